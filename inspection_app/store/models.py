@@ -1,0 +1,413 @@
+"""SQLModel tables.
+
+Conventions (see ARCHITECTURE.md "Data"):
+- primary keys are UUID strings, so records from several tablets merge without collisions;
+- times are aware datetimes stored as UTC (:class:`UTCDateTime`);
+- text is NFC-normalised on flush (``store.db``);
+- every record that belongs to a visit carries ``visit_id``; changes to them are written to the
+  hash-chained audit log automatically on flush (``store.audit``).
+
+Enumerations are stored as their plain string values, so the database stays readable and portable
+between SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, new_id, utcnow
+
+
+def _id() -> Any:
+    return Field(default_factory=new_id, primary_key=True, max_length=36)
+
+
+def _when(nullable: bool = True, default_now: bool = False) -> Any:
+    if default_now:
+        return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def _json(default_factory=dict) -> Any:
+    return Field(default_factory=default_factory, sa_type=JSON, nullable=False)
+
+
+class Timestamped(SQLModel):
+    created_at: datetime = _when(default_now=True)
+    updated_at: datetime = _when(default_now=True)
+
+
+# --- enumerations --------------------------------------------------------------------------------
+
+
+class VisitKind(StrEnum):
+    PLANNED = "planned"
+    UNANNOUNCED = "unannounced"
+
+
+class VisitStatus(StrEnum):
+    DRAFT = "draft"  # set up, not yet on site
+    ON_SITE = "on_site"  # inspection in progress
+    CLOSED = "closed"  # checked complete and locked, minutes not yet signed
+    SIGNED = "signed"  # minutes signed digitally
+    FILED = "filed"  # received by the Director's office
+
+    @property
+    def locked(self) -> bool:
+        return self in (VisitStatus.CLOSED, VisitStatus.SIGNED, VisitStatus.FILED)
+
+
+class TeamRole(StrEnum):
+    LEADER = "leader"  # Trưởng đoàn
+    DEPUTY = "deputy"  # Phó trưởng đoàn
+    MEMBER = "member"  # Thành viên
+    SECRETARY = "secretary"  # Thư ký
+
+
+class Side(StrEnum):
+    TEAM = "team"
+    UNIT = "unit"
+
+
+class SignerRole(StrEnum):
+    UNIT_REPRESENTATIVE = "unit_representative"
+    TEAM_LEADER = "team_leader"
+    SECRETARY = "secretary"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    ABSENT_EXCUSED = "absent_excused"
+    ABSENT_UNEXCUSED = "absent_unexcused"
+    LEFT_POST = "left_post"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class RemedyStatus(StrEnum):
+    OPEN = "open"
+    REPORTED = "reported"  # the unit reported back
+    DONE = "done"  # the office accepted the report
+
+
+# --- organisation --------------------------------------------------------------------------------
+
+
+class Unit(Timestamped, table=True):
+    """An inspected unit: a department, a commune People's Committee, a health station …"""
+
+    id: str = _id()
+    name: str = Field(index=True)
+    kind: str = ""  # data, never hard-coded (two-tier local government since 2025)
+    parent_agency: str = ""
+    address: str = ""
+    head_name: str = ""
+
+
+class StaffMember(Timestamped, table=True):
+    """One person on a unit's roster."""
+
+    id: str = _id()
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    full_name: str
+    position: str = ""
+    department: str = ""
+    employment_type: str = ""  # công chức, viên chức, hợp đồng …
+    active: bool = True
+
+
+class Inspector(Timestamped, table=True):
+    id: str = _id()
+    full_name: str
+    position: str = ""
+    organisation: str = ""
+
+
+# --- visits --------------------------------------------------------------------------------------
+
+
+class Visit(Timestamped, table=True):
+    id: str = _id()
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    kind: str = VisitKind.PLANNED.value
+    status: str = Field(default=VisitStatus.DRAFT.value, index=True)
+    decision_number: str = ""  # Quyết định thành lập Đoàn, e.g. "125/QĐ-SNV"
+    decision_date: Optional[date] = None
+    plan_reference: str = ""  # Kế hoạch …
+    place: str = ""
+    arrival_at: Optional[datetime] = _when()  # the team's arrival on site
+    ended_at: Optional[datetime] = _when()
+    checklists: list = _json(list)  # [{"id": "working_hours", "version": "1.0"}, …]
+    assessment: str = ""  # III. Đánh giá
+    unit_opinion: str = ""  # V. Ý kiến của đơn vị được kiểm tra
+    minutes_number: str = ""
+    closed_at: Optional[datetime] = _when()
+    created_by: str = ""
+    device_id: str = ""  # the tablet that created it
+
+    @property
+    def locked(self) -> bool:
+        return VisitStatus(self.status).locked
+
+
+class Participant(Timestamped, table=True):
+    """A member of the team or a representative of the unit taking part in a visit."""
+
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    side: str = Side.TEAM.value
+    role: str = TeamRole.MEMBER.value  # TeamRole for the team; free text for the unit side
+    full_name: str
+    position: str = ""
+    inspector_id: Optional[str] = Field(default=None, foreign_key="inspector.id")
+    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
+    sort_order: int = 0
+
+
+class Answer(Timestamped, table=True):
+    """The answer to one checklist item in one visit; the checklist version is recorded."""
+
+    __table_args__ = (UniqueConstraint("visit_id", "checklist_id", "item_id"),)
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    checklist_id: str
+    checklist_version: str
+    item_id: str
+    value: Optional[str] = None  # pass / fail / na, a number, "HH:MM", text, a choice, a staff id
+    note: str = ""
+    answered_by: str = ""
+    answered_at: datetime = _when(default_now=True)
+
+
+class Finding(Timestamped, table=True):
+    """A finding: on its own, or hanging off a checklist item or a person."""
+
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    checklist_id: Optional[str] = None
+    item_id: Optional[str] = None
+    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
+    description: str
+    severity: str = Severity.MEDIUM.value
+    kind: str = ""  # e.g. "alcohol", "tobacco", "attendance"; used by the office dashboard
+    explanation_requested: bool = False  # bản tường trình
+    place: str = ""
+    occurred_at: Optional[datetime] = _when()
+    recorded_by: str = ""
+    recorded_at: datetime = _when(default_now=True)
+
+
+class Photo(Timestamped, table=True):
+    """Metadata of an evidence photo; the files live content-addressed under the data directory."""
+
+    __table_args__ = (UniqueConstraint("visit_id", "sha256"),)
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    sha256: str = Field(index=True)
+    original_path: str  # relative to the data directory
+    report_path: str
+    thumb_path: str
+    mime: str = ""
+    width: int = 0
+    height: int = 0
+    byte_size: int = 0
+    captured_at: Optional[datetime] = _when()
+    capture_offset: str = ""  # EXIF OffsetTimeOriginal, e.g. "+07:00"
+    device_make: str = ""
+    device_model: str = ""
+    gps_lat: Optional[float] = None
+    gps_lon: Optional[float] = None
+    ingested_at: datetime = _when(default_now=True)
+    clock_skew: bool = False  # capture time far from ingest time
+    caption: str = ""
+    checklist_id: Optional[str] = None
+    item_id: Optional[str] = None
+    finding_id: Optional[str] = Field(default=None, foreign_key="finding.id")
+    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
+    dossier_check_id: Optional[str] = Field(default=None, foreign_key="dossiercheck.id")
+    recorded_by: str = ""
+
+
+class RollCallEntry(Timestamped, table=True):
+    __table_args__ = (UniqueConstraint("visit_id", "staff_id"),)
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    staff_id: str = Field(foreign_key="staffmember.id")
+    status: str = AttendanceStatus.PRESENT.value
+    arrival_time: Optional[str] = None  # "HH:MM", local time on the visit's day
+    minutes_late: Optional[int] = None
+    reason: str = ""  # công tác, nghỉ phép, ốm …
+    evidence: str = ""  # giấy đi công tác, đơn nghỉ phép được duyệt …
+    note: str = ""
+    recorded_by: str = ""
+
+
+# --- dossiers and samples -------------------------------------------------------------------------
+
+
+class Register(Timestamped, table=True):
+    """A unit's dossier register, as imported: only the columns the check needs are kept."""
+
+    id: str = _id()
+    visit_id: Optional[str] = Field(default=None, foreign_key="visit.id", index=True)
+    unit_id: Optional[str] = Field(default=None, foreign_key="unit.id")
+    source_name: str = ""
+    source_sha256: str = ""
+    encoding: str = ""
+    sheet: str = ""
+    row_count: int = 0
+    frame_hash: str = ""
+    mapping: dict = _json(dict)
+    problems: list = _json(list)  # unreadable rows: [{"row": 12, "vi": "…", "en": "…"}]
+    imported_by: str = ""
+
+
+class Dossier(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("register_id", "code"),)
+    id: str = _id()
+    register_id: str = Field(foreign_key="register.id", index=True)
+    code: str
+    procedure_name: str = ""
+    procedure_code: str = ""
+    domain: str = ""  # lĩnh vực
+    channel: str = ""
+    received_at: Optional[datetime] = _when()
+    due_at: Optional[datetime] = _when()
+    finished_at: Optional[datetime] = _when()
+    returned_at: Optional[datetime] = _when()
+    status: str = ""
+    processing_unit: str = ""
+    note: str = ""
+
+
+class Sample(Timestamped, table=True):
+    """A recorded draw: everything needed to re-draw it from the register file."""
+
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    register_id: str = Field(foreign_key="register.id")
+    algorithm_version: str
+    frame_hash: str
+    seed_hex: str = ""  # revealed at the draw
+    commitment: str  # SHA-256 of the seed, shown before the draw
+    strata: dict = _json(dict)  # parameters: stratify by, sizes, minimums
+    sizes: dict = _json(dict)  # stratum -> drawn size
+    drawn_at: Optional[datetime] = _when()
+    drawn_by: str = ""
+
+
+class DossierCheck(Timestamped, table=True):
+    """One sampled dossier and the inspector's check of it."""
+
+    __table_args__ = (UniqueConstraint("sample_id", "dossier_id"),)
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    sample_id: str = Field(foreign_key="sample.id", index=True)
+    dossier_id: str = Field(foreign_key="dossier.id")
+    stratum: str = ""
+    rank: int = 0
+    timeliness: str = ""  # early / on_time / late
+    answers: dict = _json(dict)  # item id -> value
+    note: str = ""
+    checked_by: str = ""
+    checked_at: Optional[datetime] = _when()
+
+
+# --- signatures, minutes, remedies ----------------------------------------------------------------
+
+
+class Signature(Timestamped, table=True):
+    __table_args__ = (UniqueConstraint("visit_id", "role"),)
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    role: str  # SignerRole
+    full_name: str = ""
+    position: str = ""
+    strokes: list = _json(list)  # [[[x, y], …], …] in pad coordinates
+    pad_width: float = 0
+    pad_height: float = 0
+    refused: bool = False
+    refusal_reason: str = ""
+    signed_at: Optional[datetime] = _when()
+
+
+class MinutesDocument(Timestamped, table=True):
+    """One version of a visit's minutes. Signed versions are immutable; a correction is a new one."""
+
+    __table_args__ = (UniqueConstraint("visit_id", "version"),)
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    version: int = 1
+    number: str = ""
+    file_path: str = ""  # relative to the data directory
+    sha256: str = ""
+    byte_size: int = 0
+    signed: bool = False
+    signed_at: Optional[datetime] = _when()
+    signer_subject: str = ""
+    signer_fingerprint: str = ""
+    reason: str = ""  # why this version replaces the previous one
+
+
+class MinutesCounter(SQLModel, table=True):
+    """Minutes numbers per department code and year, never reused."""
+
+    department_code: str = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class Remedy(Timestamped, table=True):
+    """A fix the unit is asked to make, with its deadline and the unit's report-back."""
+
+    id: str = _id()
+    visit_id: str = Field(foreign_key="visit.id", index=True)
+    finding_id: Optional[str] = Field(default=None, foreign_key="finding.id")
+    text: str
+    deadline: Optional[date] = None
+    report_due: Optional[date] = None
+    status: str = RemedyStatus.OPEN.value
+    reported_on: Optional[date] = None
+    report_text: str = ""
+    reviewed_by: str = ""
+
+
+# --- audit and metadata --------------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, chained by hash to the previous event of the same visit and device."""
+
+    seq: Optional[int] = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    event_id: str = Field(default_factory=new_id, unique=True, max_length=36)
+    visit_id: str = Field(index=True)
+    device_id: str = ""
+    chain_index: int = 0
+    actor: str = ""
+    at: datetime = _when(default_now=True)
+    entity: str = ""
+    entity_id: str = ""
+    action: str = ""  # insert / update / delete
+    changes: dict = _json(dict)  # field -> [old, new]
+    prev_hash: str = ""
+    hash: str = ""
+
+
+class AppMeta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str = ""
+
+
+# Tables whose rows belong to a visit: their changes are audited, and a locked visit refuses them.
+VISIT_OWNED = (Participant, Answer, Finding, Photo, RollCallEntry, Register, Sample, DossierCheck,
+               Signature, MinutesDocument, Remedy)

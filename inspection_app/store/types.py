@@ -1,0 +1,42 @@
+"""Column types shared by the tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes stored as UTC.
+
+    SQLite keeps no offset and PostgreSQL's ``timestamp`` neither, so the value is converted to UTC
+    and stored naive; it comes back aware. A naive datetime on the way in is a programming error.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # defensive: old SQLite rows written as text
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)
