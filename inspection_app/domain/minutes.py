@@ -1,0 +1,443 @@
+"""The content of the minutes (biên bản), independent of the database and of the PDF.
+
+A :class:`MinutesContent` is everything the printed document says, already in the order and the
+words of the document. The service builds it from the store; the PDF layer draws it; tests and
+the benchmark build it by hand. Keeping it pure means the layout can be checked without a
+database, and a stored version of the minutes can be re-drawn exactly.
+
+The document language is Vietnamese. Wording follows the Decree 30/2020/NĐ-CP conventions for
+administrative documents: numbers below 10 get a leading zero ("Số: 05/BB-SNV"), days below 10
+and the months January and February too ("ngày 05 tháng 02 năm 2026").
+
+Times are local (Asia/Ho_Chi_Minh) wall-clock times; the service converts from UTC before it
+builds the content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .text import nfc
+
+Point = tuple[float, float]
+Stroke = tuple[Point, ...]
+
+
+class Outcome(enum.Enum):
+    """The answer to one checklist item."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_APPLICABLE = "not_applicable"
+    VALUE = "value"  # a count, a time or free text: the value itself is the result
+    UNANSWERED = "unanswered"
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.PASSED: "Đạt",
+    Outcome.FAILED: "Không đạt",
+    Outcome.NOT_APPLICABLE: "Không áp dụng",
+    Outcome.VALUE: "",
+    Outcome.UNANSWERED: "Chưa kiểm tra",
+}
+
+
+class SignerRole(enum.Enum):
+    """Who signs the minutes on paper (and on the tablet's signature pad)."""
+
+    UNIT_REPRESENTATIVE = "unit_representative"
+    TEAM_LEADER = "team_leader"
+    SECRETARY = "secretary"
+
+    @property
+    def title(self) -> str:
+        """The capitalised heading above the signature (Decree 30: bold caps)."""
+        return _ROLE_TITLES[self]
+
+
+_ROLE_TITLES = {
+    SignerRole.UNIT_REPRESENTATIVE: "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA",
+    SignerRole.TEAM_LEADER: "TRƯỞNG ĐOÀN",
+    SignerRole.SECRETARY: "THƯ KÝ",
+}
+
+
+@dataclass(frozen=True)
+class Department:
+    """Who issues the minutes.
+
+    ``parent_body`` is the governing authority ("UBND TỈNH TÂY NINH"), ``issuing_body`` the
+    office that issues the document ("SỞ NỘI VỤ" or "ĐOÀN KIỂM TRA CÔNG VỤ"), ``minutes_code``
+    the suffix of the document number ("BB-SNV" gives "Số: 12/BB-SNV").
+    """
+
+    parent_body: str
+    issuing_body: str
+    minutes_code: str
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    position: str  # "Phó Giám đốc Sở Nội vụ"
+    role: str  # "Trưởng đoàn", "Thành viên", "Thư ký"
+
+
+@dataclass(frozen=True)
+class UnitRepresentative:
+    name: str
+    position: str  # "Chủ tịch UBND xã", "Trạm trưởng"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One checklist item as it appears in the minutes."""
+
+    item_id: str
+    text: str
+    outcome: Outcome
+    value: str = ""  # the answer for VALUE items, or a value that goes with a pass/fail
+    note: str = ""
+    legal_basis: str = ""
+    photo_refs: tuple[str, ...] = ()
+
+    @property
+    def result_text(self) -> str:
+        """What the "Kết quả" column shows."""
+        if self.outcome is Outcome.VALUE:
+            return self.value
+        if self.value:
+            return f"{self.outcome.label} ({self.value})"
+        return self.outcome.label
+
+    @property
+    def belongs_in_body(self) -> bool:
+        """Failed items and items with a note are told in the body; all items go to the annex."""
+        return self.outcome is Outcome.FAILED or bool(self.note.strip())
+
+
+@dataclass(frozen=True)
+class ChecklistSection:
+    """Results of one checklist (e.g. "Thời gian làm việc, điểm danh")."""
+
+    checklist_id: str
+    version: str
+    title: str
+    items: tuple[ItemResult, ...]
+    summary: str = ""  # an optional sentence the team wrote for this checklist
+
+    @property
+    def body_items(self) -> tuple[ItemResult, ...]:
+        return tuple(i for i in self.items if i.belongs_in_body)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for i in self.items if i.outcome is outcome)
+
+
+@dataclass(frozen=True)
+class Remedy:
+    text: str
+    deadline: dt.date | None = None
+    report_back: dt.date | None = None  # date by which the unit reports the fix in writing
+
+
+@dataclass(frozen=True)
+class SignatureMark:
+    """A handwritten signature drawn on the pad, or a refusal to sign.
+
+    ``strokes`` are in pad coordinates: x to the right, y downwards, inside a pad of
+    ``pad_width`` by ``pad_height``. The PDF draws them as vector paths.
+    """
+
+    role: SignerRole
+    name: str
+    strokes: tuple[Stroke, ...] = ()
+    pad_width: float = 0.0
+    pad_height: float = 0.0
+    refused: bool = False
+    refusal_reason: str = ""
+    title: str = ""  # overrides role.title, e.g. "KT. TRƯỞNG ĐOÀN / PHÓ TRƯỞNG ĐOÀN"
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.role.title
+
+    @property
+    def has_drawing(self) -> bool:
+        return any(len(s) >= 1 for s in self.strokes) and self.pad_width > 0 and self.pad_height > 0
+
+
+@dataclass(frozen=True)
+class RollCallRow:
+    name: str
+    position: str
+    status: str  # "Có mặt", "Đi muộn", "Vắng có lý do", "Vắng không lý do", "Rời vị trí"
+    arrival: str = ""  # "07:52"
+    minutes_late: int | None = None
+    reason: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RollCallTotals:
+    headcount: int
+    present: int
+    late: int
+    absent_with_reason: int
+    absent_without_reason: int
+    left_post: int = 0
+
+
+@dataclass(frozen=True)
+class RollCall:
+    rows: tuple[RollCallRow, ...]
+    totals: RollCallTotals
+    team_arrival: str = ""  # "07:35": when the team arrived, which the roll call refers to
+    method: str = ""  # how attendance is kept by the unit ("máy chấm công vân tay", "sổ")
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    code: str
+    procedure: str
+    domain: str
+    received: dt.date | None
+    due: dt.date | None
+    returned: dt.date | None
+    timeliness: str  # "Sớm hạn", "Đúng hạn", "Trễ hạn", "Chưa đến hạn"
+    result: str  # result of the check: "Đạt", "Không đạt: …"
+
+
+@dataclass(frozen=True)
+class DossierSample:
+    """The sampled dossiers and what is needed to re-draw the sample and check it was fair."""
+
+    seed_hex: str
+    commitment: str  # hash of the seed, recorded before the seed was revealed
+    frame_hash: str  # hash of the register (sampling frame) the sample was drawn from
+    algorithm_version: str
+    frame_size: int
+    rows: tuple[DossierRow, ...]
+    strata: str = ""  # "theo lĩnh vực" …
+
+
+@dataclass(frozen=True)
+class PhotoEntry:
+    """A photo for the annex: the report copy on disk (a JPEG), never the original."""
+
+    ref: str  # "A1", the mark used in the body next to the item
+    path: str
+    caption: str
+    taken_at: dt.datetime | None
+    item_ref: str = ""  # "1.3 Đeo thẻ công chức" — the checklist item the photo belongs to
+    sha256: str = ""  # of the original, so the annex can be matched to the evidence store
+
+
+@dataclass(frozen=True)
+class MinutesContent:
+    """Everything the minutes say, in Vietnamese, ready to be drawn."""
+
+    department: Department
+    number: int | None  # None for a draft: "Số: ……/BB-SNV"
+    place: str  # "Tây Ninh" in the date line
+    date: dt.date
+    unit_name: str  # "UBND xã Tân Phú"
+    summary: str  # "Kiểm tra công vụ tại UBND xã Tân Phú"
+    legal_basis: tuple[str, ...]
+    start: dt.datetime
+    venue: str  # where the meeting took place: "Trụ sở UBND xã Tân Phú, …"
+    team: tuple[TeamMember, ...]
+    unit_representatives: tuple[UnitRepresentative, ...]
+    sections: tuple[ChecklistSection, ...]
+    assessment: str
+    remedies: tuple[Remedy, ...]
+    unit_opinion: str
+    end: dt.datetime
+    signatures: tuple[SignatureMark, ...]
+    roll_call: RollCall | None = None
+    sample: DossierSample | None = None
+    photos: tuple[PhotoEntry, ...] = ()
+    team_name: str = "Đoàn kiểm tra công vụ"
+    copies: int = 2
+    version: int = 1
+    correction_reason: str = ""  # set on a corrected version (2, 3, …)
+    visit_id: str = ""
+
+    @property
+    def number_line(self) -> str:
+        return number_line(self.number, self.department.minutes_code)
+
+    @property
+    def date_line(self) -> str:
+        return date_line(self.place, self.date)
+
+    @property
+    def opening(self) -> str:
+        return opening_sentence(self.start, self.venue, self.team_name, self.unit_name)
+
+    @property
+    def closing(self) -> str:
+        return closing_sentence(self.end, self.copies, same_day=self.end.date() == self.start.date())
+
+    def signature(self, role: SignerRole) -> SignatureMark | None:
+        return next((s for s in self.signatures if s.role is role), None)
+
+
+# --- composing text ---------------------------------------------------------------------------
+
+
+def two_digits(n: int) -> str:
+    """Decree 30: numbers below 10 are written with a leading zero."""
+    return f"{n:02d}"
+
+
+def format_minutes_number(number: int | None, code: str) -> str:
+    """"12/BB-SNV"; a draft without a number keeps the dotted gap of a blank form."""
+    return f"{two_digits(number) if number is not None else '……'}/{code}"
+
+
+def number_line(number: int | None, code: str) -> str:
+    return f"Số: {format_minutes_number(number, code)}"
+
+
+def vn_date(day: dt.date) -> str:
+    """"ngày 05 tháng 02 năm 2026": days below 10 and months 1–2 get a leading zero (Decree 30)."""
+    month = two_digits(day.month) if day.month < 3 else str(day.month)
+    return f"ngày {two_digits(day.day)} tháng {month} năm {day.year}"
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """"Tây Ninh, ngày 14 tháng 7 năm 2026"."""
+    return f"{place}, {vn_date(day)}"
+
+
+def short_date(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def clock(moment: dt.datetime | dt.time) -> str:
+    """"08 giờ 05 phút"."""
+    return f"{two_digits(moment.hour)} giờ {two_digits(moment.minute)} phút"
+
+
+def opening_sentence(start: dt.datetime, venue: str, team_name: str, unit_name: str) -> str:
+    return (
+        f"Hôm nay, vào lúc {clock(start)}, {vn_date(start.date())}, tại {venue}, "
+        f"{team_name} tiến hành kiểm tra công vụ tại {unit_name}."
+    )
+
+
+def copies_words(n: int) -> str:
+    return two_digits(n)
+
+
+def closing_sentence(end: dt.datetime, copies: int = 2, *, same_day: bool = True) -> str:
+    """The closing sentence of the minutes, with the end time filled in."""
+    when = "cùng ngày" if same_day else vn_date(end.date())
+    return (
+        f"Biên bản kết thúc lúc {clock(end)} {when}, đã đọc lại cho các bên cùng nghe, "
+        f"thống nhất và lập thành {copies_words(copies)} bản, mỗi bên giữ 01 bản."
+    )
+
+
+def remedy_sentence(remedy: Remedy) -> str:
+    text = remedy.text.rstrip(" .;")
+    parts = [text]
+    if remedy.deadline:
+        parts.append(f"thời hạn hoàn thành trước {short_date(remedy.deadline)}")
+    if remedy.report_back:
+        parts.append(f"báo cáo kết quả khắc phục bằng văn bản về Đoàn trước {short_date(remedy.report_back)}")
+    return "; ".join(parts) + "."
+
+
+def refusal_text(reason: str) -> str:
+    reason = reason.strip().rstrip(".")
+    return f"(Từ chối ký. Lý do: {reason}.)" if reason else "(Từ chối ký, không nêu lý do.)"
+
+
+def roman(n: int) -> str:
+    """Roman numerals for section and annex headings (I, II, … XII)."""
+    if n <= 0:
+        raise ValueError("roman numerals start at 1")
+    out = []
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)
+
+
+def roll_call_totals(rows: Iterable[RollCallRow]) -> RollCallTotals:
+    """Count the statuses of a roll call by their Vietnamese labels."""
+    rows = list(rows)
+    def count(*labels: str) -> int:
+        return sum(1 for r in rows if r.status in labels)
+    return RollCallTotals(
+        headcount=len(rows),
+        present=count("Có mặt", "Đi muộn", "Rời vị trí"),
+        late=count("Đi muộn"),
+        absent_with_reason=count("Vắng có lý do"),
+        absent_without_reason=count("Vắng không lý do"),
+        left_post=count("Rời vị trí"),
+    )
+
+
+def roll_call_summary(totals: RollCallTotals) -> str:
+    return (
+        f"Tổng số theo danh sách: {totals.headcount} người; có mặt: {totals.present}; "
+        f"đi muộn: {totals.late}; vắng có lý do: {totals.absent_with_reason}; "
+        f"vắng không lý do: {totals.absent_without_reason}; rời vị trí trong giờ làm việc: "
+        f"{totals.left_post}."
+    )
+
+
+def section_summary(section: ChecklistSection) -> str:
+    """"Kiểm tra 12 nội dung: 9 đạt, 2 không đạt, 1 không áp dụng.\""""
+    parts = [f"Kiểm tra {len(section.items)} nội dung"]
+    counts = [(Outcome.PASSED, "đạt"), (Outcome.FAILED, "không đạt"),
+              (Outcome.NOT_APPLICABLE, "không áp dụng"), (Outcome.VALUE, "ghi nhận số liệu"),
+              (Outcome.UNANSWERED, "chưa kiểm tra")]
+    tail = [f"{section.count(o)} {label}" for o, label in counts if section.count(o)]
+    return parts[0] + (": " + ", ".join(tail) if tail else "") + "."
+
+
+def normalized(content: MinutesContent) -> MinutesContent:
+    """A copy with every string in NFC; the layout calls this so NFD input never reaches a font."""
+    return _nfc_deep(content)
+
+
+def _nfc_deep(value):  # type: ignore[no-untyped-def]
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, tuple):
+        return tuple(_nfc_deep(v) for v in value)
+    if isinstance(value, list):
+        return [_nfc_deep(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _nfc_deep(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def strokes_from_lists(raw: Sequence[Sequence[Sequence[float]]]) -> tuple[Stroke, ...]:
+    """Turn JSON-ish ``[[[x, y], …], …]`` into the frozen stroke tuples."""
+    return tuple(tuple((float(p[0]), float(p[1])) for p in s) for s in raw)
+
+
+__all__ = [
+    "ChecklistSection", "Department", "DossierRow", "DossierSample", "ItemResult", "MinutesContent",
+    "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "RollCallTotals", "SignatureMark",
+    "SignerRole", "TeamMember", "UnitRepresentative", "closing_sentence", "date_line",
+    "format_minutes_number", "normalized", "number_line", "opening_sentence", "refusal_text",
+    "remedy_sentence", "roll_call_summary", "roll_call_totals", "roman", "section_summary",
+    "strokes_from_lists", "vn_date",
+]
