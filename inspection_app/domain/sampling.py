@@ -1,0 +1,560 @@
+"""Auditable random sampling of dossiers: algorithm ``ia-sample-v1``.
+
+Nobody should be able to say the sample was cherry-picked, so every input of the draw is fixed and
+recorded before the draw, and the draw is a pure function of those inputs: anyone holding the
+register file and the recorded parameters gets the same dossiers. docs/sampling.md explains it for
+a reader outside the code; this docstring is the specification the code follows.
+
+1. **Frame.** The imported register's records (:class:`DossierRecord`), with text normalised (NFC,
+   whitespace runs collapsed to one space, trimmed, empty as null) and date-times as
+   ``YYYY-MM-DDTHH:MM:SS``. Records are sorted by dossier code (Unicode code point order, which is
+   the byte order of their UTF-8). Dossier codes must be unique. The canonical text is one header
+   line ``{"fields":[…],"format":"ia-frame-v1"}`` then one line per record, a JSON array of the
+   fields in :data:`FRAME_FIELDS` order; JSON as Python writes it with ``ensure_ascii=False`` and
+   separators ``,`` and ``:``; every line ends with ``\\n``. The **frame hash** is the SHA-256 of
+   that text in UTF-8, written as lower-case hex. Row order in the file does not change it; any
+   change to a kept field of any record does.
+2. **Seed and commitment.** The seed is 32 bytes from the operating system's randomness
+   (:func:`secrets.token_bytes`). The commitment is SHA-256(seed) in hex; it is recorded and shown
+   before the draw, and the seed is revealed with the result, so anyone can check that the seed was
+   not changed after the fact.
+3. **Strata.** A dossier's stratum key is a list of strings: its domain (lĩnh vực; the domain code
+   when the name is empty; "" when both are), and, when stratifying by timeliness, its
+   :class:`~inspection_app.domain.timeliness.Timeliness` value: the result day ("Ngày trả", else
+   the end of processing) against the due day, and, for a dossier with no result yet, the recorded
+   reference date (``as_of``) against the due day. The class needs dates only, no holiday
+   calendar. Strata are ordered by their key's JSON text (code point order).
+4. **Sizes.** *Fixed*: ``n`` per stratum. *Proportional*: ``total`` shared by largest remainder:
+   stratum *s* with *N_s* of *N* dossiers gets ``floor(total·N_s / N)``; the seats left go one each
+   to the strata with the largest remainders ``total·N_s mod N``, ties to the earlier stratum in
+   key order; then each stratum gets at least ``minimum``. The minimum can make the sample larger
+   than ``total``. A stratum smaller than its size is taken whole.
+5. **Ranking.** Within a stratum each dossier's rank is
+   ``SHA-256(seed ‖ frame_hash ‖ u32be(len S) ‖ S ‖ u32be(len C) ‖ C)`` where ``frame_hash`` is the
+   32 raw bytes, ``S`` the UTF-8 of the stratum key's JSON and ``C`` the UTF-8 of the dossier code.
+   Dossiers are sorted by rank (bytes, ascending) and the first *n* are drawn. Python's ``random``
+   module is not used; the order of rows in the file plays no part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import secrets
+import struct
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from inspection_app.domain.errors import UserError, ValidationFailed
+from inspection_app.domain.timeliness import Timeliness, result_day_of, status_of
+
+ALGORITHM_VERSION = "ia-sample-v1"
+FRAME_FORMAT = "ia-frame-v1"
+SEED_BYTES = 32
+
+FRAME_FIELDS: tuple[str, ...] = (
+    "code",
+    "procedure_code",
+    "procedure_name",
+    "domain_code",
+    "domain",
+    "channel",
+    "received",
+    "due",
+    "finished",
+    "returned",
+    "status",
+    "processing_unit",
+    "note",
+)
+
+
+def canonical_text(value: str | None) -> str | None:
+    """NFC, whitespace runs collapsed, trimmed; empty becomes None. Idempotent."""
+    if value is None:
+        return None
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    value = " ".join(value.split())
+    return value or None
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRecord:
+    """One row of a dossier register, holding only what the check needs.
+
+    No holder name, address, phone or ID number: the register is personal data and the inspection
+    has no use for them. `row` is where the record was found in the file (for messages); it is not
+    part of the frame.
+    """
+
+    code: str
+    procedure_code: str | None = None
+    procedure_name: str | None = None
+    domain_code: str | None = None
+    domain: str | None = None
+    channel: str | None = None
+    received: datetime | None = None
+    due: datetime | None = None
+    finished: datetime | None = None
+    returned: datetime | None = None
+    status: str | None = None
+    processing_unit: str | None = None
+    note: str | None = None
+    row: int | None = field(default=None, compare=False)
+
+    @property
+    def stratum_domain(self) -> str:
+        return self.domain or self.domain_code or ""
+
+    def canonical_values(self) -> list[Any]:
+        """The record's line in the canonical frame, in FRAME_FIELDS order."""
+        return _canonical_rows([self])[0]
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _canonical_rows(records: Iterable[DossierRecord]) -> list[list[Any]]:
+    # Registers repeat the same procedure names, domains and statuses on thousands of rows, so the
+    # text is canonicalised once per distinct value.
+    memo: dict[str, str | None] = {}
+
+    def t(value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = result = canonical_text(value)
+            return result
+
+    def d(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return value.isoformat() if not value.microsecond else value.replace(microsecond=0).isoformat()
+
+    return [
+        [
+            t(r.code), t(r.procedure_code), t(r.procedure_name), t(r.domain_code), t(r.domain),
+            t(r.channel), d(r.received), d(r.due), d(r.finished), d(r.returned), t(r.status),
+            t(r.processing_unit), t(r.note),
+        ]  # fmt: skip
+        for r in records
+    ]
+
+
+def canonical_frame_text(records: Iterable[DossierRecord]) -> str:
+    """The canonical text of a frame (sorted by code); see the module docstring, step 1."""
+    ordered = sorted(records, key=lambda r: r.code)
+    encode = _ENCODER.encode
+    lines = [encode({"fields": list(FRAME_FIELDS), "format": FRAME_FORMAT})]
+    lines.extend(encode(row) for row in _canonical_rows(ordered))
+    lines.append("")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The sampling frame: unique records sorted by code, and the hash that pins them down.
+
+    Made by :func:`build_frame`, which also derives the per-record values the draw needs.
+    """
+
+    records: tuple[DossierRecord, ...]
+    hash: str
+    # Derived once per frame so that the draw stays fast; never part of the hash.
+    _code_keys: tuple[bytes, ...] = field(repr=False, compare=False, default=())
+    _domains: tuple[str, ...] = field(repr=False, compare=False, default=())
+    _due_days: tuple[date | None, ...] = field(repr=False, compare=False, default=())
+    _result_days: tuple[date | None, ...] = field(repr=False, compare=False, default=())
+
+    @property
+    def size(self) -> int:
+        return len(self.records)
+
+
+def build_frame(records: Iterable[DossierRecord]) -> Frame:
+    """Sort, check uniqueness and hash. Raises ValidationFailed on duplicate or empty codes."""
+    ordered = sorted(records, key=lambda r: r.code)
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for record in ordered:
+        if not record.code or canonical_text(record.code) != record.code:
+            raise ValidationFailed(
+                f"Mã hồ sơ không hợp lệ: {record.code!r}.",
+                f"Invalid dossier code: {record.code!r}.",
+            )
+        if record.code in seen:
+            duplicates.append(record.code)
+        seen.add(record.code)
+    if duplicates:
+        shown = ", ".join(duplicates[:5])
+        raise ValidationFailed(
+            f"Mã hồ sơ bị trùng trong khung chọn mẫu: {shown}.",
+            f"Duplicate dossier codes in the sampling frame: {shown}.",
+            codes=duplicates,
+        )
+    digest = hashlib.sha256(canonical_frame_text(ordered).encode("utf-8")).hexdigest()
+    return Frame(
+        records=tuple(ordered),
+        hash=digest,
+        _code_keys=tuple(_length_prefixed(r.code.encode("utf-8")) for r in ordered),
+        _domains=tuple(r.stratum_domain for r in ordered),
+        _due_days=tuple(r.due.date() if r.due is not None else None for r in ordered),
+        _result_days=tuple(result_day_of(r.returned, r.finished)[0] for r in ordered),
+    )
+
+
+def _length_prefixed(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
+# --- seed and commitment ---------------------------------------------------------------------
+
+
+def new_seed() -> bytes:
+    """32 bytes from the operating system's randomness (the one impure helper here)."""
+    return secrets.token_bytes(SEED_BYTES)
+
+
+def commitment_of(seed: bytes) -> str:
+    return hashlib.sha256(seed).hexdigest()
+
+
+def parse_seed(text: str) -> bytes:
+    """A seed written as 64 hex digits (spaces and a 0x prefix tolerated)."""
+    cleaned = "".join(text.split()).lower().removeprefix("0x")
+    try:
+        seed = bytes.fromhex(cleaned)
+    except ValueError:
+        seed = b""
+    if len(seed) != SEED_BYTES:
+        raise ValidationFailed(
+            f"Hạt giống (seed) phải gồm {SEED_BYTES * 2} chữ số hệ 16.",
+            f"The seed must be {SEED_BYTES * 2} hexadecimal digits.",
+        )
+    return seed
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """How many dossiers per stratum: a fixed number, or a proportional share with a minimum."""
+
+    mode: Literal["fixed", "proportional"]
+    per_stratum: int = 0
+    total: int = 0
+    minimum: int = 0
+
+    @classmethod
+    def fixed(cls, per_stratum: int) -> SampleSize:
+        if per_stratum < 1:
+            raise ValidationFailed("Cỡ mẫu mỗi nhóm phải ít nhất là 1.", "The size per stratum must be at least 1.")
+        return cls("fixed", per_stratum=per_stratum)
+
+    @classmethod
+    def proportional(cls, total: int, minimum: int = 1) -> SampleSize:
+        if total < 1 or minimum < 0:
+            raise ValidationFailed(
+                "Tổng cỡ mẫu phải ít nhất là 1 và số tối thiểu không âm.",
+                "The total size must be at least 1 and the minimum not negative.",
+            )
+        return cls("proportional", total=total, minimum=minimum)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.mode == "fixed":
+            return {"mode": "fixed", "per_stratum": self.per_stratum}
+        return {"mode": "proportional", "total": self.total, "minimum": self.minimum}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SampleSize:
+        if data.get("mode") == "fixed":
+            return cls.fixed(int(data["per_stratum"]))
+        if data.get("mode") == "proportional":
+            return cls.proportional(int(data["total"]), int(data.get("minimum", 0)))
+        raise ValidationFailed("Cách tính cỡ mẫu không hợp lệ.", "Invalid sample size mode.")
+
+    def describe(self) -> str:
+        if self.mode == "fixed":
+            return f"{self.per_stratum}/stratum"
+        return f"proportional total={self.total} min={self.minimum}"
+
+
+@dataclass(frozen=True)
+class DrawSpec:
+    """What defines the strata and their sizes.
+
+    Timeliness strata need the reference date (`as_of`, usually the day of the draw) that splits
+    dossiers not yet returned into pending and overdue; it is recorded with the sample.
+    """
+
+    size: SampleSize
+    by_timeliness: bool = False
+    as_of: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.by_timeliness and self.as_of is None:
+            raise ValidationFailed(
+                "Phân nhóm theo tiến độ cần ngày tham chiếu.",
+                "Strata by timeliness need a reference date.",
+            )
+
+    @property
+    def strata_by(self) -> tuple[str, ...]:
+        return ("domain", "timeliness") if self.by_timeliness else ("domain",)
+
+
+@dataclass(frozen=True)
+class StratumDraw:
+    key: tuple[str, ...]
+    population: int
+    target: int  # the size asked for this stratum
+    codes: tuple[str, ...]  # drawn, in rank order; len = min(target, population)
+
+    @property
+    def size(self) -> int:
+        return len(self.codes)
+
+    @property
+    def label(self) -> str:
+        parts = [self.key[0] or "(không ghi lĩnh vực / no domain)"]
+        if len(self.key) > 1:
+            t = Timeliness(self.key[1])
+            parts.append(f"{t.label_vi} / {t.label_en}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class SampleDraw:
+    """Everything needed to re-draw the sample, and what was drawn."""
+
+    algorithm_version: str
+    frame_hash: str
+    frame_size: int
+    seed: str  # hex
+    commitment: str  # hex SHA-256 of the seed
+    spec: DrawSpec
+    strata: tuple[StratumDraw, ...]
+    drawn_at: datetime
+    drawn_by: str
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for stratum in self.strata for code in stratum.codes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "algorithm_version": self.algorithm_version,
+            "frame_format": FRAME_FORMAT,
+            "frame_hash": self.frame_hash,
+            "frame_size": self.frame_size,
+            "seed": self.seed,
+            "commitment": self.commitment,
+            "strata_by": list(self.spec.strata_by),
+            "size": self.spec.size.to_dict(),
+            "as_of": self.spec.as_of.isoformat() if self.spec.as_of is not None else None,
+            "drawn_at": self.drawn_at.isoformat(),
+            "drawn_by": self.drawn_by,
+            "strata": [
+                {"key": list(s.key), "population": s.population, "target": s.target, "codes": list(s.codes)}
+                for s in self.strata
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SampleDraw:
+        spec = spec_from_dict(data)
+        return cls(
+            algorithm_version=data["algorithm_version"],
+            frame_hash=data["frame_hash"],
+            frame_size=int(data["frame_size"]),
+            seed=data["seed"],
+            commitment=data["commitment"],
+            spec=spec,
+            strata=tuple(
+                StratumDraw(tuple(s["key"]), int(s["population"]), int(s["target"]), tuple(s["codes"]))
+                for s in data["strata"]
+            ),
+            drawn_at=datetime.fromisoformat(data["drawn_at"]),
+            drawn_by=data.get("drawn_by", ""),
+        )
+
+
+def spec_from_dict(data: dict[str, Any]) -> DrawSpec:
+    """The DrawSpec part of a recorded draw (strata_by, size, as_of)."""
+    strata_by = tuple(data.get("strata_by", ("domain",)))
+    if strata_by not in (("domain",), ("domain", "timeliness")):
+        raise ValidationFailed("Cách phân nhóm không hợp lệ.", f"Invalid strata: {strata_by!r}.")
+    as_of = data.get("as_of")
+    return DrawSpec(
+        size=SampleSize.from_dict(data["size"]),
+        by_timeliness=strata_by == ("domain", "timeliness"),
+        as_of=date.fromisoformat(as_of) if as_of else None,
+    )
+
+
+# --- the draw --------------------------------------------------------------------------------
+
+
+def stratum_keys(frame: Frame, spec: DrawSpec) -> list[tuple[str, ...]]:
+    """Each frame record's stratum key, in frame order (module docstring, step 3)."""
+    if not spec.by_timeliness:
+        return [(d,) for d in frame._domains]
+    as_of = spec.as_of
+    return [
+        (d, status_of(due, result, as_of).value)
+        for d, due, result in zip(frame._domains, frame._due_days, frame._result_days)
+    ]
+
+
+def _key_json(key: tuple[str, ...]) -> str:
+    return _ENCODER.encode(list(key))
+
+
+def allocate(populations: Sequence[int], size: SampleSize) -> list[int]:
+    """Sizes per stratum, in the given (canonical) stratum order; see the module docstring, step 4."""
+    if size.mode == "fixed":
+        return [min(size.per_stratum, n) for n in populations]
+    total_pop = sum(populations)
+    if size.total >= total_pop:
+        return list(populations)
+    base = [size.total * n // total_pop for n in populations]
+    remainders = [size.total * n % total_pop for n in populations]
+    leftover = size.total - sum(base)
+    order = sorted(range(len(populations)), key=lambda i: (-remainders[i], i))
+    for i in order[:leftover]:
+        base[i] += 1
+    return [min(n, max(b, size.minimum)) for b, n in zip(base, populations)]
+
+
+def draw_sample(
+    frame: Frame,
+    seed: bytes,
+    spec: DrawSpec,
+    *,
+    drawn_at: datetime,
+    drawn_by: str,
+    commitment: str | None = None,
+) -> SampleDraw:
+    """Draw the sample (module docstring, steps 3–5). Pure: the same inputs give the same draw.
+
+    When `commitment` is given (recorded before the draw), the seed must match it.
+    """
+    if len(seed) != SEED_BYTES:
+        raise ValidationFailed(
+            f"Hạt giống (seed) phải dài {SEED_BYTES} byte.", f"The seed must be {SEED_BYTES} bytes."
+        )
+    actual_commitment = commitment_of(seed)
+    if commitment is not None and commitment.lower() != actual_commitment:
+        raise ValidationFailed(
+            "Hạt giống không khớp với cam kết đã ghi trước khi chọn mẫu.",
+            "The seed does not match the commitment recorded before the draw.",
+        )
+    if frame.size == 0:
+        raise ValidationFailed(
+            "Sổ theo dõi không có hồ sơ nào để chọn mẫu.", "The register has no dossiers to sample from."
+        )
+
+    members: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, key in enumerate(stratum_keys(frame, spec)):
+        members[key].append(index)
+    keys = sorted(members, key=_key_json)
+    sizes = allocate([len(members[k]) for k in keys], spec.size)
+    targets = [spec.size.per_stratum] * len(keys) if spec.size.mode == "fixed" else sizes
+
+    prefix = seed + bytes.fromhex(frame.hash)
+    code_keys = frame._code_keys
+    sha256 = hashlib.sha256
+    strata: list[StratumDraw] = []
+    for key, n, target in zip(keys, sizes, targets):
+        indices = members[key]
+        stratum_prefix = prefix + _length_prefixed(_key_json(key).encode("utf-8"))
+        ranks = [sha256(stratum_prefix + code_keys[i]).digest() for i in indices]
+        # Ties (practically impossible) keep frame order, i.e. code order: both sorts are stable.
+        by_rank = ranks.__getitem__
+        if n == len(indices):
+            best = sorted(range(n), key=by_rank)
+        else:
+            best = heapq.nsmallest(n, range(len(indices)), key=by_rank)
+        codes = tuple(frame.records[indices[j]].code for j in best)
+        strata.append(StratumDraw(key=key, population=len(indices), target=target, codes=codes))
+
+    return SampleDraw(
+        algorithm_version=ALGORITHM_VERSION,
+        frame_hash=frame.hash,
+        frame_size=frame.size,
+        seed=seed.hex(),
+        commitment=actual_commitment,
+        spec=spec,
+        strata=tuple(strata),
+        drawn_at=drawn_at,
+        drawn_by=drawn_by,
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of re-drawing a recorded sample from a frame."""
+
+    matches: bool
+    frame_hash_matches: bool
+    commitment_matches: bool
+    codes_match: bool
+    recorded_frame_hash: str
+    actual_frame_hash: str
+    missing: tuple[str, ...]  # recorded but not re-drawn
+    unexpected: tuple[str, ...]  # re-drawn but not recorded
+    redraw: SampleDraw | None
+
+    def summary(self) -> tuple[str, str]:
+        """A verdict in Vietnamese and English."""
+        if self.matches:
+            return ("KHỚP: chọn lại được đúng mẫu đã ghi.", "MATCH: the re-draw reproduces the recorded sample.")
+        vi, en = [], []
+        if not self.frame_hash_matches:
+            vi.append("khung chọn mẫu (sổ theo dõi) đã thay đổi")
+            en.append("the frame (register) has changed")
+        if not self.commitment_matches:
+            vi.append("hạt giống không khớp với cam kết")
+            en.append("the seed does not match the commitment")
+        if not self.codes_match:
+            vi.append("danh sách hồ sơ chọn lại khác với danh sách đã ghi")
+            en.append("the re-drawn dossiers differ from the recorded ones")
+        return ("KHÔNG KHỚP: " + "; ".join(vi) + ".", "MISMATCH: " + "; ".join(en) + ".")
+
+
+def verify_draw(frame: Frame, recorded: SampleDraw) -> Verification:
+    """Re-draw with the recorded parameters and compare with what was recorded."""
+    if recorded.algorithm_version != ALGORITHM_VERSION:
+        raise UserError(
+            f"Không hỗ trợ thuật toán chọn mẫu {recorded.algorithm_version!r}.",
+            f"Unsupported sampling algorithm {recorded.algorithm_version!r}.",
+        )
+    seed = parse_seed(recorded.seed)
+    commitment_ok = commitment_of(seed) == recorded.commitment.lower()
+    frame_ok = frame.hash == recorded.frame_hash.lower()
+    redraw: SampleDraw | None = None
+    if frame.size:
+        redraw = draw_sample(frame, seed, recorded.spec, drawn_at=recorded.drawn_at, drawn_by=recorded.drawn_by)
+    drawn = redraw.codes if redraw is not None else ()
+    recorded_set, drawn_set = set(recorded.codes), set(drawn)
+    codes_ok = list(drawn) == list(recorded.codes)
+    return Verification(
+        matches=frame_ok and commitment_ok and codes_ok,
+        frame_hash_matches=frame_ok,
+        commitment_matches=commitment_ok,
+        codes_match=codes_ok,
+        recorded_frame_hash=recorded.frame_hash,
+        actual_frame_hash=frame.hash,
+        missing=tuple(c for c in recorded.codes if c not in drawn_set),
+        unexpected=tuple(c for c in drawn if c not in recorded_set),
+        redraw=redraw,
+    )
