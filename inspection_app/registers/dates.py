@@ -1,0 +1,146 @@
+"""Dates as registers write them: day first, with or without a time, compact, or Excel serials.
+
+Accepted (day always before month; Vietnam does not write month first):
+- ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, with one-digit day or month too;
+- the same followed (or preceded) by ``HH:mm`` or ``HH:mm:ss`` (``08h30`` too, and AM/PM, SA/CH);
+- ``yyyyMMddHHmmss``, ``yyyyMMddHHmm``, ``yyyyMMdd``;
+- ISO ``yyyy-mm-dd`` with an optional ``THH:mm[:ss]``;
+- Excel serial day numbers (``45852`` or ``45852.354``), as numbers or as text (up to 5 digits
+  before the point); a whole number of 8 or more digits is read as the compact form.
+
+Values become naive local date-times rounded to the second; a date alone is midnight.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+_TIME = r"(\d{1,2})\s*[:hH]\s*(\d{2})(?:\s*:\s*(\d{2})(?:\.\d+)?)?\s*(am|pm|sa|ch|AM|PM|SA|CH)?"
+_DMY = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})"
+_DMY_TIME = re.compile(rf"^{_DMY}(?:[\sT,]+{_TIME})?$")
+_TIME_DMY = re.compile(rf"^{_TIME}[\s,]+{_DMY}$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T\s](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
+_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")  # up to 99999: the year 2173
+
+
+class DateFormatError(ValueError):
+    """A value that is not a date in any accepted format."""
+
+
+def excel_serial(value: float) -> datetime:
+    if not 0 < value <= _MAX_SERIAL:
+        raise DateFormatError(f"serial {value!r} out of range")
+    return _round_to_second(_EXCEL_EPOCH + timedelta(days=value))
+
+
+def _round_to_second(value: datetime) -> datetime:
+    if value.microsecond:
+        value = value.replace(microsecond=0) + timedelta(seconds=1 if value.microsecond >= 500_000 else 0)
+    return value
+
+
+def _hour(hour: str, suffix: str | None) -> int:
+    h = int(hour)
+    if suffix:
+        pm = suffix.lower() in ("pm", "ch")
+        if not 1 <= h <= 12:
+            raise DateFormatError("12-hour time out of range")
+        h = h % 12 + (12 if pm else 0)
+    return h
+
+
+def _build(y: str, mo: str, d: str, h: str | None, mi: str | None, s: str | None, suffix: str | None = None) -> datetime:
+    try:
+        return datetime(
+            int(y), int(mo), int(d), _hour(h, suffix) if h else 0, int(mi) if mi else 0, int(s) if s else 0
+        )
+    except ValueError as exc:  # 31/02, 25:00 …
+        raise DateFormatError(str(exc)) from exc
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """A register cell as a date-time; None for an empty cell. Raises DateFormatError."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _round_to_second(value.replace(tzinfo=None))
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise DateFormatError("not a date")
+    if isinstance(value, int | float):
+        if value >= 10_000_000 and float(value).is_integer():  # yyyyMMdd[HHmm[ss]] typed as a number
+            value = str(int(value))
+        else:
+            return excel_serial(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    if m := _DMY_TIME.match(text):
+        d, mo, y, h, mi, s, suffix = m.groups()
+        return _build(y, mo, d, h, mi, s, suffix)
+    if m := _COMPACT.match(text):
+        return _build(*m.groups())
+    if m := _TIME_DMY.match(text):
+        h, mi, s, suffix, d, mo, y = m.groups()
+        return _build(y, mo, d, h, mi, s, suffix)
+    if m := _ISO.match(text):
+        return _build(*m.groups())
+    if _SERIAL.match(text):
+        return excel_serial(float(text))
+    raise DateFormatError(f"unrecognised date {text!r}")
+
+
+_TIME_ONLY = re.compile(rf"^{_TIME}$")
+
+
+def _parse_time(text: str) -> time:
+    m = _TIME_ONLY.match(text)
+    if m is None:
+        raise DateFormatError(f"unrecognised time {text!r}")
+    h, mi, s, suffix = m.groups()
+    try:
+        return time(_hour(h, suffix), int(mi), int(s) if s else 0)
+    except ValueError as exc:
+        raise DateFormatError(str(exc)) from exc
+
+
+class DateParser:
+    """parse_datetime with a memory, for one import.
+
+    A register repeats the same few hundred dates and the same times of day over thousands of rows,
+    so "14/07/2025 08:30" is read as a remembered date plus a remembered time.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[str, datetime | None] = {}
+        self._times: dict[str, time] = {}
+
+    def __call__(self, value: object) -> datetime | None:
+        if not isinstance(value, str):
+            return parse_datetime(value)
+        memo = self._memo
+        if value in memo:
+            return memo[value]
+        day_part, _, time_part = value.strip().partition(" ")
+        if time_part and ":" not in day_part:
+            try:
+                day = memo[day_part] if day_part in memo else self._remember(day_part)
+                clock = self._times.get(time_part)
+                if clock is None:
+                    clock = self._times[time_part] = _parse_time(time_part.strip())
+                if day is not None and not (day.hour or day.minute or day.second):
+                    return datetime.combine(day.date(), clock)
+            except DateFormatError:
+                pass
+            return parse_datetime(value)
+        return self._remember(value)
+
+    def _remember(self, value: str) -> datetime | None:
+        self._memo[value] = result = parse_datetime(value)
+        return result
