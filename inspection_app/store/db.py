@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import String, event
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
@@ -43,12 +43,11 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 def _normalise_text(obj) -> None:
     for col in obj.__table__.columns:
-        if isinstance(col.type, String):
-            value = getattr(obj, col.key, None)
-            if isinstance(value, str):
-                norm = unicodedata.normalize("NFC", value)
-                if norm != value:
-                    setattr(obj, col.key, norm)
+        value = getattr(obj, col.key, None)
+        if isinstance(value, str):
+            norm = unicodedata.normalize("NFC", value)
+            if norm != value:
+                setattr(obj, col.key, norm)
 
 
 @event.listens_for(OrmSession, "before_flush")

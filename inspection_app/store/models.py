@@ -403,6 +403,17 @@ class AuditEvent(SQLModel, table=True):
     hash: str = ""
 
 
+class ChecklistSnapshot(SQLModel, table=True):
+    """The exact text of a checklist version a visit used, so old visits render after it changes."""
+
+    key: str = Field(primary_key=True)  # "working_hours@1.0"
+    checklist_id: str = Field(index=True)
+    version: str
+    source_text: str
+    sha256: str
+    stored_at: datetime = _when(default_now=True)
+
+
 class AppMeta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str = ""

@@ -1,0 +1,186 @@
+"""Roll call: reading a roster, per-person status, minutes late, totals and rates.
+
+Pure rules: the table comes in already read (``registers.table_reader``) and office hours come in as
+plain times, so everything here is testable without files or settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Iterable
+
+from .errors import ValidationFailed
+from .text import fold, nfc
+
+STATUSES = ("present", "late", "absent_excused", "absent_unexcused", "left_post")
+
+STATUS_LABELS = {
+    "present": {"vi": "Có mặt", "en": "Present"},
+    "late": {"vi": "Đi muộn", "en": "Late"},
+    "absent_excused": {"vi": "Vắng có lý do", "en": "Absent with reason"},
+    "absent_unexcused": {"vi": "Vắng không lý do", "en": "Absent without reason"},
+    "left_post": {"vi": "Bỏ vị trí", "en": "Left post"},
+}
+
+# Reasons for an excused absence and the evidence each one calls for.
+ABSENCE_REASONS = {
+    "business_trip": {"vi": "Đi công tác", "en": "Official travel", "evidence_vi": "Giấy đi công tác / quyết định cử",
+                      "evidence_en": "Travel order"},
+    "leave": {"vi": "Nghỉ phép", "en": "Annual leave", "evidence_vi": "Đơn nghỉ phép được duyệt",
+              "evidence_en": "Approved leave form"},
+    "sick": {"vi": "Nghỉ ốm", "en": "Sick", "evidence_vi": "Giấy nghỉ ốm / báo cáo lãnh đạo",
+             "evidence_en": "Sick note or report to the head"},
+    "training": {"vi": "Đi học, tập huấn", "en": "Training", "evidence_vi": "Quyết định cử đi học",
+                 "evidence_en": "Training order"},
+    "other": {"vi": "Lý do khác", "en": "Other", "evidence_vi": "", "evidence_en": ""},
+}
+
+# Roster headers as units write them, folded (no diacritics, lower case).
+ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "full_name": ("ho va ten", "ho ten", "ten", "ten can bo", "full name", "name"),
+    "position": ("chuc vu", "chuc danh", "chuc vu chuc danh", "position", "title"),
+    "department": ("phong ban", "bo phan", "phong", "don vi", "department"),
+    "employment_type": ("loai", "loai hinh", "doi tuong", "hinh thuc", "ngach", "employment type", "type"),
+}
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    row: int
+    full_name: str
+    position: str = ""
+    department: str = ""
+    employment_type: str = ""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    vi: str
+    en: str
+
+
+@dataclass
+class RosterParse:
+    people: list[RosterPerson] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> header as written
+    unmapped: list[str] = field(default_factory=list)
+
+
+def map_columns(header: list[str], synonyms: dict[str, tuple[str, ...]]) -> tuple[dict[str, int], list[str]]:
+    """Match headers to fields forgivingly; returns field -> column index, and unmapped headers."""
+    folded = [fold(h) for h in header]
+    found: dict[str, int] = {}
+    for name, keys in synonyms.items():
+        for idx, h in enumerate(folded):
+            if idx in found.values():
+                continue
+            if h in keys:
+                found[name] = idx
+                break
+    unmapped = [header[i] for i in range(len(header)) if i not in found.values() and header[i]]
+    return found, unmapped
+
+
+def parse_roster(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> RosterParse:
+    cols, unmapped = map_columns(header, ROSTER_COLUMNS)
+    if "full_name" not in cols:
+        raise ValidationFailed(
+            "Không tìm thấy cột 'Họ và tên' trong danh sách. Các cột có: " + ", ".join(header),
+            "No 'Họ và tên' (full name) column in the roster. Columns found: " + ", ".join(header),
+        )
+    result = RosterParse(mapping={k: header[i] for k, i in cols.items()}, unmapped=unmapped)
+    seen: set[str] = set()
+    for number, cells in rows:
+        def get(name: str) -> str:
+            idx = cols.get(name)
+            return (nfc(cells[idx].strip()) or "") if idx is not None and idx < len(cells) else ""
+
+        name = " ".join(get("full_name").split())
+        if not name:
+            result.problems.append(RowProblem(number, f"Dòng {number}: thiếu họ và tên, bỏ qua.",
+                                              f"Row {number}: no full name; skipped."))
+            continue
+        if any(ch.isdigit() for ch in name):
+            result.problems.append(RowProblem(number, f"Dòng {number}: họ và tên '{name}' chứa chữ số, bỏ qua.",
+                                              f"Row {number}: the name '{name}' contains digits; skipped."))
+            continue
+        key = fold(name) + "|" + fold(get("position"))
+        if key in seen:
+            result.problems.append(RowProblem(number, f"Dòng {number}: '{name}' bị trùng, bỏ qua.",
+                                              f"Row {number}: '{name}' is a duplicate; skipped."))
+            continue
+        seen.add(key)
+        result.people.append(RosterPerson(number, name, get("position"), get("department"),
+                                          get("employment_type")))
+    return result
+
+
+def minutes_late(arrival: time, morning_start: time, morning_end: time, afternoon_start: time) -> int:
+    """Minutes after the start of the session the arrival falls in (0 when on time)."""
+    def minutes(t: time) -> int:
+        return t.hour * 60 + t.minute
+
+    a = minutes(arrival)
+    start = minutes(afternoon_start) if a >= minutes(morning_end) else minutes(morning_start)
+    return max(0, a - start)
+
+
+@dataclass(frozen=True)
+class RollCallTotals:
+    roster: int
+    present: int
+    late: int
+    absent_excused: int
+    absent_unexcused: int
+    left_post: int
+    not_recorded: int
+
+    @property
+    def at_work(self) -> int:
+        """People found at work (present or late)."""
+        return self.present + self.late
+
+    @property
+    def attendance_rate(self) -> float:
+        return self.at_work / self.roster if self.roster else 0.0
+
+    @property
+    def violations(self) -> int:
+        """Late, absent without reason or off their post: what the minutes count as breaches."""
+        return self.late + self.absent_unexcused + self.left_post
+
+    def as_rows(self, lang: str = "vi") -> list[tuple[str, str]]:
+        """The totals as label/value rows for the minutes and the app."""
+        pct = f"{self.attendance_rate * 100:.1f}%".replace(".", "," if lang == "vi" else ".")
+        labels = {
+            "vi": ["Tổng số theo danh sách", "Có mặt đúng giờ", "Đi muộn", "Vắng có lý do",
+                   "Vắng không lý do", "Bỏ vị trí", "Chưa điểm danh", "Tỷ lệ có mặt"],
+            "en": ["On the roster", "Present on time", "Late", "Absent with reason",
+                   "Absent without reason", "Left post", "Not yet recorded", "Attendance rate"],
+        }[lang]
+        values = [self.roster, self.present, self.late, self.absent_excused, self.absent_unexcused,
+                  self.left_post, self.not_recorded, pct]
+        return [(label, str(v)) for label, v in zip(labels, values)]
+
+
+def totals(statuses: Iterable[str | None], roster_size: int) -> RollCallTotals:
+    counts = {s: 0 for s in STATUSES}
+    recorded = 0
+    for status in statuses:
+        if status in counts:
+            counts[status] += 1
+            recorded += 1
+    return RollCallTotals(roster=roster_size, not_recorded=max(0, roster_size - recorded), **counts)
+
+
+def validate_entry(status: str, arrival: str | None, reason: str) -> None:
+    """Rules a roll-call entry must meet, with messages for the person entering it."""
+    if status not in STATUSES:
+        raise ValidationFailed(f"Trạng thái không hợp lệ: {status}", f"Unknown status: {status}")
+    if status == "late" and not arrival:
+        raise ValidationFailed("Người đi muộn cần giờ đến (HH:MM).", "A late arrival needs the arrival time (HH:MM).")
+    if status == "absent_excused" and not reason.strip():
+        raise ValidationFailed("Vắng có lý do cần ghi lý do.", "An excused absence needs its reason.")

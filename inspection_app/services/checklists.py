@@ -1,0 +1,224 @@
+"""Checklists: loading the catalogue, answering items, progress.
+
+The catalogue is read from the shipped ``checklists/`` folder and from ``<data dir>/checklists``
+(where an office can add or update checklists; a file there with the same id and a higher version
+wins). A broken file is reported and skipped; the others still load. When a visit starts, the text
+of each checklist it uses is stored with it, so the visit renders the same after a checklist changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import func, select
+
+from ..domain.checklist import Checklist, Problem, missing_evidence, normalise_value, parse_checklist
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.text import nfc
+from ..store.models import Answer, ChecklistSnapshot, Photo, Visit
+from ..store.types import utcnow
+from .common import get_or_404, visit_for_update
+from .context import AppContext
+
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "checklists"
+
+
+@dataclass
+class Catalogue:
+    checklists: dict[str, Checklist] = field(default_factory=dict)  # id -> newest version
+    texts: dict[str, str] = field(default_factory=dict)  # "id@version" -> source text
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def _parse_files(paths: list[Path]) -> tuple[list[tuple[Checklist, str]], list[Problem]]:
+    good: list[tuple[Checklist, str]] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), None, "", f"không đọc được tệp / cannot read the file: {exc}"))
+            continue
+        checklist, found = parse_checklist(text, str(path))
+        problems.extend(found)
+        if checklist is None:
+            continue
+        if checklist.key in seen:
+            problems.append(Problem(str(path), 1, "id",
+                                    f"trùng id và phiên bản với / same id and version as {seen[checklist.key]}"))
+            continue
+        seen[checklist.key] = str(path)
+        good.append((checklist, text))
+    return good, problems
+
+
+def check_files(paths: list[Path]) -> tuple[list[Checklist], list[Problem]]:
+    """Validate checklist files; used by ``inspection-app checklists check``."""
+    good, problems = _parse_files(paths)
+    return [c for c, _ in good], problems
+
+
+_cache: dict[tuple, Catalogue] = {}
+
+
+def catalogue_dirs(ctx: AppContext) -> list[Path]:
+    return [SHIPPED_DIR, ctx.data_dir / "checklists"]
+
+
+def load_catalogue(ctx: AppContext) -> Catalogue:
+    """The checklists on disk, re-read only when a file changed."""
+    files: list[Path] = []
+    for d in catalogue_dirs(ctx):
+        if d.is_dir():
+            files.extend(sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")))
+    signature = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if signature in _cache:
+        return _cache[signature]
+    cat = Catalogue()
+    good, cat.problems = _parse_files(files)
+    for checklist, text in good:
+        cat.texts[checklist.key] = text
+        current = cat.checklists.get(checklist.id)
+        if current is None or _version_key(checklist.version) > _version_key(current.version):
+            cat.checklists[checklist.id] = checklist
+    _cache.clear()
+    _cache[signature] = cat
+    return cat
+
+
+def available_checklists(ctx: AppContext, scope: str | None = None) -> list[Checklist]:
+    items = sorted(load_catalogue(ctx).checklists.values(), key=lambda c: (c.order, c.id))
+    return [c for c in items if scope is None or c.scope == scope]
+
+
+def snapshot(session, ctx: AppContext, checklist: Checklist) -> None:
+    """Store the checklist's text once, keyed by id and version."""
+    if session.get(ChecklistSnapshot, checklist.key) is not None:
+        return
+    text = load_catalogue(ctx).texts[checklist.key]
+    session.add(ChecklistSnapshot(key=checklist.key, checklist_id=checklist.id, version=checklist.version,
+                                  source_text=text, sha256=hashlib.sha256(text.encode()).hexdigest()))
+
+
+def checklist_version(ctx: AppContext, session, checklist_id: str, version: str) -> Checklist:
+    snap = session.get(ChecklistSnapshot, f"{checklist_id}@{version}")
+    if snap is not None:
+        parsed, problems = parse_checklist(snap.source_text, snap.key)
+        if parsed is not None:
+            return parsed
+    current = load_catalogue(ctx).checklists.get(checklist_id)
+    if current is not None and current.version == version:
+        return current
+    raise NotFound(f"Không tìm thấy bảng kiểm {checklist_id} phiên bản {version}.",
+                   f"Checklist {checklist_id} version {version} not found.")
+
+
+def visit_checklists(ctx: AppContext, visit_id: str) -> list[Checklist]:
+    with ctx.session() as s:
+        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        return [checklist_version(ctx, s, ref["id"], ref["version"]) for ref in visit.checklists]
+
+
+def answers_for(ctx: AppContext, visit_id: str) -> dict[tuple[str, str], Answer]:
+    with ctx.session() as s:
+        rows = s.exec(select(Answer).where(Answer.visit_id == visit_id))
+        return {(a.checklist_id, a.item_id): a for a in rows}
+
+
+def record_answer(ctx: AppContext, visit_id: str, checklist_id: str, item_id: str,
+                  value: str | None = ..., note: str | None = None) -> Answer:  # type: ignore[assignment]
+    """Save one answer at once. ``value=...`` leaves the value as it is (to change only the note)."""
+    with ctx.session() as s:
+        visit = visit_for_update(s, visit_id)
+        ref = next((r for r in visit.checklists if r["id"] == checklist_id), None)
+        if ref is None:
+            raise ValidationFailed(f"Bảng kiểm {checklist_id} không áp dụng cho lượt kiểm tra này.",
+                                   f"Checklist {checklist_id} does not apply to this visit.")
+        checklist = checklist_version(ctx, s, checklist_id, ref["version"])
+        try:
+            item = checklist.item(item_id)
+        except KeyError:
+            raise NotFound(f"Không có mục {item_id} trong bảng kiểm.", f"No item {item_id} in the checklist.") from None
+        answer = s.exec(select(Answer).where(Answer.visit_id == visit_id, Answer.checklist_id == checklist_id,
+                                             Answer.item_id == item_id)).first()
+        if answer is None:
+            answer = Answer(visit_id=visit_id, checklist_id=checklist_id, checklist_version=checklist.version,
+                            item_id=item_id)
+        if value is not ...:
+            try:
+                answer.value = normalise_value(item, value)
+            except ValueError as exc:
+                vi, _, en = str(exc).partition(" / ")
+                raise ValidationFailed(vi, en or vi) from exc
+        if note is not None:
+            answer.note = nfc(note.strip()) or ""
+        answer.answered_by = ctx.actor
+        answer.answered_at = utcnow()
+        if visit.status == "draft":
+            visit.status = "on_site"
+            s.add(visit)
+        s.add(answer)
+        return answer
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    checklist_id: str
+    section_id: str
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An item that keeps the visit from being closed."""
+
+    checklist_id: str
+    item_id: str
+    kind: str  # "unanswered" / "note" / "photo"
+    vi: str
+    en: str
+
+
+def progress(ctx: AppContext, visit_id: str) -> list[SectionProgress]:
+    checklists = [c for c in visit_checklists(ctx, visit_id) if c.scope == "visit"]
+    answers = answers_for(ctx, visit_id)
+    out = []
+    for c in checklists:
+        for section in c.sections:
+            done = sum(1 for it in section.items if (a := answers.get((c.id, it.id))) and a.value is not None)
+            out.append(SectionProgress(c.id, section.id, done, len(section.items)))
+    return out
+
+
+def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
+    """Unanswered items and failed items lacking a required note or photo."""
+    checklists = [c for c in visit_checklists(ctx, visit_id) if c.scope == "visit"]
+    answers = answers_for(ctx, visit_id)
+    with ctx.session() as s:
+        photo_counts = dict(s.exec(select(Photo.item_id, func.count()).where(Photo.visit_id == visit_id,
+                                                                            Photo.item_id.is_not(None))
+                                   .group_by(Photo.item_id)).all())
+    out: list[Gap] = []
+    for c in checklists:
+        for item in c.items:
+            a = answers.get((c.id, item.id))
+            label_vi, label_en = item.text.vi, item.text.en
+            if a is None or a.value is None:
+                out.append(Gap(c.id, item.id, "unanswered", f"Chưa trả lời: {label_vi}", f"Not answered: {label_en}"))
+                continue
+            req = missing_evidence(item, a.value, a.note, photo_counts.get(item.id, 0))
+            if req and req.needs_note:
+                out.append(Gap(c.id, item.id, "note", f"Mục không đạt cần ghi chú: {label_vi}",
+                               f"Failed item needs a note: {label_en}"))
+            if req and req.needs_photo:
+                out.append(Gap(c.id, item.id, "photo", f"Mục không đạt cần ảnh: {label_vi}",
+                               f"Failed item needs a photo: {label_en}"))
+    return out

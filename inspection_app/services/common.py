@@ -1,0 +1,31 @@
+"""Small helpers the service modules share."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlmodel import Session, SQLModel
+
+from ..domain.errors import Locked, NotFound
+from ..store.models import Visit
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def get_or_404(session: Session, model: type[T], record_id: str, what_vi: str, what_en: str) -> T:
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"Không tìm thấy {what_vi} ({record_id}).", f"{what_en.capitalize()} not found ({record_id}).")
+    return record
+
+
+def visit_for_update(session: Session, visit_id: str) -> Visit:
+    """The visit, refusing if it is locked: a closed or signed visit is read-only."""
+    visit = get_or_404(session, Visit, visit_id, "lượt kiểm tra", "visit")
+    if visit.locked:
+        raise Locked(
+            "Lượt kiểm tra đã khóa (đã kết thúc hoặc đã ký), không thể sửa. Nếu cần đính chính, hãy lập phiên bản biên bản mới.",
+            "This visit is locked (closed or signed) and cannot be changed. To correct it, make a new version of the minutes.",
+            visit_id=visit_id,
+        )
+    return visit

@@ -1,0 +1,184 @@
+"""A realistic demo department so a new user has something to look at.
+
+Two units of a commune (its People's Committee and its health station) with rosters; a finished
+visit at the People's Committee (every item answered, failed items with notes, a roll call with late
+and absent staff, findings, remedies, signatures and a refusal), closed so its minutes can be
+exported at once; and a visit in progress at the health station.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta, timezone
+
+from sqlmodel import select
+
+from ..domain.checklist import AnswerType
+from ..store.models import Remedy, Unit, Visit
+from . import checklists, findings, roll_call, units, visits
+from .context import AppContext
+
+DEMO_UNIT = "UBND xã Hòa Hội"
+HEALTH_STATION = "Trạm Y tế xã Hòa Hội"
+
+UBND_ROSTER = [
+    ("Nguyễn Văn Hùng", "Chủ tịch UBND xã", "Lãnh đạo", "Công chức"),
+    ("Trần Thị Mai", "Phó Chủ tịch UBND xã", "Lãnh đạo", "Công chức"),
+    ("Lê Hoàng Phúc", "Phó Chủ tịch UBND xã", "Lãnh đạo", "Công chức"),
+    ("Phạm Thị Thu Hà", "Chánh Văn phòng", "Văn phòng HĐND và UBND", "Công chức"),
+    ("Võ Minh Tuấn", "Chuyên viên", "Văn phòng HĐND và UBND", "Công chức"),
+    ("Đặng Ngọc Ánh", "Chuyên viên", "Văn phòng HĐND và UBND", "Công chức"),
+    ("Huỳnh Thị Kim Ngân", "Trưởng phòng", "Phòng Kinh tế", "Công chức"),
+    ("Bùi Quốc Việt", "Chuyên viên", "Phòng Kinh tế", "Công chức"),
+    ("Ngô Thị Lan", "Trưởng phòng", "Phòng Văn hóa - Xã hội", "Công chức"),
+    ("Dương Văn Lợi", "Chuyên viên", "Phòng Văn hóa - Xã hội", "Công chức"),
+    ("Trịnh Thị Hồng Nhung", "Giám đốc", "Trung tâm Phục vụ hành chính công", "Viên chức"),
+    ("Lý Thanh Sơn", "Chuyên viên một cửa", "Trung tâm Phục vụ hành chính công", "Viên chức"),
+    ("Phan Thị Yến", "Chuyên viên một cửa", "Trung tâm Phục vụ hành chính công", "Viên chức"),
+    ("Tạ Văn Đức", "Nhân viên", "Văn phòng HĐND và UBND", "Hợp đồng"),
+]
+STATION_ROSTER = [
+    ("Bác sĩ Châu Thị Ngọc", "Trạm trưởng", "Trạm Y tế", "Viên chức"),
+    ("Nguyễn Hữu Lộc", "Y sĩ", "Trạm Y tế", "Viên chức"),
+    ("Mai Thị Thúy", "Điều dưỡng", "Trạm Y tế", "Viên chức"),
+    ("Hồ Văn Thắng", "Dược sĩ", "Trạm Y tế", "Viên chức"),
+    ("Lâm Thị Diễm", "Hộ sinh", "Trạm Y tế", "Viên chức"),
+    ("Kiều Văn Bảo", "Bảo vệ", "Trạm Y tế", "Hợp đồng"),
+]
+TEAM = [
+    ("Nguyễn Thị Ánh Tuyết", "leader", "Phó Giám đốc Sở Nội vụ"),
+    ("Trần Quang Minh", "deputy", "Chánh Thanh tra Sở Nội vụ"),
+    ("Lê Thị Bích Ngọc", "member", "Chuyên viên Phòng Công chức, viên chức"),
+    ("Phạm Đức Anh", "secretary", "Chuyên viên Văn phòng Sở"),
+]
+
+# Answers that deviate from "pass" in the finished visit, with their notes.
+FAILED = {
+    ("working_hours", "wh.on_time"): "02 công chức đến muộn sau 07 giờ 30 phút (xem phụ lục điểm danh).",
+    ("working_hours", "wh.absence_justified"): "01 công chức vắng không có giấy tờ hợp lệ.",
+    ("alcohol_tobacco", "at.no_smoking_indoors"): "Phát hiện 01 người hút thuốc trong phòng làm việc tầng 2.",
+    ("alcohol_tobacco", "at.no_ashtrays"): "Có gạt tàn và đầu mẩu thuốc lá tại phòng tiếp dân.",
+    ("office_culture", "oc.card_worn"): "03 người không đeo thẻ công chức khi làm việc.",
+    ("leadership_duties", "ld.self_inspection"): "Chưa ban hành kế hoạch tự kiểm tra công vụ năm 2026.",
+    ("working_hours", "wh.late_count"): "Ông Võ Minh Tuấn đến lúc 07 giờ 52, ông Bùi Quốc Việt đến lúc 08 giờ 05.",
+    ("alcohol_tobacco", "at.smoking_violators"): "Ông Tạ Văn Đức, nhân viên hợp đồng.",
+}
+COUNTS = {"wh.headcount_roster": "14", "wh.headcount_present": "11", "wh.late_count": "2",
+          "at.alcohol_violators": "0", "at.smoking_violators": "1", "ld.overdue_tasks": "0"}
+
+
+def is_empty(ctx: AppContext) -> bool:
+    with ctx.session() as s:
+        return s.exec(select(Unit.id).limit(1)).first() is None
+
+
+def signature_strokes(seed: int, width: float = 600, height: float = 240) -> list[list[list[float]]]:
+    """A plausible hand signature: a looping stroke and an underline, in pad coordinates."""
+    pts = []
+    for i in range(60):
+        t = i / 59
+        x = 60 + t * 380
+        y = height / 2 + math.sin(t * math.pi * (3 + seed % 3)) * 45 * (1 - t / 2) + math.cos(t * 17 + seed) * 8
+        pts.append([round(x, 1), round(y, 1)])
+    underline = [[round(80 + i * 40, 1), round(height * 0.78 + (i % 2) * 3, 1)] for i in range(10)]
+    return [pts, underline]
+
+
+def _answer_everything(ctx: AppContext, visit_id: str) -> None:
+    for checklist in visits.checklist_service.visit_checklists(ctx, visit_id):
+        if checklist.scope != "visit":
+            continue
+        for item in checklist.items:
+            key = (checklist.id, item.id)
+            note = FAILED.get(key)
+            if item.answer is AnswerType.PASS_FAIL:
+                value = "fail" if note else "pass"
+            elif item.answer is AnswerType.COUNT:
+                value = COUNTS.get(item.id, "0")
+            elif item.answer is AnswerType.TIME:
+                value = "07:40"
+            elif item.answer is AnswerType.CHOICE:
+                value = item.choices[0].value
+            else:
+                value = "Đa số văn bản tham mưu đạt yêu cầu; 02 văn bản phải chỉnh sửa."
+            checklists.record_answer(ctx, visit_id, checklist.id, item.id, value, note=note)
+
+
+def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
+    """Load the demo department; does nothing if it is already there."""
+    with ctx.session() as s:
+        if s.exec(select(Unit).where(Unit.name == DEMO_UNIT)).first():
+            return ["đã có sẵn / already loaded"]
+    now = datetime.now(timezone.utc)
+    ubnd = units.create_unit(ctx, DEMO_UNIT, kind="UBND xã", parent_agency="UBND tỉnh Tây Ninh",
+                             address="Ấp Bình Hòa, xã Hòa Hội, tỉnh Tây Ninh", head_name="Nguyễn Văn Hùng")
+    station = units.create_unit(ctx, HEALTH_STATION, kind="Đơn vị sự nghiệp công lập",
+                                parent_agency="UBND xã Hòa Hội", address="Ấp Hội Thành, xã Hòa Hội, tỉnh Tây Ninh",
+                                head_name="Châu Thị Ngọc")
+    staff = {}
+    for unit, roster in ((ubnd, UBND_ROSTER), (station, STATION_ROSTER)):
+        for name, position, department, kind in roster:
+            staff[name] = units.add_staff(ctx, unit.id, name, position, department, kind)
+
+    team = [visits.ParticipantIn(n, r, p) for n, r, p in TEAM]
+    finished = visits.create_visit(
+        ctx, ubnd.id, kind="unannounced", decision_number="125/QĐ-SNV", decision_date=(now - timedelta(days=9)).date(),
+        plan_reference="Kế hoạch 18/KH-SNV ngày 15/01/2026 về kiểm tra công vụ năm 2026",
+        arrival_at=now - timedelta(days=2, hours=2), team=team,
+        unit_reps=[visits.ParticipantIn("Nguyễn Văn Hùng", "Chủ tịch UBND xã"),
+                   visits.ParticipantIn("Phạm Thị Thu Hà", "Chánh Văn phòng")],
+        place="Trụ sở UBND xã Hòa Hội")
+    _answer_everything(ctx, finished.id)
+    roll = {"Võ Minh Tuấn": ("late", "07:52", "", ""), "Bùi Quốc Việt": ("late", "08:05", "", ""),
+            "Dương Văn Lợi": ("absent_unexcused", None, "", ""),
+            "Lê Hoàng Phúc": ("absent_excused", None, "Đi công tác", "Giấy đi công tác số 45/GĐĐ-UBND"),
+            "Ngô Thị Lan": ("absent_excused", None, "Nghỉ phép", "Đơn nghỉ phép được duyệt")}
+    for name, *_ in UBND_ROSTER:
+        status, arrival, reason, evidence = roll.get(name, ("present", None, "", ""))
+        roll_call.set_attendance(ctx, finished.id, staff[name].id, status, arrival, reason, evidence)
+    smoking = findings.add_finding(
+        ctx, finished.id, "Ông Tạ Văn Đức hút thuốc lá trong phòng làm việc tầng 2 lúc 09 giờ 15; đã yêu cầu viết bản tường trình.",
+        "high", "alcohol_tobacco", "at.no_smoking_indoors", staff["Tạ Văn Đức"].id, kind="tobacco",
+        explanation_requested=True, place="Phòng làm việc tầng 2")
+    cards = findings.add_finding(ctx, finished.id, "03 công chức không đeo thẻ khi tiếp công dân tại bộ phận một cửa.",
+                                 "medium", "office_culture", "oc.card_worn", kind="office_culture")
+    absent = findings.add_finding(ctx, finished.id, "Ông Dương Văn Lợi vắng mặt không có lý do.", "high",
+                                  staff_id=staff["Dương Văn Lợi"].id, kind="attendance")
+    visits.update_visit(
+        ctx, finished.id,
+        assessment=("UBND xã Hòa Hội cơ bản chấp hành quy định về thời gian làm việc và văn hóa công sở. "
+                    "Còn một số tồn tại: công chức đi muộn, vắng không lý do, hút thuốc lá trong phòng làm việc, "
+                    "không đeo thẻ; chưa xây dựng kế hoạch tự kiểm tra công vụ."),
+        unit_opinion="Đơn vị thống nhất với kết quả kiểm tra và cam kết khắc phục trong thời hạn yêu cầu.",
+        ended_at=now - timedelta(days=2))
+    with ctx.session() as s:
+        base = (today or date.today())
+        s.add(Remedy(visit_id=finished.id, finding_id=smoking.id, text="Chấn chỉnh việc hút thuốc lá tại công sở, gỡ bỏ gạt tàn; xử lý người vi phạm.",
+                     deadline=base + timedelta(days=15), report_due=base + timedelta(days=20)))
+        s.add(Remedy(visit_id=finished.id, finding_id=absent.id, text="Xem xét, xử lý trách nhiệm đối với công chức vắng không lý do.",
+                     deadline=base + timedelta(days=30), report_due=base + timedelta(days=30)))
+        s.add(Remedy(visit_id=finished.id, finding_id=cards.id, text="Ban hành kế hoạch tự kiểm tra công vụ năm 2026.",
+                     deadline=base - timedelta(days=1), report_due=base + timedelta(days=5)))
+    for role, name, position, seed in (("team_leader", "Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", 1),
+                                       ("secretary", "Phạm Đức Anh", "Chuyên viên Văn phòng Sở", 2)):
+        visits.save_signature(ctx, finished.id, role, name, signature_strokes(seed), 600, 240, position)
+    visits.refuse_signature(ctx, finished.id, "unit_representative", "Nguyễn Văn Hùng",
+                            "Đề nghị xem lại số liệu điểm danh trước khi ký.")
+    visits.close_visit(ctx, finished.id)
+
+    ongoing = visits.create_visit(
+        ctx, station.id, kind="planned", decision_number="131/QĐ-SNV", decision_date=(now - timedelta(days=3)).date(),
+        team=team[:2] + [visits.ParticipantIn("Phạm Đức Anh", "secretary", "Chuyên viên Văn phòng Sở")],
+        unit_reps=[visits.ParticipantIn("Châu Thị Ngọc", "Trạm trưởng")],
+        checklist_ids=["working_hours", "alcohol_tobacco", "office_culture"], place="Trạm Y tế xã Hòa Hội")
+    roll_call.set_attendance(ctx, ongoing.id, staff["Bác sĩ Châu Thị Ngọc"].id, "present")
+    checklists.record_answer(ctx, ongoing.id, "working_hours", "wh.arrival_time", "07:35")
+    return [f"{DEMO_UNIT}: {len(UBND_ROSTER)} người, lượt kiểm tra đã kết thúc / finished visit {finished.id}",
+            f"{HEALTH_STATION}: {len(STATION_ROSTER)} người, lượt kiểm tra đang làm / visit in progress {ongoing.id}"]
+
+
+def finished_visit_id(ctx: AppContext) -> str | None:
+    with ctx.session() as s:
+        row = s.exec(select(Visit.id).join(Unit, Unit.id == Visit.unit_id)
+                     .where(Unit.name == DEMO_UNIT).order_by(Visit.created_at)).first()
+        return row

@@ -1,0 +1,251 @@
+"""Visits: set-up, participants, signatures, the close check and locking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import select
+
+from ..domain.errors import ValidationFailed
+from ..domain.text import nfc
+from ..store.models import (Participant, Side, Signature, SignerRole, TeamRole, Unit, Visit, VisitKind,
+                            VisitStatus)
+from ..store.types import utcnow
+from . import checklists as checklist_service
+from .common import get_or_404, visit_for_update
+from .context import AppContext
+
+
+@dataclass(frozen=True)
+class ParticipantIn:
+    full_name: str
+    role: str = TeamRole.MEMBER.value  # for the unit side: free text ("Chủ tịch UBND xã")
+    position: str = ""
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    id: str
+    unit_name: str
+    kind: str
+    status: str
+    arrival_at: datetime | None
+    created_at: datetime
+    decision_number: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something that keeps a visit from being closed."""
+
+    kind: str  # unanswered / note / photo / signature / team
+    vi: str
+    en: str
+    checklist_id: str | None = None
+    item_id: str | None = None
+
+
+def _clean(text: str) -> str:
+    return " ".join((nfc(text) or "").split())
+
+
+def list_visits(ctx: AppContext, status: str | None = None, limit: int = 100) -> list[VisitSummary]:
+    """Visits, newest first: in-progress ones and recent ones."""
+    with ctx.session() as s:
+        q = select(Visit, Unit.name).join(Unit, Unit.id == Visit.unit_id)
+        if status:
+            q = q.where(Visit.status == status)
+        q = q.order_by(Visit.created_at.desc()).limit(limit)
+        return [VisitSummary(v.id, name, v.kind, v.status, v.arrival_at, v.created_at, v.decision_number)
+                for v, name in s.exec(q)]
+
+
+def create_visit(ctx: AppContext, unit_id: str, *, kind: str = VisitKind.PLANNED.value, decision_number: str = "",
+                 decision_date: date | None = None, arrival_at: datetime | None = None,
+                 checklist_ids: list[str] | None = None, team: list[ParticipantIn] | None = None,
+                 unit_reps: list[ParticipantIn] | None = None, place: str = "", plan_reference: str = "") -> Visit:
+    team = [p for p in (team or []) if _clean(p.full_name)]
+    unit_reps = [p for p in (unit_reps or []) if _clean(p.full_name)]
+    if kind not in {k.value for k in VisitKind}:
+        raise ValidationFailed("Hình thức kiểm tra không hợp lệ.", "Unknown kind of visit.")
+    for p in team:
+        if p.role not in {r.value for r in TeamRole}:
+            raise ValidationFailed(f"Vai trò không hợp lệ: {p.role}", f"Unknown team role: {p.role}")
+    if sum(1 for p in team if p.role == TeamRole.LEADER) > 1:
+        raise ValidationFailed("Đoàn chỉ có một Trưởng đoàn.", "A team has only one team leader.")
+    catalogue = {c.id: c for c in checklist_service.available_checklists(ctx)}
+    chosen = checklist_ids if checklist_ids is not None else list(catalogue)
+    unknown = [c for c in chosen if c not in catalogue]
+    if unknown:
+        raise ValidationFailed("Không có bảng kiểm: " + ", ".join(unknown), "Unknown checklists: " + ", ".join(unknown))
+    if not chosen:
+        raise ValidationFailed("Chọn ít nhất một bảng kiểm.", "Choose at least one checklist.")
+    with ctx.session() as s:
+        unit = get_or_404(s, Unit, unit_id, "đơn vị", "unit")
+        visit = Visit(unit_id=unit.id, kind=kind, decision_number=_clean(decision_number), decision_date=decision_date,
+                      plan_reference=_clean(plan_reference), place=_clean(place) or unit.address or unit.name,
+                      arrival_at=arrival_at or utcnow(), created_by=ctx.actor, device_id=ctx.settings.device_id,
+                      checklists=[{"id": c, "version": catalogue[c].version} for c in chosen])
+        s.add(visit)
+        s.flush()
+        for c in chosen:
+            checklist_service.snapshot(s, ctx, catalogue[c])
+        for order, p in enumerate(team):
+            s.add(Participant(visit_id=visit.id, side=Side.TEAM.value, role=p.role, full_name=_clean(p.full_name),
+                              position=_clean(p.position), sort_order=order))
+        for order, p in enumerate(unit_reps):
+            s.add(Participant(visit_id=visit.id, side=Side.UNIT.value, role=_clean(p.role),
+                              full_name=_clean(p.full_name), position=_clean(p.position), sort_order=order))
+        return visit
+
+
+def get_visit(ctx: AppContext, visit_id: str) -> Visit:
+    with ctx.session() as s:
+        return get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+
+
+_EDITABLE = {"kind", "decision_number", "decision_date", "plan_reference", "place", "arrival_at", "ended_at",
+             "assessment", "unit_opinion"}
+
+
+def update_visit(ctx: AppContext, visit_id: str, **fields) -> Visit:
+    bad = set(fields) - _EDITABLE
+    if bad:
+        raise ValueError(f"not editable: {sorted(bad)}")
+    with ctx.session() as s:
+        visit = visit_for_update(s, visit_id)
+        for key, value in fields.items():
+            setattr(visit, key, nfc(value).strip() if isinstance(value, str) else value)
+        s.add(visit)
+        return visit
+
+
+def participants(ctx: AppContext, visit_id: str, side: str | None = None) -> list[Participant]:
+    with ctx.session() as s:
+        q = select(Participant).where(Participant.visit_id == visit_id)
+        if side:
+            q = q.where(Participant.side == side)
+        return list(s.exec(q.order_by(Participant.side, Participant.sort_order)))
+
+
+def add_participant(ctx: AppContext, visit_id: str, side: str, person: ParticipantIn) -> Participant:
+    if not _clean(person.full_name):
+        raise ValidationFailed("Cần nhập họ và tên.", "The person's full name is required.")
+    with ctx.session() as s:
+        visit_for_update(s, visit_id)
+        count = len(s.exec(select(Participant.id).where(Participant.visit_id == visit_id,
+                                                        Participant.side == side)).all())
+        p = Participant(visit_id=visit_id, side=side, role=person.role, full_name=_clean(person.full_name),
+                        position=_clean(person.position), sort_order=count)
+        s.add(p)
+        return p
+
+
+def remove_participant(ctx: AppContext, participant_id: str) -> None:
+    with ctx.session() as s:
+        p = get_or_404(s, Participant, participant_id, "thành phần", "participant")
+        visit_for_update(s, p.visit_id)
+        s.delete(p)
+
+
+# --- signatures ------------------------------------------------------------------------------------
+
+def list_signatures(ctx: AppContext, visit_id: str) -> dict[str, Signature]:
+    with ctx.session() as s:
+        return {sig.role: sig for sig in s.exec(select(Signature).where(Signature.visit_id == visit_id))}
+
+
+def _signature(s, visit_id: str, role: str) -> Signature:
+    if role not in {r.value for r in SignerRole}:
+        raise ValidationFailed(f"Vai trò ký không hợp lệ: {role}", f"Unknown signer role: {role}")
+    sig = s.exec(select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)).first()
+    return sig or Signature(visit_id=visit_id, role=role)
+
+
+def save_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: list,
+                   pad_width: float, pad_height: float, position: str = "") -> Signature:
+    """Keep a drawn signature as vector strokes ([[x, y], …] per stroke, in pad coordinates)."""
+    clean = [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes if len(stroke) >= 1]
+    if sum(len(st) for st in clean) < 2:
+        raise ValidationFailed("Chữ ký trống: hãy ký vào khung.", "The signature is empty: sign in the box.")
+    if not _clean(full_name):
+        raise ValidationFailed("Cần họ và tên người ký.", "The signer's name is required.")
+    with ctx.session() as s:
+        visit_for_update(s, visit_id)
+        sig = _signature(s, visit_id, role)
+        sig.full_name, sig.position = _clean(full_name), _clean(position)
+        sig.strokes, sig.pad_width, sig.pad_height = clean, float(pad_width), float(pad_height)
+        sig.refused, sig.refusal_reason, sig.signed_at = False, "", utcnow()
+        s.add(sig)
+        return sig
+
+
+def refuse_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, reason: str) -> Signature:
+    """Record that a party refused to sign, with the reason; the minutes stay valid."""
+    if not _clean(reason):
+        raise ValidationFailed("Cần ghi lý do từ chối ký.", "The reason for refusing to sign is required.")
+    with ctx.session() as s:
+        visit_for_update(s, visit_id)
+        sig = _signature(s, visit_id, role)
+        sig.full_name, sig.strokes = _clean(full_name), []
+        sig.refused, sig.refusal_reason, sig.signed_at = True, _clean(reason), utcnow()
+        s.add(sig)
+        return sig
+
+
+def clear_signature(ctx: AppContext, visit_id: str, role: str) -> None:
+    with ctx.session() as s:
+        visit_for_update(s, visit_id)
+        sig = s.exec(select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)).first()
+        if sig is not None:
+            s.delete(sig)
+
+
+# --- closing ---------------------------------------------------------------------------------------
+
+REQUIRED_SIGNERS = (SignerRole.TEAM_LEADER, SignerRole.SECRETARY, SignerRole.UNIT_REPRESENTATIVE)
+_SIGNER_LABEL = {
+    SignerRole.TEAM_LEADER: ("Trưởng đoàn", "team leader"),
+    SignerRole.SECRETARY: ("Thư ký", "secretary"),
+    SignerRole.UNIT_REPRESENTATIVE: ("Đại diện đơn vị được kiểm tra", "the unit's representative"),
+}
+
+
+def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
+    """Everything that keeps the visit from being closed; empty when it can be closed."""
+    out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in checklist_service.gaps(ctx, visit_id)]
+    team = participants(ctx, visit_id, Side.TEAM.value)
+    if not any(p.role == TeamRole.LEADER for p in team):
+        out.append(Missing("team", "Chưa có Trưởng đoàn trong thành phần Đoàn.", "The team has no team leader."))
+    signatures = list_signatures(ctx, visit_id)
+    for role in REQUIRED_SIGNERS:
+        sig = signatures.get(role.value)
+        if sig is None:
+            vi, en = _SIGNER_LABEL[role]
+            out.append(Missing("signature", f"Chưa có chữ ký hoặc ghi nhận từ chối ký của {vi}.",
+                               f"No signature or recorded refusal from the {en}."))
+        elif sig.refused and role is not SignerRole.UNIT_REPRESENTATIVE:
+            vi, en = _SIGNER_LABEL[role]
+            out.append(Missing("signature", f"{vi} thuộc Đoàn kiểm tra phải ký biên bản.",
+                               f"The {en} belongs to the team and must sign the minutes."))
+    return out
+
+
+def close_visit(ctx: AppContext, visit_id: str) -> Visit:
+    """Check completeness, then lock the visit (read-only from now on)."""
+    missing = missing_before_close(ctx, visit_id)
+    if missing:
+        raise ValidationFailed(
+            "Chưa thể kết thúc lượt kiểm tra:\n- " + "\n- ".join(m.vi for m in missing),
+            "The visit cannot be closed yet:\n- " + "\n- ".join(m.en for m in missing),
+            missing=missing,
+        )
+    with ctx.session() as s:
+        visit = visit_for_update(s, visit_id)
+        now = utcnow()
+        visit.status = VisitStatus.CLOSED.value
+        visit.closed_at = now
+        visit.ended_at = visit.ended_at or now
+        s.add(visit)
+        return visit

@@ -1,0 +1,76 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from inspection_app.domain.errors import UserError
+from inspection_app.services.context import AppContext
+from inspection_app.store.migrations import SCHEMA_VERSION
+from inspection_app.store.models import Finding, RollCallEntry, Unit, Visit
+
+V1 = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.sql"
+
+
+def make_v1_database(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(V1.read_text(encoding="utf-8"))
+    now = "2025-11-03 01:00:00.000000"
+    conn.execute("INSERT INTO unit (id, name, kind, parent_agency, address, head_name, created_at, updated_at) "
+                 "VALUES ('u1', 'UBND xã Cũ', '', '', '', '', ?, ?)", (now, now))
+    conn.execute("INSERT INTO staffmember (id, unit_id, full_name, position, department, employment_type, active, "
+                 "created_at, updated_at) VALUES ('p1', 'u1', 'Nguyễn Văn Cũ', '', '', '', 1, ?, ?)", (now, now))
+    conn.execute("INSERT INTO staffmember (id, unit_id, full_name, position, department, employment_type, active, "
+                 "created_at, updated_at) VALUES ('p2', 'u1', 'Trần Thị Cũ', '', '', '', 1, ?, ?)", (now, now))
+    conn.execute("INSERT INTO visit (id, unit_id, kind, status, decision_number, plan_reference, place, checklists, "
+                 "assessment, unit_opinion, minutes_number, created_by, created_at, updated_at) VALUES "
+                 "('v1', 'u1', 'planned', 'on_site', '12/QĐ-SNV', '', '', '[]', 'Đánh giá cũ', '', '', '', ?, ?)",
+                 (now, now))
+    conn.execute("INSERT INTO finding (id, visit_id, description, severity, place, recorded_by, recorded_at, "
+                 "created_at, updated_at) VALUES ('f1', 'v1', 'Hút thuốc trong phòng', 'high', '', '', ?, ?, ?)",
+                 (now, now, now))
+    for rid, pid, reason in (("r1", "p1", "Nghỉ ốm"), ("r2", "p2", "")):
+        conn.execute("INSERT INTO rollcallentry (id, visit_id, staff_id, status, reason, evidence, note, recorded_by, "
+                     "created_at, updated_at) VALUES (?, 'v1', ?, 'absent', ?, '', '', '', ?, ?)",
+                     (rid, pid, reason, now, now))
+    conn.commit()
+    conn.close()
+
+
+def test_old_schema_upgrades_in_place_with_nothing_lost(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    make_v1_database(data / "inspection.db")
+    ctx = AppContext.open(data)
+    report = ctx.upgrade_report
+    assert report["from"] == 1 and report["to"] == SCHEMA_VERSION
+    assert "finding.kind" in report["added"] and "checklistsnapshot" in report["added"]
+    assert Path(report["backup"]).exists()
+    with ctx.session() as s:
+        assert s.get(Unit, "u1").name == "UBND xã Cũ"
+        visit = s.get(Visit, "v1")
+        assert visit.assessment == "Đánh giá cũ" and visit.device_id == ""
+        finding = s.get(Finding, "f1")
+        assert finding.description == "Hút thuốc trong phòng" and finding.kind == "" and not finding.explanation_requested
+        statuses = {e.staff_id: e.status for e in s.exec(select(RollCallEntry))}
+    assert statuses == {"p1": "absent_excused", "p2": "absent_unexcused"}
+    # the upgraded database works like a new one
+    from inspection_app.services import findings
+    findings.add_finding(ctx, "v1", "Phát hiện mới", kind="tobacco")
+    ctx.close()
+    again = AppContext.open(data)  # a second start does nothing
+    assert again.upgrade_report["from"] == SCHEMA_VERSION and again.upgrade_report["added"] == []
+    again.close()
+
+
+def test_database_from_a_newer_app_is_refused_untouched(tmp_path):
+    data = tmp_path / "data"
+    ctx = AppContext.open(data)
+    with ctx.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE appmeta SET value = '99' WHERE key = 'schema_version'")
+    ctx.close()
+    before = (data / "inspection.db").read_bytes()
+    with pytest.raises(UserError) as exc:
+        AppContext.open(data)
+    assert "mới hơn" in exc.value.vi and "newer" in exc.value.en
+    assert (data / "inspection.db").read_bytes() == before

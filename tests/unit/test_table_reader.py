@@ -1,0 +1,66 @@
+import io
+
+import unicodedata
+
+import openpyxl
+import pytest
+
+from inspection_app.domain.errors import ValidationFailed
+from inspection_app.registers.table_reader import read_table
+
+def cp1258_bytes(text: str) -> bytes:
+    """Encode as Windows-1258 does: precomposed base letters where the code page has them, tone marks combining."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        for n in range(len(marks), -1, -1):  # compose as much as the code page allows
+            head = unicodedata.normalize("NFC", base + "".join(marks[:n]))
+            try:
+                out += head.encode("cp1258") + "".join(marks[n:]).encode("cp1258")
+                break
+            except UnicodeEncodeError:
+                continue
+    return bytes(out)
+
+
+CSV = "Họ và tên,Chức vụ\nNguyễn Văn An,Chủ tịch\nTrần Thị Ánh Tuyết,Phó Chủ tịch\n"
+
+
+@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
+                                               ("utf-16", "utf-16"), ("cp1258", "cp1258")])
+def test_csv_encodings(encoding, expected):
+    data = cp1258_bytes(CSV) if encoding == "cp1258" else CSV.encode(encoding)
+    table = read_table(data, "roster.csv")
+    assert table.encoding == expected
+    assert table.header == ["Họ và tên", "Chức vụ"]
+    assert [cells[0] for _, cells in table.rows] == ["Nguyễn Văn An", "Trần Thị Ánh Tuyết"]
+    assert [n for n, _ in table.rows] == [2, 3]
+
+
+def test_semicolon_csv_and_blank_lines():
+    table = read_table("\n\nHọ và tên;Chức vụ\n\nA;B\n".encode(), "r.csv")
+    assert table.header == ["Họ và tên", "Chức vụ"] and table.rows == [(5, ["A", "B"])]
+
+
+def test_xlsx():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "Chức vụ"])
+    ws.append(["Nguyễn Văn An", "Chủ tịch"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    table = read_table(buf.getvalue(), "roster.xlsx")
+    assert table.encoding == "xlsx" and table.rows == [(2, ["Nguyễn Văn An", "Chủ tịch"])]
+
+
+@pytest.mark.parametrize("data,name", [(b"", "a.csv"), (b"PK\x03\x04garbage", "a.xlsx"), (b"x", "a.xls"),
+                                       (b"\n\n\n", "a.csv")])
+def test_bad_files_give_bilingual_messages(data, name):
+    with pytest.raises(ValidationFailed) as exc:
+        read_table(data, name)
+    assert exc.value.vi and exc.value.en and exc.value.vi != exc.value.en
