@@ -18,8 +18,8 @@ a reader outside the code; this docstring is the specification the code follows.
    (:func:`secrets.token_bytes`). The commitment is SHA-256(seed) in hex; it is recorded and shown
    before the draw, and the seed is revealed with the result, so anyone can check that the seed was
    not changed after the fact.
-3. **Strata.** A dossier's stratum key is a list of strings: its domain (lĩnh vực; the domain code
-   when the name is empty; "" when both are), and, when stratifying by timeliness, its
+3. **Strata.** A dossier's stratum key is a list of strings: its domain (lĩnh vực; "" when the
+   register gives none), and, when stratifying by timeliness, its
    :class:`~inspection_app.domain.timeliness.Timeliness` value: the result day ("Ngày trả", else
    the end of processing) against the due day, and, for a dossier with no result yet, the recorded
    reference date (``as_of``) against the due day. The class needs dates only, no holiday
@@ -61,7 +61,6 @@ FRAME_FIELDS: tuple[str, ...] = (
     "code",
     "procedure_code",
     "procedure_name",
-    "domain_code",
     "domain",
     "channel",
     "received",
@@ -96,8 +95,7 @@ class DossierRecord:
     code: str
     procedure_code: str | None = None
     procedure_name: str | None = None
-    domain_code: str | None = None
-    domain: str | None = None
+    domain: str | None = None  # lĩnh vực: its name, or its code when the register has no name
     channel: str | None = None
     received: datetime | None = None
     due: datetime | None = None
@@ -110,7 +108,7 @@ class DossierRecord:
 
     @property
     def stratum_domain(self) -> str:
-        return self.domain or self.domain_code or ""
+        return self.domain or ""
 
     def canonical_values(self) -> list[Any]:
         """The record's line in the canonical frame, in FRAME_FIELDS order."""
@@ -141,8 +139,7 @@ def _canonical_rows(records: Iterable[DossierRecord]) -> list[list[Any]]:
 
     return [
         [
-            t(r.code), t(r.procedure_code), t(r.procedure_name), t(r.domain_code), t(r.domain),
-            t(r.channel), d(r.received), d(r.due), d(r.finished), d(r.returned), t(r.status),
+            t(r.code), t(r.procedure_code), t(r.procedure_name), t(r.domain), t(r.channel), d(r.received), d(r.due), d(r.finished), d(r.returned), t(r.status),
             t(r.processing_unit), t(r.note),
         ]  # fmt: skip
         for r in records

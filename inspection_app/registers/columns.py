@@ -55,8 +55,13 @@ FIELDS: tuple[FieldSpec, ...] = (
             "procedure name", "procedure",
         ),
     ),
-    FieldSpec("domain_code", "Mã lĩnh vực", "Domain code", ("ma linh vuc", "domain code", "field code")),
-    FieldSpec("domain", "Lĩnh vực", "Domain", ("linh vuc", "ten linh vuc", "linh vuc tthc", "domain", "field")),
+    FieldSpec(
+        "domain",
+        "Lĩnh vực",
+        "Domain",
+        # The domain's code stands in when the register has no domain name.
+        ("linh vuc", "ten linh vuc", "linh vuc tthc", "domain", "field", "ma linh vuc", "domain code"),
+    ),
     FieldSpec(
         "channel",
         "Kênh thực hiện",

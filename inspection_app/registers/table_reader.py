@@ -15,6 +15,7 @@ from typing import Iterator
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
+from .encoding import decode_text  # shared with the dossier register reader
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -24,25 +25,6 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (row number as shown in a spreadsheet, cells)
     encoding: str  # "xlsx" for workbooks
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: BOMs first, then UTF-8, then Windows-1258 where it decodes cleanly."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return nfc(data.decode("cp1258")) or "", "cp1258"
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            "Không đọc được bảng mã của tệp. Hãy lưu lại dưới dạng CSV UTF-8 hoặc XLSX.",
-            "Could not read the file's encoding. Save it as CSV UTF-8 or XLSX.",
-        ) from exc
 
 
 def _cell(value) -> str:
