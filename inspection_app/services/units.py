@@ -66,7 +66,11 @@ def import_roster(ctx: AppContext, unit_id: str, data: bytes | Path, filename: s
     """
     if isinstance(data, Path):
         filename = filename or data.name
-        data = data.read_bytes()
+        try:
+            data = data.read_bytes()
+        except OSError as exc:
+            raise ValidationFailed(f"Không mở được tệp {data}: {exc.strerror}.",
+                                   f"Could not open the file {data}: {exc.strerror}.") from exc
     table = read_table(data, filename or "roster.csv", sheet)
     parsed = parse_roster(table.header, table.rows)
     with ctx.session() as s:
