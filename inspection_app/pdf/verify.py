@@ -1,0 +1,229 @@
+"""Check every signature of a PDF: who signed, when, whether the bytes and the trust hold.
+
+A signature is accepted when its bytes are intact, the cryptography is valid, the signer's
+certificate chains to one of the configured roots (the department's pilot root and any imported
+root), it covers at least its whole revision, and nothing after it changed the document beyond
+adding further signatures or filling form fields (pyHanko's difference analysis). A flipped byte,
+a page added after signing or an unknown signer each make the report fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+
+@dataclass(frozen=True)
+class Problem:
+    vi: str
+    en: str
+
+    def __str__(self) -> str:
+        return f"{self.vi} / {self.en}"
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    field_name: str
+    signer_name: str
+    signer_subject: str
+    signer_title: str
+    signer_organisation: str
+    issuer: str  # common name of the issuing CA
+    signing_time: dt.datetime | None  # as claimed by the signer (B-B has no trusted time)
+    md_algorithm: str
+    pades: bool
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str  # ENTIRE_FILE, ENTIRE_REVISION, …
+    modification_level: str | None  # NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER
+    docmdp_ok: bool | None
+    certificate_fingerprint: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def changes_after_signing(self) -> Problem:
+        if self.coverage == "ENTIRE_FILE":
+            return Problem("Không có thay đổi sau khi ký", "No change after signing")
+        if self.modification_level in ("NONE", "LTA_UPDATES", "FORM_FILLING") and self.docmdp_ok:
+            return Problem("Sau khi ký chỉ thêm chữ ký khác (được phép)",
+                           "Only further signatures were added after signing (allowed)")
+        return Problem("Tài liệu bị thay đổi sau khi ký", "The document was changed after signing")
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    source: str
+    signatures: tuple[SignatureReport, ...]
+    problems: tuple[Problem, ...]  # about the file as a whole
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.signatures) and not self.problems and all(s.ok for s in self.signatures)
+
+    def all_problems(self) -> list[Problem]:
+        out = list(self.problems)
+        for s in self.signatures:
+            out += [Problem(f"{s.field_name}: {p.vi}", f"{s.field_name}: {p.en}") for p in s.problems]
+        return out
+
+
+@contextlib.contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """pyHanko logs a traceback for suspicious modifications; the report already says it."""
+    logger = logging.getLogger("pyhanko")
+    old = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _to_asn1(cert: x509.Certificate):  # noqa: ANN202
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def verify_pdf(source: Path | bytes, trust_roots: Sequence[x509.Certificate]) -> VerificationReport:
+    """Validate every embedded signature against ``trust_roots``."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    name = "<bytes>" if isinstance(source, bytes) else str(source)
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as exc:
+        return VerificationReport(name, (), (Problem(f"Không đọc được tệp: {exc.strerror}",
+                                                     f"Cannot read the file: {exc.strerror}"),))
+    roots = [_to_asn1(c) for c in trust_roots]
+    reports: list[SignatureReport] = []
+    file_problems: list[Problem] = []
+    with _quiet_pyhanko():
+        try:
+            reader = PdfFileReader(io.BytesIO(data), strict=False)
+            embedded = list(reader.embedded_signatures)
+        except Exception as exc:  # not a PDF, or broken beyond reading
+            return VerificationReport(name, (), (Problem(
+                f"Không đọc được tệp PDF ({type(exc).__name__}: {exc})",
+                f"Not a readable PDF ({type(exc).__name__}: {exc})"),))
+        if not embedded:
+            file_problems.append(Problem("Tệp không có chữ ký số nào", "The file has no digital signature"))
+        for sig in embedded:
+            reports.append(_check(sig, roots, validate_pdf_signature, ValidationContext))
+    return VerificationReport(name, tuple(reports), tuple(file_problems))
+
+
+def _check(sig, roots, validate, ValidationContext) -> SignatureReport:  # noqa: ANN001, N803
+    problems: list[Problem] = []
+    try:
+        vc = ValidationContext(trust_roots=roots, allow_fetching=False)
+        st = validate(sig, vc)
+    except Exception as exc:  # malformed signature container
+        return SignatureReport(
+            field_name=sig.field_name or "?", signer_name="?", signer_subject="", signer_title="",
+            signer_organisation="", issuer="",
+            signing_time=None, md_algorithm="", pades=False, intact=False, valid=False,
+            trusted=False, coverage="UNCLEAR", modification_level=None, docmdp_ok=None,
+            certificate_fingerprint="",
+            problems=(Problem(f"Chữ ký hỏng, không kiểm tra được ({exc})",
+                              f"Broken signature, cannot be checked ({exc})"),))
+    cert = st.signing_cert
+    subject = cert.subject.human_friendly
+    native = cert.subject.native
+    cn = native.get("common_name", subject)
+    issuer = cert.issuer.native.get("common_name") or cert.issuer.human_friendly
+    coverage = st.coverage.name if st.coverage is not None else "UNCLEAR"
+    level = st.modification_level.name if st.modification_level is not None else None
+    subfilter = str(sig.sig_object.get("/SubFilter", ""))
+    if not st.intact:
+        problems.append(Problem("Nội dung đã bị sửa sau khi ký (sai mã băm)",
+                                "The signed bytes were altered (digest mismatch)"))
+    elif not st.valid:
+        problems.append(Problem("Chữ ký không hợp lệ về mật mã", "The signature is cryptographically invalid"))
+    if st.intact and st.valid and not st.trusted:
+        why = st.trust_problem_indic.name if st.trust_problem_indic is not None else "NO_CHAIN"
+        problems.append(Problem(
+            f"Người ký không được tin cậy: chứng thư không thuộc CA gốc đã cấu hình ({why})",
+            f"Unknown signer: the certificate does not chain to a configured root ({why})"))
+    if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+        problems.append(Problem("Chữ ký không bao trùm toàn bộ tài liệu",
+                                "The signature does not cover the whole document"))
+    if st.docmdp_ok is False or level in ("ANNOTATIONS", "OTHER") and coverage != "ENTIRE_FILE":
+        problems.append(Problem("Tài liệu bị thay đổi sau khi ký (thêm/sửa trang hoặc nội dung)",
+                                "The document was changed after signing (pages or content)"))
+    if st.md_algorithm.lower() != "sha256":
+        problems.append(Problem(f"Thuật toán băm {st.md_algorithm} không phải SHA-256",
+                                f"Digest algorithm {st.md_algorithm} is not SHA-256"))
+    signing_time = st.signer_reported_dt or _pdf_date(sig.sig_object.get("/M"))
+    return SignatureReport(
+        field_name=sig.field_name or "?",
+        signer_name=str(cn),
+        signer_subject=subject,
+        signer_title=str(native.get("title", "")),
+        signer_organisation=str(native.get("organization_name", "")),
+        issuer=str(issuer),
+        signing_time=signing_time,
+        md_algorithm=st.md_algorithm,
+        pades=subfilter == "/ETSI.CAdES.detached",
+        intact=bool(st.intact), valid=bool(st.valid), trusted=bool(st.trusted),
+        coverage=coverage, modification_level=level, docmdp_ok=st.docmdp_ok,
+        certificate_fingerprint=cert.sha256.hex(),
+        problems=tuple(problems),
+    )
+
+
+def _pdf_date(value) -> dt.datetime | None:  # noqa: ANN001
+    if value is None:
+        return None
+    try:
+        from pyhanko.pdf_utils.generic import parse_pdf_date
+
+        return parse_pdf_date(str(value), strict=False)
+    except Exception:
+        return None
+
+
+def describe(report: VerificationReport, lang: str = "vi") -> str:
+    """A plain text report for the command line."""
+    vi = lang == "vi"
+    lines = [f"{'Tệp' if vi else 'File'}: {report.source}"]
+    for i, s in enumerate(report.signatures, 1):
+        when = s.signing_time.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime(
+            "%H:%M:%S %d/%m/%Y (UTC+7)") if s.signing_time else "?"
+        yes, no = ("có", "không") if vi else ("yes", "no")
+        change = s.changes_after_signing
+        lines += [
+            f"[{i}] {s.field_name}: {'HỢP LỆ' if vi and s.ok else 'KHÔNG HỢP LỆ' if vi else 'VALID' if s.ok else 'INVALID'}",
+            f"    {'Người ký' if vi else 'Signer'}: {s.signer_name}"
+            + (f" - {', '.join(x for x in (s.signer_title, s.signer_organisation) if x)}"
+               if s.signer_title or s.signer_organisation else ""),
+            f"    {'Cấp bởi' if vi else 'Issuer'}: {s.issuer}",
+            f"    {'Thời gian ký' if vi else 'Signing time'}: {when}",
+            f"    {'Toàn vẹn' if vi else 'Intact'}: {yes if s.intact and s.valid else no}; "
+            f"{'tin cậy' if vi else 'trusted'}: {yes if s.trusted else no}; "
+            f"{'phạm vi' if vi else 'coverage'}: {s.coverage}; "
+            f"{'mức thay đổi' if vi else 'modification'}: {s.modification_level}; "
+            f"PAdES: {yes if s.pades else no}; {s.md_algorithm}",
+            f"    {'Thay đổi sau khi ký' if vi else 'Changes after signing'}: {change.vi if vi else change.en}",
+        ]
+        lines += [f"    ! {p.vi if vi else p.en}" for p in s.problems]
+    lines += [f"! {p.vi if vi else p.en}" for p in report.problems]
+    lines.append(("KẾT QUẢ: HỢP LỆ" if report.ok else "KẾT QUẢ: CÓ VẤN ĐỀ") if vi else
+                 ("RESULT: VALID" if report.ok else "RESULT: PROBLEMS FOUND"))
+    return "\n".join(lines)
