@@ -319,6 +319,10 @@ class DossierCheck(Timestamped, table=True):
     timeliness: str = ""  # early / on_time / late
     answers: dict = _json(dict)  # item id -> value
     note: str = ""
+    # Additive (issue 5): the dossier checklist the answers belong to, and per-item notes.
+    checklist_id: Optional[str] = None
+    checklist_version: Optional[str] = None
+    notes: Optional[dict] = Field(default=None, sa_type=JSON, nullable=True)  # item id -> note
     checked_by: str = ""
     checked_at: Optional[datetime] = _when()
 
