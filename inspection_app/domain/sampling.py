@@ -412,7 +412,8 @@ def stratum_keys(frame: Frame, spec: DrawSpec) -> list[tuple[str, ...]]:
     ]
 
 
-def _key_json(key: tuple[str, ...]) -> str:
+def stratum_key_text(key: tuple[str, ...]) -> str:
+    """A stratum key as the JSON text that orders strata and enters the rank hash."""
     return _ENCODER.encode(list(key))
 
 
@@ -463,7 +464,7 @@ def draw_sample(
     members: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, key in enumerate(stratum_keys(frame, spec)):
         members[key].append(index)
-    keys = sorted(members, key=_key_json)
+    keys = sorted(members, key=stratum_key_text)
     sizes = allocate([len(members[k]) for k in keys], spec.size)
     targets = [spec.size.per_stratum] * len(keys) if spec.size.mode == "fixed" else sizes
 
@@ -473,7 +474,7 @@ def draw_sample(
     strata: list[StratumDraw] = []
     for key, n, target in zip(keys, sizes, targets):
         indices = members[key]
-        stratum_prefix = prefix + _length_prefixed(_key_json(key).encode("utf-8"))
+        stratum_prefix = prefix + _length_prefixed(stratum_key_text(key).encode("utf-8"))
         ranks = [sha256(stratum_prefix + code_keys[i]).digest() for i in indices]
         # Ties (practically impossible) keep frame order, i.e. code order: both sorts are stable.
         by_rank = ranks.__getitem__

@@ -1,0 +1,186 @@
+"""The sampling service end to end: import, commit, draw, check, verify from the file."""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, datetime
+
+import pytest
+from sqlmodel import select
+
+from inspection_app.domain.errors import Locked, NotFound, ValidationFailed
+from inspection_app.domain.sampling import SampleSize, commitment_of
+from inspection_app.domain.timeliness import Timeliness
+from inspection_app.services import sampling
+from inspection_app.store.audit import history
+from inspection_app.store.models import Dossier, DossierCheck, Register, Sample, Visit
+
+HEADER = ["STT", "Mã hồ sơ", "Tên thủ tục hành chính", "LĨNH VỰC", "Chủ hồ sơ", "Số điện thoại",
+          "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Trạng thái"]  # fmt: skip
+DOMAINS = ["Hộ tịch", "Đất đai", "Chứng thực"]
+
+
+def register_rows(n: int = 60) -> list[list[str]]:
+    rows = []
+    for i in range(n):
+        received = datetime(2025, 1, 13 + i % 10, 8, 30)
+        due = datetime(2025, 1, 24)  # the Friday before Tết 2025
+        returned = [datetime(2025, 1, 24, 16, 0), datetime(2025, 2, 3, 9, 0), datetime(2025, 1, 22, 10, 0)][i % 3]
+        rows.append([str(i + 1), f"000.00.12.H56-2501{13 + i % 10:02d}-{i:04d}", f"Thủ tục {i % 4}",
+                     DOMAINS[i % 3 if i < 50 else 0], f"Công dân {i}", "0912345678",
+                     received.strftime("%d/%m/%Y %H:%M"), due.strftime("%d/%m/%Y"),
+                     returned.strftime("%d/%m/%Y %H:%M"), "Đã trả kết quả"])  # fmt: skip
+    rows.append(["61", "", "Thiếu mã", "Hộ tịch", "", "", "", "", "", ""])
+    return rows
+
+
+def write_csv(path, rows, encoding="utf-8-sig"):
+    with open(path, "w", newline="", encoding=encoding) as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def register_file(tmp_path):
+    return write_csv(tmp_path / "so_theo_doi.csv", register_rows())
+
+
+def test_preview_stores_nothing(ctx, register_file):
+    preview = sampling.preview_register(register_file)
+    assert preview.result.rows_read == 61 and len(preview.result.records) == 60
+    assert [b.row for b in preview.result.bad_rows] == [62]
+    assert dict(preview.domains) == {"Hộ tịch": 27, "Đất đai": 17, "Chứng thực": 16}
+    with ctx.session() as s:
+        assert s.exec(select(Register)).first() is None
+
+
+def test_import_keeps_only_what_the_check_needs(ctx, visit, register_file):
+    summary = sampling.import_register(ctx, visit.id, register_file)
+    assert summary.row_count == 60 and summary.bad_row_count == 1
+    assert summary.problems[0]["row"] == 62 and summary.problems[0]["en"]
+    assert {m["field"] for m in summary.mapping["mapped"]} >= {"code", "domain", "due", "returned"}
+    assert {i["header"] for i in summary.mapping["ignored"] if i["reason"] == "personal"} == {"Chủ hồ sơ", "Số điện thoại"}
+    with ctx.session() as s:
+        dossiers = list(s.exec(select(Dossier)))
+    assert len(dossiers) == 60
+    assert not any("0912345678" in repr(d) or "Công dân" in repr(d) for d in dossiers)
+    # the stored register is the same frame as the file, after the trip through UTC
+    assert sampling.load_frame(ctx, summary.id).hash == summary.frame_hash == sampling.preview_register(register_file).frame_hash
+    assert [r.id for r in sampling.list_registers(ctx, visit.id)] == [summary.id]
+
+
+def test_commitment_is_recorded_before_the_draw(ctx, visit, register_file):
+    reg = sampling.import_register(ctx, visit.id, register_file)
+    prepared = sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(4), by_timeliness=True, as_of=date(2025, 3, 1))
+    assert prepared.commitment == commitment_of(prepared.seed)
+    assert "seed" not in repr(prepared)
+    with ctx.session() as s:
+        sample = s.get(Sample, prepared.sample_id)
+        assert sample.commitment == prepared.commitment and sample.seed_hex == "" and sample.drawn_at is None
+        assert sample.frame_hash == reg.frame_hash
+    [summary] = sampling.list_samples(ctx, visit.id)
+    assert not summary.drawn and summary.seed_hex == ""
+    result = sampling.draw_sample(ctx, prepared)
+    assert result.seed == prepared.seed.hex()
+    with ctx.session() as s:
+        sample = s.get(Sample, prepared.sample_id)
+        assert sample.seed_hex == prepared.seed.hex() and sample.drawn_by == ctx.actor
+        events = [(e.entity, e.action, sorted(e.changes)) for e in history(s, visit.id) if e.entity == "sample"]
+    # the audit log shows the commitment inserted first, the seed revealed after
+    assert events[0][1] == "insert" and "commitment" in events[0][2] and "seed_hex" not in events[0][2]
+    assert events[1][1] == "update" and "seed_hex" in events[1][2]
+    with pytest.raises(ValidationFailed):
+        sampling.draw_sample(ctx, prepared)  # only once
+
+
+def test_draw_records_strata_and_checks(ctx, visit, register_file):
+    reg = sampling.import_register(ctx, visit.id, register_file)
+    sample_id, result = sampling.draw_new_sample(ctx, reg.id, SampleSize.fixed(5))
+    assert len(result.codes) == 15
+    dossiers = sampling.sampled_dossiers(ctx, sample_id)
+    assert [d.code for d in dossiers] == list(result.codes)
+    assert {d.stratum for d in dossiers} == {("Hộ tịch",), ("Đất đai",), ("Chứng thực",)}
+    late = [d for d in dossiers if d.timeliness.status is Timeliness.LATE]
+    assert late and all(d.timeliness.working_days == 1 for d in late)  # over Tết 2025
+    assert all(d.apology_flagged for d in late)
+    assert not any(d.apology_flagged for d in dossiers if d.timeliness.status is not Timeliness.LATE)
+    with ctx.session() as s:
+        assert s.get(Visit, visit.id).status == "on_site"
+    assert sampling.recorded_draw(ctx, sample_id) == result
+
+
+def test_dossier_checks_with_notes(ctx, visit, register_file):
+    reg = sampling.import_register(ctx, visit.id, register_file)
+    sample_id, _ = sampling.draw_new_sample(ctx, reg.id, SampleSize.fixed(2), by_timeliness=True, as_of=date(2025, 3, 1))
+    late = next(d for d in sampling.sampled_dossiers(ctx, sample_id) if d.timeliness.status is Timeliness.LATE)
+    sampling.record_dossier_check(ctx, late.check_id, "td.control_slip", "pass")
+    sampling.record_dossier_check(ctx, late.check_id, "td.apology_letter", "fail", note="Không có Mẫu 04")
+    sampling.record_dossier_check(ctx, late.check_id, "td.supplement_requests", "2")
+    sampling.set_dossier_note(ctx, late.check_id, "Hồ sơ lưu tại bộ phận một cửa")
+    again = next(d for d in sampling.sampled_dossiers(ctx, sample_id) if d.check_id == late.check_id)
+    assert again.answers == {"td.control_slip": "pass", "td.apology_letter": "fail", "td.supplement_requests": "2"}
+    assert again.notes == {"td.apology_letter": "Không có Mẫu 04"} and again.note.startswith("Hồ sơ")
+    assert again.apology_flagged
+    with ctx.session() as s:
+        check = s.get(DossierCheck, late.check_id)
+        assert (check.checklist_id, check.checklist_version) == ("tthc_dossiers", "1.0")
+    sampling.record_dossier_check(ctx, late.check_id, "td.apology_letter", "pass")
+    assert not next(d for d in sampling.sampled_dossiers(ctx, sample_id) if d.check_id == late.check_id).apology_flagged
+    with pytest.raises(ValidationFailed):
+        sampling.record_dossier_check(ctx, late.check_id, "td.control_slip", "maybe")
+    with pytest.raises(NotFound):
+        sampling.record_dossier_check(ctx, late.check_id, "td.nonexistent", "pass")
+    minutes = sampling.minutes_sample(ctx, visit.id)
+    assert minutes.seed_hex and minutes.commitment and minutes.frame_hash == reg.frame_hash
+    assert len(minutes.rows) == len(sampling.sampled_dossiers(ctx, sample_id))
+    row = next(r for r in minutes.rows if r.code == late.code)
+    assert row.result.startswith("Không đạt") and "Quá hạn" in row.timeliness
+
+
+def test_verify_from_the_file_alone(ctx, visit, register_file, tmp_path):
+    reg = sampling.import_register(ctx, visit.id, register_file)
+    sample_id, result = sampling.draw_new_sample(ctx, reg.id, SampleSize.proportional(9, minimum=2))
+    assert sampling.verify_sample(ctx, sample_id, register_file).matches
+    # the same register re-exported in another row order and encoding still verifies
+    shuffled = register_rows()
+    random.Random(3).shuffle(shuffled)
+    other = write_csv(tmp_path / "reexport.csv", shuffled, encoding="utf-16")
+    assert sampling.verify_sample(ctx, sample_id, other).matches
+    # a register edited after the draw does not
+    edited = register_rows()
+    edited[0][8] = "24/01/2025 08:00"
+    changed = sampling.verify_sample(ctx, sample_id, write_csv(tmp_path / "edited.csv", edited))
+    assert not changed.matches and not changed.frame_hash_matches
+
+
+def test_locked_visit_refuses_imports_and_draws(ctx, visit, register_file):
+    reg = sampling.import_register(ctx, visit.id, register_file)
+    with ctx.session() as s:
+        v = s.get(Visit, visit.id)
+        v.status = "closed"
+        s.add(v)
+    with pytest.raises(Locked):
+        sampling.import_register(ctx, visit.id, register_file)
+    with pytest.raises(Locked):
+        sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
+
+
+def test_empty_register_cannot_be_sampled(ctx, visit, tmp_path):
+    reg = sampling.import_register(ctx, visit.id, write_csv(tmp_path / "empty.csv", []))
+    assert reg.row_count == 0
+    with pytest.raises(ValidationFailed):
+        sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
+
+
+def test_tampered_stored_register_is_refused(ctx, visit, register_file):
+    reg = sampling.import_register(ctx, visit.id, register_file)
+    with ctx.session() as s:
+        d = s.exec(select(Dossier)).first()
+        d.domain = "Khác"
+        s.add(d)
+    with pytest.raises(ValidationFailed) as exc:
+        sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
+    assert "hash" in exc.value.en
