@@ -21,6 +21,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -31,7 +32,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -344,20 +345,23 @@ class _DigitalSignatureSlot(Flowable):
 
 
 class _Centred(Flowable):
-    """Centre a fixed-size flowable inside a wider column."""
+    """Centre a fixed-size flowable in a wider column (and in a taller box, if ``height``)."""
 
-    def __init__(self, inner: Flowable, width: float):
+    def __init__(self, inner: Flowable, width: float, height: float | None = None):
         super().__init__()
         self.inner = inner
         self.width = width
+        self.box_height = height
 
     def wrap(self, avail_width, avail_height):  # noqa: ANN001
         w, h = self.inner.wrap(self.width, avail_height)
-        self.inner_w, self.height = w, h
-        return self.width, h
+        self.inner_w, self.inner_h = w, h
+        self.height = max(h, self.box_height or 0)
+        return self.width, self.height
 
     def draw(self) -> None:
-        self.inner.drawOn(self.canv, (self.width - self.inner_w) / 2, 0)
+        self.inner.drawOn(self.canv, (self.width - self.inner_w) / 2,
+                          (self.height - self.inner_h) / 2)
 
 
 def _signature_column(mark: SignatureMark | None, role: SignerRole, st: _Styles, width: float,
@@ -384,7 +388,8 @@ def _signature_blocks(content: MinutesContent, st: _Styles, sink: dict[str, Sign
     right = _signature_column(content.signature(SignerRole.TEAM_LEADER),
                               SignerRole.TEAM_LEADER, st, half, slot)
     table = Table([[left, right]], colWidths=[half, half])
-    table.setStyle(TableStyle([_FONT_ALL, 
+    table.setStyle(TableStyle([
+        _FONT_ALL,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
@@ -640,17 +645,65 @@ def _sample_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
 
 PHOTO_BOX_W = 78 * mm
 PHOTO_BOX_H = 62 * mm
+#: Photos in the annex are printed 78 mm wide: 1000 px is ~325 dpi there. A 1600 px report copy
+#: is decoded at half scale (libjpeg's DCT scaling, a few ms) and re-encoded, which keeps the
+#: minutes of a 40-photo visit near 3 MB instead of 12. The evidence itself is the original in
+#: the photo store, identified by its SHA-256; the annex is a picture of it.
+PHOTO_MAX_EDGE = 1000
+PHOTO_DRAFT_EDGE = 800
+PHOTO_QUALITY = 80
 
 
-def _photo_cell(photo: PhotoEntry, st: _Styles) -> list[Flowable]:
-    path = Path(photo.path)
+@dataclass(frozen=True)
+class _PreparedPhoto:
+    source: object  # a file path (JPEG passed through) or a BytesIO with a re-encoded JPEG
+    width: int
+    height: int
+
+
+def _prepare_photo(path: str) -> _PreparedPhoto | None:
+    """Make a photo ready for the annex; None if it cannot be read (the caption says so)."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
     try:
-        reader = ImageReader(str(path))
-        iw, ih = reader.getSize()
-    except Exception:  # a missing or unreadable report copy must not stop the minutes
-        return [Paragraph(_x(f"[Không đọc được ảnh {photo.ref}: {path.name}]"), st.caption)]
-    scale = min(PHOTO_BOX_W / iw, PHOTO_BOX_H / ih)
-    image = Image(str(path), width=iw * scale, height=ih * scale)
+        with PILImage.open(path) as im:
+            w, h = im.size
+            orientation = im.getexif().get(0x0112, 1)
+            if (im.format == "JPEG" and max(w, h) <= PHOTO_MAX_EDGE and orientation == 1
+                    and im.mode in ("RGB", "L")):
+                return _PreparedPhoto(source=str(path), width=w, height=h)
+            scale = PHOTO_DRAFT_EDGE / max(w, h)
+            if im.format == "JPEG" and scale < 1:
+                im.draft("RGB", (max(1, round(w * scale)), max(1, round(h * scale))))
+            img = ImageOps.exif_transpose(im)
+            if img.mode != "RGB":
+                img = img.convert("RGB")
+            if max(img.size) > PHOTO_MAX_EDGE:
+                img.thumbnail((PHOTO_MAX_EDGE, PHOTO_MAX_EDGE), PILImage.Resampling.BICUBIC)
+            buf = io.BytesIO()
+            img.save(buf, "JPEG", quality=PHOTO_QUALITY)
+            buf.seek(0)
+            return _PreparedPhoto(source=buf, width=img.width, height=img.height)
+    except Exception:  # missing, truncated, not an image: never stop the minutes for a photo
+        return None
+
+
+def _prepare_photos(photos: tuple[PhotoEntry, ...]) -> list[_PreparedPhoto | None]:
+    if not photos:
+        return []
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # Pillow releases the GIL
+        return list(pool.map(_prepare_photo, [p.path for p in photos]))
+
+
+def _photo_cell(photo: PhotoEntry, prepared: _PreparedPhoto | None, st: _Styles) -> list[Flowable]:
+    if prepared is None:
+        name = Path(photo.path).name
+        return [Paragraph(_x(f"[Không đọc được ảnh {photo.ref}: {name}]"), st.caption)]
+    scale = min(PHOTO_BOX_W / prepared.width, PHOTO_BOX_H / prepared.height)
+    image = _Centred(Image(prepared.source, width=prepared.width * scale,
+                           height=prepared.height * scale), PHOTO_BOX_W, PHOTO_BOX_H)
     when = photo.taken_at.strftime("%H:%M %d/%m/%Y") if photo.taken_at else "không rõ"
     lines = [f"<b>Ảnh {_x(photo.ref)}.</b> {_x(photo.caption)}", f"Thời gian chụp: {when}"]
     if photo.item_ref:
@@ -659,10 +712,12 @@ def _photo_cell(photo: PhotoEntry, st: _Styles) -> list[Flowable]:
 
 
 def _photo_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
-    cells = [_photo_cell(p, st) for p in content.photos]
+    prepared = _prepare_photos(content.photos)
+    cells = [_photo_cell(p, q, st) for p, q in zip(content.photos, prepared)]
     rows = [cells[i:i + 2] + ([[]] if i + 1 >= len(cells) else []) for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=[FRAME_WIDTH / 2] * 2)
-    table.setStyle(TableStyle([_FONT_ALL, 
+    table.setStyle(TableStyle([
+        _FONT_ALL,
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
         ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]))

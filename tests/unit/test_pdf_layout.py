@@ -322,3 +322,28 @@ def test_font_files_ship_with_their_licence():
     licence = fonts.font_dir() / "LICENSE-LiberationSerif.txt"
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence.read_text(encoding="utf-8")
     assert Path(fonts.font_dir(), "README.md").is_file()
+
+
+def test_photos_are_upright_and_sized_for_print(specimen, tmp_path):
+    """A sideways camera JPEG is turned upright; a large one is scaled to at most 1000 px; a small
+    upright JPEG goes into the PDF byte for byte."""
+    sideways = Image.new("RGB", (1600, 1200), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    sideways_path = tmp_path / "sideways.jpg"
+    sideways.save(sideways_path, quality=80, exif=exif.tobytes())
+    small_path = tmp_path / "small.jpg"
+    Image.new("RGB", (800, 600), (30, 200, 30)).save(small_path, quality=80)
+    photos = tuple(dataclasses.replace(specimen.photos[0], ref=ref, path=str(p))
+                   for ref, p in (("A1", sideways_path), ("A2", small_path)))
+    pdf = render_minutes(dataclasses.replace(specimen, photos=photos)).pdf
+    path = tmp_path / "photos.pdf"
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        images = [im for page in doc.pages for im in page.images]
+    assert len(images) == 2
+    first, second = images
+    assert first["height"] > first["width"], "the sideways photo must be drawn upright"
+    assert max(first["srcsize"]) <= layout.PHOTO_MAX_EDGE
+    assert tuple(second["srcsize"]) == (800, 600)
+    assert small_path.read_bytes() in pdf  # passed through, not re-encoded
