@@ -1,0 +1,257 @@
+"""Visit bundles: export visits to a file, import a file, and review what the merges decided.
+
+Tablets never talk to a server; visits travel as bundle files (``sync.bundle``). Importing is
+all-or-nothing: the whole bundle is verified first (hashes, files, audit chains, passphrase,
+versions), then merged in one transaction (``sync.merge``). Importing the same bundle twice
+changes nothing. Conflicts (a field two tablets changed differently) are listed for a reviewer,
+who can keep the merge's choice or take the other value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain.errors import Locked, NotFound, UserError
+from ..store import models as m
+from ..store.types import utcnow
+from ..sync import bundle as sync_bundle
+from ..sync.merge import Merger, MergeResult
+from ..sync.records import load_value, model_for
+from .context import AppContext
+
+
+def _app_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("inspection-app")
+    except Exception:  # noqa: BLE001 - running from a checkout without metadata
+        return ""
+
+
+# --- what crosses the boundary ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    bundle_id: str
+    visit_ids: list[str]
+    records: int
+    files: int
+    byte_size: int
+    sha256: str
+    encrypted: bool
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """What a bundle holds, read and verified without importing it."""
+
+    bundle_id: str
+    file_name: str
+    sha256: str
+    encrypted: bool
+    source_device_id: str
+    exported_by: str
+    exported_at: datetime | None
+    schema_version: int
+    visit_ids: list[str]
+    records: dict[str, int]
+    files: int
+    already_imported: bool  # an import of this very bundle changed this database before
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    id: str
+    import_id: str
+    visit_id: str | None
+    entity: str  # table name: visit, answer, finding, minutesdocument …
+    entity_id: str
+    field: str  # empty for a whole record (a deletion, a signed minutes document)
+    kind: str  # field / signed_minutes / deleted
+    kept: str  # local / incoming: what the merge kept
+    basis: str  # audit / updated_at / signed
+    local_value: Any
+    incoming_value: Any
+    local_at: datetime | None
+    incoming_at: datetime | None
+    local_device: str
+    incoming_device: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str
+    resolution: str  # "", kept_local, took_incoming, kept_merge
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    unchanged: bool  # True: the database already held everything in the bundle; nothing written
+    import_id: str | None
+    bundle_id: str
+    file_name: str
+    source_device_id: str
+    exported_by: str
+    exported_at: datetime | None
+    visit_ids: list[str]  # every visit in the bundle
+    changed_visit_ids: list[str]
+    inserted: dict[str, int] = field(default_factory=dict)  # table -> rows
+    updated: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    events_added: int = 0
+    files_added: int = 0
+    conflicts: list[ConflictRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    id: str
+    bundle_id: str
+    file_name: str
+    source_device_id: str
+    exported_by: str
+    exported_at: datetime | None
+    imported_by: str
+    imported_at: datetime
+    visit_ids: list[str]
+    summary: dict
+    open_conflicts: int
+
+
+# --- use cases ------------------------------------------------------------------------------------
+
+
+def export_bundle(ctx: AppContext, out: str | Path, visit_ids: list[str] | None = None,
+                  passphrase: str | None = None) -> ExportResult:
+    """Write the visits (all when ``visit_ids`` is None or empty) to one bundle file."""
+    with ctx.session() as s:
+        summary = sync_bundle.write_bundle(s, ctx.data_dir, Path(out), visit_ids or None,
+                                           device_id=ctx.settings.device_id, actor=ctx.actor,
+                                           app_version=_app_version(), passphrase=passphrase or None)
+    return ExportResult(**summary.__dict__)
+
+
+def inspect_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> BundleInfo:
+    """Open and verify a bundle (raises the same errors as an import) without writing anything."""
+    with sync_bundle.open_bundle(Path(path), passphrase) as b:
+        with ctx.session() as s:
+            seen = s.execute(select(m.SyncImport.id).where(m.SyncImport.bundle_id == b.bundle_id)
+                             .limit(1)).first() is not None
+        return BundleInfo(
+            bundle_id=b.bundle_id, file_name=b.file_name, sha256=b.sha256, encrypted=b.encrypted,
+            source_device_id=b.device_id, exported_by=str(b.manifest.get("exported_by") or ""),
+            exported_at=b.exported_at, schema_version=b.manifest["schema_version"], visit_ids=b.visit_ids,
+            records={t: len(r) for t, r in b.records.items() if r} | {"auditevent": len(b.events)},
+            files=len(b.files), already_imported=seen)
+
+
+def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> ImportReport:
+    """Verify the bundle completely, then merge it in one transaction.
+
+    Raises :class:`UserError` (nothing written) for a bad passphrase, a damaged or truncated file, a
+    file whose hash does not match, a missing file, a broken audit chain or a newer schema.
+    """
+    with sync_bundle.open_bundle(Path(path), passphrase, staging_root=ctx.data_dir) as b:
+        placed: list[Path] = []
+        try:
+            with ctx.session(raw=True) as s:
+                merger = Merger(s, b, ctx.data_dir, device_id=ctx.settings.device_id, actor=ctx.actor)
+                placed = merger.placed
+                merger.plan()
+                result = merger.apply() if merger.changed else MergeResult(unchanged=True)
+                conflicts: list[ConflictRow] = []
+                if result.import_id:
+                    rows = s.execute(select(m.SyncConflict).where(m.SyncConflict.import_id == result.import_id)
+                                     .order_by(m.SyncConflict.visit_id, m.SyncConflict.entity,
+                                               m.SyncConflict.field)).scalars()
+                    conflicts = [_conflict_row(c) for c in rows]
+        except BaseException:
+            for p in placed:  # the commit failed after the files were put in place
+                p.unlink(missing_ok=True)
+            raise
+        return ImportReport(
+            unchanged=result.unchanged, import_id=result.import_id, bundle_id=b.bundle_id, file_name=b.file_name,
+            source_device_id=b.device_id, exported_by=str(b.manifest.get("exported_by") or ""),
+            exported_at=b.exported_at, visit_ids=b.visit_ids, changed_visit_ids=result.visit_ids,
+            inserted=result.inserted, updated=result.updated, deleted=result.deleted,
+            events_added=result.events_added, files_added=result.files_added, conflicts=conflicts)
+
+
+def list_imports(ctx: AppContext, limit: int = 100) -> list[ImportRow]:
+    """The most recent imports first."""
+    with ctx.session() as s:
+        imports = s.execute(select(m.SyncImport).order_by(m.SyncImport.imported_at.desc()).limit(limit)).scalars().all()
+        open_counts: dict[str, int] = {}
+        if imports:
+            for c in s.execute(select(m.SyncConflict.import_id).where(
+                    m.SyncConflict.import_id.in_([i.id for i in imports]), m.SyncConflict.resolution == "")).scalars():
+                open_counts[c] = open_counts.get(c, 0) + 1
+        return [ImportRow(id=i.id, bundle_id=i.bundle_id, file_name=i.file_name, source_device_id=i.source_device_id,
+                          exported_by=i.exported_by, exported_at=i.exported_at, imported_by=i.imported_by,
+                          imported_at=i.imported_at, visit_ids=list(i.visit_ids), summary=dict(i.summary),
+                          open_conflicts=open_counts.get(i.id, 0)) for i in imports]
+
+
+def list_conflicts(ctx: AppContext, visit_id: str | None = None, unresolved_only: bool = True) -> list[ConflictRow]:
+    with ctx.session() as s:
+        query = select(m.SyncConflict).order_by(m.SyncConflict.created_at, m.SyncConflict.entity,
+                                                m.SyncConflict.field)
+        if visit_id:
+            query = query.where(m.SyncConflict.visit_id == visit_id)
+        if unresolved_only:
+            query = query.where(m.SyncConflict.resolution == "")
+        return [_conflict_row(c) for c in s.execute(query).scalars()]
+
+
+def resolve_conflict(ctx: AppContext, conflict_id: str, use: str = "merge") -> ConflictRow:
+    """Close a conflict: ``use`` is "merge" (keep what the merge kept), "local" or "incoming".
+
+    Taking the other value is an ordinary, audited change made by this reviewer. Signed minutes and
+    deletions can only be closed as the merge left them.
+    """
+    if use not in ("merge", "local", "incoming"):
+        raise ValueError(use)
+    with ctx.session() as s:
+        c = s.get(m.SyncConflict, conflict_id)
+        if c is None:
+            raise NotFound(f"Không tìm thấy xung đột ({conflict_id}).", f"Conflict not found ({conflict_id}).")
+        if c.resolution:
+            return _conflict_row(c)
+        target = c.kept if use == "merge" else use
+        if target != c.kept:
+            if c.kind != "field" or not c.field:
+                raise Locked(
+                    "Biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung đột.",
+                    "Signed minutes and deleted records cannot be changed when resolving a conflict.")
+            model = model_for(c.entity)
+            record = s.get(model, c.entity_id)
+            if record is None:
+                raise NotFound("Bản ghi của xung đột không còn nữa.", "The record of this conflict no longer exists.")
+            column = model.__table__.c[c.field]
+            raw = json.loads(c.local_value if target == "local" else c.incoming_value)
+            setattr(record, c.field, load_value(column, raw))
+        c.resolution = {"local": "kept_local", "incoming": "took_incoming"}[target] if use != "merge" else "kept_merge"
+        c.resolved_at = utcnow()
+        c.resolved_by = ctx.actor
+        s.flush()
+        return _conflict_row(c)
+
+
+def _conflict_row(c: m.SyncConflict) -> ConflictRow:
+    return ConflictRow(
+        id=c.id, import_id=c.import_id, visit_id=c.visit_id, entity=c.entity, entity_id=c.entity_id, field=c.field,
+        kind=c.kind, kept=c.kept, basis=c.basis, local_value=json.loads(c.local_value),
+        incoming_value=json.loads(c.incoming_value), local_at=c.local_at, incoming_at=c.incoming_at,
+        local_device=c.local_device, incoming_device=c.incoming_device, created_at=c.created_at,
+        resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution)
+
+
+__all__ = ["ExportResult", "BundleInfo", "ImportReport", "ImportRow", "ConflictRow", "export_bundle",
+           "inspect_bundle", "import_bundle", "list_imports", "list_conflicts", "resolve_conflict", "UserError"]

@@ -1,0 +1,1 @@
+"""Visit bundles: export, verified import and merge (see ``bundle``, ``merge``, ``crypto``)."""
