@@ -1,0 +1,73 @@
+"""Fixtures for the integration tests: app contexts on SQLite and on a real PostgreSQL.
+
+``db_backend`` parametrises a test over both databases; ``ctx_factory(name)`` opens an
+:class:`AppContext` on a fresh data directory whose database is of that backend (a new database on
+the session's throwaway PostgreSQL server, see ``tests/pgserver.py``). Without PostgreSQL on the
+machine the PostgreSQL half is skipped, except in CI (``CI`` set), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for pgserver
+
+from pgserver import PgServer, PgUnavailable  # noqa: E402
+
+from inspection_app.config import Config  # noqa: E402
+from inspection_app.services.context import AppContext  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    try:
+        server = PgServer(fast=True).start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and could not be started: {exc}")
+        pytest.skip(f"PostgreSQL is not available here: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def ctx_factory(db_backend, tmp_path, request, monkeypatch):
+    """``ctx_factory(name, backend=None, actor=..., device_id=...)`` -> AppContext."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    opened: list[AppContext] = []
+    databases: list[str] = []
+
+    def factory(name: str = "office", *, backend: str | None = None, actor: str = "Người kiểm tra",
+                device_id: str | None = None) -> AppContext:
+        backend = backend or db_backend
+        data_dir = tmp_path / name
+        config = Config.load(data_dir)
+        config.settings.inspector_name = actor
+        config.settings.device_id = device_id or f"device-{name}"
+        if backend == "postgresql":
+            server = request.getfixturevalue("pg_server")
+            db = f"t_{uuid.uuid4().hex[:16]}"
+            config.settings.database_url = server.create_database(db)
+            databases.append(db)
+        config.save()
+        ctx = AppContext.open(data_dir, actor=actor)
+        opened.append(ctx)
+        return ctx
+
+    yield factory
+    for ctx in opened:
+        ctx.close()
+    if databases:
+        server = request.getfixturevalue("pg_server")
+        for db in databases:
+            server.drop_database(db)
