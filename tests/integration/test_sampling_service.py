@@ -184,3 +184,44 @@ def test_tampered_stored_register_is_refused(ctx, visit, register_file):
     with pytest.raises(ValidationFailed) as exc:
         sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
     assert "hash" in exc.value.en
+
+
+# --- the CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_import_draw_show_and_verify(ctx, visit, register_file, data_dir, tmp_path, capsys):
+    from inspection_app.cli import main
+
+    assert main(["--data-dir", str(data_dir), "import-register", visit.id, str(register_file), "--dry-run"]) == 0
+    assert "Dòng / row 62" in capsys.readouterr().out
+    assert sampling.list_registers(ctx, visit.id) == []
+    assert main(["--data-dir", str(data_dir), "import-register", visit.id, str(register_file)]) == 0
+    [reg] = sampling.list_registers(ctx, visit.id)
+    record = tmp_path / "record.json"
+    assert main(["--data-dir", str(data_dir), "sample", "draw", reg.id, "--total", "8", "--minimum", "2",
+                 "--record", str(record)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.index("commitment (before the draw)") < out.index("Hạt giống / seed")
+    [sample] = sampling.list_samples(ctx, visit.id)
+    drawn = sampling.recorded_draw(ctx, sample.id)
+    assert main(["--data-dir", str(data_dir), "sample", "show", sample.id]) == 0
+    assert drawn.seed in capsys.readouterr().out
+
+    # anyone, with the file and what the minutes print, and no database
+    args = ["sample", "verify", "--register", str(register_file), "--seed", drawn.seed, "--total", "8",
+            "--minimum", "2", "--frame-hash", drawn.frame_hash, "--commitment", drawn.commitment]  # fmt: skip
+    assert main(args + ["--codes", ",".join(reversed(drawn.codes))]) == 0
+    assert "MATCH" in capsys.readouterr().out
+    assert main(args + ["--codes", ",".join(drawn.codes[1:])]) == 1
+    assert "MISMATCH" in capsys.readouterr().out
+    assert main(["sample", "verify", "--register", str(register_file), "--record", str(record)]) == 0
+    assert main(["--data-dir", str(data_dir), "sample", "verify", "--register", str(register_file),
+                 "--sample-id", sample.id]) == 0  # fmt: skip
+    edited_rows = register_rows()
+    edited_rows[5][3] = "Đất đai"
+    edited = write_csv(tmp_path / "edited.csv", edited_rows)
+    capsys.readouterr()
+    assert main(["sample", "verify", "--register", str(edited), "--record", str(record)]) == 1
+    assert "frame (register) has changed" in capsys.readouterr().out
+    assert main(["sample", "verify", "--register", str(register_file)]) == 2  # nothing to re-draw with
+    assert main(["sample", "verify", "--register", str(register_file), "--seed", "00", "--per-stratum", "2"]) == 2
