@@ -1,0 +1,179 @@
+"""The office review services: visits table, full record, dashboard, remedies; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from inspection_app.domain.errors import NotFound, ValidationFailed
+from inspection_app.domain.report import percent
+from inspection_app.services import bundles, review
+from inspection_app.store import models as m
+from office_seed import VN, seed_unit, seed_visit
+
+
+@pytest.fixture
+def office(ctx_factory):
+    return ctx_factory("office", actor="Phạm Thu Hà", device_id="office-1")
+
+
+@pytest.fixture
+def seeded(office):
+    """Three units, five visits over March and April 2026 (local time)."""
+    tan_thanh = seed_unit(office, "UBND xã Tân Thành", staff=4)
+    tram = seed_unit(office, "Trạm y tế phường Hòa Thành", staff=2)
+    so = seed_unit(office, "Sở Tài chính", staff=3)
+    v1 = seed_visit(office, unit=tan_thanh, when=datetime(2026, 3, 2, 7, 45, tzinfo=VN),
+                    roll_call=["present", "late", "absent_unexcused", "absent_excused"],
+                    answers={"office_culture": {"oc1": "pass", "oc2": "fail", "oc3": "fail", "oc4": "na"},
+                             "alcohol_tobacco": {"at1": "fail", "at2": "pass"}},
+                    findings=[("alcohol", "Uống bia buổi trưa"), ("tobacco", "Hút thuốc trong phòng"), ("", "Khác")],
+                    timeliness=["early", "on_time", "late", "late"],
+                    remedies=[("Chấn chỉnh giờ giấc", date(2026, 3, 31), None),
+                              ("Niêm yết thủ tục", date(2026, 5, 30), None)],
+                    minutes=True, signed=True, status="signed")
+    # 31 March 20:30 UTC is 1 April 03:30 in Viet Nam: an April visit.
+    v2 = seed_visit(office, unit=tan_thanh, when=datetime(2026, 3, 31, 20, 30, tzinfo=timezone.utc),
+                    roll_call=["present", "present", "present", "left_post"],
+                    answers={"office_culture": {"oc1": "pass"}}, findings=[("tobacco", "Gạt tàn trong phòng họp")],
+                    timeliness=["on_time"], status="closed")
+    v3 = seed_visit(office, unit=tram, when=datetime(2026, 3, 20, 14, 0, tzinfo=VN), roll_call=["present", "absent_unexcused"],
+                    answers={"working_hours": {"wh1": "pass"}}, remedies=[("Bố trí người trực", date(2026, 4, 10), date(2026, 4, 12))],
+                    status="filed")
+    v4 = seed_visit(office, unit=so, when=datetime(2026, 4, 15, 8, 0, tzinfo=VN), roll_call=["present"] * 3,
+                    answers={"tthc_dossiers": {"d1": "pass"}}, status="on_site")
+    v5 = seed_visit(office, unit=so, when=datetime(2026, 6, 1, 8, 0, tzinfo=VN), roll_call=[], answers={},
+                    status="draft")
+    return {"tan_thanh": tan_thanh[0], "tram": tram[0], "so": so[0], "v": [v1, v2, v3, v4, v5]}
+
+
+def _ids(page) -> list[str]:
+    return [r.id for r in page.rows]
+
+
+def test_visits_table_filters_search_and_pages(office, seeded):
+    v1, v2, v3, v4, v5 = seeded["v"]
+    today = date(2026, 4, 20)
+    page = review.visits_page(office, today=today)
+    assert page.total == 5 and _ids(page) == [v5.visit_id, v4.visit_id, v2.visit_id, v3.visit_id, v1.visit_id]
+    first = page.rows[-1]
+    assert (first.unit_name, first.visit_date, first.findings, first.violations, first.open_remedies,
+            first.overdue_remedies, first.status) == ("UBND xã Tân Thành", date(2026, 3, 2), 3, 2, 2, 1, "signed")
+    assert page.rows[2].visit_date == date(2026, 4, 1)
+
+    F = review.VisitFilters
+    assert set(_ids(review.visits_page(office, F(unit_id=seeded["tan_thanh"])))) == {v1.visit_id, v2.visit_id}
+    march = review.visits_page(office, F(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)))
+    assert set(_ids(march)) == {v1.visit_id, v3.visit_id}
+    assert _ids(review.visits_page(office, F(status="filed"))) == [v3.visit_id]
+    assert set(_ids(review.visits_page(office, F(checklist_id="office_culture")))) == {v1.visit_id, v2.visit_id}
+    assert _ids(review.visits_page(office, F(checklist_id="tthc_dossiers"))) == [v4.visit_id]
+    assert set(_ids(review.visits_page(office, F(violation_kind="tobacco")))) == {v1.visit_id, v2.visit_id}
+    assert _ids(review.visits_page(office, F(violation_kind="alcohol", unit_id=seeded["tan_thanh"]))) == [v1.visit_id]
+    # Search ignores case and diacritics in unit names.
+    assert _ids(review.visits_page(office, F(search="tram y te"))) == [v3.visit_id]
+    assert set(_ids(review.visits_page(office, F(search="TÂN THÀNH")))) == {v1.visit_id, v2.visit_id}
+    assert review.visits_page(office, F(search="125/QĐ")).total == 5
+    assert review.visits_page(office, F(search="100%_")).total == 0
+
+    p0 = review.visits_page(office, page=0, page_size=2)
+    p2 = review.visits_page(office, page=2, page_size=2)
+    assert p0.pages == 3 and len(p0.rows) == 2 and _ids(p2) == [v1.visit_id]
+
+    opts = review.filter_options(office)
+    assert [n for _, n in opts.units] == ["Sở Tài chính", "Trạm y tế phường Hòa Thành", "UBND xã Tân Thành"]
+    assert opts.statuses == ["draft", "on_site", "closed", "signed", "filed"]
+    assert opts.violation_kinds == ["alcohol", "tobacco"]
+    assert {"office_culture", "working_hours"} <= set(opts.checklists)
+    assert (opts.first_date, opts.last_date) == (date(2026, 3, 2), date(2026, 6, 1))
+
+
+def test_visit_record_is_complete(office, seeded):
+    v1 = seeded["v"][0]
+    rec = review.visit_record(office, v1.visit_id, today=date(2026, 4, 20))
+    assert rec.unit.name == "UBND xã Tân Thành" and rec.status == "signed" and rec.visit_date == date(2026, 3, 2)
+    assert rec.decision_number == "125/QĐ-SNV"
+    assert [p.full_name for p in rec.participants] == ["Trần Thị Bình"]
+    assert {a.item_id: a.value for a in rec.answers["office_culture"]} == {"oc1": "pass", "oc2": "fail", "oc3": "fail",
+                                                                           "oc4": "na"}
+    assert sorted(f.kind for f in rec.findings) == ["", "alcohol", "tobacco"]
+    assert rec.roll_call_totals.roster == 4 and rec.roll_call_totals.absent_unexcused == 1
+    assert {a.status for a in rec.roll_call} == {"present", "late", "absent_unexcused", "absent_excused"}
+    assert len(rec.dossiers) == 4 and len(rec.samples) == 1
+    assert len(rec.minutes) == 1
+    mins = rec.minutes[0]
+    assert mins.signed and mins.file_present and mins.file_intact and mins.path.is_file()
+    assert [r.overdue for r in rec.remedies] == [True, False]
+    assert rec.audit.chain_ok and rec.audit.events > 10 and rec.audit.devices == ["office-1"]
+    mins.path.write_bytes(b"altered")
+    assert not review.visit_record(office, v1.visit_id).minutes[0].file_intact
+    with pytest.raises(NotFound):
+        review.visit_record(office, "no-such-visit")
+
+
+def test_dashboard_by_unit_and_month(office, seeded):
+    d = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30))
+    t = d.totals
+    assert t.visits == 4  # the June visit is outside the period
+    assert (t.roll_call, t.present, t.late, t.absent_excused, t.absent_unexcused, t.left_post) == (13, 8, 1, 1, 2, 1)
+    assert t.attendance_rate == pytest.approx(9 / 13)
+    assert (t.alcohol, t.tobacco, t.alcohol_tobacco, t.alcohol_tobacco_items_failed) == (1, 2, 3, 1)
+    assert (t.office_culture_items, t.office_culture_failed) == (4, 2)
+    assert (t.dossiers_checked, t.dossiers_in_time, t.dossiers_late) == (5, 3, 2)
+    assert t.on_time_rate == pytest.approx(0.6) and percent(t.on_time_rate) == "60,0%"
+    assert [mo.month for mo in d.by_month] == ["2026-03", "2026-04"]
+    march, april = (mo.metrics for mo in d.by_month)
+    assert (march.visits, april.visits) == (2, 2)
+    assert (march.tobacco, april.tobacco) == (1, 1)
+    assert d.by_month[1].label == "04/2026"
+    units = {u.unit_name: u.metrics for u in d.by_unit}
+    assert list(units) == ["Sở Tài chính", "Trạm y tế phường Hòa Thành", "UBND xã Tân Thành"]
+    assert units["UBND xã Tân Thành"].visits == 2
+    assert units["UBND xã Tân Thành"].absent_unexcused == 1
+    assert units["Trạm y tế phường Hòa Thành"].attendance_rate == 0.5
+    assert units["Sở Tài chính"].on_time_rate is None and percent(None) == "–"
+    assert d.by_unit_month[(seeded["tan_thanh"], "2026-04")].left_post == 1
+    one = review.dashboard(office, unit_id=seeded["so"])
+    assert one.totals.visits == 2 and [u.unit_id for u in one.by_unit] == [seeded["so"]]
+    assert review.dashboard(office, date(2027, 1, 1), date(2027, 12, 31)).totals.visits == 0
+
+
+def test_remedies_follow_up(office, seeded):
+    today = date(2026, 4, 20)
+    rows = review.remedies(office, today=today)
+    assert [r.text for r in rows] == ["Chấn chỉnh giờ giấc", "Bố trí người trực", "Niêm yết thủ tục"]
+    overdue = rows[0]
+    assert overdue.overdue and overdue.days_overdue == 20 and overdue.unit_name == "UBND xã Tân Thành"
+    assert rows[1].status == "reported" and rows[1].reported_late and not rows[1].overdue
+    assert [r.text for r in review.remedies(office, today=today, overdue_only=True)] == ["Chấn chỉnh giờ giấc"]
+    assert [r.text for r in review.remedies(office, today=today, unit_id=seeded["tram"])] == ["Bố trí người trực"]
+
+    with pytest.raises(ValidationFailed):
+        review.record_report_back(office, overdue.id, date(2026, 4, 18), "   ", today=today)
+    with pytest.raises(ValidationFailed):
+        review.record_report_back(office, overdue.id, date(2026, 5, 1), "Đã chấn chỉnh", today=today)
+    with pytest.raises(ValidationFailed):
+        review.accept_remedy(office, overdue.id, today=today)
+    done = review.record_report_back(office, overdue.id, date(2026, 4, 18), "Đã chấn chỉnh, có biên bản họp",
+                                     today=today)
+    assert done.status == "reported" and not done.overdue and done.reported_late
+    accepted = review.accept_remedy(office, overdue.id, today=today)
+    assert accepted.status == "done" and accepted.reviewed_by == "Phạm Thu Hà"
+    assert review.remedies(office, today=today, overdue_only=True) == []
+    # The follow-up of a signed visit is recorded in its audit log.
+    from inspection_app.store.audit import history
+    with office.session() as s:
+        events = [e for e in history(s, seeded["v"][0].visit_id) if e.entity == "remedy" and e.action == "update"]
+    assert events[-1].changes["status"] == ["reported", "done"]
+
+
+def test_imported_visit_opens_in_review(ctx_factory, office, tmp_path):
+    tablet = ctx_factory("tablet", backend="sqlite", device_id="tablet-a")
+    v = seed_visit(tablet, findings=[("alcohol", "Có mùi rượu")], photos=2, minutes=True, signed=True, status="signed")
+    bundles.import_bundle(office, bundles.export_bundle(tablet, tmp_path / "b.iab").path)
+    page = review.visits_page(office)
+    assert _ids(page) == [v.visit_id] and page.rows[0].violations == 1
+    rec = review.visit_record(office, v.visit_id)
+    assert rec.minutes[0].file_intact and all(p.thumb.is_file() for p in rec.photos)
+    assert rec.audit.chain_ok and rec.audit.devices == ["office-1", "tablet-a"]
