@@ -111,7 +111,7 @@ def reason_of(excinfo) -> str:
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
-@pytest.mark.parametrize("size", [(400, 300), (3400, 2400)], ids=["small", "large-draft"])
+@pytest.mark.parametrize("size", [(400, 300), (1600, 1200), (3400, 2400)], ids=["small", "exact", "large-draft"])
 def test_every_orientation_comes_out_upright(orientation, size):
     data = stored_jpeg(orientation, size)
     assert_quadrants(ImageOps.exif_transpose(decode(data)))  # the fixture agrees with Pillow
@@ -126,6 +126,21 @@ def test_every_orientation_comes_out_upright(orientation, size):
     assert photo.metadata.orientation == orientation
     for copy in (report, thumb):  # upright pixels, so no orientation that a viewer would apply again
         assert copy.getexif().get(0x0112, 1) == 1
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_two_band_scaling_is_seamless(orientation):
+    # Large images are scaled and rotated in two bands on two threads; the result must equal the
+    # one-piece resize-then-transpose (up to rounding of one level).
+    from PIL import ImageChops
+
+    img = Image.effect_noise((2000, 1500), 60).convert("RGB")
+    banded = media._scale_upright(img, (1600, 1200), orientation)
+    whole = img.resize((1600, 1200), media._RESAMPLE)
+    if orientation in media._UPRIGHT:
+        whole = whole.transpose(media._UPRIGHT[orientation])
+    assert banded.size == whole.size
+    assert max(high for _, high in ImageChops.difference(banded, whole).getextrema()) <= 1
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
