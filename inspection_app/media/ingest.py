@@ -284,10 +284,6 @@ def ingest_bytes(
     )
 
 
-def sha256_hex(data: bytes) -> str:
-    return _sha256(data)
-
-
 # --- opening and checking ------------------------------------------------------------------------
 
 _open_lock = threading.Lock()
@@ -459,7 +455,9 @@ def _jpeg(img: Image.Image, quality: int, icc: bytes | None = None, exif: bytes 
 
 def _make_thumbnail(upright: Image.Image) -> Rendition:
     size = _fit(upright.size, THUMB_LONG_EDGE)
-    thumb = upright if upright.size == size else upright.resize(size, _RESAMPLE)
+    # A copy when no resizing is needed: the report copy is being saved from ``upright`` on the
+    # other thread, and Image.save keeps its options on the image object.
+    thumb = upright.copy() if upright.size == size else upright.resize(size, _RESAMPLE)
     return Rendition(_jpeg(thumb, THUMB_QUALITY), thumb.width, thumb.height)
 
 
