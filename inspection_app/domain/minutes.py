@@ -194,6 +194,7 @@ class RollCallTotals:
     absent_with_reason: int
     absent_without_reason: int
     left_post: int = 0
+    not_recorded: int = 0  # on the roster, status not recorded
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,7 @@ class MinutesContent:
     roll_call: RollCall | None = None
     sample: DossierSample | None = None
     photos: tuple[PhotoEntry, ...] = ()
+    other_findings: tuple[str, ...] = ()  # findings not tied to a checklist item
     team_name: str = "Đoàn kiểm tra công vụ"
     copies: int = 2
     version: int = 1
@@ -392,12 +394,15 @@ def roll_call_totals(rows: Iterable[RollCallRow]) -> RollCallTotals:
 
 
 def roll_call_summary(totals: RollCallTotals) -> str:
-    return (
+    text = (
         f"Tổng số theo danh sách: {totals.headcount} người; có mặt: {totals.present}; "
         f"đi muộn: {totals.late}; vắng có lý do: {totals.absent_with_reason}; "
         f"vắng không lý do: {totals.absent_without_reason}; rời vị trí trong giờ làm việc: "
-        f"{totals.left_post}."
+        f"{totals.left_post}"
     )
+    if totals.not_recorded:
+        text += f"; chưa điểm danh: {totals.not_recorded}"
+    return text + "."
 
 
 def section_summary(section: ChecklistSection) -> str:

@@ -92,6 +92,9 @@ DRAWN_AREA_HEIGHT = 20 * mm
 INK = colors.Color(0.05, 0.12, 0.45)  # signatures in blue-black ink, as on paper
 
 TEAM_LEADER_BOX = "team_leader"
+#: the empty signature field left at the team leader's box, filled later by ``signing.sign_pdf``
+TEAM_LEADER_FIELD = "TruongDoan"
+SIGNATURE_FIELDS = {TEAM_LEADER_BOX: TEAM_LEADER_FIELD}
 
 
 @dataclass(frozen=True)
@@ -445,6 +448,11 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
     for section in content.sections:
         n += 1
         story += _section_body(n, section, st, annex_of.get("items", ""))
+    if content.other_findings:
+        n += 1
+        story.append(P(_x(f"{n}. Các phát hiện khác"), st.subheading))
+        for finding in content.other_findings:
+            story.append(P(_x(f"- {finding}"), st.body))
     if content.roll_call is not None:
         n += 1
         rc = content.roll_call
@@ -767,8 +775,13 @@ def annex_plan(content: MinutesContent) -> list[tuple[str, str]]:
     return plan
 
 
-def render_minutes(content: MinutesContent) -> RenderedMinutes:
-    """Lay out the minutes; return the PDF bytes, the page count and the signature boxes."""
+def render_minutes(content: MinutesContent, *, signature_fields: bool = True) -> RenderedMinutes:
+    """Lay out the minutes; return the PDF bytes, the page count and the signature boxes.
+
+    With ``signature_fields`` the reserved boxes become empty signature fields in the PDF, so a
+    stored file can be signed later (on this tablet or in any PDF reader) without knowing the
+    layout that made it.
+    """
     content = normalized(content)
     st = _styles()
     plan = annex_plan(content)
@@ -798,7 +811,24 @@ def render_minutes(content: MinutesContent) -> RenderedMinutes:
         initialFontSize=BODY_SIZE,
     )
     doc.build(story)
-    return RenderedMinutes(pdf=buf.getvalue(), page_count=doc.page, signature_boxes=dict(sink))
+    pdf = buf.getvalue()
+    if signature_fields and sink:
+        pdf = add_signature_fields(pdf, {SIGNATURE_FIELDS[k]: v for k, v in sink.items()
+                                         if k in SIGNATURE_FIELDS})
+    return RenderedMinutes(pdf=pdf, page_count=doc.page, signature_boxes=dict(sink))
+
+
+def add_signature_fields(pdf: bytes, fields: dict[str, SignatureBox]) -> bytes:
+    """Append empty signature fields (an incremental update; nothing drawn)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for name, box in fields.items():
+        append_signature_field(writer, SigFieldSpec(name, on_page=box.page_index, box=box.box))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def write_minutes(content: MinutesContent, path: Path) -> RenderedMinutes:
@@ -828,7 +858,8 @@ def write_atomic(path: Path, data: bytes, what_vi: str, what_en: str) -> None:
 
 __all__ = [
     "DIGITAL_BOX_HEIGHT", "DIGITAL_BOX_WIDTH", "MARGIN_BOTTOM", "MARGIN_LEFT", "MARGIN_RIGHT",
-    "MARGIN_TOP", "RenderedMinutes", "SignatureBox", "TEAM_LEADER_BOX",
+    "MARGIN_TOP", "RenderedMinutes", "SignatureBox", "TEAM_LEADER_BOX", "TEAM_LEADER_FIELD",
+    "add_signature_fields",
     "annex_plan", "render_minutes", "write_atomic", "write_minutes",
 ]
 

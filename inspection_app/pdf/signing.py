@@ -27,12 +27,11 @@ from reportlab.pdfgen import canvas
 from ..domain.errors import UserError
 from . import fonts
 from .keys import LoadedIdentity, common_name, fingerprint
-from .layout import SignatureBox
+from .layout import TEAM_LEADER_FIELD, SignatureBox
 
 #: Vietnam has had no daylight saving time since 1975; a fixed offset needs no tz database.
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
-TEAM_LEADER_FIELD = "TruongDoan"
 OFFICE_FIELD = "XacNhanCuaSo"
 
 BORDER = colors.Color(0.55, 0.05, 0.05)
@@ -104,18 +103,37 @@ def appearance_pdf(lines: Sequence[str], width: float, height: float,
     return buf.getvalue()
 
 
-def _existing_field_names(pdf: bytes) -> set[str]:
+def signature_fields(pdf: bytes) -> dict[str, tuple[bool, SignatureBox | None]]:
+    """Signature fields of a PDF: name -> (already signed, where its widget is)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    return {name for name, _, _ in enumerate_sig_fields(reader, filled_status=None)}
+    pages = {}
+    for index in range(int(reader.root["/Pages"]["/Count"])):
+        ref = reader.find_page_for_modification(index)[0]
+        pages[(ref.idnum, ref.generation)] = index
+    out: dict[str, tuple[bool, SignatureBox | None]] = {}
+    for name, value, ref in enumerate_sig_fields(reader, filled_status=None):
+        field = ref.get_object()
+        widget = field if "/Rect" in field else (field.get("/Kids") or [None])[0]
+        box = None
+        if widget is not None:
+            widget = widget.get_object()
+            rect = [float(v) for v in widget.get("/Rect", [0, 0, 0, 0])]
+            page_ref = widget.raw_get("/P") if "/P" in widget else None
+            page = pages.get((page_ref.idnum, page_ref.generation)) if page_ref is not None else None
+            if page is not None and rect[2] - rect[0] > 1 and rect[3] - rect[1] > 1:
+                box = SignatureBox(page, (rect[0], rect[1], rect[2], rect[3]))
+        out[name] = (value is not None, box)
+    return out
 
 
 def free_field_name(pdf: bytes, base: str) -> str:
-    taken = _existing_field_names(pdf)
+    """``base`` if it is free or an empty field; otherwise base2, base3 …"""
+    fields = signature_fields(pdf)
     name, n = base, 2
-    while name in taken:
+    while name in fields and fields[name][0]:
         name, n = f"{base}{n}", n + 1
     return name
 
@@ -123,7 +141,12 @@ def free_field_name(pdf: bytes, base: str) -> str:
 def sign_pdf(pdf: bytes, loaded: LoadedIdentity, *, field_name: str,
              box: SignatureBox | None, reason: str, location: str,
              heading: str = "ĐÃ KÝ SỐ") -> SignedPdf:
-    """Append a PAdES B-B signature; visible in ``box`` when given, invisible otherwise."""
+    """Append a PAdES B-B signature.
+
+    An empty field called ``field_name`` (the layout leaves one at the team leader's box) is
+    filled and keeps its place; otherwise a new field is made, visible in ``box`` when given,
+    invisible without one.
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
@@ -135,6 +158,9 @@ def sign_pdf(pdf: bytes, loaded: LoadedIdentity, *, field_name: str,
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     field_name = free_field_name(pdf, field_name)
+    existing = signature_fields(pdf).get(field_name)
+    if existing is not None:  # an empty field waiting for this signature: use its rectangle
+        box = existing[1]
     registry = SimpleCertificateStore()
     registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in loaded.chain])
     signer = signers.SimpleSigner(
@@ -155,10 +181,11 @@ def sign_pdf(pdf: bytes, loaded: LoadedIdentity, *, field_name: str,
             art.write_bytes(appearance_pdf(appearance_lines(loaded, moment, ""), x2 - x1, y2 - y1,
                                            heading))
             style = StaticStampStyle.from_pdf_file(str(art), border_width=0)
-            spec = fields.SigFieldSpec(field_name, on_page=box.page_index, box=box.box)
+            spec = None if existing else fields.SigFieldSpec(field_name, on_page=box.page_index,
+                                                             box=box.box)
         else:
             style = None
-            spec = fields.SigFieldSpec(field_name)
+            spec = None if existing else fields.SigFieldSpec(field_name)
         pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
         try:
             pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out)

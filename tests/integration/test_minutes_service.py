@@ -1,0 +1,262 @@
+"""The minutes service on a real store: draft, number, sign (locks), countersign, correction, verify."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import threading
+from datetime import date
+
+import pytest
+from PIL import Image
+from sqlmodel import select
+
+from inspection_app.domain.checklist import AnswerType
+from inspection_app.domain.errors import Locked, UserError, ValidationFailed
+from inspection_app.pdf import keys
+from inspection_app.services import checklists, findings, minutes, photos, roll_call, visits
+from inspection_app.store.models import MinutesDocument, Remedy, Visit, VisitStatus
+
+PASS = "mat-khau-thu-nghiem"
+FAILED_ITEM = ("office_culture", "oc.card_worn")  # on fail: a note is required
+
+
+def _pdftext(path) -> str:
+    if shutil.which("pdftotext") is None:  # the Makefile installs poppler-utils; CI must have it
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is not installed")
+        pytest.skip("pdftotext is not installed")
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                         text=True, encoding="utf-8", check=True).stdout
+    return " ".join(out.split())
+
+
+def _jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (1200, 900), (180, 40, 40)).save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def _complete(ctx, visit_id: str, people) -> None:
+    """Answer every item, one failure with a note and a photo, a roll call, signatures."""
+    for checklist in checklists.visit_checklists(ctx, visit_id):
+        if checklist.scope != "visit":
+            continue
+        for item in checklist.items:
+            value = {AnswerType.PASS_FAIL: "pass", AnswerType.COUNT: "0", AnswerType.TIME: "07:25",
+                     AnswerType.TEXT: "Đạt yêu cầu"}.get(item.answer)
+            if item.answer is AnswerType.CHOICE:
+                value = item.choices[0].value
+            if item.answer is AnswerType.PERSON:
+                value = people[0].id
+            note = None
+            if (checklist.id, item.id) == FAILED_ITEM:
+                value, note = "fail", "Bà Trần Thị Bình không đeo thẻ công chức khi tiếp dân."
+            checklists.record_answer(ctx, visit_id, checklist.id, item.id, value, note=note)
+    photos.add_photo(ctx, visit_id, _jpeg(), "the.jpg", caption="Công chức không đeo thẻ",
+                     checklist_id=FAILED_ITEM[0], item_id=FAILED_ITEM[1])
+    roll_call.set_attendance(ctx, visit_id, people[0].id, "present")
+    roll_call.set_attendance(ctx, visit_id, people[1].id, "late", "07:52")
+    roll_call.set_attendance(ctx, visit_id, people[2].id, "absent_excused", None, "Đi công tác",
+                             "Giấy đi công tác số 45")
+    findings.add_finding(ctx, visit_id, "Phòng tiếp dân không có sổ góp ý.")
+    with ctx.session() as s:
+        s.add(Remedy(visit_id=visit_id, text="Chấn chỉnh việc đeo thẻ công chức",
+                     deadline=date(2026, 8, 1), report_due=date(2026, 8, 15)))
+    visits.update_visit(ctx, visit_id, assessment="Đơn vị cơ bản chấp hành tốt kỷ luật hành chính.",
+                        unit_opinion="Đơn vị thống nhất với nội dung biên bản.")
+    strokes = [[[10, 10], [50, 40], [90, 15], [130, 45]], [[20, 60], [140, 62]]]
+    visits.save_signature(ctx, visit_id, "team_leader", "Nguyễn Thị Ánh Tuyết", strokes, 160, 80)
+    visits.save_signature(ctx, visit_id, "secretary", "Phạm Đức Anh", strokes, 160, 80)
+    visits.refuse_signature(ctx, visit_id, "unit_representative", "Nguyễn Văn An",
+                            "Chưa thống nhất số liệu điểm danh")
+
+
+@pytest.fixture
+def team_keys(ctx):
+    keys.init_pilot(ctx.data_dir, "Sở Nội vụ tỉnh Tây Ninh",
+                    [("Nguyễn Thị Ánh Tuyết", "Trưởng đoàn"), ("Văn phòng Sở Nội vụ", "Văn thư")], PASS)
+    return ctx.data_dir
+
+
+@pytest.fixture
+def complete_visit(ctx, visit, unit_with_staff):
+    _, people = unit_with_staff
+    _complete(ctx, visit.id, people)
+    return visit
+
+
+def test_open_visit_gives_an_unnumbered_draft(ctx, complete_visit, tmp_path):
+    out = tmp_path / "draft.pdf"
+    result = minutes.export_minutes(ctx, complete_visit.id, out)
+    assert result.draft and result.number == "" and out.is_file()
+    text = _pdftext(out)
+    assert "Số: ……/BB-SNV" in text
+    assert minutes.list_versions(ctx, complete_visit.id) == []  # nothing stored for a draft
+    assert visits.get_visit(ctx, complete_visit.id).minutes_number == ""
+
+
+def test_content_from_the_store(ctx, complete_visit):
+    content = minutes.build_content(ctx, complete_visit.id)
+    assert content.department.minutes_code == "BB-SNV"
+    assert content.summary == "Kiểm tra công vụ tại UBND xã Thử Nghiệm"
+    assert content.legal_basis[0].startswith("Căn cứ Quyết định số 125/QĐ-SNV")
+    assert [m.role for m in content.team] == ["Trưởng đoàn", "Thư ký"]
+    failed = [i for s in content.sections for i in s.body_items]
+    assert [i.item_id for i in failed] == ["oc.card_worn"]
+    assert failed[0].photo_refs == ("A1",) and "không đeo thẻ" in failed[0].note
+    assert content.photos[0].item_ref.startswith("2.1 ")  # checklist 2, item 1, as in annex I
+    assert content.photos[0].caption == "Công chức không đeo thẻ"
+    assert content.roll_call.totals.headcount == 3 and content.roll_call.totals.late == 1
+    assert content.other_findings == ("Phòng tiếp dân không có sổ góp ý.",)
+    assert content.remedies[0].deadline == date(2026, 8, 1)
+    unit_sig = content.signature(content.signatures[0].role)
+    assert unit_sig.refused and unit_sig.refusal_reason == "Chưa thống nhất số liệu điểm danh"
+
+
+def test_sign_closes_numbers_locks_and_verifies(ctx, complete_visit, team_keys, tmp_path):
+    out = tmp_path / "signed.pdf"
+    result = minutes.sign_minutes(ctx, complete_visit.id, PASS, out=out)
+    year = visits.get_visit(ctx, complete_visit.id).arrival_at.year
+    assert result.signed and result.version == 1 and result.number == "01/BB-SNV"
+    visit = visits.get_visit(ctx, complete_visit.id)
+    assert visit.status == VisitStatus.SIGNED.value and visit.locked
+    assert visit.minutes_number == "01/BB-SNV"
+    doc = minutes.latest_version(ctx, complete_visit.id)
+    assert doc.signed and doc.sha256 == result.sha256 and "Nguyễn Thị Ánh Tuyết" in doc.signer_subject
+    assert ctx.path(doc.file_path).read_bytes() == out.read_bytes()
+    # the signed visit refuses changes
+    with pytest.raises(Locked):
+        visits.update_visit(ctx, complete_visit.id, assessment="đổi")
+    with pytest.raises(Locked):
+        minutes.sign_minutes(ctx, complete_visit.id, PASS)
+    check = minutes.verify_minutes(ctx, out)
+    assert check.ok and check.stored is not None and check.stored.version == 1
+    (sig,) = check.report.signatures
+    assert sig.signer_name == "Nguyễn Thị Ánh Tuyết" and sig.trusted
+    text = _pdftext(out)
+    assert "Số: 01/BB-SNV" in text and "Ký bởi: Nguyễn Thị Ánh Tuyết" in text
+    assert "(Từ chối ký. Lý do: Chưa thống nhất số liệu điểm danh.)" in text
+    assert "Phòng tiếp dân không có sổ góp ý." in text
+    # exporting again gives the same stored, signed file
+    again = minutes.export_minutes(ctx, complete_visit.id, tmp_path / "again.pdf")
+    assert again.sha256 == result.sha256 and again.signed
+    assert year >= 2024
+
+
+def test_wrong_passphrase_leaves_the_minutes_unsigned(ctx, complete_visit, team_keys):
+    with pytest.raises(UserError):
+        minutes.sign_minutes(ctx, complete_visit.id, "sai-mat-khau")
+    doc = minutes.latest_version(ctx, complete_visit.id)
+    assert doc is not None and not doc.signed  # closed and stored, waiting for the signature
+    assert visits.get_visit(ctx, complete_visit.id).status == VisitStatus.CLOSED.value
+
+
+def test_incomplete_visit_cannot_be_signed(ctx, visit, team_keys):
+    with pytest.raises(ValidationFailed):
+        minutes.sign_minutes(ctx, visit.id, PASS)
+    assert minutes.list_versions(ctx, visit.id) == []
+
+
+def test_office_countersigns_later(ctx, complete_visit, team_keys, tmp_path):
+    first = minutes.sign_minutes(ctx, complete_visit.id, PASS)
+    filed = minutes.countersign_minutes(ctx, complete_visit.id, PASS, out=tmp_path / "filed.pdf")
+    assert visits.get_visit(ctx, complete_visit.id).status == VisitStatus.FILED.value
+    assert (tmp_path / "filed.pdf").read_bytes().startswith(ctx.path(
+        minutes.list_versions(ctx, complete_visit.id)[0].file_path).read_bytes()[:100])
+    check = minutes.verify_minutes(ctx, tmp_path / "filed.pdf")
+    assert check.ok, check.report.all_problems()
+    leader, office = check.report.signatures
+    assert leader.intact and leader.trusted and office.signer_name == "Văn phòng Sở Nội vụ"
+    assert filed.sha256 != first.sha256
+    assert ctx.path(first.path.relative_to(ctx.data_dir)).is_file()  # the team leader's file stays
+
+
+def test_correction_makes_a_new_version_and_keeps_the_old(ctx, complete_visit, team_keys, tmp_path):
+    v1 = minutes.sign_minutes(ctx, complete_visit.id, PASS)
+    v1_bytes = v1.path.read_bytes()
+    with pytest.raises(ValidationFailed):
+        minutes.begin_correction(ctx, complete_visit.id, "   ")
+    minutes.begin_correction(ctx, complete_visit.id, "Sửa ý kiến của đơn vị")
+    assert not visits.get_visit(ctx, complete_visit.id).locked  # editable again
+    with pytest.raises(ValidationFailed):
+        minutes.begin_correction(ctx, complete_visit.id, "lần nữa")  # one correction at a time
+    visits.update_visit(ctx, complete_visit.id, unit_opinion="Đơn vị đề nghị bổ sung ý kiến về điểm danh.")
+    v2 = minutes.sign_minutes(ctx, complete_visit.id, PASS, out=tmp_path / "v2.pdf")
+    assert v2.version == 2 and v2.number == v1.number and v2.signed
+    versions = minutes.list_versions(ctx, complete_visit.id)
+    assert [(d.version, d.signed) for d in versions] == [(1, True), (2, True)]
+    assert versions[0].sha256 == v1.sha256 and v1.path.read_bytes() == v1_bytes
+    assert versions[1].reason == "Sửa ý kiến của đơn vị"
+    text = _pdftext(tmp_path / "v2.pdf")
+    assert "Lý do đính chính: Sửa ý kiến của đơn vị." in text
+    assert "Đơn vị đề nghị bổ sung ý kiến về điểm danh." in text
+    assert minutes.verify_minutes(ctx, tmp_path / "v2.pdf").ok
+
+
+def test_tampered_stored_file_is_refused(ctx, complete_visit, team_keys):
+    result = minutes.sign_minutes(ctx, complete_visit.id, PASS)
+    data = bytearray(result.path.read_bytes())
+    data[5000] ^= 1
+    result.path.write_bytes(bytes(data))
+    with pytest.raises(UserError) as err:
+        minutes.export_minutes(ctx, complete_visit.id)
+    assert "mã băm" in err.value.vi
+    assert not minutes.verify_minutes(ctx, result.path).ok
+
+
+def test_numbers_per_code_and_year_are_never_reused(ctx):
+    with ctx.session() as s:
+        got = [minutes.allocate_number(s, "BB-SNV", 2026) for _ in range(3)]
+    with ctx.session() as s:
+        got.append(minutes.allocate_number(s, "BB-SNV", 2026))
+        other_year = minutes.allocate_number(s, "BB-SNV", 2027)
+        other_code = minutes.allocate_number(s, "BB-ĐKT", 2026)
+    assert got == [1, 2, 3, 4] and other_year == 1 and other_code == 1
+    # a transaction that rolls back gives its number back only if nothing was committed
+    with pytest.raises(RuntimeError):
+        with ctx.session() as s:
+            minutes.allocate_number(s, "BB-SNV", 2026)
+            raise RuntimeError("abandoned")
+    with ctx.session() as s:
+        assert minutes.allocate_number(s, "BB-SNV", 2026) == 5
+
+
+def test_concurrent_allocation_gives_distinct_numbers(ctx):
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def take():
+        try:
+            for _ in range(5):
+                with ctx.session() as s:
+                    results.append(minutes.allocate_number(s, "BB-SNV", 2030))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(results) == list(range(1, 21))
+
+
+def test_second_visit_gets_the_next_number(ctx, complete_visit, team_keys, unit_with_staff):
+    unit, people = unit_with_staff
+    minutes.sign_minutes(ctx, complete_visit.id, PASS)
+    other = visits.create_visit(
+        ctx, unit.id, decision_number="126/QĐ-SNV",
+        team=[visits.ParticipantIn("Nguyễn Thị Ánh Tuyết", "leader", "Phó Giám đốc"),
+              visits.ParticipantIn("Phạm Đức Anh", "secretary", "Chuyên viên")],
+        unit_reps=[visits.ParticipantIn("Nguyễn Văn An", "Chủ tịch UBND xã")],
+        checklist_ids=["working_hours", "office_culture"])
+    _complete(ctx, other.id, people)
+    second = minutes.sign_minutes(ctx, other.id, PASS)
+    assert second.number == "02/BB-SNV"
+    with ctx.session() as s:
+        assert s.get(Visit, other.id).minutes_number == "02/BB-SNV"
+        assert len(s.exec(select(MinutesDocument)).all()) == 2
