@@ -47,6 +47,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -139,8 +140,9 @@ def _canonical_rows(records: Iterable[DossierRecord]) -> list[list[Any]]:
 
     return [
         [
-            t(r.code), t(r.procedure_code), t(r.procedure_name), t(r.domain), t(r.channel), d(r.received), d(r.due), d(r.finished), d(r.returned), t(r.status),
-            t(r.processing_unit), t(r.note),
+            t(r.code), t(r.procedure_code), t(r.procedure_name), t(r.domain), t(r.channel),
+            d(r.received), d(r.due), d(r.finished), d(r.returned),
+            t(r.status), t(r.processing_unit), t(r.note),
         ]  # fmt: skip
         for r in records
     ]
@@ -167,9 +169,11 @@ class Frame:
     hash: str
     # Derived once per frame so that the draw stays fast; never part of the hash.
     _code_keys: tuple[bytes, ...] = field(repr=False, compare=False, default=())
-    _domains: tuple[str, ...] = field(repr=False, compare=False, default=())
+    _by_domain: dict[str, list[int]] = field(repr=False, compare=False, default_factory=dict)
     _due_days: tuple[date | None, ...] = field(repr=False, compare=False, default=())
-    _result_days: tuple[date | None, ...] = field(repr=False, compare=False, default=())
+    # Timeliness without a reference date: final for returned dossiers, PENDING for the others.
+    _statuses: tuple[Timeliness, ...] = field(repr=False, compare=False, default=())
+    _pending: tuple[int, ...] = field(repr=False, compare=False, default=())
 
     @property
     def size(self) -> int:
@@ -198,13 +202,19 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
             codes=duplicates,
         )
     digest = hashlib.sha256(canonical_frame_text(ordered).encode("utf-8")).hexdigest()
+    by_domain: dict[str, list[int]] = defaultdict(list)
+    for index, record in enumerate(ordered):
+        by_domain[record.stratum_domain].append(index)
+    due_days = tuple(r.due.date() if r.due is not None else None for r in ordered)
+    statuses = tuple(status_of(due, result_day_of(r.returned, r.finished)[0]) for due, r in zip(due_days, ordered))
     return Frame(
         records=tuple(ordered),
         hash=digest,
         _code_keys=tuple(_length_prefixed(r.code.encode("utf-8")) for r in ordered),
-        _domains=tuple(r.stratum_domain for r in ordered),
-        _due_days=tuple(r.due.date() if r.due is not None else None for r in ordered),
-        _result_days=tuple(result_day_of(r.returned, r.finished)[0] for r in ordered),
+        _by_domain=dict(by_domain),
+        _due_days=due_days,
+        _statuses=statuses,
+        _pending=tuple(i for i, status in enumerate(statuses) if status is Timeliness.PENDING),
     )
 
 
@@ -401,15 +411,20 @@ def spec_from_dict(data: dict[str, Any]) -> DrawSpec:
 # --- the draw --------------------------------------------------------------------------------
 
 
-def stratum_keys(frame: Frame, spec: DrawSpec) -> list[tuple[str, ...]]:
-    """Each frame record's stratum key, in frame order (module docstring, step 3)."""
+def strata_members(frame: Frame, spec: DrawSpec) -> dict[tuple[str, ...], list[int]]:
+    """Each stratum's key and its records' positions in the frame (module docstring, step 3)."""
     if not spec.by_timeliness:
-        return [(d,) for d in frame._domains]
-    as_of = spec.as_of
-    return [
-        (d, status_of(due, result, as_of).value)
-        for d, due, result in zip(frame._domains, frame._due_days, frame._result_days)
-    ]
+        return {(domain,): indices for domain, indices in frame._by_domain.items()}
+    statuses = list(frame._statuses)
+    for i in frame._pending:  # not returned yet: pending or overdue depends on the reference date
+        statuses[i] = status_of(frame._due_days[i], None, spec.as_of)
+    status_of_index = statuses.__getitem__
+    members: dict[tuple[str, ...], list[int]] = {}
+    for domain, indices in frame._by_domain.items():
+        # A stable sort keeps each group in frame (code) order.
+        for status, group in groupby(sorted(indices, key=status_of_index), key=status_of_index):
+            members[(domain, status.value)] = list(group)
+    return members
 
 
 def stratum_key_text(key: tuple[str, ...]) -> str:
@@ -461,9 +476,7 @@ def draw_sample(
             "Sổ theo dõi không có hồ sơ nào để chọn mẫu.", "The register has no dossiers to sample from."
         )
 
-    members: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for index, key in enumerate(stratum_keys(frame, spec)):
-        members[key].append(index)
+    members = strata_members(frame, spec)
     keys = sorted(members, key=stratum_key_text)
     sizes = allocate([len(members[k]) for k in keys], spec.size)
     targets = [spec.size.per_stratum] * len(keys) if spec.size.mode == "fixed" else sizes

@@ -48,7 +48,7 @@ from ..domain.sampling import (
     commitment_of,
     new_seed,
     stratum_key_text,
-    stratum_keys,
+    strata_members,
     verify_draw,
 )
 from ..domain.sampling import draw_sample as draw_from_frame
@@ -285,9 +285,7 @@ def prepare_sample(
         raise ValidationFailed(
             "Sổ theo dõi không có hồ sơ nào để chọn mẫu.", "The register has no dossiers to sample from."
         )
-    counts: dict[tuple[str, ...], int] = {}
-    for key in stratum_keys(frame, spec):
-        counts[key] = counts.get(key, 0) + 1
+    counts = {key: len(indices) for key, indices in strata_members(frame, spec).items()}
     seed = new_seed()
     with ctx.session() as s:
         register = get_or_404(s, Register, register_id, "sổ theo dõi hồ sơ", "register")
