@@ -17,7 +17,7 @@ from sqlmodel import func, select
 from ..domain.checklist import Checklist, Problem, missing_evidence, normalise_value, parse_checklist
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import nfc
-from ..store.models import Answer, ChecklistSnapshot, Photo, Visit
+from ..store.models import Answer, ChecklistSnapshot, Finding, Photo, Visit
 from ..store.types import utcnow
 from .common import get_or_404, visit_for_update
 from .context import AppContext
@@ -203,9 +203,17 @@ def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
     checklists = [c for c in visit_checklists(ctx, visit_id) if c.scope == "visit"]
     answers = answers_for(ctx, visit_id)
     with ctx.session() as s:
-        photo_counts = dict(s.exec(select(Photo.item_id, func.count()).where(Photo.visit_id == visit_id,
-                                                                            Photo.item_id.is_not(None))
-                                   .group_by(Photo.item_id)).all())
+        # A photo is evidence for an item when it is linked to the item, or to a finding on that item.
+        direct = s.exec(select(Photo.checklist_id, Photo.item_id, func.count())
+                        .where(Photo.visit_id == visit_id, Photo.item_id.is_not(None))
+                        .group_by(Photo.checklist_id, Photo.item_id)).all()
+        via_finding = s.exec(select(Finding.checklist_id, Finding.item_id, func.count())
+                             .join(Photo, Photo.finding_id == Finding.id)
+                             .where(Finding.visit_id == visit_id, Finding.item_id.is_not(None))
+                             .group_by(Finding.checklist_id, Finding.item_id)).all()
+    photo_counts: dict[tuple[str, str], int] = {}
+    for checklist_id, item_id, n in [*direct, *via_finding]:
+        photo_counts[(checklist_id, item_id)] = photo_counts.get((checklist_id, item_id), 0) + n
     out: list[Gap] = []
     for c in checklists:
         for item in c.items:
@@ -214,7 +222,7 @@ def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
             if a is None or a.value is None:
                 out.append(Gap(c.id, item.id, "unanswered", f"Chưa trả lời: {label_vi}", f"Not answered: {label_en}"))
                 continue
-            req = missing_evidence(item, a.value, a.note, photo_counts.get(item.id, 0))
+            req = missing_evidence(item, a.value, a.note, photo_counts.get((c.id, item.id), 0))
             if req and req.needs_note:
                 out.append(Gap(c.id, item.id, "note", f"Mục không đạt cần ghi chú: {label_vi}",
                                f"Failed item needs a note: {label_en}"))

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlmodel import select
 
 from ..domain.checklist import AnswerType
+from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
-from . import checklists, findings, roll_call, units, visits
+from . import checklists, findings, photos, roll_call, sampling, units, visits
 from .context import AppContext
 
 DEMO_UNIT = "UBND xã Hòa Hội"
@@ -84,6 +85,75 @@ def signature_strokes(seed: int, width: float = 600, height: float = 240) -> lis
     return [pts, underline]
 
 
+def demo_photo(title: str, seed: int, taken: datetime) -> bytes:
+    """A camera-like JPEG (a room with a table and an object) with EXIF, for the demo's evidence."""
+    import io
+    import random as _random  # demo artwork only; sampling never uses `random`
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    rng = _random.Random(seed)
+    w, h = 1600, 1200
+    img = Image.new("RGB", (w, h))
+    draw = ImageDraw.Draw(img)
+    wall = (rng.randint(170, 215), rng.randint(170, 205), rng.randint(140, 180))
+    for y in range(h):  # wall, then floor, lit from the left
+        shade = 1 - 0.25 * y / h
+        base = wall if y < h * 0.62 else (120, 96, 72)
+        draw.line([(0, y), (w, y)], fill=tuple(int(c * shade) for c in base))
+    draw.rectangle([w * 0.08, h * 0.12, w * 0.36, h * 0.48], fill=(235, 238, 240), outline=(90, 90, 90), width=6)
+    draw.rectangle([w * 0.3, h * 0.58, w * 0.82, h * 0.66], fill=(92, 60, 38))  # table top
+    for x in (0.33, 0.78):
+        draw.rectangle([w * x, h * 0.66, w * x + 30, h * 0.95], fill=(70, 45, 28))
+    cx, cy = w * 0.56, h * 0.56
+    draw.ellipse([cx - 110, cy - 40, cx + 110, cy + 40], fill=(60, 60, 66), outline=(30, 30, 30), width=5)
+    for i in range(6):  # butts in the ashtray
+        x = cx - 70 + i * 26
+        draw.line([(x, cy - 8), (x + 30, cy - 18 + (i % 2) * 10)], fill=(230, 220, 200), width=9)
+    img = img.filter(ImageFilter.GaussianBlur(1.2))
+    draw = ImageDraw.Draw(img)
+    font_path = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "LiberationSerif-Bold.ttf"
+    font = ImageFont.truetype(str(font_path), 54)
+    draw.rectangle([0, h - 110, w, h], fill=(20, 20, 20))
+    draw.text((40, h - 90), title, font=font, fill=(255, 255, 255))
+    exif = Image.Exif()
+    exif[0x010F] = "Samsung"
+    exif[0x0110] = "Galaxy Tab S9"
+    exif[0x0112] = 1
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = taken.astimezone(timezone(timedelta(hours=7))).strftime("%Y:%m:%d %H:%M:%S")
+    ifd[0x9011] = "+07:00"
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=88, exif=exif)
+    return buf.getvalue()
+
+
+DOMAINS = [("Hộ tịch", "1.001193", "Đăng ký khai sinh"), ("Chứng thực", "2.000815", "Chứng thực bản sao từ bản chính"),
+           ("Đất đai", "1.004227", "Đăng ký biến động quyền sử dụng đất"),
+           ("Bảo trợ xã hội", "1.001776", "Trợ cấp xã hội hằng tháng")]
+
+
+def demo_register_csv(today: date, rows: int = 160) -> str:
+    """A dossier register as a one-stop system exports it (with columns the app does not keep)."""
+    out = ["TT,Mã hồ sơ,Tên TTHC,Mã TTHC,Lĩnh vực,Chủ hồ sơ,Số điện thoại,Kênh thực hiện,Ngày tiếp nhận,"
+           "Ngày hẹn trả,Ngày trả,Trạng thái"]
+    channels = ["Trực tiếp", "Trực tuyến", "Bưu chính công ích"]
+    for n in range(rows):
+        domain, code, name = DOMAINS[(n * 7) % len(DOMAINS)]
+        received = today - timedelta(days=70 - n // 3)
+        if received.weekday() >= 5:
+            received -= timedelta(days=received.weekday() - 4)
+        due = received + timedelta(days=3 + (n % 3) * 2)
+        if due.weekday() >= 5:
+            due += timedelta(days=7 - due.weekday())
+        returned = due + timedelta(days=(2 if n % 11 == 0 else -1 if n % 3 == 0 else 0))
+        out.append(f"{n + 1},000.00.31.H56-{received:%y%m%d}-{n + 1:04d},{name},{code},{domain},Công dân {n + 1},"
+                   f"09{n:08d},{channels[n % 3]},{received:%d/%m/%Y} 08:{10 + n % 40:02d},{due:%d/%m/%Y} 16:00,"
+                   f"{returned:%d/%m/%Y} 15:30,Đã trả kết quả")
+    return "\n".join(out) + "\n"
+
+
 def _answer_everything(ctx: AppContext, visit_id: str) -> None:
     for checklist in visits.checklist_service.visit_checklists(ctx, visit_id):
         if checklist.scope != "visit":
@@ -136,10 +206,30 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
     for name, *_ in UBND_ROSTER:
         status, arrival, reason, evidence = roll.get(name, ("present", None, "", ""))
         roll_call.set_attendance(ctx, finished.id, staff[name].id, status, arrival, reason, evidence)
+    register_file = ctx.data_dir / "demo" / "so-theo-doi-ho-so-xa-hoa-hoi.csv"
+    register_file.parent.mkdir(parents=True, exist_ok=True)
+    register_file.write_text(demo_register_csv(today or date.today()), encoding="utf-8-sig")
+    register = sampling.import_register(ctx, finished.id, register_file)
+    sample_id, _ = sampling.draw_new_sample(ctx, register.id, SampleSize.fixed(2))
+    for n, dossier in enumerate(sampling.sampled_dossiers(ctx, sample_id)):
+        for item in sampling.dossier_checklist(ctx).items:
+            if item.answer is AnswerType.PASS_FAIL:
+                value = "fail" if (item.id == "td.apology_letter" and dossier.timeliness.status.value == "late") else "pass"
+            elif item.answer is AnswerType.COUNT:
+                value = "1" if n == 1 else "0"
+            else:
+                value = dossier.timeliness.status.value if item.id == "td.timeliness" else item.choices[0].value
+            note = "Không có Phiếu xin lỗi và hẹn lại ngày trả." if value == "fail" else None
+            sampling.record_dossier_check(ctx, dossier.check_id, item.id, value, note=note)
     smoking = findings.add_finding(
         ctx, finished.id, "Ông Tạ Văn Đức hút thuốc lá trong phòng làm việc tầng 2 lúc 09 giờ 15; đã yêu cầu viết bản tường trình.",
         "high", "alcohol_tobacco", "at.no_smoking_indoors", staff["Tạ Văn Đức"].id, kind="tobacco",
         explanation_requested=True, place="Phòng làm việc tầng 2")
+    photos.add_photo(ctx, finished.id, demo_photo("Hút thuốc lá trong phòng làm việc tầng 2", 1, now - timedelta(days=2, hours=1)),
+                     "IMG_2041.jpg", caption="Đầu mẩu thuốc lá trên bàn làm việc tầng 2, lúc 09 giờ 15", finding_id=smoking.id)
+    photos.add_photo(ctx, finished.id, demo_photo("Gạt tàn tại phòng tiếp dân", 2, now - timedelta(days=2, minutes=50)),
+                     "IMG_2043.jpg", caption="Gạt tàn và đầu mẩu thuốc lá tại phòng tiếp dân",
+                     checklist_id="alcohol_tobacco", item_id="at.no_ashtrays")
     cards = findings.add_finding(ctx, finished.id, "03 công chức không đeo thẻ khi tiếp công dân tại bộ phận một cửa.",
                                  "medium", "office_culture", "oc.card_worn", kind="office_culture")
     absent = findings.add_finding(ctx, finished.id, "Ông Dương Văn Lợi vắng mặt không có lý do.", "high",
