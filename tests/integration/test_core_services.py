@@ -190,3 +190,20 @@ def test_malformed_settings_file_is_reported(data_dir):
     with pytest.raises(UserError) as exc:
         Config.load(data_dir)
     assert "settings.yaml" in exc.value.vi
+
+
+def test_photo_on_a_finding_about_the_item_counts_as_its_evidence(ctx, visit):
+    from datetime import datetime, timezone
+
+    from inspection_app.services import photos
+    from inspection_app.services.demo import demo_photo
+
+    checklists.record_answer(ctx, visit.id, "working_hours", "wh.no_leaving_post", "fail", note="Bỏ vị trí")
+    gaps = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
+    assert ("wh.no_leaving_post", "photo") in gaps
+    finding = findings.add_finding(ctx, visit.id, "Chuyên viên một cửa vắng mặt tại quầy", checklist_id="working_hours",
+                                   item_id="wh.no_leaving_post")
+    photos.add_photo(ctx, visit.id, demo_photo("Quầy một cửa bỏ trống", 3, datetime.now(timezone.utc)), "q.jpg",
+                     finding_id=finding.id)
+    gaps = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
+    assert ("wh.no_leaving_post", "photo") not in gaps
