@@ -56,6 +56,8 @@ class SignatureReport:
 
     @property
     def changes_after_signing(self) -> Problem:
+        if not self.intact:
+            return Problem("Nội dung đã ký bị sửa", "The signed content itself was altered")
         if self.coverage == "ENTIRE_FILE":
             return Problem("Không có thay đổi sau khi ký", "No change after signing")
         if self.modification_level in ("NONE", "LTA_UPDATES", "FORM_FILLING") and self.docmdp_ok:

@@ -580,8 +580,77 @@ def verify_minutes(ctx: AppContext, source: str | os.PathLike | bytes,
     return MinutesCheck(report, stored)
 
 
+# --- keys ---------------------------------------------------------------------------------------------
+
+
+def organisation_name(ctx: AppContext) -> str:
+    """"Sở Nội vụ tỉnh Tây Ninh", for certificates: from the director's title and the place."""
+    dept = ctx.settings.department
+    owner = dept.director_title.strip()
+    base = owner[len("giám đốc "):].strip() if owner.lower().startswith("giám đốc ") else _sentence_case(dept.name)
+    return f"{base} tỉnh {dept.place}" if dept.place and dept.place not in base else base
+
+
+def members_on_record(ctx: AppContext) -> list[tuple[str, str]]:
+    """Team members of the visits here and the inspectors, as (name, title) for certificates."""
+    from ..store.models import Inspector
+
+    found: dict[str, tuple[str, str]] = {}
+    with ctx.session() as s:
+        for p in s.exec(select(Participant).where(Participant.side == Side.TEAM.value)
+                        .order_by(Participant.created_at)):
+            found.setdefault(p.full_name, (p.full_name, ROLE_LABELS.get(p.role, p.role)))
+        for i in s.exec(select(Inspector)):
+            found.setdefault(i.full_name, (i.full_name, i.position or "Thành viên"))
+    return list(found.values())
+
+
+def init_keys(ctx: AppContext, passphrase: str, members: list[tuple[str, str]] | None = None, *,
+              organisation: str | None = None, office: bool = True) -> key_store.PilotKeys:
+    """Pilot keys: the department's local root CA and a certificate per member (see pdf.keys)."""
+    org = organisation or organisation_name(ctx)
+    people = list(members) if members else members_on_record(ctx)
+    if office:
+        people.append((f"Văn phòng {org.split(' tỉnh ')[0]}", "Văn thư"))
+    if not people:
+        raise ValidationFailed("Chưa có thành viên nào để cấp chứng thư.", "No team members to issue certificates for.")
+    return key_store.init_pilot(ctx.data_dir, org, people, passphrase)
+
+
+def import_key(ctx: AppContext, path: str | os.PathLike, passphrase: str, *, trust_root: bool = False):  # noqa: ANN201
+    return key_store.import_p12(ctx.data_dir, Path(path), passphrase, trust_root_in_file=trust_root)
+
+
+def list_keys(ctx: AppContext) -> tuple[object, list, list[key_store.Identity]]:
+    """(department root or None, further trusted roots, identities)."""
+    root = key_store.load_root(ctx.data_dir)
+    roots = key_store.trust_roots(ctx.data_dir)
+    return root, roots[1:] if root is not None else roots, key_store.list_identities(ctx.data_dir)
+
+
+def trust_root(ctx: AppContext, path: str | os.PathLike):  # noqa: ANN201
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise NotFound(f"Không đọc được tệp {path}.", f"Cannot read {path}.") from exc
+    return key_store.add_trust_root(ctx.data_dir, data)
+
+
+def describe_check(check: MinutesCheck, lang: str = "vi") -> str:
+    from ..pdf.verify import describe
+
+    text = describe(check.report, lang)
+    if check.stored is not None:
+        doc = check.stored
+        text += ("\n" + (f"Khớp với biên bản số {doc.number}, phiên bản {doc.version} lưu trên máy này."
+                         if lang == "vi" else
+                         f"Matches minutes no. {doc.number}, version {doc.version} stored on this machine."))
+    return text
+
+
 __all__ = [
     "MinutesCheck", "MinutesResult", "allocate_number", "begin_correction", "build_content",
-    "countersign_minutes", "export_minutes", "latest_version", "list_versions", "minutes_code",
-    "sign_minutes", "verify_minutes",
+    "countersign_minutes", "describe_check", "export_minutes", "import_key", "init_keys",
+    "latest_version", "list_keys", "list_versions", "members_on_record", "minutes_code",
+    "organisation_name", "sign_minutes", "trust_root", "verify_minutes",
 ]

@@ -260,3 +260,101 @@ def test_second_visit_gets_the_next_number(ctx, complete_visit, team_keys, unit_
     with ctx.session() as s:
         assert s.get(Visit, other.id).minutes_number == "02/BB-SNV"
         assert len(s.exec(select(MinutesDocument)).all()) == 2
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def _cli(*argv: str) -> int:
+    from inspection_app.cli import main
+
+    return main(list(argv))
+
+
+def _append_page(pdf: bytes) -> bytes:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    w = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Page"),
+        generic.NameObject("/MediaBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)]),
+        generic.NameObject("/Contents"): w.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 0 0 50 50 re f")),
+        generic.NameObject("/Resources"): generic.DictionaryObject(),
+    })
+    w.insert_page(page)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def test_cli_keys_export_sign_verify(ctx, complete_visit, tmp_path, monkeypatch, capsys):
+    data = str(ctx.data_dir)
+    monkeypatch.setenv("TEST_PASS", PASS)
+    assert _cli("--data-dir", data, "keys", "init", "--passphrase-env", "TEST_PASS") == 0
+    out = capsys.readouterr().out
+    assert "THÍ ĐIỂM" in out and "NOT certificates from a licensed certification authority" in out
+    assert "Nguyễn Thị Ánh Tuyết (Trưởng đoàn)" in out and "Văn phòng Sở Nội vụ (Văn thư)" in out
+
+    draft = tmp_path / "draft.pdf"
+    assert _cli("--data-dir", data, "export-minutes", complete_visit.id, "--out", str(draft)) == 0
+    assert "dự thảo" in capsys.readouterr().out and draft.is_file()
+
+    signed = tmp_path / "signed.pdf"
+    assert _cli("--data-dir", data, "export-minutes", complete_visit.id, "--out", str(signed), "--sign",
+                "--passphrase-env", "TEST_PASS") == 0
+    assert "01/BB-SNV" in capsys.readouterr().out
+
+    assert _cli("--data-dir", data, "verify", str(signed)) == 0
+    out = capsys.readouterr().out
+    assert "HỢP LỆ" in out and "Nguyễn Thị Ánh Tuyết" in out and "RESULT: VALID" in out
+
+    flipped = bytearray(signed.read_bytes())
+    flipped[flipped.index(b"stream", 2000) + 60] ^= 1
+    (tmp_path / "flipped.pdf").write_bytes(bytes(flipped))
+    assert _cli("--data-dir", data, "verify", str(tmp_path / "flipped.pdf")) == 1
+    assert "sai mã băm" in capsys.readouterr().out
+
+    (tmp_path / "added.pdf").write_bytes(_append_page(signed.read_bytes()))
+    assert _cli("--data-dir", data, "--lang", "en", "verify", str(tmp_path / "added.pdf")) == 1
+    assert "changed after signing" in capsys.readouterr().out
+
+    # another machine without this department's root: unknown signer
+    assert _cli("--data-dir", str(tmp_path / "elsewhere"), "verify", str(signed)) == 1
+    assert "không được tin cậy" in capsys.readouterr().out
+    # ... unless the root is given
+    root = ctx.data_dir / "keys" / "root-ca.pem"
+    assert _cli("--data-dir", str(tmp_path / "elsewhere"), "verify", str(signed), "--root", str(root)) == 0
+
+
+def test_cli_needs_a_passphrase_without_a_terminal(ctx, complete_visit, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = _cli("--data-dir", str(ctx.data_dir), "keys", "init", "--member", "A B:Trưởng đoàn")
+    assert code == 2
+    assert "--passphrase-env" in capsys.readouterr().err
+    monkeypatch.delenv("NOPE", raising=False)
+    assert _cli("--data-dir", str(ctx.data_dir), "export-minutes", complete_visit.id, "--out",
+                str(tmp_path / "x.pdf"), "--sign", "--passphrase-env", "NOPE") == 2
+
+
+def test_cli_keys_import_and_list(ctx, tmp_path, monkeypatch, capsys):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    other = tmp_path / "ca"
+    keys.init_pilot(other, "Cơ quan khác", [("Lê Văn Phúc", "Chuyên viên")], PASS)
+    loaded = keys.load_identity(other, keys.find_identity(other), PASS)
+    p12 = tmp_path / "phuc.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"x", loaded.key, loaded.certificate, list(loaded.chain),
+        serialization.BestAvailableEncryption(b"p12-pass")))
+    monkeypatch.setenv("P12_PASS", "p12-pass")
+    data = str(ctx.data_dir)
+    assert _cli("--data-dir", data, "keys", "import", str(p12), "--passphrase-env", "P12_PASS",
+                "--trust-root") == 0
+    out = capsys.readouterr().out
+    assert "Lê Văn Phúc" in out and "tin cậy thêm CA gốc" in out
+    assert _cli("--data-dir", data, "keys", "list") == 0
+    assert "CA cấp / CA-issued" in capsys.readouterr().out
+    monkeypatch.setenv("P12_PASS", "wrong")
+    assert _cli("--data-dir", data, "keys", "import", str(p12), "--passphrase-env", "P12_PASS") == 2

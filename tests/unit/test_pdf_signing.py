@@ -233,3 +233,23 @@ def test_root_certificate_is_exportable(data):
 
     root = x509.load_der_x509_certificate(der)
     assert root.public_bytes(serialization.Encoding.DER) == der
+
+
+def test_layout_leaves_an_empty_field_that_signing_fills(data, unsigned):
+    fields = signing.signature_fields(unsigned.pdf)
+    assert fields == {"TruongDoan": (False, unsigned.signature_boxes[TEAM_LEADER_BOX])}
+    leader = keys.load_identity(data, keys.find_identity(data, title="Trưởng đoàn"), PASS)
+    # no box given: the stored file alone says where the signature goes
+    signed = signing.sign_pdf(unsigned.pdf, leader, field_name="TruongDoan", box=None,
+                              reason="x", location="y")
+    after = signing.signature_fields(signed.pdf)
+    assert list(after) == ["TruongDoan"] and after["TruongDoan"][0] is True
+    assert after["TruongDoan"][1] == unsigned.signature_boxes[TEAM_LEADER_BOX]
+    assert verify_pdf(signed.pdf, keys.trust_roots(data)).ok
+
+
+def test_flipped_byte_report_says_the_content_was_altered(data, signed_once):
+    pdf = bytearray(signed_once.pdf)
+    pdf[pdf.index(b"stream", 2000) + 60] ^= 0x01
+    (sig,) = verify_pdf(bytes(pdf), keys.trust_roots(data)).signatures
+    assert sig.changes_after_signing.en == "The signed content itself was altered"

@@ -1,0 +1,204 @@
+"""Subcommands for the minutes: ``export-minutes``, ``verify`` and ``keys`` (init, import, list, trust).
+
+Passphrases come from ``--passphrase-env VAR`` (the name of an environment variable, for scripts
+and CI) or are asked for without echo. They are never accepted as plain arguments, which would
+leave them in the shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from ..domain.errors import UserError
+
+
+def _passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    var = getattr(args, "passphrase_env", None)
+    if var:
+        value = os.environ.get(var)
+        if value is None:
+            raise UserError(f"Biến môi trường {var} chưa được đặt.", f"The environment variable {var} is not set.")
+        return value
+    if not sys.stdin.isatty():
+        raise UserError("Cần mật khẩu: dùng --passphrase-env TÊN_BIẾN khi chạy không tương tác.",
+                        "A passphrase is needed: use --passphrase-env VAR when not running interactively.")
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Nhập lại / repeat: ") != value:
+        raise UserError("Hai lần nhập mật khẩu không khớp.", "The two passphrases differ.")
+    return value
+
+
+def _ctx(args: argparse.Namespace):  # noqa: ANN202
+    from ..services.context import AppContext
+
+    return AppContext.open(args.data_dir)
+
+
+# --- export-minutes --------------------------------------------------------------------------------
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ..services import minutes
+
+    ctx = _ctx(args)
+    out = Path(args.out)
+    if args.sign:
+        passphrase = _passphrase(args, "Mật khẩu khóa ký số / signing key passphrase: ")
+        result = minutes.sign_minutes(ctx, args.visit_id, passphrase, identity=args.identity, out=out)
+    else:
+        result = minutes.export_minutes(ctx, args.visit_id, out)
+    if result.draft:
+        print(f"Bản dự thảo (lượt kiểm tra chưa kết thúc, chưa có số) / draft (visit still open, no number): {out}")
+    else:
+        state = "đã ký số / signed" if result.signed else "chưa ký số / not signed"
+        print(f"Biên bản số {result.number}, phiên bản {result.version} ({state}) / minutes "
+              f"no. {result.number}, version {result.version}: {out}")
+    print(f"SHA-256: {result.sha256}  ({result.byte_size / 1024:.0f} KB)")
+    return 0
+
+
+# --- verify ----------------------------------------------------------------------------------------------
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from cryptography import x509
+
+    from ..services import minutes
+
+    extra = []
+    for root in args.root or []:
+        try:
+            data = Path(root).read_bytes()
+            extra.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                         else x509.load_der_x509_certificate(data))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"Không đọc được chứng thư gốc {root}: {exc}",
+                            f"Cannot read the root certificate {root}: {exc}") from exc
+    check = minutes.verify_minutes(_ctx(args), Path(args.file), extra)
+    print(minutes.describe_check(check, args.lang or "vi"))
+    if not args.lang:
+        print("RESULT: " + ("VALID" if check.ok else "PROBLEMS FOUND"))
+    return 0 if check.ok else 1
+
+
+# --- keys --------------------------------------------------------------------------------------------------
+
+
+def _keys_init(args: argparse.Namespace) -> int:
+    from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint
+    from ..services import minutes
+
+    ctx = _ctx(args)
+    members: list[tuple[str, str]] = []
+    for spec in args.member or []:
+        name, _, title = spec.partition(":")
+        members.append((name.strip(), title.strip() or "Thành viên"))
+    passphrase = _passphrase(args, "Đặt mật khẩu bảo vệ khóa ký số / new passphrase for the keys: ",
+                             confirm=True)
+    result = minutes.init_keys(ctx, passphrase, members or None, organisation=args.organisation,
+                               office=not args.no_office)
+    print("!" * 78)
+    print(PILOT_NOTICE_VI)
+    print(PILOT_NOTICE_EN)
+    print("!" * 78)
+    print(("Đã tạo CA gốc thí điểm / created the pilot root CA: " if result.created_root else
+           "Dùng CA gốc thí điểm đã có / using the existing pilot root CA: ") + str(result.root_path))
+    print(f"  SHA-256: {fingerprint(result.root)}")
+    for ident in result.identities:
+        print(f"  {ident.name} ({ident.title}) -> keys/{ident.file}, hết hạn / expires {ident.not_after[:10]}")
+    print("Để nơi nhận tin cậy chữ ký, cài chứng thư gốc trên vào trình đọc PDF hoặc kho NSS, ví dụ:")
+    print("For recipients to trust the signatures, install the root certificate above in their PDF reader "
+          "or NSS store, e.g.:")
+    print(f"  certutil -A -d sql:$HOME/.pki/nssdb -n \"CA thi diem\" -t \",C,\" -a -i {result.root_path}")
+    return 0
+
+
+def _keys_import(args: argparse.Namespace) -> int:
+    from ..services import minutes
+
+    ctx = _ctx(args)
+    passphrase = _passphrase(args, f"Mật khẩu của tệp / passphrase of {Path(args.file).name}: ")
+    ident, roots = minutes.import_key(ctx, args.file, passphrase, trust_root=args.trust_root)
+    print(f"Đã nhập chứng thư / imported: {ident.name} ({ident.subject})")
+    print(f"  cấp bởi / issued by: {ident.issuer}; hết hạn / expires {ident.not_after[:10]}")
+    print(f"  lưu tại / stored at: keys/{ident.file} (vẫn được bảo vệ bằng mật khẩu của tệp / "
+          f"still protected by the file's passphrase)")
+    for root in roots:
+        print(f"  tin cậy thêm CA gốc / now trusting root: {root.subject.rfc4514_string()}")
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    from ..pdf.keys import fingerprint
+    from ..services import minutes
+
+    root, others, identities = minutes.list_keys(_ctx(args))
+    if root is not None:
+        print(f"CA gốc thí điểm / pilot root: {root.subject.rfc4514_string()}  SHA-256 {fingerprint(root)}")
+    for cert in others:
+        print(f"Tin cậy thêm / also trusted: {cert.subject.rfc4514_string()}")
+    for ident in identities:
+        kind = "thí điểm / pilot" if ident.kind == "pilot" else "CA cấp / CA-issued"
+        expired = " HẾT HẠN / EXPIRED" if ident.expired else ""
+        print(f"{ident.id}: {ident.name} ({ident.title}) [{kind}] đến / until {ident.not_after[:10]}{expired}")
+    if root is None and not identities:
+        print("Chưa có khóa ký số / no signing keys yet (keys init, keys import)")
+    return 0
+
+
+def _keys_trust(args: argparse.Namespace) -> int:
+    from ..services import minutes
+
+    cert = minutes.trust_root(_ctx(args), args.file)
+    print(f"Đã thêm CA gốc tin cậy / trusted root added: {cert.subject.rfc4514_string()}")
+    return 0
+
+
+# --- registration ----------------------------------------------------------------------------------------
+
+
+def _passphrase_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--passphrase-env", metavar="VAR",
+                   help="read the passphrase from this environment variable (else it is asked for)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export-minutes", help="write a visit's minutes (biên bản) as PDF, optionally signed")
+    p.add_argument("visit_id")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--sign", action="store_true",
+                   help="sign as the team leader (PAdES); closes and locks the visit")
+    p.add_argument("--identity", help="signing identity (id or name, see `keys list`); default: the team leader")
+    _passphrase_option(p)
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("verify", help="check the digital signatures of a minutes PDF; non-zero exit on any problem")
+    p.add_argument("file", metavar="FILE.pdf")
+    p.add_argument("--root", action="append", metavar="CERT",
+                   help="also trust this root certificate (PEM or DER); may be repeated")
+    p.set_defaults(func=_verify)
+
+    p = sub.add_parser("keys", help="signing keys: pilot CA, team certificates, CA-issued .p12 files")
+    ksub = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    k = ksub.add_parser("init", help="create a PILOT department root CA and team certificates (not a licensed CA)")
+    k.add_argument("--member", action="append", metavar="NAME:TITLE",
+                   help="a team member, e.g. \"Nguyễn Thị Ánh Tuyết:Trưởng đoàn\" (default: the team members on record)")
+    k.add_argument("--organisation", help="organisation in the certificates (default: from the settings)")
+    k.add_argument("--no-office", action="store_true", help="do not create the office's countersigning certificate")
+    _passphrase_option(k)
+    k.set_defaults(func=_keys_init)
+    k = ksub.add_parser("import", help="import a CA-issued signing certificate (.p12/.pfx)")
+    k.add_argument("file", metavar="FILE.p12")
+    k.add_argument("--trust-root", action="store_true",
+                   help="also trust the self-signed root contained in the file")
+    _passphrase_option(k)
+    k.set_defaults(func=_keys_import)
+    k = ksub.add_parser("list", help="list signing identities and trusted roots")
+    k.set_defaults(func=_keys_list)
+    k = ksub.add_parser("trust", help="trust a further root certificate (PEM or DER) when verifying")
+    k.add_argument("file", metavar="ROOT.crt")
+    k.set_defaults(func=_keys_trust)
