@@ -434,11 +434,13 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
     # I. participants
     story.append(P("I. THÀNH PHẦN", st.heading))
     story.append(P(_x(f"1. {content.team_name}:"), st.subheading))
-    for m in content.team:
-        story.append(P(_x(f"- {m.name}, {m.position}, {m.role};".replace(", ,", ",")), st.body))
+    team = [", ".join(x for x in (m.name, m.position, m.role) if x) for m in content.team]
+    for i, line in enumerate(team):
+        story.append(P(_x(f"- {line}{';' if i < len(team) - 1 else '.'}"), st.body))
     story.append(P(_x(f"2. Đại diện {content.unit_name}:"), st.subheading))
-    for r in content.unit_representatives:
-        story.append(P(_x(f"- {r.name}, {r.position};"), st.body))
+    reps = [", ".join(x for x in (r.name, r.position) if x) for r in content.unit_representatives]
+    for i, line in enumerate(reps):
+        story.append(P(_x(f"- {line}{';' if i < len(reps) - 1 else '.'}"), st.body))
     if not content.unit_representatives:
         story.append(P("- Không có đại diện đơn vị tham dự.", st.body))
 
