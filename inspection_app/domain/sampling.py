@@ -6,14 +6,15 @@ register file and the recorded parameters gets the same dossiers. docs/sampling.
 a reader outside the code; this docstring is the specification the code follows.
 
 1. **Frame.** The imported register's records (:class:`DossierRecord`), with text normalised (NFC,
-   whitespace runs collapsed to one space, trimmed, empty as null) and date-times as
-   ``YYYY-MM-DDTHH:MM:SS``. Records are sorted by dossier code (Unicode code point order, which is
-   the byte order of their UTF-8). Dossier codes must be unique. The canonical text is one header
-   line ``{"fields":[…],"format":"ia-frame-v1"}`` then one line per record, a JSON array of the
-   fields in :data:`FRAME_FIELDS` order; JSON as Python writes it with ``ensure_ascii=False`` and
-   separators ``,`` and ``:``; every line ends with ``\\n``. The **frame hash** is the SHA-256 of
-   that text in UTF-8, written as lower-case hex. Row order in the file does not change it; any
-   change to a kept field of any record does.
+   every run of whitespace, tabs and line breaks included, collapsed to one space, trimmed) and
+   date-times as ``YYYY-MM-DDTHH:MM:SS`` (seconds, no zone: the register's local time). Records are
+   sorted by dossier code (Unicode code point order, which is the byte order of their UTF-8); codes
+   must be unique. The canonical text is a header line ``ia-frame-v1`` followed by the field names
+   of :data:`FRAME_FIELDS`, then one line per record with its fields in that order; on each line
+   the values are joined by a TAB, a missing value is empty, and the line ends with a line feed.
+   Normalised text never holds a TAB or a line feed, so nothing needs escaping. The **frame hash**
+   is the SHA-256 of that text in UTF-8, written as lower-case hex. Row order in the file does not
+   change it; any change to a kept field of any record does.
 2. **Seed and commitment.** The seed is 32 bytes from the operating system's randomness
    (:func:`secrets.token_bytes`). The commitment is SHA-256(seed) in hex; it is recorded and shown
    before the draw, and the seed is revealed with the result, so anyone can check that the seed was
@@ -23,7 +24,7 @@ a reader outside the code; this docstring is the specification the code follows.
    :class:`~inspection_app.domain.timeliness.Timeliness` value: the result day ("Ngày trả", else
    the end of processing) against the due day, and, for a dossier with no result yet, the recorded
    reference date (``as_of``) against the due day. The class needs dates only, no holiday
-   calendar. Strata are ordered by their key's JSON text (code point order).
+   calendar. A key's text is its parts joined by a TAB; strata are ordered by it (code point order).
 4. **Sizes.** *Fixed*: ``n`` per stratum. *Proportional*: ``total`` shared by largest remainder:
    stratum *s* with *N_s* of *N* dossiers gets ``floor(total·N_s / N)``; the seats left go one each
    to the strata with the largest remainders ``total·N_s mod N``, ties to the earlier stratum in
@@ -31,7 +32,7 @@ a reader outside the code; this docstring is the specification the code follows.
    than ``total``. A stratum smaller than its size is taken whole.
 5. **Ranking.** Within a stratum each dossier's rank is
    ``SHA-256(seed ‖ frame_hash ‖ u32be(len S) ‖ S ‖ u32be(len C) ‖ C)`` where ``frame_hash`` is the
-   32 raw bytes, ``S`` the UTF-8 of the stratum key's JSON and ``C`` the UTF-8 of the dossier code.
+   32 raw bytes, ``S`` the UTF-8 of the stratum key's text and ``C`` the UTF-8 of the dossier code.
    Dossiers are sorted by rank (bytes, ascending) and the first *n* are drawn. Python's ``random``
    module is not used; the order of rows in the file plays no part.
 """
@@ -40,15 +41,15 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import json
 import secrets
 import struct
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 from datetime import date, datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Literal
 
 from inspection_app.domain.errors import UserError, ValidationFailed
@@ -111,49 +112,67 @@ class DossierRecord:
     def stratum_domain(self) -> str:
         return self.domain or ""
 
-    def canonical_values(self) -> list[Any]:
-        """The record's line in the canonical frame, in FRAME_FIELDS order."""
-        return _canonical_rows([self])[0]
+    def canonical_line(self) -> str:
+        """The record's line in the canonical frame (without the line feed)."""
+        return _frame_lines([self], codes_checked=False)[0]
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+_DATE_FIELDS = ("received", "due", "finished", "returned")
+_TEXT_FIELDS = tuple(f for f in FRAME_FIELDS if f not in _DATE_FIELDS)
+_ALL_FIELDS = attrgetter(*FRAME_FIELDS)
 
 
-def _canonical_rows(records: Iterable[DossierRecord]) -> list[list[Any]]:
-    # Registers repeat the same procedure names, domains and statuses on thousands of rows, so the
-    # text is canonicalised once per distinct value.
-    memo: dict[str, str | None] = {}
+def _is_canonical(records: Sequence[DossierRecord], codes_checked: bool) -> bool:
+    """Whether every value is already in canonical form (what the register reader produces)."""
+    for name in _TEXT_FIELDS:
+        if name == "code" and codes_checked:
+            continue
+        distinct = set(map(attrgetter(name), records))
+        distinct.discard(None)
+        if any(canonical_text(value) != value for value in distinct):
+            return False
+    for name in _DATE_FIELDS:
+        if any(map(attrgetter("microsecond"), filter(None, map(attrgetter(name), records)))):
+            return False
+    return True
 
-    def t(value: str | None) -> str | None:
+
+def _frame_lines(records: Sequence[DossierRecord], codes_checked: bool) -> list[str]:
+    """One tab-separated line per record, in FRAME_FIELDS order (module docstring, step 1)."""
+    if _is_canonical(records, codes_checked):
+        # The common case, and the fast one: the values only need joining.
+        return [
+            "\t".join((
+                c, pc or "", pn or "", d or "", ch or "",
+                "" if rc is None else rc.isoformat(), "" if du is None else du.isoformat(),
+                "" if fi is None else fi.isoformat(), "" if rt is None else rt.isoformat(),
+                st or "", pu or "", no or "",
+            ))
+            for c, pc, pn, d, ch, rc, du, fi, rt, st, pu, no in map(_ALL_FIELDS, records)
+        ]  # fmt: skip
+    memo: dict[str, str] = {}
+
+    def text(value: str | None) -> str:
         if value is None:
-            return None
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = result = canonical_text(value)
-            return result
+            return ""
+        if value not in memo:
+            memo[value] = canonical_text(value) or ""
+        return memo[value]
 
-    def d(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        return value.isoformat() if not value.microsecond else value.replace(microsecond=0).isoformat()
+    def when(value: datetime | None) -> str:
+        return "" if value is None else value.replace(microsecond=0).isoformat()
 
     return [
-        [
-            t(r.code), t(r.procedure_code), t(r.procedure_name), t(r.domain), t(r.channel),
-            d(r.received), d(r.due), d(r.finished), d(r.returned),
-            t(r.status), t(r.processing_unit), t(r.note),
-        ]  # fmt: skip
+        "\t".join([when(v) if name in _DATE_FIELDS else text(v) for name, v in zip(FRAME_FIELDS, _ALL_FIELDS(r))])
         for r in records
     ]
 
 
-def canonical_frame_text(records: Iterable[DossierRecord]) -> str:
+def canonical_frame_text(records: Iterable[DossierRecord], *, _codes_checked: bool = False) -> str:
     """The canonical text of a frame (sorted by code); see the module docstring, step 1."""
     ordered = sorted(records, key=lambda r: r.code)
-    encode = _ENCODER.encode
-    lines = [encode({"fields": list(FRAME_FIELDS), "format": FRAME_FORMAT})]
-    lines.extend(encode(row) for row in _canonical_rows(ordered))
+    lines = ["\t".join((FRAME_FORMAT, *FRAME_FIELDS))]
+    lines.extend(_frame_lines(ordered, _codes_checked))
     lines.append("")
     return "\n".join(lines)
 
@@ -201,7 +220,8 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
             f"Duplicate dossier codes in the sampling frame: {shown}.",
             codes=duplicates,
         )
-    digest = hashlib.sha256(canonical_frame_text(ordered).encode("utf-8")).hexdigest()
+    text = canonical_frame_text(ordered, _codes_checked=True)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     by_domain: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(ordered):
         by_domain[record.stratum_domain].append(index)
@@ -428,8 +448,8 @@ def strata_members(frame: Frame, spec: DrawSpec) -> dict[tuple[str, ...], list[i
 
 
 def stratum_key_text(key: tuple[str, ...]) -> str:
-    """A stratum key as the JSON text that orders strata and enters the rank hash."""
-    return _ENCODER.encode(list(key))
+    """A stratum key as the text that orders strata and enters the rank hash: its parts, TAB-joined."""
+    return "\t".join(key)
 
 
 def allocate(populations: Sequence[int], size: SampleSize) -> list[int]:

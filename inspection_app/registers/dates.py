@@ -114,32 +114,44 @@ class DateParser:
     """parse_datetime with a memory, for one import.
 
     A register repeats the same few hundred dates and the same times of day over thousands of rows,
-    so "14/07/2025 08:30" is read as a remembered date plus a remembered time.
+    so "14/07/2025 08:30" is read as a remembered date plus a remembered time of day.
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, datetime | None] = {}
-        self._times: dict[str, time] = {}
+        self._memo: dict[str, datetime | None] = {}  # whole values: dates alone, odd formats
+        self._days: dict[str, date] = {}  # "14/07/2025" -> date
+        self._times: dict[str, time] = {}  # "08:30" -> time
 
     def __call__(self, value: object) -> datetime | None:
-        if not isinstance(value, str):
+        if value.__class__ is not str:
             return parse_datetime(value)
-        memo = self._memo
-        if value in memo:
-            return memo[value]
-        day_part, _, time_part = value.strip().partition(" ")
-        if time_part and ":" not in day_part:
-            try:
-                day = memo[day_part] if day_part in memo else self._remember(day_part)
-                clock = self._times.get(time_part)
-                if clock is None:
-                    clock = self._times[time_part] = _parse_time(time_part.strip())
-                if day is not None and not (day.hour or day.minute or day.second):
-                    return datetime.combine(day.date(), clock)
-            except DateFormatError:
-                pass
-            return parse_datetime(value)
-        return self._remember(value)
+        found = self._memo.get(value)  # type: ignore[call-overload]
+        if found is not None or value in self._memo:
+            return found
+        day_part, space, time_part = value.partition(" ")  # type: ignore[attr-defined]
+        if space:
+            day = self._days.get(day_part)
+            clock = self._times.get(time_part)
+            if day is not None and clock is not None:
+                return datetime.combine(day, clock)
+            if ":" not in day_part:
+                try:
+                    return self._date_and_time(day_part, time_part)
+                except DateFormatError:
+                    pass
+        return self._remember(value)  # type: ignore[arg-type]
+
+    def _date_and_time(self, day_part: str, time_part: str) -> datetime:
+        day = self._days.get(day_part)
+        if day is None:
+            midnight = parse_datetime(day_part)
+            if midnight is None or midnight.time() != time():
+                raise DateFormatError("not a date alone")
+            day = self._days[day_part] = midnight.date()
+        clock = self._times.get(time_part)
+        if clock is None:
+            clock = self._times[time_part] = _parse_time(time_part.strip())
+        return datetime.combine(day, clock)
 
     def _remember(self, value: str) -> datetime | None:
         self._memo[value] = result = parse_datetime(value)

@@ -243,7 +243,7 @@ def _read_rows(
                 bad.append(_date_problems(row, number, code, mapping))
                 continue
             first_row_of[code] = number
-            records.append(DossierRecord(code, *values, row=number))
+            records.append(DossierRecord(code, *values, number))
     except csv.Error as exc:
         raise _csv_error(exc, number + 1) from exc
 

@@ -22,7 +22,6 @@ dossiers equal to the hash of the file.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -409,7 +408,7 @@ def recorded_draw(ctx: AppContext, sample_id: str) -> SampleDraw:
         for stratum, _rank, code in rows:
             codes.setdefault(stratum, []).append(code)
         strata = [
-            {"key": json.loads(key), "population": v["population"], "target": v["target"], "codes": codes.get(key, [])}
+            {"key": key.split("\t"), "population": v["population"], "target": v["target"], "codes": codes.get(key, [])}
             for key, v in sample.sizes.items()
         ]
         data: dict[str, Any] = {
@@ -506,7 +505,7 @@ def sampled_dossiers(ctx: AppContext, sample_id: str) -> list[SampledDossier]:
         apology = assess_apology(timeliness, due, letter_sent=None if letter is None else letter == Verdict.PASS)
         out.append(
             SampledDossier(
-                check_id=check.id, sample_id=sample_id, stratum=tuple(json.loads(check.stratum or "[]")),
+                check_id=check.id, sample_id=sample_id, stratum=tuple(check.stratum.split("\t")),
                 rank=check.rank, code=d.code, procedure_name=d.procedure_name, procedure_code=d.procedure_code,
                 domain=d.domain, channel=d.channel, received=_local(d.received_at), due=due, finished=finished,
                 returned=returned, status=d.status, processing_unit=d.processing_unit, timeliness=timeliness,
