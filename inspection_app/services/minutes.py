@@ -479,13 +479,19 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
 
 
 def _default_leader_identity(ctx: AppContext, visit_id: str) -> key_store.Identity:
+    """The key of this visit's team leader, by name; never another person's key."""
     name = _leader_name(ctx, visit_id)
-    if name:
-        try:
-            return key_store.find_identity(ctx.data_dir, name)
-        except NotFound:
-            pass
-    return key_store.find_identity(ctx.data_dir, title="Trưởng đoàn")
+    if not name:
+        return key_store.find_identity(ctx.data_dir, title="Trưởng đoàn")
+    try:
+        return key_store.find_identity(ctx.data_dir, name)
+    except NotFound as exc:
+        raise NotFound(
+            f"Chưa có khóa ký số của Trưởng đoàn {name}. Hãy nhập chứng thư (keys import) hoặc tạo "
+            f"chứng thư thí điểm (keys init --member \"{name}:Trưởng đoàn\"), hoặc chọn khóa khác (--identity).",
+            f"There is no signing key for the team leader {name}. Import a certificate (keys import), "
+            f"create a pilot one (keys init --member \"{name}:Trưởng đoàn\"), or choose a key (--identity).",
+        ) from exc
 
 
 def countersign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,

@@ -14,7 +14,7 @@ from PIL import Image
 from sqlmodel import select
 
 from inspection_app.domain.checklist import AnswerType
-from inspection_app.domain.errors import Locked, UserError, ValidationFailed
+from inspection_app.domain.errors import Locked, NotFound, UserError, ValidationFailed
 from inspection_app.pdf import keys
 from inspection_app.services import checklists, findings, minutes, photos, roll_call, visits
 from inspection_app.store.models import MinutesDocument, Remedy, Visit, VisitStatus
@@ -358,3 +358,13 @@ def test_cli_keys_import_and_list(ctx, tmp_path, monkeypatch, capsys):
     assert "CA cấp / CA-issued" in capsys.readouterr().out
     monkeypatch.setenv("P12_PASS", "wrong")
     assert _cli("--data-dir", data, "keys", "import", str(p12), "--passphrase-env", "P12_PASS") == 2
+
+
+def test_leader_without_a_key_is_not_signed_for_by_someone_else(ctx, complete_visit):
+    keys.init_pilot(ctx.data_dir, "Sở Nội vụ tỉnh Tây Ninh", [("Người Khác", "Trưởng đoàn")], PASS)
+    with pytest.raises(NotFound) as err:
+        minutes.sign_minutes(ctx, complete_visit.id, PASS)
+    assert "Nguyễn Thị Ánh Tuyết" in err.value.vi
+    # choosing a key explicitly is allowed (e.g. a deputy signing for the leader)
+    result = minutes.sign_minutes(ctx, complete_visit.id, PASS, identity="Người Khác")
+    assert result.signed
