@@ -89,8 +89,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _keys_init(args: argparse.Namespace) -> int:
-    from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint
     from ..services import minutes
+    from ..services.minutes import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint
 
     ctx = _ctx(args)
     members: list[tuple[str, str]] = []
@@ -133,8 +133,8 @@ def _keys_import(args: argparse.Namespace) -> int:
 
 
 def _keys_list(args: argparse.Namespace) -> int:
-    from ..pdf.keys import fingerprint
     from ..services import minutes
+    from ..services.minutes import fingerprint
 
     root, others, identities = minutes.list_keys(_ctx(args))
     if root is not None:

@@ -419,8 +419,9 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
     if not candidates:
         raise NotFound(f"Không tìm thấy khóa ký số của {who or title}.",
                        f"No signing key found for {who or title}.")
-    # prefer a certificate issued by a real CA over a pilot one
-    candidates.sort(key=lambda i: (i.kind != "imported", i.not_after), reverse=False)
+    # prefer a certificate issued by a real CA over a pilot one, then the one valid longest
+    candidates = sorted(candidates, key=lambda i: i.not_after, reverse=True)
+    candidates.sort(key=lambda i: i.kind != "imported")
     return candidates[0]
 
 

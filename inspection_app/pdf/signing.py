@@ -27,7 +27,7 @@ from reportlab.pdfgen import canvas
 from ..domain.errors import UserError
 from . import fonts
 from .keys import LoadedIdentity, common_name, fingerprint
-from .layout import TEAM_LEADER_FIELD, SignatureBox
+from .layout import TEAM_LEADER_FIELD, SignatureBox  # noqa: F401  (TEAM_LEADER_FIELD re-exported)
 
 #: Vietnam has had no daylight saving time since 1975; a fixed offset needs no tz database.
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")

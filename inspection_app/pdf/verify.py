@@ -166,7 +166,7 @@ def _check(sig, roots, validate, ValidationContext) -> SignatureReport:  # noqa:
     if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         problems.append(Problem("Chữ ký không bao trùm toàn bộ tài liệu",
                                 "The signature does not cover the whole document"))
-    if st.docmdp_ok is False or level in ("ANNOTATIONS", "OTHER") and coverage != "ENTIRE_FILE":
+    if st.docmdp_ok is False or (level in ("ANNOTATIONS", "OTHER") and coverage != "ENTIRE_FILE"):
         problems.append(Problem("Tài liệu bị thay đổi sau khi ký (thêm/sửa trang hoặc nội dung)",
                                 "The document was changed after signing (pages or content)"))
     if st.md_algorithm.lower() != "sha256":

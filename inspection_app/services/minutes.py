@@ -32,6 +32,7 @@ from ..domain.checklist import AnswerType, Verdict, display_value, is_failed
 from ..domain.errors import Locked, NotFound, UserError, ValidationFailed
 from ..domain.text import nfc
 from ..pdf import keys as key_store
+from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint  # noqa: F401  (for the CLI and UI)
 from ..pdf import signing
 from ..pdf.layout import TEAM_LEADER_FIELD, render_minutes, write_atomic
 from ..pdf.verify import VerificationReport, verify_pdf
@@ -655,6 +656,7 @@ def describe_check(check: MinutesCheck, lang: str = "vi") -> str:
 
 
 __all__ = [
+    "PILOT_NOTICE_EN", "PILOT_NOTICE_VI", "fingerprint",
     "MinutesCheck", "MinutesResult", "allocate_number", "begin_correction", "build_content",
     "countersign_minutes", "describe_check", "export_minutes", "import_key", "init_keys",
     "latest_version", "list_keys", "list_versions", "members_on_record", "minutes_code",
