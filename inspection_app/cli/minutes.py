@@ -46,9 +46,15 @@ def _export(args: argparse.Namespace) -> int:
 
     ctx = _ctx(args)
     out = Path(args.out)
+    if args.sign and args.countersign:
+        raise UserError("Chọn --sign (Trưởng đoàn) hoặc --countersign (Văn phòng), không cả hai.",
+                        "Use --sign (team leader) or --countersign (office), not both.")
     if args.sign:
         passphrase = _passphrase(args, "Mật khẩu khóa ký số / signing key passphrase: ")
         result = minutes.sign_minutes(ctx, args.visit_id, passphrase, identity=args.identity, out=out)
+    elif args.countersign:
+        passphrase = _passphrase(args, "Mật khẩu khóa ký số / signing key passphrase: ")
+        result = minutes.countersign_minutes(ctx, args.visit_id, passphrase, identity=args.identity, out=out)
     else:
         result = minutes.export_minutes(ctx, args.visit_id, out)
     if result.draft:
@@ -172,7 +178,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--sign", action="store_true",
                    help="sign as the team leader (PAdES); closes and locks the visit")
-    p.add_argument("--identity", help="signing identity (id or name, see `keys list`); default: the team leader")
+    p.add_argument("--countersign", action="store_true",
+                   help="add the office's signature to signed minutes (incremental; the first stays valid)")
+    p.add_argument("--identity", help="signing identity (id or name, see `keys list`); default: the team "
+                                      "leader, or the office (title Văn thư) with --countersign")
     _passphrase_option(p)
     p.set_defaults(func=_export)
 

@@ -309,6 +309,14 @@ def test_cli_keys_export_sign_verify(ctx, complete_visit, tmp_path, monkeypatch,
     out = capsys.readouterr().out
     assert "HỢP LỆ" in out and "Nguyễn Thị Ánh Tuyết" in out and "RESULT: VALID" in out
 
+    filed = tmp_path / "filed.pdf"
+    assert _cli("--data-dir", data, "export-minutes", complete_visit.id, "--out", str(filed),
+                "--countersign", "--passphrase-env", "TEST_PASS") == 0
+    capsys.readouterr()
+    assert _cli("--data-dir", data, "verify", str(filed)) == 0
+    out = capsys.readouterr().out
+    assert "[2] XacNhanCuaSo: HỢP LỆ" in out and "Sau khi ký chỉ thêm chữ ký khác" in out
+
     flipped = bytearray(signed.read_bytes())
     flipped[flipped.index(b"stream", 2000) + 60] ^= 1
     (tmp_path / "flipped.pdf").write_bytes(bytes(flipped))
