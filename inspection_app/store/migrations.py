@@ -64,7 +64,7 @@ def _default_sql(column) -> str | None:
 
 
 def _add_missing(conn: Connection) -> list[str]:
-    """Create missing tables and add missing columns; return what was added."""
+    """Create missing tables, columns and indexes; return what was added."""
     added: list[str] = []
     insp = inspect(conn)
     existing = set(insp.get_table_names())
@@ -89,6 +89,11 @@ def _add_missing(conn: Connection) -> list[str]:
                 sql += " NOT NULL"
             conn.execute(text(sql))
             added.append(f"{table.name}.{column.name}")
+        have_indexes = {i["name"] for i in insp.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            if index.name and index.name not in have_indexes:
+                index.create(conn)
+                added.append(f"index {index.name}")
     return added
 
 

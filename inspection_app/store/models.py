@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime, new_id, utcnow
@@ -472,3 +472,11 @@ class SyncConflict(Timestamped, table=True):
     resolved_at: Optional[datetime] = _when()
     resolved_by: str = ""
     resolution: str = ""  # kept_local / took_incoming, set by a reviewer
+
+
+# Covering indexes for the office's aggregate queries (services.review.dashboard): each counts one
+# table per visit without touching its rows. Existing databases get them on start (_add_missing).
+Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
+Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
+Index("ix_answer_checklist_value_visit", Answer.checklist_id, Answer.value, Answer.visit_id)
+Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
