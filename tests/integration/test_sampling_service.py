@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlmodel import select
@@ -68,7 +68,12 @@ def test_import_keeps_only_what_the_check_needs(ctx, visit, register_file):
     assert len(dossiers) == 60
     assert not any("0912345678" in repr(d) or "Công dân" in repr(d) for d in dossiers)
     # the stored register is the same frame as the file, after the trip through UTC
-    assert sampling.load_frame(ctx, summary.id).hash == summary.frame_hash == sampling.preview_register(register_file).frame_hash
+    sampling.forget_frames()
+    stored = sampling.load_frame(ctx, summary.id)
+    assert stored.hash == summary.frame_hash == sampling.preview_register(register_file).frame_hash
+    assert stored.records[0].received == datetime(2025, 1, 13, 8, 30)  # local wall-clock time, as in the file
+    first = next(d for d in dossiers if d.code == stored.records[0].code)
+    assert first.received_at == datetime(2025, 1, 13, 1, 30, tzinfo=timezone.utc)  # stored in UTC
     assert [r.id for r in sampling.list_registers(ctx, visit.id)] == [summary.id]
 
 
@@ -181,6 +186,7 @@ def test_tampered_stored_register_is_refused(ctx, visit, register_file):
         d = s.exec(select(Dossier)).first()
         d.domain = "Khác"
         s.add(d)
+    sampling.forget_frames()  # as after a restart: the frame is read back from the store
     with pytest.raises(ValidationFailed) as exc:
         sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
     assert "hash" in exc.value.en
