@@ -1,8 +1,8 @@
 """The office's review: the visits table, a visit's full record, the dashboard, remedies follow-up.
 
 Everything returned is a plain frozen dataclass, so the desktop screens only lay things out. Figures
-are computed by aggregate SQL (GROUP BY unit and month) that runs the same on SQLite and
-PostgreSQL; the only dialect-specific piece is the month of a visit in local time.
+are computed by aggregate SQL (per visit, answered from covering indexes) that runs the same on
+SQLite and PostgreSQL, then grouped by unit and local month here.
 
 A visit's date is its arrival on site, or its creation while the team has not arrived, in local
 time (Asia/Ho_Chi_Minh, UTC+7 all year: Vietnam keeps no daylight saving time).
@@ -11,12 +11,12 @@ time (Asia/Ho_Chi_Minh, UTC+7 all year: Vietnam keeps no daylight saving time).
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import String, cast, func, literal, literal_column, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import NotFound, ValidationFailed
@@ -29,7 +29,6 @@ from ..store.types import UTCDateTime
 from .context import AppContext
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
-_OFFSET_HOURS = 7
 ALCOHOL_TOBACCO = "alcohol_tobacco"
 OFFICE_CULTURE = "office_culture"
 VIOLATION_KINDS = ("alcohol", "tobacco")
@@ -55,15 +54,6 @@ def _period_clauses(date_from: date | None, date_to: date | None) -> list:
     if date_to:
         out.append(when < literal(_utc_bound(date_to + timedelta(days=1)), UTCDateTime))
     return out
-
-
-def _month_expr(session: Session):
-    """"YYYY-MM" of the visit's date in local time, in the database's own dialect."""
-    when = _visit_when()
-    if session.get_bind().dialect.name == "postgresql":
-        shifted = when.op("+")(literal_column(f"INTERVAL '{_OFFSET_HOURS} hours'"))
-        return func.to_char(shifted, "YYYY-MM")
-    return func.strftime("%Y-%m", func.datetime(when, f"+{_OFFSET_HOURS} hours"))
 
 
 def local_date(value: datetime | None) -> date | None:
@@ -535,54 +525,73 @@ class Dashboard:
     by_unit_month: dict[tuple[str, str], Metrics] = field(default_factory=dict)  # (unit id, "YYYY-MM")
 
 
+def _n(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+_ROLL_STATUSES = ("present", "late", "absent_excused", "absent_unexcused", "left_post")
+
+
 def _counts(session: Session, date_from, date_to, unit_id) -> dict[tuple[str, str], dict[str, int]]:
-    """All counters per (unit id, month): one aggregate query per source table."""
-    month = _month_expr(session)
+    """All counters per (unit id, month).
+
+    Each source table is counted per visit with conditional sums, which its covering index
+    (``store.models``: ``ix_finding_visit_kind`` …) answers without reading rows; visits are mapped
+    to their unit and local month here, so no date arithmetic depends on the database's dialect.
+    """
     visit_filter = [*_period_clauses(date_from, date_to)]
     if unit_id:
         visit_filter.append(m.Visit.unit_id == unit_id)
-    v = select(m.Visit.id.label("vid"), m.Visit.unit_id.label("unit_id"), month.label("month")) \
-        .where(*visit_filter).subquery("v")
+    cell: dict[str, tuple[str, str]] = {}
     acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for vid, unit, arrival, created in session.execute(
+            select(m.Visit.id, m.Visit.unit_id, m.Visit.arrival_at, m.Visit.created_at).where(*visit_filter)):
+        key = (unit, (arrival or created).astimezone(LOCAL_TZ).strftime("%Y-%m"))
+        cell[vid] = key
+        acc[key]["visits"] += 1
+    if not cell:
+        return acc
 
-    for unit, mon, n in session.execute(select(v.c.unit_id, v.c.month, func.count()).group_by(v.c.unit_id, v.c.month)):
-        acc[(unit, mon)]["visits"] += n
+    def per_visit(column, *columns, where=()):
+        query = select(column, *columns).where(*where).group_by(column)
+        if visit_filter:
+            query = query.where(column.in_(select(m.Visit.id).where(*visit_filter)))
+        for row in session.execute(query):
+            key = cell.get(row[0])
+            if key is not None:
+                yield acc[key], row[1:]
 
     rc = m.RollCallEntry
-    for unit, mon, status, n in session.execute(
-            select(v.c.unit_id, v.c.month, rc.status, func.count()).join(rc, rc.visit_id == v.c.vid)
-            .group_by(v.c.unit_id, v.c.month, rc.status)):
-        acc[(unit, mon)]["roll_call"] += n
-        if status in ("present", "late", "absent_excused", "absent_unexcused", "left_post"):
-            acc[(unit, mon)][status] += n
+    for counters, values in per_visit(rc.visit_id, func.count(), *(_n(rc.status == st) for st in _ROLL_STATUSES)):
+        counters["roll_call"] += values[0]
+        for status, n in zip(_ROLL_STATUSES, values[1:]):
+            counters[status] += n or 0
 
     fd = m.Finding
-    for unit, mon, kind, n in session.execute(
-            select(v.c.unit_id, v.c.month, fd.kind, func.count()).join(fd, fd.visit_id == v.c.vid)
-            .group_by(v.c.unit_id, v.c.month, fd.kind)):
-        acc[(unit, mon)]["findings"] += n
-        if kind in VIOLATION_KINDS:
-            acc[(unit, mon)][kind] += n
+    for counters, (total, alcohol, tobacco) in per_visit(fd.visit_id, func.count(), _n(fd.kind == "alcohol"),
+                                                         _n(fd.kind == "tobacco")):
+        counters["findings"] += total
+        counters["alcohol"] += alcohol or 0
+        counters["tobacco"] += tobacco or 0
 
     an = m.Answer
-    for unit, mon, checklist, value, n in session.execute(
-            select(v.c.unit_id, v.c.month, an.checklist_id, an.value, func.count()).join(an, an.visit_id == v.c.vid)
-            .where(an.checklist_id.in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), an.value.in_(("pass", "fail")))
-            .group_by(v.c.unit_id, v.c.month, an.checklist_id, an.value)):
-        if checklist == OFFICE_CULTURE:
-            acc[(unit, mon)]["office_culture_items"] += n
-            if value == "fail":
-                acc[(unit, mon)]["office_culture_failed"] += n
-        elif value == "fail":
-            acc[(unit, mon)]["alcohol_tobacco_items_failed"] += n
+    for counters, (oc_items, oc_failed, at_failed) in per_visit(
+            an.visit_id, _n(an.checklist_id == OFFICE_CULTURE),
+            _n(and_(an.checklist_id == OFFICE_CULTURE, an.value == "fail")),
+            _n(and_(an.checklist_id == ALCOHOL_TOBACCO, an.value == "fail")),
+            where=(an.checklist_id.in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), an.value.in_(("pass", "fail")))):
+        counters["office_culture_items"] += oc_items or 0
+        counters["office_culture_failed"] += oc_failed or 0
+        counters["alcohol_tobacco_items_failed"] += at_failed or 0
 
     dc = m.DossierCheck
-    for unit, mon, timeliness, n in session.execute(
-            select(v.c.unit_id, v.c.month, dc.timeliness, func.count()).join(dc, dc.visit_id == v.c.vid)
-            .where(dc.timeliness.in_(("early", "on_time", "late")))
-            .group_by(v.c.unit_id, v.c.month, dc.timeliness)):
-        acc[(unit, mon)]["dossiers_checked"] += n
-        acc[(unit, mon)][f"dossiers_{timeliness}"] += n
+    for counters, (checked, early, on_time, late) in per_visit(
+            dc.visit_id, func.count(), _n(dc.timeliness == "early"), _n(dc.timeliness == "on_time"),
+            _n(dc.timeliness == "late"), where=(dc.timeliness.in_(("early", "on_time", "late")),)):
+        counters["dossiers_checked"] += checked
+        counters["dossiers_early"] += early or 0
+        counters["dossiers_on_time"] += on_time or 0
+        counters["dossiers_late"] += late or 0
     return acc
 
 
@@ -593,18 +602,18 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
         acc = _counts(s, date_from, date_to, unit_id)
         unit_ids = {u for u, _ in acc}
         names = dict(s.execute(select(m.Unit.id, m.Unit.name).where(m.Unit.id.in_(unit_ids))).all()) if unit_ids else {}
+    per_unit: dict[str, Counter] = defaultdict(Counter)
+    per_month: dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    for (unit, month), values in acc.items():  # plain integers: cheap to add up
+        per_unit[unit].update(values)
+        per_month[month].update(values)
+        total.update(values)
     cells = {key: Metrics(**values) for key, values in acc.items()}
-    per_unit: dict[str, Metrics] = defaultdict(Metrics)
-    per_month: dict[str, Metrics] = defaultdict(Metrics)
-    total = Metrics()
-    for (unit, month), metrics in cells.items():
-        per_unit[unit] = per_unit[unit] + metrics
-        per_month[month] = per_month[month] + metrics
-        total = total + metrics
-    by_unit = sorted((UnitMetrics(u, names.get(u, ""), mt) for u, mt in per_unit.items()),
+    by_unit = sorted((UnitMetrics(u, names.get(u, ""), Metrics(**c)) for u, c in per_unit.items()),
                      key=lambda x: fold(x.unit_name))
-    by_month = [MonthMetrics(mo, per_month[mo]) for mo in sorted(per_month)]
-    return Dashboard(date_from=date_from, date_to=date_to, unit_id=unit_id, totals=total, by_unit=by_unit,
+    by_month = [MonthMetrics(mo, Metrics(**per_month[mo])) for mo in sorted(per_month)]
+    return Dashboard(date_from=date_from, date_to=date_to, unit_id=unit_id, totals=Metrics(**total), by_unit=by_unit,
                      by_month=by_month, by_unit_month=cells)
 
 
