@@ -1,0 +1,138 @@
+"""The Director's period report: PDF (Decree 30 style, charts) and the XLSX tables; both databases."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from inspection_app.domain.errors import ValidationFailed
+from inspection_app.services import reports, review
+from office_seed import VN, seed_unit, seed_visit
+
+
+@pytest.fixture
+def office(ctx_factory):
+    return ctx_factory("office", actor="Trần Thị Bình", device_id="office-1")
+
+
+@pytest.fixture
+def seeded(office):
+    a = seed_unit(office, "UBND xã Tân Thành", staff=4)
+    b = seed_unit(office, "Trạm y tế phường Hòa Thành", staff=2)
+    seed_visit(office, unit=a, when=datetime(2026, 3, 2, 8, 0, tzinfo=VN),
+               roll_call=["present", "late", "absent_unexcused", "absent_excused"],
+               answers={"office_culture": {"oc1": "pass", "oc2": "fail"}, "alcohol_tobacco": {"at1": "fail"}},
+               findings=[("alcohol", "Uống bia trong giờ nghỉ trưa"), ("tobacco", "Hút thuốc trong phòng họp")],
+               timeliness=["on_time", "late"], remedies=[("Chấn chỉnh kỷ luật giờ giấc", date(2026, 3, 31), None)])
+    seed_visit(office, unit=b, when=datetime(2026, 4, 8, 14, 0, tzinfo=VN), roll_call=["present", "present"],
+               answers={"office_culture": {"oc1": "fail"}}, findings=[("tobacco", "Gạt tàn trên bàn làm việc")],
+               timeliness=["early"], remedies=[("Tháo gạt tàn", date(2026, 4, 30), date(2026, 4, 25))])
+    seed_visit(office, unit=b, when=datetime(2026, 7, 1, 8, 0, tzinfo=VN))  # outside the period
+    return a[0], b[0]
+
+
+def _text(path) -> str:
+    reader = PdfReader(str(path))
+    return "\n".join(unicodedata.normalize("NFC", p.extract_text() or "") for p in reader.pages)
+
+
+def test_period_report_content(office, seeded):
+    r = reports.period_report(office, date(2026, 3, 1), date(2026, 4, 30), today=date(2026, 5, 10))
+    assert (r.totals.visits, r.units_visited, r.unannounced_visits, r.planned_visits) == (2, 2, 2, 0)
+    assert r.totals == review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    assert [(v.unit_name, v.kind) for v in r.violations] == [("UBND xã Tân Thành", "alcohol"),
+                                                             ("UBND xã Tân Thành", "tobacco"),
+                                                             ("Trạm y tế phường Hòa Thành", "tobacco")]
+    assert (r.remedies.total, r.remedies.open, r.remedies.overdue, r.remedies.reported) == (2, 1, 1, 1)
+    assert [(o.text, o.days_overdue) for o in r.overdue] == [("Chấn chỉnh kỷ luật giờ giấc", 40)]
+    assert (r.parent_agency, r.issuer, r.recipient) == ("SỞ NỘI VỤ", "ĐOÀN KIỂM TRA CÔNG VỤ", "Giám đốc Sở Nội vụ")
+    assert r.signer_name == "Trần Thị Bình"
+    with pytest.raises(ValidationFailed):
+        reports.period_report(office, date(2026, 4, 30), date(2026, 3, 1))
+
+
+def test_report_pdf(office, seeded, tmp_path):
+    out = reports.write_report_pdf(office, date(2026, 3, 1), date(2026, 4, 30), tmp_path / "bc.pdf",
+                                   today=date(2026, 5, 10))
+    assert out.pages >= 2 and out.path.read_bytes().startswith(b"%PDF")
+    text = _text(out.path)
+    flat = " ".join(text.split())
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "SỞ NỘI VỤ",
+                     "ĐOÀN KIỂM TRA CÔNG VỤ", "Số: ……/BC-SNV", "Tây Ninh, ngày 10 tháng 5 năm 2026", "BÁO CÁO",
+                     "Kết quả kiểm tra công vụ từ ngày 01/03/2026 đến ngày 30/04/2026",
+                     "Kính gửi: Giám đốc Sở Nội vụ", "I. TÌNH HÌNH CHUNG", "II. KẾT QUẢ KIỂM TRA",
+                     "III. THEO DÕI VIỆC KHẮC PHỤC", "IV. ĐỀ XUẤT, KIẾN NGHỊ", "Tỷ lệ có mặt: 66,7%",
+                     "Biểu đồ 1", "Biểu đồ 2", "Biểu đồ 3", "Bảng 1", "Bảng 2", "Chấn chỉnh kỷ luật giờ giấc",
+                     "Nơi nhận:", "TRƯỞNG ĐOÀN", "Trần Thị Bình", "03/2026", "04/2026"):
+        assert expected in flat, expected
+    assert "07/2026" not in flat
+    reader = PdfReader(str(out.path))
+    fonts = set()
+    for page in reader.pages:
+        for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values():
+            fonts.add(str(f.get_object()["/BaseFont"]))
+    assert fonts and all("LiberationSerif" in f for f in fonts), fonts  # embedded; no stray Helvetica
+    # Decree 30: no number on the first page, numbers centred at the top from page 2 on.
+    assert reader.pages[1].extract_text().strip().splitlines()[0].strip() == "2"
+
+
+def test_charts_are_vector_bars(office, seeded):
+    from reportlab.graphics.shapes import Rect
+
+    from inspection_app.pdf.report import month_rates_chart, month_violations_chart, units_violations_chart
+
+    r = reports.period_report(office, date(2026, 3, 1), date(2026, 4, 30), today=date(2026, 5, 10))
+
+    def bars(drawing):
+        out = []
+
+        def walk(node):
+            if isinstance(node, Rect) and node.width > 0 and node.height > 0 and node.fillColor is not None:
+                out.append(node)
+            for child in getattr(node, "contents", []) or []:
+                walk(child)
+        walk(drawing.expandUserNodes())
+        return out
+
+    assert len(bars(month_rates_chart(r))) >= 4  # 2 months × 2 series (+ legend swatches)
+    assert len(bars(month_violations_chart(r))) >= 6
+    assert units_violations_chart(r) is not None
+
+
+def test_report_xlsx(office, seeded, tmp_path):
+    path = reports.write_report_xlsx(office, date(2026, 3, 1), date(2026, 4, 30), tmp_path / "bc.xlsx",
+                                     today=date(2026, 5, 10))
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo tháng", "Vi phạm rượu bia thuốc lá", "Khắc phục",
+                             "Lượt kiểm tra"]
+    summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Lượt kiểm tra"] == 2 and summary["Vắng không lý do"] == 1
+    assert summary["Tỷ lệ có mặt"] == pytest.approx(4 / 6)
+    units = list(wb["Theo đơn vị"].iter_rows(min_row=2, values_only=True))
+    header = [c.value for c in wb["Theo đơn vị"][1]]
+    assert [u[0] for u in units] == ["Trạm y tế phường Hòa Thành", "UBND xã Tân Thành", "Tổng cộng"]
+    assert units[1][header.index("Vi phạm rượu bia")] == 1 and units[2][header.index("Vi phạm thuốc lá")] == 2
+    assert [r[0] for r in wb["Theo tháng"].iter_rows(min_row=2, values_only=True)] == ["03/2026", "04/2026",
+                                                                                      "Tổng cộng"]
+    violations = list(wb["Vi phạm rượu bia thuốc lá"].iter_rows(min_row=2, values_only=True))
+    assert len(violations) == 3 and violations[0][0].date() == date(2026, 3, 2)
+    remedies_rows = list(wb["Khắc phục"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[8], r[9]) for r in remedies_rows] == [("Chấn chỉnh kỷ luật giờ giấc", "Có", 40),
+                                                           ("Tháo gạt tàn", None, None)]
+    visits = list(wb["Lượt kiểm tra"].iter_rows(min_row=2, values_only=True))
+    assert len(visits) == 2 and visits[0][0] == datetime(2026, 3, 2, 8, 0)
+
+
+def test_cli_report(office, seeded, tmp_path, capsys):
+    from inspection_app.cli import main
+
+    pdf, xlsx = tmp_path / "out" / "bc.pdf", tmp_path / "out" / "bc.xlsx"
+    assert main(["--data-dir", str(office.data_dir), "report", "--from", "2026-03-01", "--to", "30/04/2026",
+                 "--out", str(pdf), "--xlsx", str(xlsx)]) == 0
+    assert pdf.is_file() and xlsx.is_file() and "trang / pages" in capsys.readouterr().out
+    assert main(["--data-dir", str(office.data_dir), "report", "--from", "2026-05-01", "--to", "2026-03-01",
+                 "--out", str(pdf)]) == 2
