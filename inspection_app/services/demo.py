@@ -247,7 +247,7 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
                      deadline=base + timedelta(days=15), report_due=base + timedelta(days=20)))
         s.add(Remedy(visit_id=finished.id, finding_id=absent.id, text="Xem xét, xử lý trách nhiệm đối với công chức vắng không lý do.",
                      deadline=base + timedelta(days=30), report_due=base + timedelta(days=30)))
-        s.add(Remedy(visit_id=finished.id, finding_id=cards.id, text="Ban hành kế hoạch tự kiểm tra công vụ năm 2026.",
+        s.add(Remedy(visit_id=finished.id, finding_id=cards.id, text="Chấn chỉnh việc đeo thẻ công chức khi thi hành công vụ.",
                      deadline=base - timedelta(days=1), report_due=base + timedelta(days=5)))
     for role, name, position, seed in (("team_leader", "Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", 1),
                                        ("secretary", "Phạm Đức Anh", "Chuyên viên Văn phòng Sở", 2)):
