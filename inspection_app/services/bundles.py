@@ -21,7 +21,7 @@ from ..domain.errors import Locked, NotFound, UserError
 from ..store import models as m
 from ..store.types import utcnow
 from ..sync import bundle as sync_bundle
-from ..sync.merge import Merger, MergeResult
+from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
 
@@ -173,8 +173,10 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
                                                m.SyncConflict.field)).scalars()
                     conflicts = [_conflict_row(c) for c in rows]
         except BaseException:
-            for p in placed:  # the commit failed after the files were put in place
-                p.unlink(missing_ok=True)
+            if placed:  # the merge or its commit failed after files were put in place
+                with ctx.session() as s:
+                    for p in unreferenced(s, ctx.data_dir, placed):
+                        p.unlink(missing_ok=True)
             raise
         return ImportReport(
             unchanged=result.unchanged, import_id=result.import_id, bundle_id=b.bundle_id, file_name=b.file_name,

@@ -30,15 +30,17 @@ nothing at all: importing a bundle twice leaves the database as it was.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,6 +52,7 @@ from .records import (AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value,
                       pk_column, rejected, values_equal)
 
 _IN_CHUNK = 500
+IMPORT_LOCK = 0x1A5B_0D1E  # pg_advisory_xact_lock key of bundle imports
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,10 @@ class Merger:
     # -- the whole ------------------------------------------------------------------------------
 
     def plan(self) -> None:
+        if self.s.get_bind().dialect.name == "postgresql":
+            # Reviewers sharing one database import one bundle at a time: the plan stays true until
+            # the commit. (SQLite serialises writers by itself.)
+            self.s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
         self._load_events()
         self._plan_files()
         for table in ordered_tables():
@@ -417,13 +424,9 @@ class Merger:
                     or self.files_needed)
 
     def apply(self) -> MergeResult:
-        """Write the plan; the caller commits. On error, files placed so far are removed."""
-        try:
-            return self._apply()
-        except BaseException:
-            for path in self.placed:
-                path.unlink(missing_ok=True)
-            raise
+        """Write the plan; the caller commits, and on failure removes the files in ``placed`` that
+        no record refers to (:func:`unreferenced`)."""
+        return self._apply()
 
     def _place_files(self) -> None:
         for rel, staged in sorted(self.files_needed.items()):
@@ -431,7 +434,7 @@ class Merger:
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():  # appeared meanwhile: never overwrite
                 continue
-            os.replace(staged, target)
+            place_file(staged, target)
             self.placed.append(target)
 
     def _apply(self) -> MergeResult:
@@ -497,6 +500,41 @@ class Merger:
                            conflicts=list(self.conflicts))
 
 
+def place_file(staged: Path, target: Path) -> None:
+    """Move a verified file into place; across disks (a shared folder) copy it, then rename."""
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        part = target.with_name(f".{target.name}.{new_id()[:8]}.part")
+        try:
+            with open(staged, "rb") as src, open(part, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+
+
+def unreferenced(session: Session, data_dir: Path, paths: list[Path]) -> list[Path]:
+    """Of files placed by an import that then failed, those no record refers to (safe to remove:
+    another reviewer's import may have committed rows that use the same content-addressed file)."""
+    rels = {str(p.relative_to(data_dir)).replace(os.sep, "/"): p for p in paths}
+    used: set[str] = set()
+    for table, columns in PATH_COLUMNS.items():
+        tbl = ordered_tables_by_name()[table]
+        for col in columns:
+            for part in _chunks(rels):
+                used.update(session.execute(select(tbl.c[col]).where(tbl.c[col].in_(part))).scalars())
+    return [p for rel, p in rels.items() if rel not in used]
+
+
+def ordered_tables_by_name() -> dict:
+    return {t.name: t for t in ordered_tables()}
+
+
 def merge_bundle(session: Session, bundle: OpenedBundle, data_dir: Path, *, device_id: str,
                  actor: str) -> MergeResult:
     """Plan and apply the merge of a verified bundle inside the caller's (raw) transaction."""
@@ -506,7 +544,12 @@ def merge_bundle(session: Session, bundle: OpenedBundle, data_dir: Path, *, devi
     merger.plan()
     if not merger.changed:
         return MergeResult(unchanged=True)
-    return merger.apply()
+    try:
+        return merger.apply()
+    except BaseException:
+        for path in merger.placed:  # the caller's transaction rolls back; nothing refers to them
+            path.unlink(missing_ok=True)
+        raise
 
 
-__all__ = ["Conflict", "MergeResult", "Merger", "merge_bundle", "json_text"]
+__all__ = ["Conflict", "MergeResult", "Merger", "merge_bundle", "json_text", "place_file", "unreferenced"]

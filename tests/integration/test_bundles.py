@@ -425,3 +425,38 @@ def test_cli_export_import(tablet, office, full_visit, tmp_path, monkeypatch, ca
     monkeypatch.delenv("TEAM_PASS")
     assert main(["--data-dir", office_dir, "bundle", "import", str(out), "--passphrase-env", "TEAM_PASS"]) == 2
     assert "TEAM_PASS" in capsys.readouterr().err
+
+
+def test_files_placed_across_disks(tablet, office, full_visit, tmp_path, monkeypatch):
+    """A data directory whose photos live on a shared folder: a rename across disks fails (EXDEV)."""
+    import errno
+    import os
+
+    real = os.replace
+
+    def replace(src, dst):
+        if ".bundle-" in str(src):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(src, dst)
+
+    monkeypatch.setattr("inspection_app.sync.merge.os.replace", replace)
+    result = bundles.export_bundle(tablet, tmp_path / "b.iab")
+    assert bundles.import_bundle(office, result.path).files_added == result.files
+    assert files_dump(office) == files_dump(tablet)
+    assert not list(office.data_dir.rglob("*.part"))
+
+
+def test_failure_after_files_are_placed_leaves_nothing(tablet, office, full_visit, tmp_path, monkeypatch):
+    result = bundles.export_bundle(tablet, tmp_path / "b.iab")
+    before, files_before = table_dump(office), files_dump(office)
+
+    def broken(*_a, **_k):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr("inspection_app.sync.merge.audit.chain", broken)
+    with pytest.raises(RuntimeError):
+        bundles.import_bundle(office, result.path)
+    assert table_dump(office) == before and files_dump(office) == files_before
+    assert _no_staging_left(office)
+    monkeypatch.undo()
+    assert not bundles.import_bundle(office, result.path).unchanged
