@@ -11,8 +11,9 @@ time (Asia/Ho_Chi_Minh, UTC+7 all year: Vietnam keeps no daylight saving time).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -529,70 +530,66 @@ def _n(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
+_FIELDS = [f.name for f in dataclass_fields(Metrics)]
+_AT = {name: i for i, name in enumerate(_FIELDS)}
 _ROLL_STATUSES = ("present", "late", "absent_excused", "absent_unexcused", "left_post")
 
 
-def _counts(session: Session, date_from, date_to, unit_id) -> dict[tuple[str, str], dict[str, int]]:
-    """All counters per (unit id, month).
+def _counts(session: Session, date_from, date_to, unit_id) -> dict[tuple[str, str], list[int]]:
+    """All counters per (unit id, month), as vectors in the order of :class:`Metrics`' fields.
 
     Each source table is counted per visit with conditional sums, which its covering index
     (``store.models``: ``ix_finding_visit_kind`` …) answers without reading rows; visits are mapped
     to their unit and local month here, so no date arithmetic depends on the database's dialect.
+    Results are read through the Core connection: plain tuples, no ORM bookkeeping.
     """
+    conn = session.connection()
     visit_filter = [*_period_clauses(date_from, date_to)]
     if unit_id:
         visit_filter.append(m.Visit.unit_id == unit_id)
-    cell: dict[str, tuple[str, str]] = {}
-    acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for vid, unit, arrival, created in session.execute(
+    width = len(_FIELDS)
+    cell: dict[str, list[int]] = {}  # visit id -> the counters of its (unit, month)
+    acc: dict[tuple[str, str], list[int]] = {}
+    visits_at = _AT["visits"]
+    for vid, unit, arrival, created in conn.execute(
             select(m.Visit.id, m.Visit.unit_id, m.Visit.arrival_at, m.Visit.created_at).where(*visit_filter)):
         key = (unit, (arrival or created).astimezone(LOCAL_TZ).strftime("%Y-%m"))
-        cell[vid] = key
-        acc[key]["visits"] += 1
+        counters = acc.get(key)
+        if counters is None:
+            counters = acc[key] = [0] * width
+        counters[visits_at] += 1
+        cell[vid] = counters
     if not cell:
         return acc
 
-    def per_visit(column, *columns, where=()):
+    def add(targets: list[str], column, *columns, where=()) -> None:
+        """Add each row's values (after the visit id) to the named counters of the visit's cell."""
         query = select(column, *columns).where(*where).group_by(column)
         if visit_filter:
             query = query.where(column.in_(select(m.Visit.id).where(*visit_filter)))
-        for row in session.execute(query):
-            key = cell.get(row[0])
-            if key is not None:
-                yield acc[key], row[1:]
+        slots = [_AT[t] for t in targets]
+        for row in conn.execute(query):
+            counters = cell.get(row[0])
+            if counters is not None:
+                for slot, value in zip(slots, row[1:]):
+                    counters[slot] += value or 0
 
-    rc = m.RollCallEntry
-    for counters, values in per_visit(rc.visit_id, func.count(), *(_n(rc.status == st) for st in _ROLL_STATUSES)):
-        counters["roll_call"] += values[0]
-        for status, n in zip(_ROLL_STATUSES, values[1:]):
-            counters[status] += n or 0
-
-    fd = m.Finding
-    for counters, (total, alcohol, tobacco) in per_visit(fd.visit_id, func.count(), _n(fd.kind == "alcohol"),
-                                                         _n(fd.kind == "tobacco")):
-        counters["findings"] += total
-        counters["alcohol"] += alcohol or 0
-        counters["tobacco"] += tobacco or 0
-
-    an = m.Answer
-    for counters, (oc_items, oc_failed, at_failed) in per_visit(
-            an.visit_id, _n(an.checklist_id == OFFICE_CULTURE),
-            _n(and_(an.checklist_id == OFFICE_CULTURE, an.value == "fail")),
-            _n(and_(an.checklist_id == ALCOHOL_TOBACCO, an.value == "fail")),
-            where=(an.checklist_id.in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), an.value.in_(("pass", "fail")))):
-        counters["office_culture_items"] += oc_items or 0
-        counters["office_culture_failed"] += oc_failed or 0
-        counters["alcohol_tobacco_items_failed"] += at_failed or 0
-
-    dc = m.DossierCheck
-    for counters, (checked, early, on_time, late) in per_visit(
-            dc.visit_id, func.count(), _n(dc.timeliness == "early"), _n(dc.timeliness == "on_time"),
-            _n(dc.timeliness == "late"), where=(dc.timeliness.in_(("early", "on_time", "late")),)):
-        counters["dossiers_checked"] += checked
-        counters["dossiers_early"] += early or 0
-        counters["dossiers_on_time"] += on_time or 0
-        counters["dossiers_late"] += late or 0
+    rc, fd, an, dc = m.RollCallEntry, m.Finding, m.Answer, m.DossierCheck
+    add(["roll_call", *_ROLL_STATUSES], rc.visit_id, func.count(), *(_n(rc.status == st) for st in _ROLL_STATUSES))
+    add(["findings", "alcohol", "tobacco"], fd.visit_id, func.count(), _n(fd.kind == "alcohol"),
+        _n(fd.kind == "tobacco"))
+    add(["office_culture_items", "office_culture_failed", "alcohol_tobacco_items_failed"], an.visit_id,
+        _n(an.checklist_id == OFFICE_CULTURE), _n(and_(an.checklist_id == OFFICE_CULTURE, an.value == "fail")),
+        _n(and_(an.checklist_id == ALCOHOL_TOBACCO, an.value == "fail")),
+        where=(an.checklist_id.in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), an.value.in_(("pass", "fail"))))
+    add(["dossiers_checked", "dossiers_early", "dossiers_on_time", "dossiers_late"], dc.visit_id, func.count(),
+        _n(dc.timeliness == "early"), _n(dc.timeliness == "on_time"), _n(dc.timeliness == "late"),
+        where=(dc.timeliness.in_(("early", "on_time", "late")),))
     return acc
+
+
+def _metrics(vector: list[int]) -> Metrics:
+    return Metrics(*vector)
 
 
 def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | None = None,
@@ -602,19 +599,19 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
         acc = _counts(s, date_from, date_to, unit_id)
         unit_ids = {u for u, _ in acc}
         names = dict(s.execute(select(m.Unit.id, m.Unit.name).where(m.Unit.id.in_(unit_ids))).all()) if unit_ids else {}
-    per_unit: dict[str, Counter] = defaultdict(Counter)
-    per_month: dict[str, Counter] = defaultdict(Counter)
-    total: Counter = Counter()
-    for (unit, month), values in acc.items():  # plain integers: cheap to add up
-        per_unit[unit].update(values)
-        per_month[month].update(values)
-        total.update(values)
-    cells = {key: Metrics(**values) for key, values in acc.items()}
-    by_unit = sorted((UnitMetrics(u, names.get(u, ""), Metrics(**c)) for u, c in per_unit.items()),
+    width = len(_FIELDS)
+    per_unit: dict[str, list[int]] = {}
+    per_month: dict[str, list[int]] = {}
+    total = [0] * width
+    for (unit, month), vector in acc.items():  # plain integers: cheap to add up
+        for target in (per_unit.setdefault(unit, [0] * width), per_month.setdefault(month, [0] * width), total):
+            for i, value in enumerate(vector):
+                target[i] += value
+    by_unit = sorted((UnitMetrics(u, names.get(u, ""), _metrics(v)) for u, v in per_unit.items()),
                      key=lambda x: fold(x.unit_name))
-    by_month = [MonthMetrics(mo, Metrics(**per_month[mo])) for mo in sorted(per_month)]
-    return Dashboard(date_from=date_from, date_to=date_to, unit_id=unit_id, totals=Metrics(**total), by_unit=by_unit,
-                     by_month=by_month, by_unit_month=cells)
+    by_month = [MonthMetrics(mo, _metrics(per_month[mo])) for mo in sorted(per_month)]
+    return Dashboard(date_from=date_from, date_to=date_to, unit_id=unit_id, totals=_metrics(total), by_unit=by_unit,
+                     by_month=by_month, by_unit_month={key: _metrics(v) for key, v in acc.items()})
 
 
 # --- remedies follow-up -----------------------------------------------------------------------------

@@ -478,5 +478,5 @@ class SyncConflict(Timestamped, table=True):
 # table per visit without touching its rows. Existing databases get them on start (_add_missing).
 Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
 Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
-Index("ix_answer_checklist_value_visit", Answer.checklist_id, Answer.value, Answer.visit_id)
+Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
