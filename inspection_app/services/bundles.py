@@ -186,6 +186,35 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
             events_added=result.events_added, files_added=result.files_added, conflicts=conflicts)
 
 
+EXPORTS_DIR = "exports"  # under the data directory: bundles made on this machine
+IMPORTS_DIR = "imports"  # under the data directory: bundles received as bytes (a browser upload)
+
+
+def export_to_data_dir(ctx: AppContext, visit_ids: list[str] | None = None, passphrase: str | None = None,
+                       now: datetime | None = None) -> ExportResult:
+    """Export into ``<data_dir>/exports/`` under a dated name (the desktop's "Export bundle")."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    count = len(set(visit_ids)) if visit_ids else 0
+    name = f"goi-kiem-tra-{stamp}" + (f"-{count}-luot" if count else "") + ".iab"
+    return export_bundle(ctx, ctx.data_dir / EXPORTS_DIR / name, visit_ids, passphrase)
+
+
+def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
+                       passphrase: str | None = None) -> ImportReport:
+    """Import a bundle received as bytes: kept first as ``<data_dir>/imports/<hash>/<name>``, so
+    the office holds the very file it merged and the import records its original name."""
+    import hashlib
+
+    name = Path(file_name or "bundle.iab").name.strip() or "bundle.iab"
+    target = ctx.data_dir / IMPORTS_DIR / hashlib.sha256(data).hexdigest()[:16] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or target.stat().st_size != len(data):
+        part = target.with_name(f".{name}.part")
+        part.write_bytes(data)
+        part.replace(target)
+    return import_bundle(ctx, target, passphrase)
+
+
 def list_imports(ctx: AppContext, limit: int = 100) -> list[ImportRow]:
     """The most recent imports first."""
     with ctx.session() as s:
@@ -256,4 +285,5 @@ def _conflict_row(c: m.SyncConflict) -> ConflictRow:
 
 
 __all__ = ["ExportResult", "BundleInfo", "ImportReport", "ImportRow", "ConflictRow", "export_bundle",
-           "inspect_bundle", "import_bundle", "list_imports", "list_conflicts", "resolve_conflict", "UserError"]
+           "inspect_bundle", "import_bundle", "export_to_data_dir", "import_bundle_data", "list_imports",
+           "list_conflicts", "resolve_conflict", "UserError"]
