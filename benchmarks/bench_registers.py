@@ -10,7 +10,9 @@ BOM) and XLSX. Then times:
 
 - CSV import: ``registers.read_register`` (decode, map, parse, build records) plus the frame hash
   (canonical form + SHA-256): what happens between choosing the file and seeing the preview;
-- XLSX import: the same from the workbook (openpyxl read-only);
+- XLSX import: the same from a workbook laid out as Excel saves it (shared strings), read with
+  openpyxl in read-only mode; with --inline-xlsx also one with inline strings, as openpyxl's
+  write-only mode saves it, which openpyxl reads several times slower;
 - the draw: ``domain.sampling.draw_sample`` on the built frame, 10 per domain stratum, and also
   proportional (total 100, minimum 3) and by domain and timeliness;
 - with the store (unless --no-store): ``services.sampling.import_register`` into a fresh SQLite
@@ -78,7 +80,8 @@ def write_csv(path: Path, n: int) -> None:
         writer.writerows(register_rows(n))
 
 
-def write_xlsx(path: Path, n: int) -> None:
+def write_xlsx_inline(path: Path, n: int) -> None:
+    """As openpyxl's write-only mode writes it: every string inline in its cell."""
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)
@@ -87,6 +90,56 @@ def write_xlsx(path: Path, n: int) -> None:
     for row in register_rows(n):
         ws.append(row)
     wb.save(path)
+
+
+def write_xlsx_shared(path: Path, n: int) -> None:
+    """As Excel saves it: strings in the shared-strings table, cell references, a <dimension>."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    strings: dict[str, int] = {}
+    letters = [get_column_letter(i + 1) for i in range(len(HEADER))]
+    rows_xml = []
+    for r, row in enumerate([HEADER, *register_rows(n)], start=1):
+        cells = []
+        for letter, value in zip(letters, row):
+            if isinstance(value, int):
+                cells.append(f'<c r="{letter}{r}"><v>{value}</v></c>')
+            elif value:
+                index = strings.setdefault(value, len(strings))
+                cells.append(f'<c r="{letter}{r}" t="s"><v>{index}</v></c>')
+        rows_xml.append(f'<row r="{r}">{"".join(cells)}</row>')
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}>'
+             f'<dimension ref="A1:{letters[-1]}{n + 1}"/><sheetData>{"".join(rows_xml)}</sheetData></worksheet>')
+    shared = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst {ns} count="{len(strings)}" '
+              f'uniqueCount="{len(strings)}">' + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        f'workbook.xml" ContentType="{ct}.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+        f'ContentType="{ct}.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" '
+        f'ContentType="{ct}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><sheets>'
+        '<sheet name="Sổ theo dõi hồ sơ" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+        f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" '
+        'Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": shared,
+    }  # fmt: skip
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
 
 
 CPU_TIMES: list[float] = []  # CPU time of the last timed() call's runs (median)
@@ -117,6 +170,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-store", action="store_true")
+    parser.add_argument("--inline-xlsx", action="store_true", help="also time an XLSX with inline strings")
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
@@ -125,8 +179,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         csv_path, xlsx_path = tmpdir / "register.csv", tmpdir / "register.xlsx"
+        inline_path = tmpdir / "register-inline.xlsx"
         write_csv(csv_path, args.rows)
-        write_xlsx(xlsx_path, args.rows)
+        write_xlsx_shared(xlsx_path, args.rows)
+        if args.inline_xlsx:
+            write_xlsx_inline(inline_path, args.rows)
         print(f"files: CSV {csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB")
 
         read_s, result = timed(lambda: read_register(csv_path), args.runs)
@@ -137,7 +194,12 @@ def main() -> int:
 
         xlsx_s, xlsx_frame = timed(lambda: read_register(xlsx_path).frame, 1)
         same = "same frame hash as the CSV" if xlsx_frame.hash == frame.hash else "FRAME HASH DIFFERS FROM CSV"
-        print(f"XLSX import (read + frame hash): {xlsx_s:.2f} s (CPU {CPU_TIMES[-1]:.2f} s)  (no target; {same})")
+        print(f"XLSX import, shared strings as Excel saves (read + frame hash): {xlsx_s:.2f} s "
+              f"(CPU {CPU_TIMES[-1]:.2f} s)  (no target; {same})")  # fmt: skip
+        if args.inline_xlsx:
+            inline_s, _ = timed(lambda: read_register(inline_path).frame, 1)
+            print(f"XLSX import, inline strings as openpyxl write-only saves: {inline_s:.2f} s "
+                  f"(CPU {CPU_TIMES[-1]:.2f} s)  (no target; openpyxl's slow path)")  # fmt: skip
 
         seed = new_seed()
         now = datetime.now(timezone.utc)
@@ -164,6 +226,7 @@ def main() -> int:
             store_s, summary = timed(
                 lambda: sampling.import_register(ctx, visit.id, csv_path, preview=preview), 1
             )
+            sampling.forget_frames()  # read back from the database, as after a restart
             load_s, loaded = timed(lambda: sampling.load_frame(ctx, summary.id), 1)
             prep_s, prepared = timed(lambda: sampling.prepare_sample(ctx, summary.id, SampleSize.fixed(10)), 1)
             draw_store_s, _ = timed(lambda: sampling.draw_sample(ctx, prepared), 1)
