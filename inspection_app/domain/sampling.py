@@ -112,9 +112,18 @@ class DossierRecord:
     def stratum_domain(self) -> str:
         return self.domain or ""
 
-    def canonical_line(self) -> str:
-        """The record's line in the canonical frame (without the line feed)."""
-        return _frame_lines([self], codes_checked=False)[0]
+    def canonical(self) -> DossierRecord:
+        """The same record in canonical form: tidy text, date-times to the second."""
+        text, when = canonical_text, _to_second
+        return DossierRecord(
+            text(self.code) or "", text(self.procedure_code), text(self.procedure_name), text(self.domain),
+            text(self.channel), when(self.received), when(self.due), when(self.finished), when(self.returned),
+            text(self.status), text(self.processing_unit), text(self.note), self.row,
+        )  # fmt: skip
+
+
+def _to_second(value: datetime | None) -> datetime | None:
+    return value.replace(microsecond=0) if value is not None and value.microsecond else value
 
 
 _DATE_FIELDS = ("received", "due", "finished", "returned")
@@ -122,11 +131,10 @@ _TEXT_FIELDS = tuple(f for f in FRAME_FIELDS if f not in _DATE_FIELDS)
 _ALL_FIELDS = attrgetter(*FRAME_FIELDS)
 
 
-def _is_canonical(records: Sequence[DossierRecord], codes_checked: bool) -> bool:
-    """Whether every value is already in canonical form (what the register reader produces)."""
+def _all_canonical(records: Sequence[DossierRecord]) -> bool:
+    """Whether every value is already canonical (as the register reader makes them): a check of
+    each distinct value, far cheaper than canonicalising every field of every record."""
     for name in _TEXT_FIELDS:
-        if name == "code" and codes_checked:
-            continue
         distinct = set(map(attrgetter(name), records))
         distinct.discard(None)
         if any(canonical_text(value) != value for value in distinct):
@@ -137,49 +145,37 @@ def _is_canonical(records: Sequence[DossierRecord], codes_checked: bool) -> bool
     return True
 
 
-def _frame_lines(records: Sequence[DossierRecord], codes_checked: bool) -> list[str]:
-    """One tab-separated line per record, in FRAME_FIELDS order (module docstring, step 1)."""
-    if _is_canonical(records, codes_checked):
-        # The common case, and the fast one: the values only need joining.
-        return [
-            "\t".join((
-                c, pc or "", pn or "", d or "", ch or "",
-                "" if rc is None else rc.isoformat(), "" if du is None else du.isoformat(),
-                "" if fi is None else fi.isoformat(), "" if rt is None else rt.isoformat(),
-                st or "", pu or "", no or "",
-            ))
-            for c, pc, pn, d, ch, rc, du, fi, rt, st, pu, no in map(_ALL_FIELDS, records)
-        ]  # fmt: skip
-    memo: dict[str, str] = {}
-
-    def text(value: str | None) -> str:
-        if value is None:
-            return ""
-        if value not in memo:
-            memo[value] = canonical_text(value) or ""
-        return memo[value]
-
-    def when(value: datetime | None) -> str:
-        return "" if value is None else value.replace(microsecond=0).isoformat()
-
-    return [
-        "\t".join([when(v) if name in _DATE_FIELDS else text(v) for name, v in zip(FRAME_FIELDS, _ALL_FIELDS(r))])
-        for r in records
-    ]
+def _canonical_sorted(records: Iterable[DossierRecord]) -> list[DossierRecord]:
+    records = list(records)
+    if not _all_canonical(records):
+        records = [r.canonical() for r in records]
+    return sorted(records, key=lambda r: r.code)
 
 
-def canonical_frame_text(records: Iterable[DossierRecord], *, _codes_checked: bool = False) -> str:
-    """The canonical text of a frame (sorted by code); see the module docstring, step 1."""
-    ordered = sorted(records, key=lambda r: r.code)
+def _frame_text(ordered: Sequence[DossierRecord]) -> str:
+    """The canonical text of canonical records already sorted by code (module docstring, step 1)."""
     lines = ["\t".join((FRAME_FORMAT, *FRAME_FIELDS))]
-    lines.extend(_frame_lines(ordered, _codes_checked))
+    lines.extend(
+        "\t".join((
+            c, pc or "", pn or "", d or "", ch or "",
+            "" if rc is None else rc.isoformat(), "" if du is None else du.isoformat(),
+            "" if fi is None else fi.isoformat(), "" if rt is None else rt.isoformat(),
+            st or "", pu or "", no or "",
+        ))
+        for c, pc, pn, d, ch, rc, du, fi, rt, st, pu, no in map(_ALL_FIELDS, ordered)
+    )  # fmt: skip
     lines.append("")
     return "\n".join(lines)
 
 
+def canonical_frame_text(records: Iterable[DossierRecord]) -> str:
+    """The canonical text of a frame; see the module docstring, step 1."""
+    return _frame_text(_canonical_sorted(records))
+
+
 @dataclass(frozen=True)
 class Frame:
-    """The sampling frame: unique records sorted by code, and the hash that pins them down.
+    """The sampling frame: unique canonical records sorted by code, and the hash that pins them down.
 
     Made by :func:`build_frame`, which also derives the per-record values the draw needs.
     """
@@ -200,19 +196,12 @@ class Frame:
 
 
 def build_frame(records: Iterable[DossierRecord]) -> Frame:
-    """Sort, check uniqueness and hash. Raises ValidationFailed on duplicate or empty codes."""
-    ordered = sorted(records, key=lambda r: r.code)
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    for record in ordered:
-        if not record.code or canonical_text(record.code) != record.code:
-            raise ValidationFailed(
-                f"Mã hồ sơ không hợp lệ: {record.code!r}.",
-                f"Invalid dossier code: {record.code!r}.",
-            )
-        if record.code in seen:
-            duplicates.append(record.code)
-        seen.add(record.code)
+    """Canonicalise, sort, check the codes and hash. Raises ValidationFailed on empty or repeated
+    codes. The frame's records are the canonical ones, so strata and ranks see what the hash saw."""
+    ordered = _canonical_sorted(records)
+    if ordered and not ordered[0].code:  # sorted: an empty code comes first
+        raise ValidationFailed("Có hồ sơ không có mã.", "A dossier has no code.")
+    duplicates = [a.code for a, b in zip(ordered, ordered[1:]) if a.code == b.code]
     if duplicates:
         shown = ", ".join(duplicates[:5])
         raise ValidationFailed(
@@ -220,8 +209,7 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
             f"Duplicate dossier codes in the sampling frame: {shown}.",
             codes=duplicates,
         )
-    text = canonical_frame_text(ordered, _codes_checked=True)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(_frame_text(ordered).encode("utf-8")).hexdigest()
     by_domain: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(ordered):
         by_domain[record.stratum_domain].append(index)

@@ -85,7 +85,7 @@ def test_untidy_values_hash_like_their_canonical_form():
     untidy = [DossierRecord("A-1", procedure_name=unicodedata.normalize("NFD", " Đăng  ký\tkhai sinh"),
                             domain="Hộ tịch ", due=datetime(2025, 7, 14, 0, 0, 0, 10), note="")]  # fmt: skip
     assert canonical_frame_text(untidy) == canonical_frame_text(tidy)
-    assert tidy[0].canonical_line() == untidy[0].canonical_line()
+    assert untidy[0].canonical() == tidy[0]
 
 
 def test_frame_hash_is_pinned():
@@ -118,14 +118,22 @@ def test_any_field_change_changes_the_frame_hash():
     assert build_frame(records[:-1]).hash != base
 
 
-def test_frame_refuses_duplicate_and_untidy_codes():
+def test_frame_refuses_repeated_and_empty_codes():
     with pytest.raises(ValidationFailed) as exc:
-        build_frame([DossierRecord("A"), DossierRecord("A")])
+        build_frame([DossierRecord("A"), DossierRecord("B"), DossierRecord("A")])
     assert exc.value.details["codes"] == ["A"]
     with pytest.raises(ValidationFailed):
-        build_frame([DossierRecord(" A ")])
-    with pytest.raises(ValidationFailed):
-        build_frame([DossierRecord("")])
+        build_frame([DossierRecord(" A "), DossierRecord("A")])  # the same code once tidied
+    for blank in ("", "  "):
+        with pytest.raises(ValidationFailed):
+            build_frame([DossierRecord("B"), DossierRecord(blank)])
+
+
+def test_frame_records_are_canonical_so_strata_follow_the_hash():
+    untidy = build_frame([DossierRecord(" A-1", domain="Hộ tịch "), DossierRecord("A-2", domain="Hộ  tịch")])
+    tidy = build_frame([DossierRecord("A-1", domain="Hộ tịch"), DossierRecord("A-2", domain="Hộ tịch")])
+    assert untidy.hash == tidy.hash and untidy.records == tidy.records
+    assert draw(list(untidy.records)).strata == draw(list(tidy.records)).strata
 
 
 # --- seed -----------------------------------------------------------------------------------------
