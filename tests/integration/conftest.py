@@ -1,9 +1,11 @@
 """Fixtures for the integration tests: app contexts on SQLite and on a real PostgreSQL.
 
-``db_backend`` parametrises a test over both databases; ``ctx_factory(name)`` opens an
-:class:`AppContext` on a fresh data directory whose database is of that backend (a new database on
-the session's throwaway PostgreSQL server, see ``tests/pgserver.py``). Without PostgreSQL on the
-machine the PostgreSQL half is skipped, except in CI (``CI`` set), where it fails.
+A module marked ``pytestmark = pytest.mark.both_databases`` runs each of its database tests on
+SQLite and on PostgreSQL (``db_backend``; ``sqlite_only`` opts a test out). The shared ``ctx``
+fixture follows it (``data_dir`` is overridden here), and ``ctx_factory(name)`` opens further
+contexts, each on its own data directory and database (a new database on the session's throwaway
+PostgreSQL server, see ``tests/pgserver.py``). Without PostgreSQL on the machine the PostgreSQL
+half is skipped, except in CI (``CI`` set), where it fails.
 """
 
 from __future__ import annotations
@@ -35,9 +37,41 @@ def pg_server():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "both_databases: run the module's tests on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite itself, in a both_databases module")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Modules marked ``both_databases`` run every test that touches a database twice."""
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_databases") is None:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return
+    metafunc.parametrize("db_backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+
+
+@pytest.fixture
 def db_backend(request) -> str:
-    return request.param
+    """The database of this test: "sqlite" unless the module is marked ``both_databases``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch, db_backend, request):
+    """As the shared fixture (``tests/conftest.py``), on the parametrised database."""
+    d = tmp_path / "data"
+    monkeypatch.setenv("INSPECTION_APP_DATA_DIR", str(d))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    if db_backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        monkeypatch.setenv("DATABASE_URL", server.create_database(name))
+        request.addfinalizer(lambda: server.drop_database(name))
+    return d
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from inspection_app.sync import crypto
 from inspection_app.sync.records import AUDIT_SKIP, AUDIT_TABLE, dump_row, ordered_tables
 from office_seed import VN, files_dump, seed_unit, seed_visit, table_dump
 
+pytestmark = pytest.mark.both_databases
+
 
 def _records(ctx, visit_ids) -> dict[str, dict[str, dict]]:
     """Bundle tables' rows (as JSON-ready dicts) keyed by primary key."""

@@ -13,6 +13,8 @@ from inspection_app.domain.errors import ValidationFailed
 from inspection_app.services import reports, review
 from office_seed import VN, seed_unit, seed_visit
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def office(ctx_factory):

@@ -12,6 +12,8 @@ from inspection_app.services import bundles, review
 from inspection_app.store import models as m
 from office_seed import VN, seed_unit, seed_visit
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def office(ctx_factory):
