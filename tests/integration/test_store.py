@@ -1,4 +1,3 @@
-import sqlite3
 import unicodedata
 from datetime import datetime, timedelta, timezone
 
@@ -9,7 +8,10 @@ from sqlmodel import select
 from inspection_app.store.audit import verify_chain
 from inspection_app.store.models import Answer, AuditEvent, Unit, Visit
 
+pytestmark = pytest.mark.both_databases  # the store runs on SQLite (tablets) and PostgreSQL (offices)
 
+
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(ctx):
     with ctx.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -33,8 +35,9 @@ def test_uuid_keys_nfc_text_and_utc_times(ctx):
         s.add(v)
     with ctx.session() as s:
         assert s.get(Visit, v.id).arrival_at == datetime(2026, 7, 14, 0, 40, tzinfo=timezone.utc)
-    raw = sqlite3.connect(ctx.data_dir / "inspection.db").execute("select arrival_at from visit").fetchone()[0]
-    assert raw.startswith("2026-07-14 00:40")
+    with ctx.engine.connect() as conn:  # stored as UTC wall-clock time (text in SQLite, timestamp in PostgreSQL)
+        raw = conn.exec_driver_sql("select arrival_at from visit").scalar()
+    assert str(raw).startswith("2026-07-14 00:40")
 
 
 def test_naive_datetimes_are_refused(ctx):
