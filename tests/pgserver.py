@@ -88,7 +88,7 @@ class PgServer:
         data = self.tmp / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                   "--encoding=UTF8", "--locale=C", "--no-sync")
-        options = [f"-c listen_addresses=127.0.0.1", f"-k {self.tmp}", "-c max_connections=60"]
+        options = ["-c listen_addresses=127.0.0.1", f"-k {self.tmp}", "-c max_connections=60"]
         if self.fast:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         last: Exception | None = None

@@ -87,7 +87,7 @@ def collect_records(session: Session, visit_ids: list[str]) -> dict[str, list[An
     found = {v.id for v in visits}
     missing = [v for v in visit_ids if v not in found]
     if missing:
-        raise UserError(f"Không tìm thấy cuộc kiểm tra: {', '.join(missing)}.",
+        raise UserError(f"Không tìm thấy lượt kiểm tra: {', '.join(missing)}.",
                         f"Visit not found: {', '.join(missing)}.", visit_ids=missing)
     out["visit"] = visits
     for model in m.VISIT_OWNED:
@@ -137,7 +137,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
         visit_ids = list(session.execute(select(m.Visit.id).order_by(m.Visit.created_at)).scalars())
     visit_ids = list(dict.fromkeys(visit_ids))
     if not visit_ids:
-        raise UserError("Không có cuộc kiểm tra nào để xuất.", "There are no visits to export.")
+        raise UserError("Không có lượt kiểm tra nào để xuất.", "There are no visits to export.")
     records = collect_records(session, visit_ids)
     events = sorted(_select_in(session, m.AuditEvent, "visit_id", visit_ids),
                     key=lambda e: (e.visit_id, e.device_id, e.chain_index))
@@ -414,7 +414,7 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
             raise _damaged(f"manifest thiếu mục {key}", f"the manifest lacks {key}")
     visit_ids = manifest["visit_ids"]
     if not isinstance(visit_ids, list) or not all(isinstance(v, str) and v for v in visit_ids):
-        raise _damaged("danh sách cuộc kiểm tra không hợp lệ", "invalid visit list")
+        raise _damaged("danh sách lượt kiểm tra không hợp lệ", "invalid visit list")
     raw_records = manifest["records"]
     if not isinstance(raw_records, dict):
         raise _damaged("mục records không hợp lệ", "invalid records")
@@ -435,11 +435,11 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
             raise _damaged(f"bảng {name} có mã trùng", f"table {name} repeats an id")
     wanted = set(visit_ids)
     if {v["id"] for v in records["visit"]} != wanted:
-        raise _damaged("danh sách cuộc kiểm tra không khớp với bản ghi", "the visit list does not match the records")
+        raise _damaged("danh sách lượt kiểm tra không khớp với bản ghi", "the visit list does not match the records")
     for mdl in m.VISIT_OWNED:
         for row in records[mdl.__tablename__]:
             if row.get("visit_id") is not None and row["visit_id"] not in wanted:
-                raise _damaged(f"bản ghi {mdl.__tablename__} thuộc cuộc kiểm tra ngoài gói",
+                raise _damaged(f"bản ghi {mdl.__tablename__} thuộc lượt kiểm tra ngoài gói",
                                f"a {mdl.__tablename__} record belongs to a visit outside the bundle")
     raw_events = manifest["audit_events"]
     if not isinstance(raw_events, list):
@@ -487,7 +487,7 @@ def _verify_chains(events: list[dict], visit_ids: set[str]) -> None:
             probe = m.AuditEvent(**ev)
             if ev["chain_index"] != index or ev["prev_hash"] != prev or event_hash(probe) != ev["hash"]:
                 raise rejected(
-                    f"Nhật ký thay đổi của cuộc kiểm tra {visit_id} (thiết bị {device or '?'}) bị đứt hoặc "
+                    f"Nhật ký thay đổi của lượt kiểm tra {visit_id} (thiết bị {device or '?'}) bị đứt hoặc "
                     f"bị sửa tại sự kiện số {ev['chain_index']}.",
                     f"The audit log of visit {visit_id} (device {device or '?'}) is broken or was edited "
                     f"at event {ev['chain_index']}.", visit_id=visit_id, device_id=device)

@@ -151,7 +151,7 @@ class Merger:
             twin = chain_heads.get((ev.visit_id, ev.device_id, ev.chain_index))
             if twin is not None and twin.event_id != ev.event_id:
                 raise rejected(
-                    f"Nhật ký của cuộc kiểm tra {ev.visit_id} từ thiết bị {ev.device_id} khác với nhật ký đã "
+                    f"Nhật ký của lượt kiểm tra {ev.visit_id} từ thiết bị {ev.device_id} khác với nhật ký đã "
                     f"có ở đây từ sự kiện số {ev.chain_index} (thiết bị được khôi phục hoặc sao chép?).",
                     f"The audit log of visit {ev.visit_id} from device {ev.device_id} differs from the one "
                     f"already here from event {ev.chain_index} on (a restored or cloned device?).",

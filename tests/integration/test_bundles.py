@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from inspection_app.store.audit import verify_chain
 from inspection_app.store.migrations import SCHEMA_VERSION
 from inspection_app.sync import crypto
 from inspection_app.sync.records import AUDIT_SKIP, AUDIT_TABLE, dump_row, ordered_tables
-from office_seed import VN, files_dump, seed_unit, seed_visit, table_dump
+from office_seed import VN, files_dump, seed_visit, table_dump
 
 pytestmark = pytest.mark.both_databases
 

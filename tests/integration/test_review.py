@@ -9,7 +9,6 @@ import pytest
 from inspection_app.domain.errors import NotFound, ValidationFailed
 from inspection_app.domain.report import percent
 from inspection_app.services import bundles, review
-from inspection_app.store import models as m
 from office_seed import VN, seed_unit, seed_visit
 
 pytestmark = pytest.mark.both_databases
