@@ -140,7 +140,7 @@ def export_bundle(ctx: AppContext, out: str | Path, visit_ids: list[str] | None 
 
 def inspect_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> BundleInfo:
     """Open and verify a bundle (raises the same errors as an import) without writing anything."""
-    with sync_bundle.open_bundle(Path(path), passphrase) as b:
+    with sync_bundle.open_bundle(Path(path), passphrase, work_root=ctx.data_dir) as b:
         with ctx.session() as s:
             seen = s.execute(select(m.SyncImport.id).where(m.SyncImport.bundle_id == b.bundle_id)
                              .limit(1)).first() is not None

@@ -290,8 +290,13 @@ def _damaged(detail_vi: str, detail_en: str) -> BundleRejected:
                     f"The bundle is damaged or incomplete ({detail_en}).")
 
 
-def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | None = None) -> OpenedBundle:
+def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | None = None,
+                work_root: Path | None = None) -> OpenedBundle:
     """Decrypt (if needed) and verify a bundle; with ``staging_root``, also stage its files there.
+
+    Temporary files (the decrypted zip, the staged files) go to a new hidden directory in
+    ``staging_root`` or ``work_root`` (the data directory: same disk, same protection as the data),
+    else in the system's temporary directory; closing the bundle removes it.
 
     Raises :class:`BundleRejected` (or :class:`crypto.BadPassphrase`) naming what is wrong.
     """
@@ -304,7 +309,8 @@ def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | 
                         f"Cannot read the file {path}: {exc.strerror or exc}.") from exc
     cleanup: list[Path] = []
     try:
-        work = Path(tempfile.mkdtemp(prefix=".bundle-", dir=staging_root)) if staging_root else \
+        root = staging_root or work_root
+        work = Path(tempfile.mkdtemp(prefix=".bundle-", dir=root)) if root else \
             Path(tempfile.mkdtemp(prefix="inspection-bundle-"))
         cleanup.append(work)
         encrypted = crypto.is_encrypted(head)
