@@ -96,7 +96,7 @@ DOSSIER_LABELS: Mapping[str, tuple[str, str]] = {
     "ds.returned": ("Trả {date}", "Returned {date}"),
     "ds.finished": ("Xử lý xong {date}", "Finished {date}"),
     "ds.progress": ("Đã kiểm tra {done}/{total}", "Checked {done}/{total}"),
-    "ds.apology_flag": ("Trễ hạn: chưa có văn bản xin lỗi (Mẫu 04)", "Late: no apology letter (Form 04) yet"),
+    "ds.apology_flag": ("Trễ hạn: không có văn bản xin lỗi (Mẫu 04)", "Late: no apology letter (Form 04)"),
     "ds.open": ("Kiểm tra", "Check"),
     "ds.view": ("Xem", "View"),
     "ds.back_to_list": ("Danh sách hồ sơ mẫu", "Sampled dossiers"),

@@ -6,21 +6,23 @@ Vietnamese headers through the browser's file chooser, sees the preview (a mappe
 personal columns left out, the unreadable row 8), imports it, fixes the sample (the commitment and
 the frame hash are on screen before any draw, and the database has the commitment but no seed),
 draws (the seed is shown and hashes to the commitment), sees the 4 sampled dossiers (2 per domain),
-opens one and fails an item with a note. Then the record is checked through the services (the
-answer and note are stored; ``verify_sample`` re-draws the same sample from the file) and through
-the CLI, with only the values read off the screen and the original file: ``inspection-app sample
-verify --seed … --per-stratum 2`` says MATCH.
+opens one and fails an item with a note and a photo. Then the record is checked through the
+services (the answer, note and photo are stored; ``verify_sample`` re-draws the same sample from
+the file) and through the CLI, with only the values read off the screen and the original file:
+``inspection-app sample verify --seed … --per-stratum 2`` says MATCH.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import subprocess
 import sys
 
 import pytest
 from e2e_support import ROOT, AppServer, Flt, new_tab
+from PIL import Image
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -116,7 +118,7 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     shown = HEX64.findall(label_of(committed))
     assert len(shown) >= 2, label_of(committed)
     commitment, frame_hash = shown[0], shown[1]
-    from inspection_app.services import sampling
+    from inspection_app.services import photos, sampling
 
     ctx = open_ctx(server.data_dir)
     try:
@@ -156,6 +158,14 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     # semantics container their tooltips are merged into the card's label, so go by position.
     tab.tap(card.get_by_role("button").nth(3))
     tab.fill(tab.textbox("Ghi chú", card), NOTE)
+    photo = tmp_path / "phieu_kiem_soat.jpg"
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 190, 150)).save(buf, "JPEG", quality=85)
+    photo.write_bytes(buf.getvalue())
+    with page.expect_file_chooser() as chooser:
+        tab.tap(card.get_by_role("button").nth(4))  # the photo button
+    chooser.value.set_files(str(photo))
+    expect(card.get_by_role("img")).to_have_count(1)
     tab.tap(tab.button("Danh sách hồ sơ mẫu").first)  # leaving the dossier saves what was typed
     tab.label_has(tab.ident(f"dossier-{codes[0]}"), "Đã kiểm tra 1/9")
 
@@ -168,6 +178,8 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
         assert set(dossiers) == set(codes)
         assert dossiers[codes[0]].answers == {"td.control_slip": "fail"}
         assert dossiers[codes[0]].notes == {"td.control_slip": NOTE}
+        [stored] = photos.list_photos(ctx, visit_id, dossier_check_id=dossiers[codes[0]].check_id)
+        assert stored.caption.startswith(f"Hồ sơ {codes[0]}: Phiếu kiểm soát")
         verification = sampling.verify_sample(ctx, sample.id, register)
         assert verification.matches, verification.summary()
     finally:
