@@ -166,6 +166,11 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
         tab.tap(card.get_by_role("button").nth(4))  # the photo button
     chooser.value.set_files(str(photo))
     expect(card.get_by_role("img")).to_have_count(1)
+    tab.tap(tab.button("Hồ sơ tiếp theo").first)  # dossier by dossier, and back: the answer is still there
+    tab.label_has(detail, codes[1])
+    tab.tap(tab.button("Hồ sơ trước").first)
+    tab.label_has(detail, codes[0])
+    expect(fail).to_have_attribute("aria-current", "true")
     tab.tap(tab.button("Danh sách hồ sơ mẫu").first)  # leaving the dossier saves what was typed
     tab.label_has(tab.ident(f"dossier-{codes[0]}"), "Đã kiểm tra 1/9")
 

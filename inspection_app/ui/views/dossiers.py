@@ -157,10 +157,20 @@ class DossiersScreen(VisitScreen):
         self.detail_thumbs: dict[str, bytes] = {}
         self.staff: list = []  # the item cards ask (person items); the dossier checklist has none
         await self._reload()
+        # Back on the dossier that was open (after a language switch, or a finding recorded from it).
+        open_id = self.app.pending.get(self._open_key)
+        index = next((i for i, d in enumerate(self.dossiers) if d.check_id == open_id), None)
+        if index is not None and self.checklist is not None:
+            self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(open_id, []))
+            self.open_index = index
 
     @property
     def _pending_key(self) -> str:
         return f"dossiers.prepared:{self.visit_id}"
+
+    @property
+    def _open_key(self) -> str:
+        return f"dossiers.open:{self.visit_id}"
 
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
@@ -648,11 +658,15 @@ class DossiersScreen(VisitScreen):
 
     async def _open(self, index: int, e=None) -> None:
         await self._flush()
-        if not (0 <= index < len(self.dossiers)) or self.checklist is None:
+        if self.sample is None or self.checklist is None:
+            return
+        await self._reload_dossiers()  # what was saved since the list was read (answers, notes, photos)
+        if not 0 <= index < len(self.dossiers):
             return
         d = self.dossiers[index]
         self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(d.check_id, []))
         self.open_index = index
+        self.app.pending[self._open_key] = d.check_id
         self._render()
         self.app.page.update()
         await self.scroller.scroll_to(offset=0)
@@ -661,6 +675,7 @@ class DossiersScreen(VisitScreen):
         await self._flush()
         self.cards, self.note_saver = [], None
         self.open_index = None
+        self.app.pending.pop(self._open_key, None)
         await self._reload_dossiers()
         self._render()
         self.app.page.update()
