@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -144,7 +144,7 @@ def _is_empty(row: Iterable[object]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def _find_header(rows: Iterator[list]) -> tuple[ColumnMapping, list, int]:
+def _find_header(rows: Iterator[list]) -> tuple[ColumnMapping, int]:
     """Scan the first rows for the one that maps a dossier code and at least one other field."""
     seen: list[tuple[int, list]] = []
     for number, row in enumerate(rows, start=1):
@@ -152,7 +152,7 @@ def _find_header(rows: Iterator[list]) -> tuple[ColumnMapping, list, int]:
         if not _is_empty(row):
             mapping = map_headers(row, header_row=number)
             if mapping.index_of("code") is not None and len(mapping.mapped) >= 2:
-                return mapping, row, number
+                return mapping, number
             seen.append((number, row))
         if number >= HEADER_SEARCH_ROWS:
             break
@@ -185,7 +185,7 @@ def _read_rows(
 ) -> RegisterImport:
     iterator = iter(rows)
     try:
-        mapping, _header, header_row = _find_header(iterator)
+        mapping, header_row = _find_header(iterator)
     except csv.Error as exc:
         raise _csv_error(exc) from exc
 
@@ -202,7 +202,7 @@ def _read_rows(
             return result
 
     # One converter per record field after the code, in DossierRecord order; None: not in the file.
-    columns: list[tuple[int, object]] = []
+    columns: list[tuple[int, Callable[[object], object]]] = []
     for spec in FIELDS[1:]:
         index = mapping.index_of(spec.name)
         columns.append((-1 if index is None else index, parse_date if spec.kind == "date" else text))
