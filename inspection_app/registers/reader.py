@@ -4,7 +4,8 @@ A register is imported in one pass: find the header row (exports often put a tit
 the columns, then turn each row into a :class:`~inspection_app.domain.sampling.DossierRecord`.
 A row that cannot be read (no dossier code, a date in no known format, a code already seen) is
 reported with its row number and the reason, in Vietnamese and English, and the other rows still
-load. Row numbers are the ones a spreadsheet shows: the header is row 1 when it is the first line.
+load; of rows sharing a code, the first readable one is kept. Row numbers are the ones a
+spreadsheet shows: the header is row 1 when it is the first line.
 
 Only the columns the check needs are read; personal data is never copied out of the file.
 """
