@@ -1,0 +1,279 @@
+"""The office dashboard (``/review/dashboard``): figures for a period, by unit and by month.
+
+The stock Flet web client has no chart extension, so the bars are Containers whose width is
+proportional to the value: rates on a 0–100 % scale, counts on the column's largest value. The
+Director's period report (PDF and XLSX) is made from the same period here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import flet as ft
+
+from ...domain.report import Metrics, percent
+from ...services import reports, review
+from .. import fmt
+from ..shell import FAILED
+from .base import banner, heading, muted
+from .review_common import (PERIODS, TARGET, ReviewScreen, attempt, cell, date_field, dropdown, header_row,
+                            period_range, read_date)
+
+BAR_W = 96  # px: the track of a bar
+W_VISITS, W_METRIC = 72, 168
+
+
+@dataclass(frozen=True)
+class Column:
+    label_key: str
+    color: str
+    rate: bool  # a 0..1 rate (else a count)
+    value: Callable[[Metrics], float | int | None]
+    text: Callable[[Metrics, str], str]
+
+
+def _count(fn: Callable[[Metrics], int]) -> Callable[[Metrics, str], str]:
+    return lambda mt, lang: str(fn(mt))
+
+
+def _rate(fn: Callable[[Metrics], float | None]) -> Callable[[Metrics, str], str]:
+    return lambda mt, lang: percent(fn(mt), lang)
+
+
+COLUMNS = [
+    Column("of.m.attendance", ft.Colors.TEAL_600, True, lambda m: m.attendance_rate,
+           _rate(lambda m: m.attendance_rate)),
+    Column("of.m.unexcused", ft.Colors.ORANGE_700, False, lambda m: m.absent_unexcused,
+           _count(lambda m: m.absent_unexcused)),
+    Column("of.m.alcohol_tobacco", ft.Colors.RED_700, False, lambda m: m.alcohol_tobacco,
+           _count(lambda m: m.alcohol_tobacco)),
+    Column("of.m.office_culture", ft.Colors.PURPLE_600, False, lambda m: m.office_culture_failed,
+           _count(lambda m: m.office_culture_failed)),
+    Column("of.m.on_time", ft.Colors.BLUE_700, True, lambda m: m.on_time_rate, _rate(lambda m: m.on_time_rate)),
+]
+
+
+def bar_fraction(value: float | int | None, scale: float) -> float:
+    """The filled share of a bar (0..1); nothing for a missing value or an empty scale."""
+    if value is None or scale <= 0:
+        return 0.0
+    return max(0.0, min(1.0, float(value) / scale))
+
+
+def bar(fraction: float, color: str, width: float = BAR_W) -> ft.Control:
+    filled = round(width * fraction)
+    return ft.Container(
+        ft.Container(width=filled, height=16, bgcolor=color, border_radius=4) if filled else None,
+        width=width, height=16, bgcolor=ft.Colors.GREY_200, border_radius=4, alignment=ft.Alignment.CENTER_LEFT)
+
+
+def make_report(ctx, date_from, date_to) -> tuple[Path, Path]:
+    """The Director's report for a period: the PDF and the spreadsheet, into ``<data_dir>/exports/``."""
+    folder = ctx.data_dir / "exports"
+    stem = f"bao-cao-kiem-tra-cong-vu-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
+    pdf = reports.write_report_pdf(ctx, date_from, date_to, folder / f"{stem}.pdf")
+    xlsx = reports.write_report_xlsx(ctx, date_from, date_to, folder / f"{stem}.xlsx")
+    return pdf.path, xlsx
+
+
+class ReviewDashboardScreen(ReviewScreen):
+    tab = "dashboard"
+    title_key = "of.dash.title"
+
+    def __init__(self, app, **params: str):
+        super().__init__(app, **params)
+        saved = app.pending.get("review_period") or {}
+        self.period = saved.get("period", "all")
+        self.date_from, self.date_to = saved.get("from"), saved.get("to")
+        self.unit_id = saved.get("unit")
+        self.data: review.Dashboard | None = None
+        self.options = None
+
+    async def load(self) -> None:
+        options = await self.app.call(review.filter_options, self.app.ctx)
+        self.options = None if options is FAILED else options
+        await self._fetch()
+
+    async def _fetch(self) -> bool:
+        data = await self.app.call(review.dashboard, self.app.ctx, self.date_from, self.date_to, self.unit_id)
+        if data is FAILED:
+            return False
+        self.data = data
+        self.app.pending["review_period"] = {"period": self.period, "from": self.date_from, "to": self.date_to,
+                                             "unit": self.unit_id}
+        return True
+
+    # --- layout ------------------------------------------------------------------------------------
+    def build(self) -> ft.Control:
+        t = self.t
+        self.presets = ft.SegmentedButton(
+            selected=[self.period] if self.period in PERIODS else [], allow_empty_selection=True,
+            allow_multiple_selection=False, on_change=self._preset,
+            segments=[ft.Segment(value=p, label=ft.Text(t(f"of.period.{p}"))) for p in PERIODS])
+        self.f_from = date_field(t("of.f.from"), self.date_from, on_submit=self._apply)
+        self.f_to = date_field(t("of.f.to"), self.date_to, on_submit=self._apply)
+        units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
+        self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
+        self.report_button = ft.FilledButton(t("of.report.make"), icon=ft.Icons.SUMMARIZE, height=TARGET,
+                                             on_click=self._report)
+        self.report_notice = ft.Column(spacing=4)
+        self.content = ft.Column(spacing=14)
+        self._fill()
+        controls = ft.Column([
+            ft.Row([self.presets], wrap=True),
+            ft.Row([self.f_from, self.f_to, self.f_unit,
+                    ft.FilledTonalButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, height=TARGET,
+                                         on_click=self._apply)],
+                   spacing=10, wrap=True, vertical_alignment=ft.CrossAxisAlignment.START),
+        ], spacing=10)
+        return ft.Column([controls, self.report_notice, self.content], spacing=12, scroll=ft.ScrollMode.AUTO,
+                         expand=True)
+
+    def actions(self) -> list[ft.Control]:
+        return [self.report_button]
+
+    def _fill(self) -> None:
+        t, d = self.t, self.data
+        if d is None:
+            self.content.controls = [banner(t("common.unexpected"), "error")]
+            return
+        if not d.totals.visits:
+            self.content.controls = [banner(t("of.dash.empty"), "info", identifier="dash-empty")]
+            return
+        self.content.controls = [
+            muted(self._period_text(), 15),
+            self._cards(d.totals),
+            heading(t("of.dash.by_unit"), 18),
+            self._bars([(u.unit_name, u.metrics) for u in d.by_unit], "of.col.unit", "dash-unit"),
+            heading(t("of.dash.by_month"), 18),
+            self._bars([(fmt_month(mo.month), mo.metrics) for mo in d.by_month], "of.col.month", "dash-month"),
+            muted(t("of.dash.definitions"), 13),
+        ]
+
+    def _period_text(self) -> str:
+        t = self.t
+        if self.date_from or self.date_to:
+            return t("of.dash.period", start=fmt.show_date(self.date_from) if self.date_from else "…",
+                     end=fmt.show_date(self.date_to) if self.date_to else "…")
+        return t("of.dash.all_time")
+
+    def _cards(self, m: Metrics) -> ft.Control:
+        t, lang = self.t, self.t.lang
+        cards = [
+            ("kpi-visits", t("of.m.visits"), str(m.visits), t("of.m.visits_sub", n=m.roll_call),
+             ft.Colors.INDIGO_700),
+            ("kpi-attendance", t("of.m.attendance"), percent(m.attendance_rate, lang),
+             t("of.m.attendance_sub", at_work=m.at_work, total=m.roll_call), ft.Colors.TEAL_700),
+            ("kpi-unexcused", t("of.m.unexcused"), str(m.absent_unexcused),
+             t("of.m.unexcused_sub", late=m.late, left=m.left_post), ft.Colors.ORANGE_800),
+            ("kpi-alcohol-tobacco", t("of.m.alcohol_tobacco"), str(m.alcohol_tobacco),
+             t("of.m.alcohol_tobacco_sub", alcohol=m.alcohol, tobacco=m.tobacco), ft.Colors.RED_800),
+            ("kpi-office-culture", t("of.m.office_culture"), str(m.office_culture_failed),
+             t("of.m.office_culture_sub", n=m.office_culture_items,
+               rate=percent(m.office_culture_failure_rate, lang)), ft.Colors.PURPLE_700),
+            ("kpi-on-time", t("of.m.on_time"), percent(m.on_time_rate, lang),
+             t("of.m.on_time_sub", ok=m.dossiers_in_time, total=m.dossiers_checked), ft.Colors.BLUE_800),
+        ]
+        return ft.Row([self._card(*c) for c in cards], spacing=10, wrap=True)
+
+    @staticmethod
+    def _card(identifier: str, label: str, value: str, sub: str, color: str) -> ft.Control:
+        box = ft.Container(
+            ft.Column([ft.Text(label, size=14, color=ft.Colors.GREY_800, max_lines=2),
+                       ft.Text(value, size=30, weight=ft.FontWeight.W_700, color=color),
+                       ft.Text(sub, size=13, color=ft.Colors.GREY_700, max_lines=2)], spacing=2),
+            width=178, height=116, padding=ft.Padding.symmetric(horizontal=12, vertical=8), border_radius=10, bgcolor=ft.Colors.WHITE,
+            border=ft.Border.all(1, ft.Colors.GREY_300))
+        return ft.Semantics(identifier=identifier, container=True, content=box)
+
+    def _bars(self, rows: list[tuple[str, Metrics]], first_key: str, prefix: str) -> ft.Control:
+        t, lang = self.t, self.t.lang
+        scales = []
+        for col in COLUMNS:
+            if col.rate:
+                scales.append(1.0)
+            else:
+                scales.append(float(max((col.value(mt) or 0 for _, mt in rows), default=0)))
+        right = ft.Alignment.CENTER_RIGHT
+        header = header_row([cell(t(first_key), expand=1, bold=True),
+                             cell(t("of.m.visits_short"), W_VISITS, bold=True, align=right),
+                             *[cell(t(col.label_key), W_METRIC, bold=True, size=14) for col in COLUMNS]])
+        body: list[ft.Control] = []
+        for i, (name, mt) in enumerate(rows, start=1):
+            cells = [cell(name, expand=1, bold=True), cell(str(mt.visits), W_VISITS, align=right)]
+            for col, scale in zip(COLUMNS, scales):
+                value = col.value(mt)
+                cells.append(cell(ft.Row([bar(bar_fraction(value, scale), col.color),
+                                          ft.Text(col.text(mt, lang), size=15, weight=ft.FontWeight.W_600)],
+                                         spacing=8), W_METRIC))
+            body.append(ft.Semantics(identifier=f"{prefix}-{i}", container=True, content=ft.Container(
+                ft.Row(cells, spacing=0), height=TARGET,
+                bgcolor=ft.Colors.WHITE if i % 2 else ft.Colors.GREY_50,
+                border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200)))))
+        return ft.Column([header, *body], spacing=0)
+
+    # --- handlers ----------------------------------------------------------------------------------
+    async def _preset(self, e=None) -> None:
+        chosen = list(self.presets.selected or [])
+        if not chosen:
+            return
+        self.period = chosen[0]
+        self.date_from, self.date_to = period_range(self.period, fmt.now_local().date())
+        self.f_from.value = fmt.show_date(self.date_from) if self.date_from else ""
+        self.f_to.value = fmt.show_date(self.date_to) if self.date_to else ""
+        self.f_from.error_text = self.f_to.error_text = None
+        await self._refresh()
+
+    async def _apply(self, e=None) -> None:
+        ok_from, date_from = read_date(self.t, self.f_from)
+        ok_to, date_to = read_date(self.t, self.f_to)
+        if not (ok_from and ok_to):
+            self.update()
+            return
+        self.date_from, self.date_to = date_from, date_to
+        if (date_from, date_to) != period_range(self.period, fmt.now_local().date()):
+            self.period = ""
+            self.presets.selected = []
+        await self._refresh()
+
+    async def _refresh(self) -> None:
+        self.unit_id = self.f_unit.value or None
+        if await self._fetch():
+            self._fill()
+        self.update()
+
+    async def _report(self, e=None) -> None:
+        t = self.t
+        ok_from, date_from = read_date(t, self.f_from)
+        ok_to, date_to = read_date(t, self.f_to)
+        if not (ok_from and ok_to):
+            self.update()
+            return
+        if date_from is None and self.options is not None:  # "all time": from the first visit on record
+            date_from = self.options.first_date
+        if date_to is None:
+            date_to = fmt.now_local().date()
+        if date_from is None or date_to is None:
+            self.report_notice.controls = [banner(t("of.report.need_period"), "warn", identifier="report-result")]
+            self.update()
+            return
+        self.report_button.disabled = True
+        self.report_notice.controls = [banner(t("of.report.working"), "info", identifier="report-result")]
+        self.update()
+        result, error = await attempt(self.app, make_report, self.app.ctx, date_from, date_to)
+        self.report_button.disabled = False
+        if error:
+            self.report_notice.controls = [banner(error, "error", identifier="report-result")]
+        else:
+            pdf, xlsx = result
+            self.report_notice.controls = [banner(t("of.report.saved", pdf=str(pdf), xlsx=str(xlsx)), "ok",
+                                                  identifier="report-result")]
+        self.update()
+
+
+def fmt_month(month: str) -> str:
+    """"2026-03" as Vietnamese documents write a month: "03/2026"."""
+    year, _, mon = month.partition("-")
+    return f"{mon}/{year}" if mon else month

@@ -1,0 +1,220 @@
+"""The office review in headless Chromium: dashboard, bundle import, a visit's record, remedies, export.
+
+The app starts on a fresh data directory, so it loads the demo department (two units, two visits).
+A tablet's bundle is prepared beforehand in another data directory through the services: a visit
+to another unit with a roll call, a tobacco finding and an overdue remedy, sealed with a
+passphrase. The tests run in order on one server and one tab: the dashboard shows the demo's
+figures (and its screenshot goes to the README), then the bundle is imported through the file
+chooser, its visit is found in the table and opened, its remedy is followed up, and visits are
+exported back into a bundle.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e_support import IMG_DIR, Flt, new_tab
+
+pytestmark = pytest.mark.e2e
+
+UNIT = "UBND phường Bến Thành"
+FINDING = "Ông Hồ Văn Tâm hút thuốc lá tại hành lang tầng 3 lúc 10 giờ 05"
+REMEDY = "Bố trí khu vực hút thuốc riêng ngoài trụ sở, gỡ bỏ gạt tàn tại hành lang"
+PASSPHRASE = "Bến Thành 2026"
+REPORT_BACK = "Đã gỡ gạt tàn, nhắc nhở toàn thể công chức tại cuộc họp giao ban"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """A tablet's sealed bundle with one visit, made through the services."""
+    from inspection_app.services import bundles, checklists, findings, roll_call, units, visits
+    from inspection_app.services.context import AppContext
+    from inspection_app.store.models import Remedy
+
+    ctx = AppContext.open(tmp_path_factory.mktemp("tablet"), actor="Lê Thị Bích Ngọc")
+    try:
+        unit = units.create_unit(ctx, UNIT, kind="UBND phường", address="Số 2 Lê Lợi, phường Bến Thành")
+        staff = [units.add_staff(ctx, unit.id, name, position) for name, position in [
+            ("Đỗ Minh Khoa", "Chủ tịch UBND phường"), ("Hồ Văn Tâm", "Chuyên viên"),
+            ("Vương Thị Hạnh", "Chuyên viên"), ("Lục Văn Bình", "Công chức một cửa")]]
+        visit = visits.create_visit(
+            ctx, unit.id, kind="unannounced", decision_number="140/QĐ-SNV",
+            arrival_at=datetime.now(timezone.utc) - timedelta(days=12), place="Trụ sở UBND phường Bến Thành",
+            team=[visits.ParticipantIn("Lê Thị Bích Ngọc", "leader", "Chánh Thanh tra Sở Nội vụ"),
+                  visits.ParticipantIn("Phạm Đức Anh", "secretary", "Chuyên viên")],
+            unit_reps=[visits.ParticipantIn("Đỗ Minh Khoa", "Chủ tịch UBND phường")],
+            checklist_ids=["working_hours", "alcohol_tobacco"])
+        for person, status, arrival in zip(staff, ["present", "present", "late", "absent_unexcused"],
+                                           [None, None, "07:58", None]):
+            roll_call.set_attendance(ctx, visit.id, person.id, status, arrival)
+        checklists.record_answer(ctx, visit.id, "alcohol_tobacco", "at.no_smoking_indoors", "fail",
+                                 note="01 người hút thuốc tại hành lang tầng 3.")
+        smoking = findings.add_finding(ctx, visit.id, FINDING, "high", "alcohol_tobacco", "at.no_smoking_indoors",
+                                       staff[1].id, kind="tobacco", place="Hành lang tầng 3")
+        today = date.today()
+        with ctx.session() as s:  # remedies are written by the minutes on a tablet; set one directly
+            s.add(Remedy(visit_id=visit.id, finding_id=smoking.id, text=REMEDY,
+                         deadline=today - timedelta(days=6), report_due=today - timedelta(days=3)))
+        out = tmp_path_factory.mktemp("bundle") / "goi-ben-thanh.iab"
+        bundles.export_bundle(ctx, out, [visit.id], passphrase=PASSPHRASE)
+        return out
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def tab(browser, app_server):
+    flt = new_tab(browser, app_server)
+    yield flt
+    flt.page.context.close()
+
+
+def node(tab: Flt, prefix: str, text: str):
+    """A semantics container by identifier prefix and text: tappable ones carry their text as
+    aria-label, others hold it in their children."""
+    nodes = tab.page.locator(f'[flt-semantics-identifier^="{prefix}"]')
+    return tab.group(prefix, text).or_(nodes.filter(has_text=text)).first
+
+
+def settled_shot(tab: Flt, name: str) -> Path:
+    """A screenshot once the canvas has settled: Flutter updates the semantics a frame before it
+    paints, and a route change animates, so shoot frame after frame until two are identical."""
+    previous = current = b""
+    for _ in range(50):
+        tab.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        current = tab.page.screenshot()
+        if current == previous:
+            break
+        previous = current
+    IMG_DIR.mkdir(parents=True, exist_ok=True)
+    path = IMG_DIR / f"{name}.png"
+    path.write_bytes(current)
+    return path
+
+
+def office_ctx(app_server):
+    from inspection_app.services.context import AppContext
+
+    return AppContext.open(app_server.data_dir)
+
+
+def test_dashboard_shows_the_demo_figures(tab: Flt, app_server):
+    from inspection_app.domain.report import percent
+    from inspection_app.services import review
+
+    ctx = office_ctx(app_server)
+    try:
+        on_time = review.dashboard(ctx).totals.on_time_rate  # the demo's sample is drawn afresh
+    finally:
+        ctx.close()
+    tab.open("/review")
+    tab.tap(tab.button("Số liệu tổng hợp", exact=True))
+    cards = {"kpi-visits": ("Lượt kiểm tra", "2", "15 người được điểm danh"),
+             "kpi-attendance": ("Tỷ lệ có mặt", "80,0%", "12/15 người"),
+             "kpi-unexcused": ("Vắng không lý do", "1", "Đi muộn: 2 · Rời vị trí: 0"),
+             "kpi-alcohol-tobacco": ("Vi phạm rượu, bia, thuốc lá", "1", "Rượu, bia: 0 · Thuốc lá: 1"),
+             "kpi-office-culture": ("Văn hóa công sở không đạt", "1", "trên 11 nội dung (9,1%)"),
+             "kpi-on-time": ("Hồ sơ đúng hạn", percent(on_time, "vi"), "hồ sơ chọn mẫu")}
+    for ident, (label, value, sub) in cards.items():
+        expect(tab.ident(ident)).to_have_text(
+            re.compile(rf"^{re.escape(label)}\s*{re.escape(value)}\s*.*{re.escape(sub)}", re.S))
+    ubnd = node(tab, "dash-unit-", "UBND xã Hòa Hội")
+    tab.label_has(ubnd, "78,6%")
+    tab.label_has(node(tab, "dash-unit-", "Trạm Y tế xã Hòa Hội"), "100,0%")
+    tab.label_has(tab.ident("dash-month-1"), "80,0%")
+    shot = settled_shot(tab, "review-dashboard")
+    assert shot.stat().st_size < 250_000
+
+    # the Director's report for the whole record: a PDF and a spreadsheet in exports/
+    tab.tap(tab.button("Lập báo cáo gửi Giám đốc (PDF, XLSX)"))
+    result = tab.ident("report-result")
+    tab.label_has(result, "Đã lưu báo cáo")
+    label = result.get_attribute("aria-label") or result.inner_text()
+    paths = re.findall(r"(/\S+\.(?:pdf|xlsx))", label)
+    assert len(paths) == 2 and all(Path(p).is_file() and Path(p).parent.name == "exports" for p in paths)
+
+
+def test_import_bundle_then_open_its_visit(tab: Flt, bundle: Path, tmp_path):
+    tab.tap(tab.button("Gói dữ liệu", exact=True))
+    importer = tab.button("Nhập gói dữ liệu", exact=True)
+    # a damaged file: refused with the reason, nothing imported
+    damaged = tmp_path / "goi-hong.iab"
+    damaged.write_bytes(bundle.read_bytes()[: len(bundle.read_bytes()) // 2])
+    with tab.page.expect_file_chooser() as chooser:
+        tab.tap(importer)
+    chooser.value.set_files(str(damaged))
+    tab.label_has(tab.ident("import-result"), "Không nhập được gói goi-hong.iab")
+    # the sealed bundle without its passphrase: refused too
+    with tab.page.expect_file_chooser() as chooser:
+        tab.tap(importer)
+    chooser.value.set_files(str(bundle))
+    tab.label_has(tab.ident("import-result"), "Không nhập được gói goi-ben-thanh.iab")
+    # with the passphrase: imported, and the report says what came in
+    tab.fill(tab.textbox("Mật khẩu của gói (nếu có)"), PASSPHRASE)
+    with tab.page.expect_file_chooser() as chooser:
+        tab.tap(importer)
+    chooser.value.set_files(str(bundle))
+    report = tab.ident("import-result")
+    tab.label_has(report, "Đã nhập gói goi-ben-thanh.iab: 1 lượt kiểm tra mới, 0 lượt được cập nhật")
+    expect(tab.text(re.compile(r"^Bản ghi thêm mới: \d+")).first).to_be_visible()
+    expect(tab.text("goi-ben-thanh.iab").first).to_be_attached()  # in the history of imports
+
+    tab.tap(tab.button("Xem danh sách lượt kiểm tra"))
+    row = node(tab, "visit-row-", UNIT)
+    tab.label_has(row, "140/QĐ-SNV")
+    tab.fill(tab.textbox(re.compile("^Tìm theo đơn vị")), "ben thanh")  # diacritics ignored
+    tab.tap(tab.button("Lọc", exact=True))
+    expect(tab.page.locator('[flt-semantics-identifier^="visit-row-"]')).to_have_count(1)
+    tab.tap(row)
+    expect(tab.page).to_have_url(re.compile(r"/review/visits/[0-9a-f-]{36}$"))
+    tab.label_has(tab.ident("rec-head"), UNIT)
+    tab.label_has(tab.ident("rec-head"), "140/QĐ-SNV")
+    totals = tab.ident("rec-rollcall-totals")
+    for text in ("Tổng số: 4", "Có mặt: 2", "Đi muộn: 1", "Vắng không lý do: 1", "Tỷ lệ có mặt: 75,0%"):
+        tab.label_has(totals, text)
+    tab.label_has(tab.ident("rec-finding-1"), FINDING)
+    tab.label_has(tab.ident("rec-finding-1"), "Người: Hồ Văn Tâm")
+    tab.label_has(tab.ident("rec-remedies"), "Quá hạn 3 ngày")
+    tab.label_has(tab.ident("rec-minutes"), "Chưa có biên bản")
+    tab.label_has(tab.ident("rec-integrity"), "Nhật ký thay đổi nguyên vẹn")
+
+
+def test_overdue_remedy_stands_out_and_takes_a_report_back(tab: Flt):
+    tab.tap(tab.nav("Tổng hợp"))
+    tab.tap(tab.button("Theo dõi khắc phục", exact=True))
+    tab.label_has(tab.ident("remedies-summary"), "4 yêu cầu khắc phục, 1 quá hạn")
+    card = tab.ident("remedy-1")  # overdue ones come first
+    tab.label_has(card, REMEDY)
+    tab.label_has(card, "Quá hạn 3 ngày")
+    tab.tap(tab.button("Ghi nhận báo cáo của đơn vị", card))
+    tab.fill(tab.textbox("Nội dung báo cáo", card), REPORT_BACK)
+    tab.tap(tab.button("Lưu báo cáo", card))
+    card = node(tab, "remedy-", REMEDY)
+    tab.label_has(card, "Đơn vị đã báo cáo")
+    tab.label_has(card, "báo cáo muộn")
+    tab.label_has(tab.ident("remedies-summary"), "4 yêu cầu khắc phục, 0 quá hạn")
+    tab.tap(tab.button("Xác nhận hoàn thành", card))
+    tab.label_has(node(tab, "remedy-", REMEDY), "Đã hoàn thành")
+
+
+def test_export_chosen_visits_into_a_bundle(tab: Flt, app_server):
+    tab.tap(tab.button("Lượt kiểm tra", exact=True))
+    tab.label_has(tab.text(re.compile(r"^\d+ lượt kiểm tra$")), "1 lượt kiểm tra")  # the search is kept
+    tab.tap(tab.button("Bỏ lọc", exact=True))
+    tab.label_has(tab.text(re.compile(r"^\d+ lượt kiểm tra$")), "3 lượt kiểm tra")
+    tab.tap(tab.page.get_by_role("checkbox", name=f"Chọn lượt kiểm tra tại {UNIT}"))
+    tab.tap(tab.page.get_by_role("checkbox", name="Chọn lượt kiểm tra tại UBND xã Hòa Hội"))
+    tab.tap(tab.button("Xuất gói dữ liệu (2)"))
+    dialog = tab.page.get_by_role("alertdialog")
+    expect(dialog).to_be_visible()
+    tab.tap(tab.button("Xuất gói", dialog, exact=True))
+    result = tab.ident("export-result")
+    tab.label_has(result, "Đã xuất 2 lượt kiểm tra vào tệp:")
+    bundles_made = list((app_server.data_dir / "exports").glob("goi-kiem-tra-*-2-luot.iab"))
+    assert len(bundles_made) == 1 and bundles_made[0].stat().st_size > 0
+    assert IMG_DIR.joinpath("review-dashboard.png").is_file()
