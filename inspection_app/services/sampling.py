@@ -31,10 +31,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, insert, type_coerce
-from sqlmodel import select
+from sqlmodel import func, select
 
 from ..domain.calendar import WorkingCalendar, vietnam_calendar
-from ..domain.checklist import Checklist, Verdict, is_failed, normalise_value
+from ..domain.checklist import Checklist, Verdict, is_failed, missing_evidence, normalise_value
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.minutes import DossierRow, DossierSample
 from ..domain.sampling import (
@@ -56,7 +56,7 @@ from ..domain.sampling import draw_sample as draw_from_frame
 from ..domain.text import nfc
 from ..domain.timeliness import Timeliness, TimelinessResult, assess_apology, classify, result_day_of, status_of
 from ..registers import RegisterImport, read_register
-from ..store.models import Dossier, DossierCheck, Register, Sample
+from ..store.models import Dossier, DossierCheck, Photo, Register, Sample
 from ..store.types import new_id, utcnow
 from . import checklists as checklist_service
 from .common import get_or_404, visit_for_update
@@ -699,3 +699,53 @@ __all__ = [
     "verify_sample",
     "working_calendar",
 ]
+
+
+def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
+    """What the visit's sampled dossiers still lack before the visit can close.
+
+    Every sampled dossier is checked item by item; a failed item that requires a note needs one (on
+    the item, or the dossier's general note), and one that requires a photo needs a photo of that
+    dossier. Samples fixed but never drawn hold no dossiers and ask for nothing.
+    """
+    with ctx.session() as s:
+        rows = s.execute(
+            select(DossierCheck, Dossier.code)
+            .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+            .where(DossierCheck.visit_id == visit_id)
+            .order_by(DossierCheck.stratum, DossierCheck.rank)
+        ).all()
+        photo_counts = dict(s.execute(
+            select(Photo.dossier_check_id, func.count())
+            .where(Photo.visit_id == visit_id, Photo.dossier_check_id.is_not(None))
+            .group_by(Photo.dossier_check_id)
+        ).all())
+        checklists_by_version: dict[str, Checklist] = {}
+        for check, _code in rows:
+            version = check.checklist_version or ""
+            if version not in checklists_by_version:
+                checklists_by_version[version] = (
+                    checklist_service.checklist_version(ctx, s, DOSSIER_CHECKLIST_ID, version)
+                    if version else dossier_checklist(ctx))
+    out: list[checklist_service.Gap] = []
+    for check, code in rows:
+        checklist = checklists_by_version[check.checklist_version or ""]
+        answers, notes = dict(check.answers or {}), dict(check.notes or {})
+        unanswered = [item for item in checklist.items if answers.get(item.id) is None]
+        if unanswered:
+            out.append(checklist_service.Gap(
+                DOSSIER_CHECKLIST_ID, unanswered[0].id, "unanswered",
+                f"Hồ sơ {code}: còn {len(unanswered)} nội dung chưa kiểm tra.",
+                f"Dossier {code}: {len(unanswered)} items not checked yet."))
+        for item in checklist.items:
+            req = missing_evidence(item, answers.get(item.id), notes.get(item.id) or check.note or "",
+                                   photo_counts.get(check.id, 0))
+            if req and req.needs_note:
+                out.append(checklist_service.Gap(DOSSIER_CHECKLIST_ID, item.id, "note",
+                                                  f"Hồ sơ {code}: mục không đạt cần ghi chú: {item.text.vi}",
+                                                  f"Dossier {code}: failed item needs a note: {item.text.en}"))
+            if req and req.needs_photo:
+                out.append(checklist_service.Gap(DOSSIER_CHECKLIST_ID, item.id, "photo",
+                                                  f"Hồ sơ {code}: mục không đạt cần ảnh: {item.text.vi}",
+                                                  f"Dossier {code}: failed item needs a photo: {item.text.en}"))
+    return out

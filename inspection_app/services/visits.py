@@ -13,6 +13,7 @@ from ..store.models import (Participant, Side, Signature, SignerRole, TeamRole, 
                             VisitStatus)
 from ..store.types import utcnow
 from . import checklists as checklist_service
+from . import sampling
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
@@ -214,7 +215,8 @@ _SIGNER_LABEL = {
 
 def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
     """Everything that keeps the visit from being closed; empty when it can be closed."""
-    out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in checklist_service.gaps(ctx, visit_id)]
+    gaps = checklist_service.gaps(ctx, visit_id) + sampling.dossier_gaps(ctx, visit_id)
+    out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in gaps]
     team = participants(ctx, visit_id, Side.TEAM.value)
     if not any(p.role == TeamRole.LEADER for p in team):
         out.append(Missing("team", "Chưa có Trưởng đoàn trong thành phần Đoàn.", "The team has no team leader."))

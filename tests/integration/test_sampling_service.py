@@ -13,6 +13,7 @@ from inspection_app.domain.errors import Locked, NotFound, ValidationFailed
 from inspection_app.domain.sampling import SampleSize, commitment_of
 from inspection_app.domain.timeliness import Timeliness
 from inspection_app.services import sampling
+from inspection_app.services.demo import demo_register_csv
 from inspection_app.store.audit import history
 from inspection_app.store.models import Dossier, DossierCheck, Register, Sample, Visit
 
@@ -231,3 +232,28 @@ def test_cli_import_draw_show_and_verify(ctx, visit, register_file, data_dir, tm
     assert "frame (register) has changed" in capsys.readouterr().out
     assert main(["sample", "verify", "--register", str(register_file)]) == 2  # nothing to re-draw with
     assert main(["sample", "verify", "--register", str(register_file), "--seed", "00", "--per-stratum", "2"]) == 2
+
+
+def test_sampled_dossiers_must_be_checked_before_the_visit_closes(ctx, visit, tmp_path):
+    """A failed dossier item that requires a note or photo blocks closing, as a visit item does."""
+    from inspection_app.services import visits
+
+    path = tmp_path / "register.csv"
+    path.write_text(demo_register_csv(date(2026, 11, 2), rows=12), encoding="utf-8")
+    register = sampling.import_register(ctx, visit.id, path)
+    sample_id, _ = sampling.draw_new_sample(ctx, register.id, SampleSize.fixed(1))
+    dossiers = sampling.sampled_dossiers(ctx, sample_id)
+    kinds = {m.kind for m in visits.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"}
+    assert kinds == {"unanswered"}
+    first = dossiers[0]
+    for item in sampling.dossier_checklist(ctx).items:
+        value = {"pass_fail": "pass", "count": "0"}.get(item.answer.value) or item.choices[0].value
+        sampling.record_dossier_check(ctx, first.check_id, item.id, value)
+    sampling.record_dossier_check(ctx, first.check_id, "td.control_slip", "fail")
+    gaps = [m for m in visits.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"]
+    mine = [m for m in gaps if first.code in m.vi]
+    assert {m.kind for m in mine} == {"note", "photo"}
+    assert all(first.code in m.en for m in mine)
+    sampling.record_dossier_check(ctx, first.check_id, "td.control_slip", note="Phiếu kiểm soát thiếu chữ ký")
+    mine = [m for m in visits.missing_before_close(ctx, visit.id) if first.code in m.vi]
+    assert {m.kind for m in mine} == {"photo"}
