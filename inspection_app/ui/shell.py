@@ -1,0 +1,286 @@
+"""The app shell of one Flet session: routing, navigation, language, and calling services.
+
+Routes
+    ``/``                              visits home
+    ``/visits/new``                    visit set-up
+    ``/visits/<id>/<section>``         a visit: checklist, roll-call, findings, photos,
+                                       signatures, close, info
+    ``/settings``, ``/review``         settings; the office review (another screen plugs in here)
+
+Navigation is a ``NavigationRail`` beside the body when the window is at least 700 px wide and a
+bottom ``NavigationBar`` otherwise; a resize swaps them and keeps the screen (and what is typed in
+it). Inside a visit the destinations are the visit's sections; elsewhere they are visits, review,
+settings.
+
+Every service call goes through :meth:`Shell.call`: it runs on one background thread shared by all
+sessions (the event loop stays free, and writes reach SQLite in the order they were tapped), turns a
+:class:`UserError` into a message in the current language, and never lets an unexpected error
+crash the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import flet as ft
+
+from ..domain.errors import UserError
+from .i18n import I18n
+
+log = logging.getLogger(__name__)
+
+WIDE_MIN = 700  # px: rail at or above, bottom bar below
+FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED", "__bool__": lambda self: False})()
+
+# One writer thread for the whole process: SQLite sees the actions in the order they were made.
+_DB = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspection-db")
+
+
+@dataclass(frozen=True)
+class Dest:
+    key: str  # route segment
+    icon: str
+    selected_icon: str
+    label_key: str
+
+
+GLOBAL_NAV = [
+    Dest("visits", ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT, "nav.visits"),
+    Dest("review", ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS, "nav.review"),
+    Dest("settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS, "nav.settings"),
+]
+VISIT_NAV = [
+    Dest("checklist", ft.Icons.CHECKLIST_OUTLINED, ft.Icons.CHECKLIST, "nav.checklist"),
+    Dest("roll-call", ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS, "nav.roll_call"),
+    Dest("dossiers", ft.Icons.FOLDER_COPY_OUTLINED, ft.Icons.FOLDER_COPY, "nav.dossiers"),
+    Dest("findings", ft.Icons.REPORT_OUTLINED, ft.Icons.REPORT, "nav.findings"),
+    Dest("photos", ft.Icons.PHOTO_LIBRARY_OUTLINED, ft.Icons.PHOTO_LIBRARY, "nav.photos"),
+    Dest("signatures", ft.Icons.DRAW_OUTLINED, ft.Icons.DRAW, "nav.signatures"),
+    Dest("close", ft.Icons.LOCK_OUTLINE, ft.Icons.LOCK, "nav.close"),
+]
+GLOBAL_ROUTES = {"visits": "/", "review": "/review", "settings": "/settings"}
+
+
+def theme() -> ft.Theme:
+    """Large, high-contrast, touch-friendly: read at arm's length, tapped with a thumb."""
+    big = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=14),
+                         text_style=ft.TextStyle(size=16, weight=ft.FontWeight.W_500))
+    return ft.Theme(
+        color_scheme_seed=ft.Colors.INDIGO,
+        visual_density=ft.VisualDensity.STANDARD,
+        button_theme=ft.ButtonTheme(style=big),
+        filled_button_theme=ft.FilledButtonTheme(style=big),
+        outlined_button_theme=ft.OutlinedButtonTheme(style=big),
+        text_button_theme=ft.TextButtonTheme(style=big),
+        segmented_button_theme=ft.SegmentedButtonTheme(style=ft.ButtonStyle(
+            padding=ft.Padding.symmetric(horizontal=12, vertical=14),
+            text_style=ft.TextStyle(size=16, weight=ft.FontWeight.W_500))),
+        text_theme=ft.TextTheme(body_medium=ft.TextStyle(size=16), body_large=ft.TextStyle(size=17),
+                                title_medium=ft.TextStyle(size=18, weight=ft.FontWeight.W_600)),
+    )
+
+
+class Shell:
+    """One session's app: the page, the shared services context, the current screen."""
+
+    def __init__(self, page: ft.Page, ctx):
+        self.page = page
+        self.ctx = ctx
+        self.t = I18n(ctx.settings.language)
+        self.screen = None  # the Screen on display
+        self.pending: dict[str, Any] = {}  # hand-over between screens (e.g. "finding for this item")
+        self._route_lock = asyncio.Lock()
+
+    # --- start and routing -------------------------------------------------------------------------
+    def start(self) -> None:
+        page = self.page
+        page.title = self.t("app.title")
+        page.theme = theme()
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.padding = 0
+        page.on_route_change = self._on_route_change
+        page.on_resize = self._on_resize
+        page.on_view_pop = self._on_view_pop
+        page.run_task(self.show, page.route or "/")
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang
+
+    @property
+    def wide(self) -> bool:
+        return (self.page.width or 1280) >= WIDE_MIN
+
+    def go(self, route: str) -> None:
+        """Navigate (from sync code); the route change then builds the screen."""
+        if route == self.page.route:
+            self.page.run_task(self.show, route)
+        else:
+            self.page.navigate(route)
+
+    async def _on_route_change(self, e=None) -> None:
+        await self.show(self.page.route)
+
+    async def _on_view_pop(self, e=None) -> None:
+        await self.show(self.parent_route(self.page.route))
+
+    def parent_route(self, route: str) -> str:
+        return "/"
+
+    def resolve(self, route: str):
+        """The Screen for a route (a new instance), or the home screen for an unknown one."""
+        from .views import registry
+
+        return registry.screen_for(self, route)
+
+    async def show(self, route: str) -> None:
+        async with self._route_lock:
+            old = self.screen
+            if old is not None:
+                await old.leave()  # flush anything typed but not yet saved
+            screen = self.resolve(route)
+            self.screen = screen
+            await screen.load()
+            self.page.title = f"{screen.title()} · {self.t('app.title')}"
+            self.page.views.clear()
+            self.page.views.append(self.frame(screen))
+            self.page.update()
+
+    async def refresh(self) -> None:
+        """Rebuild the current screen (after a language change, say)."""
+        if self.screen is not None:
+            await self.show(self.page.route)
+
+    def _on_resize(self, e=None) -> None:
+        if self.screen is None or not self.page.views:
+            return
+        was_wide = getattr(self, "_framed_wide", None)
+        if was_wide is not None and was_wide == self.wide:
+            return  # same side of the breakpoint: Flutter re-lays out by itself
+        self.page.views[-1] = self.frame(self.screen)
+        self.page.update()
+
+    # --- frame: app bar + rail or bottom bar around the screen's body ------------------------------
+    def frame(self, screen) -> ft.View:
+        self._framed_wide = self.wide
+        dests, selected = self._destinations(screen)
+        body = screen.body()
+        leading = None
+        if screen.back_route is not None:
+            leading = ft.IconButton(ft.Icons.ARROW_BACK, tooltip=self.t("nav.back"),
+                                    on_click=lambda e, r=screen.back_route: self.go(r))
+        appbar = ft.AppBar(
+            leading=leading,
+            automatically_imply_leading=False,
+            title=ft.Text(screen.title(), size=20, weight=ft.FontWeight.W_600,
+                          max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+            bgcolor=ft.Colors.INDIGO_50,
+            actions=[*screen.actions(),
+                     ft.TextButton(self.t("nav.language"), icon=ft.Icons.TRANSLATE,
+                                   on_click=self._toggle_language),
+                     ft.Container(width=8)],
+        )
+        content = ft.Container(body, expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+        if self.wide:
+            rail = ft.NavigationRail(
+                selected_index=selected, label_type=ft.NavigationRailLabelType.ALL,
+                min_width=88, group_alignment=-1.0,
+                destinations=[ft.NavigationRailDestination(icon=d.icon, selected_icon=d.selected_icon,
+                                                           label=self.t(d.label_key)) for d in dests],
+                on_change=lambda e: self._nav_to(screen, dests, e.control.selected_index))
+            return ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0,
+                           controls=[ft.Row([rail, ft.VerticalDivider(width=1), content],
+                                            expand=True, spacing=0,
+                                            vertical_alignment=ft.CrossAxisAlignment.STRETCH)])
+        bar = ft.NavigationBar(
+            selected_index=selected if selected is not None else 0,
+            label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
+            destinations=[ft.NavigationBarDestination(icon=d.icon, selected_icon=d.selected_icon,
+                                                      label=self.t(d.label_key)) for d in dests],
+            on_change=lambda e: self._nav_to(screen, dests, e.control.selected_index))
+        return ft.View(route=self.page.route, appbar=appbar, navigation_bar=bar, padding=0,
+                       spacing=0, controls=[content])
+
+    def _destinations(self, screen) -> tuple[list[Dest], int | None]:
+        dests = VISIT_NAV if screen.visit_id else GLOBAL_NAV
+        keys = [d.key for d in dests]
+        return dests, keys.index(screen.nav_key) if screen.nav_key in keys else None
+
+    def _nav_to(self, screen, dests: list[Dest], index: int) -> None:
+        key = dests[index].key
+        if screen.visit_id:
+            self.go(f"/visits/{screen.visit_id}/{key}")
+        else:
+            self.go(GLOBAL_ROUTES[key])
+
+    async def _toggle_language(self, e=None) -> None:
+        from ..services import settings as settings_service
+
+        new = "en" if self.lang == "vi" else "vi"
+        current = await self.call(settings_service.get_settings, self.ctx)
+        if current is FAILED:
+            return
+        result = await self.call(settings_service.save_settings, self.ctx,
+                                 current.model_copy(update={"language": new}))
+        if result is FAILED:
+            return
+        await self.set_language(new)
+
+    async def set_language(self, lang: str) -> None:
+        self.t = I18n(lang)
+        await self.refresh()
+
+    # --- services and feedback ---------------------------------------------------------------------
+    async def call(self, fn: Callable[..., Any], *args: Any, background: bool = False, **kwargs: Any) -> Any:
+        """Run a service function off the event loop; on a UserError show it and return FAILED.
+
+        ``background=True`` runs slow work (photo processing) on the default pool so it does not
+        hold up the answers being saved behind it.
+        """
+        loop = asyncio.get_running_loop()
+        work = functools.partial(fn, *args, **kwargs)
+        try:
+            if background:
+                return await asyncio.to_thread(work)
+            return await loop.run_in_executor(_DB, work)
+        except UserError as err:
+            self.toast(err.message(self.lang), error=True)
+            return FAILED
+        except Exception:  # a bug must not lose the session: log it, tell the user, keep going
+            log.exception("service call %s failed", getattr(fn, "__qualname__", fn))
+            self.toast(self.t("common.unexpected"), error=True)
+            return FAILED
+
+    def toast(self, text: str, error: bool = False) -> None:
+        """A short message at the bottom. Calls page.update(): handlers need no other update."""
+        self.page.show_dialog(ft.SnackBar(
+            ft.Text(text, size=16, color=ft.Colors.WHITE),
+            bgcolor=ft.Colors.RED_800 if error else ft.Colors.GREEN_800,
+            duration=ft.Duration(milliseconds=6000 if error else 2500),
+            show_close_icon=error))
+        self.page.update()
+
+    def confirm(self, title: str, on_yes: Callable[[], Any], yes_key: str = "common.ok") -> None:
+        """A yes/no dialog; ``on_yes`` may be async."""
+
+        async def yes(e):
+            self.page.pop_dialog()
+            result = on_yes()
+            if asyncio.iscoroutine(result):
+                await result
+            self.page.update()
+
+        def no(e):
+            self.page.pop_dialog()
+            self.page.update()
+
+        self.page.show_dialog(ft.AlertDialog(
+            modal=True, title=ft.Text(title, size=18),
+            actions=[ft.TextButton(self.t("common.cancel"), on_click=no),
+                     ft.FilledButton(self.t(yes_key), on_click=yes)]))
+        self.page.update()

@@ -1,0 +1,124 @@
+"""What every screen has: a title, where "back" goes, its navigation slot, a body, actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+if TYPE_CHECKING:
+    from ..shell import Shell
+
+
+class Screen:
+    """One screen of the app. ``load`` fetches data (through services), ``body`` builds controls.
+
+    A screen is built anew on every visit to its route; ``leave`` runs before the next screen
+    loads, so a screen with pending input (text typed but not yet saved) saves it there.
+    """
+
+    nav_key: str = ""  # which navigation destination is highlighted
+    title_key: str = "app.title"
+    back_route: str | None = "/"  # None: no back arrow (top-level screens)
+    visit_id: str | None = None  # set on visit screens: the navigation shows the visit's sections
+
+    def __init__(self, app: "Shell", **params: str):
+        self.app = app
+        self.t = app.t
+        self.params = params
+        self._body: ft.Control | None = None
+
+    async def load(self) -> None:
+        """Fetch what the screen shows; errors are shown by ``app.call``."""
+
+    def build(self) -> ft.Control:
+        raise NotImplementedError
+
+    def body(self) -> ft.Control:
+        if self._body is None:  # built once: a rail/bar swap on resize keeps what is typed
+            self._body = self.build()
+        return self._body
+
+    def title(self) -> str:
+        return self.t(self.title_key)
+
+    def actions(self) -> list[ft.Control]:
+        return []
+
+    async def leave(self) -> None:
+        """Save anything still pending before the screen goes away."""
+
+
+def bottom_space() -> ft.Control:
+    """Room at the end of a scrolling screen, so its last row can scroll clear of a snack bar."""
+    return ft.Container(height=96)
+
+
+def heading(text: str, size: int = 20) -> ft.Text:
+    return ft.Text(text, size=size, weight=ft.FontWeight.W_600)
+
+
+def muted(text: str, size: int = 14) -> ft.Text:
+    return ft.Text(text, size=size, color=ft.Colors.GREY_700)
+
+
+def banner(text: str, kind: str = "info", identifier: str | None = None) -> ft.Control:
+    colors = {"info": (ft.Colors.BLUE_50, ft.Colors.BLUE_900, ft.Icons.INFO_OUTLINE),
+              "warn": (ft.Colors.AMBER_50, ft.Colors.BROWN_900, ft.Icons.WARNING_AMBER),
+              "error": (ft.Colors.RED_50, ft.Colors.RED_900, ft.Icons.ERROR_OUTLINE),
+              "ok": (ft.Colors.GREEN_50, ft.Colors.GREEN_900, ft.Icons.CHECK_CIRCLE_OUTLINE)}[kind]
+    box = ft.Container(
+        ft.Row([ft.Icon(colors[2], color=colors[1]),
+                ft.Text(text, color=colors[1], size=16, expand=True)]),
+        bgcolor=colors[0], padding=12, border_radius=8)
+    return ft.Semantics(identifier=identifier, container=True, content=box) if identifier else box
+
+
+class VisitScreen(Screen):
+    """A section of one visit: loads the visit and its unit; read-only once the visit is locked."""
+
+    def __init__(self, app: "Shell", visit_id: str, **params: str):
+        super().__init__(app, **params)
+        self.visit_id = visit_id
+        self.visit = None
+        self.unit = None
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.visit is not None and self.visit.locked)
+
+    async def load(self) -> None:
+        from ...services import units, visits
+        from ..shell import FAILED
+
+        visit = await self.app.call(visits.get_visit, self.app.ctx, self.visit_id)
+        if visit is FAILED:
+            return
+        self.visit = visit
+        unit = await self.app.call(units.get_unit, self.app.ctx, visit.unit_id)
+        self.unit = None if unit is FAILED else unit
+        await self.load_visit()
+
+    async def load_visit(self) -> None:
+        """Fetch the section's own data (the visit is loaded)."""
+
+    def title(self) -> str:
+        if self.unit is None:
+            return self.t(self.title_key)
+        return f"{self.t(self.title_key)} · {self.unit.name}"
+
+    def body(self) -> ft.Control:
+        if self._body is None:
+            if self.visit is None:
+                self._body = banner(self.t("common.not_found"), "error")
+            else:
+                inner = self.build()
+                if self.locked:
+                    inner = ft.Column([banner(self.t("common.locked"), "warn", identifier="locked-banner"),
+                                       inner], expand=True)
+                self._body = inner
+        return self._body
+
+    def actions(self) -> list[ft.Control]:
+        return [ft.IconButton(ft.Icons.INFO_OUTLINE, tooltip=self.t("nav.info"),
+                              on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/info"))]

@@ -1,0 +1,62 @@
+"""Visits home: visits in progress and recent ones; start a new visit."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ...services import visits
+from .. import fmt
+from ..shell import FAILED
+from .base import Screen, bottom_space, heading, muted
+
+STATUS_COLORS = {
+    "draft": (ft.Colors.GREY_200, ft.Colors.GREY_900),
+    "on_site": (ft.Colors.AMBER_100, ft.Colors.BROWN_900),
+    "closed": (ft.Colors.GREEN_100, ft.Colors.GREEN_900),
+    "signed": (ft.Colors.BLUE_100, ft.Colors.BLUE_900),
+    "filed": (ft.Colors.BLUE_GREY_100, ft.Colors.BLUE_GREY_900),
+}
+IN_PROGRESS = ("draft", "on_site")
+
+
+def status_chip(t, status: str) -> ft.Control:
+    bg, fg = STATUS_COLORS.get(status, STATUS_COLORS["draft"])
+    return ft.Container(ft.Text(t(f"status.{status}"), size=14, color=fg, weight=ft.FontWeight.W_600),
+                        bgcolor=bg, border_radius=16, padding=ft.Padding.symmetric(horizontal=12, vertical=4))
+
+
+class HomeScreen(Screen):
+    nav_key = "visits"
+    title_key = "home.title"
+    back_route = None
+
+    async def load(self) -> None:
+        result = await self.app.call(visits.list_visits, self.app.ctx)
+        self.visits = [] if result is FAILED else result
+
+    def build(self) -> ft.Control:
+        t = self.t
+        new = ft.FilledButton(t("home.new_visit"), icon=ft.Icons.ADD, height=56,
+                              on_click=lambda e: self.app.go("/visits/new"))
+        parts: list[ft.Control] = [ft.Row([new])]
+        current = [v for v in self.visits if v.status in IN_PROGRESS]
+        recent = [v for v in self.visits if v.status not in IN_PROGRESS]
+        if not self.visits:
+            parts.append(muted(t("home.empty"), 16))
+        if current:
+            parts += [heading(t("home.in_progress")), *[self._tile(v) for v in current]]
+        if recent:
+            parts += [heading(t("home.recent")), *[self._tile(v) for v in recent[:30]]]
+        parts.append(bottom_space())
+        return ft.Column(parts, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _tile(self, v) -> ft.Control:
+        t = self.t
+        when = fmt.show_datetime(v.arrival_at or v.created_at)
+        details = " · ".join(x for x in (when, t(f"kind.{v.kind}"), v.decision_number) if x)
+        return ft.Card(ft.ListTile(
+            title=ft.Text(v.unit_name, size=18, weight=ft.FontWeight.W_600),
+            subtitle=ft.Text(details, size=15),
+            trailing=status_chip(t, v.status),
+            min_height=64,
+            on_click=lambda e, vid=v.id: self.app.go(f"/visits/{vid}/checklist")))

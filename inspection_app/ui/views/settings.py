@@ -1,0 +1,99 @@
+"""Settings: the department's identity, office hours per season, the language, who is using the tablet."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ...services import settings as settings_service
+from .. import fmt
+from ..shell import FAILED
+from .base import Screen, heading, muted
+
+DEPARTMENT_FIELDS = [("parent_agency", "st.parent_agency"), ("name", "st.dept_name"),
+                     ("team_name", "st.team_name"), ("code", "st.dept_code"), ("place", "st.place"),
+                     ("director_title", "st.director_title")]
+HOUR_FIELDS = [("morning_start", "st.morning", "st.from"), ("morning_end", "st.morning", "st.to"),
+               ("afternoon_start", "st.afternoon", "st.from"), ("afternoon_end", "st.afternoon", "st.to")]
+
+
+class SettingsScreen(Screen):
+    nav_key = "settings"
+    title_key = "st.title"
+    back_route = None
+
+    async def load(self) -> None:
+        result = await self.app.call(settings_service.get_settings, self.app.ctx)
+        self.settings = self.app.ctx.settings if result is FAILED else result
+
+    def build(self) -> ft.Control:
+        t, s = self.t, self.settings
+        self.lang = ft.RadioGroup(value=s.language, on_change=self._language_changed, content=ft.Row([
+            ft.Radio(value="vi", label=t("st.lang_vi")), ft.Radio(value="en", label=t("st.lang_en"))]))
+        self.inspector = ft.TextField(label=t("st.inspector"), value=s.inspector_name, width=420)
+        self.dept = {name: ft.TextField(label=t(key), value=getattr(s.department, name), width=420)
+                     for name, key in DEPARTMENT_FIELDS}
+        self.hours: list[dict[str, ft.TextField]] = []
+        hour_rows: list[ft.Control] = []
+        for season in s.office_hours:
+            fields = {"name": ft.TextField(label=t("st.season"), value=season.name, width=160),
+                      "months": ft.TextField(label=t("st.months"), width=200,
+                                             value=", ".join(str(m) for m in season.months))}
+            for name, part, edge in HOUR_FIELDS:
+                fields[name] = ft.TextField(label=f"{t(part)} · {t(edge)}", width=150,
+                                            value=getattr(season, name).strftime("%H:%M"),
+                                            hint_text=t("common.time_hint"))
+            self.hours.append(fields)
+            hour_rows.append(ft.Row(list(fields.values()), wrap=True, spacing=8, run_spacing=8))
+        save = ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, on_click=self._save, height=52)
+        return ft.Column([
+            heading(t("st.language")), self.lang,
+            heading(t("st.inspector")), self.inspector,
+            heading(t("st.department")), ft.Row(list(self.dept.values()), wrap=True, spacing=12, run_spacing=12),
+            heading(t("st.office_hours")), *hour_rows,
+            ft.Row([save]),
+            muted(t("st.data_dir", path=str(self.app.ctx.data_dir))),
+        ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _read(self):
+        """The settings as typed, or an error label key."""
+        s = self.settings
+        department = s.department.model_copy(update={k: f.value.strip() for k, f in self.dept.items()})
+        seasons = []
+        for season, fields in zip(s.office_hours, self.hours):
+            update = {"name": fields["name"].value.strip() or season.name}
+            try:
+                update["months"] = [int(m) for m in fields["months"].value.replace(";", ",").split(",") if m.strip()]
+            except ValueError:
+                return None, "st.months"
+            for name, *_ in HOUR_FIELDS:
+                hhmm = fmt.parse_hhmm(fields[name].value)
+                if hhmm is None:
+                    return None, "common.bad_time"
+                update[name] = hhmm
+            seasons.append(season.model_copy(update=update).model_dump())
+        data = s.model_dump()
+        data.update(department=department.model_dump(), office_hours=seasons, language=self.lang.value,
+                    inspector_name=self.inspector.value.strip())
+        return data, None
+
+    async def _save(self, e=None) -> None:
+        data, problem = self._read()
+        if problem:
+            self.app.toast(self.t(problem), error=True)
+            return
+        result = await self.app.call(settings_service.save_settings, self.app.ctx, data)
+        if result is FAILED:
+            return
+        self.settings = result
+        if result.language != self.t.lang:
+            await self.app.set_language(result.language)
+        self.app.toast(self.t("st.saved"))
+
+    async def _language_changed(self, e=None) -> None:
+        current = await self.app.call(settings_service.get_settings, self.app.ctx)
+        if current is FAILED:
+            return
+        result = await self.app.call(settings_service.save_settings, self.app.ctx,
+                                     current.model_copy(update={"language": self.lang.value}))
+        if result is not FAILED:
+            await self.app.set_language(result.language)
