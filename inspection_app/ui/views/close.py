@@ -1,0 +1,92 @@
+"""Close the visit: what is still missing (required notes and photos, unanswered items, signatures),
+then lock it. A locked visit is read-only everywhere in the app."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ...services import visits
+from .. import fmt
+from ..shell import FAILED
+from .base import VisitScreen, banner
+
+GO_TO = {"unanswered": "checklist", "note": "checklist", "photo": "checklist", "signature": "signatures",
+         "team": "info"}
+
+
+def minutes_service():
+    """The minutes service once it exists in this build (export of the PDF)."""
+    try:
+        from ...services import minutes
+    except ImportError:
+        return None
+    return minutes
+
+
+class CloseScreen(VisitScreen):
+    nav_key = "close"
+    title_key = "cz.title"
+
+    async def load_visit(self) -> None:
+        self.missing = []
+        if not self.locked:
+            result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
+            self.missing = [] if result is FAILED else result
+
+    def build(self) -> ft.Control:
+        self.content = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        self._fill()
+        return self.content
+
+    def _fill(self) -> None:
+        t = self.t
+        parts: list[ft.Control] = []
+        if self.locked:
+            parts.append(banner(t("cz.locked", time=fmt.show_datetime(self.visit.closed_at)), "ok",
+                                identifier="close-status"))
+            if minutes_service() is not None and hasattr(minutes_service(), "export_minutes"):
+                parts.append(ft.Row([ft.FilledButton(t("cz.export"), icon=ft.Icons.PICTURE_AS_PDF,
+                                                     on_click=self._export, height=52)]))
+        else:
+            if self.missing:
+                parts.append(banner(t("cz.missing", n=len(self.missing)), "warn", identifier="close-status"))
+                for m in self.missing:
+                    target = GO_TO.get(m.kind)
+                    parts.append(ft.ListTile(
+                        leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.RED_700),
+                        title=ft.Text(t.pick(m.vi, m.en), size=16),
+                        on_click=(lambda e, m=m, target=target: self._go(m, target)) if target else None))
+            else:
+                parts.append(banner(t("cz.ready"), "ok", identifier="close-status"))
+            parts.append(ft.Row([
+                ft.OutlinedButton(t("cz.check"), icon=ft.Icons.RULE, on_click=self._check),
+                ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52),
+            ], wrap=True))
+        self.content.controls = parts
+
+    def _go(self, missing, target: str) -> None:
+        if missing.checklist_id:
+            self.app.pending["checklist"] = missing.checklist_id
+        self.app.go(f"/visits/{self.visit_id}/{target}")
+
+    async def _check(self, e=None) -> None:
+        result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
+        if result is not FAILED:
+            self.missing = result
+            self._fill()
+
+    def _ask_lock(self, e=None) -> None:
+        self.app.confirm(self.t("cz.confirm"), self._lock, yes_key="cz.lock")
+
+    async def _lock(self) -> None:
+        visit = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
+        if visit is FAILED:
+            await self._check()
+            return
+        await self.app.refresh()  # every control comes back read-only
+
+    async def _export(self, e=None) -> None:
+        service = minutes_service()
+        result = await self.app.call(service.export_minutes, self.app.ctx, self.visit_id, background=True)
+        if result is not FAILED:
+            self.app.toast(self.t("cz.exported", path=str(getattr(result, "path", result))))

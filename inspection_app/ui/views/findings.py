@@ -1,0 +1,184 @@
+"""Findings: on their own or hanging off a checklist item or a person; description, severity,
+photos, when it happened and who recorded it."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ...services import checklists, findings, units
+from .. import fmt
+from ..shell import FAILED
+from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
+from ..widgets.pick_list import PickList
+from .base import VisitScreen, bottom_space, heading, muted
+
+SEVERITIES = ("low", "medium", "high")
+SEVERITY_COLORS = {"low": ft.Colors.BLUE_100, "medium": ft.Colors.AMBER_200, "high": ft.Colors.RED_200}
+
+
+class FindingsScreen(VisitScreen):
+    nav_key = "findings"
+    title_key = "fd.title"
+
+    async def load_visit(self) -> None:
+        ctx, vid = self.app.ctx, self.visit_id
+        result = await self.app.call(findings.list_findings, ctx, vid)
+        self.findings = [] if result is FAILED else result
+        result = await self.app.call(checklists.visit_checklists, ctx, vid)
+        self.checklists = [] if result is FAILED else result
+        result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
+        self.staff = [] if result is FAILED else result
+        self.photos_by_finding: dict[str, list] = {}
+        service = photo_service()
+        if service is not None:
+            result = await self.app.call(service.list_photos, ctx, vid)
+            for p in [] if result is FAILED else result:
+                if p.finding_id:
+                    self.photos_by_finding.setdefault(p.finding_id, []).append(p)
+        self.thumbs = await thumbnails(self.app, [p for ps in self.photos_by_finding.values() for p in ps])
+        self.link = self.app.pending.pop("finding_link", None)
+
+    # --- labels for links ------------------------------------------------------------------------
+    def _item_label(self, cid: str | None, iid: str | None) -> str:
+        for c in self.checklists:
+            if c.id == cid:
+                for item in c.items:
+                    if item.id == iid:
+                        return self.t.text(item.text)
+        return iid or ""
+
+    def _staff_label(self, sid: str | None) -> str:
+        person = next((p for p in self.staff if p.id == sid), None)
+        return person.full_name if person else ""
+
+    # --- building --------------------------------------------------------------------------------
+    def build(self) -> ft.Control:
+        t, locked = self.t, self.locked
+        self.picker = PhotoPicker(self.app)
+        self.description = ft.TextField(label=t("fd.description"), multiline=True, min_lines=2, max_lines=6,
+                                        read_only=locked)
+        self.severity = ft.SegmentedButton(selected=["medium"], allow_empty_selection=False, disabled=locked,
+                                           segments=[ft.Segment(value=s, label=t(f"sev.{s}")) for s in SEVERITIES])
+        self.link_kind = ft.SegmentedButton(
+            selected=[self.link[0] if self.link else "none"], allow_empty_selection=False, disabled=locked,
+            segments=[ft.Segment(value="none", label=t("fd.link_none")),
+                      ft.Segment(value="item", label=t("fd.link_item")),
+                      ft.Segment(value="person", label=t("fd.link_person"))],
+            on_change=lambda e: self._show_link())
+        items = [(f"{c.id}|{i.id}", self.t.text(i.text)) for c in self.checklists for i in c.items]
+        self.item_pick = PickList(items, t("fd.pick_item"), disabled=locked,
+                                  value=f"{self.link[1]}|{self.link[2]}" if self.link else None)
+        self.person_pick = PickList([(p.id, p.full_name) for p in self.staff], t("fd.pick_person"), disabled=locked)
+        self.occurred = ft.TextField(label=t("setup.arrival_hint"), width=240, read_only=locked,
+                                     value=fmt.now_local().strftime("%d/%m/%Y %H:%M"))
+        self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked)
+        self.link_box = ft.Column(spacing=4)
+        self._show_link()
+        save = ft.FilledButton(t("fd.save"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)
+        cancel = ft.TextButton(t("common.cancel"), on_click=self._close_form)
+        self.form = ft.Container(ft.Column([
+            heading(t("fd.new"), 18), self.description,
+            ft.Row([ft.Text(t("fd.severity"), size=16, width=110), self.severity], wrap=True),
+            ft.Row([ft.Text(t("fd.link"), size=16, width=110), self.link_kind], wrap=True),
+            self.link_box,
+            ft.Row([self.occurred, self.explanation], wrap=True),
+            ft.Row([save, cancel]),
+        ], spacing=8), padding=12, border_radius=10, bgcolor=ft.Colors.INDIGO_50,
+            visible=bool(self.link) and not locked)
+        self.open_form = ft.FilledButton(t("fd.new"), icon=ft.Icons.ADD, on_click=self._show_form, height=52,
+                                         visible=not locked and not self.form.visible)
+        self.list = ft.Column(spacing=10)
+        self._fill()
+        # newest first, right under the form: a photo can be added to what was just recorded
+        return ft.Column([ft.Row([self.open_form]), self.form, self.list, bottom_space()], spacing=12,
+                         scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _show_form(self, e=None) -> None:
+        self.form.visible, self.open_form.visible = True, False
+
+    def _close_form(self, e=None) -> None:
+        self.form.visible, self.open_form.visible = False, True
+
+    def _show_link(self) -> None:
+        kind = self.link_kind.selected[0]
+        self.link_box.controls = ([self.item_pick.control] if kind == "item"
+                                  else [self.person_pick.control] if kind == "person" else [])
+
+    def _fill(self) -> None:
+        cards = [self._card(f, i) for i, f in enumerate(reversed(self.findings), start=1)]
+        self.list.controls = cards or [muted(self.t("fd.empty"), 16)]
+
+    def _card(self, f, index: int) -> ft.Control:
+        t = self.t
+        link = ""
+        if f.item_id:
+            link = f"{t('fd.link_item')}: {self._item_label(f.checklist_id, f.item_id)}"
+        elif f.staff_id:
+            link = f"{t('fd.link_person')}: {self._staff_label(f.staff_id)}"
+        when = fmt.show_datetime(f.occurred_at or f.recorded_at)
+        photos = self.photos_by_finding.get(f.id, [])
+        thumbs = ft.Row([thumb(self.thumbs.get(p.id), p.caption or t("nav.photos"), 96) for p in photos], wrap=True)
+        sev = ft.Container(ft.Text(t(f"sev.{f.severity}"), size=14, weight=ft.FontWeight.W_600),
+                           bgcolor=SEVERITY_COLORS.get(f.severity), border_radius=12,
+                           padding=ft.Padding.symmetric(horizontal=10, vertical=3))
+        buttons = ft.Row([
+            ft.TextButton(t("cl.add_photo"), icon=ft.Icons.PHOTO_CAMERA, disabled=self.locked, data=f.id,
+                          on_click=self._add_photo),
+            ft.TextButton(t("common.delete"), icon=ft.Icons.DELETE_OUTLINE, disabled=self.locked,
+                          on_click=lambda e, fid=f.id: self._ask_delete(fid)),
+        ], wrap=True)
+        body = ft.Column([
+            ft.Row([sev, ft.Text(f.description, size=17, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START),
+            *([muted(link, 15)] if link else []),
+            muted(t("fd.recorded", time=when, who=f.recorded_by or "—"), 14),
+            *([muted(t("fd.explanation"), 14)] if f.explanation_requested else []),
+            thumbs,
+            buttons,
+        ], spacing=6)
+        return ft.Semantics(identifier=f"finding-{index}", container=True, content=ft.Container(
+            body, padding=12, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300)))
+
+    # --- actions ---------------------------------------------------------------------------------
+    async def _add(self, e=None) -> None:
+        kind = self.link_kind.selected[0]
+        cid = iid = sid = None
+        if kind == "item" and self.item_pick.value:
+            cid, iid = self.item_pick.value.split("|", 1)
+        elif kind == "person":
+            sid = self.person_pick.value
+        occurred = fmt.parse_datetime(self.occurred.value) if self.occurred.value.strip() else None
+        if self.occurred.value.strip() and occurred is None:
+            self.app.toast(self.t("common.bad_datetime"), error=True)
+            return
+        finding = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
+                                      severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
+                                      staff_id=sid, explanation_requested=bool(self.explanation.value),
+                                      occurred_at=occurred)
+        if finding is FAILED:
+            return
+        self.findings.append(finding)
+        self.description.value = ""
+        self.explanation.value = False
+        self._close_form()
+        self._fill()
+        self.app.toast(self.t("fd.added"))
+
+    async def _add_photo(self, e) -> None:
+        finding_id = e.control.data
+        stored = await self.picker.pick_and_add(self.visit_id, finding_id=finding_id)
+        if not stored:
+            return
+        self.photos_by_finding.setdefault(finding_id, []).extend(stored)
+        self.thumbs.update(await thumbnails(self.app, stored))
+        self._fill()
+        self.app.toast(self.t("ph.added", n=len(stored)))
+
+    def _ask_delete(self, finding_id: str) -> None:
+        async def delete():
+            if await self.app.call(findings.delete_finding, self.app.ctx, finding_id) is FAILED:
+                return
+            self.findings = [f for f in self.findings if f.id != finding_id]
+            self._fill()
+            self.app.toast(self.t("fd.deleted"))
+
+        self.app.confirm(self.t("fd.confirm_delete"), delete, yes_key="common.delete")

@@ -1,0 +1,79 @@
+"""Evidence photos of a visit: pick or take photos, see thumbnails, caption them, see what each is
+attached to. Storing and processing is the media service's work."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ...services import checklists, findings
+from ..shell import FAILED
+from ..widgets.autosave import AutoSave
+from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
+from .base import VisitScreen, banner, bottom_space, muted
+
+
+class PhotosScreen(VisitScreen):
+    nav_key = "photos"
+    title_key = "ph.title"
+
+    async def load_visit(self) -> None:
+        self.service = photo_service()
+        self.photos, self.thumbs = [], {}
+        if self.service is None:
+            return
+        result = await self.app.call(self.service.list_photos, self.app.ctx, self.visit_id)
+        self.photos = [] if result is FAILED else result
+        self.thumbs = await thumbnails(self.app, self.photos)
+        result = await self.app.call(checklists.visit_checklists, self.app.ctx, self.visit_id)
+        self.items = {} if result is FAILED else {(c.id, i.id): i for c in result for i in c.items}
+        result = await self.app.call(findings.list_findings, self.app.ctx, self.visit_id)
+        self.findings = {} if result is FAILED else {f.id: f for f in result}
+
+    def build(self) -> ft.Control:
+        t = self.t
+        if self.service is None:
+            return banner(t("common.not_ready"), "info")
+        self.picker = PhotoPicker(self.app)
+        self.grid = ft.Row(wrap=True, spacing=12, run_spacing=12)
+        self.savers: list[AutoSave] = []
+        self._fill()
+        add = ft.FilledButton(t("ph.pick"), icon=ft.Icons.ADD_A_PHOTO, on_click=self._add, disabled=self.locked,
+                              height=52)
+        return ft.Column([ft.Row([add]), self.grid, bottom_space()], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _link_text(self, p) -> str:
+        t = self.t
+        if p.item_id and (p.checklist_id, p.item_id) in self.items:
+            return f"{t('fd.link_item')}: {t.text(self.items[(p.checklist_id, p.item_id)].text)}"
+        if p.finding_id and p.finding_id in self.findings:
+            return f"{t('nav.findings')}: {self.findings[p.finding_id].description}"
+        return ""
+
+    def _fill(self) -> None:
+        self.savers = []
+        cards = []
+        for i, p in enumerate(self.photos, start=1):
+            caption = ft.TextField(label=self.t("ph.caption"), value=p.caption or "", read_only=self.locked,
+                                   width=240)
+            self.savers.append(AutoSave(caption, lambda text, pid=p.id: self._caption(pid, text)))
+            cards.append(ft.Semantics(identifier=f"photo-{i}", container=True, content=ft.Container(
+                ft.Column([thumb(self.thumbs.get(p.id), p.caption or f"{self.t('nav.photos')} {i}", 240),
+                           caption, muted(self._link_text(p), 13)], spacing=6, width=240),
+                padding=8, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))))
+        self.grid.controls = cards or [muted(self.t("ph.empty"), 16)]
+
+    async def _caption(self, photo_id: str, text: str) -> bool:
+        return await self.app.call(self.service.set_caption, self.app.ctx, photo_id, text) is not FAILED
+
+    async def _add(self, e=None) -> None:
+        stored = await self.picker.pick_and_add(self.visit_id)
+        if not stored:
+            return
+        self.photos += stored
+        self.thumbs.update(await thumbnails(self.app, stored))
+        self._fill()
+        self.app.toast(self.t("ph.added", n=len(stored)))
+
+    async def leave(self) -> None:
+        for s in getattr(self, "savers", []):
+            await s.flush()
