@@ -11,13 +11,14 @@ time (Asia/Ho_Chi_Minh, UTC+7 all year: Vietnam keeps no daylight saving time).
 from __future__ import annotations
 
 import hashlib
+from operator import add
 from collections import defaultdict
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import DateTime, String, and_, case, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..domain.errors import NotFound, ValidationFailed
@@ -30,6 +31,7 @@ from ..store.types import UTCDateTime
 from .context import AppContext
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
+_SHIFT = timedelta(hours=7)  # Viet Nam keeps UTC+7 all year
 ALCOHOL_TOBACCO = "alcohol_tobacco"
 OFFICE_CULTURE = "office_culture"
 VIOLATION_KINDS = ("alcohol", "tobacco")
@@ -551,9 +553,19 @@ def _counts(session: Session, date_from, date_to, unit_id) -> dict[tuple[str, st
     cell: dict[str, list[int]] = {}  # visit id -> the counters of its (unit, month)
     acc: dict[tuple[str, str], list[int]] = {}
     visits_at = _AT["visits"]
-    for vid, unit, arrival, created in conn.execute(
-            select(m.Visit.id, m.Visit.unit_id, m.Visit.arrival_at, m.Visit.created_at).where(*visit_filter)):
-        key = (unit, (arrival or created).astimezone(LOCAL_TZ).strftime("%Y-%m"))
+    months: dict[int, str] = {}
+    # The visit's time as the naive UTC value the store keeps (no per-row time-zone objects), shifted
+    # to Viet Nam's fixed UTC+7 for its month.
+    when = type_coerce(_visit_when(), DateTime())
+    for vid, unit, moment in conn.execute(select(m.Visit.id, m.Visit.unit_id, when).where(*visit_filter)):
+        if isinstance(moment, str):  # SQLite without the column's type: ISO text
+            moment = datetime.fromisoformat(moment)
+        local = moment + _SHIFT
+        number = local.year * 100 + local.month
+        month = months.get(number)
+        if month is None:
+            month = months[number] = f"{local.year:04d}-{local.month:02d}"
+        key = (unit, month)
         counters = acc.get(key)
         if counters is None:
             counters = acc[key] = [0] * width
@@ -604,9 +616,9 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
     per_month: dict[str, list[int]] = {}
     total = [0] * width
     for (unit, month), vector in acc.items():  # plain integers: cheap to add up
-        for target in (per_unit.setdefault(unit, [0] * width), per_month.setdefault(month, [0] * width), total):
-            for i, value in enumerate(vector):
-                target[i] += value
+        per_unit[unit] = list(map(add, per_unit.get(unit) or [0] * width, vector))
+        per_month[month] = list(map(add, per_month.get(month) or [0] * width, vector))
+        total = list(map(add, total, vector))
     by_unit = sorted((UnitMetrics(u, names.get(u, ""), _metrics(v)) for u, v in per_unit.items()),
                      key=lambda x: fold(x.unit_name))
     by_month = [MonthMetrics(mo, _metrics(per_month[mo])) for mo in sorted(per_month)]
