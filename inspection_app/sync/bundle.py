@@ -153,7 +153,9 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(f".{out.name}.{bundle_id[:8]}.part")
-    plain = part.with_suffix(".zip.tmp") if passphrase else part
+    # Sealed bundles often go straight to a USB stick: the plain zip is built inside the data
+    # directory (where the same data already lies unencrypted), never next to the output.
+    plain = Path(data_dir) / f".bundle-export-{bundle_id[:8]}.zip" if passphrase else part
     count = sum(len(v) for v in records.values()) + len(events)
     try:
         file_entries: list[dict[str, Any]] = []

@@ -132,6 +132,8 @@ def test_encrypted_round_trip_and_wrong_passphrase(tablet, office, full_visit, t
     result = bundles.export_bundle(tablet, tmp_path / "b.iab", passphrase="mật khẩu đoàn 2026")
     raw = result.path.read_bytes()
     assert raw.startswith(crypto.MAGIC) and b"manifest.json" not in raw and result.encrypted
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["b.iab"]  # no plain copy left beside it
+    assert not list(tablet.data_dir.glob(".bundle-export-*"))
     before = table_dump(office)
     with pytest.raises(crypto.BadPassphrase) as err:
         bundles.import_bundle(office, result.path, passphrase="sai mật khẩu")
