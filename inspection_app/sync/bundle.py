@@ -24,6 +24,7 @@ import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable
@@ -362,6 +363,7 @@ def _verify_zip(zip_path: Path, staging: Path | None) -> OpenedBundle:
             raise _damaged("manifest.json không đọc được", "manifest.json is unreadable") from None
         records, events, files = _check_manifest(manifest)
         members = {info.filename: info for info in zf.infolist()}
+        made: set[Path] = set()
         for entry in files.values():
             info = members.get(FILES_PREFIX + entry.path)
             if info is None:
@@ -375,7 +377,9 @@ def _verify_zip(zip_path: Path, staging: Path | None) -> OpenedBundle:
             target = None
             if staging is not None:
                 target = staging / "files" / entry.path
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
             try:
                 with zf.open(info) as src, (open(target, "wb") if target else _NullWriter()) as dst:
                     while block := src.read(_CHUNK):
@@ -492,7 +496,7 @@ def _verify_chains(events: list[dict], visit_ids: set[str]) -> None:
         chain.sort(key=lambda e: e["chain_index"])
         prev = GENESIS
         for index, ev in enumerate(chain):
-            probe = m.AuditEvent(**ev)
+            probe = SimpleNamespace(**ev)  # event_hash only reads attributes; no ORM object needed
             if ev["chain_index"] != index or ev["prev_hash"] != prev or event_hash(probe) != ev["hash"]:
                 raise rejected(
                     f"Nhật ký thay đổi của lượt kiểm tra {visit_id} (thiết bị {device or '?'}) bị đứt hoặc "

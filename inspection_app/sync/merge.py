@@ -429,9 +429,12 @@ class Merger:
         return self._apply()
 
     def _place_files(self) -> None:
+        made: set[Path] = set()
         for rel, staged in sorted(self.files_needed.items()):
             target = self.data_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             if target.exists():  # appeared meanwhile: never overwrite
                 continue
             place_file(staged, target)
