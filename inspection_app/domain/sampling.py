@@ -48,7 +48,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import groupby
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -185,10 +184,10 @@ class Frame:
     # Derived once per frame so that the draw stays fast; never part of the hash.
     _code_keys: tuple[bytes, ...] = field(repr=False, compare=False, default=())
     _by_domain: dict[str, list[int]] = field(repr=False, compare=False, default_factory=dict)
+    # Each domain's records by timeliness without a reference date: final for returned dossiers;
+    # PENDING holds those not returned, which the draw's reference date splits into pending/overdue.
+    _by_domain_status: dict[str, dict[Timeliness, list[int]]] = field(repr=False, compare=False, default_factory=dict)
     _due_days: tuple[date | None, ...] = field(repr=False, compare=False, default=())
-    # Timeliness without a reference date: final for returned dossiers, PENDING for the others.
-    _statuses: tuple[Timeliness, ...] = field(repr=False, compare=False, default=())
-    _pending: tuple[int, ...] = field(repr=False, compare=False, default=())
 
     @property
     def size(self) -> int:
@@ -210,19 +209,20 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
             codes=duplicates,
         )
     digest = hashlib.sha256(_frame_text(ordered).encode("utf-8")).hexdigest()
-    by_domain: dict[str, list[int]] = defaultdict(list)
-    for index, record in enumerate(ordered):
-        by_domain[record.stratum_domain].append(index)
     due_days = tuple(r.due.date() if r.due is not None else None for r in ordered)
-    statuses = tuple(status_of(due, result_day_of(r.returned, r.finished)[0]) for due, r in zip(due_days, ordered))
+    by_domain: dict[str, list[int]] = defaultdict(list)
+    by_domain_status: dict[str, dict[Timeliness, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, (record, due) in enumerate(zip(ordered, due_days)):
+        by_domain[record.stratum_domain].append(index)
+        status = status_of(due, result_day_of(record.returned, record.finished)[0])
+        by_domain_status[record.stratum_domain][status].append(index)
     return Frame(
         records=tuple(ordered),
         hash=digest,
         _code_keys=tuple(_length_prefixed(r.code.encode("utf-8")) for r in ordered),
         _by_domain=dict(by_domain),
+        _by_domain_status={domain: dict(groups) for domain, groups in by_domain_status.items()},
         _due_days=due_days,
-        _statuses=statuses,
-        _pending=tuple(i for i, status in enumerate(statuses) if status is Timeliness.PENDING),
     )
 
 
@@ -423,15 +423,17 @@ def strata_members(frame: Frame, spec: DrawSpec) -> dict[tuple[str, ...], list[i
     """Each stratum's key and its records' positions in the frame (module docstring, step 3)."""
     if not spec.by_timeliness:
         return {(domain,): indices for domain, indices in frame._by_domain.items()}
-    statuses = list(frame._statuses)
-    for i in frame._pending:  # not returned yet: pending or overdue depends on the reference date
-        statuses[i] = status_of(frame._due_days[i], None, spec.as_of)
-    status_of_index = statuses.__getitem__
     members: dict[tuple[str, ...], list[int]] = {}
-    for domain, indices in frame._by_domain.items():
-        # A stable sort keeps each group in frame (code) order.
-        for status, group in groupby(sorted(indices, key=status_of_index), key=status_of_index):
-            members[(domain, status.value)] = list(group)
+    for domain, groups in frame._by_domain_status.items():
+        for status, indices in groups.items():
+            if status is not Timeliness.PENDING:
+                members[(domain, status.value)] = indices
+                continue
+            # Not returned yet: pending or overdue depends on the reference date. Both lists keep
+            # frame (code) order.
+            for i in indices:
+                later = status_of(frame._due_days[i], None, spec.as_of)
+                members.setdefault((domain, later.value), []).append(i)
     return members
 
 
@@ -496,7 +498,14 @@ def draw_sample(
     for key, n, target in zip(keys, sizes, targets):
         indices = members[key]
         stratum_prefix = prefix + _length_prefixed(stratum_key_text(key).encode("utf-8"))
-        ranks = [sha256(stratum_prefix + code_keys[i]).digest() for i in indices]
+        seeded = sha256(stratum_prefix)
+
+        def rank(i: int, seeded=seeded) -> bytes:
+            h = seeded.copy()
+            h.update(code_keys[i])
+            return h.digest()
+
+        ranks = list(map(rank, indices))
         # Ties (practically impossible) keep frame order, i.e. code order: both sorts are stable.
         by_rank = ranks.__getitem__
         if n == len(indices):
