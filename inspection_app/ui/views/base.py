@@ -54,6 +54,11 @@ def bottom_space() -> ft.Control:
     return ft.Container(height=96)
 
 
+def seg_label(text: str) -> ft.Control:
+    """A segment's label that wraps onto two lines when a narrow screen squeezes the segments."""
+    return ft.Text(text, max_lines=2, text_align=ft.TextAlign.CENTER)
+
+
 def heading(text: str, size: int = 20) -> ft.Text:
     return ft.Text(text, size=size, weight=ft.FontWeight.W_600)
 

@@ -16,7 +16,7 @@ from .. import fmt
 from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from ..widgets.photos import PhotoPicker, thumb, thumbnails
-from .base import VisitScreen, bottom_space, muted
+from .base import VisitScreen, bottom_space, muted, seg_label
 
 VERDICT_COLORS = {"pass": ft.Colors.GREEN_200, "fail": ft.Colors.RED_200, "na": ft.Colors.GREY_300}
 
@@ -91,9 +91,9 @@ class ItemCard:
             self.seg = ft.SegmentedButton(
                 selected=[self.value] if self.value else [], allow_empty_selection=True,
                 allow_multiple_selection=False, disabled=locked,
-                segments=[ft.Segment(value=c.value, label=t.text(c.label)) for c in item.choices],
+                segments=[ft.Segment(value=c.value, label=seg_label(t.text(c.label))) for c in item.choices],
                 on_change=self._verdict_changed)
-            return ft.Row([self.seg], scroll=ft.ScrollMode.AUTO, expand=True)
+            return ft.Container(self.seg, expand=True, alignment=ft.Alignment.CENTER_LEFT)
         if kind == "person":
             staff = self.screen.staff
             self.field = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,
@@ -244,6 +244,7 @@ class ChecklistScreen(VisitScreen):
             gaps_by_item.setdefault((g.checklist_id, g.item_id), []).append(g)
         for c in self.checklists:
             self.chips[c.id] = ft.Chip(label=ft.Text(""), selected=c.id == self.current,
+                                       padding=ft.Padding.symmetric(horizontal=8, vertical=13),
                                        on_select=lambda e, cid=c.id: self._pick(cid))
             self.cards[c.id] = []
             parts: list[ft.Control] = []

@@ -10,7 +10,7 @@ from ...services import roll_call, units
 from .. import fmt
 from ..shell import FAILED
 from ..widgets.autosave import AutoSave
-from .base import VisitScreen, bottom_space, muted
+from .base import VisitScreen, bottom_space, muted, seg_label
 
 ROSTER_EXTENSIONS = ["csv", "xlsx", "xls", "txt"]
 STATUS_COLORS = {"present": ft.Colors.GREEN_200, "late": ft.Colors.AMBER_300,
@@ -33,7 +33,7 @@ class PersonRow:
         self.seg = ft.SegmentedButton(
             selected=[self.status] if self.status else [], allow_empty_selection=True,
             allow_multiple_selection=False, show_selected_icon=False, disabled=locked,
-            segments=[ft.Segment(value=s, label=t(f"att.{s}")) for s in STATUSES],
+            segments=[ft.Segment(value=s, label=seg_label(t(f"att.{s}"))) for s in STATUSES],
             on_change=self._status_tapped)
         self.arrival = ft.TextField(label=t("rc.arrival"), hint_text=t("common.time_hint"), width=150,
                                     value=(entry.arrival_time or "") if entry else "", read_only=locked)
@@ -58,8 +58,7 @@ class PersonRow:
             ft.Column([ft.Text(self.staff.full_name, size=17, weight=ft.FontWeight.W_600),
                        muted(subtitle, 14)], spacing=0, expand=True),
             self.late_info])
-        self.box = ft.Container(ft.Column([self.head, ft.Row([self.seg], scroll=ft.ScrollMode.AUTO),
-                                           self.details], spacing=6),
+        self.box = ft.Container(ft.Column([self.head, self.seg, self.details], spacing=6),
                                 padding=10, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))
         self.control = ft.Semantics(identifier=f"staff-{index}", container=True, content=self.box)
         self._show_details(self.status)
@@ -164,9 +163,9 @@ class RollCallScreen(VisitScreen):
         self.totals = ft.Text("", size=17, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900)
         self.import_report = ft.Column(spacing=2, visible=False)
         self.rows_col = ft.Column(spacing=8)
-        self.new_name = ft.TextField(label=t("rc.full_name"), expand=3, read_only=locked)
-        self.new_position = ft.TextField(label=t("rc.position"), expand=2, read_only=locked)
-        self.new_department = ft.TextField(label=t("rc.department"), expand=2, read_only=locked)
+        self.new_name = ft.TextField(label=t("rc.full_name"), read_only=locked, col={"xs": 12, "md": 4})
+        self.new_position = ft.TextField(label=t("rc.position"), read_only=locked, col={"xs": 6, "md": 3})
+        self.new_department = ft.TextField(label=t("rc.department"), read_only=locked, col={"xs": 6, "md": 3})
         self.new_name.on_submit = self._add_person
         self.rows: list[PersonRow] = []
         self._fill(self.sheet)
@@ -175,9 +174,10 @@ class RollCallScreen(VisitScreen):
             ft.OutlinedButton(t("rc.all_present"), icon=ft.Icons.DONE_ALL, on_click=self._rest_present,
                               disabled=locked),
         ], wrap=True)
-        add = ft.Row([self.new_name, self.new_position, self.new_department,
-                      ft.FilledButton(t("rc.add_person"), icon=ft.Icons.PERSON_ADD, on_click=self._add_person,
-                                      disabled=locked)], spacing=8)
+        add = ft.ResponsiveRow([self.new_name, self.new_position, self.new_department,
+                                ft.FilledButton(t("rc.add_person"), icon=ft.Icons.PERSON_ADD, on_click=self._add_person,
+                                                disabled=locked, col={"xs": 12, "md": 2})],
+                               spacing=8, run_spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         totals_box = ft.Semantics(identifier="rc-totals", container=True, content=ft.Container(
             self.totals, bgcolor=ft.Colors.INDIGO_50, padding=12, border_radius=8))
         return ft.Column([

@@ -8,7 +8,7 @@ import flet as ft
 from ...services import visits
 from ..shell import FAILED
 from ..widgets.signature_pad import SignaturePad
-from .base import VisitScreen, heading
+from .base import VisitScreen, heading, seg_label
 
 SIGNERS = ("team_leader", "secretary", "unit_representative")
 PAD_W, PAD_H = 520, 200
@@ -118,10 +118,10 @@ class SignaturesScreen(VisitScreen):
                       for role in SIGNERS}
         self.selector = ft.SegmentedButton(
             selected=[SIGNERS[0]], allow_empty_selection=False, show_selected_icon=False,
-            segments=[ft.Segment(value=r, label=self.t(f"signer.{r}")) for r in SIGNERS],
+            segments=[ft.Segment(value=r, label=seg_label(self.t(f"signer.{r}"))) for r in SIGNERS],
             on_change=lambda e: self._show())
         self.holder = ft.Container(self.cards[SIGNERS[0]].control)
-        return ft.Column([ft.Row([self.selector], scroll=ft.ScrollMode.AUTO), self.holder], spacing=12,
+        return ft.Column([self.selector, self.holder], spacing=12,
                          expand=True)
 
     def _show(self) -> None:
