@@ -24,11 +24,10 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
+    """The app as a new user starts it: an empty data directory, so the demo data is loaded."""
     server = AppServer(tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("logs")).start()
     yield server
     server.stop()
-
-
 
 
 @pytest.hookimpl(hookwrapper=True)

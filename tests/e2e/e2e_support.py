@@ -106,6 +106,25 @@ class AppServer:
         return Path(self.log.name).read_text(errors="replace")[-4000:]
 
 
+def field_server(tmp_path_factory, name: str, seed=None) -> AppServer:
+    """The app on a department that has one unit on file (so no demo data is loaded), started.
+
+    ``seed(ctx, unit)`` may add more through the services before the server starts.
+    """
+    from inspection_app.services import units
+    from inspection_app.services.context import AppContext
+
+    data_dir = tmp_path_factory.mktemp(f"{name}-data")
+    ctx = AppContext.open(data_dir)
+    try:
+        unit = units.create_unit(ctx, "UBND xã Hòa Hội", kind="UBND xã", address="xã Hòa Hội, tỉnh Tây Ninh")
+        if seed is not None:
+            seed(ctx, unit)
+    finally:
+        ctx.close()
+    return AppServer(data_dir, tmp_path_factory.mktemp(f"{name}-logs")).start()
+
+
 class Flt:
     """A browser tab on the app, with helpers that speak Flutter semantics."""
 
@@ -162,7 +181,7 @@ class Flt:
         Flutter only acts on semantics nodes it shows; the DOM has no scrolling of its own.
         """
         node = locator.first
-        node.wait_for(state="attached")
+        node.wait_for(state="visible")  # attached and laid out (a node being rebuilt has no box yet)
         view = self.page.viewport_size
         top, bottom = 64, view["height"] - 90  # below the app bar, above a bottom navigation bar
         for _ in range(40):
@@ -193,6 +212,9 @@ class Flt:
         """
         node = self.reveal(locator)
         box = node.bounding_box()
+        if box is None:  # rebuilt between the two looks: look again
+            node.wait_for(state="visible")
+            box = node.bounding_box()
         assert box is not None, f"{locator} has no box"
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
@@ -235,10 +257,27 @@ class Flt:
     def textbox(self, label: str, within: Locator | None = None) -> Locator:
         return (within or self.page).get_by_role("textbox", name=label)
 
-    def shot(self, name: str) -> Path:
-        IMG_DIR.mkdir(parents=True, exist_ok=True)
-        path = IMG_DIR / f"{name}.png"
-        self.page.screenshot(path=str(path))
+    def shot_artifact(self, name: str) -> Path:
+        """A screenshot to look at, not for the README: .artifacts/e2e/ (git-ignored)."""
+        return self.shot(name, ROOT / ".artifacts" / "e2e")
+
+    def shot(self, name: str, folder: Path = IMG_DIR) -> Path:
+        """Screenshot for the README once the canvas has settled.
+
+        Flutter updates the semantics (what the asserts read) before it paints, and a busy machine
+        can delay the paint: shoot frame after frame until three shots in a row are identical.
+        """
+        shots: list[bytes] = []
+        for _ in range(200):
+            self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            shots.append(self.page.screenshot())
+            if len(shots) >= 3 and shots[-1] == shots[-2] == shots[-3]:
+                break
+        else:
+            raise AssertionError(f"the screen did not settle for the screenshot {name}")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        path.write_bytes(shots[-1])
         return path
 
 

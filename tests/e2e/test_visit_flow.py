@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from e2e_support import Flt, new_tab
+from e2e_support import Flt, field_server, new_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +38,14 @@ ROSTER = ("STT,Họ và tên,Chức vụ,Phòng ban\n"
 LATE, ABSENT = "Võ Minh Tuấn", "Đặng Ngọc Ánh"
 FINDING = "Phát hiện 01 người hút thuốc lá trong phòng làm việc tầng 2"
 STATE: dict = {}
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """A department with one unit on file and no visits: the screens show only what this test did."""
+    server = field_server(tmp_path_factory, "visit-flow")
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
