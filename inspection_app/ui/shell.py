@@ -101,7 +101,8 @@ class Shell:
         self._route_lock = asyncio.Lock()
 
     # --- start and routing -------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self):
+        """Set the page up and show its route; returns the future of that first screen."""
         page = self.page
         page.title = self.t("app.title")
         page.theme = theme()
@@ -110,7 +111,7 @@ class Shell:
         page.on_route_change = self._on_route_change
         page.on_resize = self._on_resize
         page.on_view_pop = self._on_view_pop
-        page.run_task(self.show, page.route or "/")
+        return page.run_task(self.show, page.route or "/")
 
     @property
     def lang(self) -> str:

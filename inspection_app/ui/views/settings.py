@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import flet as ft
 
 from ...services import settings as settings_service
@@ -69,7 +71,7 @@ class SettingsScreen(Screen):
                 hhmm = fmt.parse_hhmm(fields[name].value)
                 if hhmm is None:
                     return None, "common.bad_time"
-                update[name] = hhmm
+                update[name] = time.fromisoformat(hhmm)
             seasons.append(season.model_copy(update=update).model_dump())
         data = s.model_dump()
         data.update(department=department.model_dump(), office_hours=seasons, language=self.lang.value,
