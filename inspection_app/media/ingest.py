@@ -82,6 +82,9 @@ _OPENERS = ["JPEG", "PNG", "WEBP", "HEIF"]  # Pillow's JPEG opener returns MPO f
 # aliasing, no ringing. After a draft decode the remaining factor is small (1.25 for 4000 px), where
 # the sharper windowed filters (Hamming, bicubic) look the same on a page and cost twice as much.
 _RESAMPLE = Image.Resampling.BOX
+# Shrink by the largest whole factor first with Image.reduce (a fast box average), then resample the
+# rest: for the box filter the result is the same average, at a fraction of the cost.
+_GAP = 1.0
 
 pillow_heif.register_heif_opener()
 
@@ -411,14 +414,14 @@ def _scale_upright(img: Image.Image, size: tuple[int, int], orientation: int) ->
         return img
     w, h = size
     if _workers() < 2 or w * h < 600_000:
-        out = img if img.size == size else img.resize(size, _RESAMPLE)
+        out = img if img.size == size else img.resize(size, _RESAMPLE, reducing_gap=_GAP)
         return out if op is None else out.transpose(op)
 
     sy = img.height / h
 
     def band(y0: int, y1: int) -> Image.Image:
         part = (img.crop((0, y0, w, y1)) if img.size == size
-                else img.resize((w, y1 - y0), _RESAMPLE, (0, y0 * sy, img.width, y1 * sy)))
+                else img.resize((w, y1 - y0), _RESAMPLE, (0, y0 * sy, img.width, y1 * sy), _GAP))
         return part if op is None else part.transpose(op)
 
     mid = h // 2
@@ -457,7 +460,7 @@ def _make_thumbnail(upright: Image.Image) -> Rendition:
     size = _fit(upright.size, THUMB_LONG_EDGE)
     # A copy when no resizing is needed: the report copy is being saved from ``upright`` on the
     # other thread, and Image.save keeps its options on the image object.
-    thumb = upright.copy() if upright.size == size else upright.resize(size, _RESAMPLE)
+    thumb = upright.copy() if upright.size == size else upright.resize(size, _RESAMPLE, reducing_gap=_GAP)
     return Rendition(_jpeg(thumb, THUMB_QUALITY), thumb.width, thumb.height)
 
 
