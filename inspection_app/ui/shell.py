@@ -147,14 +147,29 @@ class Shell:
         async with self._route_lock:
             old = self.screen
             if old is not None:
-                await old.leave()  # flush anything typed but not yet saved
-            screen = self.resolve(route)
+                try:
+                    await old.leave()  # flush anything typed but not yet saved
+                except Exception:
+                    log.exception("leaving %s", type(old).__name__)
+            try:
+                screen = self.resolve(route)
+                await screen.load()
+                view = self.frame(screen)
+            except Exception:  # a broken screen must not leave a blank tablet: say so, offer the way home
+                log.exception("showing %s", route)
+                screen, view = None, self._error_view()
             self.screen = screen
-            await screen.load()
-            self.page.title = f"{screen.title()} · {self.t('app.title')}"
+            self.page.title = f"{screen.title() if screen else self.t('app.title')} · {self.t('app.title')}"
             self.page.views.clear()
-            self.page.views.append(self.frame(screen))
+            self.page.views.append(view)
             self.page.update()
+
+    def _error_view(self) -> ft.View:
+        return ft.View(route=self.page.route, appbar=ft.AppBar(title=ft.Text(self.t("app.title"))), controls=[
+            ft.Container(ft.Column([
+                ft.Text(self.t("common.unexpected"), size=18, color=ft.Colors.RED_900),
+                ft.FilledButton(self.t("nav.visits"), icon=ft.Icons.HOME, on_click=lambda e: self.go("/")),
+            ], spacing=16), padding=24)])
 
     async def refresh(self) -> None:
         """Rebuild the current screen (after a language change, say)."""

@@ -226,6 +226,23 @@ def test_an_unexpected_error_is_reported_and_the_session_goes_on(ctx, monkeypatc
     run(scenario())
 
 
+def test_a_screen_that_breaks_shows_a_message_and_the_way_home(ctx, monkeypatch):
+    from inspection_app.ui.views import registry
+
+    def broken(app, route):
+        raise ImportError("a half-written screen")
+
+    async def scenario():
+        app = await App(ctx).start()
+        monkeypatch.setattr(registry, "screen_for", broken)
+        await app.show("/review")
+        assert "Đã xảy ra lỗi không mong muốn" in app.texts()
+        home = app.on_screen(ft.FilledButton, content="Chuyến kiểm tra")
+        await app.click(home)
+        assert app.routes[-1] == "/"
+    run(scenario())
+
+
 # --- visit set-up --------------------------------------------------------------------------------
 
 
