@@ -18,7 +18,7 @@ from ...services import bundles
 from .. import fmt
 from ..shell import FAILED
 from .base import banner, heading, muted
-from .review_common import TARGET, ReviewScreen, attempt, cell, header_row
+from .review_common import TARGET, ReviewScreen, attempt, cell, header_row, top_gap
 
 W_WHAT, W_VALUE, W_KEPT = 240, 250, 150
 
@@ -53,13 +53,14 @@ class ReviewBundlesScreen(ReviewScreen):
         self.picker = ft.FilePicker()  # keep a reference: an unreferenced service is unregistered
         self.passphrase = ft.TextField(label=t("of.passphrase_optional"), password=True, can_reveal_password=True,
                                        width=380)
-        self.import_button = ft.FilledButton(t("of.bd.import"), icon=ft.Icons.MOVE_TO_INBOX, height=TARGET,
+        self.import_button = ft.FilledButton(t("of.bd.import"), icon=ft.Icons.MOVE_TO_INBOX,
                                              on_click=self._import)
         self.report = ft.Column(spacing=8)
         self.conflicts_box = ft.Column(spacing=0)
         self.history = ft.Column(spacing=0)
         self._fill_lists()
         return ft.Column([
+            top_gap(),
             heading(t("of.bd.import_heading"), 18),
             muted(t("of.bd.import_hint"), 15),
             ft.Row([self.passphrase, self.import_button], spacing=12, wrap=True,
@@ -120,7 +121,7 @@ class ReviewBundlesScreen(ReviewScreen):
             counts = t("of.bd.counts", inserted=sum(r.inserted.values()), updated=sum(r.updated.values()),
                        deleted=sum(r.deleted.values()), files=r.files_added, events=r.events_added)
             parts.append(muted(counts, 14))
-        parts.append(ft.Row([ft.OutlinedButton(t("of.bd.see_visits"), icon=ft.Icons.TABLE_ROWS, height=TARGET,
+        parts.append(ft.Row([ft.OutlinedButton(t("of.bd.see_visits"), icon=ft.Icons.TABLE_ROWS,
                                                on_click=lambda e: self.app.go("/review"))]))
         return parts
 
@@ -156,11 +157,11 @@ class ReviewBundlesScreen(ReviewScreen):
         t = self.t
         what = f"{c.entity}.{c.field}" if c.field else c.entity
         kept = t("of.bd.kept_local") if c.kept == "local" else t("of.bd.kept_incoming")
-        actions: list[ft.Control] = [ft.TextButton(t("of.bd.keep"), height=TARGET,
+        actions: list[ft.Control] = [ft.TextButton(t("of.bd.keep"),
                                                    on_click=self._resolver(c.id, "merge"))]
         if c.kind == "field" and c.field:
             other = "incoming" if c.kept == "local" else "local"
-            actions.append(ft.TextButton(t("of.bd.take_other"), height=TARGET,
+            actions.append(ft.TextButton(t("of.bd.take_other"),
                                          on_click=self._resolver(c.id, other)))
         row = ft.Container(ft.Row([
             cell(ft.Column([ft.Text(what, size=15, weight=ft.FontWeight.W_600),

@@ -71,7 +71,7 @@ class ReviewScreen(Screen):
 
     def body(self) -> ft.Control:
         if self._body is None:
-            self._body = ft.Column([tab_strip(self), self.build()], spacing=8, expand=True)
+            self._body = ft.Column([tab_strip(self), self.build()], spacing=4, expand=True)
         return self._body
 
     def update(self) -> None:
@@ -85,14 +85,20 @@ def tab_strip(screen: Screen, active: str | None = None) -> ft.Control:
     buttons: list[ft.Control] = []
     for key, route, label_key, icon in TABS:
         if key == active:
-            buttons.append(ft.FilledTonalButton(t(label_key), icon=icon, height=TARGET))
+            buttons.append(ft.FilledTonalButton(t(label_key), icon=icon))
         else:
-            buttons.append(ft.TextButton(t(label_key), icon=icon, height=TARGET,
+            buttons.append(ft.TextButton(t(label_key), icon=icon,
                                          on_click=lambda e, r=route: screen.app.go(r)))
     return ft.Row(buttons, spacing=4, wrap=True)
 
 
 # --- cells and chips ---------------------------------------------------------------------------------
+
+
+def top_gap() -> ft.Control:
+    """First thing in a scrolling column that starts with fields: their floating labels are drawn
+    above the fields' boxes and would be clipped by the scroll view."""
+    return ft.Container(height=6)
 
 
 def cell(content: ft.Control | str, width: float | None = None, expand: int | None = None,

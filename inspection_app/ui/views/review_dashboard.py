@@ -116,7 +116,7 @@ class ReviewDashboardScreen(ReviewScreen):
         self.f_to = date_field(t("of.f.to"), self.date_to, on_submit=self._apply)
         units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
         self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
-        self.report_button = ft.FilledButton(t("of.report.make"), icon=ft.Icons.SUMMARIZE, height=TARGET,
+        self.report_button = ft.FilledButton(t("of.report.make"), icon=ft.Icons.SUMMARIZE,
                                              on_click=self._report)
         self.report_notice = ft.Column(spacing=4)
         self.content = ft.Column(spacing=14)
@@ -124,7 +124,7 @@ class ReviewDashboardScreen(ReviewScreen):
         controls = ft.Column([
             ft.Row([self.presets], wrap=True),
             ft.Row([self.f_from, self.f_to, self.f_unit,
-                    ft.FilledTonalButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, height=TARGET,
+                    ft.FilledTonalButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT,
                                          on_click=self._apply)],
                    spacing=10, wrap=True, vertical_alignment=ft.CrossAxisAlignment.START),
         ], spacing=10)

@@ -12,7 +12,7 @@ from ...services import review
 from .. import fmt
 from ..shell import FAILED
 from .base import banner, muted
-from .review_common import TARGET, ReviewScreen, date_field, dropdown, read_date, remedy_chip, show_date
+from .review_common import ReviewScreen, date_field, dropdown, read_date, remedy_chip, show_date, top_gap
 
 STATUSES = ("open", "reported", "done")
 
@@ -28,9 +28,9 @@ class RemedyCard:
                                  value=row.report_text if row.status == "open" else "")
         self.form = ft.Container(
             ft.Column([ft.Row([self.when, self.text], vertical_alignment=ft.CrossAxisAlignment.START),
-                       ft.Row([ft.FilledButton(t("of.rm.save_report"), icon=ft.Icons.SAVE, height=TARGET,
+                       ft.Row([ft.FilledButton(t("of.rm.save_report"), icon=ft.Icons.SAVE,
                                                on_click=self._save),
-                               ft.TextButton(t("common.cancel"), height=TARGET, on_click=self._hide)])],
+                               ft.TextButton(t("common.cancel"), on_click=self._hide)])],
                       spacing=8),
             visible=False, padding=ft.Padding.only(top=8))
         self.control = self._build()
@@ -46,7 +46,7 @@ class RemedyCard:
                    vertical_alignment=ft.CrossAxisAlignment.START),
             ft.Row([ft.Text(f"{r.unit_name} · {t('of.rm.visit_of', d=show_date(r.visit_date))}", size=15,
                             color=ft.Colors.GREY_800),
-                    ft.TextButton(t("of.rm.open_visit"), icon=ft.Icons.OPEN_IN_NEW, height=TARGET,
+                    ft.TextButton(t("of.rm.open_visit"), icon=ft.Icons.OPEN_IN_NEW,
                                   on_click=lambda e: self.screen.app.go(f"/review/visits/{r.visit_id}"))],
                    spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             ft.Text(when, size=15, color=ft.Colors.RED_900 if r.overdue else None,
@@ -60,13 +60,13 @@ class RemedyCard:
             parts.append(muted(t("of.rm.reviewed_by", who=r.reviewed_by), 14))
         actions: list[ft.Control] = []
         if r.status != "done":
-            actions.append(ft.OutlinedButton(t("of.rm.record_report"), icon=ft.Icons.EDIT_NOTE, height=TARGET,
+            actions.append(ft.OutlinedButton(t("of.rm.record_report"), icon=ft.Icons.EDIT_NOTE,
                                              on_click=self._show))
         if r.status == "reported":
-            actions.append(ft.FilledButton(t("of.rm.accept"), icon=ft.Icons.TASK_ALT, height=TARGET,
+            actions.append(ft.FilledButton(t("of.rm.accept"), icon=ft.Icons.TASK_ALT,
                                            on_click=self._accept))
         if r.status in ("reported", "done"):
-            actions.append(ft.TextButton(t("of.rm.reopen"), icon=ft.Icons.REPLAY, height=TARGET,
+            actions.append(ft.TextButton(t("of.rm.reopen"), icon=ft.Icons.REPLAY,
                                          on_click=self._reopen))
         parts += [ft.Row(actions, spacing=8, wrap=True), self.form]
         box = ft.Container(
@@ -131,9 +131,9 @@ class ReviewRemediesScreen(ReviewScreen):
         self.summary = ft.Text("", size=16, weight=ft.FontWeight.W_600)
         self.list = ft.Column(spacing=10)
         self._fill()
-        filters = ft.Row([self.f_unit, self.f_status, self.f_overdue], spacing=12, wrap=True,
+        filters = ft.Row([self.f_unit, self.f_status, self.f_overdue], spacing=12,
                          vertical_alignment=ft.CrossAxisAlignment.CENTER)
-        return ft.Column([filters, ft.Semantics(identifier="remedies-summary", container=True, content=self.summary),
+        return ft.Column([top_gap(), filters, ft.Semantics(identifier="remedies-summary", container=True, content=self.summary),
                           self.list], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
 
     def _fill(self) -> None:

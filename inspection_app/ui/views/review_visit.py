@@ -286,7 +286,7 @@ class ReviewVisitScreen(Screen):
         if latest is None:
             body.append(muted(t("of.rec.m_none"), 15))
         elif latest.file_present and latest.file_intact:
-            body.append(ft.Row([ft.OutlinedButton(t("of.rec.m_export"), icon=ft.Icons.PICTURE_AS_PDF, height=TARGET,
+            body.append(ft.Row([ft.OutlinedButton(t("of.rec.m_export"), icon=ft.Icons.PICTURE_AS_PDF,
                                                   on_click=self._export_minutes)]))
         body.append(self.minutes_notice)
         return section(t("of.rec.minutes"), body, identifier="rec-minutes")
@@ -309,7 +309,7 @@ class ReviewVisitScreen(Screen):
                                             vertical_alignment=ft.CrossAxisAlignment.START),
                                      padding=8, border_radius=8,
                                      bgcolor=ft.Colors.RED_50 if m.overdue else None))
-        body.append(ft.Row([ft.TextButton(t("of.rec.to_remedies"), icon=ft.Icons.TASK_ALT, height=TARGET,
+        body.append(ft.Row([ft.TextButton(t("of.rec.to_remedies"), icon=ft.Icons.TASK_ALT,
                                           on_click=lambda e: self.app.go("/review/remedies"))]))
         return section(t("of.rm.title"), body, identifier="rec-remedies")
 
@@ -321,8 +321,7 @@ class ReviewVisitScreen(Screen):
         if a.devices:
             body.append(muted(t("of.rec.devices", devices=", ".join(a.devices)), 14))
         if r.open_conflicts:
-            body.append(ft.Row([ft.TextButton(t("of.rec.to_conflicts", n=r.open_conflicts), icon=ft.Icons.CALL_SPLIT,
-                                              height=TARGET, on_click=lambda e: self.app.go("/review/bundles"))]))
+            body.append(ft.Row([ft.TextButton(t("of.rec.to_conflicts", n=r.open_conflicts), icon=ft.Icons.CALL_SPLIT, on_click=lambda e: self.app.go("/review/bundles"))]))
         return section(t("of.rec.integrity"), body, identifier="rec-integrity")
 
     # --- the one action ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from .. import fmt
 from ..shell import FAILED
 from .base import banner, muted
 from .home import status_chip
-from .review_common import TARGET, ReviewScreen, attempt, cell, date_field, dropdown, header_row, read_date
+from .review_common import ReviewScreen, attempt, cell, date_field, dropdown, header_row, read_date, top_gap
 
 PAGE_SIZE = 20
 # column widths (px); the unit column takes what is left
@@ -75,15 +75,15 @@ class ReviewVisitsScreen(ReviewScreen):
         filters = ft.Column([
             ft.Row([self.f_unit, self.f_status, self.f_checklist, self.f_kind], spacing=10, wrap=True),
             ft.Row([self.f_from, self.f_to, self.f_search,
-                    ft.FilledButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, height=TARGET, on_click=self._apply),
-                    ft.TextButton(t("of.f.clear"), icon=ft.Icons.FILTER_ALT_OFF, height=TARGET,
+                    ft.FilledButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, on_click=self._apply),
+                    ft.TextButton(t("of.f.clear"), icon=ft.Icons.FILTER_ALT_OFF,
                                   on_click=self._clear)], spacing=10, wrap=True,
                    vertical_alignment=ft.CrossAxisAlignment.START),
         ], spacing=10)
         self.count = ft.Text("", size=16, weight=ft.FontWeight.W_600)
-        self.export_button = ft.OutlinedButton(t("of.export", n=0), icon=ft.Icons.OUTBOX, height=TARGET,
+        self.export_button = ft.OutlinedButton(t("of.export", n=0), icon=ft.Icons.OUTBOX,
                                                on_click=self._ask_export, disabled=True)
-        self.select_page = ft.TextButton(t("of.select_page"), icon=ft.Icons.DONE_ALL, height=TARGET,
+        self.select_page = ft.TextButton(t("of.select_page"), icon=ft.Icons.DONE_ALL,
                                          on_click=self._select_page)
         self.notice = ft.Column(spacing=4)
         self.rows = ft.Column(spacing=0)
@@ -92,7 +92,7 @@ class ReviewVisitsScreen(ReviewScreen):
         toolbar = ft.Row([self.count, ft.Container(expand=True), self.select_page, self.export_button],
                          vertical_alignment=ft.CrossAxisAlignment.CENTER)
         table = ft.Column([self._header(), self.rows], spacing=0)
-        return ft.Column([filters, toolbar, self.notice, table, self.pager], spacing=10,
+        return ft.Column([top_gap(), filters, toolbar, self.notice, table, self.pager], spacing=10,
                          scroll=ft.ScrollMode.AUTO, expand=True)
 
     def _header(self) -> ft.Control:
