@@ -221,6 +221,10 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
                 value = dossier.timeliness.status.value if item.id == "td.timeliness" else item.choices[0].value
             note = "Không có Phiếu xin lỗi và hẹn lại ngày trả." if value == "fail" else None
             sampling.record_dossier_check(ctx, dossier.check_id, item.id, value, note=note)
+            if value == "fail":  # the item asks for a photo of the evidence too
+                photos.add_photo(ctx, finished.id, demo_photo(f"Hồ sơ {dossier.code}", 10 + n, now - timedelta(days=2)),
+                                 f"HS_{n}.jpg", caption=f"Hồ sơ {dossier.code}: không có Phiếu xin lỗi",
+                                 dossier_check_id=dossier.check_id)
     smoking = findings.add_finding(
         ctx, finished.id, "Ông Tạ Văn Đức hút thuốc lá trong phòng làm việc tầng 2 lúc 09 giờ 15; đã yêu cầu viết bản tường trình.",
         "high", "alcohol_tobacco", "at.no_smoking_indoors", staff["Tạ Văn Đức"].id, kind="tobacco",
