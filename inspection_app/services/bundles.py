@@ -38,16 +38,7 @@ def _app_version() -> str:
 # --- what crosses the boundary ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    bundle_id: str
-    visit_ids: list[str]
-    records: int
-    files: int
-    byte_size: int
-    sha256: str
-    encrypted: bool
+ExportResult = sync_bundle.ExportSummary  # what an export wrote: the sync layer's summary, as it is
 
 
 @dataclass(frozen=True)
@@ -135,7 +126,7 @@ def export_bundle(ctx: AppContext, out: str | Path, visit_ids: list[str] | None 
         summary = sync_bundle.write_bundle(s, ctx.data_dir, Path(out), visit_ids or None,
                                            device_id=ctx.settings.device_id, actor=ctx.actor,
                                            app_version=_app_version(), passphrase=passphrase or None)
-    return ExportResult(**summary.__dict__)
+    return summary
 
 
 def inspect_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> BundleInfo:
