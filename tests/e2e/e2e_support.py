@@ -204,6 +204,23 @@ class Flt:
                 return node  # at the end of the scroll range
         return node
 
+    def scroll_to_top(self, anchor: Locator) -> None:
+        """Wheel the scrolling body up until ``anchor`` (a node in it) stops moving."""
+        view = self.page.viewport_size
+        node = anchor.first
+        node.wait_for(state="visible")
+        for _ in range(40):
+            before = node.bounding_box()
+            self.page.mouse.move(view["width"] / 2, view["height"] / 2)
+            self.page.mouse.wheel(0, -2000)
+            for _ in range(25):
+                self.page.wait_for_timeout(20)
+                after = node.bounding_box()
+                if after is None or before is None or abs(after["y"] - before["y"]) > 0.5:
+                    break
+            else:
+                return  # did not move: at the top
+
     def tap(self, locator: Locator) -> None:
         """A real (trusted) click at the node's centre, as a finger would tap.
 
@@ -211,12 +228,23 @@ class Flt:
         any pointer event (a wheel scroll, a signature stroke), so synthetic clicks get lost.
         """
         node = self.reveal(locator)
-        box = node.bounding_box()
-        if box is None:  # rebuilt between the two looks: look again
-            node.wait_for(state="visible")
-            box = node.bounding_box()
-        assert box is not None, f"{locator} has no box"
+        box = self._steady_box(node)
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    def _steady_box(self, node: Locator) -> dict:
+        """The node's box once it stays put for a frame (a card above may just be growing)."""
+        box = None
+        for _ in range(50):
+            self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            now = node.bounding_box()
+            if now is None:
+                node.wait_for(state="visible")
+                continue
+            if box is not None and all(abs(now[k] - box[k]) < 0.5 for k in ("x", "y", "width", "height")):
+                return now
+            box = now
+        assert box is not None, f"{node} has no box"
+        return box
 
     def tap_icon(self, tooltip: str, within: Locator | None = None) -> None:
         """An IconButton: its tooltip labels a wrapper around the button node."""
@@ -267,6 +295,8 @@ class Flt:
         Flutter updates the semantics (what the asserts read) before it paints, and a busy machine
         can delay the paint: shoot frame after frame until three shots in a row are identical.
         """
+        view = self.page.viewport_size
+        self.page.mouse.move(view["width"] - 1, view["height"] - 1)  # no hover highlight in the picture
         shots: list[bytes] = []
         for _ in range(200):
             self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")

@@ -40,10 +40,24 @@ FINDING = "Phát hiện 01 người hút thuốc lá trong phòng làm việc t�
 STATE: dict = {}
 
 
+def earlier_visit(ctx, unit) -> None:
+    """Another team's visit still in progress at the commune, so the home has both lists."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from inspection_app.services import checklists, visits
+
+    visit = visits.create_visit(ctx, unit.id, kind="planned", decision_number="118/QĐ-SNV",
+                                decision_date=date(2026, 7, 1), checklist_ids=["working_hours"],
+                                arrival_at=datetime.now(timezone.utc) - timedelta(days=1, hours=3),
+                                team=[visits.ParticipantIn("Trần Quang Minh", "leader")])
+    checklists.record_answer(ctx, visit.id, "working_hours", "wh.arrival_time", "07:40")
+
+
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
-    """A department with one unit on file and no visits: the screens show only what this test did."""
-    server = field_server(tmp_path_factory, "visit-flow")
+    """A department with one unit on file and one visit under way there; everything else on the
+    screens is what this test did."""
+    server = field_server(tmp_path_factory, "visit-flow", earlier_visit)
     yield server
     server.stop()
 
@@ -113,6 +127,7 @@ def test_answer_checklist_with_failed_item_and_note(tab: Flt):
     expect(tab.page.get_by_role("progressbar", name="Trang phục, giao tiếp 3/3")).to_be_attached()
     expect(tab.page.get_by_role("checkbox", name=re.compile(CHECKLIST))).to_have_attribute("aria-label",
                                                                                           re.compile("11/11"))
+    tab.scroll_to_top(tab.ident("section-office_culture-conduct"))
     tab.shot("checklist")
 
 
@@ -137,6 +152,7 @@ def test_roll_call_import_late_and_absent(tab: Flt, tmp_path):
     totals = tab.ident("rc-totals")
     for text in ("Chưa điểm danh: 0", "Đi muộn: 1", "Vắng có lý do: 1", "Có mặt: 2"):
         tab.label_has(totals, text)
+    tab.scroll_to_top(tab.button("Nhập danh sách từ tệp"))
     tab.shot("roll_call")
 
 

@@ -144,12 +144,10 @@ class ItemCard:
             return False
         self.value, self.note_value, self.saved_at = answer.value, answer.note, answer.answered_at
         self._refresh_saved()
+        await self.screen.refresh_gaps(self)  # before showing: the card changes size once, not twice
         self._paint()
         self.control.update()
         self.screen.section_changed(self)
-        if await self.screen.refresh_gaps(self):
-            self._paint()
-            self.control.update()
         return True
 
     async def _verdict_changed(self, e=None) -> None:
