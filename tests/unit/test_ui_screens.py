@@ -451,7 +451,7 @@ def test_signatures_keep_vector_strokes_and_a_refusal_needs_its_reason(ctx):
     run(scenario())
 
 
-def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx):
+def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monkeypatch):
     visit = make_visit(ctx)
 
     async def scenario():
@@ -476,6 +476,17 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx):
         await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
         await app.click(app.page._dialogs.controls[-1].actions[-1])
         assert visits.get_visit(ctx, visit.id).locked
+
+        await app.show(f"/visits/{visit.id}/close")
+        saved = {}
+
+        async def save_file(**kwargs):
+            saved.update(kwargs)
+
+        monkeypatch.setattr(app.shell.screen.picker, "save_file", save_file)
+        await app.click(app.on_screen(ft.FilledButton, content="Xuất biên bản (PDF)"))
+        assert saved["src_bytes"].startswith(b"%PDF") and saved["file_name"].endswith(".pdf")
+        assert app.snack().startswith("Đã xuất biên bản")
 
         await app.show(f"/visits/{visit.id}/checklist")
         assert "Chuyến kiểm tra đã khoá: chỉ xem, không sửa được." in app.texts()

@@ -3,6 +3,9 @@ then lock it. A locked visit is read-only everywhere in the app."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import flet as ft
 
 from ...services import visits
@@ -34,6 +37,7 @@ class CloseScreen(VisitScreen):
             self.missing = [] if result is FAILED else result
 
     def build(self) -> ft.Control:
+        self.picker = ft.FilePicker()  # to hand the PDF to the browser as a download
         self.content = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self._fill()
         return self.content
@@ -86,7 +90,14 @@ class CloseScreen(VisitScreen):
         await self.app.refresh()  # every control comes back read-only
 
     async def _export(self, e=None) -> None:
-        service = minutes_service()
-        result = await self.app.call(service.export_minutes, self.app.ctx, self.visit_id, background=True)
-        if result is not FAILED:
-            self.app.toast(self.t("cz.exported", path=str(getattr(result, "path", result))))
+        """Render (the first time) and hand over the minutes: a download in the browser, the stored
+        file's place on a desktop."""
+        result = await self.app.call(minutes_service().export_minutes, self.app.ctx, self.visit_id,
+                                     background=True)
+        if result is FAILED:
+            return
+        path = Path(result.path)
+        if self.app.page.web:
+            data = await asyncio.to_thread(path.read_bytes)
+            await self.picker.save_file(file_name=path.name, src_bytes=data)
+        self.app.toast(self.t("cz.exported", path=f"{result.number or path.name} ({path})"))
