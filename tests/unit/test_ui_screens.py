@@ -536,3 +536,31 @@ def test_assets_index_is_the_offline_shim_of_the_installed_flet():
     assert committed == offline_index(stock_index()), "re-run python -m inspection_app.ui.make_offline_index"
     assert "/@rive-app/" in committed
     assert Path(assets_dir()).is_absolute()
+
+
+def test_photos_screen_captions_and_attaches_a_photo_to_a_finding(ctx, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from inspection_app.services import photos
+
+    visit = make_visit(ctx)
+    finding = findings.add_finding(ctx, visit.id, "Không niêm yết thủ tục hành chính")
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), "blue").save(buf, "JPEG")
+    photos.add_photo(ctx, visit.id, buf.getvalue(), "niem_yet.jpg")
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/photos")
+        await app.type(app.within("photo-1", ft.TextField, label="Chú thích"), "Bảng niêm yết trống")
+        assert photos.list_photos(ctx, visit.id)[0].caption == "Bảng niêm yết trống"
+        await app.click(app.within("photo-1", ft.TextButton, content="Gắn với"))
+        dialog = app.page._dialogs.controls[-1]
+        group = next(c for c in app.all(ft.RadioGroup) if _under(c, dialog))
+        app.session.apply_patch(group._i, {"value": f"finding|{finding.id}"})
+        await app.session.dispatch_event(group._i, "change", None)
+        await app.click(dialog.actions[-1])
+        assert photos.list_photos(ctx, visit.id)[0].finding_id == finding.id
+        assert "Phát hiện: Không niêm yết thủ tục hành chính" in app.texts()
+    run(scenario())

@@ -9,6 +9,7 @@ from ...services import checklists, findings
 from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
+from ..widgets.pick_list import PickList
 from .base import VisitScreen, banner, bottom_space, muted
 
 
@@ -56,9 +57,11 @@ class PhotosScreen(VisitScreen):
             caption = ft.TextField(label=self.t("ph.caption"), value=p.caption or "", read_only=self.locked,
                                    width=240)
             self.savers.append(AutoSave(caption, lambda text, pid=p.id: self._caption(pid, text)))
+            attach = ft.TextButton(self.t("ph.attach"), icon=ft.Icons.LINK, data=p.id, disabled=self.locked,
+                                   on_click=self._ask_link)
             cards.append(ft.Semantics(identifier=f"photo-{i}", container=True, content=ft.Container(
                 ft.Column([thumb(self.thumbs.get(p.id), p.caption or f"{self.t('nav.photos')} {i}", 240),
-                           caption, muted(self._link_text(p), 13)], spacing=6, width=240),
+                           caption, muted(self._link_text(p), 13), attach], spacing=6, width=240),
                 padding=8, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))))
         self.grid.controls = cards or [muted(self.t("ph.empty"), 16)]
 
@@ -73,6 +76,45 @@ class PhotosScreen(VisitScreen):
         self.thumbs.update(await thumbnails(self.app, stored))
         self._fill()
         self.app.toast(self.t("ph.added", n=len(stored)))
+
+    def _link_options(self) -> list[tuple[str, str]]:
+        t = self.t
+        options = [("none", t("fd.link_none"))]
+        options += [(f"finding|{fid}", f"{t('nav.findings')}: {f.description}") for fid, f in self.findings.items()]
+        options += [(f"item|{cid}|{iid}", f"{t('fd.link_item')}: {t.text(item.text)}")
+                    for (cid, iid), item in self.items.items()]
+        return options
+
+    def _ask_link(self, e) -> None:
+        photo_id = e.control.data
+        photo = next(p for p in self.photos if p.id == photo_id)
+        current = (f"finding|{photo.finding_id}" if photo.finding_id
+                   else f"item|{photo.checklist_id}|{photo.item_id}" if photo.item_id else "none")
+        pick = PickList(self._link_options(), self.t("fd.pick_item"), value=current, shown=8)
+
+        async def apply(ev):
+            choice = (pick.value or "none").split("|")
+            links = ({"finding_id": choice[1]} if choice[0] == "finding"
+                     else {"checklist_id": choice[1], "item_id": choice[2]} if choice[0] == "item" else {})
+            self.app.page.pop_dialog()
+            updated = await self.app.call(self.service.link_photo, self.app.ctx, photo_id, **links)
+            if updated is not FAILED:
+                self.photos = [updated if p.id == photo_id else p for p in self.photos]
+                self._fill()
+                self.app.toast(self.t("common.saved"))
+            else:
+                self.app.page.update()
+
+        def cancel(ev):
+            self.app.page.pop_dialog()
+            self.app.page.update()
+
+        self.app.page.show_dialog(ft.AlertDialog(
+            modal=True, title=ft.Text(self.t("ph.attach")), content=ft.Container(pick.control, width=520),
+            scrollable=True,
+            actions=[ft.TextButton(self.t("common.cancel"), on_click=cancel),
+                     ft.FilledButton(self.t("common.ok"), on_click=apply)]))
+        self.app.page.update()
 
     async def leave(self) -> None:
         for s in getattr(self, "savers", []):
