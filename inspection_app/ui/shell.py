@@ -111,6 +111,8 @@ class Shell:
         page.on_route_change = self._on_route_change
         page.on_resize = self._on_resize
         page.on_view_pop = self._on_view_pop
+        page.on_disconnect = self._flush  # the tab closed or the tablet slept: save what was typed
+        page.on_close = self._flush
         return page.run_task(self.show, page.route or "/")
 
     @property
@@ -131,11 +133,15 @@ class Shell:
     async def _on_route_change(self, e=None) -> None:
         await self.show(self.page.route)
 
-    async def _on_view_pop(self, e=None) -> None:
-        await self.show(self.parent_route(self.page.route))
+    def _on_view_pop(self, e=None) -> None:
+        self.go("/")
 
-    def parent_route(self, route: str) -> str:
-        return "/"
+    async def _flush(self, e=None) -> None:
+        if self.screen is not None:
+            try:
+                await self.screen.leave()
+            except Exception:
+                log.exception("saving what was typed on %s", type(self.screen).__name__)
 
     def resolve(self, route: str):
         """The Screen for a route (a new instance), or the home screen for an unknown one."""

@@ -564,3 +564,16 @@ def test_photos_screen_captions_and_attaches_a_photo_to_a_finding(ctx, monkeypat
         assert photos.list_photos(ctx, visit.id)[0].finding_id == finding.id
         assert "Phát hiện: Không niêm yết thủ tục hành chính" in app.texts()
     run(scenario())
+
+
+def test_text_typed_when_the_tab_goes_away_is_saved(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/checklist")
+        note = app.within("item-oc.hotline", ft.TextField, label="Ghi chú")
+        app.session.apply_patch(note._i, {"value": "Số đường dây nóng bị che"})
+        await app.session.dispatch_event(note._i, "change", "Số đường dây nóng bị che")
+        await app.session.dispatch_event(app.page._i, "disconnect", None)
+        assert checklists.answers_for(ctx, visit.id)[("office_culture", "oc.hotline")].note == "Số đường dây nóng bị che"
+    run(scenario())
