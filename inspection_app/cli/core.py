@@ -10,10 +10,11 @@ from ..services.context import AppContext
 
 
 def run_app_command(args: argparse.Namespace) -> int:
-    from ..services import demo
+    from ..services import demo, photos
     from ..ui.app import run_app
 
     ctx = AppContext.open(args.data_dir)
+    photos.clean_interrupted_writes(ctx)
     if demo.is_empty(ctx):
         demo.load_demo(ctx)
         print("Đã nạp dữ liệu mẫu để bắt đầu / demo data loaded to start with")

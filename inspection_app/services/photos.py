@@ -321,3 +321,8 @@ def _remove_files_if_unused(ctx: AppContext, sha256: str, paths: list[str]) -> N
         if s.exec(select(Photo.id).where(Photo.sha256 == sha256)).first() is not None:
             return
     PhotoStore(ctx.data_dir).remove(paths)
+
+
+def clean_interrupted_writes(ctx: AppContext) -> int:
+    """Remove temporary photo files that a crash or power loss left half-written (run at start-up)."""
+    return PhotoStore(ctx.data_dir).sweep_temporary()

@@ -264,3 +264,21 @@ def test_verify_finds_a_changed_original(ctx, visit):
     # adding the genuine photo again repairs the file and says it was already there
     again = photos.add_photo(ctx, visit.id, data, now=NOW)
     assert again.duplicate and photos.verify_photos(ctx, visit.id) == []
+
+
+def test_half_written_photo_files_are_swept_at_start(ctx):
+    import os
+    import time
+
+    from inspection_app.media.storage import PHOTOS_DIR, TMP_PREFIX
+    from inspection_app.services.photos import clean_interrupted_writes
+
+    shard = ctx.data_dir / PHOTOS_DIR / "ab"
+    shard.mkdir(parents=True)
+    stale, fresh = shard / f"{TMP_PREFIX}old", shard / f"{TMP_PREFIX}new"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    assert clean_interrupted_writes(ctx) == 1
+    assert not stale.exists() and fresh.exists()
