@@ -107,10 +107,20 @@ def snapshot(session, ctx: AppContext, checklist: Checklist) -> None:
                                   source_text=text, sha256=hashlib.sha256(text.encode()).hexdigest()))
 
 
+# Snapshots never change once stored: each is parsed once per process, keyed by its text's hash.
+_parsed_snapshots: dict[tuple[str, str], Checklist] = {}
+
+
 def checklist_version(ctx: AppContext, session, checklist_id: str, version: str) -> Checklist:
-    snap = session.get(ChecklistSnapshot, f"{checklist_id}@{version}")
-    if snap is not None:
-        parsed, problems = parse_checklist(snap.source_text, snap.key)
+    """The exact checklist version a visit used: its stored snapshot, else the catalogue's."""
+    key = f"{checklist_id}@{version}"
+    digest = session.execute(select(ChecklistSnapshot.sha256).where(ChecklistSnapshot.key == key)).scalar()
+    if digest is not None:
+        parsed = _parsed_snapshots.get((key, digest))
+        if parsed is None:
+            parsed, _problems = parse_checklist(session.get(ChecklistSnapshot, key).source_text, key)
+            if parsed is not None:
+                _parsed_snapshots[(key, digest)] = parsed
         if parsed is not None:
             return parsed
     current = load_catalogue(ctx).checklists.get(checklist_id)
