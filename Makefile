@@ -44,6 +44,10 @@ demo: $(STAMP)
 test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
 
+# Refresh the README's screenshots (docs/img) from the browser tests.
+screenshots: $(STAMP) sysdeps
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e
+
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
 

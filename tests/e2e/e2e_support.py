@@ -28,7 +28,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-IMG_DIR = ROOT / "docs" / "img"
+# Screenshots for the README are refreshed only on request (UPDATE_SCREENSHOTS=1); an ordinary run
+# writes them under .artifacts/ so that `make test` leaves the work tree as it was.
+IMG_DIR = (ROOT / "docs" / "img") if os.environ.get("UPDATE_SCREENSHOTS") else (ROOT / ".artifacts" / "screenshots")
 TIMEOUT_MS = 20_000
 
 expect.set_options(timeout=TIMEOUT_MS)
