@@ -9,26 +9,25 @@ from inspection_app.domain.errors import ValidationFailed
 from inspection_app.registers.table_reader import read_table
 
 def cp1258_bytes(text: str) -> bytes:
-    """Encode as Windows-1258 does: precomposed base letters where the code page has them, tone marks combining."""
+    """Encode as Windows-1258 does: a precomposed letter where the code page has it (â, ơ, ư …), the
+    other marks combining (ậ = â + combining dot below)."""
     out = bytearray()
     for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
         base, *marks = unicodedata.normalize("NFD", ch)
-        for n in range(len(marks), -1, -1):  # compose as much as the code page allows
-            head = unicodedata.normalize("NFC", base + "".join(marks[:n]))
+        options = [ch] + [unicodedata.normalize("NFC", base + m) + "".join(marks[:i] + marks[i + 1:])
+                          for i, m in enumerate(marks)] + [base + "".join(marks)]
+        for option in options:
             try:
-                out += head.encode("cp1258") + "".join(marks[n:]).encode("cp1258")
+                out += option.encode("cp1258")
                 break
             except UnicodeEncodeError:
                 continue
+        else:
+            raise AssertionError(f"cannot encode {ch!r} in cp1258")
     return bytes(out)
 
 
-CSV = "Họ và tên,Chức vụ\nNguyễn Văn An,Chủ tịch\nTrần Thị Ánh Tuyết,Phó Chủ tịch\n"
+CSV = "Họ và tên,Chức vụ\nNguyễn Văn An,Chủ tịch\nTrần Thị Ánh Tuyết,Phó Chủ tịch\nĐặng Ngọc Ậu,Chuyên viên\n"
 
 
 @pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
@@ -38,8 +37,8 @@ def test_csv_encodings(encoding, expected):
     table = read_table(data, "roster.csv")
     assert table.encoding == expected
     assert table.header == ["Họ và tên", "Chức vụ"]
-    assert [cells[0] for _, cells in table.rows] == ["Nguyễn Văn An", "Trần Thị Ánh Tuyết"]
-    assert [n for n, _ in table.rows] == [2, 3]
+    assert [cells[0] for _, cells in table.rows] == ["Nguyễn Văn An", "Trần Thị Ánh Tuyết", "Đặng Ngọc Ậu"]
+    assert [n for n, _ in table.rows] == [2, 3, 4]
 
 
 def test_semicolon_csv_and_blank_lines():
