@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import ValidationError
 
 from ..config import Settings
@@ -30,3 +32,24 @@ def save_settings(ctx: AppContext, settings: Settings | dict) -> Settings:
     if new.inspector_name != old.inspector_name:
         ctx.actor = new.inspector_name
     return new
+
+
+def format_days(days: list[date]) -> str:
+    """Days as the settings screen shows them: dd/mm/yyyy, comma-separated, in order."""
+    return ", ".join(d.strftime("%d/%m/%Y") for d in sorted(days))
+
+
+def parse_days(text: str) -> list[date]:
+    """Read a comma- or line-separated list of dd/mm/yyyy days (the settings screen's calendar fields)."""
+    days: set[date] = set()
+    for part in text.replace(";", ",").replace("\n", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            day, month, year = (int(x) for x in part.split("/"))
+            days.add(date(year, month, day))
+        except ValueError:
+            raise ValidationFailed(f"Ngày không hợp lệ: '{part}'. Nhập dạng dd/mm/yyyy, cách nhau bằng dấu phẩy.",
+                                   f"Not a valid day: '{part}'. Enter dd/mm/yyyy, separated by commas.") from None
+    return sorted(days)

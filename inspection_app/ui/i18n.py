@@ -237,6 +237,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "st.from": ("Từ", "From"),
     "st.to": ("Đến", "To"),
     "st.saved": ("Đã lưu cài đặt", "Settings saved"),
+    "st.calendar": ("Ngày nghỉ và ngày làm bù", "Days off and make-up working days"),
+    "st.calendar_help": ("Ngoài ngày lễ theo luật, dùng để tính ngày làm việc khi xét hồ sơ đúng hạn.",
+                         "Besides the statutory holidays; used to count working days for dossier timeliness."),
+    "st.days_off": ("Ngày nghỉ bổ sung (ví dụ Tết theo quyết định)", "Extra days off (e.g. Tết by decision)"),
+    "st.makeup": ("Ngày làm bù (thứ Bảy làm việc)", "Make-up working days (Saturdays worked)"),
+    "st.days_hint": ("dd/mm/yyyy, cách nhau dấu phẩy", "dd/mm/yyyy, separated by commas"),
     "st.data_dir": ("Thư mục dữ liệu: {path}", "Data directory: {path}"),
     # --- review placeholder ----------------------------------------------------------------------
     "rv.title": ("Tổng hợp kết quả", "Review"),
@@ -251,6 +257,10 @@ LABELS = {**LABELS, **DOSSIER_LABELS}
 from .i18n_office import OFFICE_LABELS  # noqa: E402  (the office review screens' labels)
 
 LABELS = {**LABELS, **OFFICE_LABELS}
+
+from .i18n_minutes import MINUTES_LABELS  # noqa: E402  (the conclusions and minutes screens' labels)
+
+LABELS = {**LABELS, **MINUTES_LABELS}
 
 
 def label(key: str, lang: str = "vi", **fmt: object) -> str:

@@ -207,3 +207,20 @@ def test_photo_on_a_finding_about_the_item_counts_as_its_evidence(ctx, visit):
                      finding_id=finding.id)
     gaps = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
     assert ("wh.no_leaving_post", "photo") not in gaps
+
+
+def test_calendar_days_are_read_from_the_settings_screen_text(ctx):
+    from datetime import date
+
+    days = settings.parse_days("16/02/2026, 17/02/2026;\n16/02/2026")
+    assert days == [date(2026, 2, 16), date(2026, 2, 17)]
+    assert settings.format_days(days) == "16/02/2026, 17/02/2026"
+    assert settings.parse_days("  ") == []
+    with pytest.raises(ValidationFailed) as exc:
+        settings.parse_days("16/02/2026, 30/02/2026")
+    assert "30/02/2026" in exc.value.vi and "30/02/2026" in exc.value.en
+    s = settings.get_settings(ctx)
+    s.extra_days_off = days
+    settings.save_settings(ctx, s)
+    from inspection_app.config import Config
+    assert Config.load(ctx.data_dir).settings.extra_days_off == days

@@ -172,7 +172,7 @@ def test_visit_sections_are_the_navigation_inside_a_visit(ctx):
         app = await App(ctx).start(f"/visits/{visit.id}/roll-call")
         rail = app.one(ft.NavigationRail)
         labels = [d.label for d in rail.destinations]
-        assert labels[:2] == ["Nội dung", "Điểm danh"] and labels[-1] == "Kết thúc"
+        assert labels[:2] == ["Nội dung", "Điểm danh"] and labels[-1] == "Biên bản"
         assert labels[rail.selected_index] == "Điểm danh"
         app.session.apply_patch(rail._i, {"selected_index": labels.index("Chữ ký")})
         await app.session.dispatch_event(rail._i, "change", None)
@@ -208,6 +208,17 @@ def test_settings_screen_saves_department_and_office_hours(ctx):
         await app.click(app.one(ft.FilledButton, content="Lưu"))
         assert app.snack() == "Giờ không hợp lệ (HH:MM)"
         assert ctx.settings.office_hours[0].afternoon_end.strftime("%H:%M") == "17:00"
+        await app.type(app.one(ft.TextField, label="Buổi chiều · Đến", value="25:00"), "17:00")
+        await app.type(app.one(ft.TextField, label="Ngày nghỉ bổ sung (ví dụ Tết theo quyết định)"),
+                       "16/02/2026, 17/02/2026")
+        await app.type(app.one(ft.TextField, label="Ngày làm bù (thứ Bảy làm việc)"), "31/02/2026")
+        await app.click(app.one(ft.FilledButton, content="Lưu"))
+        assert "31/02/2026" in app.snack() and ctx.settings.makeup_workdays == []
+        await app.type(app.one(ft.TextField, label="Ngày làm bù (thứ Bảy làm việc)"), "07/02/2026")
+        await app.click(app.one(ft.FilledButton, content="Lưu"))
+        assert app.snack() == "Đã lưu cài đặt"
+        assert [d.isoformat() for d in ctx.settings.extra_days_off] == ["2026-02-16", "2026-02-17"]
+        assert [d.isoformat() for d in ctx.settings.makeup_workdays] == ["2026-02-07"]
     run(scenario())
 
 
@@ -478,15 +489,8 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         assert visits.get_visit(ctx, visit.id).locked
 
         await app.show(f"/visits/{visit.id}/close")
-        saved = {}
-
-        async def save_file(**kwargs):
-            saved.update(kwargs)
-
-        monkeypatch.setattr(app.shell.screen.picker, "save_file", save_file)
-        await app.click(app.on_screen(ft.FilledButton, content="Xuất biên bản (PDF)"))
-        assert saved["src_bytes"].startswith(b"%PDF") and saved["file_name"].endswith(".pdf")
-        assert app.snack().startswith("Đã xuất biên bản")
+        await app.click(app.on_screen(ft.FilledButton, content="Biên bản: xuất PDF, ký số"))
+        assert app.routes[-1] == f"/visits/{visit.id}/minutes"  # export and signing live there now
 
         await app.show(f"/visits/{visit.id}/checklist")
         assert "Chuyến kiểm tra đã khoá: chỉ xem, không sửa được." in app.texts()

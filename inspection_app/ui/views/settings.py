@@ -46,12 +46,17 @@ class SettingsScreen(Screen):
                                             hint_text=t("common.time_hint"))
             self.hours.append(fields)
             hour_rows.append(ft.Row(list(fields.values()), wrap=True, spacing=8, run_spacing=8))
+        self.days_off = ft.TextField(label=t("st.days_off"), value=settings_service.format_days(s.extra_days_off),
+                                     hint_text=t("st.days_hint"), multiline=True, width=860)
+        self.makeup = ft.TextField(label=t("st.makeup"), value=settings_service.format_days(s.makeup_workdays),
+                                   hint_text=t("st.days_hint"), multiline=True, width=860)
         save = ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, on_click=self._save, height=52)
         return ft.Column([
             heading(t("st.language")), self.lang,
             heading(t("st.inspector")), self.inspector,
             heading(t("st.department")), ft.Row(list(self.dept.values()), wrap=True, spacing=12, run_spacing=12),
             heading(t("st.office_hours")), *hour_rows,
+            heading(t("st.calendar")), muted(t("st.calendar_help")), self.days_off, self.makeup,
             ft.Row([save]),
             muted(t("st.data_dir", path=str(self.app.ctx.data_dir))),
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
@@ -78,10 +83,19 @@ class SettingsScreen(Screen):
                     inspector_name=self.inspector.value.strip())
         return data, None
 
+    def _days(self, data: dict) -> dict:
+        """Add the calendar fields; a typing mistake raises a UserError the caller shows."""
+        data["extra_days_off"] = settings_service.parse_days(self.days_off.value or "")
+        data["makeup_workdays"] = settings_service.parse_days(self.makeup.value or "")
+        return data
+
     async def _save(self, e=None) -> None:
         data, problem = self._read()
         if problem:
             self.app.toast(self.t(problem), error=True)
+            return
+        data = await self.app.call(self._days, data)
+        if data is FAILED:
             return
         result = await self.app.call(settings_service.save_settings, self.app.ctx, data)
         if result is FAILED:
