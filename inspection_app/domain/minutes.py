@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .roll_call import RollCallTotals
 from .text import nfc
 
 Point = tuple[float, float]
@@ -184,17 +185,6 @@ class RollCallRow:
     minutes_late: int | None = None
     reason: str = ""
     note: str = ""
-
-
-@dataclass(frozen=True)
-class RollCallTotals:
-    headcount: int
-    present: int
-    late: int
-    absent_with_reason: int
-    absent_without_reason: int
-    left_post: int = 0
-    not_recorded: int = 0  # on the roster, status not recorded
 
 
 @dataclass(frozen=True)
@@ -378,26 +368,13 @@ def roman(n: int) -> str:
     return "".join(out)
 
 
-def roll_call_totals(rows: Iterable[RollCallRow]) -> RollCallTotals:
-    """Count the statuses of a roll call by their Vietnamese labels."""
-    rows = list(rows)
-    def count(*labels: str) -> int:
-        return sum(1 for r in rows if r.status in labels)
-    return RollCallTotals(
-        headcount=len(rows),
-        present=count("Có mặt", "Đi muộn", "Rời vị trí"),
-        late=count("Đi muộn"),
-        absent_with_reason=count("Vắng có lý do"),
-        absent_without_reason=count("Vắng không lý do"),
-        left_post=count("Rời vị trí"),
-    )
-
-
 def roll_call_summary(totals: RollCallTotals) -> str:
+    """The totals sentence of the minutes. "Có mặt" counts everyone found at the unit during the
+    check: on time, late, or who later left their post."""
     text = (
-        f"Tổng số theo danh sách: {totals.headcount} người; có mặt: {totals.present}; "
-        f"đi muộn: {totals.late}; vắng có lý do: {totals.absent_with_reason}; "
-        f"vắng không lý do: {totals.absent_without_reason}; rời vị trí trong giờ làm việc: "
+        f"Tổng số theo danh sách: {totals.roster} người; có mặt: {totals.at_work + totals.left_post}; "
+        f"đi muộn: {totals.late}; vắng có lý do: {totals.absent_excused}; "
+        f"vắng không lý do: {totals.absent_unexcused}; rời vị trí trong giờ làm việc: "
         f"{totals.left_post}"
     )
     if totals.not_recorded:
@@ -440,7 +417,7 @@ def strokes_from_lists(raw: Sequence[Sequence[Sequence[float]]]) -> tuple[Stroke
 
 __all__ = [
     "ChecklistSection", "Department", "DossierRow", "DossierSample", "ItemResult", "MinutesContent",
-    "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "RollCallTotals", "SignatureMark",
+    "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "SignatureMark",
     "SignerRole", "TeamMember", "UnitRepresentative", "closing_sentence", "date_line",
     "format_minutes_number", "normalized", "number_line", "opening_sentence", "refusal_text",
     "remedy_sentence", "roll_call_summary", "roll_call_totals", "roman", "section_summary",

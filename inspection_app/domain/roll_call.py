@@ -20,7 +20,7 @@ STATUS_LABELS = {
     "late": {"vi": "Đi muộn", "en": "Late"},
     "absent_excused": {"vi": "Vắng có lý do", "en": "Absent with reason"},
     "absent_unexcused": {"vi": "Vắng không lý do", "en": "Absent without reason"},
-    "left_post": {"vi": "Bỏ vị trí", "en": "Left post"},
+    "left_post": {"vi": "Rời vị trí", "en": "Left post"},
 }
 
 # Reasons for an excused absence and the evidence each one calls for.
@@ -157,7 +157,7 @@ class RollCallTotals:
         pct = f"{self.attendance_rate * 100:.1f}%".replace(".", "," if lang == "vi" else ".")
         labels = {
             "vi": ["Tổng số theo danh sách", "Có mặt đúng giờ", "Đi muộn", "Vắng có lý do",
-                   "Vắng không lý do", "Bỏ vị trí", "Chưa điểm danh", "Tỷ lệ có mặt"],
+                   "Vắng không lý do", "Rời vị trí", "Chưa điểm danh", "Tỷ lệ có mặt"],
             "en": ["On the roster", "Present on time", "Late", "Absent with reason",
                    "Absent without reason", "Left post", "Not yet recorded", "Attendance rate"],
         }[lang]

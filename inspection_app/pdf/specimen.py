@@ -12,6 +12,7 @@ import math
 import random
 from collections.abc import Sequence
 
+from ..domain.roll_call import STATUS_LABELS, totals
 from ..domain.minutes import (
     ChecklistSection,
     Department,
@@ -28,7 +29,6 @@ from ..domain.minutes import (
     SignerRole,
     TeamMember,
     UnitRepresentative,
-    roll_call_totals,
 )
 
 DEPARTMENT = Department(parent_body="UBND TỈNH TÂY NINH", issuing_body="SỞ NỘI VỤ",
@@ -161,6 +161,7 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         sections.append(ChecklistSection(checklist_id=cid, version="2026.1", title=title,
                                          items=tuple(items)))
 
+    LABEL_KEYS = {v["vi"]: k for k, v in STATUS_LABELS.items()}
     headcount = 200 if heavy else 24
     statuses = (["Có mặt"] * 16 + ["Đi muộn", "Vắng có lý do", "Vắng không lý do", "Rời vị trí"])
     rows = []
@@ -174,7 +175,7 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
             minutes_late=late,
             reason=("Đi công tác theo Giấy mời số 45/GM-UBND" if status == "Vắng có lý do" else ""),
         ))
-    roll = RollCall(rows=tuple(rows), totals=roll_call_totals(rows), team_arrival="07:35",
+    roll = RollCall(rows=tuple(rows), totals=totals([LABEL_KEYS[r.status] for r in rows], len(rows)), team_arrival="07:35",
                     method="máy chấm công vân tay và sổ theo dõi")
 
     n_dossiers = 30 if heavy else 8

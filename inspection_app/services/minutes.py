@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from ..domain import minutes as dm
 from ..domain.checklist import AnswerType, Verdict, display_value, is_failed
 from ..domain.errors import Locked, NotFound, UserError, ValidationFailed
+from ..domain.roll_call import STATUS_LABELS
 from ..domain.text import nfc
 from ..pdf import keys as key_store
 from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint  # noqa: F401  (for the CLI and UI)
@@ -68,14 +69,7 @@ ROLE_LABELS = {
     TeamRole.MEMBER.value: "Thành viên",
     TeamRole.SECRETARY.value: "Thư ký",
 }
-ATTENDANCE_LABELS = {
-    "present": "Có mặt",
-    "late": "Đi muộn",
-    "absent_excused": "Vắng có lý do",
-    "absent_unexcused": "Vắng không lý do",
-    "left_post": "Rời vị trí",
-    None: "Chưa điểm danh",
-}
+ATTENDANCE_LABELS = {**{k: v["vi"] for k, v in STATUS_LABELS.items()}, None: "Chưa điểm danh"}
 
 
 @dataclass(frozen=True)
@@ -254,7 +248,6 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
 
     roll = None
     if any(r.entry for r in sheet.rows):
-        t = sheet.totals
         rows = []
         for r in sheet.rows:
             e = r.entry
@@ -268,10 +261,7 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
                 reason=reason, note=e.note if e else ""))
         roll = dm.RollCall(
             rows=tuple(rows),
-            totals=dm.RollCallTotals(
-                headcount=t.roster, present=t.present + t.late + t.left_post, late=t.late,
-                absent_with_reason=t.absent_excused, absent_without_reason=t.absent_unexcused,
-                left_post=t.left_post, not_recorded=t.not_recorded),
+            totals=sheet.totals,
             team_arrival=_local(visit.arrival_at).strftime("%H:%M") if visit.arrival_at else "")
 
     entries = []

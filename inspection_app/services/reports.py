@@ -89,7 +89,7 @@ def write_report_pdf(ctx: AppContext, date_from: date, date_to: date, out: str |
 
 _METRIC_COLUMNS = [
     ("Lượt kiểm tra", "visits"), ("Lượt điểm danh", "roll_call"), ("Có mặt", "present"), ("Đi muộn", "late"),
-    ("Vắng có lý do", "absent_excused"), ("Vắng không lý do", "absent_unexcused"), ("Bỏ vị trí", "left_post"),
+    ("Vắng có lý do", "absent_excused"), ("Vắng không lý do", "absent_unexcused"), ("Rời vị trí", "left_post"),
     ("Tỷ lệ có mặt", "attendance_rate"), ("Vi phạm rượu bia", "alcohol"), ("Vi phạm thuốc lá", "tobacco"),
     ("Nội dung rượu bia, thuốc lá không đạt", "alcohol_tobacco_items_failed"),
     ("Nội dung văn hóa công sở đã kiểm tra", "office_culture_items"),

@@ -109,7 +109,7 @@ def test_content_from_the_store(ctx, complete_visit):
     assert failed[0].photo_refs == ("A1",) and "không đeo thẻ" in failed[0].note
     assert content.photos[0].item_ref.startswith("2.1 ")  # checklist 2, item 1, as in annex I
     assert content.photos[0].caption == "Công chức không đeo thẻ"
-    assert content.roll_call.totals.headcount == 3 and content.roll_call.totals.late == 1
+    assert content.roll_call.totals.roster == 3 and content.roll_call.totals.late == 1
     assert content.other_findings == ("Phòng tiếp dân không có sổ góp ý.",)
     assert content.remedies[0].deadline == date(2026, 8, 1)
     unit_sig = content.signature(content.signatures[0].role)

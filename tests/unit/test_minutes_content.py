@@ -12,7 +12,6 @@ from inspection_app.domain.minutes import (
     ItemResult,
     Outcome,
     Remedy,
-    RollCallRow,
     SignatureMark,
     SignerRole,
     closing_sentence,
@@ -23,12 +22,13 @@ from inspection_app.domain.minutes import (
     opening_sentence,
     refusal_text,
     remedy_sentence,
-    roll_call_totals,
+    roll_call_summary,
     roman,
     section_summary,
     strokes_from_lists,
     vn_date,
 )
+from inspection_app.domain.roll_call import totals
 from inspection_app.pdf.specimen import specimen_minutes
 
 
@@ -87,12 +87,11 @@ def test_item_results_and_body_selection():
                                         "1 ghi nhận số liệu.")
 
 
-def test_roll_call_totals():
-    rows = [RollCallRow("A", "x", s) for s in
-            ("Có mặt", "Có mặt", "Đi muộn", "Vắng có lý do", "Vắng không lý do", "Rời vị trí")]
-    t = roll_call_totals(rows)
-    assert (t.headcount, t.present, t.late, t.absent_with_reason, t.absent_without_reason,
-            t.left_post) == (6, 4, 1, 1, 1, 1)
+def test_roll_call_summary_counts_everyone_found_at_the_unit_as_present():
+    t = totals(["present", "present", "late", "absent_excused", "absent_unexcused", "left_post", None], 7)
+    assert roll_call_summary(t) == (
+        "Tổng số theo danh sách: 7 người; có mặt: 4; đi muộn: 1; vắng có lý do: 1; vắng không lý do: 1; "
+        "rời vị trí trong giờ làm việc: 1; chưa điểm danh: 1.")
 
 
 def test_roman():
