@@ -61,7 +61,9 @@ VISIT_NAV = [
     Dest("findings", ft.Icons.REPORT_OUTLINED, ft.Icons.REPORT, "nav.findings"),
     Dest("photos", ft.Icons.PHOTO_LIBRARY_OUTLINED, ft.Icons.PHOTO_LIBRARY, "nav.photos"),
     Dest("signatures", ft.Icons.DRAW_OUTLINED, ft.Icons.DRAW, "nav.signatures"),
+    Dest("conclusions", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, "nav.conclusions"),
     Dest("close", ft.Icons.LOCK_OUTLINE, ft.Icons.LOCK, "nav.close"),
+    Dest("minutes", ft.Icons.DESCRIPTION_OUTLINED, ft.Icons.DESCRIPTION, "nav.minutes"),
 ]
 GLOBAL_ROUTES = {"visits": "/", "review": "/review", "settings": "/settings"}
 

@@ -3,9 +3,6 @@ then lock it. A locked visit is read-only everywhere in the app."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 import flet as ft
 
 from ...services import visits
@@ -15,15 +12,6 @@ from .base import VisitScreen, banner
 
 GO_TO = {"unanswered": "checklist", "note": "checklist", "photo": "checklist", "signature": "signatures",
          "team": "info"}
-
-
-def minutes_service():
-    """The minutes service once it exists in this build (export of the PDF)."""
-    try:
-        from ...services import minutes
-    except ImportError:
-        return None
-    return minutes
 
 
 class CloseScreen(VisitScreen):
@@ -37,7 +25,6 @@ class CloseScreen(VisitScreen):
             self.missing = [] if result is FAILED else result
 
     def build(self) -> ft.Control:
-        self.picker = ft.FilePicker()  # to hand the PDF to the browser as a download
         self.content = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self._fill()
         return self.content
@@ -48,9 +35,8 @@ class CloseScreen(VisitScreen):
         if self.locked:
             parts.append(banner(t("cz.locked", time=fmt.show_datetime(self.visit.closed_at)), "ok",
                                 identifier="close-status"))
-            if minutes_service() is not None and hasattr(minutes_service(), "export_minutes"):
-                parts.append(ft.Row([ft.FilledButton(t("cz.export"), icon=ft.Icons.PICTURE_AS_PDF,
-                                                     on_click=self._export, height=52)]))
+            parts.append(ft.Row([ft.FilledButton(t("mn.to_section"), icon=ft.Icons.DESCRIPTION, height=52,
+                                                 on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/minutes"))]))
         else:
             if self.missing:
                 parts.append(banner(t("cz.missing", n=len(self.missing)), "warn", identifier="close-status"))
@@ -88,16 +74,3 @@ class CloseScreen(VisitScreen):
             await self._check()
             return
         await self.app.refresh()  # every control comes back read-only
-
-    async def _export(self, e=None) -> None:
-        """Render (the first time) and hand over the minutes: a download in the browser, the stored
-        file's place on a desktop."""
-        result = await self.app.call(minutes_service().export_minutes, self.app.ctx, self.visit_id,
-                                     background=True)
-        if result is FAILED:
-            return
-        path = Path(result.path)
-        if self.app.page.web:
-            data = await asyncio.to_thread(path.read_bytes)
-            await self.picker.save_file(file_name=path.name, src_bytes=data)
-        self.app.toast(self.t("cz.exported", path=f"{result.number or path.name} ({path})"))

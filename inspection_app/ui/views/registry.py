@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import (checklist, close, dossiers, findings, home, photos, review, roll_call, settings, signatures,
                visit_setup)
+from . import conclusions, minutes
 from . import review_bundles, review_dashboard, review_remedies, review_visit, review_visits
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ VISIT_SECTIONS = {
     "findings": findings.FindingsScreen,
     "photos": photos.PhotosScreen,
     "signatures": signatures.SignaturesScreen,
+    "conclusions": conclusions.ConclusionsScreen,
     "close": close.CloseScreen,
+    "minutes": minutes.MinutesScreen,
     "info": visit_setup.VisitInfoScreen,
 }
 VISIT_ROUTE = re.compile(r"^/visits/(?P<visit_id>[0-9A-Za-z-]+)/(?P<section>[a-z-]+)/?$")

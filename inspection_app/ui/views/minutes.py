@@ -1,0 +1,341 @@
+"""The minutes (biên bản): the draft while the visit is open; once it is locked the numbered
+official version, the team leader's digital signature, a check of the signatures, a correction as a
+new version, and every version with its hash.
+
+Signing, checking and making keys run pyHanko / RSA key generation: they go to a background thread
+(``background=True``), never the event loop (pyHanko runs its own asyncio loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import flet as ft
+
+from ...domain.text import fold
+from ...services import minutes, visits
+from .. import fmt
+from ..shell import FAILED
+from .base import VisitScreen, banner, bottom_space, heading, muted
+
+MONO = "monospace"
+
+
+def subject_name(subject: str) -> str:
+    """The common name in an RFC 4514 subject ("CN=Nguyễn Thị Ánh Tuyết,O=…")."""
+    m = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)*)", subject or "")
+    return re.sub(r"\\(.)", r"\1", m.group(1)) if m else (subject or "")
+
+
+def card(identifier: str, *controls: ft.Control, bgcolor=None) -> ft.Control:
+    column = ft.Column(list(controls), spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    return ft.Semantics(identifier=identifier, container=True, content=ft.Container(
+        column, padding=12, border_radius=10, bgcolor=bgcolor, border=ft.Border.all(1, ft.Colors.GREY_300)))
+
+
+class MinutesScreen(VisitScreen):
+    nav_key = "minutes"
+    title_key = "mn.title"
+
+    async def load_visit(self) -> None:
+        self.draft = None  # the last draft's MinutesResult
+        self.check = None  # (version, MinutesCheck) of the last signature check
+        await self._reload()
+
+    async def _reload(self) -> None:
+        ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
+        result = await call(minutes.list_versions, ctx, vid)
+        self.versions = [] if result is FAILED else list(result)
+        result = await call(minutes.list_keys, ctx)
+        self.root, _, self.identities = (None, [], []) if result is FAILED else result
+        result = await call(visits.participants, ctx, vid, "team")
+        team = [] if result is FAILED else result
+        leader = next((p for p in team if p.role == "leader"), None)
+        self.leader = leader.full_name if leader else ""
+        result = await call(minutes.members_on_record, ctx)
+        self.members = [] if result is FAILED else result
+
+    # --- state -----------------------------------------------------------------------------------
+    @property
+    def current(self):
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def correcting(self) -> bool:
+        return bool(not self.locked and self.current is not None and not self.current.file_path)
+
+    def _leader_identity(self):
+        if not self.leader:
+            return None
+        mine = [i for i in self.identities if fold(i.name) == fold(self.leader) and not i.expired]
+        mine.sort(key=lambda i: (i.kind != "imported", i.not_after), reverse=False)
+        return mine[0] if mine else None
+
+    # --- building --------------------------------------------------------------------------------
+    def build(self) -> ft.Control:
+        self.picker = ft.FilePicker()  # hands a PDF to the browser as a download
+        self.content = ft.Column(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True,
+                                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self._fill()
+        return self.content
+
+    def _fill(self) -> None:
+        parts: list[ft.Control] = [self._status(), self._actions()]
+        if self.draft is not None and not self.locked:
+            parts.append(banner(self.t("mn.draft_done", path=str(self.draft.path)), "info", identifier="minutes-draft"))
+        current = self.current
+        if current is not None and current.file_path:
+            parts.append(self._details(current))
+        if self.locked and (current is None or not current.signed):
+            parts.append(self._sign_card())
+        if self.check is not None:
+            parts.append(self._check_card())
+        if self.locked and current is not None and current.file_path:
+            parts.append(self._correction_card())
+        parts.append(self._versions_card())
+        parts.append(bottom_space())
+        self.content.controls = parts
+
+    def _status(self) -> ft.Control:
+        t, cur = self.t, self.current
+        if not self.locked:
+            if self.correcting:
+                text = t("mn.correcting", version=cur.version, number=cur.number, reason=cur.reason)
+                return banner(text, "warn", identifier="minutes-status")
+            return banner(t("mn.open"), "info", identifier="minutes-status")
+        if cur is not None and cur.signed:
+            return banner(t("mn.signed", number=cur.number, version=cur.version), "ok", identifier="minutes-status")
+        if cur is not None and cur.file_path:
+            return banner(t("mn.unsigned_number", number=cur.number, version=cur.version), "info",
+                          identifier="minutes-status")
+        return banner(t("mn.unsigned"), "info", identifier="minutes-status")
+
+    def _actions(self) -> ft.Control:
+        t, vid = self.t, self.visit_id
+        if not self.locked:
+            buttons = [
+                ft.FilledButton(t("mn.draft"), icon=ft.Icons.PREVIEW, on_click=self._draft, height=52),
+                ft.OutlinedButton(t("mn.go_conclusions"), icon=ft.Icons.EDIT_NOTE,
+                                  on_click=lambda e: self.app.go(f"/visits/{vid}/conclusions")),
+                ft.OutlinedButton(t("mn.go_close"), icon=ft.Icons.LOCK_OUTLINE,
+                                  on_click=lambda e: self.app.go(f"/visits/{vid}/close")),
+            ]
+        else:
+            cur = self.current
+            stored = cur is not None and bool(cur.file_path)
+            buttons = [ft.FilledButton(t("mn.download") if stored else t("mn.export"), icon=ft.Icons.PICTURE_AS_PDF,
+                                       on_click=self._export, height=52)]
+            if stored and cur.signed:
+                buttons.append(ft.OutlinedButton(t("mn.verify"), icon=ft.Icons.VERIFIED_OUTLINED,
+                                                 data=cur.version, on_click=self._verify))
+        return ft.Row(buttons, wrap=True)
+
+    def _field(self, label: str, value: str, mono: bool = False) -> ft.Control:
+        return ft.Row([
+            ft.Text(label, size=15, color=ft.Colors.GREY_700, width=150),
+            ft.Text(value, size=14 if mono else 16, font_family=MONO if mono else None,
+                    expand=True),
+        ], vertical_alignment=ft.CrossAxisAlignment.START)
+
+    def _details(self, doc) -> ft.Control:
+        t = self.t
+        rows = [self._field(t("mn.number"), doc.number), self._field(t("mn.version"), str(doc.version)),
+                self._field(t("mn.sha256"), doc.sha256, mono=True)]
+        if doc.signed:
+            rows += [self._field(t("mn.signer"), subject_name(doc.signer_subject)),
+                     self._field(t("mn.signed_at"), fmt.show_datetime(doc.signed_at))]
+        rows.append(self._field(t("mn.file"), str(self.app.ctx.path(doc.file_path))))
+        return card("minutes-details", *rows)
+
+    # --- signing ---------------------------------------------------------------------------------
+    def _identity_label(self, ident) -> str:
+        t = self.t
+        kind = t("mn.kind_pilot") if ident.kind == "pilot" else t("mn.kind_imported")
+        expires = fmt.show_date(fmt.parse_date(ident.not_after[:10]))
+        return t("mn.identity_item", name=ident.name, title=ident.title or "—", kind=kind, expires=expires)
+
+    def _sign_card(self) -> ft.Control:
+        t = self.t
+        parts: list[ft.Control] = [heading(t("mn.sign_heading"), 18)]
+        mine = self._leader_identity()
+        self.passphrase = ft.TextField(label=t("mn.passphrase"), password=True, can_reveal_password=True,
+                                       width=420, on_submit=self._sign)
+        self.sign_button = ft.FilledButton(t("mn.sign"), icon=ft.Icons.DRAW, on_click=self._sign, height=52)
+        if not self.identities:
+            parts.append(banner(t("mn.no_keys"), "warn", identifier="minutes-no-keys"))
+        else:
+            if mine is None and self.leader:
+                parts.append(banner(t("mn.no_leader_key", name=self.leader), "warn", identifier="minutes-no-keys"))
+            self.identity = ft.RadioGroup(
+                value=mine.id if mine else None,
+                content=ft.Column([ft.Radio(value=i.id, label=self._identity_label(i)) for i in self.identities],
+                                  spacing=0))
+            parts += [muted(t("mn.identity"), 15), self.identity,
+                      ft.Row([self.passphrase, self.sign_button], wrap=True,
+                             vertical_alignment=ft.CrossAxisAlignment.CENTER)]
+        if mine is None:
+            parts.append(self._pilot_card())
+        return card("minutes-sign", *parts)
+
+    def _pilot_card(self) -> ft.Control:
+        t = self.t
+        names = [name for name, _ in self.members] + [t("mn.pilot_office")]
+        self.pilot_passphrase = ft.TextField(label=t("mn.pilot_passphrase"), password=True,
+                                             can_reveal_password=True, width=420)
+        return card(
+            "minutes-pilot",
+            heading(t("mn.pilot_heading"), 17),
+            ft.Text(t.pick(minutes.PILOT_NOTICE_VI, minutes.PILOT_NOTICE_EN), size=15, color=ft.Colors.BROWN_900),
+            muted(t("mn.pilot_members", names=", ".join(names)), 15),
+            *([muted(t("mn.pilot_existing"), 15)] if self.root is not None else []),
+            ft.Row([self.pilot_passphrase,
+                    ft.OutlinedButton(t("mn.pilot_create"), icon=ft.Icons.KEY, on_click=self._make_pilot_keys)],
+                   wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            bgcolor=ft.Colors.AMBER_50)
+
+    async def _sign(self, e=None) -> None:
+        t = self.t
+        passphrase = self.passphrase.value or ""
+        if not passphrase:
+            self.app.toast(t("mn.need_passphrase"), error=True)
+            return
+        identity = getattr(self, "identity", None)
+        chosen = identity.value if identity is not None else None
+        self.sign_button.disabled = True
+        self.sign_button.content = t("mn.signing")
+        self.sign_button.update()
+        result = await self.app.call(minutes.sign_minutes, self.app.ctx, self.visit_id, passphrase,
+                                     identity=chosen or None, background=True)
+        if result is FAILED:
+            self.sign_button.disabled = False
+            self.sign_button.content = t("mn.sign")
+            self.sign_button.update()
+            return
+        await self._reload()
+        self._fill()
+        self.app.toast(t("mn.signed_toast", number=result.number))
+
+    async def _make_pilot_keys(self, e=None) -> None:
+        made = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_passphrase.value or "",
+                                   background=True)
+        if made is FAILED:
+            return
+        await self._reload()
+        self._fill()
+        self.app.toast(self.t("mn.pilot_done", n=len(made.identities)))
+
+    # --- draft and export ------------------------------------------------------------------------
+    async def _hand_over(self, path: Path) -> None:
+        if self.app.page.web:  # in the browser: a download; on a desktop the stored path is shown
+            data = await asyncio.to_thread(path.read_bytes)
+            await self.picker.save_file(file_name=path.name, src_bytes=data)
+
+    async def _draft(self, e=None) -> None:
+        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, background=True)
+        if result is FAILED:
+            return
+        self.draft = result
+        self._fill()
+        await self._hand_over(Path(result.path))
+        self.app.toast(self.t("mn.draft_done", path=result.path.name))
+
+    async def _export(self, e=None) -> None:
+        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, background=True)
+        if result is FAILED:
+            return
+        await self._reload()
+        self._fill()
+        await self._hand_over(Path(result.path))
+        self.app.toast(self.t("mn.exported", number=result.number, version=result.version, path=result.path.name))
+
+    # --- checking --------------------------------------------------------------------------------
+    async def _verify(self, e) -> None:
+        doc = next(d for d in self.versions if d.version == e.control.data)
+        path = self.app.ctx.path(doc.file_path)
+        result = await self.app.call(minutes.verify_minutes, self.app.ctx, path, background=True)
+        if result is FAILED:
+            return
+        self.check = (doc.version, result)
+        self._fill()
+
+    def _check_card(self) -> ft.Control:
+        t = self.t
+        version, check = self.check
+        yes, no = t("mn.yes"), t("mn.no")
+        parts: list[ft.Control] = [heading(t("mn.verify_heading", version=version), 18),
+                                   banner(t("mn.verify_ok") if check.ok else t("mn.verify_bad"),
+                                          "ok" if check.ok else "error")]
+        for s in check.report.signatures:
+            who = ", ".join(x for x in (s.signer_name, s.signer_title, s.signer_organisation) if x)
+            change = s.changes_after_signing
+            lines = [
+                ft.Row([ft.Icon(ft.Icons.VERIFIED if s.ok else ft.Icons.GPP_BAD,
+                                color=ft.Colors.GREEN_800 if s.ok else ft.Colors.RED_800),
+                        ft.Text(t("mn.verify_sig", field=s.field_name, name=who), size=16,
+                                weight=ft.FontWeight.W_600, expand=True),
+                        ft.Text(t("mn.verify_ok_one") if s.ok else t("mn.verify_bad_one"), size=16,
+                                color=ft.Colors.GREEN_800 if s.ok else ft.Colors.RED_800)]),
+                muted(f"{t('mn.issuer')}: {s.issuer} · {t('mn.signed_at')}: {fmt.show_datetime(s.signing_time)}", 15),
+                muted(f"{t('mn.intact')}: {yes if s.intact and s.valid else no} · "
+                      f"{t('mn.trusted')}: {yes if s.trusted else no} · "
+                      f"{t('mn.changes')}: {t.pick(change.vi, change.en)}", 15),
+                *[ft.Text(f"• {t.pick(p.vi, p.en)}", size=15, color=ft.Colors.RED_800) for p in s.problems],
+            ]
+            parts.append(ft.Container(ft.Column(lines, spacing=2), padding=ft.Padding.only(left=4, top=4)))
+        parts += [ft.Text(f"• {t.pick(p.vi, p.en)}", size=15, color=ft.Colors.RED_800) for p in check.report.problems]
+        parts.append(muted(t("mn.matches", version=check.stored.version) if check.stored is not None
+                           else t("mn.no_match"), 15))
+        return card("minutes-check", *parts)
+
+    # --- correction ------------------------------------------------------------------------------
+    def _correction_card(self) -> ft.Control:
+        t = self.t
+        self.reason = ft.TextField(label=t("mn.correction_reason"), multiline=True, min_lines=1, max_lines=4)
+        return card("minutes-correction",
+                    heading(t("mn.correction_heading"), 18),
+                    muted(t("mn.correction_help"), 15),
+                    self.reason,
+                    ft.Row([ft.OutlinedButton(t("mn.correction_start"), icon=ft.Icons.EDIT_DOCUMENT,
+                                              on_click=self._ask_correction)]))
+
+    def _ask_correction(self, e=None) -> None:
+        if not (self.reason.value or "").strip():
+            self.app.toast(self.t("mn.correction_need_reason"), error=True)
+            return
+        self.app.confirm(self.t("mn.correction_confirm"), self._correct, yes_key="mn.correction_start")
+
+    async def _correct(self) -> None:
+        doc = await self.app.call(minutes.begin_correction, self.app.ctx, self.visit_id, self.reason.value or "")
+        if doc is FAILED:
+            return
+        await self.app.refresh()  # the visit is open again: every screen becomes editable
+        self.app.toast(self.t("mn.correction_done", version=doc.version))
+
+    # --- versions --------------------------------------------------------------------------------
+    def _versions_card(self) -> ft.Control:
+        t = self.t
+        rows: list[ft.Control] = [heading(t("mn.versions"), 18)]
+        if not self.versions:
+            rows.append(muted(t("mn.versions_empty"), 15))
+        current = self.current
+        for doc in reversed(self.versions):
+            if doc.signed:
+                state = t("mn.v_signed", time=fmt.show_datetime(doc.signed_at))
+            elif doc.file_path:
+                state = t("mn.v_unsigned")
+            else:
+                state = t("mn.v_pending")
+            lines = [ft.Text(f"{t('mn.version_row', version=doc.version, number=doc.number or '—')} · {state}",
+                             size=16, weight=ft.FontWeight.W_500)]
+            if doc.sha256:
+                lines.append(ft.Text(f"SHA-256 {doc.sha256}", size=13, font_family=MONO))
+            if doc.reason:
+                lines.append(muted(t("mn.v_reason", reason=doc.reason), 15))
+            if doc.signed and doc.file_path and doc is not current:
+                lines.append(ft.Row([ft.TextButton(t("mn.verify"), icon=ft.Icons.VERIFIED_OUTLINED,
+                                                   data=doc.version, on_click=self._verify)]))
+            rows.append(ft.Semantics(identifier=f"version-{doc.version}", container=True,
+                                     content=ft.Column(lines, spacing=2)))
+        return card("minutes-versions", *rows)
