@@ -248,7 +248,11 @@ def test_sign_check_and_correct_the_minutes_of_the_finished_visit(demo_ctx):
         assert app.snack() == "Hãy ghi lý do đính chính."
         await app.type(field(app, "Lý do đính chính"), "Ghi sai giờ đến của ông Võ Minh Tuấn")
         await app.click(button(app, ft.OutlinedButton, "Lập bản đính chính"))
-        await confirm(app)
+        await app.click(button(app, ft.TextButton, "Huỷ"))  # asked again in the card; cancel first
+        assert minutes.latest_version(ctx, vid).version == 1
+        await app.click(button(app, ft.OutlinedButton, "Lập bản đính chính"))
+        assert "Lập phiên bản đính chính? Chuyến kiểm tra sẽ mở lại để sửa" in app.texts()
+        await app.click(button(app, ft.FilledButton, "Xác nhận lập bản đính chính"))
         assert app.snack() == "Đã mở phiên bản 2 để đính chính. Phiên bản cũ vẫn được lưu."
         assert not visits.get_visit(ctx, vid).locked
         v1, v2 = minutes.list_versions(ctx, vid)

@@ -16,7 +16,6 @@ from ...services import findings, remedies, visits
 from .. import fmt
 from ..shell import FAILED
 from ..widgets.autosave import AutoSave
-from ..widgets.pick_list import PickList
 from .base import VisitScreen, bottom_space, heading, muted
 
 
@@ -60,8 +59,9 @@ class ConclusionsScreen(VisitScreen):
         self.deadline = ft.TextField(label=t("cc.deadline"), width=340)
         self.report_due = ft.TextField(label=t("cc.report_due"), width=340, hint_text=t("cc.report_due_hint"))
         options = [("", t("cc.link_none"))] + [(f.id, _short(f.description)) for f in self.findings]
-        self.link = PickList(options, t("cc.link_search"), shown=6, value="")
-        self.link_box = ft.Column([muted(t("cc.link"), 15), self.link.control], spacing=4)
+        self.link = ft.RadioGroup(value="", content=ft.Column(
+            [ft.Radio(value=v, label=label, height=48) for v, label in options], spacing=0))  # 48 px targets
+        self.link_box = ft.Column([muted(t("cc.link"), 15), self.link], spacing=4)
         self.link_fixed = muted("", 15)
         self.form_title = heading(t("cc.remedy_new"), 18)
         self.form = ft.Semantics(identifier="remedy-form", container=True, content=ft.Container(ft.Column([
@@ -178,7 +178,7 @@ class ConclusionsScreen(VisitScreen):
     def _new_remedy(self, e=None) -> None:
         self.editing = None
         self.remedy_text.value = self.deadline.value = self.report_due.value = ""
-        self.link.set_value("")
+        self.link.value = ""
         self.link_box.visible, self.link_fixed.visible = True, False
         self._open("cc.remedy_new")
 

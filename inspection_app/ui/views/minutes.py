@@ -70,7 +70,8 @@ class MinutesScreen(VisitScreen):
         if not self.leader:
             return None
         mine = [i for i in self.identities if fold(i.name) == fold(self.leader) and not i.expired]
-        mine.sort(key=lambda i: (i.kind != "imported", i.not_after), reverse=False)
+        mine.sort(key=lambda i: i.not_after, reverse=True)  # the one valid longest,
+        mine.sort(key=lambda i: i.kind != "imported")  # a CA-issued one before a pilot one
         return mine[0] if mine else None
 
     # --- building --------------------------------------------------------------------------------
@@ -170,8 +171,8 @@ class MinutesScreen(VisitScreen):
                 parts.append(banner(t("mn.no_leader_key", name=self.leader), "warn", identifier="minutes-no-keys"))
             self.identity = ft.RadioGroup(
                 value=mine.id if mine else None,
-                content=ft.Column([ft.Radio(value=i.id, label=self._identity_label(i)) for i in self.identities],
-                                  spacing=0))
+                content=ft.Column([ft.Radio(value=i.id, label=self._identity_label(i), height=48)  # 48 px targets
+                                   for i in self.identities], spacing=0))
             parts += [muted(t("mn.identity"), 15), self.identity,
                       ft.Row([self.passphrase, self.sign_button], wrap=True,
                              vertical_alignment=ft.CrossAxisAlignment.CENTER)]
@@ -293,20 +294,32 @@ class MinutesScreen(VisitScreen):
     def _correction_card(self) -> ft.Control:
         t = self.t
         self.reason = ft.TextField(label=t("mn.correction_reason"), multiline=True, min_lines=1, max_lines=4)
+        self.correction_start = ft.OutlinedButton(t("mn.correction_start"), icon=ft.Icons.EDIT_DOCUMENT,
+                                                  on_click=self._ask_correction)
+        # asked in the card, not in a dialog: the whole screen changes right after (the visit reopens)
+        self.correction_confirm = ft.Column([
+            banner(t("mn.correction_confirm"), "warn"),
+            ft.Row([ft.FilledButton(t("mn.correction_yes"), icon=ft.Icons.EDIT_DOCUMENT, on_click=self._correct,
+                                    height=52),
+                    ft.TextButton(t("common.cancel"), on_click=self._cancel_correction)], wrap=True),
+        ], spacing=8, visible=False)
         return card("minutes-correction",
                     heading(t("mn.correction_heading"), 18),
                     muted(t("mn.correction_help"), 15),
                     self.reason,
-                    ft.Row([ft.OutlinedButton(t("mn.correction_start"), icon=ft.Icons.EDIT_DOCUMENT,
-                                              on_click=self._ask_correction)]))
+                    ft.Row([self.correction_start]),
+                    self.correction_confirm)
 
     def _ask_correction(self, e=None) -> None:
         if not (self.reason.value or "").strip():
             self.app.toast(self.t("mn.correction_need_reason"), error=True)
             return
-        self.app.confirm(self.t("mn.correction_confirm"), self._correct, yes_key="mn.correction_start")
+        self.correction_start.visible, self.correction_confirm.visible = False, True
 
-    async def _correct(self) -> None:
+    def _cancel_correction(self, e=None) -> None:
+        self.correction_start.visible, self.correction_confirm.visible = True, False
+
+    async def _correct(self, e=None) -> None:
         doc = await self.app.call(minutes.begin_correction, self.app.ctx, self.visit_id, self.reason.value or "")
         if doc is FAILED:
             return
