@@ -205,9 +205,9 @@ def test_close_and_lock(tab: Flt):
     tab.tap(tab.nav("Kết thúc"))
     tab.label_has(tab.ident("close-status"), "Đã đủ thông tin")
     tab.tap(tab.button("Khoá chuyến kiểm tra"))
-    dialog = tab.page.get_by_role("alertdialog")
-    expect(dialog).to_be_visible()
-    tab.tap(tab.button("Khoá chuyến kiểm tra", dialog))
+    confirm = tab.ident("lock-confirm")
+    expect(confirm).to_be_visible()
+    tab.tap(tab.button("Khoá chuyến kiểm tra", confirm))
     tab.label_has(tab.ident("close-status"), "Đã khoá chuyến kiểm tra lúc")
     expect(tab.ident("locked-banner")).to_be_visible()
 

@@ -469,9 +469,11 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         app = await App(ctx).start(f"/visits/{visit.id}/close")
         assert any(t.startswith("Còn thiếu") for t in app.texts().split(" | "))
         await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        dialog = app.page._dialogs.controls[-1]
-        assert isinstance(dialog, ft.AlertDialog)
-        await app.click(dialog.actions[-1])
+        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." in app.texts()
+        await app.click(app.on_screen(ft.TextButton, content="Huỷ"))  # changed one's mind
+        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." not in app.texts()
+        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
+        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))  # confirmed on the screen
         assert app.snack().startswith("Chưa thể kết thúc lượt kiểm tra")
         assert not visits.get_visit(ctx, visit.id).locked
 
@@ -485,7 +487,7 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         await app.show(f"/visits/{visit.id}/close")
         assert "Đã đủ thông tin, có thể khoá chuyến kiểm tra." in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        await app.click(app.page._dialogs.controls[-1].actions[-1])
+        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
         assert visits.get_visit(ctx, visit.id).locked
 
         await app.show(f"/visits/{visit.id}/close")

@@ -17,6 +17,7 @@ GO_TO = {"unanswered": "checklist", "note": "checklist", "photo": "checklist", "
 class CloseScreen(VisitScreen):
     nav_key = "close"
     title_key = "cz.title"
+    confirming = False  # the lock button was tapped once: ask to confirm on the screen itself
 
     async def load_visit(self) -> None:
         self.missing = []
@@ -48,10 +49,20 @@ class CloseScreen(VisitScreen):
                         on_click=(lambda e, m=m, target=target: self._go(m, target)) if target else None))
             else:
                 parts.append(banner(t("cz.ready"), "ok", identifier="close-status"))
-            parts.append(ft.Row([
-                ft.OutlinedButton(t("cz.check"), icon=ft.Icons.RULE, on_click=self._check),
-                ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52),
-            ], wrap=True))
+            if self.confirming:
+                # Confirmed on the screen, not in a modal dialog: locking rebuilds the whole screen,
+                # and a dialog closed in the same moment could stay on top of it.
+                parts.append(ft.Semantics(identifier="lock-confirm", container=True, content=ft.Container(
+                    ft.Column([ft.Text(t("cz.confirm"), size=17, weight=ft.FontWeight.W_500),
+                               ft.Row([ft.TextButton(t("common.cancel"), on_click=self._cancel_lock, height=52),
+                                       ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._lock,
+                                                       height=52)], wrap=True)], spacing=10),
+                    bgcolor=ft.Colors.AMBER_50, border_radius=8, padding=16)))
+            else:
+                parts.append(ft.Row([
+                    ft.OutlinedButton(t("cz.check"), icon=ft.Icons.RULE, on_click=self._check),
+                    ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52),
+                ], wrap=True))
         self.content.controls = parts
 
     def _go(self, missing, target: str) -> None:
@@ -66,9 +77,15 @@ class CloseScreen(VisitScreen):
             self._fill()
 
     def _ask_lock(self, e=None) -> None:
-        self.app.confirm(self.t("cz.confirm"), self._lock, yes_key="cz.lock")
+        self.confirming = True
+        self._fill()
 
-    async def _lock(self) -> None:
+    def _cancel_lock(self, e=None) -> None:
+        self.confirming = False
+        self._fill()
+
+    async def _lock(self, e=None) -> None:
+        self.confirming = False
         visit = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
         if visit is FAILED:
             await self._check()
