@@ -118,6 +118,10 @@ def update_visit(ctx: AppContext, visit_id: str, **fields) -> Visit:
         visit = visit_for_update(s, visit_id)
         for key, value in fields.items():
             setattr(visit, key, nfc(value).strip() if isinstance(value, str) else value)
+        if visit.ended_at and visit.arrival_at and visit.ended_at < visit.arrival_at.replace(second=0, microsecond=0):
+            raise ValidationFailed(
+                "Giờ kết thúc biên bản không được trước giờ Đoàn đến.",
+                "The minutes cannot end before the team arrived.")
         s.add(visit)
         return visit
 

@@ -23,8 +23,6 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "cc.end_saved": ("Biên bản ghi: kết thúc lúc {time} ngày {date}.", "The minutes say: ended at {time} on {date}."),
     "cc.end_unsaved": ("Chưa lưu giờ kết thúc: nếu để vậy, biên bản lấy giờ khoá chuyến kiểm tra.",
                        "No end time saved yet: the minutes will use the time the visit is locked."),
-    "cc.end_before_start": ("Giờ kết thúc không được trước giờ Đoàn đến ({time}).",
-                            "The end time cannot be before the team's arrival ({time})."),
     "cc.now": ("Lấy giờ hiện tại", "Use the time now"),
     "cc.saved": ("Đã lưu", "Saved"),
     "cc.remedy_new": ("Thêm yêu cầu khắc phục", "Add a request to remedy"),

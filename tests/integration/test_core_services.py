@@ -224,3 +224,14 @@ def test_calendar_days_are_read_from_the_settings_screen_text(ctx):
     settings.save_settings(ctx, s)
     from inspection_app.config import Config
     assert Config.load(ctx.data_dir).settings.extra_days_off == days
+
+
+def test_minutes_cannot_end_before_the_team_arrived(ctx, visit):
+    from datetime import timedelta
+
+    arrival = visits.get_visit(ctx, visit.id).arrival_at
+    with pytest.raises(ValidationFailed) as exc:
+        visits.update_visit(ctx, visit.id, ended_at=arrival - timedelta(hours=1))
+    assert "trước giờ Đoàn đến" in exc.value.vi and "before the team arrived" in exc.value.en
+    assert visits.get_visit(ctx, visit.id).ended_at is None
+    visits.update_visit(ctx, visit.id, ended_at=arrival + timedelta(hours=2))

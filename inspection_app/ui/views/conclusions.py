@@ -151,10 +151,6 @@ class ConclusionsScreen(VisitScreen):
         hh, mm = map(int, hhmm.split(":"))
         day = self._day()
         ended = datetime(day.year, day.month, day.day, hh, mm, tzinfo=fmt.LOCAL_TZ)
-        start = self.visit.arrival_at
-        if start is not None and ended < fmt.local(start).replace(second=0, microsecond=0):
-            self.app.toast(self.t("cc.end_before_start", time=fmt.show_time(start)), error=True)
-            return False
         if not await self._save_text("ended_at", ended):
             return False
         self.end.value = hhmm
