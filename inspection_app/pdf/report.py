@@ -12,6 +12,8 @@ here, so the two documents cannot drift apart.
 
 from __future__ import annotations
 
+import math
+
 import io
 import os
 from dataclasses import dataclass
@@ -124,59 +126,54 @@ def _legend(drawing: Drawing, names: list[str], x: float, y: float) -> None:
     drawing.add(legend)
 
 
-def month_rates_chart(report: PeriodReport, width: float = FRAME_WIDTH, height: float = 62 * mm) -> Drawing:
-    """Attendance rate and on-time rate of dossiers, per month (grouped bars, percent)."""
+def _month_bars(report: PeriodReport, series: list[list[float]], names: list[str], width: float,
+                height: float, percent: bool) -> Drawing:
+    """Grouped vertical bars, one group per month of the report, with a legend on top."""
     months = report.by_month
     d = _drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 30, 34
     chart.width, chart.height = width - 40, height - 56
-    chart.data = [[round((mo.metrics.attendance_rate or 0) * 100, 1) for mo in months] or [0],
-                  [round((mo.metrics.on_time_rate or 0) * 100, 1) for mo in months] or [0]]
+    chart.data = [values or [0] for values in series]
     chart.categoryAxis.categoryNames = [mo.label for mo in months] or [""]
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
-    chart.valueAxis.labelTextFormat = "%d%%"
+    if percent:
+        chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+        chart.valueAxis.labelTextFormat = "%d%%"
+    else:
+        step = max(1, math.ceil(max([max(values) for values in chart.data] + [1]) / 5))  # whole counts
+        chart.valueAxis.valueMin, chart.valueAxis.valueStep = 0, step
+        chart.valueAxis.valueMax = step * (math.ceil(max([max(v) for v in chart.data] + [1]) / step) + 1)
+        chart.valueAxis.labelTextFormat = "%d"
     _style_axis_labels(chart.valueAxis)
     _style_axis_labels(chart.categoryAxis, 8 if len(months) <= 12 else 6.5)
     if len(months) > 12:
         chart.categoryAxis.labels.angle = 45
         chart.categoryAxis.labels.boxAnchor = "ne"
     chart.barSpacing, chart.groupSpacing = 1, 6
-    for i, colour in enumerate(BAR_COLOURS[:2]):
+    for i, colour in enumerate(BAR_COLOURS[:len(series)]):
         chart.bars[i].fillColor = colour
         chart.bars[i].strokeColor = None
     d.add(chart)
-    _legend(d, ["Tỷ lệ có mặt", "Tỷ lệ hồ sơ đúng hạn"], 30, height - 4)
+    _legend(d, names, 30, height - 4)
     return d
+
+
+def month_rates_chart(report: PeriodReport, width: float = FRAME_WIDTH, height: float = 62 * mm) -> Drawing:
+    """Attendance rate and on-time rate of dossiers, per month (grouped bars, percent)."""
+    months = report.by_month
+    return _month_bars(report, [[round((mo.metrics.attendance_rate or 0) * 100, 1) for mo in months],
+                                [round((mo.metrics.on_time_rate or 0) * 100, 1) for mo in months]],
+                       ["Tỷ lệ có mặt", "Tỷ lệ hồ sơ đúng hạn"], width, height, percent=True)
 
 
 def month_violations_chart(report: PeriodReport, width: float = FRAME_WIDTH, height: float = 62 * mm) -> Drawing:
     """Unexcused absences, alcohol and tobacco violations, office-culture failures, per month."""
     months = report.by_month
-    d = _drawing(width, height)
-    chart = VerticalBarChart()
-    chart.x, chart.y = 30, 34
-    chart.width, chart.height = width - 40, height - 56
-    chart.data = [[mo.metrics.absent_unexcused for mo in months] or [0],
-                  [mo.metrics.alcohol_tobacco for mo in months] or [0],
-                  [mo.metrics.office_culture_failed for mo in months] or [0]]
-    chart.categoryAxis.categoryNames = [mo.label for mo in months] or [""]
-    top = max([max(series) for series in chart.data] + [1])
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top * 1.1
-    chart.valueAxis.labelTextFormat = "%d"
-    _style_axis_labels(chart.valueAxis)
-    _style_axis_labels(chart.categoryAxis, 8 if len(months) <= 12 else 6.5)
-    if len(months) > 12:
-        chart.categoryAxis.labels.angle = 45
-        chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.barSpacing, chart.groupSpacing = 1, 6
-    for i, colour in enumerate(BAR_COLOURS):
-        chart.bars[i].fillColor = colour
-        chart.bars[i].strokeColor = None
-    d.add(chart)
-    _legend(d, ["Vắng không lý do", "Vi phạm rượu bia, thuốc lá", "Văn hóa công sở không đạt"], 30, height - 4)
-    return d
+    return _month_bars(report, [[mo.metrics.absent_unexcused for mo in months],
+                                [mo.metrics.alcohol_tobacco for mo in months],
+                                [mo.metrics.office_culture_failed for mo in months]],
+                       ["Vắng không lý do", "Vi phạm rượu bia, thuốc lá", "Văn hóa công sở không đạt"],
+                       width, height, percent=False)
 
 
 def units_violations_chart(report: PeriodReport, width: float = FRAME_WIDTH) -> Drawing | None:
