@@ -453,17 +453,26 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     signed = signing.sign_pdf(
         data, loaded, field_name=TEAM_LEADER_FIELD, box=None,
         reason=f"Trưởng đoàn ký Biên bản {doc.number}", location=ctx.settings.department.place)
-    relative = _file_name(doc, "-da-ky")
+    return _store_signed(ctx, doc, signed, _file_name(doc, "-da-ky"), VisitStatus.SIGNED, out, first=True)
+
+
+def _store_signed(ctx: AppContext, doc: MinutesDocument, signed, relative: str, status: VisitStatus,
+                  out: str | os.PathLike | None, first: bool) -> MinutesResult:
+    """Write a signed revision beside the earlier ones, point the version at it and move the visit on.
+
+    ``first``: the team leader's signature, which also records who signed this version.
+    """
     write_atomic(ctx.path(relative), signed.pdf, "biên bản đã ký", "the signed minutes")
     with ctx.session() as s:
         row = s.get(MinutesDocument, doc.id)
         row.file_path, row.sha256, row.byte_size = relative, signed.sha256, len(signed.pdf)
-        row.signed, row.signed_at = True, signed.signed_at
-        row.signer_subject, row.signer_fingerprint = signed.signer_subject, signed.certificate_fingerprint
+        if first:
+            row.signed, row.signed_at = True, signed.signed_at
+            row.signer_subject, row.signer_fingerprint = signed.signer_subject, signed.certificate_fingerprint
         s.add(row)
-        v = s.get(Visit, visit_id)
-        v.status = VisitStatus.SIGNED.value
-        s.add(v)
+        visit = s.get(Visit, doc.visit_id)
+        visit.status = status.value
+        s.add(visit)
         doc = row
     _copy_out(signed.pdf, Path(out) if out else None)
     return _result(ctx, doc, Path(out) if out else None)
@@ -502,18 +511,7 @@ def countersign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     n = 1
     while ctx.path(_file_name(doc, f"-tiep-nhan-{n}")).exists():
         n += 1
-    relative = _file_name(doc, f"-tiep-nhan-{n}")
-    write_atomic(ctx.path(relative), signed.pdf, "biên bản đã ký", "the signed minutes")
-    with ctx.session() as s:
-        row = s.get(MinutesDocument, doc.id)
-        row.file_path, row.sha256, row.byte_size = relative, signed.sha256, len(signed.pdf)
-        s.add(row)
-        v = s.get(Visit, visit_id)
-        v.status = VisitStatus.FILED.value
-        s.add(v)
-        doc = row
-    _copy_out(signed.pdf, Path(out) if out else None)
-    return _result(ctx, doc, Path(out) if out else None)
+    return _store_signed(ctx, doc, signed, _file_name(doc, f"-tiep-nhan-{n}"), VisitStatus.FILED, out, first=False)
 
 
 # --- corrections ---------------------------------------------------------------------------------------
