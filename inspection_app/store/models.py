@@ -107,6 +107,9 @@ class Unit(Timestamped, table=True):
     """An inspected unit: a department, a commune People's Committee, a health station …"""
 
     id: str = _id()
+    # A stable code (the unit's code in the province's list, or one the office assigns): units set up
+    # on two tablets are the same unit when their codes match (issue #12). Empty until known.
+    code: str = Field(default="", index=True)
     name: str = Field(index=True)
     kind: str = ""  # data, never hard-coded (two-tier local government since 2025)
     parent_agency: str = ""
@@ -199,7 +202,7 @@ class Finding(Timestamped, table=True):
     staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
     description: str
     severity: str = Severity.MEDIUM.value
-    kind: str = ""  # e.g. "alcohol", "tobacco", "attendance"; used by the office dashboard
+    kind: str = ""  # a domain.violations.ViolationKind code, or "" (not a violation); the office counts it
     explanation_requested: bool = False  # bản tường trình
     place: str = ""
     occurred_at: Optional[datetime] = _when()
