@@ -44,6 +44,11 @@ def _checklists_check(args: argparse.Namespace) -> int:
     good, problems = checklists.check_files(paths)
     for c in good:
         print(f"OK  {c.id} {c.version}: {c.title.vi} ({len(c.items)} mục / items)")
+    unverified = checklists.unverified_references(good)
+    if unverified:
+        print(f"Căn cứ pháp lý chưa kiểm chứng / legal references not yet verified ({len(unverified)}):")
+        for checklist_id, where, citation in unverified:
+            print(f"  ?   {checklist_id} {where}: {citation}")
     for p in problems:
         print(f"ERR {p}", file=sys.stderr)
     return 1 if problems else 0

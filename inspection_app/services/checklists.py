@@ -60,9 +60,52 @@ def _parse_files(paths: list[Path]) -> tuple[list[tuple[Checklist, str]], list[P
 
 
 def check_files(paths: list[Path]) -> tuple[list[Checklist], list[Problem]]:
-    """Validate checklist files; used by ``inspection-app checklists check``."""
+    """Validate checklist files; used by ``inspection-app checklists check``.
+
+    Besides each file's own rules (every ``legal_basis`` names an entry of its ``documents``), the
+    registers of all the files must agree: one document id means one document everywhere.
+    """
     good, problems = _parse_files(paths)
+    problems.extend(register_conflicts([(c, src) for (c, _), src in zip(good, _sources(good, paths))]))
     return [c for c, _ in good], problems
+
+
+def _sources(good: list[tuple[Checklist, str]], paths: list[Path]) -> list[str]:
+    by_text: dict[str, str] = {}
+    for path in paths:
+        try:
+            by_text.setdefault(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return [by_text.get(text, c.id) for c, text in good]
+
+
+def register_conflicts(checklists: list[tuple[Checklist, str]]) -> list[Problem]:
+    """Documents with the same id but different details in two checklists."""
+    seen: dict[str, tuple[object, str]] = {}
+    problems: list[Problem] = []
+    for checklist, source in checklists:
+        for key, doc in checklist.documents.items():
+            if key not in seen:
+                seen[key] = (doc, source)
+            elif seen[key][0] != doc:
+                problems.append(Problem(source, None, f"documents.{key}",
+                                        f"khác với khai báo trong / differs from the entry in {seen[key][1]}"))
+    return problems
+
+
+def unverified_references(checklists: list[Checklist]) -> list[tuple[str, str, str]]:
+    """(checklist id, item id or ``documents.<id>``, citation) of every reference not yet verified."""
+    out: list[tuple[str, str, str]] = []
+    documents_listed: set[str] = set()
+    for c in checklists:
+        for where, text in c.unverified():
+            if where.startswith("documents."):
+                if where in documents_listed:
+                    continue
+                documents_listed.add(where)
+            out.append((c.id, where, text))
+    return out
 
 
 _cache: dict[tuple, Catalogue] = {}
