@@ -26,20 +26,86 @@ ENV_DATA_DIR = "INSPECTION_APP_DATA_DIR"
 ENV_DATABASE_URL = "DATABASE_URL"
 
 
-class Department(BaseModel):
-    """The inspecting department, as printed at the top of every minutes."""
+PROVINCE_KINDS = ("tỉnh", "thành phố")  # six of the 34 provincial units are centrally-run cities
 
-    parent_agency: str = "UBND TỈNH TÂY NINH"  # cơ quan chủ quản
-    name: str = "SỞ NỘI VỤ"
+
+class Department(BaseModel):
+    """The inspecting department, as printed at the top of every minutes.
+
+    Names are data asked at first start, never a default printed silently (issue #11): the province
+    and its kind ("tỉnh", or "thành phố" for the six centrally-run cities since the 2025
+    reorganisation), the organisation's full name and its parent agency. Proper nouns are kept as
+    typed; only the header lines are upper-cased (Nghị định 30/2020/NĐ-CP, Phụ lục I, II.2).
+    """
+
+    province: str = ""  # "Tây Ninh", "Hà Nội": a proper noun, never re-cased
+    province_kind: str = "tỉnh"
+    organisation: str = ""  # full name; empty: "Sở Nội vụ {kind} {province}"
+    parent_agency: str = ""  # cơ quan chủ quản; empty: "UBND {KIND} {PROVINCE}"
+    name: str = "SỞ NỘI VỤ"  # the issuing body's header line
     team_name: str = "ĐOÀN KIỂM TRA CÔNG VỤ"
     code: str = "SNV"  # used in document numbers: 12/BB-SNV, 125/QĐ-SNV
-    place: str = "Tây Ninh"  # the place in the date line
+    place: str = ""  # the place in the date line; empty: the province
     director_title: str = "Giám đốc Sở Nội vụ"
 
     @field_validator("*", mode="before")
     @classmethod
     def _nfc(cls, v):
-        return nfc(v) if isinstance(v, str) else v
+        return " ".join(nfc(v).split()) if isinstance(v, str) else v
+
+    @field_validator("province_kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v.lower() not in PROVINCE_KINDS:
+            raise ValueError("province_kind: 'tỉnh' hoặc/or 'thành phố'")
+        return v.lower()
+
+    def missing(self) -> list[tuple[str, str]]:
+        """The identity fields still to fill in, as (Vietnamese, English) labels."""
+        return [] if self.province else [("Tỉnh, thành phố", "Province or city")]
+
+    def province_name(self) -> str:
+        """"tỉnh Tây Ninh", "thành phố Hà Nội"."""
+        return f"{self.province_kind} {self.province}".strip() if self.province else ""
+
+    def organisation_name(self) -> str:
+        """"Sở Nội vụ tỉnh Tây Ninh": as typed, or composed from the province."""
+        if self.organisation:
+            return self.organisation
+        return f"Sở Nội vụ {self.province_name()}".strip()
+
+    def parent_agency_line(self) -> str:
+        """The parent agency's header line, upper case: "UBND TỈNH TÂY NINH"."""
+        if self.parent_agency:
+            return self.parent_agency.upper()
+        return f"UBND {self.province_name()}".upper() if self.province else ""
+
+    def place_name(self) -> str:
+        """The place of the date line ("Tây Ninh, ngày …")."""
+        return self.place or self.province
+
+    def team_title(self) -> str:
+        """The team's name in running text ("Đoàn kiểm tra công vụ"), proper nouns as typed.
+
+        ``team_name`` is kept upper case for the header; lower-casing it would also lower the
+        province and the organisation ("… tỉnh tây ninh"), so those are put back as typed.
+        """
+        text = self.team_name.strip()
+        if not text:
+            return "Đoàn kiểm tra công vụ"
+        out = text[:1].upper() + text[1:].lower()
+        for proper in (self.organisation_name(), self.province_name(), self.province, "Sở Nội vụ",
+                       "Ủy ban nhân dân", "UBND"):
+            if proper:
+                out = _restore_case(out, proper)
+        return out
+
+
+def _restore_case(text: str, proper: str) -> str:
+    """Replace every case-insensitive occurrence of ``proper`` in ``text`` with ``proper`` itself."""
+    import re
+
+    return re.sub(re.escape(proper.lower()), lambda _m: proper, text, flags=re.IGNORECASE)
 
 
 class OfficeHours(BaseModel):

@@ -33,6 +33,8 @@ def data_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def ctx(data_dir):
     context = AppContext.open(data_dir, actor="Nguyễn Thị Kiểm Tra")
+    context.settings.department.province = "Tây Ninh"  # the identity a department gives at first start
+    context.config.save()
     yield context
     context.close()
 

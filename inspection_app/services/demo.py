@@ -46,9 +46,11 @@ STATION_ROSTER = [
     ("Lâm Thị Diễm", "Hộ sinh", "Trạm Y tế", "Viên chức"),
     ("Kiều Văn Bảo", "Bảo vệ", "Trạm Y tế", "Hợp đồng"),
 ]
+# Posts as they are since 1 July 2025: Luật Thanh tra 84/2025/QH15 abolished department inspectorates,
+# so there is no "Chánh Thanh tra Sở" any more.
 TEAM = [
     ("Nguyễn Thị Ánh Tuyết", "leader", "Phó Giám đốc Sở Nội vụ"),
-    ("Trần Quang Minh", "deputy", "Chánh Thanh tra Sở Nội vụ"),
+    ("Trần Quang Minh", "deputy", "Trưởng phòng Công chức, viên chức, Sở Nội vụ"),
     ("Lê Thị Bích Ngọc", "member", "Chuyên viên Phòng Công chức, viên chức"),
     ("Phạm Đức Anh", "secretary", "Chuyên viên Văn phòng Sở"),
 ]
@@ -61,11 +63,23 @@ FAILED = {
     ("alcohol_tobacco", "at.no_ashtrays"): "Có gạt tàn và đầu mẩu thuốc lá tại phòng tiếp dân.",
     ("office_culture", "oc.card_worn"): "03 người không đeo thẻ công chức khi làm việc.",
     ("leadership_duties", "ld.self_inspection"): "Chưa ban hành kế hoạch tự kiểm tra công vụ năm 2026.",
-    ("working_hours", "wh.late_count"): "Ông Võ Minh Tuấn đến lúc 07 giờ 52, ông Bùi Quốc Việt đến lúc 08 giờ 05.",
     ("alcohol_tobacco", "at.smoking_violators"): "Ông Tạ Văn Đức, nhân viên hợp đồng.",
 }
-COUNTS = {"wh.headcount_roster": "14", "wh.headcount_present": "11", "wh.late_count": "2",
-          "at.alcohol_violators": "0", "at.smoking_violators": "1", "ld.overdue_tasks": "0"}
+COUNTS = {"at.alcohol_violators": "0", "at.smoking_violators": "1", "ld.overdue_tasks": "0"}
+
+# The demo's days and times are fixed, so its minutes read the same whenever it is loaded: the visit
+# on Tuesday 17 November 2026 (winter hours, work from 07:30), the team on site at 07:35.
+DEMO_DAY = date(2026, 11, 17)
+ONGOING_DAY = date(2026, 11, 19)
+LOCAL = timezone(timedelta(hours=7))
+
+
+def _at(day: date, hour: int, minute: int) -> datetime:
+    """A local (UTC+7) time on ``day``, as the aware UTC moment the store keeps."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL).astimezone(timezone.utc)
+
+
+DEMO_DEPARTMENT = {"province": "Tây Ninh", "province_kind": "tỉnh"}
 
 
 def is_empty(ctx: AppContext) -> bool:
@@ -113,8 +127,9 @@ def demo_photo(title: str, seed: int, taken: datetime) -> bytes:
         draw.line([(x, cy - 8), (x + 30, cy - 18 + (i % 2) * 10)], fill=(230, 220, 200), width=9)
     img = img.filter(ImageFilter.GaussianBlur(1.2))
     draw = ImageDraw.Draw(img)
-    font_path = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "LiberationSerif-Bold.ttf"
-    font = ImageFont.truetype(str(font_path), 54)
+    from ..pdf import fonts
+
+    font = ImageFont.truetype(str(fonts.font_dir() / "LiberationSerif-Bold.ttf"), 54)
     draw.rectangle([0, h - 110, w, h], fill=(20, 20, 20))
     draw.text((40, h - 90), title, font=font, fill=(255, 255, 255))
     exif = Image.Exif()
@@ -175,11 +190,20 @@ def _answer_everything(ctx: AppContext, visit_id: str) -> None:
 
 
 def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
-    """Load the demo department; does nothing if it is already there."""
+    """Load the demo department; does nothing if it is already there.
+
+    Meant for the demo's own data directory: it fills in the department's identity (Tây Ninh) when
+    none is set. ``today`` is accepted for compatibility and ignored: the demo's dates are fixed.
+    """
     with ctx.session() as s:
         if s.exec(select(Unit).where(Unit.name == DEMO_UNIT)).first():
             return ["đã có sẵn / already loaded"]
-    now = datetime.now(timezone.utc)
+    dept = ctx.settings.department
+    if dept.missing():
+        for name, value in DEMO_DEPARTMENT.items():
+            setattr(dept, name, value)
+        ctx.config.save()
+    day = DEMO_DAY
     ubnd = units.create_unit(ctx, DEMO_UNIT, kind="UBND xã", parent_agency="UBND tỉnh Tây Ninh",
                              address="Ấp Bình Hòa, xã Hòa Hội, tỉnh Tây Ninh", head_name="Nguyễn Văn Hùng")
     station = units.create_unit(ctx, HEALTH_STATION, kind="Đơn vị sự nghiệp công lập",
@@ -192,9 +216,9 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
 
     team = [visits.ParticipantIn(n, r, p) for n, r, p in TEAM]
     finished = visits.create_visit(
-        ctx, ubnd.id, kind="unannounced", decision_number="125/QĐ-SNV", decision_date=(now - timedelta(days=9)).date(),
-        plan_reference="Kế hoạch 18/KH-SNV ngày 15/01/2026 về kiểm tra công vụ năm 2026",
-        arrival_at=now - timedelta(days=2, hours=2), team=team,
+        ctx, ubnd.id, kind="unannounced", decision_number="125/QĐ-SNV", decision_date=date(2026, 11, 9),
+        plan_reference="Kế hoạch số 18/KH-SNV ngày 15/01/2026 của Sở Nội vụ về kiểm tra công vụ năm 2026",
+        arrival_at=_at(day, 7, 35), team=team,
         unit_reps=[visits.ParticipantIn("Nguyễn Văn Hùng", "Chủ tịch UBND xã"),
                    visits.ParticipantIn("Phạm Thị Thu Hà", "Chánh Văn phòng")],
         place="Trụ sở UBND xã Hòa Hội")
@@ -208,7 +232,7 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
         roll_call.set_attendance(ctx, finished.id, staff[name].id, status, arrival, reason, evidence)
     register_file = ctx.data_dir / "demo" / "so-theo-doi-ho-so-xa-hoa-hoi.csv"
     register_file.parent.mkdir(parents=True, exist_ok=True)
-    register_file.write_text(demo_register_csv(today or date.today()), encoding="utf-8-sig")
+    register_file.write_text(demo_register_csv(day), encoding="utf-8-sig")
     register = sampling.import_register(ctx, finished.id, register_file)
     sample_id, _ = sampling.draw_new_sample(ctx, register.id, SampleSize.fixed(2))
     for n, dossier in enumerate(sampling.sampled_dossiers(ctx, sample_id)):
@@ -219,40 +243,49 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
                 value = "1" if n == 1 else "0"
             else:
                 value = dossier.timeliness.status.value if item.id == "td.timeliness" else item.choices[0].value
-            note = "Không có Phiếu xin lỗi và hẹn lại ngày trả." if value == "fail" else None
+            note = ("Không có Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (Mẫu 04)."
+                    if value == "fail" else None)
             sampling.record_dossier_check(ctx, dossier.check_id, item.id, value, note=note)
             if value == "fail":  # the item asks for a photo of the evidence too
-                photos.add_photo(ctx, finished.id, demo_photo(f"Hồ sơ {dossier.code}", 10 + n, now - timedelta(days=2)),
-                                 f"HS_{n}.jpg", caption=f"Hồ sơ {dossier.code}: không có Phiếu xin lỗi",
-                                 dossier_check_id=dossier.check_id)
+                taken = _at(day, 10, 5 + n)
+                photos.add_photo(ctx, finished.id, demo_photo(f"Hồ sơ {dossier.code}", 10 + n, taken),
+                                 f"HS_{n}.jpg", caption=f"Hồ sơ {dossier.code}: không có Văn bản xin lỗi (Mẫu 04)",
+                                 dossier_check_id=dossier.check_id, now=taken)
+    smoked_at = _at(day, 9, 15)
     smoking = findings.add_finding(
         ctx, finished.id, "Ông Tạ Văn Đức hút thuốc lá trong phòng làm việc tầng 2 lúc 09 giờ 15; đã yêu cầu viết bản tường trình.",
         "high", "alcohol_tobacco", "at.no_smoking_indoors", staff["Tạ Văn Đức"].id, kind="tobacco",
-        explanation_requested=True, place="Phòng làm việc tầng 2")
-    photos.add_photo(ctx, finished.id, demo_photo("Hút thuốc lá trong phòng làm việc tầng 2", 1, now - timedelta(days=2, hours=1)),
-                     "IMG_2041.jpg", caption="Đầu mẩu thuốc lá trên bàn làm việc tầng 2, lúc 09 giờ 15", finding_id=smoking.id)
-    photos.add_photo(ctx, finished.id, demo_photo("Gạt tàn tại phòng tiếp dân", 2, now - timedelta(days=2, minutes=50)),
+        explanation_requested=True, place="Phòng làm việc tầng 2", occurred_at=smoked_at)
+    photos.add_photo(ctx, finished.id, demo_photo("Hút thuốc lá trong phòng làm việc tầng 2", 1, smoked_at),
+                     "IMG_2041.jpg", caption="Đầu mẩu thuốc lá trên bàn làm việc tầng 2, lúc 09 giờ 15", finding_id=smoking.id,
+                     now=smoked_at)
+    ashtray_at = _at(day, 9, 40)
+    photos.add_photo(ctx, finished.id, demo_photo("Gạt tàn tại phòng tiếp dân", 2, ashtray_at),
                      "IMG_2043.jpg", caption="Gạt tàn và đầu mẩu thuốc lá tại phòng tiếp dân",
-                     checklist_id="alcohol_tobacco", item_id="at.no_ashtrays")
+                     checklist_id="alcohol_tobacco", item_id="at.no_ashtrays", now=ashtray_at)
     cards = findings.add_finding(ctx, finished.id, "03 công chức không đeo thẻ khi tiếp công dân tại bộ phận một cửa.",
-                                 "medium", "office_culture", "oc.card_worn", kind="office_culture")
+                                 "medium", "office_culture", "oc.card_worn", kind="office_culture",
+                                 occurred_at=_at(day, 8, 20))
     absent = findings.add_finding(ctx, finished.id, "Ông Dương Văn Lợi vắng mặt không có lý do.", "high",
-                                  staff_id=staff["Dương Văn Lợi"].id, kind="attendance")
+                                  "working_hours", "wh.absence_justified", staff_id=staff["Dương Văn Lợi"].id,
+                                  kind="absent_unexcused", occurred_at=_at(day, 7, 45))
     visits.update_visit(
         ctx, finished.id,
         assessment=("UBND xã Hòa Hội cơ bản chấp hành quy định về thời gian làm việc và văn hóa công sở. "
                     "Còn một số tồn tại: công chức đi muộn, vắng không lý do, hút thuốc lá trong phòng làm việc, "
                     "không đeo thẻ; chưa xây dựng kế hoạch tự kiểm tra công vụ."),
-        unit_opinion="Đơn vị thống nhất với kết quả kiểm tra và cam kết khắc phục trong thời hạn yêu cầu.",
-        ended_at=now - timedelta(days=2))
+        # The head of the unit refused to sign (below): the unit's opinion says why, never "thống nhất".
+        unit_opinion=("Đơn vị chưa thống nhất với số liệu điểm danh: ông Dương Văn Lợi đã báo nghỉ ốm qua điện thoại "
+                      "với Chánh Văn phòng, đơn xin nghỉ sẽ được bổ sung. Các nội dung còn lại đơn vị tiếp thu và "
+                      "khắc phục."),
+        ended_at=_at(day, 10, 45))
     with ctx.session() as s:
-        base = (today or date.today())
         s.add(Remedy(visit_id=finished.id, finding_id=smoking.id, text="Chấn chỉnh việc hút thuốc lá tại công sở, gỡ bỏ gạt tàn; xử lý người vi phạm.",
-                     deadline=base + timedelta(days=15), report_due=base + timedelta(days=20)))
+                     deadline=day + timedelta(days=15), report_due=day + timedelta(days=20)))
         s.add(Remedy(visit_id=finished.id, finding_id=absent.id, text="Xem xét, xử lý trách nhiệm đối với công chức vắng không lý do.",
-                     deadline=base + timedelta(days=30), report_due=base + timedelta(days=30)))
+                     deadline=day + timedelta(days=30), report_due=day + timedelta(days=30)))
         s.add(Remedy(visit_id=finished.id, finding_id=cards.id, text="Chấn chỉnh việc đeo thẻ công chức khi thi hành công vụ.",
-                     deadline=base - timedelta(days=1), report_due=base + timedelta(days=5)))
+                     deadline=day + timedelta(days=7), report_due=day + timedelta(days=10)))
     for role, name, position, seed in (("team_leader", "Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", 1),
                                        ("secretary", "Phạm Đức Anh", "Chuyên viên Văn phòng Sở", 2)):
         visits.save_signature(ctx, finished.id, role, name, signature_strokes(seed), 600, 240, position)
@@ -261,14 +294,16 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
     visits.close_visit(ctx, finished.id)
 
     ongoing = visits.create_visit(
-        ctx, station.id, kind="planned", decision_number="131/QĐ-SNV", decision_date=(now - timedelta(days=3)).date(),
+        ctx, station.id, kind="planned", decision_number="131/QĐ-SNV", decision_date=date(2026, 11, 16),
+        plan_reference="Kế hoạch số 18/KH-SNV ngày 15/01/2026 của Sở Nội vụ về kiểm tra công vụ năm 2026",
+        arrival_at=_at(ONGOING_DAY, 7, 35),
         team=team[:2] + [visits.ParticipantIn("Phạm Đức Anh", "secretary", "Chuyên viên Văn phòng Sở")],
         unit_reps=[visits.ParticipantIn("Châu Thị Ngọc", "Trạm trưởng")],
         checklist_ids=["working_hours", "alcohol_tobacco", "office_culture"], place="Trạm Y tế xã Hòa Hội")
     roll_call.set_attendance(ctx, ongoing.id, staff["Bác sĩ Châu Thị Ngọc"].id, "present")
-    checklists.record_answer(ctx, ongoing.id, "working_hours", "wh.arrival_time", "07:35")
-    return [f"{DEMO_UNIT}: {len(UBND_ROSTER)} người, lượt kiểm tra đã kết thúc / finished visit {finished.id}",
-            f"{HEALTH_STATION}: {len(STATION_ROSTER)} người, lượt kiểm tra đang làm / visit in progress {ongoing.id}"]
+    checklists.record_answer(ctx, ongoing.id, "working_hours", "wh.on_time", "pass")
+    return [f"{DEMO_UNIT}: {len(UBND_ROSTER)} người, cuộc kiểm tra đã kết thúc / finished visit {finished.id}",
+            f"{HEALTH_STATION}: {len(STATION_ROSTER)} người, cuộc kiểm tra đang làm / visit in progress {ongoing.id}"]
 
 
 def finished_visit_id(ctx: AppContext) -> str | None:

@@ -20,6 +20,7 @@ FINDING_KINDS = {
     "leadership": {"vi": "Trách nhiệm người đứng đầu", "en": "Leadership duties"},
     "dossier": {"vi": "Hồ sơ TTHC", "en": "Procedure dossiers"},
     "other": {"vi": "Khác", "en": "Other"},
+    "absent_unexcused": {"vi": "Vắng mặt không có lý do", "en": "Absent without reason"},
 }
 
 

@@ -143,7 +143,7 @@ def _sentence_case(text: str) -> str:
 
 def _team_name(ctx: AppContext) -> str:
     dept = ctx.settings.department
-    name = _sentence_case(dept.team_name) or "Đoàn kiểm tra công vụ"
+    name = dept.team_title()
     owner = dept.director_title.strip()
     if owner.lower().startswith("giám đốc "):
         name += f" của {owner[len('giám đốc '):].strip()}"
@@ -156,7 +156,7 @@ def _legal_basis(ctx: AppContext, visit: Visit) -> tuple[str, ...]:
     if visit.decision_number:
         when = f" {dm.vn_date(visit.decision_date)}" if visit.decision_date else ""
         lines.append(f"Căn cứ Quyết định số {visit.decision_number}{when} của {dept.director_title} "
-                     f"về việc thành lập {_sentence_case(dept.team_name) or 'Đoàn kiểm tra công vụ'};")
+                     f"về việc thành lập {dept.team_title()};")
     if visit.plan_reference:
         plan = visit.plan_reference.rstrip(" .;")
         lines.append(f"Căn cứ {plan[:1].lower() + plan[1:] if plan.startswith('Căn cứ') else plan}.")
@@ -305,9 +305,9 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
     end = _local(visit.ended_at or visit.closed_at) or start
     dept = ctx.settings.department
     return dm.MinutesContent(
-        department=dm.Department(parent_body=dept.parent_agency, issuing_body=dept.name,
+        department=dm.Department(parent_body=dept.parent_agency_line(), issuing_body=dept.name,
                                  minutes_code=minutes_code(ctx)),
-        number=number, place=dept.place, date=start.date(), unit_name=unit.name,
+        number=number, place=dept.place_name(), date=start.date(), unit_name=unit.name,
         summary=f"Kiểm tra công vụ tại {unit.name}",
         legal_basis=_legal_basis(ctx, visit), start=start,
         venue=visit.place or unit.address or unit.name,
@@ -363,6 +363,13 @@ def _read_checked(ctx: AppContext, doc: MinutesDocument) -> bytes:
 
 def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
     """Render the current version of a locked visit and store it (allocating the number once)."""
+    missing = ctx.settings.department.missing()
+    if missing:  # never print a default place name silently (issue #11)
+        raise ValidationFailed(
+            "Chưa khai báo " + ", ".join(vi.lower() for vi, _ in missing) + " của cơ quan kiểm tra: vào Cài đặt, "
+            "mục Cơ quan, để khai báo trước khi lập biên bản.",
+            "The inspecting department's " + ", ".join(en.lower() for _, en in missing) + " is not set: fill it in "
+            "under Settings before making the minutes.")
     with ctx.session() as s:
         visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
         if not visit.locked:
@@ -452,7 +459,7 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     # the stored file carries an empty field at the team leader's box: the signature fills it
     signed = signing.sign_pdf(
         data, loaded, field_name=TEAM_LEADER_FIELD, box=None,
-        reason=f"Trưởng đoàn ký Biên bản {doc.number}", location=ctx.settings.department.place)
+        reason=f"Trưởng đoàn ký Biên bản {doc.number}", location=ctx.settings.department.place_name())
     return _store_signed(ctx, doc, signed, _file_name(doc, "-da-ky"), VisitStatus.SIGNED, out, first=True)
 
 
@@ -506,8 +513,8 @@ def countersign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     loaded = key_store.load_identity(ctx.data_dir, ident, passphrase)
     data = _read_checked(ctx, doc)
     signed = signing.sign_pdf(data, loaded, field_name=signing.OFFICE_FIELD, box=None,
-                              reason=f"{ctx.settings.department.name.title()} tiếp nhận Biên bản {doc.number}",
-                              location=ctx.settings.department.place)
+                              reason=f"{ctx.settings.department.organisation_name()} tiếp nhận Biên bản {doc.number}",
+                              location=ctx.settings.department.place_name())
     n = 1
     while ctx.path(_file_name(doc, f"-tiep-nhan-{n}")).exists():
         n += 1
@@ -579,11 +586,8 @@ def verify_minutes(ctx: AppContext, source: str | os.PathLike | bytes,
 
 
 def organisation_name(ctx: AppContext) -> str:
-    """"Sở Nội vụ tỉnh Tây Ninh", for certificates: from the director's title and the place."""
-    dept = ctx.settings.department
-    owner = dept.director_title.strip()
-    base = owner[len("giám đốc "):].strip() if owner.lower().startswith("giám đốc ") else _sentence_case(dept.name)
-    return f"{base} tỉnh {dept.place}" if dept.place and dept.place not in base else base
+    """"Sở Nội vụ tỉnh Tây Ninh", for certificates: the department's name as set up (never re-cased)."""
+    return ctx.settings.department.organisation_name()
 
 
 def members_on_record(ctx: AppContext) -> list[tuple[str, str]]:

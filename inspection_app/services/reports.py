@@ -64,7 +64,7 @@ def period_report(ctx: AppContext, date_from: date, date_to: date, *, today: dat
     overdue = [OverdueRemedy(r.unit_name, r.visit_date, r.text, r.report_due or r.deadline, r.days_overdue)
                for r in follow_up if r.overdue]
     return PeriodReport(
-        parent_agency=dept.name, issuer=dept.team_name, department_code=dept.code, place=dept.place,
+        parent_agency=dept.name, issuer=dept.team_name, department_code=dept.code, place=dept.place_name(),
         recipient=dept.director_title, date_from=date_from, date_to=date_to, issued_on=today, number=number,
         totals=board.totals, by_unit=board.by_unit, by_month=board.by_month, units_visited=units,
         planned_visits=kinds.get(m.VisitKind.PLANNED.value, 0),

@@ -119,6 +119,8 @@ def field_server(tmp_path_factory, name: str, seed=None) -> AppServer:
     data_dir = tmp_path_factory.mktemp(f"{name}-data")
     ctx = AppContext.open(data_dir)
     try:
+        ctx.settings.department.province = "Tây Ninh"  # the department's identity, asked at first start
+        ctx.config.save()
         unit = units.create_unit(ctx, "UBND xã Hòa Hội", kind="UBND xã", address="xã Hòa Hội, tỉnh Tây Ninh")
         if seed is not None:
             seed(ctx, unit)

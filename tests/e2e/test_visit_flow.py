@@ -50,7 +50,7 @@ def earlier_visit(ctx, unit) -> None:
                                 decision_date=date(2026, 7, 1), checklist_ids=["working_hours"],
                                 arrival_at=datetime.now(timezone.utc) - timedelta(days=1, hours=3),
                                 team=[visits.ParticipantIn("Trần Quang Minh", "leader")])
-    checklists.record_answer(ctx, visit.id, "working_hours", "wh.arrival_time", "07:40")
+    checklists.record_answer(ctx, visit.id, "working_hours", "wh.on_time", "pass")
 
 
 @pytest.fixture(scope="module")

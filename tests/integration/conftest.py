@@ -88,6 +88,7 @@ def ctx_factory(db_backend, tmp_path, request, monkeypatch):
         config = Config.load(data_dir)
         config.settings.inspector_name = actor
         config.settings.device_id = device_id or f"device-{name}"
+        config.settings.department.province = "Tây Ninh"  # the identity asked at first start
         if backend == "postgresql":
             server = request.getfixturevalue("pg_server")
             db = f"t_{uuid.uuid4().hex[:16]}"

@@ -9,7 +9,7 @@ from inspection_app.services import checklists, findings, roll_call, settings, u
 
 def test_visit_setup_records_team_units_and_checklist_versions(ctx, visit):
     assert [c["id"] for c in visit.checklists] == ["working_hours", "office_culture"]
-    assert all(c["version"] == "1.0" for c in visit.checklists)
+    assert all(c["version"] == "2.0" for c in visit.checklists)
     team = visits.participants(ctx, visit.id, "team")
     assert [(p.full_name, p.role) for p in team] == [("Nguyễn Thị Ánh Tuyết", "leader"), ("Phạm Đức Anh", "secretary")]
     assert visits.participants(ctx, visit.id, "unit")[0].role == "Chủ tịch UBND xã"
@@ -30,20 +30,20 @@ def test_visit_setup_validation(ctx, unit_with_staff):
 
 
 def test_answers_are_saved_at_once_and_checked(ctx, visit):
-    checklists.record_answer(ctx, visit.id, "working_hours", "wh.arrival_time", "7:40")
-    assert checklists.answers_for(ctx, visit.id)[("working_hours", "wh.arrival_time")].value == "07:40"
+    checklists.record_answer(ctx, visit.id, "working_hours", "wh.attendance_method", " paper ")
+    assert checklists.answers_for(ctx, visit.id)[("working_hours", "wh.attendance_method")].value == "paper"
     with pytest.raises(ValidationFailed) as exc:
-        checklists.record_answer(ctx, visit.id, "working_hours", "wh.late_count", "nhiều")
-    assert "số nguyên" in exc.value.vi and "whole number" in exc.value.en
+        checklists.record_answer(ctx, visit.id, "working_hours", "wh.attendance_method", "sổ tay")
+    assert "danh sách" in exc.value.vi and "choices" in exc.value.en
     with pytest.raises(ValidationFailed):
         checklists.record_answer(ctx, visit.id, "alcohol_tobacco", "at.no_ashtrays", "pass")  # not in this visit
     # a note alone leaves the value as it is
-    checklists.record_answer(ctx, visit.id, "working_hours", "wh.arrival_time", note="Cổng chính")
-    a = checklists.answers_for(ctx, visit.id)[("working_hours", "wh.arrival_time")]
-    assert (a.value, a.note) == ("07:40", "Cổng chính")
+    checklists.record_answer(ctx, visit.id, "working_hours", "wh.attendance_method", note="Cổng chính")
+    a = checklists.answers_for(ctx, visit.id)[("working_hours", "wh.attendance_method")]
+    assert (a.value, a.note) == ("paper", "Cổng chính")
     assert visits.get_visit(ctx, visit.id).status == "on_site"
     done = {(p.checklist_id, p.section_id): p.answered for p in checklists.progress(ctx, visit.id)}
-    assert done[("working_hours", "arrival")] == 1
+    assert done[("working_hours", "management")] == 1
 
 
 def test_failed_item_needs_its_note_before_closing(ctx, visit):

@@ -20,7 +20,7 @@ from inspection_app.services import visits as visit_service
 from inspection_app.store.models import AuditEvent, Photo, Visit
 
 NOW = datetime(2025, 3, 4, 3, 0, tzinfo=timezone.utc)
-ITEM = {"checklist_id": "working_hours", "item_id": "wh.arrival_time"}
+ITEM = {"checklist_id": "working_hours", "item_id": "wh.on_time"}
 
 
 def camera_photo(seed: int = 0, size=(2400, 1800), orientation: int = 6, heic: bool = False) -> bytes:
@@ -69,7 +69,7 @@ def test_add_a_photo_linked_to_an_item(ctx, visit):
     assert (p.capture_offset, p.device_make, p.device_model) == ("+07:00", "Samsung", "SM-X200")
     assert p.gps_lat == pytest.approx(11.31) and p.gps_lon == pytest.approx(106.1)
     assert p.ingested_at == NOW and p.recorded_by == "Nguyễn Thị Kiểm Tra"
-    assert (p.checklist_id, p.item_id, p.finding_id) == ("working_hours", "wh.arrival_time", None)
+    assert (p.checklist_id, p.item_id, p.finding_id) == ("working_hours", "wh.on_time", None)
     assert photos.PhotoLink.of(p).kind == "item"
 
     # the stored original is byte for byte what was given; the copies are upright and small
@@ -141,7 +141,7 @@ def test_links_to_finding_person_and_their_checks(ctx, visit, unit_with_staff):
     assert {x.id for x in photos.list_photos(ctx, visit.id)} == {f.id, p.id, g.id}
 
     moved = photos.link_photo(ctx, g.id, **ITEM)
-    assert (moved.checklist_id, moved.item_id) == ("working_hours", "wh.arrival_time")
+    assert (moved.checklist_id, moved.item_id) == ("working_hours", "wh.on_time")
     assert [x.id for x in photos.list_photos(ctx, visit.id, **ITEM)] == [g.id]
     cleared = photos.link_photo(ctx, g.id)
     assert photos.PhotoLink.of(cleared).kind == ""
@@ -164,7 +164,7 @@ def test_bad_links_are_refused_before_any_work(ctx, visit, unit_with_staff, monk
         ({"staff_id": stranger.id}, ValidationFailed),
         ({"checklist_id": "working_hours", "item_id": "no.such.item"}, NotFound),
         ({"checklist_id": "tthc_dossiers", "item_id": "x"}, ValidationFailed),
-        ({"item_id": "wh.arrival_time"}, ValidationFailed),
+        ({"item_id": "wh.on_time"}, ValidationFailed),
         ({**ITEM, "staff_id": people[0].id}, ValidationFailed),
     ]
     for link, error in cases:
@@ -198,7 +198,7 @@ def test_a_locked_visit_refuses_every_change(ctx, visit):
             change()
         assert excinfo.value.vi != excinfo.value.en
     kept = photos.get_photo(ctx, p.id)
-    assert (kept.caption, kept.item_id) == ("gốc", "wh.arrival_time")
+    assert (kept.caption, kept.item_id) == ("gốc", "wh.on_time")
     assert files(ctx) == before
     assert photos.list_photos(ctx, visit.id)[0].id == p.id  # reading is still fine
     assert photos.thumbnail_bytes_many(ctx, [p.id])

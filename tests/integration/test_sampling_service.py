@@ -132,7 +132,7 @@ def test_dossier_checks_with_notes(ctx, visit, register_file):
     assert again.apology_flagged
     with ctx.session() as s:
         check = s.get(DossierCheck, late.check_id)
-        assert (check.checklist_id, check.checklist_version) == ("tthc_dossiers", "1.0")
+        assert (check.checklist_id, check.checklist_version) == ("tthc_dossiers", "2.0")
     sampling.record_dossier_check(ctx, late.check_id, "td.apology_letter", "pass")
     assert not next(d for d in sampling.sampled_dossiers(ctx, sample_id) if d.check_id == late.check_id).apology_flagged
     with pytest.raises(ValidationFailed):

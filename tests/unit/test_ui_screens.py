@@ -328,16 +328,16 @@ def test_one_tap_saves_the_answer_and_a_failed_item_asks_for_its_note(ctx):
 
 
 def test_a_count_that_is_not_a_number_is_refused_with_the_services_message(ctx):
-    visit = make_visit(ctx, checklist_ids=("working_hours",))
+    visit = make_visit(ctx, checklist_ids=("alcohol_tobacco",))
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/checklist")
-        field = app.within("item-wh.headcount_roster", ft.TextField, label="Số lượng")
+        field = app.within("item-at.smoking_violators", ft.TextField, label="Số lượng")
         await app.type(field, "mười")
         assert app.snack() == "Nhập một số nguyên không âm"
-        assert ("working_hours", "wh.headcount_roster") not in checklists.answers_for(ctx, visit.id)
+        assert ("alcohol_tobacco", "at.smoking_violators") not in checklists.answers_for(ctx, visit.id)
         await app.type(field, "14")
-        assert checklists.answers_for(ctx, visit.id)[("working_hours", "wh.headcount_roster")].value == "14"
+        assert checklists.answers_for(ctx, visit.id)[("alcohol_tobacco", "at.smoking_violators")].value == "14"
     run(scenario())
 
 

@@ -11,7 +11,8 @@ from .. import fmt
 from ..shell import FAILED
 from .base import Screen, heading, muted
 
-DEPARTMENT_FIELDS = [("parent_agency", "st.parent_agency"), ("name", "st.dept_name"),
+DEPARTMENT_FIELDS = [("province", "st.province"), ("province_kind", "st.province_kind"),
+                     ("organisation", "st.organisation"), ("parent_agency", "st.parent_agency"), ("name", "st.dept_name"),
                      ("team_name", "st.team_name"), ("code", "st.dept_code"), ("place", "st.place"),
                      ("director_title", "st.director_title")]
 HOUR_FIELDS = [("morning_start", "st.morning", "st.from"), ("morning_end", "st.morning", "st.to"),
