@@ -109,7 +109,7 @@ def run(starts: int, taps: int) -> None:
                 tab = Flt(context.new_page(), server)
                 t0 = time.perf_counter()
                 tab.open("/")
-                expect(tab.button("Tạo chuyến kiểm tra mới")).to_be_visible(timeout=60_000)
+                expect(tab.button("Tạo cuộc kiểm tra mới")).to_be_visible(timeout=60_000)
                 first_screen.append(time.perf_counter() - t0)
                 if n == starts - 1:  # the taps, on the last start
                     tab.open(f"/visits/{visit_id}/checklist")

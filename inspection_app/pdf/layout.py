@@ -473,7 +473,7 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
         failed = sum(1 for r in s.rows if r.result.lower().startswith("không đạt"))
         story.append(P(_x(
             f"Đoàn chọn ngẫu nhiên {len(s.rows)} hồ sơ trong tổng số {s.frame_size} hồ sơ của sổ "
-            f"theo dõi; số hồ sơ trễ hạn: {late}; số hồ sơ có nội dung không đạt: {failed}{ref}."
+            f"theo dõi; số hồ sơ quá hạn: {late}; số hồ sơ có nội dung không đạt: {failed}{ref}."
         ), st.body))
 
     # III–V
@@ -621,8 +621,8 @@ def _sample_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
         + (f"; phân tầng: {s.strata}" if s.strata else "") + "."), info_style), Spacer(1, 4)]
     facts = [
         ("Mã băm khung mẫu (SHA-256):", s.frame_hash),
-        ("Cam kết hạt giống:", s.commitment),
-        ("Hạt giống ngẫu nhiên:", s.seed_hex),
+        ("Mã kiểm chứng (ghi trước khi chọn):", s.commitment),
+        ("Giá trị khởi tạo ngẫu nhiên:", s.seed_hex),
         ("Phiên bản thuật toán:", s.algorithm_version),
     ]
     kv = Table([[Paragraph(_x(k), info_style), Paragraph(_x(v), hash_style)] for k, v in facts],
@@ -632,7 +632,7 @@ def _sample_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                             ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     out += [kv, Spacer(1, 4), Paragraph(
-        "Cam kết hạt giống được ghi trước khi chọn mẫu. Với sổ theo dõi có cùng mã băm, hạt giống "
+        "Mã kiểm chứng được ghi trước khi chọn mẫu. Với sổ theo dõi có cùng mã băm, giá trị khởi tạo "
         "và phiên bản thuật toán trên, bất kỳ ai cũng chọn lại được đúng các hồ sơ này.",
         info_style), Spacer(1, 6)]
     code_w = max([stringWidth(r.code, fonts.REGULAR, 9.5) for r in s.rows] + [30 * mm]) + 8

@@ -62,7 +62,7 @@ CHECKLISTS = [
     ("ho-so-tthc", "Giải quyết hồ sơ thủ tục hành chính", [
         ("Phiếu kiểm soát quá trình giải quyết hồ sơ đầy đủ", "Thông tư 03/2025/TT-VPCP"),
         ("Yêu cầu bổ sung hồ sơ không quá một lần", "Chỉ thị 10/CT-TTg năm 2019"),
-        ("Có văn bản xin lỗi đối với hồ sơ trễ hạn", "Nghị định 118/2025/NĐ-CP"),
+        ("Có văn bản xin lỗi đối với hồ sơ quá hạn", "Nghị định 118/2025/NĐ-CP"),
         ("Sổ theo dõi khớp với trạng thái trên hệ thống", "Thông tư 03/2025/TT-VPCP"),
     ]),
 ]
@@ -72,7 +72,7 @@ FINDING_NOTES = [
     "Phát hiện gạt tàn và đầu mẩu thuốc lá tại phòng làm việc của bộ phận Văn phòng – Thống kê.",
     "Bảng niêm yết thủ tục hành chính chưa cập nhật mức phí, lệ phí theo quy định mới.",
     "Hai công chức đến muộn hơn 15 phút nhưng không có lý do chính đáng.",
-    "Chưa có văn bản xin lỗi đối với 02 hồ sơ trễ hạn lĩnh vực hộ tịch.",
+    "Chưa có văn bản xin lỗi đối với 02 hồ sơ quá hạn lĩnh vực hộ tịch.",
     "Sổ theo dõi hồ sơ ghi thiếu ngày trả kết quả của 03 hồ sơ.",
 ]
 
@@ -189,7 +189,7 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         drows.append(DossierRow(
             code=f"000.00.12.H56-{received:%y%m%d}-{1000 + i:04d}", procedure=proc, domain=domain,
             received=received, due=due, returned=returned,
-            timeliness="Trễ hạn" if late else "Đúng hạn",
+            timeliness="Quá hạn" if late else "Đúng hạn",
             result="Không đạt: thiếu văn bản xin lỗi" if late else "Đạt",
         ))
     sample = DossierSample(
@@ -240,13 +240,13 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         assessment=(
             "UBND xã Tân Phú cơ bản chấp hành tốt kỷ luật, kỷ cương hành chính; bộ phận một cửa "
             "bố trí công chức trực đúng giờ, thái độ tiếp công dân niềm nở.\n"
-            "Tuy nhiên, còn một số tồn tại: việc đeo thẻ công chức chưa nghiêm; còn hồ sơ trễ hạn "
+            "Tuy nhiên, còn một số tồn tại: việc đeo thẻ công chức chưa nghiêm; còn hồ sơ quá hạn "
             "chưa có văn bản xin lỗi; sổ theo dõi hồ sơ ghi chưa đầy đủ."
         ),
         remedies=(
             Remedy("Chấn chỉnh việc đeo thẻ công chức trong giờ làm việc", dt.date(2026, 7, 31),
                    dt.date(2026, 8, 15)),
-            Remedy("Gửi văn bản xin lỗi đối với các hồ sơ trễ hạn và cập nhật sổ theo dõi hồ sơ",
+            Remedy("Gửi văn bản xin lỗi đối với các hồ sơ quá hạn và cập nhật sổ theo dõi hồ sơ",
                    dt.date(2026, 7, 24), dt.date(2026, 8, 15)),
         ),
         unit_opinion="UBND xã Tân Phú thống nhất với nội dung biên bản và cam kết khắc phục các "

@@ -142,7 +142,7 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.bd.from_device": ("Từ máy: {device}", "From device: {device}"),
     "of.bd.exported_by": ("Người xuất: {who}", "Exported by: {who}"),
     "of.bd.exported_at": ("Xuất lúc: {when}", "Exported: {when}"),
-    "of.bd.counts": ("Bản ghi thêm mới: {inserted} · cập nhật: {updated} · xoá: {deleted} · tệp: {files} · "
+    "of.bd.counts": ("Bản ghi thêm mới: {inserted} · cập nhật: {updated} · xóa: {deleted} · tệp: {files} · "
                      "sự kiện nhật ký: {events}",
                      "Records added: {inserted} · updated: {updated} · deleted: {deleted} · files: {files} · "
                      "audit events: {events}"),
@@ -157,7 +157,7 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.bd.kept_incoming": ("Giá trị trong gói", "Bundle's value"),
     "of.bd.kind.field": ("Hai máy sửa khác nhau", "Changed differently on two devices"),
     "of.bd.kind.signed_minutes": ("Biên bản đã ký", "Signed minutes"),
-    "of.bd.kind.deleted": ("Bản ghi đã xoá", "Deleted record"),
+    "of.bd.kind.deleted": ("Bản ghi đã xóa", "Deleted record"),
     "of.bd.keep": ("Đồng ý giữ", "Keep as merged"),
     "of.bd.take_other": ("Lấy giá trị kia", "Take the other value"),
     "of.bd.resolved": ("Đã xử lý xung đột", "Conflict settled"),
@@ -183,7 +183,7 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.rec.plan": ("Kế hoạch", "Plan"),
     "of.rec.arrival": ("Đoàn đến lúc", "Team arrived"),
     "of.rec.ended": ("Kết thúc lúc", "Ended"),
-    "of.rec.closed": ("Khoá lúc", "Locked"),
+    "of.rec.closed": ("Khóa lúc", "Locked"),
     "of.rec.minutes_number": ("Số biên bản", "Minutes number"),
     "of.rec.created_by": ("Người lập, máy", "Created by, device"),
     "of.rec.assessment": ("Nhận xét của Đoàn", "Team's assessment"),
@@ -208,7 +208,7 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.rec.d_timeliness": ("Kết quả", "Timeliness"),
     "of.tl.early": ("Trước hạn", "Early"),
     "of.tl.on_time": ("Đúng hạn", "On time"),
-    "of.tl.late": ("Trễ hạn", "Late"),
+    "of.tl.late": ("Quá hạn", "Late"),
     "of.tl.pending": ("Đang giải quyết", "Pending"),
     "of.tl.overdue": ("Quá hạn, chưa trả", "Overdue, not returned"),
     "of.tl.unknown": ("Không xác định", "Unknown"),

@@ -103,7 +103,7 @@ def test_touch_targets_are_at_least_48px(browser, app_server):
     tab = new_tab(browser, app_server)
     try:
         tab.open("/")
-        expect(tab.button("Tạo chuyến kiểm tra mới")).to_be_visible()
+        expect(tab.button("Tạo cuộc kiểm tra mới")).to_be_visible()
         found = {"home": small_targets(tab)}
         open_visit(tab)
         found["checklist"] = small_targets(tab)

@@ -82,7 +82,7 @@ def draw(flt: Flt, identifier: str, points: list[tuple[int, int]]) -> None:
 
 def test_set_up_visit(tab: Flt):
     tab.open("/")
-    tab.tap(tab.button("Tạo chuyến kiểm tra mới"))
+    tab.tap(tab.button("Tạo cuộc kiểm tra mới"))
     expect(tab.textbox("Tên đơn vị")).to_be_visible()
     tab.fill(tab.textbox("Tên đơn vị"), UNIT)
     tab.fill(tab.textbox("Loại đơn vị"), "UBND phường")
@@ -165,7 +165,7 @@ def test_finding_with_photo(tab: Flt, tmp_path):
     tab.tap(tab.nav("Phát hiện"))
     tab.tap(tab.button("Thêm phát hiện"))
     tab.fill(tab.textbox("Mô tả phát hiện"), FINDING)
-    tab.tap(tab.button("Nghiêm trọng", exact=True))
+    tab.tap(tab.button("Cao", exact=True))
     tab.tap(tab.button("Người", exact=True))
     tab.tap(tab.page.get_by_role("radio", name="Bùi Quốc Việt"))
     tab.tap(tab.button("Lưu phát hiện"))
@@ -204,11 +204,11 @@ def test_two_signatures_and_a_refusal(tab: Flt):
 def test_close_and_lock(tab: Flt):
     tab.tap(tab.nav("Kết thúc"))
     tab.label_has(tab.ident("close-status"), "Đã đủ thông tin")
-    tab.tap(tab.button("Khoá chuyến kiểm tra"))
+    tab.tap(tab.button("Khóa cuộc kiểm tra"))
     confirm = tab.ident("lock-confirm")
     expect(confirm).to_be_visible()
-    tab.tap(tab.button("Khoá chuyến kiểm tra", confirm))
-    tab.label_has(tab.ident("close-status"), "Đã khoá chuyến kiểm tra lúc")
+    tab.tap(tab.button("Khóa cuộc kiểm tra", confirm))
+    tab.label_has(tab.ident("close-status"), "Đã khóa cuộc kiểm tra lúc")
     expect(tab.ident("locked-banner")).to_be_visible()
 
 
@@ -239,9 +239,9 @@ def test_everything_survives_a_restart(tab: Flt, app_server):
     tab.label_has(tab.ident("signer-unit_representative"), f"Từ chối ký: {REP}")
 
     tab.tap_icon("Quay lại")
-    expect(tab.button("Tạo chuyến kiểm tra mới")).to_be_visible()
-    expect(tab.page.get_by_role("heading", name="Chuyến kiểm tra", exact=True)).to_be_visible()
+    expect(tab.button("Tạo cuộc kiểm tra mới")).to_be_visible()
+    expect(tab.page.get_by_role("heading", name="Cuộc kiểm tra", exact=True)).to_be_visible()
     tile = tab.page.get_by_role("button").filter(has_text=UNIT)
-    expect(tile).to_contain_text("Đã khoá")
+    expect(tile).to_contain_text("Đã khóa")
     expect(tile).to_contain_text("Đột xuất")
     tab.shot("home")

@@ -154,7 +154,7 @@ def test_wide_window_has_a_rail_narrow_one_a_bottom_bar_and_resizing_keeps_the_s
         view = app.page.views[-1]
         assert view.navigation_bar is None
         rail = app.one(ft.NavigationRail)
-        assert [d.label for d in rail.destinations] == ["Chuyến kiểm tra", "Tổng hợp", "Cài đặt"]
+        assert [d.label for d in rail.destinations] == ["Cuộc kiểm tra", "Tổng hợp", "Cài đặt"]
         body = app.shell.screen.body()
         app.session.apply_page_patch({"width": 600, "height": 960})
         app.shell._on_resize()
@@ -191,7 +191,7 @@ def test_language_switch_relabels_everything_and_is_saved(ctx, tmp_path):
         assert app.one(ft.TextButton, content="Tiếng Việt")  # the switch offers the other language
         assert "language: en" in (ctx.data_dir / "settings.yaml").read_text(encoding="utf-8")
         await app.click(app.one(ft.TextButton, content="Tiếng Việt"))
-        assert [d.label for d in app.one(ft.NavigationRail).destinations][0] == "Chuyến kiểm tra"
+        assert [d.label for d in app.one(ft.NavigationRail).destinations][0] == "Cuộc kiểm tra"
     run(scenario())
 
 
@@ -233,7 +233,7 @@ def test_an_unexpected_error_is_reported_and_the_session_goes_on(ctx, monkeypatc
     async def scenario():
         app = await App(ctx).start()
         assert app.snack().startswith("Đã xảy ra lỗi không mong muốn")
-        assert app.one(ft.FilledButton, content="Tạo chuyến kiểm tra mới")  # the home still works
+        assert app.one(ft.FilledButton, content="Tạo cuộc kiểm tra mới")  # the home still works
     run(scenario())
 
 
@@ -248,7 +248,7 @@ def test_a_screen_that_breaks_shows_a_message_and_the_way_home(ctx, monkeypatch)
         monkeypatch.setattr(registry, "screen_for", broken)
         await app.show("/review")
         assert "Đã xảy ra lỗi không mong muốn" in app.texts()
-        home = app.on_screen(ft.FilledButton, content="Chuyến kiểm tra")
+        home = app.on_screen(ft.FilledButton, content="Cuộc kiểm tra")
         await app.click(home)
         assert app.routes[-1] == "/"
     run(scenario())
@@ -468,12 +468,12 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/close")
         assert any(t.startswith("Còn thiếu") for t in app.texts().split(" | "))
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." in app.texts()
-        await app.click(app.on_screen(ft.TextButton, content="Huỷ"))  # changed one's mind
-        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." not in app.texts()
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))  # confirmed on the screen
+        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
+        assert "Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa." in app.texts()
+        await app.click(app.on_screen(ft.TextButton, content="Hủy"))  # changed one's mind
+        assert "Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa." not in app.texts()
+        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
+        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))  # confirmed on the screen
         assert app.snack().startswith("Chưa thể kết thúc lượt kiểm tra")
         assert not visits.get_visit(ctx, visit.id).locked
 
@@ -485,9 +485,9 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
             visits.save_signature(ctx, visit.id, role, "Người ký", [[[0, 0], [10, 10]]], 520, 200)
         visits.refuse_signature(ctx, visit.id, "unit_representative", "Nguyễn Văn Hùng", "Không đồng ý")
         await app.show(f"/visits/{visit.id}/close")
-        assert "Đã đủ thông tin, có thể khoá chuyến kiểm tra." in app.texts()
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
+        assert "Đã đủ thông tin, có thể khóa cuộc kiểm tra." in app.texts()
+        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
+        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
         assert visits.get_visit(ctx, visit.id).locked
 
         await app.show(f"/visits/{visit.id}/close")
@@ -495,7 +495,7 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         assert app.routes[-1] == f"/visits/{visit.id}/minutes"  # export and signing live there now
 
         await app.show(f"/visits/{visit.id}/checklist")
-        assert "Chuyến kiểm tra đã khoá: chỉ xem, không sửa được." in app.texts()
+        assert "Cuộc kiểm tra đã khóa: chỉ xem, không sửa được." in app.texts()
         assert all(seg.disabled for seg in app.all(ft.SegmentedButton))
         assert all(f.read_only for f in app.all(ft.TextField))
     run(scenario())
