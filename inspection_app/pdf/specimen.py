@@ -212,7 +212,7 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
             item_ref=item_ref))
 
     unit_sig = (SignatureMark(SignerRole.UNIT_REPRESENTATIVE, "Trần Văn Đức", refused=True,
-                              refusal_reason="Không đồng ý với kết luận tại mục III")
+                              refusal_reason="Không đồng ý với đánh giá tại mục III")
                 if unit_refuses else
                 SignatureMark(SignerRole.UNIT_REPRESENTATIVE, "Trần Văn Đức",
                               strokes=signature_strokes(2), pad_width=600, pad_height=240))

@@ -8,10 +8,10 @@ their closing time) and ``mn.`` (the minutes: draft, number, digital signature, 
 from __future__ import annotations
 
 MINUTES_LABELS: dict[str, tuple[str, str]] = {
-    "nav.conclusions": ("Kết luận", "Conclusions"),
+    "nav.conclusions": ("Đánh giá, kiến nghị", "Assessment"),
     "nav.minutes": ("Biên bản", "Minutes"),
     # --- conclusions -----------------------------------------------------------------------------
-    "cc.title": ("Kết luận kiểm tra", "Conclusions"),
+    "cc.title": ("Đánh giá, kiến nghị", "Assessment and requests"),
     "cc.assessment": ("III. Nhận xét, đánh giá", "III. Assessment"),
     "cc.assessment_label": ("Nhận xét, đánh giá của Đoàn kiểm tra", "The team's assessment"),
     "cc.remedies": ("IV. Kiến nghị, yêu cầu khắc phục", "IV. Requests to remedy"),
@@ -69,7 +69,7 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "mn.exported": ("Biên bản số {number}, phiên bản {version}: {path}",
                     "Minutes no. {number}, version {version}: {path}"),
     "mn.go_close": ("Đến mục Kết thúc", "Go to Close"),
-    "mn.go_conclusions": ("Sửa kết luận (mục III-V)", "Edit the conclusions (III-V)"),
+    "mn.go_conclusions": ("Sửa đánh giá, kiến nghị (mục III-V)", "Edit the assessment and requests (III-V)"),
     "mn.number": ("Số biên bản", "Minutes number"),
     "mn.version": ("Phiên bản", "Version"),
     "mn.sha256": ("Mã băm SHA-256", "SHA-256"),

@@ -258,7 +258,7 @@ def test_refusal_is_printed_with_its_reason(tmp_path):
     content = specimen_minutes(unit_refuses=True)
     path = tmp_path / "refused.pdf"
     path.write_bytes(render_minutes(content).pdf)
-    assert "(Từ chối ký. Lý do: Không đồng ý với kết luận tại mục III.)" in flat(pdftotext(path))
+    assert "(Từ chối ký. Lý do: Không đồng ý với đánh giá tại mục III.)" in flat(pdftotext(path))
 
 
 def test_correction_version_says_so(tmp_path):

@@ -79,8 +79,8 @@ def test_conclusions_assessment_remedies_opinion_and_end_time(demo_ctx):
         app = await App(ctx).start(f"/visits/{vid}/conclusions")
         rail = app.one(ft.NavigationRail)
         labels = [d.label for d in rail.destinations]
-        assert labels.index("Kết luận") == labels.index("Kết thúc") - 1 and labels[-1] == "Biên bản"
-        assert labels[rail.selected_index] == "Kết luận"
+        assert labels.index("Đánh giá, kiến nghị") == labels.index("Kết thúc") - 1 and labels[-1] == "Biên bản"
+        assert labels[rail.selected_index] == "Đánh giá, kiến nghị"
         assert "Chưa có yêu cầu khắc phục nào." in app.texts()
 
         # III: saved when the field is left
