@@ -53,3 +53,26 @@ def parse_days(text: str) -> list[date]:
             raise ValidationFailed(f"Ngày không hợp lệ: '{part}'. Nhập dạng dd/mm/yyyy, cách nhau bằng dấu phẩy.",
                                    f"Not a valid day: '{part}'. Enter dd/mm/yyyy, separated by commas.") from None
     return sorted(days)
+
+
+def set_identity(ctx: AppContext, province: str, province_kind: str = "tỉnh", organisation: str = "",
+                 parent_agency: str = "") -> Settings:
+    """Record the inspecting department's identity, asked at first start (issue #11, point 9).
+
+    ``province`` is a proper noun kept as typed ("Tây Ninh", "Hà Nội"); ``province_kind`` is "tỉnh" or
+    "thành phố" (the six centrally-run cities); ``organisation`` and ``parent_agency`` may stay empty,
+    then they are composed from the province ("Sở Nội vụ tỉnh Tây Ninh", "UBND TỈNH TÂY NINH").
+    Raises ValidationFailed when the province is empty or the kind is neither.
+    """
+    province = " ".join((province or "").split())
+    if not province:
+        raise ValidationFailed("Nhập tên tỉnh, thành phố (ví dụ: Tây Ninh).",
+                               "Enter the province or city (e.g. Tây Ninh).")
+    kind = (province_kind or "").strip().lower()
+    if kind not in ("tỉnh", "thành phố"):
+        raise ValidationFailed("Chọn cấp: tỉnh hoặc thành phố trực thuộc trung ương.",
+                               "Choose the kind: province (tỉnh) or centrally-run city (thành phố).")
+    data = ctx.settings.model_dump()
+    data["department"].update(province=province, province_kind=kind, organisation=organisation.strip(),
+                              parent_agency=parent_agency.strip())
+    return save_settings(ctx, data)

@@ -235,3 +235,41 @@ def test_minutes_cannot_end_before_the_team_arrived(ctx, visit):
     assert "trước giờ Đoàn đến" in exc.value.vi and "before the team arrived" in exc.value.en
     assert visits.get_visit(ctx, visit.id).ended_at is None
     visits.update_visit(ctx, visit.id, ended_at=arrival + timedelta(hours=2))
+
+
+def test_the_departments_identity_is_asked_not_defaulted(tmp_path):
+    """No place name is printed silently (issue #11): a new data directory has no province; the one
+    typed is kept as typed, a centrally-run city says 'thành phố'."""
+    from inspection_app.services.context import AppContext
+
+    ctx = AppContext.open(tmp_path / "fresh")
+    try:
+        dept = ctx.settings.department
+        assert dept.missing() and dept.parent_agency_line() == "" and dept.place_name() == ""
+        with pytest.raises(ValidationFailed):
+            settings.set_identity(ctx, "  ")
+        with pytest.raises(ValidationFailed):
+            settings.set_identity(ctx, "Hà Nội", "quận")
+        settings.set_identity(ctx, "Hà  Nội", "Thành phố")
+        dept = AppContext.open(tmp_path / "fresh").settings.department  # saved
+        assert (dept.organisation_name(), dept.parent_agency_line(), dept.place_name()) == (
+            "Sở Nội vụ thành phố Hà Nội", "UBND THÀNH PHỐ HÀ NỘI", "Hà Nội")
+        assert not dept.missing()
+    finally:
+        ctx.close()
+
+
+def test_team_title_keeps_proper_nouns(ctx):
+    dept = ctx.settings.department
+    dept.team_name = "ĐOÀN KIỂM TRA CÔNG VỤ SỞ NỘI VỤ TỈNH TÂY NINH"
+    assert dept.team_title() == "Đoàn kiểm tra công vụ Sở Nội vụ tỉnh Tây Ninh"
+
+
+def test_numbered_minutes_wait_for_the_identity(ctx):
+    from inspection_app.services import demo, minutes
+
+    demo.load_demo(ctx)
+    ctx.settings.department.province = ""
+    with pytest.raises(ValidationFailed) as exc:
+        minutes.export_minutes(ctx, demo.finished_visit_id(ctx))
+    assert "Cài đặt" in exc.value.vi and "Settings" in exc.value.en
