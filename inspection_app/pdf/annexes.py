@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from ..domain.minutes import MinutesContent, PhotoEntry, format_minutes_number, roll_call_summary, roman, short_date
+from ..domain.minutes import DossierRow, MinutesContent, PhotoEntry, format_minutes_number, roll_call_summary, roman, short_date
 from . import fonts
 from .page import _FONT_ALL, FRAME_WIDTH, AnnexStart, _grid, _Styles, _x
 from .signature_block import _Centred
@@ -24,7 +24,7 @@ from .signature_block import _Centred
 
 def _annex_heading(number: int, title: str, content: MinutesContent, st: _Styles) -> list[Flowable]:
     ref = (f"(Kèm theo Biên bản số {format_minutes_number(content.number, content.department.minutes_code)}"
-           f" ngày {short_date(content.date)})")
+           f" ngày {short_date(content.date)} của {content.issuer})")
     return [
         PageBreak(),
         AnnexStart(),
@@ -80,30 +80,19 @@ def _roll_call_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
     return out
 
 
+def _strata_words(strata: str) -> str:
+    """The way the sample was spread, in words: the part before any technical size rule."""
+    return strata.split(";", 1)[0].strip()
+
+
 def _sample_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
     s = content.sample
     assert s is not None
     info_style = ParagraphStyle("sample_info", parent=st.cell, fontSize=11, leading=13.5)
-    hash_style = ParagraphStyle("sample_hash", parent=st.cell, fontSize=9.5, leading=13.5)
+    how = _strata_words(s.strata)
     out: list[Flowable] = [Paragraph(_x(
-        f"Số hồ sơ trong khung mẫu (sổ theo dõi): {s.frame_size}; số hồ sơ được chọn: {len(s.rows)}"
-        + (f"; phân tầng: {s.strata}" if s.strata else "") + "."), info_style), Spacer(1, 4)]
-    facts = [
-        ("Mã băm khung mẫu (SHA-256):", s.frame_hash),
-        ("Cam kết hạt giống:", s.commitment),
-        ("Hạt giống ngẫu nhiên:", s.seed_hex),
-        ("Phiên bản thuật toán:", s.algorithm_version),
-    ]
-    kv = Table([[Paragraph(_x(k), info_style), Paragraph(_x(v), hash_style)] for k, v in facts],
-               colWidths=[54 * mm, FRAME_WIDTH - 54 * mm])
-    kv.setStyle(TableStyle([_FONT_ALL, ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                            ("TOPPADDING", (0, 0), (-1, -1), 1),
-                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    out += [kv, Spacer(1, 4), Paragraph(
-        "Cam kết hạt giống được ghi trước khi chọn mẫu. Với sổ theo dõi có cùng mã băm, hạt giống "
-        "và phiên bản thuật toán trên, bất kỳ ai cũng chọn lại được đúng các hồ sơ này.",
-        info_style), Spacer(1, 6)]
+        f"Số hồ sơ trong sổ theo dõi: {s.frame_size}; số hồ sơ được chọn: {len(s.rows)}"
+        + (f"; chọn {how}" if how else "") + "."), info_style), Spacer(1, 6)]
     code_w = max([stringWidth(r.code, fonts.REGULAR, 9.5) for r in s.rows] + [30 * mm]) + 8
     code_w = min(code_w, 50 * mm)
     rest = FRAME_WIDTH - 8 * mm - code_w - (19 + 19 + 17 + 22) * mm
@@ -116,10 +105,43 @@ def _sample_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
         rows.append([
             str(i), Paragraph(_x(r.code), st.cell_small), Paragraph(_x(r.procedure), st.cell_small),
             Paragraph(_x(r.domain), st.cell_small), Paragraph(dates, st.cell_small),
-            Paragraph(_x(r.timeliness), st.cell_small), Paragraph(_x(r.result), st.cell_small),
+            Paragraph(_x(_timeliness_cell(r)), st.cell_small), Paragraph(_x(r.result), st.cell_small),
         ])
     out.append(_grid(rows, widths, extra=[("FONT", (0, 1), (0, -1), fonts.REGULAR, 9.5)]))
     return out
+
+
+def _timeliness_cell(row: DossierRow) -> str:
+    """The status word from the row's code (so it matches the body's counts), with its detail."""
+    word = row.status_label
+    if not word:
+        return row.timeliness
+    return row.timeliness if row.timeliness.startswith(word) else word
+
+
+def _verification_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
+    """What anyone needs to choose the same dossiers again, in plain words."""
+    s = content.sample
+    assert s is not None
+    info_style = ParagraphStyle("verify_info", parent=st.cell, fontSize=11, leading=13.5)
+    code_style = ParagraphStyle("verify_code", parent=st.cell, fontSize=9.5, leading=13.5)
+    facts = [
+        ("Dấu vân tay của sổ theo dõi được dùng để chọn (mã SHA-256 của tệp):", s.frame_hash),
+        ("Mã niêm phong, ghi lại trước khi chọn:", s.commitment),
+        ("Số ngẫu nhiên dùng để chọn, công bố sau khi niêm phong:", s.seed_hex),
+        ("Phiên bản cách chọn:", s.algorithm_version),
+    ]
+    kv = Table([[Paragraph(_x(k), info_style), Paragraph(_x(v), code_style)] for k, v in facts],
+               colWidths=[50 * mm, FRAME_WIDTH - 50 * mm])
+    kv.setStyle(TableStyle([_FONT_ALL, ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [Paragraph(_x(
+        "Các hồ sơ được chọn ngẫu nhiên theo cách có thể kiểm chứng lại. Trước khi chọn, Đoàn ghi lại "
+        "mã niêm phong của số ngẫu nhiên; sau khi chọn, số ngẫu nhiên được công bố và ai cũng kiểm tra "
+        "được rằng nó khớp với mã niêm phong. Dùng đúng sổ theo dõi có dấu vân tay dưới đây, số ngẫu "
+        "nhiên và phiên bản cách chọn này, bất kỳ ai cũng chọn lại được đúng các hồ sơ đã kiểm tra."),
+        info_style), Spacer(1, 6), kv]
 
 
 PHOTO_BOX_W = 78 * mm

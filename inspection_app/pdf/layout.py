@@ -26,6 +26,7 @@ from .annexes import (  # noqa: F401  (re-exported)
     _photo_annex,
     _roll_call_annex,
     _sample_annex,
+    _verification_annex,
 )
 from .minutes_body import _body
 from .page import (  # noqa: F401  (re-exported: pdf.report draws its pages with these)
@@ -76,6 +77,7 @@ def annex_plan(content: MinutesContent) -> list[tuple[str, str]]:
         plan.append(("roll_call", "DANH SÁCH ĐIỂM DANH"))
     if content.sample is not None:
         plan.append(("sample", "DANH SÁCH HỒ SƠ THỦ TỤC HÀNH CHÍNH ĐƯỢC CHỌN KIỂM TRA"))
+        plan.append(("verification", "THÔNG TIN ĐỂ KIỂM CHỨNG VIỆC CHỌN HỒ SƠ"))
     if content.photos:
         plan.append(("photos", "HÌNH ẢNH"))
     return plan
@@ -96,7 +98,7 @@ def render_minutes(content: MinutesContent, *, signature_fields: bool = True) ->
     story = _body(content, st, annex_of, sink)
     builders: dict[str, Callable[[MinutesContent, _Styles], list[Flowable]]] = {
         "items": _items_annex, "roll_call": _roll_call_annex, "sample": _sample_annex,
-        "photos": _photo_annex,
+        "photos": _photo_annex, "verification": _verification_annex,
     }
     for i, (key, title) in enumerate(plan, 1):
         story += _annex_heading(i, title, content, st)

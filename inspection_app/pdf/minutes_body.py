@@ -3,11 +3,22 @@ signature blocks (Decree 30/2020/NĐ-CP; Mẫu 1.9 of Phụ lục III for the bi
 
 from __future__ import annotations
 
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from ..domain.minutes import ChecklistSection, MinutesContent, remedy_sentence, roll_call_summary, section_summary
+from ..domain.minutes import (
+    ChecklistSection,
+    MinutesContent,
+    distinct_parts,
+    refusal_sentence,
+    remedy_sentence,
+    roll_call_summary,
+    sample_sentence,
+    section_summary,
+)
+from . import fonts
 from .page import FRAME_WIDTH, _Header, _Rule, _Styles, _x
 from .signature_block import SignatureBox, _signature_blocks
 
@@ -34,11 +45,11 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
     # I. participants
     story.append(P("I. THÀNH PHẦN", st.heading))
     story.append(P(_x(f"1. {content.team_name}:"), st.subheading))
-    team = [", ".join(x for x in (m.name, m.position, m.role) if x) for m in content.team]
+    team = [distinct_parts(m.name, m.position, m.role) for m in content.team]
     for i, line in enumerate(team):
         story.append(P(_x(f"- {line}{';' if i < len(team) - 1 else '.'}"), st.body))
     story.append(P(_x(f"2. Đại diện {content.unit_name}:"), st.subheading))
-    reps = [", ".join(x for x in (r.name, r.position) if x) for r in content.unit_representatives]
+    reps = [distinct_parts(r.name, r.position) for r in content.unit_representatives]
     for i, line in enumerate(reps):
         story.append(P(_x(f"- {line}{';' if i < len(reps) - 1 else '.'}"), st.body))
     if not content.unit_representatives:
@@ -68,13 +79,8 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
         n += 1
         s = content.sample
         story.append(P(_x(f"{n}. Kiểm tra hồ sơ thủ tục hành chính theo mẫu"), st.subheading))
-        ref = f" (chi tiết tại {annex_of['sample']})" if "sample" in annex_of else ""
-        late = sum(1 for r in s.rows if r.timeliness.lower().startswith("trễ"))
-        failed = sum(1 for r in s.rows if r.result.lower().startswith("không đạt"))
-        story.append(P(_x(
-            f"Đoàn chọn ngẫu nhiên {len(s.rows)} hồ sơ trong tổng số {s.frame_size} hồ sơ của sổ "
-            f"theo dõi; số hồ sơ trễ hạn: {late}; số hồ sơ có nội dung không đạt: {failed}{ref}."
-        ), st.body))
+        refs = " và ".join(annex_of[k] for k in ("sample", "verification") if k in annex_of)
+        story.append(P(_x(sample_sentence(s, refs)), st.body))
 
     # III–V
     story.append(P("III. ĐÁNH GIÁ CHUNG", st.heading))
@@ -86,11 +92,26 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
     else:
         story.append(P("Không có yêu cầu khắc phục.", st.body))
     story.append(P("V. Ý KIẾN CỦA ĐƠN VỊ ĐƯỢC KIỂM TRA", st.heading))
-    story += _paragraphs(content.unit_opinion, st.body, "Không có ý kiến.")
+    refusal = content.refusal
+    story += _paragraphs(content.unit_opinion, st.body, "" if refusal else "Không có ý kiến.")
+    if refusal is not None:
+        who = f"Đại diện {content.unit_name}" + (f" ({refusal.name})" if refusal.name else "")
+        story.append(P(_x(f"{who} {refusal_sentence(refusal.refusal_reason)}"), st.body))
 
     closing = P(_x(content.closing), st.body)
-    story.append(KeepTogether([closing] + _signature_blocks(content, st, sink)))
+    story.append(KeepTogether([closing] + _signature_blocks(content, st, sink) + _recipients(content, st)))
     return story
+
+
+def _recipients(content: MinutesContent, st: _Styles) -> list[Flowable]:
+    """"Nơi nhận:" (12 pt bold italic) and its list (11 pt), bottom left (Decree 30, PL I, II.9)."""
+    if not content.recipients:
+        return []
+    head = ParagraphStyle("recipients_head", parent=st.plain, fontName=fonts.BOLD_ITALIC, fontSize=12,
+                          leading=14, spaceBefore=10, alignment=TA_LEFT)
+    line = ParagraphStyle("recipients", parent=st.plain, fontSize=11, leading=13, spaceBefore=0,
+                          alignment=TA_LEFT)
+    return [Paragraph("Nơi nhận:", head)] + [Paragraph(_x(f"- {r}"), line) for r in content.recipients]
 
 
 def _section_body(n: int, section: ChecklistSection, st: _Styles, annex: str) -> list[Flowable]:
@@ -115,6 +136,6 @@ def _section_body(n: int, section: ChecklistSection, st: _Styles, annex: str) ->
 
 
 def _paragraphs(text: str, style: ParagraphStyle, empty: str) -> list[Flowable]:
-    parts = [p.strip() for p in text.splitlines() if p.strip()]
-    return [Paragraph(_x(p), style) for p in (parts or [empty])]
+    parts = [p.strip() for p in text.splitlines() if p.strip()] or ([empty] if empty else [])
+    return [Paragraph(_x(p), style) for p in parts]
 

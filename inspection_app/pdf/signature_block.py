@@ -158,8 +158,10 @@ class _Centred(Flowable):
 def _signature_column(mark: SignatureMark | None, role: SignerRole, st: _Styles, width: float,
                       slot: Flowable | None) -> list[Flowable]:
     heading = mark.heading if mark else role.title
-    cells: list[Flowable] = [
-        Paragraph(_x(heading), st.centred_bold),
+    cells: list[Flowable] = [Paragraph(_x(heading), st.centred_bold)]
+    if mark is not None and mark.post.strip():  # the post in the Department under the team title
+        cells.append(Paragraph(_x(mark.post.strip().upper()), st.centred_bold))
+    cells += [
         Paragraph("(Ký, ghi rõ họ tên)", ParagraphStyle("hint", parent=st.centred_italic,
                                                          fontSize=12, leading=14)),
         _DrawnSignature(mark, width - 6 * mm),

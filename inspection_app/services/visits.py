@@ -235,6 +235,10 @@ def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
             vi, en = _SIGNER_LABEL[role]
             out.append(Missing("signature", f"{vi} thuộc Đoàn kiểm tra phải ký biên bản.",
                                f"The {en} belongs to the team and must sign the minutes."))
+    if signatures:  # signatures given on other content must be given again (issue #11, point 3)
+        from .minutes_signatures import stale_signatures  # late: that module builds on this one
+
+        out += stale_signatures(ctx, visit_id)
     return out
 
 

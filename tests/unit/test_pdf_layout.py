@@ -71,9 +71,11 @@ def test_pdftotext_gives_back_exactly_what_was_written(specimen, rendered):
         "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA", "TRƯỞNG ĐOÀN", "THƯ KÝ",
         *[s.name for s in specimen.signatures],
         "Phụ lục I", "KẾT QUẢ KIỂM TRA CHI TIẾT THEO TỪNG NỘI DUNG",
-        "(Kèm theo Biên bản số 12/BB-SNV ngày 14/07/2026)",
-        "Phụ lục II", "DANH SÁCH ĐIỂM DANH", "Phụ lục III", "Phụ lục IV", "HÌNH ẢNH",
+        f"(Kèm theo Biên bản số 12/BB-SNV ngày 14/07/2026 của {specimen.issuer})",
+        "Phụ lục II", "DANH SÁCH ĐIỂM DANH", "Phụ lục III",
+        "Phụ lục IV", "THÔNG TIN ĐỂ KIỂM CHỨNG VIỆC CHỌN HỒ SƠ",
         specimen.sample.frame_hash, specimen.sample.commitment, specimen.sample.seed_hex,
+        "Phụ lục V", "HÌNH ẢNH",
     ]
     expected += [line for line in specimen.assessment.splitlines()]
     position = 0
@@ -300,7 +302,8 @@ def test_missing_photo_does_not_stop_the_minutes(specimen, tmp_path):
 def test_draft_without_number(tmp_path):
     path = tmp_path / "draft.pdf"
     path.write_bytes(render_minutes(specimen_minutes(number=None)).pdf)
-    assert "Số: ……/BB-SNV" in flat(pdftotext(path))
+    text = flat(pdftotext(path))
+    assert "Số:" in text and " /BB-SNV" in text and "……" not in text  # blank for the văn thư
 
 
 def test_page_images_for_review(rendered, tmp_path):
