@@ -10,7 +10,7 @@ their own tests below the UI.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import flet as ft
@@ -24,7 +24,7 @@ from flet.messaging.protocol import (Message, MessageAction, RegisterClientRespo
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, findings, roll_call, units, visits
+from inspection_app.services import checklists, findings, minutes_signatures, roll_call, units, visits
 from inspection_app.services.context import AppContext
 from inspection_app.ui.shell import Shell
 
@@ -481,9 +481,12 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         for c in checklists.visit_checklists(ctx, visit.id):
             for item in c.items:
                 checklists.record_answer(ctx, visit.id, c.id, item.id, "pass")
+        # signatures come after the conclusions and are bound to the minutes' content (issue #11)
+        visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt.",
+                            ended_at=visits.get_visit(ctx, visit.id).arrival_at + timedelta(hours=2))
+        minutes_signatures.refuse(ctx, visit.id, "unit_representative", "Nguyễn Văn Hùng", "Không đồng ý")
         for role in ("team_leader", "secretary"):
-            visits.save_signature(ctx, visit.id, role, "Người ký", [[[0, 0], [10, 10]]], 520, 200)
-        visits.refuse_signature(ctx, visit.id, "unit_representative", "Nguyễn Văn Hùng", "Không đồng ý")
+            minutes_signatures.sign(ctx, visit.id, role, "Người ký", [[[0, 0], [200, 100], [400, 20]]], 520, 200)
         await app.show(f"/visits/{visit.id}/close")
         assert "Đã đủ thông tin, có thể khoá chuyến kiểm tra." in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
