@@ -8,6 +8,7 @@ visible digital signature goes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
+from ..domain.errors import UserError
 from ..domain.minutes import MinutesContent, format_minutes_number, normalized, roman
 from . import fonts
 from .annexes import (  # noqa: F401  (re-exported)
@@ -83,6 +85,70 @@ def annex_plan(content: MinutesContent) -> list[tuple[str, str]]:
     return plan
 
 
+#: where a field's text appears in the minutes, to name it in a refusal
+_FIELD_PLACES = {
+    "assessment": ("III. Đánh giá chung", "III. Assessment"),
+    "unit_opinion": ("V. Ý kiến của đơn vị được kiểm tra", "V. Opinion of the unit"),
+    "remedies": ("IV. Yêu cầu khắc phục", "IV. Requests to remedy"),
+    "sections": ("Nội dung kiểm tra và ghi chú", "Checklist items and notes"),
+    "other_findings": ("Các phát hiện khác", "Other findings"),
+    "roll_call": ("Danh sách điểm danh", "Roll call"),
+    "sample": ("Hồ sơ thủ tục hành chính", "Administrative dossiers"),
+    "photos": ("Chú thích ảnh", "Photo captions"),
+    "team": ("Thành phần Đoàn", "The team"),
+    "unit_representatives": ("Đại diện đơn vị", "The unit's representatives"),
+    "signatures": ("Chữ ký, từ chối ký", "Signatures, refusals"),
+}
+
+
+def unprintable(content: MinutesContent) -> list[tuple[str, str, list[str]]]:
+    """Characters no shipped font can draw, per place: [(place vi, place en, characters)]."""
+    found: dict[str, list[str]] = {}
+
+    def walk(value, top: str) -> None:  # noqa: ANN001
+        if isinstance(value, str):
+            for ch in fonts.missing_glyphs(value):
+                if ch not in found.setdefault(top, []):
+                    found[top].append(ch)
+        elif isinstance(value, tuple | list):
+            for v in value:
+                walk(v, top)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                if f.name not in ("path", "sha256", "strokes"):
+                    walk(getattr(value, f.name), top)
+
+    for f in dataclasses.fields(content):
+        walk(getattr(content, f.name), f.name)
+    out = []
+    for key, chars in found.items():
+        if chars:
+            vi, en = _FIELD_PLACES.get(key, ("Phần đầu biên bản", "The heading of the minutes"))
+            out.append((vi, en, chars))
+    return out
+
+
+def check_printable(content: MinutesContent) -> None:
+    """Refuse, before any layout, content with characters that would print blank (issue #11.8).
+
+    Raises UserError naming each character (and its code point) and the part of the minutes it is in.
+    """
+    problems = unprintable(content)
+    if not problems:
+        return
+
+    def chars(cs: list[str]) -> str:
+        return ", ".join(f"“{c}” (U+{ord(c):04X})" for c in cs)
+
+    raise UserError(
+        "Biên bản có ký tự không in được bằng phông chữ của ứng dụng, sẽ bị để trống: "
+        + "; ".join(f"{vi}: {chars(cs)}" for vi, _, cs in problems)
+        + ". Hãy thay các ký tự này bằng chữ (ví dụ “cấm hút thuốc” thay cho biểu tượng) rồi xuất lại.",
+        "The minutes contain characters the app's fonts cannot print; they would come out blank: "
+        + "; ".join(f"{en}: {chars(cs)}" for _, en, cs in problems)
+        + ". Replace them with words (e.g. “no smoking” instead of the symbol) and export again.")
+
+
 def render_minutes(content: MinutesContent, *, signature_fields: bool = True) -> RenderedMinutes:
     """Lay out the minutes; return the PDF bytes, the page count and the signature boxes.
 
@@ -91,6 +157,7 @@ def render_minutes(content: MinutesContent, *, signature_fields: bool = True) ->
     layout that made it.
     """
     content = normalized(content)
+    check_printable(content)
     st = _styles()
     plan = annex_plan(content)
     annex_of = {key: f"Phụ lục {roman(i)}" for i, (key, _) in enumerate(plan, 1)}

@@ -19,7 +19,6 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -113,8 +112,9 @@ _FONT_ALL = ("FONT", (0, 0), (-1, -1), fonts.REGULAR, TABLE_SIZE)
 
 
 def _x(text: str) -> str:
-    """Escape user text for reportlab's paragraph markup; keep line breaks."""
-    return escape(text).replace("\n", "<br/>")
+    """Escape user text for reportlab's paragraph markup; keep line breaks; draw the characters the
+    body font lacks from the fallback font (``fonts.markup``)."""
+    return fonts.markup(text)
 
 
 
@@ -216,7 +216,9 @@ class _Rule(Flowable):
 
 def _grid(data: list[list], widths: list[float], header_rows: int = 1,
           extra: list | None = None) -> Table:
-    table = Table(data, colWidths=widths, repeatRows=header_rows)
+    # splitInRow: a row taller than what is left of the page (a 4,000-character note) continues on
+    # the next page instead of failing the export with a LayoutError
+    table = Table(data, colWidths=widths, repeatRows=header_rows, splitInRow=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -167,8 +167,11 @@ def _signature_column(mark: SignatureMark | None, role: SignerRole, st: _Styles,
         _DrawnSignature(mark, width - 6 * mm),
     ]
     cells.append(slot if slot is not None else Spacer(width, DIGITAL_BOX_HEIGHT))
-    cells.append(Paragraph(_x(mark.name) if mark else "", st.centred_bold))
     return cells
+
+
+def _name(mark: SignatureMark | None, st: _Styles) -> Paragraph:
+    return Paragraph(_x(mark.name) if mark else "", st.centred_bold)
 
 
 def _signature_blocks(content: MinutesContent, st: _Styles, sink: dict[str, SignatureBox]
@@ -176,11 +179,12 @@ def _signature_blocks(content: MinutesContent, st: _Styles, sink: dict[str, Sign
     half = FRAME_WIDTH / 2
     slot = _Centred(
         _DigitalSignatureSlot(TEAM_LEADER_BOX, sink, DIGITAL_BOX_WIDTH, DIGITAL_BOX_HEIGHT), half)
-    left = _signature_column(content.signature(SignerRole.UNIT_REPRESENTATIVE),
-                             SignerRole.UNIT_REPRESENTATIVE, st, half, None)
-    right = _signature_column(content.signature(SignerRole.TEAM_LEADER),
-                              SignerRole.TEAM_LEADER, st, half, slot)
-    table = Table([[left, right]], colWidths=[half, half])
+    unit = content.signature(SignerRole.UNIT_REPRESENTATIVE)
+    leader = content.signature(SignerRole.TEAM_LEADER)
+    left = _signature_column(unit, SignerRole.UNIT_REPRESENTATIVE, st, half, None)
+    right = _signature_column(leader, SignerRole.TEAM_LEADER, st, half, slot)
+    # the names share a row, so they stay on one line whatever stands above them
+    table = Table([[left, right], [_name(unit, st), _name(leader, st)]], colWidths=[half, half])
     table.setStyle(TableStyle([
         _FONT_ALL,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -191,7 +195,7 @@ def _signature_blocks(content: MinutesContent, st: _Styles, sink: dict[str, Sign
     secretary = content.signature(SignerRole.SECRETARY)
     if secretary is not None:
         col = _signature_column(secretary, SignerRole.SECRETARY, st, half, None)
-        col = [c for c in col if not isinstance(c, Spacer)]
+        col = [c for c in col if not isinstance(c, Spacer)] + [_name(secretary, st)]
         inner = Table([[col]], colWidths=[half])
         inner.setStyle(TableStyle([_FONT_ALL, ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))

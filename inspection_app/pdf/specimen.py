@@ -29,6 +29,7 @@ from ..domain.minutes import (
     SignerRole,
     TeamMember,
     UnitRepresentative,
+    recipients_lines,
 )
 
 DEPARTMENT = Department(parent_body="UBND TỈNH TÂY NINH", issuing_body="SỞ NỘI VỤ",
@@ -62,7 +63,7 @@ CHECKLISTS = [
     ("ho-so-tthc", "Giải quyết hồ sơ thủ tục hành chính", [
         ("Phiếu kiểm soát quá trình giải quyết hồ sơ đầy đủ", "Thông tư 03/2025/TT-VPCP"),
         ("Yêu cầu bổ sung hồ sơ không quá một lần", "Chỉ thị 10/CT-TTg năm 2019"),
-        ("Có văn bản xin lỗi đối với hồ sơ trễ hạn", "Nghị định 118/2025/NĐ-CP"),
+        ("Có văn bản xin lỗi đối với hồ sơ quá hạn", "Nghị định 118/2025/NĐ-CP"),
         ("Sổ theo dõi khớp với trạng thái trên hệ thống", "Thông tư 03/2025/TT-VPCP"),
     ]),
 ]
@@ -72,7 +73,7 @@ FINDING_NOTES = [
     "Phát hiện gạt tàn và đầu mẩu thuốc lá tại phòng làm việc của bộ phận Văn phòng – Thống kê.",
     "Bảng niêm yết thủ tục hành chính chưa cập nhật mức phí, lệ phí theo quy định mới.",
     "Hai công chức đến muộn hơn 15 phút nhưng không có lý do chính đáng.",
-    "Chưa có văn bản xin lỗi đối với 02 hồ sơ trễ hạn lĩnh vực hộ tịch.",
+    "Chưa có văn bản xin lỗi đối với 02 hồ sơ quá hạn lĩnh vực hộ tịch.",
     "Sổ theo dõi hồ sơ ghi thiếu ngày trả kết quả của 03 hồ sơ.",
 ]
 
@@ -185,12 +186,16 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         received = dt.date(2026, 6, 1) + dt.timedelta(days=rnd.randint(0, 30))
         due = received + dt.timedelta(days=rnd.choice([3, 5, 7, 15]))
         late = i % 7 == 3
-        returned = due + dt.timedelta(days=2 if late else -rnd.randint(0, 2))
+        early = not late and i % 5 == 1
+        returned = due + dt.timedelta(days=2 if late else -2 if early else 0)
+        status = "late" if late else "early" if early else "on_time"
         drows.append(DossierRow(
             code=f"000.00.12.H56-{received:%y%m%d}-{1000 + i:04d}", procedure=proc, domain=domain,
             received=received, due=due, returned=returned,
-            timeliness="Trễ hạn" if late else "Đúng hạn",
-            result="Không đạt: thiếu văn bản xin lỗi" if late else "Đạt",
+            timeliness=("Quá hạn (2 ngày làm việc)" if late else
+                        "Trước hạn (2 ngày làm việc)" if early else "Đúng hạn"),
+            result="Không đạt: thiếu văn bản xin lỗi (Mẫu 04)" if late else "Đạt",
+            status=status, failed=late,
         ))
     sample = DossierSample(
         seed_hex="5f2c9a0b7e14d3c8a1f06b29e4d7c3a1",
@@ -228,7 +233,7 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         start=start, venue="trụ sở UBND xã Tân Phú, tỉnh Tây Ninh",
         team=(
             TeamMember("Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", "Trưởng đoàn"),
-            TeamMember("Phạm Quốc Huy", "Chánh Thanh tra Sở Nội vụ", "Phó Trưởng đoàn"),
+            TeamMember("Phạm Quốc Huy", "Trưởng phòng Công chức, viên chức", "Phó Trưởng đoàn"),
             TeamMember("Võ Thị Ngọc Hân", "Chuyên viên Phòng Cải cách hành chính", "Thành viên"),
             TeamMember("Đặng Minh Khôi", "Chuyên viên Văn phòng Sở", "Thư ký"),
         ),
@@ -240,13 +245,13 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         assessment=(
             "UBND xã Tân Phú cơ bản chấp hành tốt kỷ luật, kỷ cương hành chính; bộ phận một cửa "
             "bố trí công chức trực đúng giờ, thái độ tiếp công dân niềm nở.\n"
-            "Tuy nhiên, còn một số tồn tại: việc đeo thẻ công chức chưa nghiêm; còn hồ sơ trễ hạn "
+            "Tuy nhiên, còn một số tồn tại: việc đeo thẻ công chức chưa nghiêm; còn hồ sơ quá hạn "
             "chưa có văn bản xin lỗi; sổ theo dõi hồ sơ ghi chưa đầy đủ."
         ),
         remedies=(
             Remedy("Chấn chỉnh việc đeo thẻ công chức trong giờ làm việc", dt.date(2026, 7, 31),
                    dt.date(2026, 8, 15)),
-            Remedy("Gửi văn bản xin lỗi đối với các hồ sơ trễ hạn và cập nhật sổ theo dõi hồ sơ",
+            Remedy("Gửi văn bản xin lỗi đối với các hồ sơ quá hạn và cập nhật sổ theo dõi hồ sơ",
                    dt.date(2026, 7, 24), dt.date(2026, 8, 15)),
         ),
         unit_opinion="UBND xã Tân Phú thống nhất với nội dung biên bản và cam kết khắc phục các "
@@ -256,11 +261,14 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         signatures=(
             unit_sig,
             SignatureMark(SignerRole.TEAM_LEADER, "Nguyễn Thị Ánh Tuyết",
-                          strokes=signature_strokes(5), pad_width=600, pad_height=240),
+                          strokes=signature_strokes(5), pad_width=600, pad_height=240,
+                          post="Phó Giám đốc Sở Nội vụ"),
             SignatureMark(SignerRole.SECRETARY, "Đặng Minh Khôi",
                           strokes=signature_strokes(9), pad_width=600, pad_height=240),
         ),
         roll_call=roll, sample=sample, photos=tuple(photo_entries),
         team_name="Đoàn kiểm tra công vụ của Sở Nội vụ",
+        visit_kind="unannounced",
+        recipients=recipients_lines("UBND xã Tân Phú", "Giám đốc Sở Nội vụ", "CCVC"),
         visit_id="specimen",
     )
