@@ -20,11 +20,9 @@ import datetime as dt
 import enum
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import UserError
 from .roll_call import RollCallTotals
 from .text import nfc
 
@@ -540,45 +538,6 @@ def content_digest(content: MinutesContent) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-# --- a signature is a signature (issue #13 point 8) ------------------------------------------------
-
-#: a drawn signature must run at least this share of the pad's width, in total stroke length …
-MIN_STROKE_LENGTH = 0.4
-#: … and its marks must span at least these shares of the pad's width and height
-MIN_EXTENT_WIDTH = 0.15
-MIN_EXTENT_HEIGHT = 0.08
-
-
-def signature_problem(strokes: Sequence[Sequence[Sequence[float]]], pad_width: float,
-                      pad_height: float) -> UserError | None:
-    """Why these pad strokes are not a signature (a tap, two taps, a small wiggle), or None.
-
-    Rule: total stroke length ≥ 40 % of the pad's width, and the marks' bounding box ≥ 15 % of the
-    pad's width and 8 % of its height (the pad of the signatures screen is 520 × 200: 208 px of ink
-    spanning 78 × 16 px). Units are pad units; the rule is relative, so any pad size works.
-    """
-    points = [(float(p[0]), float(p[1])) for s in strokes for p in s]
-    if pad_width <= 0 or pad_height <= 0 or not points:
-        return UserError("Chữ ký trống: hãy ký vào khung.", "The signature is empty: sign in the box.")
-    length = 0.0
-    for s in strokes:
-        for a, b in zip(s, s[1:]):
-            length += math.hypot(float(b[0]) - float(a[0]), float(b[1]) - float(a[1]))
-    width = max(p[0] for p in points) - min(p[0] for p in points)
-    height = max(p[1] for p in points) - min(p[1] for p in points)
-    if (length < MIN_STROKE_LENGTH * pad_width or width < MIN_EXTENT_WIDTH * pad_width
-            or height < MIN_EXTENT_HEIGHT * pad_height):
-        return UserError(
-            "Nét ký quá ngắn hoặc quá nhỏ để là chữ ký (một lần chạm hay một vệt nhỏ không được "
-            f"nhận). Hãy ký đầy đủ: nét ký dài ít nhất {round(MIN_STROKE_LENGTH * 100)}% bề ngang khung, "
-            f"rộng ít nhất {round(MIN_EXTENT_WIDTH * 100)}% và cao ít nhất {round(MIN_EXTENT_HEIGHT * 100)}% khung.",
-            "The mark is too short or too small to be a signature (a tap or a small wiggle is not "
-            f"accepted). Sign in full: strokes at least {round(MIN_STROKE_LENGTH * 100)}% of the box's width "
-            f"long, spanning at least {round(MIN_EXTENT_WIDTH * 100)}% of its width and "
-            f"{round(MIN_EXTENT_HEIGHT * 100)}% of its height.")
-    return None
-
-
 def normalized(content: MinutesContent) -> MinutesContent:
     """A copy with every string in NFC; the layout calls this so NFD input never reaches a font."""
     return _nfc_deep(content)
@@ -604,7 +563,7 @@ def strokes_from_lists(raw: Sequence[Sequence[Sequence[float]]]) -> tuple[Stroke
 
 __all__ = [
     "BLANK_NUMBER", "END_MARK", "TIMELINESS_LABELS", "content_digest", "distinct_parts", "dossier_counts",
-    "recipients_lines", "refusal_sentence", "sample_sentence", "signature_problem",
+    "recipients_lines", "refusal_sentence", "sample_sentence",
     "ChecklistSection", "Department", "DossierRow", "DossierSample", "ItemResult", "MinutesContent",
     "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "SignatureMark",
     "SignerRole", "TeamMember", "UnitRepresentative", "closing_sentence", "date_line",

@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from ..domain import minutes as dm
 from ..domain.checklist import AnswerType, Verdict, display_value, is_failed
+from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
 from ..store.models import (
     Dossier,
@@ -327,3 +328,13 @@ def _director(ctx: AppContext) -> str:
 def current_digest(ctx: AppContext, visit_id: str) -> str:
     """The digest of what the visit's minutes say now (see ``domain.minutes.content_digest``)."""
     return dm.content_digest(build_content(ctx, visit_id))
+
+
+def save_conclusion(ctx: AppContext, visit_id: str, field: str, text: str) -> Visit:
+    """Save section III (``assessment``) or V (``unit_opinion``) within its length limit
+    (``domain.minutes_rules.LIMITS``; ValidationFailed names the limit)."""
+    from . import visits as visit_service
+
+    if field not in ("assessment", "unit_opinion"):
+        raise ValueError(f"not a conclusions field: {field}")
+    return visit_service.update_visit(ctx, visit_id, **{field: check_length(field, text)})

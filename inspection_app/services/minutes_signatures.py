@@ -4,7 +4,7 @@ point 3; issue #13, point 8).
 - Signatures are collected after the conclusions: section III (the team's assessment) and the time
   the minutes end must be written first, since both are printed above the signatures.
 - A mark too short or too small to be a signature (a tap, two taps, a wiggle) is refused
-  (:func:`~inspection_app.domain.minutes.signature_problem`).
+  (:func:`~inspection_app.domain.minutes_rules.signature_problem`).
 - Each drawn signature records :func:`~inspection_app.domain.minutes.content_digest` of the content it
   was given on. Any later change of the content makes it *stale* ("phải ký lại"): it is not drawn on
   the minutes, the signatures screen shows it, and closing the visit waits for it
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from ..domain import minutes as dm
 from ..domain.errors import ValidationFailed
+from ..domain.minutes_rules import check_length, signature_problem
 from ..store.models import Signature, SignerRole
 from . import visits as visit_service
 from .context import AppContext
@@ -84,7 +84,9 @@ def sign(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: lis
     for a mark that is not a signature.
     """
     _require_conclusions(ctx, visit_id)
-    problem = dm.signature_problem(strokes, pad_width, pad_height)
+    check_length("name", full_name)
+    check_length("position", position)
+    problem = signature_problem(strokes, pad_width, pad_height)
     if problem is not None:
         raise problem
     visit_service.save_signature(ctx, visit_id, role, full_name, strokes, pad_width, pad_height,
@@ -95,6 +97,8 @@ def sign(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: lis
 def refuse(ctx: AppContext, visit_id: str, role: str, full_name: str, reason: str) -> Signature:
     """Record the unit's refusal to sign with its reason (it changes section V and the closing)."""
     _require_conclusions(ctx, visit_id)
+    check_length("name", full_name)
+    check_length("reason", reason)
     visit_service.refuse_signature(ctx, visit_id, role, full_name, reason)
     return _bind(ctx, visit_id, role)
 

@@ -10,6 +10,18 @@ from __future__ import annotations
 MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "nav.conclusions": ("Kết luận", "Conclusions"),
     "nav.minutes": ("Biên bản", "Minutes"),
+    # --- signatures (bound to the minutes' content; issue #11 point 3, #13 point 8) ---------------
+    "sg.stale": ("Phải ký lại: {name} đã ký trên nội dung cũ, biên bản đã thay đổi sau đó",
+                 "Must sign again: {name} signed an earlier text; the minutes changed since"),
+    "sg.stale_note": ("Chữ ký cũ không được in vào biên bản. Cần ký lại trước khi khóa cuộc kiểm tra.",
+                      "The old signature is not printed on the minutes. Sign again before the visit is locked."),
+    "sg.wait_conclusions": ("Chữ ký được lấy sau khi viết xong phần Kết luận. Còn thiếu:",
+                            "Signatures are collected once the conclusions are written. Still missing:"),
+    "sg.to_conclusions": ("Mở trang Kết luận", "Open the Conclusions page"),
+    "sg.order_hint": ("Nếu đại diện đơn vị từ chối ký, hãy ghi nhận việc từ chối trước: việc này làm thay "
+                      "đổi mục V và câu kết của biên bản, các thành viên Đoàn ký sau trên nội dung đó.",
+                      "If the unit's representative refuses to sign, record the refusal first: it changes "
+                      "section V and the closing sentence, which the team then signs."),
     # --- conclusions -----------------------------------------------------------------------------
     "cc.title": ("Kết luận kiểm tra", "Conclusions"),
     "cc.assessment": ("III. Nhận xét, đánh giá", "III. Assessment"),
@@ -21,7 +33,7 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "cc.end_label": ("Kết thúc lúc (HH:MM)", "Ended at (HH:MM)"),
     "cc.end_day": ("ngày {date}", "on {date}"),
     "cc.end_saved": ("Biên bản ghi: kết thúc lúc {time} ngày {date}.", "The minutes say: ended at {time} on {date}."),
-    "cc.end_unsaved": ("Chưa lưu giờ kết thúc: nếu để vậy, biên bản lấy giờ khoá chuyến kiểm tra.",
+    "cc.end_unsaved": ("Chưa lưu giờ kết thúc: nếu để vậy, biên bản lấy giờ khóa cuộc kiểm tra.",
                        "No end time saved yet: the minutes will use the time the visit is locked."),
     "cc.now": ("Lấy giờ hiện tại", "Use the time now"),
     "cc.saved": ("Đã lưu", "Saved"),
@@ -37,8 +49,8 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "cc.remedy_save": ("Lưu yêu cầu", "Save the request"),
     "cc.remedy_added": ("Đã thêm yêu cầu khắc phục", "Request to remedy added"),
     "cc.remedy_updated": ("Đã sửa yêu cầu khắc phục", "Request to remedy updated"),
-    "cc.remedy_deleted": ("Đã xoá yêu cầu khắc phục", "Request to remedy deleted"),
-    "cc.remedy_confirm_delete": ("Xoá yêu cầu khắc phục này?", "Delete this request to remedy?"),
+    "cc.remedy_deleted": ("Đã xóa yêu cầu khắc phục", "Request to remedy deleted"),
+    "cc.remedy_confirm_delete": ("Xóa yêu cầu khắc phục này?", "Delete this request to remedy?"),
     "cc.remedy_dates": ("Thời hạn: {deadline} · Báo cáo trước: {due}",
                         "Deadline: {deadline} · Report back by: {due}"),
     "cc.remedies_empty": ("Chưa có yêu cầu khắc phục nào.", "No requests to remedy yet."),
@@ -48,15 +60,15 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     # --- minutes: state --------------------------------------------------------------------------
     "mn.title": ("Biên bản kiểm tra", "Minutes"),
     "mn.to_section": ("Biên bản: xuất PDF, ký số", "Minutes: PDF and digital signature"),
-    "mn.open": ("Chuyến kiểm tra chưa khoá: chỉ xem được bản nháp (chưa có số, chưa lưu). Khoá chuyến ở mục "
+    "mn.open": ("Cuộc kiểm tra chưa khóa: chỉ xem được bản nháp (chưa có số, chưa lưu). Khóa cuộc kiểm tra ở mục "
                 "\"Kết thúc\" để lập biên bản chính thức và ký số.",
                 "The visit is not locked yet: only a draft can be seen (no number, not stored). Lock the visit "
                 "under \"Close\" to make the official minutes and sign them."),
     "mn.correcting": ("Đang lập bản đính chính (phiên bản {version}) của Biên bản số {number}. Lý do: {reason}. "
-                      "Sửa nội dung cần thiết, rồi khoá lại chuyến kiểm tra và ký số phiên bản mới.",
+                      "Sửa nội dung cần thiết, rồi khóa lại cuộc kiểm tra và ký số phiên bản mới.",
                       "A correction (version {version}) of minutes no. {number} is being made. Reason: {reason}. "
                       "Change what is needed, then lock the visit again and sign the new version."),
-    "mn.unsigned": ("Chuyến kiểm tra đã khoá. Biên bản chính thức chưa được ký số.",
+    "mn.unsigned": ("Cuộc kiểm tra đã khóa. Biên bản chính thức chưa được ký số.",
                     "The visit is locked. The official minutes are not signed yet."),
     "mn.unsigned_number": ("Biên bản số {number}, phiên bản {version}: chưa ký số.",
                            "Minutes no. {number}, version {version}: not signed yet."),
@@ -131,13 +143,13 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "mn.correction_heading": ("Đính chính biên bản", "Correct the minutes"),
     "mn.correction_help": ("Biên bản đã ký không bao giờ bị sửa. Đính chính lập phiên bản mới (giữ nguyên số biên "
                            "bản, ghi rõ là đính chính phiên bản trước); phiên bản cũ và tệp của nó vẫn được lưu "
-                           "nguyên. Chuyến kiểm tra mở lại để sửa, sau đó khoá và ký số lại.",
+                           "nguyên. Cuộc kiểm tra mở lại để sửa, sau đó khóa và ký số lại.",
                            "Signed minutes are never changed. A correction makes a new version (same number, "
                            "saying it corrects the previous one); the old version and its file stay as they are. "
                            "The visit opens again for editing, then it is locked and signed again."),
     "mn.correction_reason": ("Lý do đính chính", "Reason for the correction"),
     "mn.correction_start": ("Lập bản đính chính", "Start a correction"),
-    "mn.correction_confirm": ("Lập phiên bản đính chính? Chuyến kiểm tra sẽ mở lại để sửa; phiên bản đã ký giữ nguyên.",
+    "mn.correction_confirm": ("Lập phiên bản đính chính? Cuộc kiểm tra sẽ mở lại để sửa; phiên bản đã ký giữ nguyên.",
                               "Start a correction? The visit opens again for editing; the signed version stays."),
     "mn.correction_yes": ("Xác nhận lập bản đính chính", "Yes, start the correction"),
     "mn.correction_done": ("Đã mở phiên bản {version} để đính chính. Phiên bản cũ vẫn được lưu.",

@@ -145,7 +145,7 @@ def test_conclusions_assessment_remedies_opinion_and_end_time(demo_ctx):
         await app.show(f"/visits/{vid}/conclusions")
         await app.click(app.within("remedy-1", ft.TextButton, content="Xoá"))
         await confirm(app)
-        assert app.snack() == "Đã xoá yêu cầu khắc phục"
+        assert app.snack() == "Đã xóa yêu cầu khắc phục"
         assert remedies.list_remedies(ctx, vid) == []
     run(scenario())
 
@@ -173,7 +173,7 @@ def test_minutes_of_an_open_visit_offer_the_draft_only(demo_ctx, monkeypatch):
 
     async def scenario():
         app = await App(demo_ctx).start(f"/visits/{vid}/minutes")
-        assert "Chuyến kiểm tra chưa khoá: chỉ xem được bản nháp" in app.texts()
+        assert "Cuộc kiểm tra chưa khóa: chỉ xem được bản nháp" in app.texts()
         assert app.all(ft.TextField, label="Mật khẩu khóa ký số") == []  # no signing while open
         saved: dict = {}
         await stub_downloads(app, saved)
@@ -215,7 +215,7 @@ def test_sign_check_and_correct_the_minutes_of_the_finished_visit(demo_ctx):
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{vid}/minutes")
-        assert "Chuyến kiểm tra đã khoá. Biên bản chính thức chưa được ký số." in app.texts()
+        assert "Cuộc kiểm tra đã khóa. Biên bản chính thức chưa được ký số." in app.texts()
         assert app.all(ft.Semantics, identifier="minutes-pilot") == []
         passphrase = field(app, "Mật khẩu khóa ký số")
         assert passphrase.password
@@ -251,7 +251,7 @@ def test_sign_check_and_correct_the_minutes_of_the_finished_visit(demo_ctx):
         await app.click(button(app, ft.TextButton, "Huỷ"))  # asked again in the card; cancel first
         assert minutes.latest_version(ctx, vid).version == 1
         await app.click(button(app, ft.OutlinedButton, "Lập bản đính chính"))
-        assert "Lập phiên bản đính chính? Chuyến kiểm tra sẽ mở lại để sửa" in app.texts()
+        assert "Lập phiên bản đính chính? Cuộc kiểm tra sẽ mở lại để sửa" in app.texts()
         await app.click(button(app, ft.FilledButton, "Xác nhận lập bản đính chính"))
         assert app.snack() == "Đã mở phiên bản 2 để đính chính. Phiên bản cũ vẫn được lưu."
         assert not visits.get_visit(ctx, vid).locked
@@ -260,7 +260,7 @@ def test_sign_check_and_correct_the_minutes_of_the_finished_visit(demo_ctx):
                                                                  "Ghi sai giờ đến của ông Võ Minh Tuấn")
         texts = app.texts()
         assert "Đang lập bản đính chính (phiên bản 2) của Biên bản số 01/BB-SNV" in texts
-        assert "Chuyến kiểm tra đã khoá" not in texts  # editable again
+        assert "Chuyến kiểm tra đã khoá" not in texts and "Cuộc kiểm tra đã khóa" not in texts  # editable again
         assert f"SHA-256 {doc.sha256}" in texts
         assert "Đính chính: Ghi sai giờ đến của ông Võ Minh Tuấn" in texts
         assert app.all(ft.TextButton, content="Kiểm tra chữ ký số")  # the old signed version can be checked

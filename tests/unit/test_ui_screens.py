@@ -436,6 +436,20 @@ def test_signatures_keep_vector_strokes_and_a_refusal_needs_its_reason(ctx):
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/signatures")
+        # signatures come after the conclusions: the screen says what is missing and leads there
+        assert "Chữ ký được lấy sau khi viết xong phần Kết luận. Còn thiếu:" in app.texts()
+        assert app.all(ft.Semantics, identifier="signer-team_leader") == []
+        visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt.",
+                            ended_at=visits.get_visit(ctx, visit.id).arrival_at + timedelta(hours=2))
+        await app.show(f"/visits/{visit.id}/signatures")
+        pad = app.within("pad-team_leader", ft.GestureDetector)
+        # a tap is not a signature (issue #13, point 8)
+        await app.session.dispatch_event(pad._i, "pan_start", _pan(100, 100))
+        await app.session.dispatch_event(pad._i, "pan_update", _pan(101, 100))
+        await app.click(app.within("signer-team_leader", ft.FilledButton, content="Lưu chữ ký"))
+        assert app.snack().startswith("Nét ký quá ngắn hoặc quá nhỏ để là chữ ký")
+        assert "team_leader" not in visits.list_signatures(ctx, visit.id)
+        await app.click(app.within("signer-team_leader", ft.OutlinedButton, content="Ký lại"))
         pad = app.within("pad-team_leader", ft.GestureDetector)
         await app.session.dispatch_event(pad._i, "pan_start", _pan(20, 30))
         for x in range(40, 300, 20):
@@ -459,6 +473,12 @@ def test_signatures_keep_vector_strokes_and_a_refusal_needs_its_reason(ctx):
         sig = visits.list_signatures(ctx, visit.id)["unit_representative"]
         assert sig.refused and sig.refusal_reason == "Không đồng ý với kết quả điểm danh"
         assert sig.full_name == "Nguyễn Văn Hùng"
+        # a signature given before the text changed must be given again, and the screen says so
+        minutes_signatures.sign(ctx, visit.id, "secretary", "Phạm Đức Anh", [[[0, 0], [200, 100], [400, 20]]], 520, 200)
+        visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt; còn thiếu sổ góp ý.")
+        await app.show(f"/visits/{visit.id}/signatures")
+        await app.select(app.shell.screen.selector, ["secretary"])
+        assert "Phải ký lại: Phạm Đức Anh đã ký trên nội dung cũ, biên bản đã thay đổi sau đó" in app.texts()
     run(scenario())
 
 
