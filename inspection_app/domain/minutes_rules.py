@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from .errors import UserError, ValidationFailed
+from .errors import ValidationFailed
 
 # --- a signature is a signature ----------------------------------------------------------------------
 
@@ -25,7 +25,7 @@ MIN_EXTENT_HEIGHT = 0.08
 
 
 def signature_problem(strokes: Sequence[Sequence[Sequence[float]]], pad_width: float,
-                      pad_height: float) -> UserError | None:
+                      pad_height: float) -> ValidationFailed | None:
     """Why these pad strokes are not a signature (a tap, two taps, a small wiggle), or None.
 
     Rule: total stroke length ≥ 40 % of the pad's width, and the marks' bounding box ≥ 15 % of the
@@ -34,7 +34,7 @@ def signature_problem(strokes: Sequence[Sequence[Sequence[float]]], pad_width: f
     """
     points = [(float(p[0]), float(p[1])) for s in strokes for p in s]
     if pad_width <= 0 or pad_height <= 0 or not points:
-        return UserError("Chữ ký trống: hãy ký vào khung.", "The signature is empty: sign in the box.")
+        return ValidationFailed("Chữ ký trống: hãy ký vào khung.", "The signature is empty: sign in the box.")
     length = 0.0
     for s in strokes:
         for a, b in zip(s, s[1:]):
@@ -43,7 +43,7 @@ def signature_problem(strokes: Sequence[Sequence[Sequence[float]]], pad_width: f
     height = max(p[1] for p in points) - min(p[1] for p in points)
     if (length < MIN_STROKE_LENGTH * pad_width or width < MIN_EXTENT_WIDTH * pad_width
             or height < MIN_EXTENT_HEIGHT * pad_height):
-        return UserError(
+        return ValidationFailed(
             "Nét ký quá ngắn hoặc quá nhỏ để là chữ ký (một lần chạm hay một vệt nhỏ không được "
             f"nhận). Hãy ký đầy đủ: nét ký dài ít nhất {round(MIN_STROKE_LENGTH * 100)}% bề ngang khung, "
             f"rộng ít nhất {round(MIN_EXTENT_WIDTH * 100)}% và cao ít nhất {round(MIN_EXTENT_HEIGHT * 100)}% khung.",

@@ -107,7 +107,9 @@ def get_visit(ctx: AppContext, visit_id: str) -> Visit:
 
 
 _EDITABLE = {"kind", "decision_number", "decision_date", "plan_reference", "place", "arrival_at", "ended_at",
-             "assessment", "unit_opinion"}
+             "assessment", "unit_opinion",
+             # the decision's issuer and the plan as data (issue #11, point 4)
+             "decision_issuer", "plan_number", "plan_date", "plan_issuer"}
 
 
 def update_visit(ctx: AppContext, visit_id: str, **fields) -> Visit:
