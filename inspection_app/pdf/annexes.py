@@ -5,8 +5,8 @@ on to the next page instead of failing the export."""
 
 from __future__ import annotations
 
-import io
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,8 @@ def _annex_heading(number: int, title: str, content: MinutesContent, st: _Styles
     return [
         PageBreak(),
         AnnexStart(),
-        Paragraph(f"Phụ lục {roman(number)}", st.centred_bold),
+        Paragraph(f"Phụ lục {roman(number)}", ParagraphStyle(  # Decree 30, PL I, III.1: 14 pt bold
+            "annex_number", parent=st.centred_bold, fontSize=14, leading=17)),
         Paragraph(_x(title), st.centred_bold),
         Paragraph(_x(ref), st.centred_italic),
         Spacer(1, 8),
@@ -157,13 +158,14 @@ PHOTO_QUALITY = 80
 
 @dataclass(frozen=True)
 class _PreparedPhoto:
-    source: object  # a file path (JPEG passed through) or a BytesIO with a re-encoded JPEG
+    source: str  # a JPEG file: the report copy itself, or a smaller copy in the render's scratch folder
     width: int
     height: int
 
 
-def _prepare_photo(path: str) -> _PreparedPhoto | None:
-    """Make a photo ready for the annex; None if it cannot be read (the caption says so)."""
+def _prepare_photo(path: str, scratch: str) -> _PreparedPhoto | None:
+    """Make a photo ready for the annex as a JPEG *file* that reportlab embeds as it is (no decoding);
+    None if it cannot be read (the caption says so). At most one decoded image per worker at a time."""
     from PIL import Image as PILImage
     from PIL import ImageOps
 
@@ -182,20 +184,22 @@ def _prepare_photo(path: str) -> _PreparedPhoto | None:
                 img = img.convert("RGB")
             if max(img.size) > PHOTO_MAX_EDGE:
                 img.thumbnail((PHOTO_MAX_EDGE, PHOTO_MAX_EDGE), PILImage.Resampling.BICUBIC)
-            buf = io.BytesIO()
-            img.save(buf, "JPEG", quality=PHOTO_QUALITY)
-            buf.seek(0)
-            return _PreparedPhoto(source=buf, width=img.width, height=img.height)
+            fd, out = tempfile.mkstemp(suffix=".jpg", dir=scratch)
+            with os.fdopen(fd, "wb") as fh:
+                img.save(fh, "JPEG", quality=PHOTO_QUALITY)
+            size = img.size
+            img.close()
+            return _PreparedPhoto(source=out, width=size[0], height=size[1])
     except Exception:  # missing, truncated, not an image: never stop the minutes for a photo
         return None
 
 
-def _prepare_photos(photos: tuple[PhotoEntry, ...]) -> list[_PreparedPhoto | None]:
+def _prepare_photos(photos: tuple[PhotoEntry, ...], scratch: str) -> list[_PreparedPhoto | None]:
     if not photos:
         return []
-    workers = max(1, min(4, os.cpu_count() or 1))
+    workers = max(1, min(2, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:  # Pillow releases the GIL
-        return list(pool.map(_prepare_photo, [p.path for p in photos]))
+        return list(pool.map(lambda p: _prepare_photo(p.path, scratch), photos))
 
 
 def _photo_cell(photo: PhotoEntry, prepared: _PreparedPhoto | None, st: _Styles) -> list[Flowable]:
@@ -203,7 +207,7 @@ def _photo_cell(photo: PhotoEntry, prepared: _PreparedPhoto | None, st: _Styles)
         name = Path(photo.path).name
         return [Paragraph(_x(f"[Không đọc được ảnh {photo.ref}: {name}]"), st.caption)]
     scale = min(PHOTO_BOX_W / prepared.width, PHOTO_BOX_H / prepared.height)
-    image = _Centred(Image(prepared.source, width=prepared.width * scale,
+    image = _Centred(Image(prepared.source, lazy=2, width=prepared.width * scale,
                            height=prepared.height * scale), PHOTO_BOX_W, PHOTO_BOX_H)
     when = photo.taken_at.strftime("%H:%M %d/%m/%Y") if photo.taken_at else "không rõ"
     lines = [f"<b>Ảnh {_x(photo.ref)}.</b> {_x(photo.caption)}", f"Thời gian chụp: {when}"]
@@ -212,8 +216,9 @@ def _photo_cell(photo: PhotoEntry, prepared: _PreparedPhoto | None, st: _Styles)
     return [image, Spacer(1, 3)] + [Paragraph(line, st.caption) for line in lines]
 
 
-def _photo_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
-    prepared = _prepare_photos(content.photos)
+def _photo_annex(content: MinutesContent, st: _Styles, scratch: str) -> list[Flowable]:
+    """Two photos a row; each goes to the PDF from a file, so the render holds no decoded image."""
+    prepared = _prepare_photos(content.photos, scratch)
     cells = [_photo_cell(p, q, st) for p, q in zip(content.photos, prepared)]
     rows = [cells[i:i + 2] + ([[]] if i + 1 >= len(cells) else []) for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=[FRAME_WIDTH / 2] * 2)

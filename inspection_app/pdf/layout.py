@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,13 +164,19 @@ def render_minutes(content: MinutesContent, *, signature_fields: bool = True) ->
     annex_of = {key: f"Phụ lục {roman(i)}" for i, (key, _) in enumerate(plan, 1)}
     sink: dict[str, SignatureBox] = {}
     story = _body(content, st, annex_of, sink)
-    builders: dict[str, Callable[[MinutesContent, _Styles], list[Flowable]]] = {
-        "items": _items_annex, "roll_call": _roll_call_annex, "sample": _sample_annex,
-        "photos": _photo_annex, "verification": _verification_annex,
-    }
-    for i, (key, title) in enumerate(plan, 1):
-        story += _annex_heading(i, title, content, st)
-        story += builders[key](content, st)
+    with tempfile.TemporaryDirectory(prefix="bien-ban-") as scratch:  # smaller photo copies, as files
+        builders: dict[str, Callable[[MinutesContent, _Styles], list[Flowable]]] = {
+            "items": _items_annex, "roll_call": _roll_call_annex, "sample": _sample_annex,
+            "photos": lambda c, s: _photo_annex(c, s, scratch), "verification": _verification_annex,
+        }
+        for i, (key, title) in enumerate(plan, 1):
+            story += _annex_heading(i, title, content, st)
+            story += builders[key](content, st)
+        return _build(content, story, sink, signature_fields)
+
+
+def _build(content: MinutesContent, story: list[Flowable], sink: dict[str, SignatureBox],
+           signature_fields: bool) -> RenderedMinutes:
 
     number = format_minutes_number(content.number, content.department.minutes_code)
     buf = io.BytesIO()

@@ -124,14 +124,15 @@ def person(rnd: random.Random) -> str:
 
 
 def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number: int | None = 12,
-                     unit_refuses: bool = False, seed: int = 7) -> MinutesContent:
-    """Minutes of a visit to a commune People's Committee; ``heavy`` makes the benchmark visit."""
+                     unit_refuses: bool = False, seed: int = 7, findings: int | None = None) -> MinutesContent:
+    """Minutes of a visit to a commune People's Committee; ``heavy`` makes the benchmark visit
+    (40 findings unless ``findings`` says otherwise; the checklists grow to hold them)."""
     rnd = random.Random(seed)
     day = dt.date(2026, 7, 14)
     start = dt.datetime(2026, 7, 14, 7, 35)
     end = dt.datetime(2026, 7, 14, 11, 20)
-    findings_wanted = 40 if heavy else 6
-    per_list = 12 if heavy else None
+    findings_wanted = findings if findings is not None else (40 if heavy else 6)
+    per_list = max(12, math.ceil(findings_wanted * 3 / 2 / len(CHECKLISTS))) if heavy else None
 
     sections = []
     finding_count = 0

@@ -70,6 +70,7 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
                       "Change what is needed, then lock the visit again and sign the new version."),
     "mn.unsigned": ("Cuộc kiểm tra đã khóa. Biên bản chính thức chưa được ký số.",
                     "The visit is locked. The official minutes are not signed yet."),
+    "mn.no_number": ("(chưa có số: văn thư ghi số)", "(no number yet: the records office writes it)"),
     "mn.unsigned_number": ("Biên bản số {number}, phiên bản {version}: chưa ký số.",
                            "Minutes no. {number}, version {version}: not signed yet."),
     "mn.signed": ("Biên bản số {number}, phiên bản {version} đã ký số.",

@@ -39,6 +39,10 @@ class MinutesScreen(VisitScreen):
     nav_key = "minutes"
     title_key = "mn.title"
 
+    def _num(self, number: str) -> str:
+        """"01/BB-SNV", or a note that the records office writes the number (no reserved block)."""
+        return number or self.t("mn.no_number")
+
     async def load_visit(self) -> None:
         self.draft = None  # the last draft's MinutesResult
         self.check = None  # (version, MinutesCheck) of the last signature check
@@ -103,13 +107,13 @@ class MinutesScreen(VisitScreen):
         t, cur = self.t, self.current
         if not self.locked:
             if self.correcting:
-                text = t("mn.correcting", version=cur.version, number=cur.number, reason=cur.reason)
+                text = t("mn.correcting", version=cur.version, number=self._num(cur.number), reason=cur.reason)
                 return banner(text, "warn", identifier="minutes-status")
             return banner(t("mn.open"), "info", identifier="minutes-status")
         if cur is not None and cur.signed:
-            return banner(t("mn.signed", number=cur.number, version=cur.version), "ok", identifier="minutes-status")
+            return banner(t("mn.signed", number=self._num(cur.number), version=cur.version), "ok", identifier="minutes-status")
         if cur is not None and cur.file_path:
-            return banner(t("mn.unsigned_number", number=cur.number, version=cur.version), "info",
+            return banner(t("mn.unsigned_number", number=self._num(cur.number), version=cur.version), "info",
                           identifier="minutes-status")
         return banner(t("mn.unsigned"), "info", identifier="minutes-status")
 
@@ -142,7 +146,7 @@ class MinutesScreen(VisitScreen):
 
     def _details(self, doc) -> ft.Control:
         t = self.t
-        rows = [self._field(t("mn.number"), doc.number), self._field(t("mn.version"), str(doc.version)),
+        rows = [self._field(t("mn.number"), self._num(doc.number)), self._field(t("mn.version"), str(doc.version)),
                 self._field(t("mn.sha256"), doc.sha256, mono=True)]
         if doc.signed:
             rows += [self._field(t("mn.signer"), subject_name(doc.signer_subject)),
@@ -216,7 +220,7 @@ class MinutesScreen(VisitScreen):
             return
         await self._reload()
         self._fill()
-        self.app.toast(t("mn.signed_toast", number=result.number))
+        self.app.toast(t("mn.signed_toast", number=self._num(result.number)))
 
     async def _make_pilot_keys(self, e=None) -> None:
         made = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_passphrase.value or "",
@@ -249,7 +253,7 @@ class MinutesScreen(VisitScreen):
         await self._reload()
         self._fill()
         await self._hand_over(Path(result.path))
-        self.app.toast(self.t("mn.exported", number=result.number, version=result.version, path=result.path.name))
+        self.app.toast(self.t("mn.exported", number=self._num(result.number), version=result.version, path=result.path.name))
 
     # --- checking --------------------------------------------------------------------------------
     async def _verify(self, e) -> None:
@@ -340,7 +344,7 @@ class MinutesScreen(VisitScreen):
                 state = t("mn.v_unsigned")
             else:
                 state = t("mn.v_pending")
-            lines = [ft.Text(f"{t('mn.version_row', version=doc.version, number=doc.number or '—')} · {state}",
+            lines = [ft.Text(f"{t('mn.version_row', version=doc.version, number=self._num(doc.number))} · {state}",
                              size=16, weight=ft.FontWeight.W_500)]
             if doc.sha256:
                 lines.append(ft.Text(f"SHA-256 {doc.sha256}", size=13, font_family=MONO))
