@@ -15,7 +15,7 @@ from pathlib import Path
 import flet as ft
 
 from ...domain.text import fold
-from ...services import minutes, visits
+from ...services import minutes, numbering, visits
 from .. import fmt
 from ..shell import FAILED
 from .base import VisitScreen, banner, bottom_space, heading, muted
@@ -60,6 +60,8 @@ class MinutesScreen(VisitScreen):
         self.leader = leader.full_name if leader else ""
         result = await call(minutes.members_on_record, ctx)
         self.members = [] if result is FAILED else result
+        result = await call(numbering.device_blocks, ctx)
+        self.blocks = [] if result is FAILED else result
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -88,9 +90,11 @@ class MinutesScreen(VisitScreen):
 
     def _fill(self) -> None:
         parts: list[ft.Control] = [self._status(), self._actions()]
+        current = self.current
+        if current is None or not current.file_path:  # the number is not given yet
+            parts.append(self._numbers_card())
         if self.draft is not None and not self.locked:
             parts.append(banner(self.t("mn.draft_done", path=str(self.draft.path)), "info", identifier="minutes-draft"))
-        current = self.current
         if current is not None and current.file_path:
             parts.append(self._details(current))
         if self.locked and (current is None or not current.signed):
@@ -116,6 +120,40 @@ class MinutesScreen(VisitScreen):
             return banner(t("mn.unsigned_number", number=self._num(cur.number), version=cur.version), "info",
                           identifier="minutes-status")
         return banner(t("mn.unsigned"), "info", identifier="minutes-status")
+
+    # --- numbers reserved by the records office (issue #11, point 1) --------------------------------
+    def _numbers_card(self) -> ft.Control:
+        t = self.t
+        lines = [ft.Text(t("mn.block_row", code=b.code, year=b.year, first=b.first, last=b.last, free=free), size=15)
+                 for b, free in self.blocks]
+        year = str((fmt.local(self.visit.arrival_at or self.visit.created_at) or fmt.now_local()).year)
+        self.block_year = ft.TextField(label=t("mn.block_year"), value=year, width=120)
+        self.block_first = ft.TextField(label=t("mn.block_first"), width=140)
+        self.block_last = ft.TextField(label=t("mn.block_last"), width=140)
+        body = ft.Column([
+            ft.Text(t("mn.numbers"), size=17, weight=ft.FontWeight.W_600),
+            ft.Text(t("mn.numbers_none") if not lines else t("mn.numbers_help"), size=15),
+            *lines,
+            ft.Row([self.block_year, self.block_first, self.block_last,
+                    ft.OutlinedButton(t("mn.block_add"), icon=ft.Icons.ADD, height=48, on_click=self._add_block)],
+                   wrap=True),
+        ], spacing=6)
+        return ft.Semantics(identifier="minutes-numbers", container=True, content=ft.Container(
+            body, padding=12, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300)))
+
+    async def _add_block(self, e=None) -> None:
+        t = self.t
+        try:
+            year, first, last = (int((f.value or "").strip()) for f in
+                                 (self.block_year, self.block_first, self.block_last))
+        except ValueError:
+            self.app.toast(t("mn.block_bad"), error=True)
+            return
+        if await self.app.call(numbering.apply_block_from_settings, self.app.ctx, year, first, last) is FAILED:
+            return
+        await self._reload()
+        self._fill()
+        self.app.toast(t("mn.block_added", first=first, last=last, year=year))
 
     def _actions(self) -> ft.Control:
         t, vid = self.t, self.visit_id
