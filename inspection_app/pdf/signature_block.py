@@ -71,8 +71,10 @@ class _DrawnSignature(Flowable):
         if mark.refused:
             c.setFont(fonts.ITALIC, 11.5)
             lines = _lines(refusal_text(mark.refusal_reason), fonts.ITALIC, 11.5, self.width - 4)
+            if len(lines) > 4:  # never cut the reason: it is printed whole in section V and the closing
+                lines = _lines("(Từ chối ký; lý do ghi tại mục V.)", fonts.ITALIC, 11.5, self.width - 4)
             y = self.height / 2 + (len(lines) - 1) * 7 - 4
-            for line in lines[:4]:
+            for line in lines:
                 c.drawCentredString(self.width / 2, y, line)
                 y -= 14
             return
