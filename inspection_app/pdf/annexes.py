@@ -14,11 +14,21 @@ from pathlib import Path
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    NextPageTemplate,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ..domain.minutes import DossierRow, MinutesContent, PhotoEntry, format_minutes_number, roll_call_summary, roman, short_date
 from . import fonts
-from .page import _FONT_ALL, FRAME_WIDTH, AnnexStart, _grid, _Styles, _x
+from .page import _FONT_ALL, ANNEX_TEMPLATE, FRAME_WIDTH, _grid, _Styles, _x
 from .signature_block import _Centred
 
 
@@ -26,8 +36,8 @@ def _annex_heading(number: int, title: str, content: MinutesContent, st: _Styles
     ref = (f"(Kèm theo Biên bản số {format_minutes_number(content.number, content.department.minutes_code)}"
            f" ngày {short_date(content.date)} của {content.issuer})")
     return [
+        NextPageTemplate(ANNEX_TEMPLATE),
         PageBreak(),
-        AnnexStart(),
         Paragraph(f"Phụ lục {roman(number)}", ParagraphStyle(  # Decree 30, PL I, III.1: 14 pt bold
             "annex_number", parent=st.centred_bold, fontSize=14, leading=17)),
         Paragraph(_x(title), st.centred_bold),

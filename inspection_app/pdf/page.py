@@ -7,8 +7,8 @@ with a solid rule under the issuing body (half its width) and under the motto (i
 Body text is 13 pt with 6 pt between paragraphs and a 1 cm first-line indent.
 
 Page numbers: centred in the top margin from page 2 on; each annex is paged on its own (Phụ lục I,
-III.1), so an :class:`AnnexStart` marker at the top of an annex restarts the count (its first page
-carries no number, like the first page of the minutes).
+III.1): an annex starts on the :data:`ANNEX_TEMPLATE` page template, which restarts the count (its
+first page carries no number, like the first page of the minutes).
 
 Styles and fonts are prepared once per process (:func:`styles`).
 """
@@ -235,34 +235,23 @@ def _grid(data: list[list], widths: list[float], header_rows: int = 1,
 # --- document and page numbers -------------------------------------------------------------------
 
 
-class AnnexStart(Flowable):
-    """A zero-size marker at the top of an annex: page numbering restarts at it (Phụ lục I, III.1)."""
+#: the page template that starts an annex: ``NextPageTemplate(ANNEX_TEMPLATE)`` before its page break
+ANNEX_TEMPLATE = "annex"
 
-    width = height = 0
 
-    def wrap(self, avail_width, avail_height):  # noqa: ANN001
-        return 0, 0
-
-    def draw(self) -> None:
-        doc = getattr(self.canv, "_minutes_doc", None)
-        if doc is not None:
-            doc.page_base = self.canv.getPageNumber() - 1
+def _first_page(canvas, doc) -> None:  # noqa: ANN001
+    """The first page of the minutes, or of an annex, carries no number; the count restarts."""
+    doc.page_base = canvas.getPageNumber() - 1
 
 
 def _page_number(canvas, doc) -> None:  # noqa: ANN001
     """Decree 30: Arabic page numbers centred in the top margin from the second page of the
-    minutes and of each annex on (drawn at the end of the page, once the annex marker was seen)."""
-    n = canvas.getPageNumber() - doc.page_base
-    if n < 2:
-        return
+    minutes and of each annex on (each annex is paged on its own, Phụ lục I, III.1)."""
     canvas.saveState()
     canvas.setFont(fonts.REGULAR, BODY_SIZE)
-    canvas.drawCentredString(MARGIN_LEFT + FRAME_WIDTH / 2, PAGE_HEIGHT - MARGIN_TOP / 2 - 4, str(n))
+    canvas.drawCentredString(MARGIN_LEFT + FRAME_WIDTH / 2, PAGE_HEIGHT - MARGIN_TOP / 2 - 4,
+                             str(canvas.getPageNumber() - doc.page_base))
     canvas.restoreState()
-
-
-def _remember_doc(canvas, doc) -> None:  # noqa: ANN001
-    canvas._minutes_doc = doc
 
 
 class _Doc(BaseDocTemplate):
@@ -274,7 +263,9 @@ class _Doc(BaseDocTemplate):
                       PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([
-            PageTemplate("page", frames=[frame], onPage=_remember_doc, onPageEnd=_page_number),
+            PageTemplate("first", frames=[frame], onPage=_first_page, autoNextPageTemplate="later"),
+            PageTemplate("later", frames=[frame], onPage=_page_number),
+            PageTemplate(ANNEX_TEMPLATE, frames=[frame], onPage=_first_page, autoNextPageTemplate="later"),
         ])
 
 
