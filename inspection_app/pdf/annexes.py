@@ -28,7 +28,7 @@ from reportlab.platypus import (
 
 from ..domain.minutes import DossierRow, MinutesContent, PhotoEntry, format_minutes_number, roll_call_summary, roman, short_date
 from . import fonts
-from .page import _FONT_ALL, ANNEX_TEMPLATE, FRAME_WIDTH, _grid, _Styles, _x
+from .page import _FONT_ALL, ANNEX_TEMPLATE, FRAME_WIDTH, _cell, _grid, _Styles, _x
 from .signature_block import _Centred
 
 
@@ -63,8 +63,8 @@ def _items_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
             rows.append([
                 str(i),
                 Paragraph(_x(item.text), st.cell),
-                Paragraph(_x(item.result_text), st.cell),
-                Paragraph(_x(note), st.cell),
+                _cell(item.result_text, st.cell, widths[2]),
+                _cell(note, st.cell, widths[3]),
                 Paragraph(_x(item.legal_basis), st.cell_small),
             ])
         out.append(_grid(rows, widths))
@@ -85,9 +85,10 @@ def _roll_call_annex(content: MinutesContent, st: _Styles) -> list[Flowable]:
             note = f"Muộn {r.minutes_late} phút" + (f"; {note}" if note else "")
         if r.note:
             note = f"{note}; {r.note}" if note else r.note
-        rows.append([str(i), Paragraph(_x(r.name), st.cell), Paragraph(_x(r.position), st.cell),
-                     Paragraph(_x(r.status), st.cell), r.arrival, Paragraph(_x(note), st.cell_small)])
-    out.append(_grid(rows, widths, extra=[("ALIGN", (4, 1), (4, -1), "CENTER")]))
+        rows.append([str(i), _cell(r.name, st.cell, widths[1]), _cell(r.position, st.cell, widths[2]),
+                     _cell(r.status, st.cell, widths[3]), r.arrival, _cell(note, st.cell_small, widths[5])])
+    out.append(_grid(rows, widths, extra=[("ALIGN", (4, 1), (4, -1), "CENTER"),
+                                          ("FONT", (5, 1), (5, -1), fonts.REGULAR, st.cell_small.fontSize)]))
     return out
 
 

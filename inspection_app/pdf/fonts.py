@@ -96,6 +96,14 @@ def _body_has(ch: str) -> bool:
     return ord(ch) in _coverage(REGULAR) or ch in "\n\t\r"
 
 
+def body_can_draw(text: str) -> bool:
+    """True when the body font has every character of ``text``."""
+    if text.isascii():
+        return True
+    body = _coverage(REGULAR)
+    return all(ord(ch) in body for ch in text)
+
+
 def missing_glyphs(text: str) -> list[str]:
     """The distinct characters of ``text`` that neither the body font nor the fallback can draw, in
     order of first appearance (line breaks and tabs are not characters to draw)."""
