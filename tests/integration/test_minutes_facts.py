@@ -43,6 +43,7 @@ def _pdftext(path) -> str:
 # --- numbers from the văn thư -------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_two_tablets_with_reserved_blocks_never_collide(ctx):
     with ctx.session() as s:
         a = numbering.reserve_block(s, "BB-SNV", 2026, "tablet-a", 3, reserved_by="Văn thư")
@@ -60,6 +61,7 @@ def test_two_tablets_with_reserved_blocks_never_collide(ctx):
         assert numbering.issue_number(s, "BB-SNV", 2027, "tablet-a", "vc") is None  # blocks are per year
 
 
+@pytest.mark.both_databases
 def test_the_register_refuses_a_number_it_holds(ctx):
     with ctx.session() as s:
         numbering.register_number(s, "BB-SNV", 2026, 12, "visit-1", "tablet-a")
@@ -75,6 +77,7 @@ def test_the_register_refuses_a_number_it_holds(ctx):
             s.add(IssuedNumber(code="BB-SNV", year=2026, number=12, visit_id="visit-3"))
 
 
+@pytest.mark.both_databases
 def test_a_block_typed_in_the_settings_is_checked(ctx):
     block = numbering.apply_block_from_settings(ctx, 2026, 41, 60)
     assert (block.first, block.last, block.device_id) == (41, 60, ctx.settings.device_id)
