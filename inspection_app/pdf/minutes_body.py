@@ -38,8 +38,9 @@ def _body(content: MinutesContent, st: _Styles, annex_of: dict[str, str],
         story.append(P(_x(f"(Bản đính chính lần {content.version - 1}; thay thế phiên bản "
                           f"{content.version - 1} của biên bản này. Lý do đính chính: "
                           f"{content.correction_reason or 'không ghi'}.)"), st.note))
+    basis = ParagraphStyle("basis", parent=st.body, fontName=fonts.ITALIC)  # Căn cứ: italic (PL I, II.6.a)
     for line in content.legal_basis:
-        story.append(P(_x(line), st.body))
+        story.append(P(_x(line), basis))
     story.append(P(_x(content.opening), st.body))
 
     # I. participants
