@@ -47,6 +47,10 @@ class Department(BaseModel):
     code: str = "SNV"  # used in document numbers: 12/BB-SNV, 125/QĐ-SNV
     place: str = ""  # the place in the date line; empty: the province
     director_title: str = "Giám đốc Sở Nội vụ"
+    # the minutes (issue #11, point 4): "- Lưu: VT, <drafting unit's abbreviation>" in "Nơi nhận",
+    # and how many copies the office has them made in
+    drafting_unit: str = ""  # e.g. "CCVC" (Phòng Công chức, viên chức)
+    minutes_copies: int = Field(default=2, ge=1, le=20)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -18,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -166,6 +168,7 @@ class SignatureMark:
     refused: bool = False
     refusal_reason: str = ""
     title: str = ""  # overrides role.title, e.g. "KT. TRƯỞNG ĐOÀN / PHÓ TRƯỞNG ĐOÀN"
+    post: str = ""  # the signer's post in the Department, printed under the title (PL I, II.7.c)
 
     @property
     def heading(self) -> str:
@@ -203,8 +206,22 @@ class DossierRow:
     received: dt.date | None
     due: dt.date | None
     returned: dt.date | None
-    timeliness: str  # "Sớm hạn", "Đúng hạn", "Trễ hạn", "Chưa đến hạn"
+    timeliness: str  # the printed label: "Trước hạn (2 ngày làm việc)", "Đúng hạn", "Quá hạn (3 …)"
     result: str  # result of the check: "Đạt", "Không đạt: …"
+    status: str = ""  # domain.timeliness.Timeliness code (early, on_time, late, pending, overdue, unknown)
+    failed: bool = False  # some checked content of the dossier did not pass
+
+    @property
+    def status_label(self) -> str:
+        """The one-stop word for the status ("Trước hạn / Đúng hạn / Quá hạn"), from the code."""
+        return TIMELINESS_LABELS.get(self.status, "")
+
+
+#: the one-stop vocabulary (Thông tư 03/2025/TT-VPCP; DOMAIN.md "Words"), by Timeliness code
+TIMELINESS_LABELS = {
+    "early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn",
+    "pending": "Đang xử lý (trong hạn)", "overdue": "Đang xử lý (quá hạn)", "unknown": "Không xác định",
+}
 
 
 @dataclass(frozen=True)
@@ -259,6 +276,9 @@ class MinutesContent:
     other_findings: tuple[str, ...] = ()  # findings not tied to a checklist item
     team_name: str = "Đoàn kiểm tra công vụ"
     copies: int = 2
+    visit_kind: str = ""  # "planned" (theo kế hoạch) / "unannounced" (đột xuất); "" says neither
+    recipients: tuple[str, ...] = ()  # "Nơi nhận" lines, each without its leading "- "
+    issuer_name: str = ""  # the issuing body as the annex headings name it; team_name if empty
     version: int = 1
     correction_reason: str = ""  # set on a corrected version (2, 3, …)
     visit_id: str = ""
@@ -273,11 +293,22 @@ class MinutesContent:
 
     @property
     def opening(self) -> str:
-        return opening_sentence(self.start, self.venue, self.team_name, self.unit_name)
+        return opening_sentence(self.start, self.venue, self.team_name, self.unit_name, self.visit_kind)
+
+    @property
+    def refusal(self) -> SignatureMark | None:
+        """The unit representative's refusal to sign, if recorded."""
+        mark = self.signature(SignerRole.UNIT_REPRESENTATIVE)
+        return mark if mark is not None and mark.refused else None
 
     @property
     def closing(self) -> str:
-        return closing_sentence(self.end, self.copies, same_day=self.end.date() == self.start.date())
+        return closing_sentence(self.end, self.copies, same_day=self.end.date() == self.start.date(),
+                                refusal=self.refusal, unit_name=self.unit_name)
+
+    @property
+    def issuer(self) -> str:
+        return self.issuer_name or self.team_name
 
     def signature(self, role: SignerRole) -> SignatureMark | None:
         return next((s for s in self.signatures if s.role is role), None)
@@ -291,9 +322,14 @@ def two_digits(n: int) -> str:
     return f"{n:02d}"
 
 
+#: the gap left for the văn thư to write the number by hand (no-break spaces survive paragraph markup)
+BLANK_NUMBER = "\u00a0" * 8
+
+
 def format_minutes_number(number: int | None, code: str) -> str:
-    """"12/BB-SNV"; a draft without a number keeps the dotted gap of a blank form."""
-    return f"{two_digits(number) if number is not None else '……'}/{code}"
+    """"12/BB-SNV"; without a number (no block reserved, or a draft) a blank gap "        /BB-SNV"
+    that the records office fills in (Decree 30, PL I, II.3.a)."""
+    return f"{two_digits(number) if number is not None else BLANK_NUMBER}/{code}"
 
 
 def number_line(number: int | None, code: str) -> str:
@@ -320,10 +356,17 @@ def clock(moment: dt.datetime | dt.time) -> str:
     return f"{two_digits(moment.hour)} giờ {two_digits(moment.minute)} phút"
 
 
-def opening_sentence(start: dt.datetime, venue: str, team_name: str, unit_name: str) -> str:
+VISIT_KIND_WORDS = {"planned": "theo kế hoạch", "unannounced": "đột xuất"}
+
+
+def opening_sentence(start: dt.datetime, venue: str, team_name: str, unit_name: str,
+                     visit_kind: str = "") -> str:
+    """The opening: time, place, who, and whether the visit was planned or unannounced."""
+    kind = VISIT_KIND_WORDS.get(visit_kind, "")
+    what = f"kiểm tra công vụ {kind}" if kind else "kiểm tra công vụ"
     return (
         f"Hôm nay, vào lúc {clock(start)}, {vn_date(start.date())}, tại {venue}, "
-        f"{team_name} tiến hành kiểm tra công vụ tại {unit_name}."
+        f"{team_name} tiến hành {what} tại {unit_name}."
     )
 
 
@@ -331,13 +374,66 @@ def copies_words(n: int) -> str:
     return two_digits(n)
 
 
-def closing_sentence(end: dt.datetime, copies: int = 2, *, same_day: bool = True) -> str:
-    """The closing sentence of the minutes, with the end time filled in."""
+#: Decree 30 end mark, after the last sentence of the text
+END_MARK = "./."
+
+
+def _copies_clause(copies: int) -> str:
+    copies = max(1, copies)
+    if copies == 2:
+        return f"lập thành {copies_words(copies)} bản, mỗi bên giữ 01 bản"
+    return (f"lập thành {copies_words(copies)} bản, đơn vị được kiểm tra giữ 01 bản, "
+            f"Đoàn kiểm tra giữ {copies_words(copies - 1)} bản")
+
+
+def closing_sentence(end: dt.datetime, copies: int = 2, *, same_day: bool = True,
+                     refusal: SignatureMark | None = None, unit_name: str = "") -> str:
+    """The closing sentence of the minutes, with the end time filled in and the "./." end mark.
+
+    After a refusal to sign it records the refusal and its reason and does not say the parties
+    agreed ("thống nhất"); the minutes stay valid with the team's signatures.
+    """
     when = "cùng ngày" if same_day else vn_date(end.date())
-    return (
-        f"Biên bản kết thúc lúc {clock(end)} {when}, đã đọc lại cho các bên cùng nghe, "
-        f"thống nhất và lập thành {copies_words(copies)} bản, mỗi bên giữ 01 bản."
-    )
+    head = f"Biên bản kết thúc lúc {clock(end)} {when}, đã đọc lại cho các bên cùng nghe"
+    if refusal is None:
+        return f"{head}, thống nhất và {_copies_clause(copies)}{END_MARK}"
+    who = f"Đại diện {unit_name}" if unit_name else "Đại diện đơn vị được kiểm tra"
+    if refusal.name:
+        who += f" ({refusal.name})"
+    return (f"{head}. {who} {refusal_sentence(refusal.refusal_reason)} Biên bản có chữ ký của các "
+            f"thành viên Đoàn kiểm tra và được {_copies_clause(copies)}{END_MARK}")
+
+
+def refusal_sentence(reason: str) -> str:
+    """"từ chối ký biên bản, lý do: …." (the sentence of section V and of the closing)."""
+    reason = " ".join(reason.split()).rstrip(".")
+    return f"từ chối ký biên bản, lý do: {reason}." if reason else "từ chối ký biên bản, không nêu lý do."
+
+
+def distinct_parts(*parts: str) -> str:
+    """Join the non-empty parts with ", ", leaving out one that repeats another (case-insensitive)
+    or is contained in a longer one: "Chủ tịch UBND phường" is printed once, not twice."""
+    kept: list[str] = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        low = part.casefold()
+        if any(low in k.casefold() for k in kept):
+            continue
+        kept = [k for k in kept if k.casefold() not in low] + [part]
+    return ", ".join(kept)
+
+
+def recipients_lines(unit_name: str, director: str, drafting_unit: str) -> tuple[str, ...]:
+    """The "Nơi nhận" list (Decree 30, PL I, II.9; Mẫu 1.9): the unit, the Director "để báo cáo",
+    and "Lưu: VT, <drafting unit's abbreviation>" last."""
+    lines = []
+    if unit_name:
+        lines.append(f"{unit_name};")
+    if director:
+        lines.append(f"{director} (để báo cáo);")
+    lines.append("Lưu: VT" + (f", {drafting_unit.strip()}" if drafting_unit.strip() else "") + ".")
+    return tuple(lines)
 
 
 def remedy_sentence(remedy: Remedy) -> str:
@@ -353,6 +449,29 @@ def remedy_sentence(remedy: Remedy) -> str:
 def refusal_text(reason: str) -> str:
     reason = reason.strip().rstrip(".")
     return f"(Từ chối ký. Lý do: {reason}.)" if reason else "(Từ chối ký, không nêu lý do.)"
+
+
+def dossier_counts(rows: Sequence[DossierRow]) -> list[tuple[str, int]]:
+    """(status word, count) in the order of the vocabulary, from the rows' status codes, never from
+    the printed label; only statuses that occur. Rows without a code count as "Không xác định"."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        key = r.status if r.status in TIMELINESS_LABELS else "unknown"
+        counts[key] = counts.get(key, 0) + 1
+    return [(label, counts[code]) for code, label in TIMELINESS_LABELS.items() if counts.get(code)]
+
+
+def sample_sentence(sample: DossierSample, annex_refs: str = "") -> str:
+    """One sentence of the body: how the dossiers were chosen and what the check found; the
+    verification details (random number, seal, register fingerprint) are in an annex."""
+    counts = "; ".join(f"{label.lower()}: {n}" for label, n in dossier_counts(sample.rows))
+    failed = sum(1 for r in sample.rows if r.failed)
+    ref = f" (chi tiết tại {annex_refs})" if annex_refs else ""
+    return (
+        f"Đoàn chọn ngẫu nhiên {len(sample.rows)} hồ sơ trong tổng số {sample.frame_size} hồ sơ của sổ "
+        f"theo dõi bằng cách chọn có thể kiểm chứng lại; về tiến độ giải quyết: {counts or 'không có'}; "
+        f"số hồ sơ có nội dung không đạt: {failed}{ref}."
+    )
 
 
 def roman(n: int) -> str:
@@ -392,6 +511,33 @@ def section_summary(section: ChecklistSection) -> str:
     return parts[0] + (": " + ", ".join(tail) if tail else "") + "."
 
 
+def content_digest(content: MinutesContent) -> str:
+    """SHA-256 (hex) of what the signers are shown: every printed fact except the number (given by
+    the văn thư later), the version and the drawn signatures themselves. A refusal is part of it,
+    since it changes section V and the closing. Photos count by their original's hash and caption."""
+
+    def plain(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return value
+
+    data = plain(normalized(content))
+    for key in ("number", "version", "visit_id"):
+        data.pop(key, None)
+    data["signatures"] = sorted(
+        [[m["role"], m["name"], m["refusal_reason"]] for m in data["signatures"] if m["refused"]])
+    data["photos"] = [[p["ref"], p["caption"], p["sha256"], p["item_ref"], p["taken_at"]]
+                      for p in data["photos"]]
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
 def normalized(content: MinutesContent) -> MinutesContent:
     """A copy with every string in NFC; the layout calls this so NFD input never reaches a font."""
     return _nfc_deep(content)
@@ -416,10 +562,12 @@ def strokes_from_lists(raw: Sequence[Sequence[Sequence[float]]]) -> tuple[Stroke
 
 
 __all__ = [
+    "BLANK_NUMBER", "END_MARK", "TIMELINESS_LABELS", "content_digest", "distinct_parts", "dossier_counts",
+    "recipients_lines", "refusal_sentence", "sample_sentence",
     "ChecklistSection", "Department", "DossierRow", "DossierSample", "ItemResult", "MinutesContent",
     "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "SignatureMark",
     "SignerRole", "TeamMember", "UnitRepresentative", "closing_sentence", "date_line",
     "format_minutes_number", "normalized", "number_line", "opening_sentence", "refusal_text",
-    "remedy_sentence", "roll_call_summary", "roll_call_totals", "roman", "section_summary",
+    "remedy_sentence", "roll_call_summary", "roman", "section_summary",
     "strokes_from_lists", "vn_date",
 ]

@@ -29,6 +29,7 @@ from ..domain.minutes import (
     SignerRole,
     TeamMember,
     UnitRepresentative,
+    recipients_lines,
 )
 
 DEPARTMENT = Department(parent_body="UBND TỈNH TÂY NINH", issuing_body="SỞ NỘI VỤ",
@@ -37,31 +38,31 @@ DEPARTMENT = Department(parent_body="UBND TỈNH TÂY NINH", issuing_body="SỞ 
 CHECKLISTS = [
     ("thoi-gian-lam-viec", "Thời gian làm việc, điểm danh", [
         ("Có quy định giờ làm việc niêm yết công khai", "Quyết định 188/1999/QĐ-TTg"),
-        ("Bộ phận một cửa có người trực đúng giờ", "Nghị định 118/2025/NĐ-CP, Điều 8"),
+        ("Bộ phận một cửa có người trực đúng giờ", "Nghị định số 118/2025/NĐ-CP"),
         ("Theo dõi chấm công đầy đủ", "Quyết định 188/1999/QĐ-TTg"),
-        ("Không rời vị trí trong giờ làm việc", "Chỉ thị 26/CT-TTg năm 2016"),
+        ("Không rời vị trí trong giờ làm việc", "Chỉ thị số 26/CT-TTg ngày 05/9/2016 của Thủ tướng Chính phủ"),
     ]),
     ("ruou-bia-thuoc-la", "Sử dụng rượu bia, thuốc lá", [
-        ("Không uống rượu, bia trước và trong giờ làm việc", "Luật 44/2019/QH14, Điều 5 khoản 5"),
+        ("Không uống rượu, bia trước và trong giờ làm việc", "khoản 5 Điều 5 Luật Phòng, chống tác hại của rượu, bia"),
         ("Có biển cấm hút thuốc lá tại nơi làm việc", "Thông tư 11/2023/TT-BYT"),
-        ("Không có gạt tàn, đầu mẩu thuốc lá trong phòng làm việc", "Luật 09/2012/QH13, Điều 11"),
+        ("Không có gạt tàn, đầu mẩu thuốc lá trong phòng làm việc", "điểm a khoản 2 Điều 11 Luật Phòng, chống tác hại của thuốc lá"),
     ]),
     ("van-hoa-cong-so", "Văn hóa công sở", [
-        ("Đeo thẻ công chức, viên chức", "Quyết định 129/2007/QĐ-TTg, Điều 6"),
-        ("Trang phục gọn gàng, lịch sự", "Quyết định 129/2007/QĐ-TTg, Điều 5"),
-        ("Có biển tên cơ quan, biển tên phòng làm việc", "Quyết định 129/2007/QĐ-TTg, Điều 10"),
+        ("Đeo thẻ công chức, viên chức", "Điều 7 Quyết định số 129/2007/QĐ-TTg"),
+        ("Trang phục gọn gàng, lịch sự", "Quyết định số 129/2007/QĐ-TTg"),
+        ("Có biển tên cơ quan, biển tên phòng làm việc", "Quyết định số 129/2007/QĐ-TTg"),
         ("Niêm yết thủ tục, phí, lệ phí và số đường dây nóng", "Nghị định 118/2025/NĐ-CP"),
-        ("Bố trí chỗ để xe miễn phí cho người dân", "Quyết định 129/2007/QĐ-TTg, Điều 13"),
+        ("Bố trí chỗ để xe miễn phí cho người dân", "Điều 16 Quyết định số 129/2007/QĐ-TTg"),
     ]),
     ("trach-nhiem-nguoi-dung-dau", "Trách nhiệm của người đứng đầu và cấp phó", [
         ("Có quy chế làm việc và phân công nhiệm vụ bằng văn bản", "Nghị định 157/2007/NĐ-CP"),
-        ("Triển khai kịp thời văn bản chỉ đạo của cấp trên", "Chỉ thị 26/CT-TTg năm 2016"),
-        ("Tự kiểm tra nội bộ việc chấp hành kỷ luật, kỷ cương", "Chỉ thị 26/CT-TTg năm 2016"),
-        ("Tiếp công dân đúng lịch", "Luật Tiếp công dân 2013, Điều 18"),
+        ("Triển khai kịp thời văn bản chỉ đạo của cấp trên", "Chỉ thị số 26/CT-TTg ngày 05/9/2016 của Thủ tướng Chính phủ"),
+        ("Tự kiểm tra nội bộ việc chấp hành kỷ luật, kỷ cương", "Chỉ thị số 26/CT-TTg ngày 05/9/2016 của Thủ tướng Chính phủ"),
+        ("Tiếp công dân đúng lịch", "Luật Tiếp công dân"),
     ]),
     ("ho-so-tthc", "Giải quyết hồ sơ thủ tục hành chính", [
         ("Phiếu kiểm soát quá trình giải quyết hồ sơ đầy đủ", "Thông tư 03/2025/TT-VPCP"),
-        ("Yêu cầu bổ sung hồ sơ không quá một lần", "Chỉ thị 10/CT-TTg năm 2019"),
+        ("Yêu cầu bổ sung hồ sơ không quá một lần", "Thông tư số 03/2025/TT-VPCP"),
         ("Có văn bản xin lỗi đối với hồ sơ quá hạn", "Nghị định 118/2025/NĐ-CP"),
         ("Sổ theo dõi khớp với trạng thái trên hệ thống", "Thông tư 03/2025/TT-VPCP"),
     ]),
@@ -123,14 +124,15 @@ def person(rnd: random.Random) -> str:
 
 
 def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number: int | None = 12,
-                     unit_refuses: bool = False, seed: int = 7) -> MinutesContent:
-    """Minutes of a visit to a commune People's Committee; ``heavy`` makes the benchmark visit."""
+                     unit_refuses: bool = False, seed: int = 7, findings: int | None = None) -> MinutesContent:
+    """Minutes of a visit to a commune People's Committee; ``heavy`` makes the benchmark visit
+    (40 findings unless ``findings`` says otherwise; the checklists grow to hold them)."""
     rnd = random.Random(seed)
     day = dt.date(2026, 7, 14)
     start = dt.datetime(2026, 7, 14, 7, 35)
     end = dt.datetime(2026, 7, 14, 11, 20)
-    findings_wanted = 40 if heavy else 6
-    per_list = 12 if heavy else None
+    findings_wanted = findings if findings is not None else (40 if heavy else 6)
+    per_list = max(12, math.ceil(findings_wanted * 3 / 2 / len(CHECKLISTS))) if heavy else None
 
     sections = []
     finding_count = 0
@@ -185,12 +187,16 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         received = dt.date(2026, 6, 1) + dt.timedelta(days=rnd.randint(0, 30))
         due = received + dt.timedelta(days=rnd.choice([3, 5, 7, 15]))
         late = i % 7 == 3
-        returned = due + dt.timedelta(days=2 if late else -rnd.randint(0, 2))
+        early = not late and i % 5 == 1
+        returned = due + dt.timedelta(days=2 if late else -2 if early else 0)
+        status = "late" if late else "early" if early else "on_time"
         drows.append(DossierRow(
             code=f"000.00.12.H56-{received:%y%m%d}-{1000 + i:04d}", procedure=proc, domain=domain,
             received=received, due=due, returned=returned,
-            timeliness="Quá hạn" if late else "Đúng hạn",
-            result="Không đạt: thiếu văn bản xin lỗi" if late else "Đạt",
+            timeliness=("Quá hạn (2 ngày làm việc)" if late else
+                        "Trước hạn (2 ngày làm việc)" if early else "Đúng hạn"),
+            result="Không đạt: thiếu văn bản xin lỗi (Mẫu 04)" if late else "Đạt",
+            status=status, failed=late,
         ))
     sample = DossierSample(
         seed_hex="5f2c9a0b7e14d3c8a1f06b29e4d7c3a1",
@@ -228,7 +234,7 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         start=start, venue="trụ sở UBND xã Tân Phú, tỉnh Tây Ninh",
         team=(
             TeamMember("Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", "Trưởng đoàn"),
-            TeamMember("Phạm Quốc Huy", "Chánh Thanh tra Sở Nội vụ", "Phó Trưởng đoàn"),
+            TeamMember("Phạm Quốc Huy", "Trưởng phòng Công chức, viên chức", "Phó Trưởng đoàn"),
             TeamMember("Võ Thị Ngọc Hân", "Chuyên viên Phòng Cải cách hành chính", "Thành viên"),
             TeamMember("Đặng Minh Khôi", "Chuyên viên Văn phòng Sở", "Thư ký"),
         ),
@@ -256,11 +262,14 @@ def specimen_minutes(*, heavy: bool = False, photos: Sequence[str] = (), number:
         signatures=(
             unit_sig,
             SignatureMark(SignerRole.TEAM_LEADER, "Nguyễn Thị Ánh Tuyết",
-                          strokes=signature_strokes(5), pad_width=600, pad_height=240),
+                          strokes=signature_strokes(5), pad_width=600, pad_height=240,
+                          post="Phó Giám đốc Sở Nội vụ"),
             SignatureMark(SignerRole.SECRETARY, "Đặng Minh Khôi",
                           strokes=signature_strokes(9), pad_width=600, pad_height=240),
         ),
         roll_call=roll, sample=sample, photos=tuple(photo_entries),
         team_name="Đoàn kiểm tra công vụ của Sở Nội vụ",
+        visit_kind="unannounced",
+        recipients=recipients_lines("UBND xã Tân Phú", "Giám đốc Sở Nội vụ", "CCVC"),
         visit_id="specimen",
     )

@@ -16,7 +16,7 @@ from sqlmodel import select
 from ..domain.checklist import AnswerType
 from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
-from . import checklists, findings, photos, roll_call, sampling, units, visits
+from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visits
 from .context import AppContext
 
 DEMO_UNIT = "UBND xã Hòa Hội"
@@ -286,12 +286,16 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
                      deadline=day + timedelta(days=30), report_due=day + timedelta(days=30)))
         s.add(Remedy(visit_id=finished.id, finding_id=cards.id, text="Chấn chỉnh việc đeo thẻ công chức khi thi hành công vụ.",
                      deadline=day + timedelta(days=7), report_due=day + timedelta(days=10)))
+    # the refusal first (it changes section V and the closing), then the team signs that text
+    minutes_signatures.refuse(ctx, finished.id, "unit_representative", "Nguyễn Văn Hùng",
+                              "Đề nghị xem lại số liệu điểm danh trước khi ký.")
     for role, name, position, seed in (("team_leader", "Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", 1),
                                        ("secretary", "Phạm Đức Anh", "Chuyên viên Văn phòng Sở", 2)):
-        visits.save_signature(ctx, finished.id, role, name, signature_strokes(seed), 600, 240, position)
-    visits.refuse_signature(ctx, finished.id, "unit_representative", "Nguyễn Văn Hùng",
-                            "Đề nghị xem lại số liệu điểm danh trước khi ký.")
+        minutes_signatures.sign(ctx, finished.id, role, name, signature_strokes(seed), 600, 240, position)
     visits.close_visit(ctx, finished.id)
+    # the records office reserved numbers 1–50 of the year for this tablet (services.numbering)
+    with ctx.session() as s:
+        numbering.apply_block(s, numbering.minutes_code(ctx), day.year, ctx.settings.device_id, 1, 50)
 
     ongoing = visits.create_visit(
         ctx, station.id, kind="planned", decision_number="131/QĐ-SNV", decision_date=date(2026, 11, 16),

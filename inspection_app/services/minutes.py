@@ -1,11 +1,15 @@
 """The minutes (biên bản): content from the store, numbering, the PDF, signing, corrections.
 
+What the minutes say is built in ``services.minutes_content``; numbers come from
+``services.numbering``; the drawn signatures' state from ``services.minutes_signatures``.
+
 The life of a visit's minutes:
 
 1. While the visit is open, ``export_minutes`` gives a *draft* (no number, nothing stored).
-2. Once the visit is closed (locked), the first export allocates the minutes number (per
-   department code and year, from ``MinutesCounter``; a number is never given twice) and stores
-   version 1 under ``<data_dir>/minutes/<visit>/`` with its SHA-256 in ``MinutesDocument``.
+2. Once the visit is closed (locked), the first export takes the minutes number from the block
+   the records office reserved for this device (``services.numbering``; without one the number is
+   left blank for the văn thư) and stores version 1 under ``<data_dir>/minutes/<visit>/`` with its
+   SHA-256 in ``MinutesDocument``.
 3. ``sign_minutes`` closes the visit if needed (the close check applies), signs the stored
    version with the team leader's key (PAdES B-B, visible box) and marks the visit *signed*.
    ``countersign_minutes`` lets the office add its signature later (incremental; the first stays
@@ -20,56 +24,34 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from ..domain import minutes as dm
-from ..domain.checklist import AnswerType, Verdict, display_value, is_failed
 from ..domain.errors import Locked, NotFound, UserError, ValidationFailed
-from ..domain.roll_call import STATUS_LABELS
 from ..domain.text import nfc
 from ..pdf import keys as key_store
 from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint  # noqa: F401  (for the CLI and UI)
 from ..pdf import signing
 from ..pdf.layout import TEAM_LEADER_FIELD, render_minutes, write_atomic
 from ..pdf.verify import VerificationReport, verify_pdf
-from ..store.models import (
-    Dossier,
-    DossierCheck,
-    Finding,
-    MinutesCounter,
-    MinutesDocument,
-    Participant,
-    Remedy,
-    Side,
-    Signature,
-    TeamRole,
-    Unit,
-    Visit,
-    VisitStatus,
-)
-from . import checklists as checklist_service
-from . import photos as photo_service
-from . import roll_call as roll_call_service
-from . import sampling as sampling_service
+from ..store.models import MinutesDocument, Participant, Side, TeamRole, Visit, VisitStatus
 from . import visits as visit_service
+from .minutes_content import (  # noqa: F401  (re-exported: the service's public face)
+    ATTENDANCE_LABELS,
+    LOCAL_TZ,
+    ROLE_LABELS,
+    _local,
+    _sentence_case,
+    build_content,
+    current_digest,
+)
+from .numbering import allocate_number, issue_number, minutes_code, parse_number  # noqa: F401
 from .common import get_or_404
 from .context import AppContext
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MINUTES_DIR = "minutes"
-
-ROLE_LABELS = {
-    TeamRole.LEADER.value: "Trưởng đoàn",
-    TeamRole.DEPUTY.value: "Phó Trưởng đoàn",
-    TeamRole.MEMBER.value: "Thành viên",
-    TeamRole.SECRETARY.value: "Thư ký",
-}
-ATTENDANCE_LABELS = {**{k: v["vi"] for k, v in STATUS_LABELS.items()}, None: "Chưa điểm danh"}
 
 
 @dataclass(frozen=True)
@@ -88,241 +70,6 @@ class MinutesResult:
     draft: bool = False
 
 
-# --- numbering --------------------------------------------------------------------------------------
-
-
-def minutes_code(ctx: AppContext) -> str:
-    """"BB-SNV": BB is the code of a biên bản, then the department's code."""
-    return f"BB-{ctx.settings.department.code}"
-
-
-def allocate_number(session: Session, code: str, year: int) -> int:
-    """Take the next minutes number for (code, year) inside the caller's transaction.
-
-    The UPDATE takes the row's write lock (SQLite: the database lock; PostgreSQL: the row lock)
-    until commit, so two tablets or processes can never read the same value; the counter only
-    grows, so a number is never reused even if its minutes are abandoned.
-    """
-    for _ in range(5):
-        result = session.execute(
-            update(MinutesCounter)
-            .where(MinutesCounter.department_code == code, MinutesCounter.year == year)
-            .values(last_number=MinutesCounter.last_number + 1)
-        )
-        if result.rowcount:
-            counter = session.exec(select(MinutesCounter).where(
-                MinutesCounter.department_code == code, MinutesCounter.year == year)
-                .execution_options(populate_existing=True)).one()
-            return counter.last_number
-        try:
-            with session.begin_nested():
-                session.add(MinutesCounter(department_code=code, year=year, last_number=1))
-            return 1
-        except Exception:  # another writer created the row first: take the UPDATE path again
-            continue
-    raise UserError("Không cấp được số biên bản, hãy thử lại.",
-                    "Could not allocate a minutes number; please try again.")
-
-
-def parse_number(number: str) -> int | None:
-    head = (number or "").split("/", 1)[0].strip()
-    return int(head) if head.isdigit() else None
-
-
-# --- content ------------------------------------------------------------------------------------------
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment else None
-
-
-def _sentence_case(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:].lower() if text else text
-
-
-def _team_name(ctx: AppContext) -> str:
-    dept = ctx.settings.department
-    name = dept.team_title()
-    owner = dept.director_title.strip()
-    if owner.lower().startswith("giám đốc "):
-        name += f" của {owner[len('giám đốc '):].strip()}"
-    return name
-
-
-def _legal_basis(ctx: AppContext, visit: Visit) -> tuple[str, ...]:
-    lines = []
-    dept = ctx.settings.department
-    if visit.decision_number:
-        when = f" {dm.vn_date(visit.decision_date)}" if visit.decision_date else ""
-        lines.append(f"Căn cứ Quyết định số {visit.decision_number}{when} của {dept.director_title} "
-                     f"về việc thành lập {dept.team_title()};")
-    if visit.plan_reference:
-        plan = visit.plan_reference.rstrip(" .;")
-        lines.append(f"Căn cứ {plan[:1].lower() + plan[1:] if plan.startswith('Căn cứ') else plan}.")
-    if lines:
-        lines[-1] = lines[-1].rstrip(";") + ("." if not lines[-1].endswith(".") else "")
-    return tuple(lines)
-
-
-def _outcome(item, value: str | None) -> tuple[dm.Outcome, str]:  # noqa: ANN001
-    if value is None:
-        return dm.Outcome.UNANSWERED, ""
-    if item.answer is AnswerType.PASS_FAIL:
-        return ({Verdict.PASS.value: dm.Outcome.PASSED, Verdict.FAIL.value: dm.Outcome.FAILED,
-                 Verdict.NA.value: dm.Outcome.NOT_APPLICABLE}.get(value, dm.Outcome.VALUE), "")
-    shown = display_value(item, value, "vi")
-    if is_failed(item, value):
-        return dm.Outcome.FAILED, shown
-    return dm.Outcome.VALUE, shown
-
-
-def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, version: int = 1,
-                  correction_reason: str = "") -> dm.MinutesContent:
-    """Everything the minutes of this visit say, read from the store."""
-    with ctx.session() as s:
-        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
-        unit = get_or_404(s, Unit, visit.unit_id, "đơn vị", "unit")
-        people = list(s.exec(select(Participant).where(Participant.visit_id == visit_id)
-                             .order_by(Participant.side, Participant.sort_order)))
-        findings = list(s.exec(select(Finding).where(Finding.visit_id == visit_id)
-                               .order_by(Finding.recorded_at)))
-        remedies = list(s.exec(select(Remedy).where(Remedy.visit_id == visit_id)
-                               .order_by(Remedy.deadline, Remedy.created_at)))
-        signatures = {g.role: g for g in s.exec(select(Signature).where(Signature.visit_id == visit_id))}
-        dossier_codes = dict(s.exec(select(DossierCheck.id, Dossier.code)
-                                    .join(Dossier, Dossier.id == DossierCheck.dossier_id)
-                                    .where(DossierCheck.visit_id == visit_id)).all())
-    checklists = [c for c in checklist_service.visit_checklists(ctx, visit_id) if c.scope == "visit"]
-    answers = checklist_service.answers_for(ctx, visit_id)
-    photos = photo_service.list_photos(ctx, visit_id)
-    sheet = roll_call_service.roll_call_sheet(ctx, visit_id)
-    staff_names = {row.staff.id: row.staff.full_name for row in sheet.rows}
-
-    # photo references A1, A2 … in the order the photos were taken into the visit
-    refs = {p.id: f"A{i}" for i, p in enumerate(photos, 1)}
-    by_item: dict[tuple[str | None, str | None], list[str]] = {}
-    by_finding: dict[str, list[str]] = {}
-    for p in photos:
-        if p.finding_id:
-            by_finding.setdefault(p.finding_id, []).append(refs[p.id])
-        elif p.checklist_id or p.item_id:
-            by_item.setdefault((p.checklist_id, p.item_id), []).append(refs[p.id])
-    findings_by_item: dict[tuple[str | None, str | None], list[Finding]] = {}
-    loose: list[Finding] = []
-    for f in findings:
-        if f.checklist_id and f.item_id:
-            findings_by_item.setdefault((f.checklist_id, f.item_id), []).append(f)
-        else:
-            loose.append(f)
-
-    sections = []
-    item_labels: dict[tuple[str, str], str] = {}
-    for n, checklist in enumerate(checklists, 1):
-        items = []
-        for i, item in enumerate(checklist.items, 1):
-            answer = answers.get((checklist.id, item.id))
-            outcome, shown = _outcome(item, answer.value if answer else None)
-            notes = [answer.note.strip()] if answer and answer.note.strip() else []
-            photo_refs = list(by_item.get((checklist.id, item.id), []))
-            for f in findings_by_item.get((checklist.id, item.id), []):
-                if f.description.strip() and f.description.strip() not in notes:
-                    notes.append(f.description.strip())
-                photo_refs += by_finding.get(f.id, [])
-            item_labels[(checklist.id, item.id)] = f"{n}.{i} {item.text.vi}"
-            items.append(dm.ItemResult(
-                item_id=item.id, text=item.text.vi, outcome=outcome, value=shown,
-                note=" ".join(x.rstrip(".") + "." for x in notes),
-                legal_basis="; ".join(b.cite() for b in item.legal_basis),
-                photo_refs=tuple(photo_refs)))
-        sections.append(dm.ChecklistSection(checklist_id=checklist.id, version=checklist.version,
-                                            title=checklist.title.vi, items=tuple(items)))
-    other = []
-    for f in loose:
-        text = f.description.strip().rstrip(".") + "."
-        if f.explanation_requested and "tường trình" not in text:
-            text += " Đã yêu cầu viết bản tường trình."
-        if by_finding.get(f.id):
-            text += f" (Ảnh {', '.join(by_finding[f.id])})"
-        other.append(text)
-
-    roll = None
-    if any(r.entry for r in sheet.rows):
-        rows = []
-        for r in sheet.rows:
-            e = r.entry
-            reason = ""
-            if e:
-                reason = "; ".join(x for x in (e.reason.strip(), e.evidence.strip()) if x)
-            rows.append(dm.RollCallRow(
-                name=r.staff.full_name, position=r.staff.position,
-                status=ATTENDANCE_LABELS.get(r.status, r.status or ""),
-                arrival=(e.arrival_time or "") if e else "", minutes_late=e.minutes_late if e else None,
-                reason=reason, note=e.note if e else ""))
-        roll = dm.RollCall(
-            rows=tuple(rows),
-            totals=sheet.totals,
-            team_arrival=_local(visit.arrival_at).strftime("%H:%M") if visit.arrival_at else "")
-
-    entries = []
-    for p in photos:
-        if p.finding_id:
-            finding = next((f for f in findings if f.id == p.finding_id), None)
-            label = f"Phát hiện: {finding.description}" if finding else ""
-            if finding and finding.checklist_id and finding.item_id:
-                label = item_labels.get((finding.checklist_id, finding.item_id), label)
-        elif p.checklist_id and p.item_id:
-            label = item_labels.get((p.checklist_id, p.item_id), p.item_id)
-        elif p.staff_id:
-            label = f"Cá nhân: {staff_names.get(p.staff_id, '')}"
-        elif p.dossier_check_id:
-            label = f"Hồ sơ {dossier_codes.get(p.dossier_check_id, '')}"
-        else:
-            label = ""
-        entries.append(dm.PhotoEntry(
-            ref=refs[p.id], path=str(photo_service.photo_file(ctx, p, "report")),
-            caption=p.caption or "Ảnh hiện trường", taken_at=_local(p.captured_at or p.ingested_at),
-            item_ref=label, sha256=p.sha256))
-
-    def mark(role: str, sig_role: dm.SignerRole) -> dm.SignatureMark | None:
-        sig = signatures.get(role)
-        if sig is None:
-            return None
-        return dm.SignatureMark(
-            role=sig_role, name=sig.full_name, strokes=dm.strokes_from_lists(sig.strokes or []),
-            pad_width=sig.pad_width, pad_height=sig.pad_height, refused=sig.refused,
-            refusal_reason=sig.refusal_reason)
-
-    marks = tuple(m for m in (mark("unit_representative", dm.SignerRole.UNIT_REPRESENTATIVE),
-                              mark("team_leader", dm.SignerRole.TEAM_LEADER),
-                              mark("secretary", dm.SignerRole.SECRETARY)) if m is not None)
-    team = [p for p in people if p.side == Side.TEAM.value]
-    leader = next((p for p in team if p.role == TeamRole.LEADER.value), None)
-    if leader and not any(m.role is dm.SignerRole.TEAM_LEADER for m in marks):
-        marks += (dm.SignatureMark(dm.SignerRole.TEAM_LEADER, leader.full_name),)
-
-    start = _local(visit.arrival_at) or _local(visit.created_at)
-    end = _local(visit.ended_at or visit.closed_at) or start
-    dept = ctx.settings.department
-    return dm.MinutesContent(
-        department=dm.Department(parent_body=dept.parent_agency_line(), issuing_body=dept.name,
-                                 minutes_code=minutes_code(ctx)),
-        number=number, place=dept.place_name(), date=start.date(), unit_name=unit.name,
-        summary=f"Kiểm tra công vụ tại {unit.name}",
-        legal_basis=_legal_basis(ctx, visit), start=start,
-        venue=visit.place or unit.address or unit.name,
-        team=tuple(dm.TeamMember(p.full_name, p.position, ROLE_LABELS.get(p.role, p.role))
-                   for p in team),
-        unit_representatives=tuple(
-            dm.UnitRepresentative(p.full_name, ", ".join(x for x in (p.role, p.position) if x))
-            for p in people if p.side == Side.UNIT.value),
-        sections=tuple(sections), assessment=visit.assessment,
-        remedies=tuple(dm.Remedy(r.text, r.deadline, r.report_due) for r in remedies),
-        unit_opinion=visit.unit_opinion, end=end, signatures=marks, roll_call=roll,
-        sample=sampling_service.minutes_sample(ctx, visit_id), photos=tuple(entries),
-        other_findings=tuple(other), team_name=_team_name(ctx), version=version,
-        correction_reason=correction_reason, visit_id=visit_id)
-
 
 # --- stored versions -----------------------------------------------------------------------------------
 
@@ -339,7 +86,7 @@ def latest_version(ctx: AppContext, visit_id: str) -> MinutesDocument | None:
 
 
 def _file_name(doc: MinutesDocument, suffix: str = "") -> str:
-    number = doc.number.replace("/", "-") or "draft"
+    number = doc.number.replace("/", "-") if parse_number(doc.number) else "chua-so"
     return f"{MINUTES_DIR}/{doc.visit_id}/bien-ban-{number}-v{doc.version}{suffix}.pdf"
 
 
@@ -380,10 +127,11 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
         doc = docs[-1] if docs else None
         if doc is not None and doc.file_path:
             return doc
-        if not visit.minutes_number:
+        if not parse_number(visit.minutes_number):
             start = _local(visit.arrival_at) or _local(visit.created_at)
-            n = allocate_number(s, minutes_code(ctx), start.year)
-            visit.minutes_number = dm.format_minutes_number(n, minutes_code(ctx))
+            n = issue_number(s, minutes_code(ctx), start.year, ctx.settings.device_id, visit_id)
+            # no reserved number left on this device: the number stays blank for the văn thư
+            visit.minutes_number = dm.format_minutes_number(n, minutes_code(ctx)) if n is not None else ""
             s.add(visit)
         if doc is None:
             doc = MinutesDocument(visit_id=visit_id, version=1)
@@ -586,8 +334,9 @@ def verify_minutes(ctx: AppContext, source: str | os.PathLike | bytes,
 
 
 def organisation_name(ctx: AppContext) -> str:
-    """"Sở Nội vụ tỉnh Tây Ninh", for certificates: the department's name as set up (never re-cased)."""
-    return ctx.settings.department.organisation_name()
+    """"Sở Nội vụ tỉnh Tây Ninh", for certificates: from the director's title and the place."""
+    dept = ctx.settings.department
+    return dept.organisation_name()
 
 
 def members_on_record(ctx: AppContext) -> list[tuple[str, str]]:

@@ -107,7 +107,9 @@ def get_visit(ctx: AppContext, visit_id: str) -> Visit:
 
 
 _EDITABLE = {"kind", "decision_number", "decision_date", "plan_reference", "place", "arrival_at", "ended_at",
-             "assessment", "unit_opinion"}
+             "assessment", "unit_opinion",
+             # the decision's issuer and the plan as data (issue #11, point 4)
+             "decision_issuer", "plan_number", "plan_date", "plan_issuer"}
 
 
 def update_visit(ctx: AppContext, visit_id: str, **fields) -> Visit:
@@ -235,6 +237,10 @@ def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
             vi, en = _SIGNER_LABEL[role]
             out.append(Missing("signature", f"{vi} thuộc Đoàn kiểm tra phải ký biên bản.",
                                f"The {en} belongs to the team and must sign the minutes."))
+    if signatures:  # signatures given on other content must be given again (issue #11, point 3)
+        from .minutes_signatures import stale_signatures  # late: that module builds on this one
+
+        out += stale_signatures(ctx, visit_id)
     return out
 
 

@@ -146,7 +146,11 @@ class Visit(Timestamped, table=True):
     status: str = Field(default=VisitStatus.DRAFT.value, index=True)
     decision_number: str = ""  # Quyết định thành lập Đoàn, e.g. "125/QĐ-SNV"
     decision_date: Optional[date] = None
-    plan_reference: str = ""  # Kế hoạch …
+    decision_issuer: str = ""  # who signed the decision: "Giám đốc Sở Nội vụ", "Chủ tịch UBND tỉnh"
+    plan_reference: str = ""  # Kế hoạch … (free text of older visits; plan_number etc. when known)
+    plan_number: str = ""  # "18/KH-SNV"
+    plan_date: Optional[date] = None
+    plan_issuer: str = ""  # "Sở Nội vụ"
     place: str = ""
     arrival_at: Optional[datetime] = _when()  # the team's arrival on site
     ended_at: Optional[datetime] = _when()
@@ -346,6 +350,9 @@ class Signature(Timestamped, table=True):
     refused: bool = False
     refusal_reason: str = ""
     signed_at: Optional[datetime] = _when()
+    # SHA-256 of the minutes' content the signer was shown (domain.minutes.content_digest); when the
+    # content changes afterwards the signature is stale ("phải ký lại") and closing waits for it.
+    content_digest: str = ""
 
 
 class MinutesDocument(Timestamped, table=True):
@@ -483,3 +490,6 @@ Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
 Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
 Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
+
+# Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
+from .numbering import IssuedNumber, NumberBlock  # noqa: E402,F401

@@ -10,6 +10,18 @@ from __future__ import annotations
 MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "nav.conclusions": ("Đánh giá, kiến nghị", "Assessment"),
     "nav.minutes": ("Biên bản", "Minutes"),
+    # --- signatures (bound to the minutes' content; issue #11 point 3, #13 point 8) ---------------
+    "sg.stale": ("Phải ký lại: {name} đã ký trên nội dung cũ, biên bản đã thay đổi sau đó",
+                 "Must sign again: {name} signed an earlier text; the minutes changed since"),
+    "sg.stale_note": ("Chữ ký cũ không được in vào biên bản. Cần ký lại trước khi khóa cuộc kiểm tra.",
+                      "The old signature is not printed on the minutes. Sign again before the visit is locked."),
+    "sg.wait_conclusions": ("Chữ ký được lấy sau khi viết xong phần Đánh giá, kiến nghị. Còn thiếu:",
+                            "Signatures are collected once the conclusions are written. Still missing:"),
+    "sg.to_conclusions": ("Mở trang Đánh giá, kiến nghị", "Open the Assessment page"),
+    "sg.order_hint": ("Nếu đại diện đơn vị từ chối ký, hãy ghi nhận việc từ chối trước: việc này làm thay "
+                      "đổi mục V và câu kết của biên bản, các thành viên Đoàn ký sau trên nội dung đó.",
+                      "If the unit's representative refuses to sign, record the refusal first: it changes "
+                      "section V and the closing sentence, which the team then signs."),
     # --- conclusions -----------------------------------------------------------------------------
     "cc.title": ("Đánh giá, kiến nghị", "Assessment and requests"),
     "cc.assessment": ("III. Nhận xét, đánh giá", "III. Assessment"),
@@ -58,6 +70,21 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
                       "Change what is needed, then lock the visit again and sign the new version."),
     "mn.unsigned": ("Cuộc kiểm tra đã khóa. Biên bản chính thức chưa được ký số.",
                     "The visit is locked. The official minutes are not signed yet."),
+    "mn.numbers": ("Số biên bản do văn thư cấp", "Minutes numbers from the records office"),
+    "mn.numbers_none": ("Máy này chưa có khối số nào: biên bản sẽ để trống số để văn thư ghi. Nhập khối số "
+                        "văn thư đã cấp cho máy này (năm, từ số, đến số).",
+                        "This tablet has no number block: the minutes will leave the number blank for the records "
+                        "office. Enter the block the office reserved for this tablet (year, from, to)."),
+    "mn.numbers_help": ("Khi khóa cuộc kiểm tra, biên bản lấy số nhỏ nhất còn trống trong các khối số của máy này.",
+                        "When the visit is locked, the minutes take the lowest free number of this tablet's blocks."),
+    "mn.block_row": ("{code} năm {year}: số {first}–{last}, còn {free} số", "{code} {year}: numbers {first}–{last}, {free} left"),
+    "mn.block_year": ("Năm", "Year"),
+    "mn.block_first": ("Từ số", "From"),
+    "mn.block_last": ("Đến số", "To"),
+    "mn.block_add": ("Thêm khối số", "Add the block"),
+    "mn.block_bad": ("Năm, từ số, đến số phải là số nguyên.", "Year, from and to must be whole numbers."),
+    "mn.block_added": ("Đã thêm khối số {first}–{last} năm {year}", "Block {first}–{last} of {year} added"),
+    "mn.no_number": ("(chưa có số: văn thư ghi số)", "(no number yet: the records office writes it)"),
     "mn.unsigned_number": ("Biên bản số {number}, phiên bản {version}: chưa ký số.",
                            "Minutes no. {number}, version {version}: not signed yet."),
     "mn.signed": ("Biên bản số {number}, phiên bản {version} đã ký số.",

@@ -179,7 +179,21 @@ def test_finding_with_photo(tab: Flt, tmp_path):
 
 
 def test_two_signatures_and_a_refusal(tab: Flt):
+    # signatures come after the conclusions (issue #11, point 3): the screen sends there first
     tab.tap(tab.nav("Chữ ký"))
+    expect(tab.ident("signatures-wait")).to_be_visible()
+    tab.tap(tab.button("Mở trang Đánh giá, kiến nghị"))
+    tab.fill(tab.textbox("Nhận xét, đánh giá của Đoàn kiểm tra"), "Đơn vị cơ bản chấp hành tốt.")
+    tab.tap(tab.button("Lấy giờ hiện tại"))
+    tab.tap(tab.nav("Chữ ký"))
+    # the refusal first: it changes section V and the closing, which the team then signs
+    tab.tap(tab.button("Đại diện đơn vị được kiểm tra", exact=True))
+    rep = tab.ident("signer-unit_representative")
+    tab.fill(tab.textbox("Lý do từ chối ký", rep), "Không đồng ý với kết quả điểm danh")
+    tab.tap(tab.button("Ghi nhận từ chối ký", rep))
+    tab.label_has(rep, f"Từ chối ký: {REP}")
+
+    tab.tap(tab.button("Trưởng đoàn", exact=True))
     leader = tab.ident("signer-team_leader")
     tab.expect_value(tab.textbox("Họ và tên người ký", leader), LEADER)
     draw(tab, "pad-team_leader", [(40, 60), (120, 150), (200, 50), (300, 150)])
@@ -193,12 +207,6 @@ def test_two_signatures_and_a_refusal(tab: Flt):
     draw(tab, "pad-secretary", [(60, 140), (160, 40), (260, 140), (400, 60)])
     tab.tap(tab.button("Lưu chữ ký", secretary))
     tab.label_has(secretary, f"Đã ký: {SECRETARY}")
-
-    tab.tap(tab.button("Đại diện đơn vị được kiểm tra", exact=True))
-    rep = tab.ident("signer-unit_representative")
-    tab.fill(tab.textbox("Lý do từ chối ký", rep), "Không đồng ý với kết quả điểm danh")
-    tab.tap(tab.button("Ghi nhận từ chối ký", rep))
-    tab.label_has(rep, f"Từ chối ký: {REP}")
 
 
 def test_close_and_lock(tab: Flt):

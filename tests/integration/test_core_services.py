@@ -78,10 +78,20 @@ def test_close_requires_signatures_then_locks(ctx, visit):
         visits.close_visit(ctx, visit.id)
     visits.save_signature(ctx, visit.id, "secretary", "Phạm Đức Anh", strokes, 600, 240)
     visits.refuse_signature(ctx, visit.id, "unit_representative", "Nguyễn Văn An", "Chưa thống nhất số liệu")
+    # signatures not bound to the minutes' content (or given before the refusal changed it) are stale
+    assert {m.kind for m in visits.missing_before_close(ctx, visit.id)} == {"signature"}
+    from datetime import timedelta
+
+    from inspection_app.services import minutes_signatures
+    visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt.",
+                        ended_at=visits.get_visit(ctx, visit.id).arrival_at + timedelta(hours=2))
+    strokes = [[[10, 10], [150, 80], [300, 20]]]
+    minutes_signatures.sign(ctx, visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", strokes, 600, 240)
+    minutes_signatures.sign(ctx, visit.id, "secretary", "Phạm Đức Anh", strokes, 600, 240)
     closed = visits.close_visit(ctx, visit.id)
     assert closed.status == "closed" and closed.closed_at is not None
     sigs = visits.list_signatures(ctx, visit.id)
-    assert sigs["team_leader"].strokes == [[[10.0, 10.0], [50.0, 40.0], [90.0, 20.0]]]
+    assert sigs["team_leader"].strokes == [[[10.0, 10.0], [150.0, 80.0], [300.0, 20.0]]]
     assert sigs["unit_representative"].refused and sigs["unit_representative"].refusal_reason
     with pytest.raises(Locked) as exc:
         checklists.record_answer(ctx, visit.id, "working_hours", "wh.on_time", "fail")

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -16,10 +16,20 @@ from sqlmodel import select
 from inspection_app.domain.checklist import AnswerType
 from inspection_app.domain.errors import Locked, NotFound, UserError, ValidationFailed
 from inspection_app.pdf import keys
-from inspection_app.services import checklists, findings, minutes, photos, roll_call, visits
+from inspection_app.services import (
+    checklists,
+    findings,
+    minutes,
+    minutes_signatures,
+    numbering,
+    photos,
+    roll_call,
+    visits,
+)
 from inspection_app.store.models import MinutesDocument, Remedy, Visit, VisitStatus
 
 PASS = "mat-khau-thu-nghiem"
+STROKES = [[[10, 10], [50, 40], [90, 15], [130, 45]], [[20, 60], [140, 62]]]
 FAILED_ITEM = ("office_culture", "oc.card_worn")  # on fail: a note is required
 
 
@@ -65,13 +75,15 @@ def _complete(ctx, visit_id: str, people) -> None:
     with ctx.session() as s:
         s.add(Remedy(visit_id=visit_id, text="Chấn chỉnh việc đeo thẻ công chức",
                      deadline=date(2026, 8, 1), report_due=date(2026, 8, 15)))
+    arrival = visits.get_visit(ctx, visit_id).arrival_at
     visits.update_visit(ctx, visit_id, assessment="Đơn vị cơ bản chấp hành tốt kỷ luật hành chính.",
-                        unit_opinion="Đơn vị thống nhất với nội dung biên bản.")
-    strokes = [[[10, 10], [50, 40], [90, 15], [130, 45]], [[20, 60], [140, 62]]]
-    visits.save_signature(ctx, visit_id, "team_leader", "Nguyễn Thị Ánh Tuyết", strokes, 160, 80)
-    visits.save_signature(ctx, visit_id, "secretary", "Phạm Đức Anh", strokes, 160, 80)
-    visits.refuse_signature(ctx, visit_id, "unit_representative", "Nguyễn Văn An",
-                            "Chưa thống nhất số liệu điểm danh")
+                        unit_opinion="Đơn vị thống nhất với nội dung biên bản.",
+                        ended_at=arrival + timedelta(hours=3))
+    # the unit's refusal first: it changes section V and the closing, which the team then signs
+    minutes_signatures.refuse(ctx, visit_id, "unit_representative", "Nguyễn Văn An",
+                              "Chưa thống nhất số liệu điểm danh")
+    minutes_signatures.sign(ctx, visit_id, "team_leader", "Nguyễn Thị Ánh Tuyết", STROKES, 160, 80)
+    minutes_signatures.sign(ctx, visit_id, "secretary", "Phạm Đức Anh", STROKES, 160, 80)
 
 
 @pytest.fixture
@@ -79,6 +91,13 @@ def team_keys(ctx):
     keys.init_pilot(ctx.data_dir, "Sở Nội vụ tỉnh Tây Ninh",
                     [("Nguyễn Thị Ánh Tuyết", "Trưởng đoàn"), ("Văn phòng Sở Nội vụ", "Văn thư")], PASS)
     return ctx.data_dir
+
+
+@pytest.fixture
+def number_block(ctx, visit):
+    """The records office reserved numbers 1–20 of BB-SNV for this tablet (typed in its settings)."""
+    year = visits.get_visit(ctx, visit.id).arrival_at.year
+    return numbering.apply_block_from_settings(ctx, year, 1, 20)
 
 
 @pytest.fixture
@@ -93,7 +112,7 @@ def test_open_visit_gives_an_unnumbered_draft(ctx, complete_visit, tmp_path):
     result = minutes.export_minutes(ctx, complete_visit.id, out)
     assert result.draft and result.number == "" and out.is_file()
     text = _pdftext(out)
-    assert "Số: ……/BB-SNV" in text
+    assert "Số:" in text and "/BB-SNV" in text and "……" not in text  # blank: the văn thư writes it
     assert minutes.list_versions(ctx, complete_visit.id) == []  # nothing stored for a draft
     assert visits.get_visit(ctx, complete_visit.id).minutes_number == ""
 
@@ -116,7 +135,7 @@ def test_content_from_the_store(ctx, complete_visit):
     assert unit_sig.refused and unit_sig.refusal_reason == "Chưa thống nhất số liệu điểm danh"
 
 
-def test_sign_closes_numbers_locks_and_verifies(ctx, complete_visit, team_keys, tmp_path):
+def test_sign_closes_numbers_locks_and_verifies(ctx, complete_visit, team_keys, number_block, tmp_path):
     out = tmp_path / "signed.pdf"
     result = minutes.sign_minutes(ctx, complete_visit.id, PASS, out=out)
     year = visits.get_visit(ctx, complete_visit.id).arrival_at.year
@@ -184,6 +203,13 @@ def test_correction_makes_a_new_version_and_keeps_the_old(ctx, complete_visit, t
     with pytest.raises(ValidationFailed):
         minutes.begin_correction(ctx, complete_visit.id, "lần nữa")  # one correction at a time
     visits.update_visit(ctx, complete_visit.id, unit_opinion="Đơn vị đề nghị bổ sung ý kiến về điểm danh.")
+    # the drawn signatures were given on the old text: they must be given again before closing
+    states = minutes_signatures.signature_states(ctx, complete_visit.id)
+    assert states["team_leader"].state == states["secretary"].state == minutes_signatures.STALE
+    with pytest.raises(ValidationFailed, match="phải ký lại"):
+        visits.close_visit(ctx, complete_visit.id)
+    minutes_signatures.sign(ctx, complete_visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", STROKES, 160, 80)
+    minutes_signatures.sign(ctx, complete_visit.id, "secretary", "Phạm Đức Anh", STROKES, 160, 80)
     v2 = minutes.sign_minutes(ctx, complete_visit.id, PASS, out=tmp_path / "v2.pdf")
     assert v2.version == 2 and v2.number == v1.number and v2.signed
     versions = minutes.list_versions(ctx, complete_visit.id)
@@ -245,7 +271,7 @@ def test_concurrent_allocation_gives_distinct_numbers(ctx):
     assert sorted(results) == list(range(1, 21))
 
 
-def test_second_visit_gets_the_next_number(ctx, complete_visit, team_keys, unit_with_staff):
+def test_second_visit_gets_the_next_number(ctx, complete_visit, team_keys, number_block, unit_with_staff):
     unit, people = unit_with_staff
     minutes.sign_minutes(ctx, complete_visit.id, PASS)
     other = visits.create_visit(
@@ -288,7 +314,7 @@ def _append_page(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_cli_keys_export_sign_verify(ctx, complete_visit, tmp_path, monkeypatch, capsys):
+def test_cli_keys_export_sign_verify(ctx, complete_visit, number_block, tmp_path, monkeypatch, capsys):
     data = str(ctx.data_dir)
     monkeypatch.setenv("TEST_PASS", PASS)
     assert _cli("--data-dir", data, "keys", "init", "--passphrase-env", "TEST_PASS") == 0

@@ -45,13 +45,14 @@ def test_minutes_number_line():
     assert number_line(12, "BB-SNV") == "Số: 12/BB-SNV"
     assert number_line(5, "BB-SNV") == "Số: 05/BB-SNV"
     assert number_line(123, "BB-ĐKT") == "Số: 123/BB-ĐKT"
-    assert format_minutes_number(None, "BB-SNV") == "……/BB-SNV"  # a draft has no number yet
+    # no number yet (a draft, or no block reserved): a blank for the văn thư to fill in by hand
+    assert format_minutes_number(None, "BB-SNV") == "\u00a0" * 8 + "/BB-SNV"
 
 
 def test_closing_sentence_is_the_standard_wording():
     text = closing_sentence(dt.datetime(2026, 7, 14, 11, 30))
     assert text == ("Biên bản kết thúc lúc 11 giờ 30 phút cùng ngày, đã đọc lại cho các bên cùng "
-                    "nghe, thống nhất và lập thành 02 bản, mỗi bên giữ 01 bản.")
+                    "nghe, thống nhất và lập thành 02 bản, mỗi bên giữ 01 bản./.")
     later = closing_sentence(dt.datetime(2026, 7, 15, 0, 10), same_day=False)
     assert "lúc 00 giờ 10 phút ngày 15 tháng 7 năm 2026," in later
 

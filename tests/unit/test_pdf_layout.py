@@ -71,9 +71,11 @@ def test_pdftotext_gives_back_exactly_what_was_written(specimen, rendered):
         "ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA", "TRƯỞNG ĐOÀN", "THƯ KÝ",
         *[s.name for s in specimen.signatures],
         "Phụ lục I", "KẾT QUẢ KIỂM TRA CHI TIẾT THEO TỪNG NỘI DUNG",
-        "(Kèm theo Biên bản số 12/BB-SNV ngày 14/07/2026)",
-        "Phụ lục II", "DANH SÁCH ĐIỂM DANH", "Phụ lục III", "Phụ lục IV", "HÌNH ẢNH",
+        f"(Kèm theo Biên bản số 12/BB-SNV ngày 14/07/2026 của {specimen.issuer})",
+        "Phụ lục II", "DANH SÁCH ĐIỂM DANH", "Phụ lục III",
+        "Phụ lục IV", "THÔNG TIN ĐỂ KIỂM CHỨNG VIỆC CHỌN HỒ SƠ",
         specimen.sample.frame_hash, specimen.sample.commitment, specimen.sample.seed_hex,
+        "Phụ lục V", "HÌNH ẢNH",
     ]
     expected += [line for line in specimen.assessment.splitlines()]
     position = 0
@@ -133,6 +135,7 @@ def test_qpdf_check_is_clean(rendered):
 def test_everything_stays_inside_the_decree_30_margins(rendered):
     result, path = rendered
     tol = 0.6
+    annex_starts = 0
     with pdfplumber.open(path) as pdf:
         assert len(pdf.pages) == result.page_count
         for index, page in enumerate(pdf.pages):
@@ -147,14 +150,22 @@ def test_everything_stays_inside_the_decree_30_margins(rendered):
             for image in page.images:
                 assert image["x0"] >= MARGIN_LEFT - tol and image["x1"] <= A4_W - MARGIN_RIGHT + tol
                 assert image["top"] >= MARGIN_TOP - tol and image["bottom"] <= A4_H - MARGIN_BOTTOM + tol
-            # page numbers: none on page 1, centred in the top margin from page 2
-            if index == 0:
-                assert in_top_margin == []
+            # page numbers: none on the first page of the minutes or of an annex, centred in the
+            # top margin from the second on; each annex is paged on its own (Phụ lục I, III.1)
+            text = page.extract_text() or ""
+            if index == 0 or text.startswith("Phụ lục"):
+                expected_number = 1
             else:
-                assert [w["text"] for w in in_top_margin] == [str(index + 1)]
+                expected_number += 1
+            if expected_number == 1:
+                annex_starts += index > 0
+                assert in_top_margin == [], index
+            else:
+                assert [w["text"] for w in in_top_margin] == [str(expected_number)], index
                 number = in_top_margin[0]
                 centre = (number["x0"] + number["x1"]) / 2
                 assert abs(centre - (MARGIN_LEFT + (A4_W - MARGIN_LEFT - MARGIN_RIGHT) / 2)) < 1.0
+    assert annex_starts >= 3  # the specimen has items, roll call, sample and photo annexes
 
 
 def _line(words, text):
@@ -291,7 +302,8 @@ def test_missing_photo_does_not_stop_the_minutes(specimen, tmp_path):
 def test_draft_without_number(tmp_path):
     path = tmp_path / "draft.pdf"
     path.write_bytes(render_minutes(specimen_minutes(number=None)).pdf)
-    assert "Số: ……/BB-SNV" in flat(pdftotext(path))
+    text = flat(pdftotext(path))
+    assert "Số:" in text and " /BB-SNV" in text and "……" not in text  # blank for the văn thư
 
 
 def test_page_images_for_review(rendered, tmp_path):

@@ -10,7 +10,7 @@ their own tests below the UI.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import flet as ft
@@ -24,7 +24,7 @@ from flet.messaging.protocol import (Message, MessageAction, RegisterClientRespo
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, findings, roll_call, units, visits
+from inspection_app.services import checklists, findings, minutes_signatures, roll_call, units, visits
 from inspection_app.services.context import AppContext
 from inspection_app.ui.shell import Shell
 
@@ -436,6 +436,20 @@ def test_signatures_keep_vector_strokes_and_a_refusal_needs_its_reason(ctx):
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/signatures")
+        # signatures come after the conclusions: the screen says what is missing and leads there
+        assert "Chữ ký được lấy sau khi viết xong phần Đánh giá, kiến nghị. Còn thiếu:" in app.texts()
+        assert app.all(ft.Semantics, identifier="signer-team_leader") == []
+        visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt.",
+                            ended_at=visits.get_visit(ctx, visit.id).arrival_at + timedelta(hours=2))
+        await app.show(f"/visits/{visit.id}/signatures")
+        pad = app.within("pad-team_leader", ft.GestureDetector)
+        # a tap is not a signature (issue #13, point 8)
+        await app.session.dispatch_event(pad._i, "pan_start", _pan(100, 100))
+        await app.session.dispatch_event(pad._i, "pan_update", _pan(101, 100))
+        await app.click(app.within("signer-team_leader", ft.FilledButton, content="Lưu chữ ký"))
+        assert app.snack().startswith("Nét ký quá ngắn hoặc quá nhỏ để là chữ ký")
+        assert "team_leader" not in visits.list_signatures(ctx, visit.id)
+        await app.click(app.within("signer-team_leader", ft.OutlinedButton, content="Ký lại"))
         pad = app.within("pad-team_leader", ft.GestureDetector)
         await app.session.dispatch_event(pad._i, "pan_start", _pan(20, 30))
         for x in range(40, 300, 20):
@@ -459,6 +473,12 @@ def test_signatures_keep_vector_strokes_and_a_refusal_needs_its_reason(ctx):
         sig = visits.list_signatures(ctx, visit.id)["unit_representative"]
         assert sig.refused and sig.refusal_reason == "Không đồng ý với kết quả điểm danh"
         assert sig.full_name == "Nguyễn Văn Hùng"
+        # a signature given before the text changed must be given again, and the screen says so
+        minutes_signatures.sign(ctx, visit.id, "secretary", "Phạm Đức Anh", [[[0, 0], [200, 100], [400, 20]]], 520, 200)
+        visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt; còn thiếu sổ góp ý.")
+        await app.show(f"/visits/{visit.id}/signatures")
+        await app.select(app.shell.screen.selector, ["secretary"])
+        assert "Phải ký lại: Phạm Đức Anh đã ký trên nội dung cũ, biên bản đã thay đổi sau đó" in app.texts()
     run(scenario())
 
 
@@ -481,9 +501,12 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         for c in checklists.visit_checklists(ctx, visit.id):
             for item in c.items:
                 checklists.record_answer(ctx, visit.id, c.id, item.id, "pass")
+        # signatures come after the conclusions and are bound to the minutes' content (issue #11)
+        visits.update_visit(ctx, visit.id, assessment="Chấp hành tốt.",
+                            ended_at=visits.get_visit(ctx, visit.id).arrival_at + timedelta(hours=2))
+        minutes_signatures.refuse(ctx, visit.id, "unit_representative", "Nguyễn Văn Hùng", "Không đồng ý")
         for role in ("team_leader", "secretary"):
-            visits.save_signature(ctx, visit.id, role, "Người ký", [[[0, 0], [10, 10]]], 520, 200)
-        visits.refuse_signature(ctx, visit.id, "unit_representative", "Nguyễn Văn Hùng", "Không đồng ý")
+            minutes_signatures.sign(ctx, visit.id, role, "Người ký", [[[0, 0], [200, 100], [400, 20]]], 520, 200)
         await app.show(f"/visits/{visit.id}/close")
         assert "Đã đủ thông tin, có thể khóa cuộc kiểm tra." in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))

@@ -12,7 +12,8 @@ from datetime import datetime
 
 import flet as ft
 
-from ...services import findings, remedies, visits
+from ...domain.minutes_rules import LIMITS
+from ...services import findings, minutes_content, remedies, visits
 from .. import fmt
 from ..shell import FAILED
 from ..widgets.autosave import AutoSave
@@ -40,10 +41,12 @@ class ConclusionsScreen(VisitScreen):
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
         self.assessment = ft.TextField(label=t("cc.assessment_label"), value=self.visit.assessment or "",
-                                       multiline=True, min_lines=3, max_lines=12, read_only=locked)
+                                       multiline=True, min_lines=3, max_lines=12, read_only=locked,
+                                       max_length=LIMITS["assessment"])
         self.assessment_saver = AutoSave(self.assessment, lambda text: self._save_text("assessment", text))
         self.opinion = ft.TextField(label=t("cc.opinion_label"), value=self.visit.unit_opinion or "",
-                                    multiline=True, min_lines=2, max_lines=8, read_only=locked)
+                                    multiline=True, min_lines=2, max_lines=8, read_only=locked,
+                                    max_length=LIMITS["unit_opinion"])
         self.opinion_saver = AutoSave(self.opinion, lambda text: self._save_text("unit_opinion", text))
         stored_end = fmt.show_time(self.visit.ended_at)
         self.end = ft.TextField(label=t("cc.end_label"), width=200, read_only=locked,
@@ -55,7 +58,8 @@ class ConclusionsScreen(VisitScreen):
                                        disabled=locked)
 
         # the form for a request to remedy (new or edited)
-        self.remedy_text = ft.TextField(label=t("cc.remedy_text"), multiline=True, min_lines=2, max_lines=6)
+        self.remedy_text = ft.TextField(label=t("cc.remedy_text"), multiline=True, min_lines=2, max_lines=6,
+                                        max_length=LIMITS["remedy"])
         self.deadline = ft.TextField(label=t("cc.deadline"), width=340)
         self.report_due = ft.TextField(label=t("cc.report_due"), width=340, hint_text=t("cc.report_due_hint"))
         options = [("", t("cc.link_none"))] + [(f.id, _short(f.description)) for f in self.findings]
@@ -122,8 +126,11 @@ class ConclusionsScreen(VisitScreen):
             body, padding=12, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300)))
 
     # --- III and V: texts that save themselves ---------------------------------------------------
-    async def _save_text(self, field: str, text: str) -> bool:
-        visit = await self.app.call(visits.update_visit, self.app.ctx, self.visit_id, **{field: text})
+    async def _save_text(self, field: str, text) -> bool:  # noqa: ANN001
+        if field in ("assessment", "unit_opinion"):  # within the limit the field shows
+            visit = await self.app.call(minutes_content.save_conclusion, self.app.ctx, self.visit_id, field, text)
+        else:
+            visit = await self.app.call(visits.update_visit, self.app.ctx, self.visit_id, **{field: text})
         if visit is FAILED:
             return False
         self.visit = visit

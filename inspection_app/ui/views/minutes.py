@@ -15,7 +15,7 @@ from pathlib import Path
 import flet as ft
 
 from ...domain.text import fold
-from ...services import minutes, visits
+from ...services import minutes, numbering, visits
 from .. import fmt
 from ..shell import FAILED
 from .base import VisitScreen, banner, bottom_space, heading, muted
@@ -39,6 +39,10 @@ class MinutesScreen(VisitScreen):
     nav_key = "minutes"
     title_key = "mn.title"
 
+    def _num(self, number: str) -> str:
+        """"01/BB-SNV", or a note that the records office writes the number (no reserved block)."""
+        return number or self.t("mn.no_number")
+
     async def load_visit(self) -> None:
         self.draft = None  # the last draft's MinutesResult
         self.check = None  # (version, MinutesCheck) of the last signature check
@@ -56,6 +60,8 @@ class MinutesScreen(VisitScreen):
         self.leader = leader.full_name if leader else ""
         result = await call(minutes.members_on_record, ctx)
         self.members = [] if result is FAILED else result
+        result = await call(numbering.device_blocks, ctx)
+        self.blocks = [] if result is FAILED else result
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -84,9 +90,11 @@ class MinutesScreen(VisitScreen):
 
     def _fill(self) -> None:
         parts: list[ft.Control] = [self._status(), self._actions()]
+        current = self.current
+        if current is None or not current.file_path:  # the number is not given yet
+            parts.append(self._numbers_card())
         if self.draft is not None and not self.locked:
             parts.append(banner(self.t("mn.draft_done", path=str(self.draft.path)), "info", identifier="minutes-draft"))
-        current = self.current
         if current is not None and current.file_path:
             parts.append(self._details(current))
         if self.locked and (current is None or not current.signed):
@@ -103,15 +111,49 @@ class MinutesScreen(VisitScreen):
         t, cur = self.t, self.current
         if not self.locked:
             if self.correcting:
-                text = t("mn.correcting", version=cur.version, number=cur.number, reason=cur.reason)
+                text = t("mn.correcting", version=cur.version, number=self._num(cur.number), reason=cur.reason)
                 return banner(text, "warn", identifier="minutes-status")
             return banner(t("mn.open"), "info", identifier="minutes-status")
         if cur is not None and cur.signed:
-            return banner(t("mn.signed", number=cur.number, version=cur.version), "ok", identifier="minutes-status")
+            return banner(t("mn.signed", number=self._num(cur.number), version=cur.version), "ok", identifier="minutes-status")
         if cur is not None and cur.file_path:
-            return banner(t("mn.unsigned_number", number=cur.number, version=cur.version), "info",
+            return banner(t("mn.unsigned_number", number=self._num(cur.number), version=cur.version), "info",
                           identifier="minutes-status")
         return banner(t("mn.unsigned"), "info", identifier="minutes-status")
+
+    # --- numbers reserved by the records office (issue #11, point 1) --------------------------------
+    def _numbers_card(self) -> ft.Control:
+        t = self.t
+        lines = [ft.Text(t("mn.block_row", code=b.code, year=b.year, first=b.first, last=b.last, free=free), size=15)
+                 for b, free in self.blocks]
+        year = str((fmt.local(self.visit.arrival_at or self.visit.created_at) or fmt.now_local()).year)
+        self.block_year = ft.TextField(label=t("mn.block_year"), value=year, width=120)
+        self.block_first = ft.TextField(label=t("mn.block_first"), width=140)
+        self.block_last = ft.TextField(label=t("mn.block_last"), width=140)
+        body = ft.Column([
+            ft.Text(t("mn.numbers"), size=17, weight=ft.FontWeight.W_600),
+            ft.Text(t("mn.numbers_none") if not lines else t("mn.numbers_help"), size=15),
+            *lines,
+            ft.Row([self.block_year, self.block_first, self.block_last,
+                    ft.OutlinedButton(t("mn.block_add"), icon=ft.Icons.ADD, height=48, on_click=self._add_block)],
+                   wrap=True),
+        ], spacing=6)
+        return ft.Semantics(identifier="minutes-numbers", container=True, content=ft.Container(
+            body, padding=12, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300)))
+
+    async def _add_block(self, e=None) -> None:
+        t = self.t
+        try:
+            year, first, last = (int((f.value or "").strip()) for f in
+                                 (self.block_year, self.block_first, self.block_last))
+        except ValueError:
+            self.app.toast(t("mn.block_bad"), error=True)
+            return
+        if await self.app.call(numbering.apply_block_from_settings, self.app.ctx, year, first, last) is FAILED:
+            return
+        await self._reload()
+        self._fill()
+        self.app.toast(t("mn.block_added", first=first, last=last, year=year))
 
     def _actions(self) -> ft.Control:
         t, vid = self.t, self.visit_id
@@ -142,7 +184,7 @@ class MinutesScreen(VisitScreen):
 
     def _details(self, doc) -> ft.Control:
         t = self.t
-        rows = [self._field(t("mn.number"), doc.number), self._field(t("mn.version"), str(doc.version)),
+        rows = [self._field(t("mn.number"), self._num(doc.number)), self._field(t("mn.version"), str(doc.version)),
                 self._field(t("mn.sha256"), doc.sha256, mono=True)]
         if doc.signed:
             rows += [self._field(t("mn.signer"), subject_name(doc.signer_subject)),
@@ -216,7 +258,7 @@ class MinutesScreen(VisitScreen):
             return
         await self._reload()
         self._fill()
-        self.app.toast(t("mn.signed_toast", number=result.number))
+        self.app.toast(t("mn.signed_toast", number=self._num(result.number)))
 
     async def _make_pilot_keys(self, e=None) -> None:
         made = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_passphrase.value or "",
@@ -249,7 +291,7 @@ class MinutesScreen(VisitScreen):
         await self._reload()
         self._fill()
         await self._hand_over(Path(result.path))
-        self.app.toast(self.t("mn.exported", number=result.number, version=result.version, path=result.path.name))
+        self.app.toast(self.t("mn.exported", number=self._num(result.number), version=result.version, path=result.path.name))
 
     # --- checking --------------------------------------------------------------------------------
     async def _verify(self, e) -> None:
@@ -340,7 +382,7 @@ class MinutesScreen(VisitScreen):
                 state = t("mn.v_unsigned")
             else:
                 state = t("mn.v_pending")
-            lines = [ft.Text(f"{t('mn.version_row', version=doc.version, number=doc.number or '—')} · {state}",
+            lines = [ft.Text(f"{t('mn.version_row', version=doc.version, number=self._num(doc.number))} · {state}",
                              size=16, weight=ft.FontWeight.W_500)]
             if doc.sha256:
                 lines.append(ft.Text(f"SHA-256 {doc.sha256}", size=13, font_family=MONO))

@@ -1,11 +1,16 @@
 """Signatures: a pad per signer (team leader, secretary, the unit's representative); clear and redo,
-or record the unit's refusal to sign with its reason."""
+or record the unit's refusal to sign with its reason.
+
+Signatures come after the conclusions and are bound to the content of the minutes they were given on
+(``services.minutes_signatures``): a signature given on an earlier text shows "Phải ký lại". A tap or a
+small wiggle is refused with the minimum the service names."""
 
 from __future__ import annotations
 
 import flet as ft
 
-from ...services import visits
+from ...domain.minutes_rules import LIMITS
+from ...services import minutes_signatures, visits
 from ..shell import FAILED
 from ..widgets.signature_pad import SignaturePad
 from .base import VisitScreen, heading, seg_label
@@ -15,21 +20,26 @@ PAD_W, PAD_H = 520, 200
 
 
 class SignerCard:
-    def __init__(self, screen: "SignaturesScreen", role: str, signature, default_name: str, default_position: str):
+    def __init__(self, screen: "SignaturesScreen", role: str, state, default_name: str, default_position: str):
         self.screen, self.app, self.t, self.role = screen, screen.app, screen.t, role
         t, locked = self.t, screen.locked
-        self.signature = signature
+        signature = state.signature if state else None
+        self.signature, self.state = signature, state.state if state else minutes_signatures.UNSIGNED
         name = signature.full_name if signature else default_name
         position = (signature.position if signature and signature.position else default_position)
-        self.name = ft.TextField(label=t("sg.name"), value=name, expand=3, read_only=locked)
-        self.position = ft.TextField(label=t("sg.position"), value=position, expand=2, read_only=locked)
+        self.name = ft.TextField(label=t("sg.name"), value=name, expand=3, read_only=locked,
+                                 max_length=LIMITS["name"])
+        self.position = ft.TextField(label=t("sg.position"), value=position, expand=2, read_only=locked,
+                                     max_length=LIMITS["position"])
         self.pad = SignaturePad(f"pad-{role}", t("sg.pad", role=t(f"signer.{role}")), PAD_W, PAD_H,
                                 disabled=locked)
         if signature and signature.strokes:
             self.pad.load(signature.strokes, signature.pad_width, signature.pad_height)
         self.status = ft.Text("", size=16, weight=ft.FontWeight.W_600)
+        self.stale_note = ft.Text(t("sg.stale_note"), size=15, color=ft.Colors.BROWN_900, visible=False)
         self.reason = ft.TextField(label=t("sg.refusal_reason"), multiline=True, min_lines=1, max_lines=3,
-                                   read_only=locked, value=signature.refusal_reason if signature else "")
+                                   read_only=locked, value=signature.refusal_reason if signature else "",
+                                   max_length=LIMITS["reason"])
         buttons = [
             ft.FilledButton(t("sg.save"), icon=ft.Icons.CHECK, on_click=self._save, disabled=locked),
             ft.OutlinedButton(t("sg.clear"), icon=ft.Icons.REFRESH, on_click=self._clear, disabled=locked),
@@ -40,6 +50,7 @@ class SignerCard:
         self._show_status()
         body = ft.Column([
             ft.Row([heading(t(f"signer.{role}"), 18), self.status], wrap=True, spacing=12),
+            self.stale_note,
             ft.Row([self.name, self.position], spacing=8),
             self.pad.control,
             ft.Row(buttons, wrap=True),
@@ -50,8 +61,12 @@ class SignerCard:
 
     def _show_status(self) -> None:
         sig, t = self.signature, self.t
+        self.stale_note.visible = sig is not None and self.state == minutes_signatures.STALE
         if sig is None:
             self.status.value, self.status.color = t("sg.unsigned"), ft.Colors.GREY_700
+        elif self.state == minutes_signatures.STALE:
+            self.status.value = t("sg.stale", name=sig.full_name or "—")
+            self.status.color = ft.Colors.BROWN_900
         elif sig.refused:
             self.status.value = t("sg.refused", name=sig.full_name or "—", reason=sig.refusal_reason)
             self.status.color = ft.Colors.RED_800
@@ -63,12 +78,12 @@ class SignerCard:
         if self.pad.empty:
             self.app.toast(t("sg.empty_pad"), error=True)
             return
-        sig = await self.app.call(visits.save_signature, self.app.ctx, self.screen.visit_id, self.role,
+        sig = await self.app.call(minutes_signatures.sign, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, [list(map(list, s)) for s in self.pad.strokes],
                                   PAD_W, PAD_H, position=self.position.value)
         if sig is FAILED:
             return
-        self.signature = sig
+        self.signature, self.state = sig, minutes_signatures.SIGNED
         self._show_status()
         self.app.toast(t("sg.saved"))
 
@@ -78,19 +93,20 @@ class SignerCard:
             if await self.app.call(visits.clear_signature, self.app.ctx, self.screen.visit_id,
                                    self.role) is FAILED:
                 return
-            self.signature = None
+            self.signature, self.state = None, minutes_signatures.UNSIGNED
             self._show_status()
             self.app.toast(self.t("sg.cleared"))
 
     async def _refuse(self, e=None) -> None:
-        sig = await self.app.call(visits.refuse_signature, self.app.ctx, self.screen.visit_id, self.role,
+        sig = await self.app.call(minutes_signatures.refuse, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, self.reason.value)
         if sig is FAILED:
             return
-        self.signature = sig
+        self.signature, self.state = sig, minutes_signatures.REFUSED
         self.pad.clear()
         self._show_status()
         self.app.toast(self.t("sg.refusal_saved"))
+        await self.screen.refresh_states()  # the refusal changed the text the others signed
 
 
 class SignaturesScreen(VisitScreen):
@@ -98,8 +114,10 @@ class SignaturesScreen(VisitScreen):
     title_key = "sg.title"
 
     async def load_visit(self) -> None:
-        result = await self.app.call(visits.list_signatures, self.app.ctx, self.visit_id)
-        self.signatures = {} if result is FAILED else result
+        result = await self.app.call(minutes_signatures.signature_states, self.app.ctx, self.visit_id)
+        self.states = {} if result is FAILED else result
+        result = await self.app.call(minutes_signatures.conclusions_missing, self.app.ctx, self.visit_id)
+        self.waiting = [] if result is FAILED else result
         result = await self.app.call(visits.participants, self.app.ctx, self.visit_id)
         self.people = [] if result is FAILED else result
 
@@ -114,15 +132,37 @@ class SignaturesScreen(VisitScreen):
     def build(self) -> ft.Control:
         # One signer at a time: the tablet is handed to each signer in turn, and the pad sits in a
         # screen that does not scroll, so a downward stroke draws instead of scrolling the page.
-        self.cards = {role: SignerCard(self, role, self.signatures.get(role), *self._default(role))
+        self.cards = {role: SignerCard(self, role, self.states.get(role), *self._default(role))
                       for role in SIGNERS}
         self.selector = ft.SegmentedButton(
             selected=[SIGNERS[0]], allow_empty_selection=False, show_selected_icon=False,
             segments=[ft.Segment(value=r, label=seg_label(self.t(f"signer.{r}"))) for r in SIGNERS],
             on_change=lambda e: self._show())
         self.holder = ft.Container(self.cards[SIGNERS[0]].control)
-        return ft.Column([self.selector, self.holder], spacing=12,
+        t = self.t
+        if self.waiting and not self.locked:  # signatures come after the conclusions
+            lang = self.app.ctx.lang
+            lines = [vi if lang == "vi" else en for vi, en in self.waiting]
+            notice = ft.Semantics(identifier="signatures-wait", container=True, content=ft.Container(ft.Column([
+                ft.Text(t("sg.wait_conclusions"), size=16, weight=ft.FontWeight.W_600),
+                *[ft.Text(f"- {line}", size=15) for line in lines],
+                ft.TextButton(t("sg.to_conclusions"), icon=ft.Icons.ARROW_FORWARD, height=48,
+                              on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/conclusions")),
+            ], spacing=4), padding=12, border_radius=10, bgcolor=ft.Colors.AMBER_50))
+            return ft.Column([notice], spacing=12, expand=True)
+        hint = ft.Text(t("sg.order_hint"), size=15, color=ft.Colors.GREY_800)
+        return ft.Column([hint, self.selector, self.holder], spacing=12,
                          expand=True)
+
+    async def refresh_states(self) -> None:
+        result = await self.app.call(minutes_signatures.signature_states, self.app.ctx, self.visit_id)
+        if result is FAILED:
+            return
+        for role, card in self.cards.items():
+            state = result.get(role)
+            card.signature = state.signature if state else None
+            card.state = state.state if state else minutes_signatures.UNSIGNED
+            card._show_status()
 
     def _show(self) -> None:
         self.holder.content = self.cards[self.selector.selected[0]].control
