@@ -20,6 +20,7 @@ with mode 0600.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -40,6 +41,9 @@ KEYS_DIR = "keys"
 ROOT_CERT = "root-ca.pem"
 ROOT_KEY = "root-ca.key.pem"
 INDEX = "identities.json"
+SEAL = "seal.png"
+#: A seal image larger than this is refused (a real seal PNG is tens of kilobytes).
+MAX_SEAL_BYTES = 4 * 1024 * 1024
 MIN_PASSPHRASE = 8
 
 PILOT_NOTICE_OU = "Chứng thư thí điểm - không phải CA được cấp phép"
@@ -84,6 +88,24 @@ class LoadedIdentity:
     chain: tuple[x509.Certificate, ...]
     p12: bytes
     passphrase: bytes
+    seal: bytes | None = None  # the organisation's seal image (PNG), shown by the office's signature
+
+    def pyhanko_signer(self):  # noqa: ANN201
+        """A pyHanko ``SimpleSigner`` for this key, with its chain for the CMS certificates."""
+        from pyhanko.keys.internal import (
+            translate_pyca_cryptography_cert_to_asn1,
+            translate_pyca_cryptography_key_to_asn1,
+        )
+        from pyhanko.sign import signers
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        registry = SimpleCertificateStore()
+        registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in self.chain])
+        return signers.SimpleSigner(
+            signing_key=translate_pyca_cryptography_key_to_asn1(self.key),
+            signing_cert=translate_pyca_cryptography_cert_to_asn1(self.certificate),
+            cert_registry=registry,
+        )
 
 
 @dataclass(frozen=True)
@@ -312,6 +334,10 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
         issued.append(identity)
         known.add((fold(name), fold(title)))
     _write_index(data_dir, index)
+    if load_seal(data_dir) is None:  # a pilot gets a specimen seal marked "MẪU", never a real one
+        from .stamp import specimen_seal
+
+        _write_private(seal_path(data_dir), specimen_seal(organisation), "ảnh con dấu", "the seal image")
     return PilotKeys(root=root, root_path=kdir / ROOT_CERT, created_root=created,
                      identities=tuple(issued))
 
@@ -397,6 +423,54 @@ def trust_roots(data_dir: Path) -> list[x509.Certificate]:
     return roots
 
 
+# --- the organisation's seal image ----------------------------------------------------------------
+
+
+def seal_path(data_dir: Path) -> Path:
+    return keys_dir(data_dir) / SEAL
+
+
+def load_seal(data_dir: Path) -> bytes | None:
+    """The seal image (PNG, red on transparent) the office's signature shows, if one is set."""
+    path = seal_path(data_dir)
+    return path.read_bytes() if path.is_file() else None
+
+
+def set_seal(data_dir: Path, image: bytes) -> bytes:
+    """Keep the office's seal image, made red on a transparent background (Decree 30, II.8).
+
+    Any picture Pillow reads is accepted (a scan or a PNG); white and near-white become
+    transparent, every other pixel becomes seal red with its darkness as opacity. Raises
+    ``ValidationFailed`` for something that is not a picture or is over ``MAX_SEAL_BYTES``.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if len(image) > MAX_SEAL_BYTES:
+        raise ValidationFailed("Ảnh con dấu quá lớn (tối đa 4 MB).", "The seal image is too large (4 MB at most).")
+    try:
+        img = Image.open(io.BytesIO(image))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationFailed("Tệp không phải ảnh con dấu (PNG/JPEG).",
+                               "The file is not a seal image (PNG/JPEG).") from exc
+    img = img.convert("RGBA")
+    img.thumbnail((1200, 1200))
+    gray = img.convert("L")
+    alpha = img.getchannel("A")
+    # opacity: how dark the pixel is, times its own alpha; white paper disappears
+    ink = gray.point(lambda v: 0 if v > 235 else min(255, int((255 - v) * 1.6)))
+    from PIL import ImageChops
+
+    opacity = ImageChops.multiply(ink, alpha)
+    out_img = Image.new("RGBA", img.size, (217, 13, 13, 0))
+    out_img.putalpha(opacity)
+    buf = io.BytesIO()
+    out_img.save(buf, format="PNG")
+    data = buf.getvalue()
+    _write_private(seal_path(data_dir), data, "ảnh con dấu", "the seal image")
+    return data
+
+
 def list_identities(data_dir: Path) -> list[Identity]:
     return _read_index(data_dir)
 
@@ -442,7 +516,7 @@ def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes) -
             f"Chứng thư ký số của {identity.name} đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y}.",
             f"{identity.name}'s signing certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
     return LoadedIdentity(identity=identity, key=key, certificate=cert, chain=tuple(chain),  # type: ignore[arg-type]
-                          p12=data, passphrase=pw)
+                          p12=data, passphrase=pw, seal=load_seal(data_dir))
 
 
 def root_fingerprint(data_dir: Path) -> str | None:
