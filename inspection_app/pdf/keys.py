@@ -14,12 +14,22 @@ the certificates themselves (organisational unit) and the CLI says so on screen.
 certificate issued by a licensed CA comes in through ``import_p12``.
 
 Private keys never leave this directory and are never written unencrypted; every file is created
-with mode 0600.
+with mode 0600. Keys are encrypted with current settings (``KDF_ITERATIONS`` rounds of
+PBKDF2-HMAC-SHA256 and AES-256-CBC, for the PKCS#8 root key and for PKCS#12 files, whose MAC is
+HMAC-SHA256 over a key derived with the same number of rounds; OWASP's 2023 figure for
+PBKDF2-SHA256 is 600,000). Files written with older, weaker settings (OpenSSL's 2,048 rounds) keep
+opening and are rewritten with the current ones on the next successful unlock.
+
+Roots are trusted only by an explicit act (``add_trust_root``, behind ``keys trust`` with a
+confirmation of the SHA-256 fingerprint, or the office screen); nothing inside an imported file
+makes itself trusted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -42,9 +52,12 @@ ROOT_CERT = "root-ca.pem"
 ROOT_KEY = "root-ca.key.pem"
 INDEX = "identities.json"
 SEAL = "seal.png"
+TRUST_INDEX = "trusted-roots.json"
 #: A seal image larger than this is refused (a real seal PNG is tens of kilobytes).
 MAX_SEAL_BYTES = 4 * 1024 * 1024
 MIN_PASSPHRASE = 8
+#: PBKDF2-HMAC-SHA256 rounds for key encryption and PKCS#12 MACs (OWASP 2023: ≥ 600,000).
+KDF_ITERATIONS = 600_000
 
 PILOT_NOTICE_OU = "Chứng thư thí điểm - không phải CA được cấp phép"
 PILOT_NOTICE_VI = (
@@ -131,6 +144,152 @@ def _pw(passphrase: str | bytes) -> bytes:
     if isinstance(passphrase, bytes):
         return passphrase
     return (nfc(passphrase) or "").encode("utf-8")
+
+
+def _encrypted_pkcs8_pem(key: rsa.RSAPrivateKey, pw: bytes) -> bytes:
+    """An ``ENCRYPTED PRIVATE KEY`` PEM (RFC 5958) with PBES2 (RFC 8018): PBKDF2-HMAC-SHA256,
+    ``KDF_ITERATIONS`` rounds, 16-byte salt, AES-256-CBC. ``cryptography`` only writes OpenSSL's
+    default (2,048 rounds) for PKCS#8, so the container is built here; any PKCS#8 reader opens it.
+    """
+    from asn1crypto import core as asn1_core
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    plain = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    salt, iv = os.urandom(16), os.urandom(16)
+    derived = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt,
+                         iterations=KDF_ITERATIONS).derive(pw)
+    padder = padding.PKCS7(128).padder()
+    body = padder.update(plain) + padder.finalize()
+    enc = Cipher(algorithms.AES(derived), modes.CBC(iv)).encryptor()
+    ciphertext = enc.update(body) + enc.finalize()
+    info = asn1_keys.EncryptedPrivateKeyInfo({
+        "encryption_algorithm": {
+            "algorithm": "pbes2",
+            "parameters": {
+                "key_derivation_func": {"algorithm": "pbkdf2", "parameters": {
+                    "salt": asn1_core.OctetString(salt), "iteration_count": KDF_ITERATIONS, "key_length": 32,
+                    "prf": {"algorithm": "sha256", "parameters": None}}},
+                "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
+            },
+        },
+        "encrypted_data": ciphertext,
+    })
+    return pem.armor("ENCRYPTED PRIVATE KEY", info.dump())
+
+
+def _p12_encryption(pw: bytes) -> serialization.KeySerializationEncryption:
+    """PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificates, HMAC-SHA256 MAC."""
+    return (serialization.PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(KDF_ITERATIONS)
+            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+            .hmac_hash(hashes.SHA256())
+            .build(pw))
+
+
+def _pkcs12_mac_key(pw: bytes, salt: bytes, iterations: int) -> bytes:
+    """The MAC key of a PKCS#12 file: RFC 7292 Appendix B.2 (ID 3) with SHA-256, 32 bytes."""
+    u, v = 32, 64
+    password = (pw.decode("utf-8").encode("utf-16-be") + b"\0\0") if pw else b""
+    d = bytes([3]) * v
+
+    def fill(data: bytes) -> bytes:  # copies of data up to the next multiple of v bytes
+        if not data:
+            return b""
+        n = v * ((len(data) + v - 1) // v)
+        return (data * (n // len(data) + 1))[:n]
+
+    i = bytearray(fill(salt) + fill(password))
+    out = b""
+    while len(out) < u:
+        a = hashlib.sha256(d + bytes(i)).digest()
+        for _ in range(iterations - 1):
+            a = hashlib.sha256(a).digest()
+        out += a
+        b = int.from_bytes((a * (v // u + 1))[:v], "big")
+        for j in range(0, len(i), v):
+            block = (int.from_bytes(i[j:j + v], "big") + b + 1) % (1 << (v * 8))
+            i[j:j + v] = block.to_bytes(v, "big")
+    return out[:u]
+
+
+def _serialize_p12(name: bytes, key, cert, cas, pw: bytes) -> bytes:  # noqa: ANN001
+    """A PKCS#12 file with current settings throughout: ``cryptography`` encrypts key and
+    certificates with PBES2 (PBKDF2-HMAC-SHA256, ``KDF_ITERATIONS``, AES-256-CBC) but keeps 2,048
+    rounds for the MAC, so the MAC (HMAC-SHA256) is recomputed here with ``KDF_ITERATIONS``."""
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    data = pkcs12.serialize_key_and_certificates(name=name, key=key, cert=cert, cas=cas or None,
+                                                 encryption_algorithm=_p12_encryption(pw))
+    pfx = asn1_pkcs12.Pfx.load(data)
+    content = pfx["auth_safe"]["content"].native
+    salt = os.urandom(16)
+    mac_key = _pkcs12_mac_key(pw, salt, KDF_ITERATIONS)
+    digest = hmac.new(mac_key, content, hashlib.sha256).digest()
+    pfx["mac_data"] = asn1_pkcs12.MacData({
+        "mac": {"digest_algorithm": {"algorithm": "sha256", "parameters": None}, "digest": digest},
+        "mac_salt": salt, "iterations": KDF_ITERATIONS})
+    return pfx.dump(force=True)
+
+
+def _pbes2_current(algorithm) -> bool:  # noqa: ANN001  (asn1crypto EncryptionAlgorithm)
+    try:
+        if algorithm["algorithm"].native != "pbes2":
+            return False
+        return algorithm.kdf == "pbkdf2" and algorithm.kdf_hmac == "sha256" and \
+            algorithm.kdf_iterations >= KDF_ITERATIONS
+    except (KeyError, ValueError, TypeError):
+        return False
+
+
+def p12_kdf_current(data: bytes) -> bool:
+    """Whether a PKCS#12 file uses current settings: an HMAC-SHA256 MAC and PBES2 key and
+    certificate encryption, each with at least ``KDF_ITERATIONS`` rounds."""
+    from asn1crypto import cms as asn1_cms
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    try:
+        pfx = asn1_pkcs12.Pfx.load(data)
+        mac = pfx["mac_data"]
+        if mac.native is None or mac["mac"]["digest_algorithm"]["algorithm"].native != "sha256" \
+                or mac["iterations"].native < KDF_ITERATIONS:
+            return False
+        for info in pfx.authenticated_safe:
+            kind = info["content_type"].native
+            if kind == "encrypted_data":
+                if not _pbes2_current(info["content"]["encrypted_content_info"]["content_encryption_algorithm"]):
+                    return False
+                continue
+            if kind != "data":
+                return False
+            for bag in asn1_pkcs12.SafeContents.load(info["content"].native):
+                if bag["bag_id"].native == "pkcs8_shrouded_key_bag":
+                    value = bag["bag_value"]
+                    if not isinstance(value, asn1_keys.EncryptedPrivateKeyInfo):
+                        value = asn1_keys.EncryptedPrivateKeyInfo.load(value.dump())
+                    if not _pbes2_current(value["encryption_algorithm"]):
+                        return False
+        del asn1_cms
+        return True
+    except Exception:  # unreadable structure: rewrite it with what we know
+        return False
+
+
+def pem_key_kdf_current(data: bytes) -> bool:
+    """Whether an encrypted PKCS#8 PEM key uses PBES2 with current PBKDF2 settings."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem
+
+    try:
+        _, _, der = pem.unarmor(data)
+        return _pbes2_current(asn1_keys.EncryptedPrivateKeyInfo.load(der)["encryption_algorithm"])
+    except Exception:
+        return False
 
 
 def check_new_passphrase(passphrase: str | bytes) -> bytes:
@@ -283,6 +442,9 @@ def _load_root_key(data_dir: Path, pw: bytes) -> rsa.RSAPrivateKey:
     except (ValueError, TypeError) as exc:
         raise _wrong_passphrase("CA gốc của Sở", "the department root CA") from exc
     assert isinstance(key, rsa.RSAPrivateKey)
+    if not pem_key_kdf_current(data):  # an older file: rewrite it with current settings
+        _write_private(keys_dir(data_dir) / ROOT_KEY, _encrypted_pkcs8_pem(key, pw),
+                       "khóa CA gốc", "the root CA key")
     return key
 
 
@@ -303,11 +465,11 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
     created = False
     if root is None:
         root_key, root = _make_root(organisation)
-        _write_private(kdir / ROOT_KEY, root_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(pw)), "khóa CA gốc", "the root CA key")
+        _write_private(kdir / ROOT_KEY, _encrypted_pkcs8_pem(root_key, pw),
+                       "khóa CA gốc", "the root CA key")
         _write_private(kdir / ROOT_CERT, root.public_bytes(serialization.Encoding.PEM),
                        "chứng thư gốc", "the root certificate")
+        _record_trust(data_dir, root, "keys init")
         created = True
     else:
         root_key = _load_root_key(data_dir, pw)
@@ -325,9 +487,7 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
         key, cert = _make_member(root_key, root, name, title, organisation, years)
         ident = _unique_id(slug(f"{name} {title}"), index)
         file = f"identities/{ident}.p12"
-        _write_private(kdir / file, pkcs12.serialize_key_and_certificates(
-            name=name.encode("utf-8"), key=key, cert=cert, cas=[root],
-            encryption_algorithm=serialization.BestAvailableEncryption(pw)),
+        _write_private(kdir / file, _serialize_p12(name.encode("utf-8"), key, cert, [root], pw),
             "khóa ký số", "the signing key")
         identity = _identity_from(cert, ident, "pilot", file)
         index.append(identity)
@@ -357,9 +517,16 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
                trust_root_in_file: bool = False) -> tuple[Identity, list[x509.Certificate]]:
     """Take a .p12 issued by a CA; keep it as it is (encrypted with its own passphrase).
 
-    A self-signed certificate inside the file is added to the trusted roots only when
-    ``trust_root_in_file`` is set: a file should not make itself trusted by accident.
+    Returns the identity and the self-signed roots inside the file that are not trusted yet: they
+    are only offered (with their fingerprints); trusting one is a separate act (``add_trust_root``).
+    ``trust_root_in_file`` is refused: a file never makes itself trusted.
     """
+    if trust_root_in_file:
+        raise ValidationFailed(
+            "Không tin cậy CA gốc ngay khi nhập khóa: hãy đối chiếu mã SHA-256 rồi thêm CA gốc riêng "
+            "(Cài đặt khóa → Tin cậy CA gốc).",
+            "A root is not trusted while importing a key: compare its SHA-256 fingerprint, then add "
+            "it on its own (keys trust).")
     pw = _pw(passphrase)
     try:
         data = Path(source).read_bytes()
@@ -387,39 +554,129 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
     identity = _identity_from(cert, ident, "imported", file)
     index.append(identity)
     _write_index(data_dir, index)
-    added = []
-    if trust_root_in_file:
-        for c in extra:
-            if c.subject == c.issuer:
-                added.append(add_trust_root(data_dir, c.public_bytes(serialization.Encoding.PEM)))
-    return identity, added
+    # roots inside the file are offered, never trusted here: trusting is its own act (keys trust)
+    offered = [c for c in extra if c.subject == c.issuer and fingerprint(c) not in _trusted_fingerprints(data_dir)]
+    return identity, offered
 
 
-def add_trust_root(data_dir: Path, cert_data: bytes) -> x509.Certificate:
-    """Trust a further root certificate (PEM or DER), e.g. a licensed CA's root."""
+def read_certificate(cert_data: bytes) -> x509.Certificate:
+    """A certificate from PEM or DER bytes; ``ValidationFailed`` for anything else."""
     try:
-        cert = (x509.load_pem_x509_certificate(cert_data) if b"-----BEGIN" in cert_data
+        return (x509.load_pem_x509_certificate(cert_data) if b"-----BEGIN" in cert_data
                 else x509.load_der_x509_certificate(cert_data))
     except ValueError as exc:
         raise ValidationFailed("Tệp không phải chứng thư số (PEM/DER).",
                                "The file is not a certificate (PEM/DER).") from exc
-    path = keys_dir(data_dir) / "roots" / f"{fingerprint(cert)}.pem"
-    if not path.exists():
-        _write_private(path, cert.public_bytes(serialization.Encoding.PEM), "chứng thư gốc",
-                       "the root certificate")
+
+
+def check_root_candidate(cert: x509.Certificate) -> None:
+    """A trusted root must be a CA certificate (basicConstraints CA:TRUE); refuse a signer's own."""
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        bc = None
+    if bc is None or not bc.ca:
+        raise ValidationFailed(
+            "Chứng thư này không phải chứng thư gốc của CA (thiếu CA:TRUE); không thể tin cậy nó làm gốc.",
+            "This certificate is not a CA root (no CA:TRUE); it cannot be trusted as a root.")
+
+
+def add_trust_root(data_dir: Path, cert_data: bytes, *, how: str = "keys trust") -> x509.Certificate:
+    """Trust a further root certificate (PEM or DER), e.g. a licensed CA's root.
+
+    This is the one door to the trust store: callers show the SHA-256 fingerprint
+    (``fingerprint``) and get the person's confirmation first. The root is written to
+    ``roots/<sha256>.pem`` and recorded in ``trusted-roots.json``; a file that appears in
+    ``roots/`` by any other way is not trusted.
+    """
+    cert = read_certificate(cert_data)
+    check_root_candidate(cert)
+    fp = fingerprint(cert)
+    path = keys_dir(data_dir) / "roots" / f"{fp}.pem"
+    _write_private(path, cert.public_bytes(serialization.Encoding.PEM), "chứng thư gốc",
+                   "the root certificate")
+    _record_trust(data_dir, cert, how)
     return cert
 
 
-def trust_roots(data_dir: Path) -> list[x509.Certificate]:
-    """The department's root plus every imported root."""
-    roots = []
+def _read_trust_index(data_dir: Path) -> list[dict] | None:
+    path = keys_dir(data_dir) / TRUST_INDEX
+    if not path.is_file():
+        return None
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+        return [i for i in items if isinstance(i, dict) and isinstance(i.get("fingerprint"), str)]
+    except (OSError, ValueError):
+        return []
+
+
+def _record_trust(data_dir: Path, cert: x509.Certificate, how: str) -> None:
+    items = _read_trust_index(data_dir)
+    if items is None:
+        items = _migrate_trust_index(data_dir)
+    fp = fingerprint(cert)
+    if any(i["fingerprint"] == fp for i in items):
+        return
+    items.append({"fingerprint": fp, "subject": cert.subject.rfc4514_string(), "how": how,
+                  "added_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+    _write_private(keys_dir(data_dir) / TRUST_INDEX,
+                   json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
+                   "danh sách chứng thư gốc tin cậy", "the trusted roots list")
+
+
+def _migrate_trust_index(data_dir: Path) -> list[dict]:
+    """Data directories from before the index: what was trusted then (the department root and
+    ``roots/<sha256>.pem`` files whose name is their own fingerprint) is recorded once."""
+    items: list[dict] = []
+    candidates = []
     root = load_root(data_dir)
     if root is not None:
+        candidates.append(root)
+    rdir = keys_dir(data_dir) / "roots"
+    if rdir.is_dir():
+        for p in sorted(rdir.glob("*.pem")):
+            try:
+                cert = x509.load_pem_x509_certificate(p.read_bytes())
+            except ValueError:
+                continue
+            if p.stem == fingerprint(cert):
+                candidates.append(cert)
+    for cert in candidates:
+        items.append({"fingerprint": fingerprint(cert), "subject": cert.subject.rfc4514_string(),
+                      "how": "upgrade", "added_at": ""})
+    if candidates:
+        _write_private(keys_dir(data_dir) / TRUST_INDEX,
+                       json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
+                       "danh sách chứng thư gốc tin cậy", "the trusted roots list")
+    return items
+
+
+def _trusted_fingerprints(data_dir: Path) -> set[str]:
+    items = _read_trust_index(data_dir)
+    if items is None:
+        items = _migrate_trust_index(data_dir)
+    return {i["fingerprint"] for i in items}
+
+
+def trust_roots(data_dir: Path) -> list[x509.Certificate]:
+    """The roots recorded in the trust index: the department's pilot root (trusted when
+    ``init_pilot`` made it) and every root added through ``add_trust_root``. A certificate file
+    whose fingerprint is not recorded is ignored."""
+    trusted = _trusted_fingerprints(data_dir)
+    roots = []
+    root = load_root(data_dir)
+    if root is not None and fingerprint(root) in trusted:
         roots.append(root)
     rdir = keys_dir(data_dir) / "roots"
     if rdir.is_dir():
         for p in sorted(rdir.glob("*.pem")):
-            roots.append(x509.load_pem_x509_certificate(p.read_bytes()))
+            try:
+                cert = x509.load_pem_x509_certificate(p.read_bytes())
+            except ValueError:
+                continue
+            fp = fingerprint(cert)
+            if fp in trusted and p.stem == fp and all(fingerprint(r) != fp for r in roots):
+                roots.append(cert)
     return roots
 
 
@@ -480,8 +737,8 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
     items = _read_index(data_dir)
     if not items:
         raise NotFound(
-            "Chưa có khóa ký số. Hãy chạy 'inspection-app keys init' hoặc 'keys import TỆP.p12'.",
-            "No signing keys yet. Run 'inspection-app keys init' or 'keys import FILE.p12'.")
+            "Chưa có khóa ký số. Hãy tạo khóa thí điểm hoặc nhập chứng thư số (.p12) trước khi ký.",
+            "No signing keys yet. Create pilot keys or import a certificate (.p12) before signing.")
     candidates = items
     if who:
         key = fold(who)
@@ -511,6 +768,9 @@ def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes) -
     except ValueError as exc:
         raise _wrong_passphrase(f"ký số của {identity.name}", f"{identity.name}'s signing key") from exc
     assert key is not None and cert is not None
+    if not p12_kdf_current(data):  # an older file: rewrite it with current settings, same passphrase
+        data = _serialize_p12(identity.name.encode("utf-8"), key, cert, list(chain), pw)
+        _write_private(path, data, "khóa ký số", "the signing key")
     if dt.datetime.now(dt.timezone.utc) > cert.not_valid_after_utc:
         raise UserError(
             f"Chứng thư ký số của {identity.name} đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y}.",
