@@ -87,6 +87,10 @@ class Identity:
     fingerprint: str  # SHA-256 of the DER certificate, hex
     not_before: str  # ISO 8601 UTC
     not_after: str
+    # kind "pkcs11": where the key lives (the PIN is never stored)
+    module: str = ""  # path of the PKCS#11 module
+    token_label: str = ""
+    key_label: str = ""  # label of the private key and of its certificate on the token
 
     @property
     def expired(self) -> bool:
@@ -752,11 +756,59 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
                        f"No signing key found for {who or title}.")
     # prefer a certificate issued by a real CA over a pilot one, then the one valid longest
     candidates = sorted(candidates, key=lambda i: i.not_after, reverse=True)
-    candidates.sort(key=lambda i: i.kind != "imported")
+    candidates.sort(key=lambda i: i.kind == "pilot")  # a CA-issued file or a token first
     return candidates[0]
 
 
-def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes) -> LoadedIdentity:
+def add_token_identity(data_dir: Path, cert: x509.Certificate, *, module: str, token_label: str,
+                       key_label: str, title: str = "") -> Identity:
+    """Record a key held on a PKCS#11 token (see ``pdf.token.register``)."""
+    index = _read_index(data_dir)
+    fp = fingerprint(cert)
+    index = [i for i in index if not (i.kind == "pkcs11" and i.fingerprint == fp)]
+    ident = _unique_id(slug(f"{common_name(cert.subject)} token"), index)
+    identity = _identity_from(cert, ident, "pkcs11", "")
+    identity = Identity(**{**asdict(identity), "module": str(module), "token_label": token_label,
+                           "key_label": key_label,
+                           "title": nfc(title) or identity.title})
+    index.append(identity)
+    _write_index(data_dir, index)
+    return identity
+
+
+def issue_certificate(data_dir: Path, passphrase: str | bytes, public_key, name: str, title: str,  # noqa: ANN001
+                      organisation: str, *, years: int = 2) -> x509.Certificate:
+    """The pilot root CA certifies a public key made elsewhere (e.g. generated on a token)."""
+    root = load_root(data_dir)
+    if root is None:
+        raise NotFound("Chưa có CA gốc của Sở.", "There is no department root CA yet.")
+    root_key = _load_root_key(data_dir, _pw(passphrase))
+    now = dt.datetime.now(dt.timezone.utc)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(name, organisation, PILOT_NOTICE_OU, title))
+        .issuer_name(root.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(min(now + dt.timedelta(days=years * 365), root.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(sign=True, ca=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                       critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+
+
+def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes):  # noqa: ANN201
+    """Unlock an identity: a .p12 with its passphrase (``LoadedIdentity``) or a token key with
+    its PIN (``pdf.token.TokenIdentity``); both sign through ``pyhanko_signer()``."""
+    if identity.kind == "pkcs11":
+        from . import token
+
+        pin = passphrase.decode("utf-8") if isinstance(passphrase, bytes) else passphrase
+        return token.load(data_dir, identity, pin)
     pw = _pw(passphrase)
     path = keys_dir(data_dir) / identity.file
     try:

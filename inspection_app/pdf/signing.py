@@ -178,13 +178,17 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
         else:
             style = None
             spec = None if existing else fields.SigFieldSpec(field_name)
-        signer = loaded.pyhanko_signer()
-        pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
         try:
+            signer = loaded.pyhanko_signer()
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
             pdf_signer.sign_pdf(writer, output=out)
         except Exception as exc:  # pyHanko raises several types; the person needs one message
             logging.getLogger(__name__).exception("signing failed")
             raise UserError(f"Không ký được tài liệu: {exc}", f"Could not sign the document: {exc}") from exc
+        finally:
+            close = getattr(loaded, "close", None)  # a token session ends with its signature
+            if close is not None:
+                close()
     cert = loaded.certificate
     return SignedPdf(
         pdf=out.getvalue(), field_name=field_name, signer_name=common_name(cert.subject),
