@@ -156,7 +156,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
     moment = dt.datetime.now(dt.timezone.utc)
     ident = loaded.identity
     out = io.BytesIO()
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _SignatureOnlyWriter(io.BytesIO(pdf), strict=False)
     if certify and box is not None and OFFICE_FIELD not in all_fields:
         writer_box = stamp.office_box(box.box, _page_width(pdf, box.page_index))
         fields.append_signature_field(
@@ -195,6 +195,23 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
         signer_subject=cert.subject.rfc4514_string(), certificate_fingerprint=fingerprint(cert),
         signed_at=moment,
     )
+
+
+def _signature_only_writer_class():  # noqa: ANN202
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class SignatureOnlyWriter(IncrementalPdfFileWriter):
+        """An incremental writer that leaves /Info and the XMP metadata as they are: a signature
+        revision holds the signature and nothing else (``pdf.verify`` is strict about it)."""
+
+        def _update_meta(self) -> None:
+            return None
+
+    return SignatureOnlyWriter
+
+
+def _SignatureOnlyWriter(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202, N802
+    return _signature_only_writer_class()(*args, **kwargs)
 
 
 def _page_width(pdf: bytes, page_index: int) -> float:

@@ -7,8 +7,8 @@ document except filling a signature field that already existed when it was made.
 
 The difference analysis is pyHanko's, with a *strict* policy (``strict_policy``): no new field of
 any kind after a certification signature (and no new visible one ever), no new or changed
-annotation, no change to page content, to the document information dictionary (``/Info``) or to
-the XMP metadata. pyHanko's default policy allows some of these (new signature fields with any
+annotation, no change to page content, to what the document information dictionary (``/Info``)
+says (its ``/ModDate`` aside, which signing tools stamp) or to the XMP metadata. pyHanko's default policy allows some of these (new signature fields with any
 appearance, ``/Info`` and XMP updates), which let a new "signature" paint over a line of text and
 still be reported as valid. Anything else is "changed after signing", and the report fails.
 """
@@ -126,6 +126,7 @@ def strict_policy(*, certified: bool):  # noqa: ANN201
     """
     from pyhanko.sign.diff_analysis import (
         CatalogModificationRule,
+        DocInfoRule,
         FormUpdatingRule,
         ModificationLevel,
         ObjectStreamRule,
@@ -154,6 +155,9 @@ def strict_policy(*, certified: bool):  # noqa: ANN201
     return StandardDiffPolicy(
         global_rules=[
             CatalogModificationRule(),
+            # the /Info object may be rewritten (signing tools stamp /ModDate); what it says is
+            # compared by ``_metadata_changes``, which allows nothing but /ModDate to change
+            DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
             XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
             ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
         ],
@@ -229,6 +233,18 @@ def _plain(value, depth: int = 0):  # noqa: ANN001, ANN202
     return str(value)
 
 
+#: Keys of /Info a signing tool may update without changing what the document says.
+INFO_TIMESTAMP_KEYS = ("/ModDate",)
+
+
+def _info_text(value):  # noqa: ANN001, ANN202
+    """/Info as compared across revisions: every key but the modification timestamp."""
+    plain = _plain_or_none(value)
+    if isinstance(plain, dict):
+        return {k: v for k, v in plain.items() if k not in INFO_TIMESTAMP_KEYS}
+    return plain
+
+
 def _plain_or_none(value):  # noqa: ANN001, ANN202
     return None if value is None else _plain(value)
 
@@ -243,7 +259,7 @@ def _metadata_changes(reader, sig) -> list[Problem]:  # noqa: ANN001
         before_info = old.trailer_view.get("/Info")
         after_info = reader.trailer_view.get("/Info")
         problems = []
-        if _plain_or_none(before_info) != _plain_or_none(after_info):
+        if _info_text(before_info) != _info_text(after_info):
             problems.append(Problem(f"{CHANGED_VI}: thông tin tài liệu (/Info) bị sửa",
                                     f"{CHANGED_EN}: the document information (/Info) was edited"))
         before_xmp, after_xmp = old.root.get("/Metadata"), reader.root.get("/Metadata")
