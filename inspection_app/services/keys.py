@@ -30,6 +30,7 @@ class RootInfo:
     common_name: str
     fingerprint: str  # SHA-256 hex, lower case
     not_after: str
+    pem: bytes = b""  # the certificate, to trust it after confirmation
 
     @property
     def fingerprint_text(self) -> str:
@@ -45,8 +46,11 @@ class KeysStatus:
 
 
 def _root_info(cert: x509.Certificate) -> RootInfo:
+    from cryptography.hazmat.primitives import serialization
+
     return RootInfo(cert.subject.rfc4514_string(), key_store.common_name(cert.subject),
-                    key_store.fingerprint(cert), cert.not_valid_after_utc.date().isoformat())
+                    key_store.fingerprint(cert), cert.not_valid_after_utc.date().isoformat(),
+                    cert.public_bytes(serialization.Encoding.PEM))
 
 
 def status(ctx: AppContext) -> KeysStatus:
@@ -85,17 +89,17 @@ def import_p12_bytes(ctx: AppContext, data: bytes, file_name: str, passphrase: s
     returned as offers with their fingerprints, never trusted here."""
     if len(data) > MAX_P12_BYTES:
         raise ValidationFailed("Tệp .p12 quá lớn (tối đa 1 MB).", "The .p12 file is too large (1 MB at most).")
+    import tempfile
+
     name = Path(file_name).name or "import.p12"
-    staging = ctx.path("keys/.incoming")
+    staging = ctx.path("keys")
     staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f"{os.getpid()}-{name}"
-    try:
+    with tempfile.TemporaryDirectory(prefix=".incoming-", dir=staging) as tmp_dir:
+        tmp = Path(tmp_dir) / name  # the person's own file name in messages
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         ident, offered = key_store.import_p12(ctx.data_dir, tmp, passphrase)
-    finally:
-        tmp.unlink(missing_ok=True)
     return ident, [_root_info(c) for c in offered]
 
 
