@@ -141,7 +141,7 @@ def strict_policy(*, certified: bool):  # noqa: ANN201
         """New signature fields only when they cannot be seen (no widget area)."""
 
         def apply(self, context):  # noqa: ANN001, ANN202
-            from pyhanko.sign.fields import is_field_visible
+            from pyhanko.sign.diff_analysis.rules.form_field_rules import is_field_visible
 
             for fq_name, spec in context.field_specs.items():
                 if spec.old_field_ref is None and spec.new_field_ref is not None \

@@ -305,3 +305,30 @@ def test_verify_cli_exit_code_on_info_change(data, countersigned, tmp_path):
                          capture_output=True, text=True, encoding="utf-8")
     assert out.returncode != 0, out.stdout + out.stderr
     assert "thay đổi sau khi ký" in out.stdout
+
+
+def test_overlay_signed_with_a_trusted_key_is_still_refused_by_verify(data, leader_signed):
+    """The issue's case: a new visible signature field painted over the text, made with a key
+    this office trusts. ``verify`` refuses it (DocMDP and the strict policy). poppler's pdfsig
+    22.x does no DocMDP check and calls this one valid: only ``verify`` can be relied on here."""
+    office = keys.load_identity(data, keys.find_identity(data, title="Văn thư"), PASS)
+    altered = new_signature_field_over_text(leader_signed, office)
+    report = verify_pdf(altered, keys.trust_roots(data))
+    assert not report.ok
+    assert report.signatures[0].changes_after_signing.en == "The document was changed after signing"
+
+
+def test_minutes_signed_before_certification_stay_valid_when_countersigned(data):
+    """Files signed before DocMDP (no certification, no laid-out office field) are countersigned
+    with an invisible field, as before, and stay valid; a visible new field on them is refused."""
+    unsigned = render_minutes(specimen_minutes()).pdf
+    leader = keys.load_identity(data, keys.find_identity(data, title="Trưởng đoàn"), PASS)
+    office = keys.load_identity(data, keys.find_identity(data, title="Văn thư"), PASS)
+    old = signing.sign_pdf(unsigned, leader, field_name=signing.TEAM_LEADER_FIELD, box=None,
+                           reason="x", location="y", certify=False).pdf
+    assert set(signing.signature_fields(old)) == {"TruongDoan"}
+    filed = signing.sign_pdf(old, office, field_name=signing.OFFICE_FIELD, box=None,
+                             reason="x", location="y").pdf
+    assert verify_pdf(filed, keys.trust_roots(data)).ok, describe(verify_pdf(filed, keys.trust_roots(data)))
+    assert not verify_pdf(new_signature_field_over_text(old, office), keys.trust_roots(data)).ok
+    assert not verify_pdf(annotation_overlay(filed), keys.trust_roots(data)).ok
