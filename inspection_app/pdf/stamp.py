@@ -82,7 +82,7 @@ def _draw_strokes(c: canvas.Canvas, drawn: DrawnSignature, x: float, y: float, w
     min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
     span_x, span_y = max(max_x - min_x, 1e-6), max(max_y - min_y, 1e-6)
     pad_scale = min(width / drawn.pad_width, height / drawn.pad_height)
-    scale = min(width / span_x, height / span_y, pad_scale * 1.6)
+    scale = min(width / span_x, height / span_y, pad_scale * 3.0)  # a dot stays small
     off_x = x + (width - span_x * scale) / 2
     off_y = y + (height - span_y * scale) / 2
     c.saveState()
