@@ -110,6 +110,8 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     # --- signing keys from the screen (ui/widgets/keys_panel.py) --------------------------------
     "kp.heading": ("Khóa ký số trên máy này", "Signing keys on this machine"),
     "kp.none": ("Chưa có khóa nào.", "No keys yet."),
+    "kp.choose_key": ("Hãy chọn khóa ký số để ký (hoặc nhập, tạo khóa ở phần Khóa ký số).",
+                      "Choose a signing key (or import or create one in the Signing keys part)."),
     "kp.item": ("{name} - {title} ({kind}, hết hạn {expires})", "{name} - {title} ({kind}, expires {expires})"),
     "kp.kind_token": ("thiết bị ký số", "token"),
     "kp.unlock_which": ("Khóa cần mở", "Key to unlock"),

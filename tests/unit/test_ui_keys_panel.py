@@ -101,3 +101,21 @@ def test_import_trust_unlock_and_seal_from_the_screen(demo_ctx, tmp_path, monkey
         assert key_service.status(ctx).has_seal
         assert "inspection-app" not in app.texts()
     run(scenario())
+
+
+def test_signing_without_a_chosen_key_says_so_without_a_command_line(demo_ctx):  # noqa: F811
+    from inspection_app.services import minutes
+
+    ctx = demo_ctx
+    vid = demo.finished_visit_id(ctx)
+    minutes.init_keys(ctx, PASS, [("Người Khác", "Thành viên")], office=False)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{vid}/minutes")
+        assert app.within("minutes-sign", ft.RadioGroup).value is None  # not the leader's key
+        await app.type(field(app, "Mật khẩu khóa ký số"), PASS)
+        await app.click(button(app, ft.FilledButton, "Ký số"))
+        assert app.snack().startswith("Hãy chọn khóa ký số")
+        assert "inspection-app" not in app.snack() and "keys" not in app.snack()
+        assert app.all(ft.Semantics, identifier="minutes-pilot") != []  # the leader still has no key
+    run(scenario())

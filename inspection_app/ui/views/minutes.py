@@ -206,6 +206,9 @@ class MinutesScreen(VisitScreen):
             return
         identity = getattr(self, "identity", None)
         chosen = identity.value if identity is not None else None
+        if not chosen:  # the service's own message would name command-line steps
+            self.app.toast(t("kp.choose_key"), error=True)
+            return
         self.sign_button.disabled = True
         self.sign_button.content = t("mn.signing")
         self.sign_button.update()
