@@ -253,7 +253,6 @@ def _pbes2_current(algorithm) -> bool:  # noqa: ANN001  (asn1crypto EncryptionAl
 def p12_kdf_current(data: bytes) -> bool:
     """Whether a PKCS#12 file uses current settings: an HMAC-SHA256 MAC and PBES2 key and
     certificate encryption, each with at least ``KDF_ITERATIONS`` rounds."""
-    from asn1crypto import cms as asn1_cms
     from asn1crypto import keys as asn1_keys
     from asn1crypto import pkcs12 as asn1_pkcs12
 
@@ -278,7 +277,6 @@ def p12_kdf_current(data: bytes) -> bool:
                         value = asn1_keys.EncryptedPrivateKeyInfo.load(value.dump())
                     if not _pbes2_current(value["encryption_algorithm"]):
                         return False
-        del asn1_cms
         return True
     except Exception:  # unreadable structure: rewrite it with what we know
         return False

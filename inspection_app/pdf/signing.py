@@ -127,7 +127,6 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
     ``drawn``: the signer's pad strokes, drawn in blue as the signature image. The office's field
     shows the key's ``seal`` image (red, at real size) when it has one.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
@@ -156,7 +155,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
     moment = dt.datetime.now(dt.timezone.utc)
     ident = loaded.identity
     out = io.BytesIO()
-    writer = _SignatureOnlyWriter(io.BytesIO(pdf), strict=False)
+    writer = signature_only_writer(io.BytesIO(pdf))
     if certify and box is not None and OFFICE_FIELD not in all_fields:
         writer_box = stamp.office_box(box.box, _page_width(pdf, box.page_index))
         fields.append_signature_field(
@@ -197,21 +196,18 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
     )
 
 
-def _signature_only_writer_class():  # noqa: ANN202
+def signature_only_writer(stream: io.BytesIO):  # noqa: ANN201
+    """An incremental writer that leaves /Info and the XMP metadata as they are: a signature
+    revision holds the signature (and, for the certification, the office's empty field) and
+    nothing else; ``pdf.verify`` is strict about it. pyHanko is imported here, not at module
+    load, to keep the app's start-up light."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     class SignatureOnlyWriter(IncrementalPdfFileWriter):
-        """An incremental writer that leaves /Info and the XMP metadata as they are: a signature
-        revision holds the signature and nothing else (``pdf.verify`` is strict about it)."""
-
-        def _update_meta(self) -> None:
+        def _update_meta(self) -> None:  # pyHanko would stamp /ModDate and the XMP date
             return None
 
-    return SignatureOnlyWriter
-
-
-def _SignatureOnlyWriter(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202, N802
-    return _signature_only_writer_class()(*args, **kwargs)
+    return SignatureOnlyWriter(stream, strict=False)
 
 
 def _page_width(pdf: bytes, page_index: int) -> float:

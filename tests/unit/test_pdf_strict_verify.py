@@ -20,7 +20,7 @@ import pytest
 from asn1crypto import cms
 
 from inspection_app.pdf import keys, signing
-from inspection_app.pdf.layout import TEAM_LEADER_BOX, render_minutes
+from inspection_app.pdf.layout import render_minutes
 from inspection_app.pdf.specimen import signature_strokes, specimen_minutes
 from inspection_app.pdf.stamp import DrawnSignature
 from inspection_app.pdf.verify import describe, verify_pdf

@@ -51,8 +51,8 @@ def _p12(tmp_path) -> tuple[bytes, bytes]:
 
 
 def test_import_trust_unlock_and_seal_from_the_screen(demo_ctx, tmp_path, monkeypatch):  # noqa: F811
-    ctx = demo_ctx
-    vid = demo.finished_visit_id(ctx)
+    data_ctx = demo_ctx
+    vid = demo.finished_visit_id(data_ctx)
     p12, root_pem = _p12(tmp_path)
     picks: list[tuple[str, bytes]] = [("tuyet.p12", p12), ("con-dau.png", specimen_seal("Sở Nội vụ"))]
 
@@ -62,7 +62,7 @@ def test_import_trust_unlock_and_seal_from_the_screen(demo_ctx, tmp_path, monkey
     monkeypatch.setattr(KeysPanel, "_pick", fake_pick)
 
     async def scenario():
-        app = await App(ctx).start(f"/visits/{vid}/minutes")
+        app = await App(data_ctx).start(f"/visits/{vid}/minutes")
         texts = app.texts()
         assert "Máy này chưa có khóa ký số." in texts and "inspection-app" not in texts
         await app.click(button(app, ft.OutlinedButton, "Chọn tệp .p12"))
@@ -78,27 +78,27 @@ def test_import_trust_unlock_and_seal_from_the_screen(demo_ctx, tmp_path, monkey
         fp = keys.fingerprint(keys.read_certificate(root_pem))
         shown = ":".join(fp.upper()[i:i + 2] for i in range(0, 64, 2))
         assert f"SHA-256 {shown}" in app.texts()
-        assert key_service.status(ctx).roots == ()
+        assert key_service.status(data_ctx).roots == ()
         await app.click(button(app, ft.FilledButton, "Đã đối chiếu, tin cậy CA gốc này"))
-        assert [r.fingerprint for r in key_service.status(ctx).roots] == [fp]
+        assert [r.fingerprint for r in key_service.status(data_ctx).roots] == [fp]
         # the leader's key is chosen for signing, and the pilot offer is gone
         group = app.within("minutes-sign", ft.RadioGroup)
-        assert group.value == keys.find_identity(ctx.data_dir, "Nguyễn Thị Ánh Tuyết").id
+        assert group.value == keys.find_identity(data_ctx.data_dir, "Nguyễn Thị Ánh Tuyết").id
         assert app.all(ft.Semantics, identifier="minutes-pilot") == []
         # unlock with the passphrase: a wrong one says so, the right one upgrades the old file
-        ident = keys.find_identity(ctx.data_dir, "Nguyễn Thị Ánh Tuyết")
-        assert not keys.p12_kdf_current((keys.keys_dir(ctx.data_dir) / ident.file).read_bytes())
+        ident = keys.find_identity(data_ctx.data_dir, "Nguyễn Thị Ánh Tuyết")
+        assert not keys.p12_kdf_current((keys.keys_dir(data_ctx.data_dir) / ident.file).read_bytes())
         await app.type(field(app, "Mật khẩu để mở khóa"), "sai-mat-khau")
         await app.click(button(app, ft.OutlinedButton, "Mở khóa"))
         assert "Sai mật khẩu" in app.snack()
         await app.type(field(app, "Mật khẩu để mở khóa"), "p12-pass-123")
         await app.click(button(app, ft.OutlinedButton, "Mở khóa"))
         assert app.snack() == "Mật khẩu đúng: đã mở khóa của Nguyễn Thị Ánh Tuyết"
-        assert keys.p12_kdf_current((keys.keys_dir(ctx.data_dir) / ident.file).read_bytes())
+        assert keys.p12_kdf_current((keys.keys_dir(data_ctx.data_dir) / ident.file).read_bytes())
         # the seal image
         await app.click(button(app, ft.OutlinedButton, "Chọn ảnh con dấu"))
         assert app.snack().startswith("Đã lưu ảnh con dấu")
-        assert key_service.status(ctx).has_seal
+        assert key_service.status(data_ctx).has_seal
         assert "inspection-app" not in app.texts()
     run(scenario())
 
@@ -106,12 +106,12 @@ def test_import_trust_unlock_and_seal_from_the_screen(demo_ctx, tmp_path, monkey
 def test_signing_without_a_chosen_key_says_so_without_a_command_line(demo_ctx):  # noqa: F811
     from inspection_app.services import minutes
 
-    ctx = demo_ctx
-    vid = demo.finished_visit_id(ctx)
-    minutes.init_keys(ctx, PASS, [("Người Khác", "Thành viên")], office=False)
+    data_ctx = demo_ctx
+    vid = demo.finished_visit_id(data_ctx)
+    minutes.init_keys(data_ctx, PASS, [("Người Khác", "Thành viên")], office=False)
 
     async def scenario():
-        app = await App(ctx).start(f"/visits/{vid}/minutes")
+        app = await App(data_ctx).start(f"/visits/{vid}/minutes")
         assert app.within("minutes-sign", ft.RadioGroup).value is None  # not the leader's key
         await app.type(field(app, "Mật khẩu khóa ký số"), PASS)
         await app.click(button(app, ft.FilledButton, "Ký số"))
