@@ -125,30 +125,34 @@ def _keys_init(args: argparse.Namespace) -> int:
 
 def _keys_import(args: argparse.Namespace) -> int:
     from ..services import minutes
+    from ..services.keys import _root_info
 
     ctx = _ctx(args)
     passphrase = _passphrase(args, f"Mật khẩu của tệp / passphrase of {Path(args.file).name}: ")
-    ident, roots = minutes.import_key(ctx, args.file, passphrase, trust_root=args.trust_root)
+    ident, offered = minutes.import_key(ctx, args.file, passphrase)
     print(f"Đã nhập chứng thư / imported: {ident.name} ({ident.subject})")
     print(f"  cấp bởi / issued by: {ident.issuer}; hết hạn / expires {ident.not_after[:10]}")
     print(f"  lưu tại / stored at: keys/{ident.file} (vẫn được bảo vệ bằng mật khẩu của tệp / "
           f"still protected by the file's passphrase)")
-    for root in roots:
-        print(f"  tin cậy thêm CA gốc / now trusting root: {root.subject.rfc4514_string()}")
+    for root in offered:
+        info = _root_info(root)
+        print(f"  CA gốc trong tệp, CHƯA tin cậy / root in the file, NOT trusted: {info.subject}")
+        print(f"    SHA-256 {info.fingerprint_text}")
+        print("    Đối chiếu mã này với CA rồi dùng 'keys trust' / compare it with the CA, then use 'keys trust'")
     return 0
 
 
 def _keys_list(args: argparse.Namespace) -> int:
+    from ..services import keys as key_service
     from ..services import minutes
-    from ..services.minutes import fingerprint
 
-    root, others, identities = minutes.list_keys(_ctx(args))
-    if root is not None:
-        print(f"CA gốc thí điểm / pilot root: {root.subject.rfc4514_string()}  SHA-256 {fingerprint(root)}")
-    for cert in others:
-        print(f"Tin cậy thêm / also trusted: {cert.subject.rfc4514_string()}")
+    ctx = _ctx(args)
+    root, _, identities = minutes.list_keys(ctx)
+    for info in key_service.status(ctx).roots:
+        print(f"CA gốc tin cậy / trusted root: {info.subject}")
+        print(f"  SHA-256 {info.fingerprint_text}")
     for ident in identities:
-        kind = "thí điểm / pilot" if ident.kind == "pilot" else "CA cấp / CA-issued"
+        kind = {"pilot": "thí điểm / pilot", "pkcs11": "thiết bị PKCS#11 / token"}.get(ident.kind, "CA cấp / CA-issued")
         expired = " HẾT HẠN / EXPIRED" if ident.expired else ""
         print(f"{ident.id}: {ident.name} ({ident.title}) [{kind}] đến / until {ident.not_after[:10]}{expired}")
     if root is None and not identities:
@@ -157,10 +161,55 @@ def _keys_list(args: argparse.Namespace) -> int:
 
 
 def _keys_trust(args: argparse.Namespace) -> int:
-    from ..services import minutes
+    """The one door to the trust store: show the fingerprint, ask, then trust."""
+    from ..services import keys as key_service
 
-    cert = minutes.trust_root(_ctx(args), args.file)
-    print(f"Đã thêm CA gốc tin cậy / trusted root added: {cert.subject.rfc4514_string()}")
+    ctx = _ctx(args)
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UserError(f"Không đọc được tệp {args.file}: {exc.strerror}.",
+                        f"Cannot read {args.file}: {exc.strerror}.") from exc
+    info = key_service.inspect_root(data)
+    print(f"CA gốc / root: {info.subject}")
+    print(f"  hết hạn / expires: {info.not_after}")
+    print(f"  SHA-256 {info.fingerprint_text}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("Cần xác nhận: chạy tương tác hoặc thêm --yes sau khi đã đối chiếu mã SHA-256.",
+                            "Confirmation needed: run interactively, or add --yes after comparing the SHA-256.")
+        answer = input("Đã đối chiếu mã SHA-256 với CA và tin cậy CA gốc này? / Compared the SHA-256 "
+                       "with the CA and trust this root? [y/N] ").strip().lower()
+        if answer not in ("y", "yes", "c", "có", "co"):
+            print("Không thêm / not added.")
+            return 1
+    key_service.trust_root_confirmed(ctx, data, info.fingerprint, how="keys trust")
+    print(f"Đã thêm CA gốc tin cậy / trusted root added: SHA-256 {info.fingerprint_text}")
+    return 0
+
+
+def _keys_seal(args: argparse.Namespace) -> int:
+    from ..services import keys as key_service
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UserError(f"Không đọc được tệp {args.file}: {exc.strerror}.",
+                        f"Cannot read {args.file}: {exc.strerror}.") from exc
+    key_service.set_seal(_ctx(args), data)
+    print("Đã lưu ảnh con dấu (màu đỏ, nền trong suốt) / seal image saved (red, transparent)")
+    return 0
+
+
+def _keys_token(args: argparse.Namespace) -> int:
+    from ..services import keys as key_service
+
+    ctx = _ctx(args)
+    pin = _passphrase(args, "Mã PIN của thiết bị ký số / token PIN: ")
+    ident = key_service.register_token(ctx, args.module, args.token_label, args.key_label, pin,
+                                       title=args.title or "")
+    print(f"Đã đăng ký khóa trên thiết bị / token key registered: {ident.id}: {ident.name} ({ident.title})")
+    print(f"  thiết bị / token: {args.token_label}; khóa / key: {args.key_label}; module: {args.module}")
     return 0
 
 
@@ -200,14 +249,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.add_argument("--no-office", action="store_true", help="do not create the office's countersigning certificate")
     _passphrase_option(k)
     k.set_defaults(func=_keys_init)
-    k = ksub.add_parser("import", help="import a CA-issued signing certificate (.p12/.pfx)")
+    k = ksub.add_parser("import", help="import a CA-issued signing certificate (.p12/.pfx); roots inside "
+                                       "are shown, never trusted (see keys trust)")
     k.add_argument("file", metavar="FILE.p12")
-    k.add_argument("--trust-root", action="store_true",
-                   help="also trust the self-signed root contained in the file")
     _passphrase_option(k)
     k.set_defaults(func=_keys_import)
     k = ksub.add_parser("list", help="list signing identities and trusted roots")
     k.set_defaults(func=_keys_list)
-    k = ksub.add_parser("trust", help="trust a further root certificate (PEM or DER) when verifying")
+    k = ksub.add_parser("trust", help="trust a further root certificate (PEM or DER): prints its SHA-256 "
+                                      "fingerprint and asks for confirmation")
     k.add_argument("file", metavar="ROOT.crt")
+    k.add_argument("--yes", action="store_true", help="do not ask (the fingerprint was compared already)")
     k.set_defaults(func=_keys_trust)
+    k = ksub.add_parser("seal", help="set the office's seal image (PNG/JPEG) shown on its countersignature")
+    k.add_argument("file", metavar="SEAL.png")
+    k.set_defaults(func=_keys_seal)
+    k = ksub.add_parser("token", help="register a signing key on a PKCS#11 token (USB token, SoftHSM2); "
+                                      "the PIN is asked for (or --passphrase-env), never an argument")
+    k.add_argument("--module", required=True, metavar="LIB.so", help="the PKCS#11 module of the token")
+    k.add_argument("--token-label", required=True, help="the token's label")
+    k.add_argument("--key-label", required=True, help="the label of the key and certificate on the token")
+    k.add_argument("--title", help="the signer's title, e.g. \"Trưởng đoàn\" or \"Văn thư\" "
+                                   "(default: from the certificate)")
+    _passphrase_option(k)
+    k.set_defaults(func=_keys_token)

@@ -14,12 +14,23 @@ the certificates themselves (organisational unit) and the CLI says so on screen.
 certificate issued by a licensed CA comes in through ``import_p12``.
 
 Private keys never leave this directory and are never written unencrypted; every file is created
-with mode 0600.
+with mode 0600. Keys are encrypted with current settings (``KDF_ITERATIONS`` rounds of
+PBKDF2-HMAC-SHA256 and AES-256-CBC, for the PKCS#8 root key and for PKCS#12 files, whose MAC is
+HMAC-SHA256 over a key derived with the same number of rounds; OWASP's 2023 figure for
+PBKDF2-SHA256 is 600,000). Files written with older, weaker settings (OpenSSL's 2,048 rounds) keep
+opening and are rewritten with the current ones on the next successful unlock.
+
+Roots are trusted only by an explicit act (``add_trust_root``, behind ``keys trust`` with a
+confirmation of the SHA-256 fingerprint, or the office screen); nothing inside an imported file
+makes itself trusted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import io
 import json
 import os
 import re
@@ -40,7 +51,13 @@ KEYS_DIR = "keys"
 ROOT_CERT = "root-ca.pem"
 ROOT_KEY = "root-ca.key.pem"
 INDEX = "identities.json"
+SEAL = "seal.png"
+TRUST_INDEX = "trusted-roots.json"
+#: A seal image larger than this is refused (a real seal PNG is tens of kilobytes).
+MAX_SEAL_BYTES = 4 * 1024 * 1024
 MIN_PASSPHRASE = 8
+#: PBKDF2-HMAC-SHA256 rounds for key encryption and PKCS#12 MACs (OWASP 2023: ≥ 600,000).
+KDF_ITERATIONS = 600_000
 
 PILOT_NOTICE_OU = "Chứng thư thí điểm - không phải CA được cấp phép"
 PILOT_NOTICE_VI = (
@@ -70,6 +87,10 @@ class Identity:
     fingerprint: str  # SHA-256 of the DER certificate, hex
     not_before: str  # ISO 8601 UTC
     not_after: str
+    # kind "pkcs11": where the key lives (the PIN is never stored)
+    module: str = ""  # path of the PKCS#11 module
+    token_label: str = ""
+    key_label: str = ""  # label of the private key and of its certificate on the token
 
     @property
     def expired(self) -> bool:
@@ -84,6 +105,24 @@ class LoadedIdentity:
     chain: tuple[x509.Certificate, ...]
     p12: bytes
     passphrase: bytes
+    seal: bytes | None = None  # the organisation's seal image (PNG), shown by the office's signature
+
+    def pyhanko_signer(self):  # noqa: ANN201
+        """A pyHanko ``SimpleSigner`` for this key, with its chain for the CMS certificates."""
+        from pyhanko.keys.internal import (
+            translate_pyca_cryptography_cert_to_asn1,
+            translate_pyca_cryptography_key_to_asn1,
+        )
+        from pyhanko.sign import signers
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        registry = SimpleCertificateStore()
+        registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in self.chain])
+        return signers.SimpleSigner(
+            signing_key=translate_pyca_cryptography_key_to_asn1(self.key),
+            signing_cert=translate_pyca_cryptography_cert_to_asn1(self.certificate),
+            cert_registry=registry,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +148,150 @@ def _pw(passphrase: str | bytes) -> bytes:
     if isinstance(passphrase, bytes):
         return passphrase
     return (nfc(passphrase) or "").encode("utf-8")
+
+
+def _encrypted_pkcs8_pem(key: rsa.RSAPrivateKey, pw: bytes) -> bytes:
+    """An ``ENCRYPTED PRIVATE KEY`` PEM (RFC 5958) with PBES2 (RFC 8018): PBKDF2-HMAC-SHA256,
+    ``KDF_ITERATIONS`` rounds, 16-byte salt, AES-256-CBC. ``cryptography`` only writes OpenSSL's
+    default (2,048 rounds) for PKCS#8, so the container is built here; any PKCS#8 reader opens it.
+    """
+    from asn1crypto import core as asn1_core
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    plain = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    salt, iv = os.urandom(16), os.urandom(16)
+    derived = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt,
+                         iterations=KDF_ITERATIONS).derive(pw)
+    padder = padding.PKCS7(128).padder()
+    body = padder.update(plain) + padder.finalize()
+    enc = Cipher(algorithms.AES(derived), modes.CBC(iv)).encryptor()
+    ciphertext = enc.update(body) + enc.finalize()
+    info = asn1_keys.EncryptedPrivateKeyInfo({
+        "encryption_algorithm": {
+            "algorithm": "pbes2",
+            "parameters": {
+                "key_derivation_func": {"algorithm": "pbkdf2", "parameters": {
+                    "salt": asn1_core.OctetString(salt), "iteration_count": KDF_ITERATIONS, "key_length": 32,
+                    "prf": {"algorithm": "sha256", "parameters": None}}},
+                "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
+            },
+        },
+        "encrypted_data": ciphertext,
+    })
+    return pem.armor("ENCRYPTED PRIVATE KEY", info.dump())
+
+
+def _p12_encryption(pw: bytes) -> serialization.KeySerializationEncryption:
+    """PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificates, HMAC-SHA256 MAC."""
+    return (serialization.PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(KDF_ITERATIONS)
+            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+            .hmac_hash(hashes.SHA256())
+            .build(pw))
+
+
+def _pkcs12_mac_key(pw: bytes, salt: bytes, iterations: int) -> bytes:
+    """The MAC key of a PKCS#12 file: RFC 7292 Appendix B.2 (ID 3) with SHA-256, 32 bytes."""
+    u, v = 32, 64
+    password = (pw.decode("utf-8").encode("utf-16-be") + b"\0\0") if pw else b""
+    d = bytes([3]) * v
+
+    def fill(data: bytes) -> bytes:  # copies of data up to the next multiple of v bytes
+        if not data:
+            return b""
+        n = v * ((len(data) + v - 1) // v)
+        return (data * (n // len(data) + 1))[:n]
+
+    i = bytearray(fill(salt) + fill(password))
+    out = b""
+    while len(out) < u:
+        a = hashlib.sha256(d + bytes(i)).digest()
+        for _ in range(iterations - 1):
+            a = hashlib.sha256(a).digest()
+        out += a
+        b = int.from_bytes((a * (v // u + 1))[:v], "big")
+        for j in range(0, len(i), v):
+            block = (int.from_bytes(i[j:j + v], "big") + b + 1) % (1 << (v * 8))
+            i[j:j + v] = block.to_bytes(v, "big")
+    return out[:u]
+
+
+def _serialize_p12(name: bytes, key, cert, cas, pw: bytes) -> bytes:  # noqa: ANN001
+    """A PKCS#12 file with current settings throughout: ``cryptography`` encrypts key and
+    certificates with PBES2 (PBKDF2-HMAC-SHA256, ``KDF_ITERATIONS``, AES-256-CBC) but keeps 2,048
+    rounds for the MAC, so the MAC (HMAC-SHA256) is recomputed here with ``KDF_ITERATIONS``."""
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    data = pkcs12.serialize_key_and_certificates(name=name, key=key, cert=cert, cas=cas or None,
+                                                 encryption_algorithm=_p12_encryption(pw))
+    pfx = asn1_pkcs12.Pfx.load(data)
+    content = pfx["auth_safe"]["content"].native
+    salt = os.urandom(16)
+    mac_key = _pkcs12_mac_key(pw, salt, KDF_ITERATIONS)
+    digest = hmac.new(mac_key, content, hashlib.sha256).digest()
+    pfx["mac_data"] = asn1_pkcs12.MacData({
+        "mac": {"digest_algorithm": {"algorithm": "sha256", "parameters": None}, "digest": digest},
+        "mac_salt": salt, "iterations": KDF_ITERATIONS})
+    return pfx.dump(force=True)
+
+
+def _pbes2_current(algorithm) -> bool:  # noqa: ANN001  (asn1crypto EncryptionAlgorithm)
+    try:
+        if algorithm["algorithm"].native != "pbes2":
+            return False
+        return algorithm.kdf == "pbkdf2" and algorithm.kdf_hmac == "sha256" and \
+            algorithm.kdf_iterations >= KDF_ITERATIONS
+    except (KeyError, ValueError, TypeError):
+        return False
+
+
+def p12_kdf_current(data: bytes) -> bool:
+    """Whether a PKCS#12 file uses current settings: an HMAC-SHA256 MAC and PBES2 key and
+    certificate encryption, each with at least ``KDF_ITERATIONS`` rounds."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    try:
+        pfx = asn1_pkcs12.Pfx.load(data)
+        mac = pfx["mac_data"]
+        if mac.native is None or mac["mac"]["digest_algorithm"]["algorithm"].native != "sha256" \
+                or mac["iterations"].native < KDF_ITERATIONS:
+            return False
+        for info in pfx.authenticated_safe:
+            kind = info["content_type"].native
+            if kind == "encrypted_data":
+                if not _pbes2_current(info["content"]["encrypted_content_info"]["content_encryption_algorithm"]):
+                    return False
+                continue
+            if kind != "data":
+                return False
+            for bag in asn1_pkcs12.SafeContents.load(info["content"].native):
+                if bag["bag_id"].native == "pkcs8_shrouded_key_bag":
+                    value = bag["bag_value"]
+                    if not isinstance(value, asn1_keys.EncryptedPrivateKeyInfo):
+                        value = asn1_keys.EncryptedPrivateKeyInfo.load(value.dump())
+                    if not _pbes2_current(value["encryption_algorithm"]):
+                        return False
+        return True
+    except Exception:  # unreadable structure: rewrite it with what we know
+        return False
+
+
+def pem_key_kdf_current(data: bytes) -> bool:
+    """Whether an encrypted PKCS#8 PEM key uses PBES2 with current PBKDF2 settings."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem
+
+    try:
+        _, _, der = pem.unarmor(data)
+        return _pbes2_current(asn1_keys.EncryptedPrivateKeyInfo.load(der)["encryption_algorithm"])
+    except Exception:
+        return False
 
 
 def check_new_passphrase(passphrase: str | bytes) -> bytes:
@@ -261,6 +444,9 @@ def _load_root_key(data_dir: Path, pw: bytes) -> rsa.RSAPrivateKey:
     except (ValueError, TypeError) as exc:
         raise _wrong_passphrase("CA gốc của Sở", "the department root CA") from exc
     assert isinstance(key, rsa.RSAPrivateKey)
+    if not pem_key_kdf_current(data):  # an older file: rewrite it with current settings
+        _write_private(keys_dir(data_dir) / ROOT_KEY, _encrypted_pkcs8_pem(key, pw),
+                       "khóa CA gốc", "the root CA key")
     return key
 
 
@@ -281,11 +467,11 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
     created = False
     if root is None:
         root_key, root = _make_root(organisation)
-        _write_private(kdir / ROOT_KEY, root_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(pw)), "khóa CA gốc", "the root CA key")
+        _write_private(kdir / ROOT_KEY, _encrypted_pkcs8_pem(root_key, pw),
+                       "khóa CA gốc", "the root CA key")
         _write_private(kdir / ROOT_CERT, root.public_bytes(serialization.Encoding.PEM),
                        "chứng thư gốc", "the root certificate")
+        _record_trust(data_dir, root, "keys init")
         created = True
     else:
         root_key = _load_root_key(data_dir, pw)
@@ -303,15 +489,17 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
         key, cert = _make_member(root_key, root, name, title, organisation, years)
         ident = _unique_id(slug(f"{name} {title}"), index)
         file = f"identities/{ident}.p12"
-        _write_private(kdir / file, pkcs12.serialize_key_and_certificates(
-            name=name.encode("utf-8"), key=key, cert=cert, cas=[root],
-            encryption_algorithm=serialization.BestAvailableEncryption(pw)),
+        _write_private(kdir / file, _serialize_p12(name.encode("utf-8"), key, cert, [root], pw),
             "khóa ký số", "the signing key")
         identity = _identity_from(cert, ident, "pilot", file)
         index.append(identity)
         issued.append(identity)
         known.add((fold(name), fold(title)))
     _write_index(data_dir, index)
+    if load_seal(data_dir) is None:  # a pilot gets a specimen seal marked "MẪU", never a real one
+        from .stamp import specimen_seal
+
+        _write_private(seal_path(data_dir), specimen_seal(organisation), "ảnh con dấu", "the seal image")
     return PilotKeys(root=root, root_path=kdir / ROOT_CERT, created_root=created,
                      identities=tuple(issued))
 
@@ -331,9 +519,16 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
                trust_root_in_file: bool = False) -> tuple[Identity, list[x509.Certificate]]:
     """Take a .p12 issued by a CA; keep it as it is (encrypted with its own passphrase).
 
-    A self-signed certificate inside the file is added to the trusted roots only when
-    ``trust_root_in_file`` is set: a file should not make itself trusted by accident.
+    Returns the identity and the self-signed roots inside the file that are not trusted yet: they
+    are only offered (with their fingerprints); trusting one is a separate act (``add_trust_root``).
+    ``trust_root_in_file`` is refused: a file never makes itself trusted.
     """
+    if trust_root_in_file:
+        raise ValidationFailed(
+            "Không tin cậy CA gốc ngay khi nhập khóa: hãy đối chiếu mã SHA-256 rồi thêm CA gốc riêng "
+            "(Cài đặt khóa → Tin cậy CA gốc).",
+            "A root is not trusted while importing a key: compare its SHA-256 fingerprint, then add "
+            "it on its own (keys trust).")
     pw = _pw(passphrase)
     try:
         data = Path(source).read_bytes()
@@ -361,40 +556,178 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
     identity = _identity_from(cert, ident, "imported", file)
     index.append(identity)
     _write_index(data_dir, index)
-    added = []
-    if trust_root_in_file:
-        for c in extra:
-            if c.subject == c.issuer:
-                added.append(add_trust_root(data_dir, c.public_bytes(serialization.Encoding.PEM)))
-    return identity, added
+    # roots inside the file are offered, never trusted here: trusting is its own act (keys trust)
+    offered = [c for c in extra if c.subject == c.issuer and fingerprint(c) not in _trusted_fingerprints(data_dir)]
+    return identity, offered
 
 
-def add_trust_root(data_dir: Path, cert_data: bytes) -> x509.Certificate:
-    """Trust a further root certificate (PEM or DER), e.g. a licensed CA's root."""
+def read_certificate(cert_data: bytes) -> x509.Certificate:
+    """A certificate from PEM or DER bytes; ``ValidationFailed`` for anything else."""
     try:
-        cert = (x509.load_pem_x509_certificate(cert_data) if b"-----BEGIN" in cert_data
+        return (x509.load_pem_x509_certificate(cert_data) if b"-----BEGIN" in cert_data
                 else x509.load_der_x509_certificate(cert_data))
     except ValueError as exc:
         raise ValidationFailed("Tệp không phải chứng thư số (PEM/DER).",
                                "The file is not a certificate (PEM/DER).") from exc
-    path = keys_dir(data_dir) / "roots" / f"{fingerprint(cert)}.pem"
-    if not path.exists():
-        _write_private(path, cert.public_bytes(serialization.Encoding.PEM), "chứng thư gốc",
-                       "the root certificate")
+
+
+def check_root_candidate(cert: x509.Certificate) -> None:
+    """A trusted root must be a CA certificate (basicConstraints CA:TRUE); refuse a signer's own."""
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        bc = None
+    if bc is None or not bc.ca:
+        raise ValidationFailed(
+            "Chứng thư này không phải chứng thư gốc của CA (thiếu CA:TRUE); không thể tin cậy nó làm gốc.",
+            "This certificate is not a CA root (no CA:TRUE); it cannot be trusted as a root.")
+
+
+def add_trust_root(data_dir: Path, cert_data: bytes, *, how: str = "keys trust") -> x509.Certificate:
+    """Trust a further root certificate (PEM or DER), e.g. a licensed CA's root.
+
+    This is the one door to the trust store: callers show the SHA-256 fingerprint
+    (``fingerprint``) and get the person's confirmation first. The root is written to
+    ``roots/<sha256>.pem`` and recorded in ``trusted-roots.json``; a file that appears in
+    ``roots/`` by any other way is not trusted.
+    """
+    cert = read_certificate(cert_data)
+    check_root_candidate(cert)
+    fp = fingerprint(cert)
+    path = keys_dir(data_dir) / "roots" / f"{fp}.pem"
+    _write_private(path, cert.public_bytes(serialization.Encoding.PEM), "chứng thư gốc",
+                   "the root certificate")
+    _record_trust(data_dir, cert, how)
     return cert
 
 
-def trust_roots(data_dir: Path) -> list[x509.Certificate]:
-    """The department's root plus every imported root."""
-    roots = []
+def _read_trust_index(data_dir: Path) -> list[dict] | None:
+    path = keys_dir(data_dir) / TRUST_INDEX
+    if not path.is_file():
+        return None
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+        return [i for i in items if isinstance(i, dict) and isinstance(i.get("fingerprint"), str)]
+    except (OSError, ValueError):
+        return []
+
+
+def _record_trust(data_dir: Path, cert: x509.Certificate, how: str) -> None:
+    items = _read_trust_index(data_dir)
+    if items is None:
+        items = _migrate_trust_index(data_dir)
+    fp = fingerprint(cert)
+    if any(i["fingerprint"] == fp for i in items):
+        return
+    items.append({"fingerprint": fp, "subject": cert.subject.rfc4514_string(), "how": how,
+                  "added_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+    _write_private(keys_dir(data_dir) / TRUST_INDEX,
+                   json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
+                   "danh sách chứng thư gốc tin cậy", "the trusted roots list")
+
+
+def _migrate_trust_index(data_dir: Path) -> list[dict]:
+    """Data directories from before the index: what was trusted then (the department root and
+    ``roots/<sha256>.pem`` files whose name is their own fingerprint) is recorded once."""
+    items: list[dict] = []
+    candidates = []
     root = load_root(data_dir)
     if root is not None:
+        candidates.append(root)
+    rdir = keys_dir(data_dir) / "roots"
+    if rdir.is_dir():
+        for p in sorted(rdir.glob("*.pem")):
+            try:
+                cert = x509.load_pem_x509_certificate(p.read_bytes())
+            except ValueError:
+                continue
+            if p.stem == fingerprint(cert):
+                candidates.append(cert)
+    for cert in candidates:
+        items.append({"fingerprint": fingerprint(cert), "subject": cert.subject.rfc4514_string(),
+                      "how": "upgrade", "added_at": ""})
+    if candidates:
+        _write_private(keys_dir(data_dir) / TRUST_INDEX,
+                       json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
+                       "danh sách chứng thư gốc tin cậy", "the trusted roots list")
+    return items
+
+
+def _trusted_fingerprints(data_dir: Path) -> set[str]:
+    items = _read_trust_index(data_dir)
+    if items is None:
+        items = _migrate_trust_index(data_dir)
+    return {i["fingerprint"] for i in items}
+
+
+def trust_roots(data_dir: Path) -> list[x509.Certificate]:
+    """The roots recorded in the trust index: the department's pilot root (trusted when
+    ``init_pilot`` made it) and every root added through ``add_trust_root``. A certificate file
+    whose fingerprint is not recorded is ignored."""
+    trusted = _trusted_fingerprints(data_dir)
+    roots = []
+    root = load_root(data_dir)
+    if root is not None and fingerprint(root) in trusted:
         roots.append(root)
     rdir = keys_dir(data_dir) / "roots"
     if rdir.is_dir():
         for p in sorted(rdir.glob("*.pem")):
-            roots.append(x509.load_pem_x509_certificate(p.read_bytes()))
+            try:
+                cert = x509.load_pem_x509_certificate(p.read_bytes())
+            except ValueError:
+                continue
+            fp = fingerprint(cert)
+            if fp in trusted and p.stem == fp and all(fingerprint(r) != fp for r in roots):
+                roots.append(cert)
     return roots
+
+
+# --- the organisation's seal image ----------------------------------------------------------------
+
+
+def seal_path(data_dir: Path) -> Path:
+    return keys_dir(data_dir) / SEAL
+
+
+def load_seal(data_dir: Path) -> bytes | None:
+    """The seal image (PNG, red on transparent) the office's signature shows, if one is set."""
+    path = seal_path(data_dir)
+    return path.read_bytes() if path.is_file() else None
+
+
+def set_seal(data_dir: Path, image: bytes) -> bytes:
+    """Keep the office's seal image, made red on a transparent background (Decree 30, II.8).
+
+    Any picture Pillow reads is accepted (a scan or a PNG); white and near-white become
+    transparent, every other pixel becomes seal red with its darkness as opacity. Raises
+    ``ValidationFailed`` for something that is not a picture or is over ``MAX_SEAL_BYTES``.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if len(image) > MAX_SEAL_BYTES:
+        raise ValidationFailed("Ảnh con dấu quá lớn (tối đa 4 MB).", "The seal image is too large (4 MB at most).")
+    try:
+        img = Image.open(io.BytesIO(image))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationFailed("Tệp không phải ảnh con dấu (PNG/JPEG).",
+                               "The file is not a seal image (PNG/JPEG).") from exc
+    img = img.convert("RGBA")
+    img.thumbnail((1200, 1200))
+    gray = img.convert("L")
+    alpha = img.getchannel("A")
+    # opacity: how dark the pixel is, times its own alpha; white paper disappears
+    ink = gray.point(lambda v: 0 if v > 235 else min(255, int((255 - v) * 1.6)))
+    from PIL import ImageChops
+
+    opacity = ImageChops.multiply(ink, alpha)
+    out_img = Image.new("RGBA", img.size, (217, 13, 13, 0))
+    out_img.putalpha(opacity)
+    buf = io.BytesIO()
+    out_img.save(buf, format="PNG")
+    data = buf.getvalue()
+    _write_private(seal_path(data_dir), data, "ảnh con dấu", "the seal image")
+    return data
 
 
 def list_identities(data_dir: Path) -> list[Identity]:
@@ -406,8 +739,8 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
     items = _read_index(data_dir)
     if not items:
         raise NotFound(
-            "Chưa có khóa ký số. Hãy chạy 'inspection-app keys init' hoặc 'keys import TỆP.p12'.",
-            "No signing keys yet. Run 'inspection-app keys init' or 'keys import FILE.p12'.")
+            "Chưa có khóa ký số. Hãy tạo khóa thí điểm hoặc nhập chứng thư số (.p12) trước khi ký.",
+            "No signing keys yet. Create pilot keys or import a certificate (.p12) before signing.")
     candidates = items
     if who:
         key = fold(who)
@@ -421,11 +754,59 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
                        f"No signing key found for {who or title}.")
     # prefer a certificate issued by a real CA over a pilot one, then the one valid longest
     candidates = sorted(candidates, key=lambda i: i.not_after, reverse=True)
-    candidates.sort(key=lambda i: i.kind != "imported")
+    candidates.sort(key=lambda i: i.kind == "pilot")  # a CA-issued file or a token first
     return candidates[0]
 
 
-def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes) -> LoadedIdentity:
+def add_token_identity(data_dir: Path, cert: x509.Certificate, *, module: str, token_label: str,
+                       key_label: str, title: str = "") -> Identity:
+    """Record a key held on a PKCS#11 token (see ``pdf.token.register``)."""
+    index = _read_index(data_dir)
+    fp = fingerprint(cert)
+    index = [i for i in index if not (i.kind == "pkcs11" and i.fingerprint == fp)]
+    ident = _unique_id(slug(f"{common_name(cert.subject)} token"), index)
+    identity = _identity_from(cert, ident, "pkcs11", "")
+    identity = Identity(**{**asdict(identity), "module": str(module), "token_label": token_label,
+                           "key_label": key_label,
+                           "title": nfc(title) or identity.title})
+    index.append(identity)
+    _write_index(data_dir, index)
+    return identity
+
+
+def issue_certificate(data_dir: Path, passphrase: str | bytes, public_key, name: str, title: str,  # noqa: ANN001
+                      organisation: str, *, years: int = 2) -> x509.Certificate:
+    """The pilot root CA certifies a public key made elsewhere (e.g. generated on a token)."""
+    root = load_root(data_dir)
+    if root is None:
+        raise NotFound("Chưa có CA gốc của Sở.", "There is no department root CA yet.")
+    root_key = _load_root_key(data_dir, _pw(passphrase))
+    now = dt.datetime.now(dt.timezone.utc)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(name, organisation, PILOT_NOTICE_OU, title))
+        .issuer_name(root.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(min(now + dt.timedelta(days=years * 365), root.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(sign=True, ca=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                       critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+
+
+def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes):  # noqa: ANN201
+    """Unlock an identity: a .p12 with its passphrase (``LoadedIdentity``) or a token key with
+    its PIN (``pdf.token.TokenIdentity``); both sign through ``pyhanko_signer()``."""
+    if identity.kind == "pkcs11":
+        from . import token
+
+        pin = passphrase.decode("utf-8") if isinstance(passphrase, bytes) else passphrase
+        return token.load(data_dir, identity, pin)
     pw = _pw(passphrase)
     path = keys_dir(data_dir) / identity.file
     try:
@@ -437,12 +818,15 @@ def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes) -
     except ValueError as exc:
         raise _wrong_passphrase(f"ký số của {identity.name}", f"{identity.name}'s signing key") from exc
     assert key is not None and cert is not None
+    if not p12_kdf_current(data):  # an older file: rewrite it with current settings, same passphrase
+        data = _serialize_p12(identity.name.encode("utf-8"), key, cert, list(chain), pw)
+        _write_private(path, data, "khóa ký số", "the signing key")
     if dt.datetime.now(dt.timezone.utc) > cert.not_valid_after_utc:
         raise UserError(
             f"Chứng thư ký số của {identity.name} đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y}.",
             f"{identity.name}'s signing certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
     return LoadedIdentity(identity=identity, key=key, certificate=cert, chain=tuple(chain),  # type: ignore[arg-type]
-                          p12=data, passphrase=pw)
+                          p12=data, passphrase=pw, seal=load_seal(data_dir))
 
 
 def root_fingerprint(data_dir: Path) -> str | None:

@@ -1,9 +1,18 @@
-"""PAdES baseline B-B signatures (SHA-256) with pyHanko, with a visible box in our own font.
+"""PAdES baseline B-B signatures (SHA-256) with pyHanko: certification, countersignature, tokens.
 
-pyHanko's default text stamp writes the signer's name with a simple font and garbles Vietnamese
-("þÿ D i g i t a l l y …"), so the visible box is drawn by reportlab with Liberation Serif into a
-one-page PDF the size of the box, and pyHanko places that page as the field's appearance
-(``StaticStampStyle.from_pdf_file``).
+The team leader's signature is a *certification* signature (ISO 32000-1 §12.8.2.2, DocMDP with
+permission level 2, pyHanko ``MDPPerm.FILL_FORMS``): the only change it allows afterwards is
+filling the office's signature field, which is laid out, empty, in the same revision. Any other
+later change (page content, annotations, new fields, metadata) breaks it, in pyHanko and in any
+reader that honours DocMDP; ``pdf.verify`` checks it strictly either way.
+
+The visible signatures are drawn by ``pdf.stamp`` (the signer's drawn strokes in blue, the seal in
+red, times in ISO 8601 with +07:00; Decree 30/2020/NĐ-CP, Phụ lục I, II.7.d and II.8) into a
+one-page PDF the size of the box, placed by pyHanko as the field's appearance
+(``StaticStampStyle.from_pdf_file``); pyHanko's own stamp garbles Vietnamese.
+
+The key is anything with a ``pyhanko_signer()``: a ``.p12`` identity (``keys.LoadedIdentity``) or
+a PKCS#11 token (``pdf.token.TokenIdentity``).
 
 Every signature is an incremental update: the bytes signed before stay exactly as they were, so
 the team leader's signature made on the tablet stays valid when the office adds its own later.
@@ -16,25 +25,30 @@ import hashlib
 import io
 import logging
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from reportlab.lib import colors
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen import canvas
+from cryptography import x509
 
-from ..domain.errors import UserError
-from . import fonts
-from .keys import LoadedIdentity, common_name, fingerprint
+from ..domain.errors import Locked, UserError
+from . import stamp
+from .keys import Identity, common_name, fingerprint
 from .layout import TEAM_LEADER_FIELD, SignatureBox  # noqa: F401  (TEAM_LEADER_FIELD re-exported)
-
-#: Vietnam has had no daylight saving time since 1975; a fixed offset needs no tz database.
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+from .stamp import VN_TZ, DrawnSignature  # noqa: F401  (re-exported)
 
 OFFICE_FIELD = "XacNhanCuaSo"
+A4_WIDTH = 595.28
 
-BORDER = colors.Color(0.55, 0.05, 0.05)
+
+class SigningKey(Protocol):
+    """What ``sign_pdf`` needs of a key: who it is, the certificate, a pyHanko signer."""
+
+    identity: Identity
+    certificate: x509.Certificate
+    seal: bytes | None
+
+    def pyhanko_signer(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -49,58 +63,6 @@ class SignedPdf:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.pdf).hexdigest()
-
-
-def local_time_text(moment: dt.datetime) -> str:
-    return moment.astimezone(VN_TZ).strftime("%H:%M:%S, %d/%m/%Y")
-
-
-def appearance_lines(loaded: LoadedIdentity, moment: dt.datetime, reason: str = "") -> list[str]:
-    """What the visible box says, in Vietnamese."""
-    ident = loaded.identity
-    lines = [f"Ký bởi: {ident.name}"]
-    who = ", ".join(p for p in (ident.title, ident.organisation) if p)
-    if who:
-        lines.append(who)
-    lines.append(f"Thời gian ký: {local_time_text(moment)}")
-    if reason:
-        lines.append(f"Lý do: {reason}")
-    return lines
-
-
-def appearance_pdf(lines: Sequence[str], width: float, height: float,
-                   heading: str = "ĐÃ KÝ SỐ") -> bytes:
-    """A one-page PDF of exactly ``width`` × ``height`` points with the box's artwork."""
-    fonts.register_fonts()
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(width, height), pageCompression=1,
-                      initialFontName=fonts.REGULAR)
-    c.setStrokeColor(BORDER)
-    c.setLineWidth(0.8)
-    c.rect(0.8, 0.8, width - 1.6, height - 1.6)
-    pad = 4.0
-    # shrink the text until everything fits the box
-    for size in (9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0):
-        leading = size * 1.18
-        wrapped = [w for line in lines
-                   for w in simpleSplit(line, fonts.REGULAR, size, width - 2 * pad)]
-        needed = leading * (len(wrapped) + 1) + 2 * pad
-        if needed <= height:
-            break
-    c.setFillColor(BORDER)
-    y = height - pad - size
-    c.setFont(fonts.BOLD, size)
-    c.drawString(pad, y, heading)
-    c.setFillColor(colors.black)
-    for line in wrapped:
-        y -= leading
-        if y < pad - 1:
-            break
-        c.setFont(fonts.REGULAR, size)
-        c.drawString(pad, y, line)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 def signature_fields(pdf: bytes) -> dict[str, tuple[bool, SignatureBox | None]]:
@@ -138,63 +100,122 @@ def free_field_name(pdf: bytes, base: str) -> str:
     return name
 
 
-def sign_pdf(pdf: bytes, loaded: LoadedIdentity, *, field_name: str,
+
+
+def _is_certified(pdf: bytes) -> bool:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    perms = reader.root.get("/Perms")
+    return perms is not None and "/DocMDP" in perms.get_object()
+
+
+def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
              box: SignatureBox | None, reason: str, location: str,
-             heading: str = "ĐÃ KÝ SỐ") -> SignedPdf:
+             drawn: DrawnSignature | None = None, certify: bool | None = None) -> SignedPdf:
     """Append a PAdES B-B signature.
 
-    An empty field called ``field_name`` (the layout leaves one at the team leader's box) is
-    filled and keeps its place; otherwise a new field is made, visible in ``box`` when given,
-    invisible without one.
+    An empty field called ``field_name`` (the layout leaves one at the team leader's box, the
+    leader's signature leaves one for the office) is filled and keeps its place; otherwise a new
+    field is made, visible in ``box`` when given, invisible without one.
+
+    ``certify`` (default: when signing the team leader's field of an unsigned file) makes it a
+    certification signature (DocMDP, fill forms only) and lays out the office's empty field in the
+    same revision, over the left third of the leader's box. A certified file takes no new field:
+    signing one anywhere but an empty laid-out field raises ``Locked``.
+
+    ``drawn``: the signer's pad strokes, drawn in blue as the signature image. The office's field
+    shows the key's ``seal`` image (red, at real size) when it has one.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
-    from pyhanko.keys.internal import (
-        translate_pyca_cryptography_cert_to_asn1,
-        translate_pyca_cryptography_key_to_asn1,
-    )
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    field_name = free_field_name(pdf, field_name)
-    existing = signature_fields(pdf).get(field_name)
+    all_fields = signature_fields(pdf)
+    existing = all_fields.get(field_name)
+    if existing is not None and existing[0]:
+        field_name = free_field_name(pdf, field_name)
+        existing = all_fields.get(field_name)
+    certified = _is_certified(pdf)
+    if certified and existing is None:
+        raise Locked(
+            "Tài liệu đã được chứng thực khi Trưởng đoàn ký: không thể thêm chữ ký mới ngoài ô đã "
+            "dành sẵn (ô này đã được ký).",
+            "The document was certified by the team leader's signature: no signature can be added "
+            "outside the field laid out for it (which is already signed).")
     if existing is not None:  # an empty field waiting for this signature: use its rectangle
         box = existing[1]
-    registry = SimpleCertificateStore()
-    registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in loaded.chain])
-    signer = signers.SimpleSigner(
-        signing_key=translate_pyca_cryptography_key_to_asn1(loaded.key),
-        signing_cert=translate_pyca_cryptography_cert_to_asn1(loaded.certificate),
-        cert_registry=registry,
-    )
+    if certify is None:
+        certify = field_name == TEAM_LEADER_FIELD and not any(v[0] for v in all_fields.values())
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=location, name=loaded.identity.name,
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
     moment = dt.datetime.now(dt.timezone.utc)
+    ident = loaded.identity
     out = io.BytesIO()
+    writer = signature_only_writer(io.BytesIO(pdf))
+    if certify and box is not None and OFFICE_FIELD not in all_fields:
+        writer_box = stamp.office_box(box.box, _page_width(pdf, box.page_index))
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(OFFICE_FIELD, on_page=box.page_index, box=writer_box))
     with tempfile.TemporaryDirectory(prefix="sigbox-") as tmp:
         if box is not None:
             x1, y1, x2, y2 = box.box
             art = Path(tmp) / "appearance.pdf"
-            art.write_bytes(appearance_pdf(appearance_lines(loaded, moment, ""), x2 - x1, y2 - y1,
-                                           heading))
+            if field_name.startswith(OFFICE_FIELD):
+                org = ident.organisation if ident.organisation not in ident.name else ""
+                lines = stamp.signer_lines(ident.name, "", org, moment)
+                art.write_bytes(stamp.seal_appearance(loaded.seal, lines, x2 - x1, y2 - y1))
+            else:
+                lines = stamp.signer_lines(ident.name, ident.title, ident.organisation, moment)
+                art.write_bytes(stamp.signer_appearance(drawn, lines, x2 - x1, y2 - y1))
             style = StaticStampStyle.from_pdf_file(str(art), border_width=0)
             spec = None if existing else fields.SigFieldSpec(field_name, on_page=box.page_index,
                                                              box=box.box)
         else:
             style = None
             spec = None if existing else fields.SigFieldSpec(field_name)
-        pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
         try:
-            pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out)
+            signer = loaded.pyhanko_signer()
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
+            pdf_signer.sign_pdf(writer, output=out)
         except Exception as exc:  # pyHanko raises several types; the person needs one message
             logging.getLogger(__name__).exception("signing failed")
             raise UserError(f"Không ký được tài liệu: {exc}", f"Could not sign the document: {exc}") from exc
+        finally:
+            close = getattr(loaded, "close", None)  # a token session ends with its signature
+            if close is not None:
+                close()
     cert = loaded.certificate
     return SignedPdf(
         pdf=out.getvalue(), field_name=field_name, signer_name=common_name(cert.subject),
         signer_subject=cert.subject.rfc4514_string(), certificate_fingerprint=fingerprint(cert),
         signed_at=moment,
     )
+
+
+def signature_only_writer(stream: io.BytesIO):  # noqa: ANN201
+    """An incremental writer that leaves /Info and the XMP metadata as they are: a signature
+    revision holds the signature (and, for the certification, the office's empty field) and
+    nothing else; ``pdf.verify`` is strict about it. pyHanko is imported here, not at module
+    load, to keep the app's start-up light."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class SignatureOnlyWriter(IncrementalPdfFileWriter):
+        def _update_meta(self) -> None:  # pyHanko would stamp /ModDate and the XMP date
+            return None
+
+    return SignatureOnlyWriter(stream, strict=False)
+
+
+def _page_width(pdf: bytes, page_index: int) -> float:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        page = reader.find_page_for_modification(page_index)[0].get_object()
+        return float(page["/MediaBox"][2])
+    except Exception:  # a page without its own MediaBox: the minutes are A4
+        return A4_WIDTH

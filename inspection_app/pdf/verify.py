@@ -1,10 +1,16 @@
 """Check every signature of a PDF: who signed, when, whether the bytes and the trust hold.
 
 A signature is accepted when its bytes are intact, the cryptography is valid, the signer's
-certificate chains to one of the configured roots (the department's pilot root and any imported
-root), it covers at least its whole revision, and nothing after it changed the document beyond
-adding further signatures or filling form fields (pyHanko's difference analysis). A flipped byte,
-a page added after signing or an unknown signer each make the report fail.
+certificate chains to one of the configured roots (the department's pilot root and any root added
+through ``keys trust``), it covers at least its whole revision, and nothing after it changed the
+document except filling a signature field that already existed when it was made.
+
+The difference analysis is pyHanko's, with a *strict* policy (``strict_policy``): no new field of
+any kind after a certification signature (and no new visible one ever), no new or changed
+annotation, no change to page content, to what the document information dictionary (``/Info``)
+says (its ``/ModDate`` aside, which signing tools stamp) or to the XMP metadata. pyHanko's default policy allows some of these (new signature fields with any
+appearance, ``/Info`` and XMP updates), which let a new "signature" paint over a line of text and
+still be reported as valid. Anything else is "changed after signing", and the report fails.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -28,6 +34,10 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.vi} / {self.en}"
+
+
+CHANGED_VI = "Tài liệu bị thay đổi sau khi ký"
+CHANGED_EN = "The document was changed after signing"
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,9 @@ class SignatureReport:
     docmdp_ok: bool | None
     certificate_fingerprint: str
     problems: tuple[Problem, ...]
+    certified: bool = False  # a certification signature (DocMDP)
+    trust_anchor: str = ""  # common name of the root the chain ended in
+    trust_anchor_fingerprint: str = ""  # SHA-256 of that root's DER, hex
 
     @property
     def ok(self) -> bool:
@@ -60,10 +73,11 @@ class SignatureReport:
             return Problem("Nội dung đã ký bị sửa", "The signed content itself was altered")
         if self.coverage == "ENTIRE_FILE":
             return Problem("Không có thay đổi sau khi ký", "No change after signing")
-        if self.modification_level in ("NONE", "LTA_UPDATES", "FORM_FILLING") and self.docmdp_ok:
-            return Problem("Sau khi ký chỉ thêm chữ ký khác (được phép)",
-                           "Only further signatures were added after signing (allowed)")
-        return Problem("Tài liệu bị thay đổi sau khi ký", "The document was changed after signing")
+        if self.modification_level in ("NONE", "LTA_UPDATES", "FORM_FILLING") and self.docmdp_ok \
+                and not any(p.en.startswith(CHANGED_EN) for p in self.problems):
+            return Problem("Sau khi ký chỉ thêm chữ ký vào ô đã dành sẵn (được phép)",
+                           "Only a signature in the field laid out for it was added after signing (allowed)")
+        return Problem(CHANGED_VI, CHANGED_EN)
 
 
 @dataclass(frozen=True)
@@ -101,8 +115,58 @@ def _to_asn1(cert: x509.Certificate):  # noqa: ANN202
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+def strict_policy(*, certified: bool):  # noqa: ANN201
+    """pyHanko's difference analysis with only the changes a countersignature needs.
+
+    Allowed after a signature: filling an existing empty signature field (its value and
+    appearance) and the bookkeeping of xref and object streams. On a file without a certification
+    signature (minutes signed before DocMDP was introduced), an *invisible* new signature field is
+    allowed too, since that is how the office countersigned them. Nothing else: no DocInfoRule,
+    no MetadataUpdateRule, no DSS updates, no other field or annotation.
+    """
+    from pyhanko.sign.diff_analysis import (
+        CatalogModificationRule,
+        DocInfoRule,
+        FormUpdatingRule,
+        ModificationLevel,
+        ObjectStreamRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+        SuspiciousModification,
+        XrefStreamRule,
+    )
+
+    class InvisibleSigFieldCreationRule(SigFieldCreationRule):
+        """New signature fields only when they cannot be seen (no widget area)."""
+
+        def apply(self, context):  # noqa: ANN001, ANN202
+            from pyhanko.sign.diff_analysis.rules.form_field_rules import is_field_visible
+
+            for fq_name, spec in context.field_specs.items():
+                if spec.old_field_ref is None and spec.new_field_ref is not None \
+                        and is_field_visible(spec.new_field_ref.get_object()):
+                    raise SuspiciousModification(f"New visible field {fq_name} after signing.")
+            yield from super().apply(context)
+
+    field_rules: list = [SigFieldModificationRule()]
+    if not certified:
+        field_rules.insert(0, InvisibleSigFieldCreationRule(approve_widget_bindings=True))
+    return StandardDiffPolicy(
+        global_rules=[
+            CatalogModificationRule(),
+            # the /Info object may be rewritten (signing tools stamp /ModDate); what it says is
+            # compared by ``_metadata_changes``, which allows nothing but /ModDate to change
+            DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
+            XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+            ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ],
+        form_rule=FormUpdatingRule(field_rules=field_rules),
+    )
+
+
 def verify_pdf(source: Path | bytes, trust_roots: Sequence[x509.Certificate]) -> VerificationReport:
-    """Validate every embedded signature against ``trust_roots``."""
+    """Validate every embedded signature against ``trust_roots``, strictly (see the module)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
@@ -126,16 +190,93 @@ def verify_pdf(source: Path | bytes, trust_roots: Sequence[x509.Certificate]) ->
                 f"Not a readable PDF ({type(exc).__name__}: {exc})"),))
         if not embedded:
             file_problems.append(Problem("Tệp không có chữ ký số nào", "The file has no digital signature"))
+        certified = any(_docmdp(sig) is not None for sig in embedded)
+        if embedded and _docmdp(embedded[0]) is None and _perms_docmdp(reader):
+            file_problems.append(Problem(
+                "Chữ ký chứng thực (DocMDP) không phải chữ ký đầu tiên",
+                "The certification (DocMDP) signature is not the first signature"))
+        policy = strict_policy(certified=certified)
         for sig in embedded:
-            reports.append(_check(sig, roots, validate_pdf_signature, ValidationContext))
+            report = _check(sig, roots, validate_pdf_signature, ValidationContext, policy)
+            extra = _metadata_changes(reader, sig) if report.intact else []
+            if extra:
+                report = replace(report, problems=report.problems + tuple(extra))
+            reports.append(report)
     return VerificationReport(name, tuple(reports), tuple(file_problems))
 
 
-def _check(sig, roots, validate, ValidationContext) -> SignatureReport:  # noqa: ANN001, N803
+def _docmdp(sig):  # noqa: ANN001, ANN202
+    try:
+        return sig.docmdp_level
+    except Exception:
+        return None
+
+
+def _perms_docmdp(reader) -> bool:  # noqa: ANN001
+    perms = reader.root.get("/Perms")
+    return perms is not None and "/DocMDP" in perms.get_object()
+
+
+def _plain(value, depth: int = 0):  # noqa: ANN001, ANN202
+    """A comparable Python value of a PDF object (references followed, streams by their bytes)."""
+    from pyhanko.pdf_utils import generic
+
+    if depth > 8:
+        return "…"
+    value = value.get_object() if isinstance(value, generic.IndirectObject) else value
+    if isinstance(value, generic.StreamObject):
+        return ("stream", bytes(value.data))
+    if isinstance(value, generic.DictionaryObject):
+        return {str(k): _plain(value.raw_get(k), depth + 1) for k in value}
+    if isinstance(value, generic.ArrayObject):
+        return [_plain(v, depth + 1) for v in value]
+    return str(value)
+
+
+#: Keys of /Info a signing tool may update without changing what the document says.
+INFO_TIMESTAMP_KEYS = ("/ModDate",)
+
+
+def _info_text(value):  # noqa: ANN001, ANN202
+    """/Info as compared across revisions: every key but the modification timestamp."""
+    plain = _plain_or_none(value)
+    if isinstance(plain, dict):
+        return {k: v for k, v in plain.items() if k not in INFO_TIMESTAMP_KEYS}
+    return plain
+
+
+def _plain_or_none(value):  # noqa: ANN001, ANN202
+    return None if value is None else _plain(value)
+
+
+def _metadata_changes(reader, sig) -> list[Problem]:  # noqa: ANN001
+    """``/Info`` and the XMP metadata as signed, against the file's final state."""
+    try:
+        rev = sig.signed_revision
+        if rev >= reader.xrefs.total_revisions - 1:
+            return []
+        old = reader.get_historical_resolver(rev)
+        before_info = old.trailer_view.get("/Info")
+        after_info = reader.trailer_view.get("/Info")
+        problems = []
+        if _info_text(before_info) != _info_text(after_info):
+            problems.append(Problem(f"{CHANGED_VI}: thông tin tài liệu (/Info) bị sửa",
+                                    f"{CHANGED_EN}: the document information (/Info) was edited"))
+        before_xmp, after_xmp = old.root.get("/Metadata"), reader.root.get("/Metadata")
+        if _plain_or_none(before_xmp) != _plain_or_none(after_xmp):
+            problems.append(Problem(f"{CHANGED_VI}: siêu dữ liệu XMP bị sửa",
+                                    f"{CHANGED_EN}: the XMP metadata was edited"))
+        return problems
+    except Exception as exc:  # unreadable history is itself a reason not to trust the file
+        return [Problem(f"{CHANGED_VI}: không đọc được lịch sử sửa đổi ({exc})",
+                        f"{CHANGED_EN}: the revision history cannot be read ({exc})")]
+
+
+def _check(sig, roots, validate, ValidationContext, policy) -> SignatureReport:  # noqa: ANN001, N803
     problems: list[Problem] = []
     try:
         vc = ValidationContext(trust_roots=roots, allow_fetching=False)
-        st = validate(sig, vc)
+        st = validate(sig, vc, diff_policy=policy)
     except Exception as exc:  # malformed signature container
         return SignatureReport(
             field_name=sig.field_name or "?", signer_name="?", signer_subject="", signer_title="",
@@ -157,7 +298,8 @@ def _check(sig, roots, validate, ValidationContext) -> SignatureReport:  # noqa:
         problems.append(Problem("Nội dung đã bị sửa sau khi ký (sai mã băm)",
                                 "The signed bytes were altered (digest mismatch)"))
     elif not st.valid:
-        problems.append(Problem("Chữ ký không hợp lệ về mật mã", "The signature is cryptographically invalid"))
+        problems.append(Problem("Chữ ký không hợp lệ về mật mã (chứng thư hoặc chữ ký bị tráo)",
+                                "The signature is cryptographically invalid (certificate or signature swapped)"))
     if st.intact and st.valid and not st.trusted:
         why = st.trust_problem_indic.name if st.trust_problem_indic is not None else "NO_CHAIN"
         problems.append(Problem(
@@ -167,11 +309,19 @@ def _check(sig, roots, validate, ValidationContext) -> SignatureReport:  # noqa:
         problems.append(Problem("Chữ ký không bao trùm toàn bộ tài liệu",
                                 "The signature does not cover the whole document"))
     if st.docmdp_ok is False or (level in ("ANNOTATIONS", "OTHER") and coverage != "ENTIRE_FILE"):
-        problems.append(Problem("Tài liệu bị thay đổi sau khi ký (thêm/sửa trang hoặc nội dung)",
-                                "The document was changed after signing (pages or content)"))
+        problems.append(Problem(f"{CHANGED_VI} (trang, chú thích, trường hoặc nội dung mới)",
+                                f"{CHANGED_EN} (pages, annotations, fields or content)"))
     if st.md_algorithm.lower() != "sha256":
         problems.append(Problem(f"Thuật toán băm {st.md_algorithm} không phải SHA-256",
                                 f"Digest algorithm {st.md_algorithm} is not SHA-256"))
+    anchor_cn = anchor_fp = ""
+    if st.trusted and st.validation_path is not None:
+        try:
+            root = st.validation_path.trust_anchor.authority.certificate
+            anchor_cn = str(root.subject.native.get("common_name") or root.subject.human_friendly)
+            anchor_fp = root.sha256.hex()
+        except Exception:
+            pass
     signing_time = st.signer_reported_dt or _pdf_date(sig.sig_object.get("/M"))
     return SignatureReport(
         field_name=sig.field_name or "?",
@@ -187,6 +337,8 @@ def _check(sig, roots, validate, ValidationContext) -> SignatureReport:  # noqa:
         coverage=coverage, modification_level=level, docmdp_ok=st.docmdp_ok,
         certificate_fingerprint=cert.sha256.hex(),
         problems=tuple(problems),
+        certified=_docmdp(sig) is not None,
+        trust_anchor=anchor_cn, trust_anchor_fingerprint=anchor_fp,
     )
 
 
@@ -199,6 +351,12 @@ def _pdf_date(value) -> dt.datetime | None:  # noqa: ANN001
         return parse_pdf_date(str(value), strict=False)
     except Exception:
         return None
+
+
+def format_fingerprint(hex_digest: str) -> str:
+    """``AB:CD:…``, the way certificate viewers and ``certutil`` show a SHA-256 fingerprint."""
+    h = hex_digest.upper()
+    return ":".join(h[i:i + 2] for i in range(0, len(h), 2))
 
 
 def describe(report: VerificationReport, lang: str = "vi") -> str:
@@ -224,6 +382,12 @@ def describe(report: VerificationReport, lang: str = "vi") -> str:
             f"PAdES: {yes if s.pades else no}; {s.md_algorithm}",
             f"    {'Thay đổi sau khi ký' if vi else 'Changes after signing'}: {change.vi if vi else change.en}",
         ]
+        if s.certified:
+            lines.append("    " + ("Chữ ký chứng thực (DocMDP): chỉ cho phép ký vào ô đã dành sẵn" if vi else
+                                   "Certification signature (DocMDP): only the laid-out field may be signed"))
+        if s.trust_anchor_fingerprint:
+            lines.append(f"    {'Tin cậy qua CA gốc' if vi else 'Trusted through root'}: {s.trust_anchor}"
+                         f" (SHA-256 {format_fingerprint(s.trust_anchor_fingerprint)})")
         lines += [f"    ! {p.vi if vi else p.en}" for p in s.problems]
     lines += [f"! {p.vi if vi else p.en}" for p in report.problems]
     lines.append(("KẾT QUẢ: HỢP LỆ" if report.ok else "KẾT QUẢ: CÓ VẤN ĐỀ") if vi else

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ..config import Config
-from ..store import make_engine, session_scope, upgrade
+from ..store import at_rest, make_engine, session_scope, upgrade
 
 
 @dataclass
@@ -28,8 +28,13 @@ class AppContext:
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike | None = None, actor: str | None = None) -> "AppContext":
-        """Load settings, open the database and upgrade its schema if it is older."""
+        """Load settings, open the database and upgrade its schema if it is older.
+
+        Files are private at rest: the data directory 0700, every file 0600 (``store.at_rest``).
+        """
+        at_rest.restrict_new_files()
         config = Config.load(data_dir)
+        at_rest.harden(config.data_dir)
         engine = make_engine(config.database_url)
         report = upgrade(engine)
         return cls(config=config, engine=engine,

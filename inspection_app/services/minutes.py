@@ -34,6 +34,7 @@ from ..domain.text import nfc
 from ..pdf import keys as key_store
 from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint  # noqa: F401  (for the CLI and UI)
 from ..pdf import signing
+from . import keys as _keys_service
 from ..pdf.layout import TEAM_LEADER_FIELD, render_minutes, write_atomic
 from ..pdf.verify import VerificationReport, verify_pdf
 from ..store.models import MinutesDocument, Participant, Side, TeamRole, Visit, VisitStatus
@@ -207,7 +208,8 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     # the stored file carries an empty field at the team leader's box: the signature fills it
     signed = signing.sign_pdf(
         data, loaded, field_name=TEAM_LEADER_FIELD, box=None,
-        reason=f"Trưởng đoàn ký Biên bản {doc.number}", location=ctx.settings.department.place_name())
+        reason=f"Trưởng đoàn ký Biên bản {doc.number}", location=ctx.settings.department.place_name(),
+        drawn=_keys_service.leader_drawing(ctx, visit_id))
     return _store_signed(ctx, doc, signed, _file_name(doc, "-da-ky"), VisitStatus.SIGNED, out, first=True)
 
 

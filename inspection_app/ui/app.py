@@ -19,6 +19,7 @@ import flet as ft
 
 import inspection_app
 
+from . import door
 from .shell import Shell
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def build_main(ctx) -> Callable[[ft.Page], None]:
     """The ``main(page)`` Flet calls for every new session."""
 
     def main(page: ft.Page) -> None:
-        Shell(page, ctx).start()
+        Shell(page, door.session_context(ctx)).start()  # acting as the signed-in web user, if any
 
     return main
 
@@ -64,4 +65,4 @@ def run_app(ctx, *, web: bool = False, host: str = "127.0.0.1", port: int = 8550
             return
         except Exception as exc:  # e.g. the desktop client cannot be fetched offline
             log.warning("desktop client did not start (%s); falling back to web mode", exc)
-    ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True, **common)
+    door.serve(main, ctx.data_dir, host=host, port=port, **common)  # Origin check, no CORS *, login off loopback

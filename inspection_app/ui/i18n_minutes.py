@@ -116,18 +116,15 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
     "mn.signing": ("Đang ký số…", "Signing…"),
     "mn.signed_toast": ("Đã ký số biên bản {number}", "Minutes {number} signed"),
     "mn.need_passphrase": ("Hãy nhập mật khẩu khóa ký số.", "Enter the signing key's passphrase."),
-    "mn.no_keys": ("Máy này chưa có khóa ký số. Văn phòng Sở cấp khóa bằng lệnh \"inspection-app keys init\" "
-                   "(chứng thư thí điểm) hoặc nhập chứng thư do tổ chức chứng thực cấp bằng \"inspection-app keys "
-                   "import TỆP.p12\".",
-                   "There is no signing key on this machine. The office issues keys with \"inspection-app keys "
-                   "init\" (pilot certificates) or imports a CA-issued certificate with \"inspection-app keys "
-                   "import FILE.p12\"."),
-    "mn.no_leader_key": ("Chưa có khóa ký số của Trưởng đoàn {name}. Chọn khóa khác, nhờ Văn phòng Sở cấp khóa "
-                         "(\"inspection-app keys init\" hoặc \"keys import TỆP.p12\"), hoặc tạo chứng thư thí "
-                         "điểm dưới đây.",
-                         "There is no signing key for the team leader {name}. Choose another key, ask the office "
-                         "for one (\"inspection-app keys init\" or \"keys import FILE.p12\"), or create pilot "
-                         "certificates below."),
+    "mn.no_keys": ("Máy này chưa có khóa ký số. Nhập chứng thư số (.p12) do tổ chức chứng thực cấp, hoặc tạo "
+                   "chứng thư thí điểm ở phần Khóa ký số dưới đây.",
+                   "There is no signing key on this machine. Import a CA-issued certificate (.p12), or create "
+                   "pilot certificates in the Signing keys part below."),
+    "mn.no_leader_key": ("Chưa có khóa ký số của Trưởng đoàn {name}. Chọn khóa khác, nhập chứng thư số (.p12) "
+                         "của Trưởng đoàn, hoặc tạo chứng thư thí điểm ở phần Khóa ký số dưới đây.",
+                         "There is no signing key for the team leader {name}. Choose another key, import the "
+                         "team leader's certificate (.p12), or create pilot certificates in the Signing keys "
+                         "part below."),
     "mn.pilot_heading": ("Tạo chứng thư THÍ ĐIỂM trên máy này", "Create PILOT certificates on this machine"),
     "mn.pilot_members": ("Sẽ cấp cho: {names}", "Issued to: {names}"),
     "mn.pilot_office": ("Văn thư của Sở (ký tiếp nhận)", "the department's office (receipt signature)"),
@@ -137,6 +134,40 @@ MINUTES_LABELS: dict[str, tuple[str, str]] = {
                           "This machine already has a pilot root CA: enter its passphrase."),
     "mn.pilot_create": ("Tạo chứng thư thí điểm", "Create pilot certificates"),
     "mn.pilot_done": ("Đã tạo {n} chứng thư thí điểm", "{n} pilot certificate(s) created"),
+    # --- signing keys from the screen (ui/widgets/keys_panel.py) --------------------------------
+    "kp.heading": ("Khóa ký số trên máy này", "Signing keys on this machine"),
+    "kp.none": ("Chưa có khóa nào.", "No keys yet."),
+    "kp.choose_key": ("Hãy chọn khóa ký số để ký (hoặc nhập, tạo khóa ở phần Khóa ký số).",
+                      "Choose a signing key (or import or create one in the Signing keys part)."),
+    "kp.item": ("{name} - {title} ({kind}, hết hạn {expires})", "{name} - {title} ({kind}, expires {expires})"),
+    "kp.kind_token": ("thiết bị ký số", "token"),
+    "kp.unlock_which": ("Khóa cần mở", "Key to unlock"),
+    "kp.unlock_help": ("Mở khóa bằng mật khẩu để kiểm tra trước khi ký (tệp khóa cũ được bảo vệ lại theo chuẩn mới).",
+                       "Unlock with the passphrase to check it before signing (an older key file is re-protected "
+                       "with current settings)."),
+    "kp.unlock": ("Mở khóa", "Unlock"),
+    "kp.unlock_passphrase": ("Mật khẩu để mở khóa", "Passphrase to unlock"),
+    "kp.unlocked": ("Mật khẩu đúng: đã mở khóa của {name}", "Passphrase correct: {name}'s key unlocked"),
+    "kp.import_heading": ("Nhập chứng thư số (.p12)", "Import a certificate (.p12)"),
+    "kp.import_help": ("Tệp .p12 hoặc .pfx do tổ chức chứng thực cấp, có khóa riêng và chứng thư.",
+                       "A .p12 or .pfx file issued by a certification authority, with the private key and "
+                       "certificate."),
+    "kp.import_pick": ("Chọn tệp .p12", "Choose a .p12 file"),
+    "kp.import_passphrase": ("Mật khẩu của tệp {name}", "Passphrase of {name}"),
+    "kp.import_do": ("Nhập", "Import"),
+    "kp.imported": ("Đã nhập chứng thư của {name}", "Imported {name}'s certificate"),
+    "kp.too_large": ("Tệp quá lớn để là tệp .p12 (tối đa 1 MB).", "The file is too large for a .p12 (1 MB at most)."),
+    "kp.roots_heading": ("CA gốc được tin cậy", "Trusted root certificates"),
+    "kp.roots_help": ("Chỉ tin cậy một CA gốc sau khi đã đối chiếu mã SHA-256 với nơi cấp.",
+                      "Trust a root only after comparing its SHA-256 fingerprint with its issuer."),
+    "kp.trust_pick": ("Thêm CA gốc tin cậy", "Add a trusted root"),
+    "kp.trust_confirm": ("Tin cậy CA gốc \"{name}\"? Đối chiếu mã SHA-256 dưới đây với nơi cấp trước khi đồng ý.",
+                         "Trust the root \"{name}\"? Compare the SHA-256 fingerprint below with its issuer first."),
+    "kp.trust_yes": ("Đã đối chiếu, tin cậy CA gốc này", "Compared: trust this root"),
+    "kp.trusted": ("Đã tin cậy CA gốc {name}", "Now trusting the root {name}"),
+    "kp.seal_pick": ("Chọn ảnh con dấu", "Choose the seal image"),
+    "kp.seal_change": ("Đổi ảnh con dấu", "Change the seal image"),
+    "kp.seal_saved": ("Đã lưu ảnh con dấu (màu đỏ, nền trong suốt)", "Seal image saved (red, transparent)"),
     # --- minutes: checking -----------------------------------------------------------------------
     "mn.verify": ("Kiểm tra chữ ký số", "Check the signatures"),
     "mn.verify_heading": ("Kết quả kiểm tra: phiên bản {version}", "Check result: version {version}"),

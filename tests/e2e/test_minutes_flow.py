@@ -55,6 +55,9 @@ def test_sign_the_minutes_of_the_finished_demo_visit(tab: Flt, app_server):
     sign = tab.ident("minutes-sign")
     expect(tab.page.get_by_role("radio", name="Nguyễn Thị Ánh Tuyết - Trưởng đoàn")).to_be_checked()
     expect(tab.ident("minutes-pilot")).to_have_count(0)
+    # keys from the screen: the keys on this machine, unlocking, importing (ui/widgets/keys_panel.py)
+    tab.label_has(tab.ident("keys-list"), "Nguyễn Thị Ánh Tuyết - Trưởng đoàn")
+    tab.shot_artifact("minutes-keys")
 
     tab.fill(tab.textbox("Mật khẩu khóa ký số", sign), PASS)
     tab.tap(tab.button("Ký số", sign, exact=True))

@@ -156,7 +156,7 @@ def test_sign_closes_numbers_locks_and_verifies(ctx, complete_visit, team_keys, 
     (sig,) = check.report.signatures
     assert sig.signer_name == "Nguyễn Thị Ánh Tuyết" and sig.trusted
     text = _pdftext(out)
-    assert "Số: 01/BB-SNV" in text and "Ký bởi: Nguyễn Thị Ánh Tuyết" in text
+    assert "Số: 01/BB-SNV" in text and "Nguyễn Thị Ánh Tuyết - Trưởng đoàn" in text
     assert "(Từ chối ký. Lý do: Chưa thống nhất số liệu điểm danh.)" in text
     assert "Phòng tiếp dân không có sổ góp ý." in text
     # exporting again gives the same stored, signed file
@@ -339,9 +339,11 @@ def test_cli_keys_export_sign_verify(ctx, complete_visit, number_block, tmp_path
     assert _cli("--data-dir", data, "export-minutes", complete_visit.id, "--out", str(filed),
                 "--countersign", "--passphrase-env", "TEST_PASS") == 0
     capsys.readouterr()
-    assert _cli("--data-dir", data, "verify", str(filed)) == 0
+    code = _cli("--data-dir", data, "verify", str(filed))
     out = capsys.readouterr().out
-    assert "[2] XacNhanCuaSo: HỢP LỆ" in out and "Sau khi ký chỉ thêm chữ ký khác" in out
+    assert code == 0, out
+    assert "[2] XacNhanCuaSo: HỢP LỆ" in out and "chỉ thêm chữ ký vào ô đã dành sẵn" in out
+    assert "Tin cậy qua CA gốc" in out and "SHA-256" in out
 
     flipped = bytearray(signed.read_bytes())
     flipped[flipped.index(b"stream", 2000) + 60] ^= 1
@@ -384,10 +386,19 @@ def test_cli_keys_import_and_list(ctx, tmp_path, monkeypatch, capsys):
         serialization.BestAvailableEncryption(b"p12-pass")))
     monkeypatch.setenv("P12_PASS", "p12-pass")
     data = str(ctx.data_dir)
-    assert _cli("--data-dir", data, "keys", "import", str(p12), "--passphrase-env", "P12_PASS",
-                "--trust-root") == 0
+    assert _cli("--data-dir", data, "keys", "import", str(p12), "--passphrase-env", "P12_PASS") == 0
     out = capsys.readouterr().out
-    assert "Lê Văn Phúc" in out and "tin cậy thêm CA gốc" in out
+    assert "Lê Văn Phúc" in out and "CHƯA tin cậy" in out and "SHA-256" in out  # offered, not trusted
+    root = tmp_path / "root.pem"
+    root.write_bytes(keys.root_cert_path(other).read_bytes())
+    assert _cli("--data-dir", data, "keys", "trust", str(root)) == 2  # no terminal, no --yes: refused
+    assert "xác nhận" in capsys.readouterr().err
+    assert _cli("--data-dir", data, "keys", "trust", str(root), "--yes") == 0
+    out = capsys.readouterr().out
+    assert keys.fingerprint(loaded.chain[0]).upper()[:2] + ":" in out
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "n")
+    assert _cli("--data-dir", data, "keys", "trust", str(root)) == 1  # answered no
     assert _cli("--data-dir", data, "keys", "list") == 0
     assert "CA cấp / CA-issued" in capsys.readouterr().out
     monkeypatch.setenv("P12_PASS", "wrong")

@@ -98,7 +98,8 @@ def test_find_identity_by_name_title_or_id(store):
 def test_no_keys_yet_says_what_to_do(tmp_path):
     with pytest.raises(NotFound) as err:
         keys.find_identity(tmp_path)
-    assert "keys init" in err.value.vi and "keys import" in err.value.en
+    assert "khóa thí điểm" in err.value.vi and ".p12" in err.value.en
+    assert "inspection-app" not in err.value.vi + err.value.en  # shown on screens: no command line
 
 
 def _ca_issued_p12(tmp_path, password: bytes):
@@ -129,19 +130,73 @@ def test_import_p12(tmp_path):
     path, ca = _ca_issued_p12(tmp_path, b"pass-of-the-ca")
     with pytest.raises(UserError):
         keys.import_p12(data, path, "wrong")
-    ident, roots = keys.import_p12(data, path, "pass-of-the-ca")
-    assert ident.kind == "imported" and ident.name == "Lê Văn Phúc" and roots == []
-    assert keys.trust_roots(data) == []  # a file does not make itself trusted by accident
-    again, _ = keys.import_p12(data, path, "pass-of-the-ca", trust_root_in_file=True)
+    ident, offered = keys.import_p12(data, path, "pass-of-the-ca")
+    assert ident.kind == "imported" and ident.name == "Lê Văn Phúc"
+    assert offered == [ca]  # the root in the file is offered ...
+    assert keys.trust_roots(data) == []  # ... never trusted by the import itself
+    with pytest.raises(ValidationFailed):  # there is no second door to the trust store
+        keys.import_p12(data, path, "pass-of-the-ca", trust_root_in_file=True)
+    again, _ = keys.import_p12(data, path, "pass-of-the-ca")
     assert again.id == ident.id  # same certificate, not imported twice
-    ident2, roots = keys.import_p12(data, _ca_issued_p12(tmp_path, b"p2")[0], "p2",
-                                    trust_root_in_file=True)
-    assert len(roots) == 1 and keys.trust_roots(data) == roots
+    keys.add_trust_root(data, ca.public_bytes(serialization.Encoding.PEM))
+    assert keys.trust_roots(data) == [ca]
     loaded = keys.load_identity(data, ident, "pass-of-the-ca")
     assert loaded.chain[0] == ca
     # an imported (CA-issued) identity is preferred over a pilot one for the same person
     keys.init_pilot(data, ORG, [("Lê Văn Phúc", "")], PASS)
     assert keys.find_identity(data, "Lê Văn Phúc").kind == "imported"
+
+
+def test_planted_root_file_is_not_trusted(tmp_path, store):
+    """A certificate that lands in keys/roots/ by any way but add_trust_root is ignored."""
+    _, result = store
+    other = tmp_path / "other"
+    made = keys.init_pilot(other, "Sở Khác", [("X", "Trưởng đoàn")], PASS)
+    fp = keys.fingerprint(made.root)
+    planted = keys.keys_dir(tmp_path) / "roots" / f"{fp}.pem"
+    planted.parent.mkdir(parents=True)
+    keys.add_trust_root(tmp_path, result.root.public_bytes(serialization.Encoding.PEM))
+    planted.write_bytes(made.root.public_bytes(serialization.Encoding.PEM))
+    assert [keys.fingerprint(c) for c in keys.trust_roots(tmp_path)] == [keys.fingerprint(result.root)]
+
+
+def test_a_signer_certificate_is_not_a_root(tmp_path, store):
+    data, result = store
+    leaf = keys.load_identity(data, result.identities[0], PASS).certificate
+    with pytest.raises(ValidationFailed):
+        keys.add_trust_root(tmp_path, leaf.public_bytes(serialization.Encoding.PEM))
+
+
+def test_key_files_use_current_kdf(store):
+    data, result = store
+    root_key = (keys.keys_dir(data) / keys.ROOT_KEY).read_bytes()
+    assert keys.pem_key_kdf_current(root_key)
+    for ident in result.identities:
+        assert keys.p12_kdf_current((keys.keys_dir(data) / ident.file).read_bytes())
+
+
+def test_old_key_files_open_and_are_rewritten(tmp_path):
+    """Files from before (OpenSSL defaults: 2,048 rounds, SHA-1 MAC) open and are upgraded."""
+    data = tmp_path / "data"
+    path, _ = _ca_issued_p12(tmp_path, b"pass-of-the-ca")
+    old = path.read_bytes()
+    assert not keys.p12_kdf_current(old)
+    ident, _ = keys.import_p12(data, path, "pass-of-the-ca")
+    stored = keys.keys_dir(data) / ident.file
+    assert stored.read_bytes() == old  # kept as it came until the first unlock
+    keys.load_identity(data, ident, "pass-of-the-ca")
+    assert keys.p12_kdf_current(stored.read_bytes())
+    keys.load_identity(data, ident, "pass-of-the-ca")  # and still opens
+    # the root CA key: an old PEM (BestAvailableEncryption) opens and is rewritten
+    made = keys.init_pilot(data, ORG, [("A", "Trưởng đoàn")], PASS)
+    key_path = keys.keys_dir(data) / keys.ROOT_KEY
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=PASS.encode())
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.BestAvailableEncryption(PASS.encode())))
+    assert not keys.pem_key_kdf_current(key_path.read_bytes())
+    keys.init_pilot(data, ORG, [("B", "Thành viên")], PASS)
+    assert keys.pem_key_kdf_current(key_path.read_bytes())
+    assert made.created_root
 
 
 def test_add_trust_root_pem_or_der(tmp_path, store):

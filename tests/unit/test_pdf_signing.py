@@ -77,9 +77,10 @@ def test_visible_box_is_drawn_with_our_font(signed_once, unsigned, tmp_path):
     box = unsigned.signature_boxes[TEAM_LEADER_BOX]
     # the stamp text is extractable and correct Vietnamese (pyHanko's default would garble it)
     page_text = flat(pdftotext(path, first=box.page_index + 1, last=box.page_index + 1))
-    assert "Ký bởi: Nguyễn Thị Ánh Tuyết" in page_text
-    assert "Trưởng đoàn, Sở Nội vụ tỉnh Tây Ninh" in page_text
-    assert re.search(r"Thời gian ký: \d\d:\d\d:\d\d, \d\d/\d\d/\d{4}", page_text)
+    assert "Nguyễn Thị Ánh Tuyết - Trưởng đoàn" in page_text
+    assert "Sở Nội vụ tỉnh Tây Ninh" in page_text
+    # the time in ISO 8601 with the Vietnamese offset (Decree 30, Phụ lục I, II.7.d)
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", page_text)
     assert "þÿ" not in page_text
     for f in pdffonts(path):
         assert f["emb"] == "yes" and "LiberationSerif" in f["name"], f
@@ -103,15 +104,16 @@ def test_second_signature_keeps_the_first_valid(data, signed_twice, signed_once)
     assert first.coverage == "ENTIRE_REVISION" and first.modification_level == "FORM_FILLING"
     assert first.docmdp_ok is True
     assert second.coverage == "ENTIRE_FILE" and second.signer_name == "Văn phòng Sở Nội vụ"
-    assert "chỉ thêm chữ ký" in first.changes_after_signing.vi
+    assert "ô đã dành sẵn" in first.changes_after_signing.vi
 
 
-def test_field_names_never_collide(data, signed_twice):
+def test_certified_file_refuses_a_second_countersignature(data, signed_twice):
+    from inspection_app.domain.errors import Locked
+
     office = keys.load_identity(data, keys.find_identity(data, title="Văn thư"), PASS)
-    again = signing.sign_pdf(signed_twice.pdf, office, field_name=signing.OFFICE_FIELD, box=None,
-                             reason="Ký lại", location="Tây Ninh")
-    assert again.field_name == "XacNhanCuaSo2"
-    assert verify_pdf(again.pdf, keys.trust_roots(data)).ok
+    with pytest.raises(Locked):
+        signing.sign_pdf(signed_twice.pdf, office, field_name=signing.OFFICE_FIELD, box=None,
+                         reason="Ký lại", location="Tây Ninh")
 
 
 def test_flipped_byte_is_detected(data, signed_twice):
@@ -222,8 +224,11 @@ def test_pdfsig_trusts_the_department_root_through_nss(data, signed_twice, tmp_p
 
 
 def test_appearance_fits_long_names():
-    art = signing.appearance_pdf(["Ký bởi: " + "Tôn Nữ Thị " * 6, "Trưởng đoàn, Sở Nội vụ tỉnh "
-                                  "Thừa Thiên Huế", "Thời gian ký: 10:00:00, 14/07/2026"], 175, 62)
+    from inspection_app.pdf import stamp
+
+    lines = ["Tôn Nữ Thị " * 6 + "- Trưởng đoàn", "Sở Nội vụ tỉnh Thừa Thiên Huế",
+             "2026-07-14T10:00:00+07:00"]
+    art = stamp.signer_appearance(None, lines, 175, 62)
     assert art.startswith(b"%PDF") and len(art) < 60_000
 
 
@@ -243,7 +248,8 @@ def test_layout_leaves_an_empty_field_that_signing_fills(data, unsigned):
     signed = signing.sign_pdf(unsigned.pdf, leader, field_name="TruongDoan", box=None,
                               reason="x", location="y")
     after = signing.signature_fields(signed.pdf)
-    assert list(after) == ["TruongDoan"] and after["TruongDoan"][0] is True
+    assert list(after) == ["TruongDoan", "XacNhanCuaSo"] and after["TruongDoan"][0] is True
+    assert after["XacNhanCuaSo"][0] is False  # laid out for the office, empty
     assert after["TruongDoan"][1] == unsigned.signature_boxes[TEAM_LEADER_BOX]
     assert verify_pdf(signed.pdf, keys.trust_roots(data)).ok
 

@@ -15,9 +15,11 @@ from pathlib import Path
 import flet as ft
 
 from ...domain.text import fold
+from ...services import keys as key_service
 from ...services import minutes, numbering, visits
 from .. import fmt
 from ..shell import FAILED
+from ..widgets.keys_panel import KeysPanel
 from .base import VisitScreen, banner, bottom_space, heading, muted
 
 MONO = "monospace"
@@ -62,6 +64,8 @@ class MinutesScreen(VisitScreen):
         self.members = [] if result is FAILED else result
         result = await call(numbering.device_blocks, ctx)
         self.blocks = [] if result is FAILED else result
+        result = await call(key_service.status, ctx)
+        self.keys_status = None if result is FAILED else result
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -218,25 +222,23 @@ class MinutesScreen(VisitScreen):
             parts += [muted(t("mn.identity"), 15), self.identity,
                       ft.Row([self.passphrase, self.sign_button], wrap=True,
                              vertical_alignment=ft.CrossAxisAlignment.CENTER)]
-        if mine is None:
-            parts.append(self._pilot_card())
+        parts.append(self._keys_panel(offer_pilot=mine is None))
         return card("minutes-sign", *parts)
 
-    def _pilot_card(self) -> ft.Control:
-        t = self.t
-        names = [name for name, _ in self.members] + [t("mn.pilot_office")]
-        self.pilot_passphrase = ft.TextField(label=t("mn.pilot_passphrase"), password=True,
-                                             can_reveal_password=True, width=420)
-        return card(
-            "minutes-pilot",
-            heading(t("mn.pilot_heading"), 17),
-            ft.Text(t.pick(minutes.PILOT_NOTICE_VI, minutes.PILOT_NOTICE_EN), size=15, color=ft.Colors.BROWN_900),
-            muted(t("mn.pilot_members", names=", ".join(names)), 15),
-            *([muted(t("mn.pilot_existing"), 15)] if self.root is not None else []),
-            ft.Row([self.pilot_passphrase,
-                    ft.OutlinedButton(t("mn.pilot_create"), icon=ft.Icons.KEY, on_click=self._make_pilot_keys)],
-                   wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            bgcolor=ft.Colors.AMBER_50)
+    def _keys_panel(self, offer_pilot: bool) -> ft.Control:
+        """Keys from the screen (pki's widget): create pilot keys, import a .p12, unlock, trust."""
+        panel = getattr(self, "keys_widget", None)
+        if panel is None:  # one panel per screen: a picked file or a root awaiting confirmation stays
+            panel = self.keys_widget = KeysPanel(self.app, members=[], has_root=False,
+                                                 on_change=self._keys_changed)
+        panel.members, panel.has_root = list(self.members), self.root is not None
+        panel.offer_pilot, panel.status = offer_pilot, self.keys_status
+        return panel.control()
+
+    async def _keys_changed(self) -> None:
+        await self._reload()
+        self._fill()
+        self.content.update()
 
     async def _sign(self, e=None) -> None:
         t = self.t
@@ -246,6 +248,9 @@ class MinutesScreen(VisitScreen):
             return
         identity = getattr(self, "identity", None)
         chosen = identity.value if identity is not None else None
+        if not chosen:  # the service's own message would name command-line steps
+            self.app.toast(t("kp.choose_key"), error=True)
+            return
         self.sign_button.disabled = True
         self.sign_button.content = t("mn.signing")
         self.sign_button.update()
@@ -259,15 +264,6 @@ class MinutesScreen(VisitScreen):
         await self._reload()
         self._fill()
         self.app.toast(t("mn.signed_toast", number=self._num(result.number)))
-
-    async def _make_pilot_keys(self, e=None) -> None:
-        made = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_passphrase.value or "",
-                                   background=True)
-        if made is FAILED:
-            return
-        await self._reload()
-        self._fill()
-        self.app.toast(self.t("mn.pilot_done", n=len(made.identities)))
 
     # --- draft and export ------------------------------------------------------------------------
     async def _hand_over(self, path: Path) -> None:
