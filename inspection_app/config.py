@@ -2,8 +2,13 @@
 
 Settings are a readable YAML file, ``settings.yaml``, in the data directory, written with defaults
 on first start and edited later from the app's settings screen. The data directory comes from
-``--data-dir``, then ``INSPECTION_APP_DATA_DIR``, then the platform's user data directory. The
-database URL comes from ``DATABASE_URL``, then the file, then an SQLite file in the data directory.
+``--data-dir``, then ``INSPECTION_APP_DATA_DIR``, then ``FLET_APP_STORAGE_DATA`` (set by a Flet
+build on the tablet or desktop: app-private, kept across updates), then the platform's user data
+directory. The database URL comes from ``DATABASE_URL``, then the file, then an SQLite file in the
+data directory.
+
+The demo ("Dùng thử với dữ liệu mẫu") lives in its own data directory, ``<data dir>/demo``, marked
+by a ``DEMO`` file: its records never mix with the real ones and never leave in a bundle.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from .domain.text import nfc
 SETTINGS_FILE = "settings.yaml"
 ENV_DATA_DIR = "INSPECTION_APP_DATA_DIR"
 ENV_DATABASE_URL = "DATABASE_URL"
+ENV_FLET_STORAGE = "FLET_APP_STORAGE_DATA"
+DEMO_SUBDIR = "demo"
+DEMO_MARKER = "DEMO"
 
 
 class Department(BaseModel):
@@ -99,8 +107,18 @@ def default_data_dir() -> Path:
 
 
 def resolve_data_dir(flag: str | os.PathLike | None = None) -> Path:
-    raw = flag or os.environ.get(ENV_DATA_DIR)
+    """``--data-dir``, else ``$INSPECTION_APP_DATA_DIR``, else ``$FLET_APP_STORAGE_DATA``, else the user data dir."""
+    raw = flag or os.environ.get(ENV_DATA_DIR) or os.environ.get(ENV_FLET_STORAGE)
     return Path(raw).expanduser().resolve() if raw else default_data_dir()
+
+
+def demo_data_dir(real: Path) -> Path:
+    """The demo's own data directory beside the real data (``<data dir>/demo``)."""
+    return real / DEMO_SUBDIR
+
+
+def is_demo_dir(path: Path) -> bool:
+    return (path / DEMO_MARKER).is_file()
 
 
 class Config:
@@ -115,7 +133,14 @@ class Config:
         return self.data_dir / SETTINGS_FILE
 
     @property
+    def is_demo(self) -> bool:
+        """True for the demo's own data directory (marked by a ``DEMO`` file)."""
+        return is_demo_dir(self.data_dir)
+
+    @property
     def database_url(self) -> str:
+        if self.is_demo:  # the demo is always its own SQLite file, never the office database
+            return f"sqlite:///{self.data_dir / 'inspection.db'}"
         env = os.environ.get(ENV_DATABASE_URL)
         if env:
             return env
