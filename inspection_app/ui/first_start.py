@@ -58,7 +58,7 @@ class AppShell(Shell):
         screen = self.screen
         self.go(screen.back_route if screen is not None and screen.back_route else "/")
 
-    async def enter_demo(self) -> None:
+    async def enter_demo(self, e=None) -> None:
         """Open the demo (made on first use, a few seconds) and show its home screen."""
         from ..services import demo_space
 
@@ -76,7 +76,7 @@ class AppShell(Shell):
         if self.page.route != "/":
             self.go("/")
 
-    async def leave_demo(self) -> None:
+    async def leave_demo(self, e=None) -> None:
         self.ctx = self.real_ctx
         await self.show("/")
         if self.page.route != "/":
@@ -96,7 +96,7 @@ def demo_banner(shell: AppShell) -> ft.Control:
             ft.Icon(ft.Icons.SCIENCE_OUTLINED, color=ft.Colors.BROWN_900),
             ft.Text(t("fs.banner"), size=18, weight=ft.FontWeight.W_800, color=ft.Colors.BROWN_900),
             ft.Text(t("fs.banner_help"), size=15, color=ft.Colors.BROWN_900, expand=True),
-            ft.OutlinedButton(t("fs.leave_demo"), icon=ft.Icons.LOGOUT, on_click=lambda e: shell.leave_demo()),
+            ft.OutlinedButton(t("fs.leave_demo"), icon=ft.Icons.LOGOUT, on_click=shell.leave_demo),
         ], spacing=12, wrap=False, vertical_alignment=ft.CrossAxisAlignment.CENTER),
         bgcolor=ft.Colors.AMBER_200, padding=ft.Padding.symmetric(horizontal=16, vertical=6)))
 
@@ -109,7 +109,7 @@ def home_extras(app, has_visits: bool) -> list[ft.Control]:
     return [ft.Semantics(identifier=TRY_DEMO_ID, container=True, content=ft.Card(ft.Container(ft.Column([
         ft.Text(t("fs.try_demo_help"), size=16),
         ft.OutlinedButton(t("fs.try_demo"), icon=ft.Icons.SCIENCE_OUTLINED, height=56,
-                          on_click=lambda e: app.enter_demo()),
+                          on_click=app.enter_demo),
     ], spacing=12), padding=16)))]
 
 
