@@ -20,18 +20,23 @@ from datetime import date, time
 from pathlib import Path
 
 import yaml
-from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .domain.errors import UserError, storage_error
 from .domain.text import nfc
+from .paths import (  # noqa: F401  (re-exported: where the data directory is decided)
+    DEMO_MARKER,
+    DEMO_SUBDIR,
+    ENV_DATA_DIR,
+    ENV_FLET_STORAGE,
+    default_data_dir,
+    demo_data_dir,
+    is_demo_dir,
+    resolve_data_dir,
+)
 
 SETTINGS_FILE = "settings.yaml"
-ENV_DATA_DIR = "INSPECTION_APP_DATA_DIR"
 ENV_DATABASE_URL = "DATABASE_URL"
-ENV_FLET_STORAGE = "FLET_APP_STORAGE_DATA"
-DEMO_SUBDIR = "demo"
-DEMO_MARKER = "DEMO"
 
 
 class Department(BaseModel):
@@ -100,25 +105,6 @@ class Settings(BaseModel):
             if day.month in season.months:
                 return season
         return self.office_hours[0]
-
-
-def default_data_dir() -> Path:
-    return Path(user_data_dir("inspection-app", appauthor=False))
-
-
-def resolve_data_dir(flag: str | os.PathLike | None = None) -> Path:
-    """``--data-dir``, else ``$INSPECTION_APP_DATA_DIR``, else ``$FLET_APP_STORAGE_DATA``, else the user data dir."""
-    raw = flag or os.environ.get(ENV_DATA_DIR) or os.environ.get(ENV_FLET_STORAGE)
-    return Path(raw).expanduser().resolve() if raw else default_data_dir()
-
-
-def demo_data_dir(real: Path) -> Path:
-    """The demo's own data directory beside the real data (``<data dir>/demo``)."""
-    return real / DEMO_SUBDIR
-
-
-def is_demo_dir(path: Path) -> bool:
-    return (path / DEMO_MARKER).is_file()
 
 
 class Config:

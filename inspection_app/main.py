@@ -3,7 +3,7 @@
 A Flet build (``flet build apk|aab|windows``, see ``docs/platforms.md``) runs ``flet_app/main.py``,
 which calls :func:`run`. The data directory is ``$FLET_APP_STORAGE_DATA`` on a device (set by the
 Flet runtime: app-private, kept across updates) and the user data directory otherwise
-(``config.resolve_data_dir``). The built app shows its own window, so there is no host or port;
+(``paths.resolve_data_dir``). The built app shows its own window, so there is no host or port;
 ``python -m inspection_app.main`` does the same from an installed wheel (web mode when no desktop
 client can start).
 """

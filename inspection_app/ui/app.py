@@ -3,10 +3,11 @@
 One :class:`~inspection_app.services.context.AppContext` serves every browser tab or window of the
 process; each Flet session gets its own shell (routing, language, navigation) on top of it.
 
-Start-up is kept at Flet's own floor: ``ft.run`` is called at once, while the data directory is
-opened (settings, database upgrade, interrupted photo writes) and the screens are imported on a
-background thread; by the time a browser or window has loaded Flutter and connects, both are ready,
-and the first session only waits for them if they are not. Nothing here loads demo data: a new user
+Start-up is kept at Flet's own floor: ``ft.run`` is called at once, and the data directory is
+opened (settings, database upgrade, interrupted photo writes) and the screens imported on a
+background thread; in web mode that thread first waits for the server to listen, so the two do not
+compete for the CPU while the server starts. By the time a browser or window has loaded Flutter and
+connects, both are ready; the first session only waits for them if they are not. Nothing here loads demo data: a new user
 is offered the demo on the first screen, in its own data directory (``ui/first_start.py``).
 """
 
@@ -17,8 +18,10 @@ import importlib.util
 import logging
 import os
 import secrets
+import socket
 import sys
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
@@ -26,6 +29,9 @@ from typing import Callable
 import flet as ft
 
 log = logging.getLogger(__name__)
+
+#: Set once a session has drawn its first screen (``first_start.AppShell``): the rest may load then.
+first_screen_shown = threading.Event()
 
 
 def assets_dir() -> Path:
@@ -48,26 +54,46 @@ class Startup:
         if ctx is not None:
             self._future.set_result(ctx)
 
-    def begin(self) -> "Startup":
+    def begin(self, after_listening: tuple[str, int] | None = None) -> "Startup":
+        """Open on a background thread; with ``(host, port)``, once the server listens there."""
         if not self._future.done():
-            threading.Thread(target=self._open, name="inspection-startup", daemon=True).start()
+            threading.Thread(target=self._open, args=(after_listening,), name="inspection-startup",
+                             daemon=True).start()
         return self
 
-    def _open(self) -> None:
+    @staticmethod
+    def _wait_listening(host: str, port: int, limit_s: float = 5.0) -> None:
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((host, port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+
+    def _open(self, after_listening: tuple[str, int] | None = None) -> None:
+        if after_listening is not None:
+            self._wait_listening(*after_listening)
         try:
-            from ..services import photos
             from ..services.context import AppContext
 
             ctx = AppContext.open(self.data_dir)
-            photos.clean_interrupted_writes(ctx)
+            from .views import home  # noqa: F401  (the first screen)
+
             self._future.set_result(ctx)
         except BaseException as exc:  # noqa: BLE001 - handed to the sessions, which show it
             self._future.set_exception(exc)
             return
-        try:  # warm the screens so the first one needs no import (views pull in pdf, media…)
+        # The rest once the first screen is on display: the sweep of photo files a crash left
+        # half-written (only files over an hour old), and the other screens (pdf, media, registers…).
+        first_screen_shown.wait(timeout=15)
+        try:
+            from ..services import photos
+
+            photos.clean_interrupted_writes(ctx)
             from .views import registry  # noqa: F401
         except Exception:  # a broken screen module is reported when it is shown
-            log.exception("importing the screens")
+            log.exception("after the first screen")
 
     async def ctx(self):
         return await asyncio.wrap_future(self._future)
@@ -103,23 +129,27 @@ def run_app(data_dir: str | os.PathLike | None = None, *, web: bool = False, hos
             port: int = 8550, ctx=None) -> None:
     """Run the app: a desktop window if possible and not ``web``, else the offline web server.
 
-    ``data_dir`` is resolved as in :func:`inspection_app.config.resolve_data_dir`; a ready ``ctx``
+    ``data_dir`` is resolved as in :func:`inspection_app.paths.resolve_data_dir`; a ready ``ctx``
     may be passed instead. Web mode never reaches the internet: Flutter's engine files are served
     locally (``no_cdn=True``) and the packaged ``assets/index.html`` stops the one CDN script the
     web client would add.
     """
-    from ..config import resolve_data_dir
+    from ..paths import resolve_data_dir
 
     os.environ.setdefault("FLET_SECRET_KEY", secrets.token_urlsafe(32))  # needed for uploads
     root = Path(ctx.data_dir) if ctx is not None else resolve_data_dir(data_dir)
     upload_dir = root / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     common = dict(assets_dir=str(assets_dir()), upload_dir=str(upload_dir))
-    main = build_main(Startup(root, ctx).begin())
+    startup = Startup(root, ctx)
+    main = build_main(startup)
     if not web and desktop_available():
+        startup.begin()
         try:
             ft.run(main, view=ft.AppView.FLET_APP, **common)
             return
         except Exception as exc:  # e.g. the desktop client cannot be fetched offline
             log.warning("desktop client did not start (%s); falling back to web mode", exc)
+    port = int(os.environ.get("FLET_SERVER_PORT") or port)  # Flet lets the environment override it
+    startup.begin(after_listening=(host if host not in ("", "0.0.0.0", "*") else "127.0.0.1", port))
     ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True, **common)

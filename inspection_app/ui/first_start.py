@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import flet as ft
@@ -41,8 +42,20 @@ class AppShell(Shell):
             view.controls.insert(0, demo_banner(self))
         return view
 
+    def resolve(self, route: str):
+        """Until the screens' registry is loaded, the home route needs only the home screen's module
+        (start-up: the first screen does not wait for every screen's imports)."""
+        if (route or "/").split("?", 1)[0] == "/" and "inspection_app.ui.views.registry" not in sys.modules:
+            from .views.home import HomeScreen
+
+            return HomeScreen(self)
+        return super().resolve(route)
+
     async def show(self, route: str) -> None:
         await super().show(route)
+        from .app import first_screen_shown
+
+        first_screen_shown.set()
         self._stack_back()
 
     def _stack_back(self) -> None:
