@@ -126,6 +126,21 @@ def home_extras(app, has_visits: bool) -> list[ft.Control]:
     ], spacing=12), padding=16)))]
 
 
+def device_note(app) -> list[ft.Control]:
+    """For the settings screen: what this installation leaves to the office (nothing on a desktop)."""
+    from ..services.capabilities import left_to_the_office
+
+    missing = left_to_the_office()
+    if not missing:
+        return []
+    t = app.t
+    return [ft.Container(ft.Column([
+        ft.Text(t("fs.device_title"), size=18, weight=ft.FontWeight.W_600),
+        ft.Text(t("fs.device_help"), size=15),
+        *[ft.Text(f"• {t('fs.feature.' + key)}", size=15) for key in missing],
+    ], spacing=4), padding=12, border_radius=8, bgcolor=ft.Colors.BLUE_GREY_50)]
+
+
 def show_start_failure(page: ft.Page, exc: BaseException) -> None:
     """The app could not open its data: say so in both languages, with the reason."""
     t = I18n("vi")

@@ -18,6 +18,12 @@ INSTALL_LABELS: dict[str, tuple[str, str]] = {
     "fs.leave_demo": ("Về dữ liệu thật", "Back to real data"),
     "fs.start_failed": ("Không mở được thư mục dữ liệu, nên ứng dụng chưa thể bắt đầu.",
                         "The data directory could not be opened, so the app cannot start."),
+    "fs.device_title": ("Trên máy này", "On this device"),
+    "fs.device_help": ("Các việc sau làm tại máy tính văn phòng:", "These are done at the office computer:"),
+    "fs.feature.heic": ("Ảnh HEIC (hãy đặt máy chụp lưu ảnh JPEG)", "HEIC photos (set the camera to save JPEG)"),
+    "fs.feature.office_db": ("Cơ sở dữ liệu dùng chung PostgreSQL của văn phòng",
+                             "The office's shared PostgreSQL database"),
+    "fs.feature.pades": ("Ký số biên bản (PAdES)", "Digital signing of the minutes (PAdES)"),
     # --- in-app camera ---------------------------------------------------------------------------
     "cam.take": ("Chụp ảnh", "Take a photo"),
     "cam.title": ("Chụp ảnh minh chứng", "Take an evidence photo"),

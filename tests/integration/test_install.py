@@ -199,3 +199,18 @@ def test_heic_without_pillow_heif_gets_a_clear_message():
     assert reason == "heic_unsupported"
     assert "HEIC" in vi and "IMG_0001.HEIC" in vi and "JPEG" in vi
     assert "HEIC" in en and "office" in en
+
+
+# --- what the installation leaves to the office ----------------------------------------------------
+
+def test_missing_optional_packages_are_named_for_the_screen(monkeypatch):
+    from inspection_app.services import capabilities
+    from inspection_app.ui.i18n import LABELS
+
+    monkeypatch.setattr(capabilities, "_has", lambda module: module == "pyhanko")
+    assert capabilities.left_to_the_office() == ["heic", "office_db"]
+    for f in capabilities.features():
+        vi, en = LABELS[f"fs.feature.{f.key}"]
+        assert vi and en
+    monkeypatch.setattr(capabilities, "_has", lambda module: True)
+    assert capabilities.left_to_the_office() == []
