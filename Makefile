@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # System packages: Chromium for the browser tests, poppler/qpdf/NSS tools for the PDF checks, fonts
-# with full Vietnamese coverage, PostgreSQL for the shared-office tests. Installed only when missing.
-SYS_CHECKS := chromium:chromium pdftoppm:poppler-utils qpdf:qpdf certutil:libnss3-tools
+# with full Vietnamese coverage, PostgreSQL for the shared-office tests, SoftHSM2 for the PKCS#11
+# signing tests. Installed only when missing.
+SYS_CHECKS := chromium:chromium pdftoppm:poppler-utils qpdf:qpdf certutil:libnss3-tools softhsm2-util:softhsm2
 sysdeps:
 	@missing=""; \
 	for pair in $(SYS_CHECKS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
