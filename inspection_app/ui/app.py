@@ -51,12 +51,14 @@ class Startup:
     def __init__(self, data_dir: str | os.PathLike | None, ctx=None):
         self.data_dir = data_dir
         self._future: Future = Future()
+        self._started = False
         if ctx is not None:
             self._future.set_result(ctx)
 
     def begin(self, after_listening: tuple[str, int] | None = None) -> "Startup":
         """Open on a background thread; with ``(host, port)``, once the server listens there."""
-        if not self._future.done():
+        if not self._future.done() and not self._started:
+            self._started = True
             threading.Thread(target=self._open, args=(after_listening,), name="inspection-startup",
                              daemon=True).start()
         return self
@@ -143,6 +145,10 @@ def run_app(data_dir: str | os.PathLike | None = None, *, web: bool = False, hos
     common = dict(assets_dir=str(assets_dir()), upload_dir=str(upload_dir))
     startup = Startup(root, ctx)
     main = build_main(startup)
+    if os.environ.get("FLET_PLATFORM"):  # inside a Flet build: the embedded client connects by itself
+        startup.begin()
+        ft.run(main, **common)
+        return
     if not web and desktop_available():
         startup.begin()
         try:
