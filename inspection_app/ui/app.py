@@ -80,6 +80,7 @@ class Startup:
             from ..services.context import AppContext
 
             ctx = AppContext.open(self.data_dir)
+            from . import first_start  # noqa: F401  (the session's shell)
             from .views import home  # noqa: F401  (the first screen)
 
             self._future.set_result(ctx)
