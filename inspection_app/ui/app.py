@@ -80,8 +80,7 @@ class Startup:
             from ..services.context import AppContext
 
             ctx = AppContext.open(self.data_dir)
-            from . import first_start  # noqa: F401  (the session's shell)
-            from .views import home  # noqa: F401  (the first screen)
+            _warm_first_screen(ctx)
 
             self._future.set_result(ctx)
         except BaseException as exc:  # noqa: BLE001 - handed to the sessions, which show it
@@ -100,6 +99,27 @@ class Startup:
 
     async def ctx(self):
         return await asyncio.wrap_future(self._future)
+
+
+#: Flet 1.0 imports a control's module on first use: the ones the frame and the home screen use.
+FIRST_SCREEN_CONTROLS = ("View", "AppBar", "NavigationRail", "NavigationRailDestination", "NavigationBar",
+                         "NavigationBarDestination", "VerticalDivider", "Card", "ListTile", "FilledButton",
+                         "OutlinedButton", "TextButton", "IconButton", "Semantics", "Container", "Column", "Row",
+                         "Text", "Icon", "SnackBar", "AlertDialog", "ProgressRing")
+
+
+def _warm_first_screen(ctx) -> None:
+    """Everything the first screen needs, done before a session asks: its modules, Flet's control
+    modules and theme, and its query once (SQLAlchemy compiles and caches it)."""
+    from ..services import visits
+    from . import first_start  # noqa: F401  (the session's shell)
+    from .shell import theme
+    from .views import home  # noqa: F401  (the first screen)
+
+    theme()
+    for name in FIRST_SCREEN_CONTROLS:
+        getattr(ft, name)
+    visits.list_visits(ctx)
 
 
 def build_main(ctx_or_startup) -> Callable[[ft.Page], object]:
