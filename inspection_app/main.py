@@ -5,7 +5,7 @@ which calls :func:`run`. The data directory is ``$FLET_APP_STORAGE_DATA`` on a d
 Flet runtime: app-private, kept across updates) and the user data directory otherwise
 (``paths.resolve_data_dir``). The built app shows its own window, so there is no host or port;
 ``python -m inspection_app.main`` does the same from an installed wheel (web mode when no desktop
-client can start).
+client can start; ``INSPECTION_APP_WEB=1`` asks for web mode).
 """
 
 from __future__ import annotations

@@ -62,13 +62,14 @@ def resource_dir(name: str) -> Path:
     cache = Path(os.environ.get("FLET_APP_STORAGE_TEMP") or tempfile.gettempdir())
     target = cache / f"inspection-app-{__version__}" / name
     if not target.is_dir():
-        staging = Path(tempfile.mkdtemp(dir=target.parent if target.parent.is_dir() else None))
-        _copy_tree(node, staging / "tree")
         target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent))  # same file system: the rename is atomic
+        _copy_tree(node, staging / "tree")
         try:
             os.replace(staging / "tree", target)
         except OSError:  # another process won the race: use its copy
-            pass
+            if not target.is_dir():
+                raise
         shutil.rmtree(staging, ignore_errors=True)
     _dirs[name] = target
     return target
