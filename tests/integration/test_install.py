@@ -214,3 +214,29 @@ def test_missing_optional_packages_are_named_for_the_screen(monkeypatch):
         assert vi and en
     monkeypatch.setattr(capabilities, "_has", lambda module: True)
     assert capabilities.left_to_the_office() == []
+
+
+def test_the_app_module_starts_the_ui_alone_on_the_device_storage(monkeypatch, tmp_path):
+    """``inspection_app.main.run`` (what a Flet build runs): no command line, no demo, the data in
+    ``FLET_APP_STORAGE_DATA``, and the embedded client (``FLET_PLATFORM``) rather than a web server."""
+    import asyncio
+
+    from inspection_app import main as app_main
+    from inspection_app.ui import app as ui_app
+
+    monkeypatch.delenv(config.ENV_DATA_DIR, raising=False)
+    monkeypatch.setenv(config.ENV_FLET_STORAGE, str(tmp_path / "device"))
+    monkeypatch.setenv("FLET_PLATFORM", "android")
+    runs, startups = [], []
+    begin = ui_app.Startup.begin
+    monkeypatch.setattr(ui_app.Startup, "begin", lambda self, *a, **k: startups.append(self) or begin(self, *a, **k))
+    monkeypatch.setattr(ui_app.ft, "run", lambda main, **kw: runs.append(kw))
+    app_main.run()
+    assert len(runs) == 1 and "view" not in runs[0] and "port" not in runs[0]
+    assert Path(runs[0]["upload_dir"]) == (tmp_path / "device" / "uploads").resolve()
+    ctx = asyncio.run(startups[0].ctx())
+    try:
+        assert ctx.data_dir == (tmp_path / "device").resolve()
+        assert not demo_space.has_records(ctx)  # nothing loaded on a first start
+    finally:
+        ctx.close()
