@@ -46,6 +46,7 @@ def test_first_start_shows_no_visits_and_offers_the_demo_apart(browser, empty_se
         expect(offer).to_be_attached()
         expect(tab.ident("demo-banner")).to_have_count(0)
         assert real_counts(empty_server.data_dir) == (0, 0)
+        tab.shot_artifact("first-start-home")
 
         tab.tap(offer)
         banner = tab.ident("demo-banner")
