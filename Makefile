@@ -7,19 +7,21 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8550
 
-.PHONY: run test test-fast bench sysdeps venv demo clean screenshots
+.PHONY: run test test-fast test-packaging bench sysdeps venv demo dist clean screenshots
 
-# Python environment: the project and its test extras, reinstalled when pyproject.toml changes.
+# Python environment: the project with the office, HEIC and test extras (a tablet build takes the
+# base only, see docs/platforms.md), reinstalled when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,office,heic]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
 
 # System packages: Chromium for the browser tests, poppler/qpdf/NSS tools for the PDF checks, fonts
-# with full Vietnamese coverage, PostgreSQL for the shared-office tests. Installed only when missing.
+# with full Vietnamese coverage, PostgreSQL for the shared-office tests, SoftHSM2 for the PKCS#11
+# signing tests. Installed only when missing.
 SYS_CHECKS := chromium:chromium pdftoppm:poppler-utils qpdf:qpdf certutil:libnss3-tools softhsm2-util:softhsm2
 sysdeps:
 	@missing=""; \
@@ -34,12 +36,20 @@ sysdeps:
 	fi
 
 # Run the app: a desktop window when a desktop client can start, otherwise offline web mode on
-# http://$(HOST):$(PORT) (the CLI decides). Demo data is loaded on first run so there is something to see.
+# http://$(HOST):$(PORT) (the CLI decides). A new data directory starts empty; the first screen
+# offers "Dùng thử với dữ liệu mẫu", which opens the demo in its own data directory.
 run: $(STAMP) sysdeps
 	$(BIN)/inspection-app --host $(HOST) --port $(PORT)
 
+# Load the demo department into the data directory itself (for screenshots and manual tests).
 demo: $(STAMP)
 	$(BIN)/inspection-app demo
+
+# The wheel and the sdist in dist/ (package data included); `flet build` commands: docs/platforms.md.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	@ls -l dist
 
 test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
@@ -49,10 +59,14 @@ screenshots: $(STAMP) sysdeps
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e and not packaging"
+
+# The wheel installed into a fresh virtual environment outside the checkout, run from there.
+test-packaging: $(STAMP) sysdeps
+	$(BIN)/python -m pytest -m packaging
 
 bench: $(STAMP) sysdeps
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info

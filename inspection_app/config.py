@@ -2,8 +2,13 @@
 
 Settings are a readable YAML file, ``settings.yaml``, in the data directory, written with defaults
 on first start and edited later from the app's settings screen. The data directory comes from
-``--data-dir``, then ``INSPECTION_APP_DATA_DIR``, then the platform's user data directory. The
-database URL comes from ``DATABASE_URL``, then the file, then an SQLite file in the data directory.
+``--data-dir``, then ``INSPECTION_APP_DATA_DIR``, then ``FLET_APP_STORAGE_DATA`` (set by a Flet
+build on the tablet or desktop: app-private, kept across updates), then the platform's user data
+directory. The database URL comes from ``DATABASE_URL``, then the file, then an SQLite file in the
+data directory.
+
+The demo ("Dùng thử với dữ liệu mẫu") lives in its own data directory, ``<data dir>/demo``, marked
+by a ``DEMO`` file: its records never mix with the real ones and never leave in a bundle.
 """
 
 from __future__ import annotations
@@ -15,14 +20,22 @@ from datetime import date, time
 from pathlib import Path
 
 import yaml
-from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .domain.errors import UserError, storage_error
 from .domain.text import nfc
+from .paths import (  # noqa: F401  (re-exported: where the data directory is decided)
+    DEMO_MARKER,
+    DEMO_SUBDIR,
+    ENV_DATA_DIR,
+    ENV_FLET_STORAGE,
+    default_data_dir,
+    demo_data_dir,
+    is_demo_dir,
+    resolve_data_dir,
+)
 
 SETTINGS_FILE = "settings.yaml"
-ENV_DATA_DIR = "INSPECTION_APP_DATA_DIR"
 ENV_DATABASE_URL = "DATABASE_URL"
 
 
@@ -164,15 +177,6 @@ class Settings(BaseModel):
         return self.office_hours[0]
 
 
-def default_data_dir() -> Path:
-    return Path(user_data_dir("inspection-app", appauthor=False))
-
-
-def resolve_data_dir(flag: str | os.PathLike | None = None) -> Path:
-    raw = flag or os.environ.get(ENV_DATA_DIR)
-    return Path(raw).expanduser().resolve() if raw else default_data_dir()
-
-
 class Config:
     """The data directory and the settings stored in it."""
 
@@ -185,7 +189,14 @@ class Config:
         return self.data_dir / SETTINGS_FILE
 
     @property
+    def is_demo(self) -> bool:
+        """True for the demo's own data directory (marked by a ``DEMO`` file)."""
+        return is_demo_dir(self.data_dir)
+
+    @property
     def database_url(self) -> str:
+        if self.is_demo:  # the demo is always its own SQLite file, never the office database
+            return f"sqlite:///{self.data_dir / 'inspection.db'}"
         env = os.environ.get(ENV_DATABASE_URL)
         if env:
             return env

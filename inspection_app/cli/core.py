@@ -6,26 +6,26 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..services.context import AppContext
+
+def _open(data_dir):  # noqa: ANN001, ANN202 - imported on use: the app's start needs no database code
+    from ..services.context import AppContext
+
+    return AppContext.open(data_dir)
 
 
 def run_app_command(args: argparse.Namespace) -> int:
-    from ..services import demo, photos
+    """Start the app on the data directory. Nothing is loaded into it: a new user is offered the
+    demo on the first screen, in its own data directory (``services.demo_space``)."""
     from ..ui.app import run_app
 
-    ctx = AppContext.open(args.data_dir)
-    photos.clean_interrupted_writes(ctx)
-    if demo.is_empty(ctx):
-        demo.load_demo(ctx)
-        print("Đã nạp dữ liệu mẫu để bắt đầu / demo data loaded to start with")
-    run_app(ctx, web=args.web, host=args.host, port=args.port)
+    run_app(args.data_dir, web=args.web, host=args.host, port=args.port)
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
     from ..services import demo
 
-    ctx = AppContext.open(args.data_dir)
+    ctx = _open(args.data_dir)
     summary = demo.load_demo(ctx)
     print(f"Dữ liệu mẫu / demo data in {ctx.data_dir}:")
     for line in summary:
@@ -39,7 +39,7 @@ def _checklists_check(args: argparse.Namespace) -> int:
     if args.files:
         paths = [Path(f) for f in args.files]
     else:
-        ctx = AppContext.open(args.data_dir)
+        ctx = _open(args.data_dir)
         paths = [p for d in checklists.catalogue_dirs(ctx) if d.is_dir() for p in sorted(d.glob("*.y*ml"))]
     good, problems = checklists.check_files(paths)
     for c in good:
@@ -57,7 +57,7 @@ def _checklists_check(args: argparse.Namespace) -> int:
 def _roster_import(args: argparse.Namespace) -> int:
     from ..services import units
 
-    ctx = AppContext.open(args.data_dir)
+    ctx = _open(args.data_dir)
     result = units.import_roster(ctx, args.unit_id, Path(args.file), sheet=args.sheet)
     print(f"Đã nạp {len(result.people)} người / loaded {len(result.people)} people")
     for p in result.problems:
@@ -68,7 +68,7 @@ def _roster_import(args: argparse.Namespace) -> int:
 def _audit_verify(args: argparse.Namespace) -> int:
     from ..store.audit import verify_chain
 
-    ctx = AppContext.open(args.data_dir)
+    ctx = _open(args.data_dir)
     with ctx.session() as s:
         report = verify_chain(s, args.visit)
     if report.ok:
@@ -82,7 +82,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 def _units_list(args: argparse.Namespace) -> int:
     from ..services import units, visits
 
-    ctx = AppContext.open(args.data_dir)
+    ctx = _open(args.data_dir)
     for u in units.list_units(ctx):
         print(f"{u.id}  {u.name}")
     for v in visits.list_visits(ctx):

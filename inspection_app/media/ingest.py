@@ -38,7 +38,6 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
-import pillow_heif
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
 from ..domain.errors import UserError, ValidationFailed
@@ -86,7 +85,13 @@ _RESAMPLE = Image.Resampling.BOX
 # rest: for the box filter the result is the same average, at a fraction of the cost.
 _GAP = 1.0
 
-pillow_heif.register_heif_opener()
+try:  # HEIC/HEIF needs the optional extra `inspection-app[heic]` (no Android wheel of pillow-heif)
+    import pillow_heif
+except ImportError:  # pragma: no cover - exercised by tests that hide the module
+    pillow_heif = None
+    _OPENERS.remove("HEIF")  # Pillow refuses a format name it has no opener for
+else:
+    pillow_heif.register_heif_opener()
 
 _TAG_ORIENTATION = 0x0112
 _TAG_MAKE = 0x010F
@@ -272,7 +277,7 @@ def ingest_bytes(
     report_bytes, report_is_original = _encode_report(
         upright, data, fmt, orientation, source_mode, icc, metadata)
     mime, ext = FORMATS[fmt]
-    if fmt == "HEIF":
+    if fmt == "HEIF" and pillow_heif is not None:
         mime = pillow_heif.get_file_mimetype(data) or mime
     if report_is_original:
         report = Rendition(data, upright.width, upright.height, mime, ext)
@@ -303,6 +308,8 @@ def _open(data: bytes, name: str) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _reject("too_many_pixels", name, **_declared_size(data)) from exc
     except UnidentifiedImageError as exc:
+        if pillow_heif is None and _looks_like_heif(data):
+            raise _reject("heic_unsupported", name) from exc
         raise _reject("damaged" if _looks_like_supported(data) else "not_image", name) from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
         raise _reject("damaged", name, detail=str(exc)) from exc
@@ -323,6 +330,14 @@ def _looks_like_supported(data: bytes) -> bool:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return True
     return head[4:8] == b"ftyp"  # ISO BMFF: HEIC/HEIF
+
+
+#: ISO BMFF brands of HEIF still images (ISO/IEC 23008-12 and its HEVC/AV1 profiles).
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
+
+
+def _looks_like_heif(data: bytes) -> bool:
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
 def _declared_size(data: bytes) -> dict[str, int]:
@@ -641,6 +656,13 @@ def _reject(reason: str, name: str, **details: Any) -> PhotoRejected:
         return PhotoRejected(
             f"Tệp {vi_name} không phải là ảnh. Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC.",
             f"The file {en_name} is not an image. JPEG, PNG, WebP and HEIC photos are accepted.".replace("  ", " "),
+            reason=reason, **details)
+    if reason == "heic_unsupported":
+        return PhotoRejected(
+            f"Ảnh {vi_name} ở định dạng HEIC, mà bản cài đặt này không đọc được. Hãy đặt máy chụp lưu ảnh "
+            f"dạng JPEG (“Tương thích nhất”), hoặc nhập ảnh này tại máy tính văn phòng.",
+            f"The photo {en_name} is in HEIC format, which this installation cannot read. Set the camera to "
+            f"save JPEG (“Most compatible”), or import this photo at the office computer.".replace("  ", " "),
             reason=reason, **details)
     if reason == "damaged":
         return PhotoRejected(

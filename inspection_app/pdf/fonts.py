@@ -1,8 +1,8 @@
-"""The fonts of the minutes: Liberation Serif 2, shipped in ``assets/fonts`` with its licence.
+"""The fonts of the minutes: Liberation Serif 2, shipped in the package's ``assets/fonts`` with its licence.
 
 Decree 30/2020 asks for Times New Roman; Liberation Serif 2 has the same advance widths and,
-unlike 1.x, every precomposed Vietnamese letter. Fonts are read from the repository's
-``assets/fonts`` and never from the system, so every tablet draws the same document.
+unlike 1.x, every precomposed Vietnamese letter. Fonts are read from the package data
+(``inspection_app/assets/fonts``, through ``importlib.resources``) and never from the system, so every tablet draws the same document.
 reportlab does no shaping: text must be NFC before it reaches a font (see ``domain.text.nfc``).
 
 Characters the body font lacks (✓, ★, →, Greek, Cyrillic …) are drawn from a fallback, DejaVu Sans
@@ -24,6 +24,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..domain.errors import UserError
+from ..resources import resource, resource_dir
+
+FONTS = "assets/fonts"
 
 FAMILY = "MinutesSerif"
 REGULAR = FAMILY
@@ -47,11 +50,14 @@ _registered = False
 
 
 def font_dir() -> Path:
-    """``assets/fonts`` of the checkout; ``INSPECTION_APP_FONT_DIR`` overrides it (packaging)."""
+    """The packaged ``assets/fonts`` folder; ``INSPECTION_APP_FONT_DIR`` overrides it."""
     override = os.environ.get("INSPECTION_APP_FONT_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "assets" / "fonts"
+    try:
+        return resource_dir(FONTS)
+    except FileNotFoundError:
+        return Path(str(resource(FONTS)))  # reported as missing files by register_fonts
 
 
 def font_files() -> dict[str, Path]:

@@ -122,6 +122,9 @@ class ImportRow:
 def export_bundle(ctx: AppContext, out: str | Path, visit_ids: list[str] | None = None,
                   passphrase: str | None = None) -> ExportResult:
     """Write the visits (all when ``visit_ids`` is None or empty) to one bundle file."""
+    from .demo_space import refuse_if_demo
+
+    refuse_if_demo(ctx)  # the demo's records never leave the demo
     with ctx.session() as s:
         summary = sync_bundle.write_bundle(s, ctx.data_dir, Path(out), visit_ids or None,
                                            device_id=ctx.settings.device_id, actor=ctx.actor,

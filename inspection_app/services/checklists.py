@@ -1,6 +1,7 @@
 """Checklists: loading the catalogue, answering items, progress.
 
-The catalogue is read from the shipped ``checklists/`` folder and from ``<data dir>/checklists``
+The catalogue is read from the checklists shipped in the package (``inspection_app/checklists``,
+found through ``importlib.resources``) and from ``<data dir>/checklists``
 (where an office can add or update checklists; a file there with the same id and a higher version
 wins). A broken file is reported and skipped; the others still load. When a visit starts, the text
 of each checklist it uses is stored with it, so the visit renders the same after a checklist changes.
@@ -17,12 +18,13 @@ from sqlmodel import func, select
 from ..domain.checklist import Checklist, Problem, missing_evidence, normalise_value, parse_checklist
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import nfc
+from ..resources import CHECKLISTS, resource_dir
 from ..store.models import Answer, ChecklistSnapshot, Finding, Photo, Visit
 from ..store.types import utcnow
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "checklists"
+SHIPPED_DIR = resource_dir(CHECKLISTS)  # a real folder, also from a wheel or a zipped tablet build
 
 
 @dataclass

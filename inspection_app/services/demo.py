@@ -103,9 +103,10 @@ def demo_photo(title: str, seed: int, taken: datetime) -> bytes:
     """A camera-like JPEG (a room with a table and an object) with EXIF, for the demo's evidence."""
     import io
     import random as _random  # demo artwork only; sampling never uses `random`
-    from pathlib import Path
 
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    from ..resources import resource_dir
 
     rng = _random.Random(seed)
     w, h = 1600, 1200
@@ -127,9 +128,8 @@ def demo_photo(title: str, seed: int, taken: datetime) -> bytes:
         draw.line([(x, cy - 8), (x + 30, cy - 18 + (i % 2) * 10)], fill=(230, 220, 200), width=9)
     img = img.filter(ImageFilter.GaussianBlur(1.2))
     draw = ImageDraw.Draw(img)
-    from ..pdf import fonts
-
-    font = ImageFont.truetype(str(fonts.font_dir() / "LiberationSerif-Bold.ttf"), 54)
+    font_path = resource_dir("assets/fonts") / "LiberationSerif-Bold.ttf"
+    font = ImageFont.truetype(str(font_path), 54)
     draw.rectangle([0, h - 110, w, h], fill=(20, 20, 20))
     draw.text((40, h - 90), title, font=font, fill=(255, 255, 255))
     exif = Image.Exif()

@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from ..domain.text import nfc
-from ..media.ingest import DEFAULT_MAX_CLOCK_SKEW, IngestedPhoto, ingest_bytes, ingest_path
+from ..media.ingest import DEFAULT_MAX_CLOCK_SKEW, VIETNAM_TZ, IngestedPhoto, ingest_bytes, ingest_path
 from ..media.storage import PhotoStore, StoredPhoto
 from ..store.models import DossierCheck, Finding, Photo, StaffMember, Visit
 from . import checklists as checklist_service
@@ -145,6 +145,20 @@ def add_photo(ctx: AppContext, visit_id: str, data: bytes | bytearray | str | os
                 _remove_files_if_unused(ctx, stored.sha256, _paths(stored))
             raise
     return AddedPhoto(photo, duplicate=False, clock_suspect=photo.clock_skew)
+
+
+def add_captured_photo(ctx: AppContext, visit_id: str, frame: bytes | bytearray, *,
+                       now: datetime | None = None, **links: str | None) -> AddedPhoto:
+    """A frame taken with the in-app camera (``ui/widgets/camera.py``): JPEG bytes, ingested and
+    stored exactly like a chosen photo, named ``camera-YYYYmmdd-HHMMSS.jpg`` by the tablet's clock.
+
+    Same errors as :func:`add_photo` (an empty or damaged frame is a PhotoRejected).
+    """
+    from ..store.types import utcnow
+
+    taken = now or utcnow()
+    name = f"camera-{taken.astimezone(VIETNAM_TZ):%Y%m%d-%H%M%S}.jpg"
+    return add_photo(ctx, visit_id, bytes(frame), name, now=now, **links)
 
 
 def _record(ctx: AppContext, visit_id: str, ingested: IngestedPhoto, stored: StoredPhoto, link: PhotoLink,

@@ -1,40 +1,142 @@
 """The Flet entry point: ``run_app`` starts the app, ``build_main`` makes the per-session ``main``.
 
 One :class:`~inspection_app.services.context.AppContext` serves every browser tab or window of the
-process; each Flet session gets its own :class:`~inspection_app.ui.shell.Shell` (routing, language,
-navigation) on top of it.
+process; each Flet session gets its own shell (routing, language, navigation) on top of it.
+
+Start-up is kept at Flet's own floor: ``ft.run`` is called at once, and the data directory is
+opened (settings, database upgrade, interrupted photo writes) and the screens imported on a
+background thread; in web mode that thread first waits for the server to listen, so the two do not
+compete for the CPU while the server starts. By the time a browser or window has loaded Flutter and
+connects, both are ready; the first session only waits for them if they are not. Nothing here loads demo data: a new user
+is offered the demo on the first screen, in its own data directory (``ui/first_start.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import os
 import secrets
+import socket
 import sys
+import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
 import flet as ft
 
-import inspection_app
-
 from . import door
-from .shell import Shell
 
 log = logging.getLogger(__name__)
 
+#: Set once a session has drawn its first screen (``first_start.AppShell``): the rest may load then.
+first_screen_shown = threading.Event()
+
 
 def assets_dir() -> Path:
-    """The repository's ``assets/`` folder (fonts, the offline ``index.html``)."""
-    return Path(inspection_app.__file__).resolve().parents[1] / "assets"
+    """The packaged ``assets/`` folder (fonts, the offline ``index.html``), as a real directory."""
+    from ..resources import ASSETS, resource_dir
+
+    return resource_dir(ASSETS)
 
 
-def build_main(ctx) -> Callable[[ft.Page], None]:
+class Startup:
+    """The process-wide context, opened on a background thread while Flet starts.
+
+    ``ctx()`` waits for it (a session that connects very early waits here, off the event loop);
+    an error opening the data directory is raised to every session that asks.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike | None, ctx=None):
+        self.data_dir = data_dir
+        self._future: Future = Future()
+        self._started = False
+        if ctx is not None:
+            self._future.set_result(ctx)
+
+    def begin(self, after_listening: tuple[str, int] | None = None) -> "Startup":
+        """Open on a background thread; with ``(host, port)``, once the server listens there."""
+        if not self._future.done() and not self._started:
+            self._started = True
+            threading.Thread(target=self._open, args=(after_listening,), name="inspection-startup",
+                             daemon=True).start()
+        return self
+
+    @staticmethod
+    def _wait_listening(host: str, port: int, limit_s: float = 5.0) -> None:
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((host, port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+
+    def _open(self, after_listening: tuple[str, int] | None = None) -> None:
+        if after_listening is not None:
+            self._wait_listening(*after_listening)
+        try:
+            from ..services.context import AppContext
+
+            ctx = AppContext.open(self.data_dir)
+            _warm_first_screen(ctx)
+
+            self._future.set_result(ctx)
+        except BaseException as exc:  # noqa: BLE001 - handed to the sessions, which show it
+            self._future.set_exception(exc)
+            return
+        # The rest once the first screen is on display: the sweep of photo files a crash left
+        # half-written (only files over an hour old), and the other screens (pdf, media, registers…).
+        first_screen_shown.wait(timeout=15)
+        try:
+            from ..services import photos
+
+            photos.clean_interrupted_writes(ctx)
+            from .views import registry  # noqa: F401
+        except Exception:  # a broken screen module is reported when it is shown
+            log.exception("after the first screen")
+
+    async def ctx(self):
+        return await asyncio.wrap_future(self._future)
+
+
+#: Flet 1.0 imports a control's module on first use: the ones the frame and the home screen use.
+FIRST_SCREEN_CONTROLS = ("View", "AppBar", "NavigationRail", "NavigationRailDestination", "NavigationBar",
+                         "NavigationBarDestination", "VerticalDivider", "Card", "ListTile", "FilledButton",
+                         "OutlinedButton", "TextButton", "IconButton", "Semantics", "Container", "Column", "Row",
+                         "Text", "Icon", "SnackBar", "AlertDialog", "ProgressRing")
+
+
+def _warm_first_screen(ctx) -> None:
+    """Everything the first screen needs, done before a session asks: its modules, Flet's control
+    modules and theme, and its query once (SQLAlchemy compiles and caches it)."""
+    from ..services import visits
+    from . import first_start  # noqa: F401  (the session's shell)
+    from .shell import theme
+    from .views import home  # noqa: F401  (the first screen)
+
+    theme()
+    for name in FIRST_SCREEN_CONTROLS:
+        getattr(ft, name)
+    visits.list_visits(ctx)
+
+
+def build_main(ctx_or_startup) -> Callable[[ft.Page], object]:
     """The ``main(page)`` Flet calls for every new session."""
+    startup = ctx_or_startup if isinstance(ctx_or_startup, Startup) else Startup(None, ctx_or_startup)
 
-    def main(page: ft.Page) -> None:
-        Shell(page, door.session_context(ctx)).start()  # acting as the signed-in web user, if any
+    async def main(page: ft.Page) -> None:
+        from .first_start import AppShell, show_start_failure
+
+        try:
+            ctx = await startup.ctx()
+        except Exception as exc:
+            show_start_failure(page, exc)
+            return
+        AppShell(page, door.session_context(ctx)).start()  # acting as the signed-in web user, if any
 
     return main
 
@@ -48,21 +150,35 @@ def desktop_available() -> bool:
     return True
 
 
-def run_app(ctx, *, web: bool = False, host: str = "127.0.0.1", port: int = 8550) -> None:
+def run_app(data_dir: str | os.PathLike | None = None, *, web: bool = False, host: str = "127.0.0.1",
+            port: int = 8550, ctx=None) -> None:
     """Run the app: a desktop window if possible and not ``web``, else the offline web server.
 
-    Web mode never reaches the internet: Flutter's engine files are served locally
-    (``no_cdn=True``) and ``assets/index.html`` stops the one CDN script the web client would add.
+    ``data_dir`` is resolved as in :func:`inspection_app.paths.resolve_data_dir`; a ready ``ctx``
+    may be passed instead. Web mode never reaches the internet: Flutter's engine files are served
+    locally (``no_cdn=True``) and the packaged ``assets/index.html`` stops the one CDN script the
+    web client would add.
     """
+    from ..paths import resolve_data_dir
+
     os.environ.setdefault("FLET_SECRET_KEY", secrets.token_urlsafe(32))  # needed for uploads
-    upload_dir = Path(ctx.data_dir) / "uploads"
+    root = Path(ctx.data_dir) if ctx is not None else resolve_data_dir(data_dir)
+    upload_dir = root / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     common = dict(assets_dir=str(assets_dir()), upload_dir=str(upload_dir))
-    main = build_main(ctx)
+    startup = Startup(root, ctx)
+    main = build_main(startup)
+    if os.environ.get("FLET_PLATFORM"):  # inside a Flet build: the embedded client connects by itself
+        startup.begin()
+        ft.run(main, **common)
+        return
     if not web and desktop_available():
+        startup.begin()
         try:
             ft.run(main, view=ft.AppView.FLET_APP, **common)
             return
         except Exception as exc:  # e.g. the desktop client cannot be fetched offline
             log.warning("desktop client did not start (%s); falling back to web mode", exc)
-    door.serve(main, ctx.data_dir, host=host, port=port, **common)  # Origin check, no CORS *, login off loopback
+    port = int(os.environ.get("FLET_SERVER_PORT") or port)  # Flet lets the environment override it
+    startup.begin(after_listening=(host if host not in ("", "0.0.0.0", "*") else "127.0.0.1", port))
+    door.serve(main, root, host=host, port=port, **common)  # Origin check, no CORS *, login off loopback

@@ -40,7 +40,6 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from ..domain.errors import UserError
-from ..services import web_access
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +215,8 @@ class Door:
         form = parse_qs(body.decode("utf-8", "replace"))
         name = (form.get("user") or [""])[0]
         password = (form.get("password") or [""])[0]
+        from ..services import web_access  # on use: start-up imports no service
+
         found = await asyncio.to_thread(web_access.check_password, self.data_dir, name, password)
         if found is None:
             count += 1
@@ -280,6 +281,8 @@ def check_can_start(data_dir: Path, host: str) -> bool:
     """Whether the door is locked for ``host``; raises ``UserError`` if it should be but has no
     user with a password yet."""
     locked = not is_loopback(host)
+    from ..services import web_access
+
     if locked and not web_access.has_users(data_dir):
         raise UserError(
             f"Không mở chế độ web trên địa chỉ {host} khi chưa đặt mật khẩu: mọi máy trong mạng sẽ "

@@ -266,6 +266,10 @@ from .i18n_minutes import MINUTES_LABELS  # noqa: E402  (the conclusions and min
 
 LABELS = {**LABELS, **MINUTES_LABELS}
 
+from .i18n_install import INSTALL_LABELS  # noqa: E402  (first start, demo banner and camera labels)
+
+LABELS = {**LABELS, **INSTALL_LABELS}
+
 
 def label(key: str, lang: str = "vi", **fmt: object) -> str:
     """The label for ``key`` in ``lang``; a missing key shows itself so it is easy to spot."""

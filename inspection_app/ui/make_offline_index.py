@@ -1,4 +1,5 @@
-"""Write ``assets/index.html``: Flet's own web ``index.html`` plus a shim that keeps it offline.
+"""Write the packaged ``inspection_app/assets/index.html``: Flet's own web ``index.html`` plus a
+shim that keeps it offline.
 
 The stock Flet web client compiles in the Rive extension, whose start-up hook appends a
 ``<script>`` loading ``rive_native.js`` from cdn.jsdelivr.net, even when the app uses no Rive

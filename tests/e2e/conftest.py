@@ -24,8 +24,20 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
-    """The app as a new user starts it: an empty data directory, so the demo data is loaded."""
-    server = AppServer(tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("logs")).start()
+    """The app on a data directory holding the demo department (``inspection-app demo``).
+
+    The app itself never loads the demo into a data directory (the first screen offers it apart).
+    """
+    from inspection_app.services import demo
+    from inspection_app.services.context import AppContext
+
+    data_dir = tmp_path_factory.mktemp("data")
+    ctx = AppContext.open(data_dir)
+    try:
+        demo.load_demo(ctx)
+    finally:
+        ctx.close()
+    server = AppServer(data_dir, tmp_path_factory.mktemp("logs")).start()
     yield server
     server.stop()
 

@@ -43,6 +43,8 @@ class HomeScreen(Screen):
         recent = [v for v in self.visits if v.status not in IN_PROGRESS]
         if not self.visits:
             parts.append(muted(t("home.empty"), 16))
+        from ..first_start import home_extras  # first start: the offer to try the demo (install's hook)
+        parts += home_extras(self.app, bool(self.visits))
         if current:
             parts += [heading(t("home.in_progress")), *[self._tile(v) for v in current]]
         if recent:

@@ -40,7 +40,10 @@ class PhotosScreen(VisitScreen):
         self._fill()
         add = ft.FilledButton(t("ph.pick"), icon=ft.Icons.ADD_A_PHOTO, on_click=self._add, disabled=self.locked,
                               height=52)
-        return ft.Column([ft.Row([add]), self.grid, bottom_space()], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        from ..widgets.camera import camera_button  # in-app camera in the built tablet app (install's hook)
+        take = camera_button(self.app, self.visit_id, self._added, disabled=self.locked)
+        return ft.Column([ft.Row([c for c in (take, add) if c]), self.grid, bottom_space()], spacing=12,
+                         scroll=ft.ScrollMode.AUTO, expand=True)
 
     def _link_text(self, p) -> str:
         t = self.t
@@ -69,7 +72,9 @@ class PhotosScreen(VisitScreen):
         return await self.app.call(self.service.set_caption, self.app.ctx, photo_id, text) is not FAILED
 
     async def _add(self, e=None) -> None:
-        stored = await self.picker.pick_and_add(self.visit_id)
+        await self._added(await self.picker.pick_and_add(self.visit_id))
+
+    async def _added(self, stored: list) -> None:
         if not stored:
             return
         self.photos += stored

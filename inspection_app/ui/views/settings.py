@@ -8,6 +8,7 @@ import flet as ft
 
 from ...services import settings as settings_service
 from .. import fmt
+from ..first_start import device_note  # what this installation leaves to the office (install's hook)
 from ..shell import FAILED
 from .base import Screen, heading, muted
 
@@ -60,6 +61,7 @@ class SettingsScreen(Screen):
             heading(t("st.calendar")), muted(t("st.calendar_help")), self.days_off, self.makeup,
             ft.Row([save]),
             muted(t("st.data_dir", path=str(self.app.ctx.data_dir))),
+            *device_note(self.app),  # what this installation leaves to the office (install's hook)
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 
     def _read(self):

@@ -1,0 +1,155 @@
+"""First start and the demo: the "Dùng thử với dữ liệu mẫu" offer and the "DỮ LIỆU MẪU" banner.
+
+- :class:`AppShell` is the session's shell (``ui/shell.py``) plus the demo: while a session shows
+  the demo (``services.demo_space``: its own data directory), every screen carries the banner,
+  with a button back to the real data. It also makes Android's back gesture go back one screen
+  (to the screen's ``back_route``): in the built app a placeholder view of that route sits under
+  the current one, so the system back pops it (``page.on_view_pop``) instead of closing the app.
+- :func:`home_extras` is what the home screen adds when the real database is empty: the offer to
+  try the app with the sample data. The home screen calls it (a two-line hook).
+- :func:`show_start_failure` is the one screen shown when the data directory cannot be opened.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import flet as ft
+
+from ..domain.errors import UserError
+from .i18n import I18n
+from .shell import Shell
+
+DEMO_BANNER_ID = "demo-banner"
+TRY_DEMO_ID = "try-demo"
+
+
+class AppShell(Shell):
+    """The shell of one session, able to switch between the real data and the demo's."""
+
+    def __init__(self, page: ft.Page, ctx):
+        super().__init__(page, ctx)
+        self.real_ctx = ctx
+
+    @property
+    def in_demo(self) -> bool:
+        return self.ctx is not self.real_ctx
+
+    def frame(self, screen) -> ft.View:
+        view = super().frame(screen)
+        if self.in_demo:
+            view.controls.insert(0, demo_banner(self))
+        return view
+
+    def resolve(self, route: str):
+        """Until the screens' registry is loaded, the home route needs only the home screen's module
+        (start-up: the first screen does not wait for every screen's imports)."""
+        if (route or "/").split("?", 1)[0] == "/" and "inspection_app.ui.views.registry" not in sys.modules:
+            from .views.home import HomeScreen
+
+            return HomeScreen(self)
+        return super().resolve(route)
+
+    async def show(self, route: str) -> None:
+        await super().show(route)
+        from .app import first_screen_shown
+
+        first_screen_shown.set()
+        self._stack_back()
+
+    def _stack_back(self) -> None:
+        """Native app only (web mode has the browser's history): one view under the current screen."""
+        screen = self.screen
+        if self.page.web or screen is None or screen.back_route is None or len(self.page.views) != 1:
+            return
+        self.page.views.insert(0, ft.View(route=screen.back_route, controls=[]))
+        self.page.update()
+
+    def _on_view_pop(self, e=None) -> None:
+        """The system back (Android gesture or button): one screen back, home from a top screen."""
+        screen = self.screen
+        self.go(screen.back_route if screen is not None and screen.back_route else "/")
+
+    async def enter_demo(self, e=None) -> None:
+        """Open the demo (made on first use, a few seconds) and show its home screen."""
+        from ..services import demo_space
+
+        self.page.show_dialog(ft.SnackBar(ft.Row([ft.ProgressRing(width=20, height=20, stroke_width=3),
+                                                  ft.Text(self.t("fs.preparing"), size=16)], spacing=12),
+                                          duration=ft.Duration(seconds=60)))
+        self.page.update()
+        demo_ctx = await self.call(demo_space.demo_context, self.real_ctx, background=True)
+        self.page.pop_dialog()
+        if not _ok(demo_ctx):
+            self.page.update()
+            return
+        self.ctx = demo_ctx
+        await self.show("/")
+        if self.page.route != "/":
+            self.go("/")
+
+    async def leave_demo(self, e=None) -> None:
+        self.ctx = self.real_ctx
+        await self.show("/")
+        if self.page.route != "/":
+            self.go("/")
+
+
+def _ok(result: Any) -> bool:
+    from .shell import FAILED
+
+    return result is not FAILED and result is not None
+
+
+def demo_banner(shell: AppShell) -> ft.Control:
+    t = shell.t
+    return ft.Semantics(identifier=DEMO_BANNER_ID, container=True, content=ft.Container(
+        ft.Row([
+            ft.Icon(ft.Icons.SCIENCE_OUTLINED, color=ft.Colors.BROWN_900),
+            ft.Text(t("fs.banner"), size=18, weight=ft.FontWeight.W_800, color=ft.Colors.BROWN_900),
+            ft.Text(t("fs.banner_help"), size=15, color=ft.Colors.BROWN_900, expand=True),
+            ft.OutlinedButton(t("fs.leave_demo"), icon=ft.Icons.LOGOUT, on_click=shell.leave_demo),
+        ], spacing=12, wrap=False, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        bgcolor=ft.Colors.AMBER_200, padding=ft.Padding.symmetric(horizontal=16, vertical=6)))
+
+
+def home_extras(app, has_visits: bool) -> list[ft.Control]:
+    """The offer to try the demo, for a home screen with no visits in the real data."""
+    if has_visits or not isinstance(app, AppShell) or app.in_demo:
+        return []
+    t = app.t
+    return [ft.Semantics(identifier=TRY_DEMO_ID, container=True, content=ft.Card(ft.Container(ft.Column([
+        ft.Text(t("fs.try_demo_help"), size=16),
+        ft.OutlinedButton(t("fs.try_demo"), icon=ft.Icons.SCIENCE_OUTLINED, height=56,
+                          on_click=app.enter_demo),
+    ], spacing=12), padding=16)))]
+
+
+def device_note(app) -> list[ft.Control]:
+    """For the settings screen: what this installation leaves to the office (nothing on a desktop)."""
+    from ..services.capabilities import left_to_the_office
+
+    missing = left_to_the_office()
+    if not missing:
+        return []
+    t = app.t
+    return [ft.Container(ft.Column([
+        ft.Text(t("fs.device_title"), size=18, weight=ft.FontWeight.W_600),
+        ft.Text(t("fs.device_help"), size=15),
+        *[ft.Text(f"• {t('fs.feature.' + key)}", size=15) for key in missing],
+    ], spacing=4), padding=12, border_radius=8, bgcolor=ft.Colors.BLUE_GREY_50)]
+
+
+def show_start_failure(page: ft.Page, exc: BaseException) -> None:
+    """The app could not open its data: say so in both languages, with the reason."""
+    t = I18n("vi")
+    detail = exc.message("vi") + "\n" + exc.message("en") if isinstance(exc, UserError) else repr(exc)
+    page.title = t("app.title")
+    page.views.clear()
+    page.views.append(ft.View(route="/", controls=[ft.Container(ft.Column([
+        ft.Text(t("fs.start_failed"), size=20, color=ft.Colors.RED_900),
+        ft.Text(I18n("en")("fs.start_failed"), size=16, color=ft.Colors.RED_900),
+        ft.Text(detail, size=14, selectable=True),
+    ], spacing=12), padding=24)]))
+    page.update()
