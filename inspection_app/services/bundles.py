@@ -21,6 +21,7 @@ from ..domain.errors import Locked, NotFound, UserError
 from ..store import models as m
 from ..store.types import utcnow
 from ..sync import bundle as sync_bundle
+from ..sync import device_key
 from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
@@ -80,6 +81,8 @@ class ConflictRow:
     resolved_at: datetime | None
     resolved_by: str
     resolution: str  # "", kept_local, took_incoming, kept_merge
+    local_by: str = ""  # who made each change (from the audit events), when known
+    incoming_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,16 +125,23 @@ class ImportRow:
 def export_bundle(ctx: AppContext, out: str | Path, visit_ids: list[str] | None = None,
                   passphrase: str | None = None) -> ExportResult:
     """Write the visits (all when ``visit_ids`` is None or empty) to one bundle file."""
+    from . import devices
+
+    key = device_key.load_or_create(ctx.data_dir)
     with ctx.session() as s:
         summary = sync_bundle.write_bundle(s, ctx.data_dir, Path(out), visit_ids or None,
                                            device_id=ctx.settings.device_id, actor=ctx.actor,
-                                           app_version=_app_version(), passphrase=passphrase or None)
+                                           app_version=_app_version(), passphrase=passphrase or None,
+                                           signing_key=key, device_name=devices.device_name(ctx))
     return summary
 
 
 def inspect_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> BundleInfo:
     """Open and verify a bundle (raises the same errors as an import) without writing anything."""
-    with sync_bundle.open_bundle(Path(path), passphrase, work_root=ctx.data_dir) as b:
+    from . import devices
+
+    with sync_bundle.open_bundle(Path(path), passphrase, work_root=ctx.data_dir,
+                                 authorise=devices.authorise(ctx)) as b:
         with ctx.session() as s:
             seen = s.execute(select(m.SyncImport.id).where(m.SyncImport.bundle_id == b.bundle_id)
                              .limit(1)).first() is not None
@@ -149,7 +159,10 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
     Raises :class:`UserError` (nothing written) for a bad passphrase, a damaged or truncated file, a
     file whose hash does not match, a missing file, a broken audit chain or a newer schema.
     """
-    with sync_bundle.open_bundle(Path(path), passphrase, staging_root=ctx.data_dir) as b:
+    from . import devices
+
+    with sync_bundle.open_bundle(Path(path), passphrase, staging_root=ctx.data_dir,
+                                 authorise=devices.authorise(ctx)) as b:
         placed: list[Path] = []
         try:
             with ctx.session(raw=True) as s:
@@ -196,7 +209,9 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
     the office holds the very file it merged and the import records its original name."""
     import hashlib
 
-    name = Path(file_name or "bundle.iab").name.strip() or "bundle.iab"
+    if len(data) > sync_bundle.MAX_TOTAL:
+        raise UserError("Tệp gói dữ liệu quá lớn.", "The bundle file is too large.")
+    name = Path(file_name or "bundle.iab").name.strip().lstrip(".") or "bundle.iab"
     target = ctx.data_dir / IMPORTS_DIR / hashlib.sha256(data).hexdigest()[:16] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.stat().st_size != len(data):
@@ -204,6 +219,11 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
         part.write_bytes(data)
         part.replace(target)
     return import_bundle(ctx, target, passphrase)
+
+
+def sweep_staging(ctx: AppContext) -> int:
+    """Remove what interrupted imports and exports left in the staging folder (run at start)."""
+    return sync_bundle.sweep_staging(ctx.data_dir)
 
 
 def list_imports(ctx: AppContext, limit: int = 100) -> list[ImportRow]:
@@ -272,7 +292,8 @@ def _conflict_row(c: m.SyncConflict) -> ConflictRow:
         kind=c.kind, kept=c.kept, basis=c.basis, local_value=json.loads(c.local_value),
         incoming_value=json.loads(c.incoming_value), local_at=c.local_at, incoming_at=c.incoming_at,
         local_device=c.local_device, incoming_device=c.incoming_device, created_at=c.created_at,
-        resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution)
+        resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,
+        local_by=c.local_by or "", incoming_by=c.incoming_by or "")
 
 
 __all__ = ["ExportResult", "BundleInfo", "ImportReport", "ImportRow", "ConflictRow", "export_bundle",

@@ -472,6 +472,8 @@ class SyncConflict(Timestamped, table=True):
     incoming_at: Optional[datetime] = _when()
     local_device: str = ""
     incoming_device: str = ""
+    local_by: str = ""  # who made the local change (the audit event's actor), when known
+    incoming_by: str = ""  # who made the incoming change
     resolved_at: Optional[datetime] = _when()
     resolved_by: str = ""
     resolution: str = ""  # kept_local / took_incoming, set by a reviewer
@@ -483,3 +485,5 @@ Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
 Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
 Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
+
+from .devices import ChainHead, EnrolledDevice, VisitSeal  # noqa: E402,F401  (bundles: issue #10)

@@ -2,32 +2,50 @@
 
 A bundle is a zip file::
 
-    manifest.json          format and schema version, the exporting device, every record of the
-                           visits (per table, audit events included) and every file's SHA-256/size
-    files/<relative path>  the photos and minutes PDFs, under their path in the data directory
+    manifest.json          format and schema version, the exporting device (id, name, Ed25519
+                           public key), every record of the visits (per table, audit events
+                           included), the head of every audit chain, and every file's SHA-256, size
+                           and the record columns that use it
+    manifest.sig           the device's Ed25519 signature of manifest.json's bytes (RFC 8032)
+    files/<sha256>         the photos and minutes PDFs, named by their content's SHA-256
 
-optionally wrapped in passphrase encryption (:mod:`.crypto`). Opening a bundle verifies everything
-before the caller decides anything: versions, every record against its column types, every file's
-size and SHA-256, that every file a record names is present, and every audit chain. Files are
-copied to a staging directory inside the data directory while they are hashed, so placing them
-later is a rename on the same disk.
+optionally wrapped in passphrase encryption (:mod:`.crypto`). A bundle never names a place in the
+data directory: the importer derives every destination itself from the SHA-256 it checked
+(:func:`destination`), content-addressed under the photo and minutes stores.
+
+Opening a bundle verifies everything before the caller decides anything, and nothing in it can
+exhaust the machine (issue #10): entries other than the manifest, its signature and the listed files,
+repeated names, links and special files, compression other than deflate, and sizes over the limits
+below are refused from the zip's directory, and every size is enforced again while streaming with a
+1 MiB buffer. The signature is checked against the device's key (the caller says whether the device
+is enrolled), then versions, every record against its column types, every audit chain, that every
+audited record equals the state its audit events produce (:mod:`.replay`), every file's size and
+SHA-256 and that photo and minutes files hash to their record's SHA-256.
+
+Temporary files (the decrypted zip, the staged files) live in one staging folder,
+``<data_dir>/.staging/``, each open bundle in its own sub-folder, removed on every exit path; a
+folder left by a killed process is swept on the next start (:func:`sweep_staging`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
+import time
 import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from types import SimpleNamespace
+from typing import Any, BinaryIO, Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,15 +54,29 @@ from ..domain.errors import UserError, storage_error
 from ..store import models as m
 from ..store.audit import GENESIS, event_hash
 from ..store.migrations import SCHEMA_VERSION
-from . import crypto
-from .records import (AUDIT_SKIP, AUDIT_TABLE, PATH_COLUMNS, BundleRejected, check_path, dump_row,
-                      load_row, ordered_tables, rejected)
+from . import crypto, device_key
+from .records import (AUDIT_SKIP, AUDIT_TABLE, PATH_COLUMNS, BundleRejected, dump_row, load_row,
+                      ordered_tables, rejected)
+from .replay import check_records_match_events
 
 FORMAT = "inspection-app/visit-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signed manifest, content-addressed entries, no paths
+SIGNATURE = "manifest.sig"
 MANIFEST = "manifest.json"
 FILES_PREFIX = "files/"
 _CHUNK = 1 << 20
+STAGING_DIR = ".staging"  # under the data directory: the one home of temporary bundle files
+
+# Limits, read from the zip's directory and enforced again while streaming.
+MAX_MANIFEST = 64 << 20  # bytes of manifest.json
+MAX_SIGNATURE = 1024
+MAX_FILE = 100 << 20  # one photo or minutes PDF (the photo importer's own limit)
+MAX_TOTAL = 8 << 30  # everything uncompressed
+MAX_ENTRIES = 100_000
+_ALLOWED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PHOTO_EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic"}
 _IN_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
 
 
@@ -119,31 +151,93 @@ def collect_records(session: Session, visit_ids: list[str]) -> dict[str, list[An
     return out
 
 
-def _file_paths(records: dict[str, list[Any]]) -> list[str]:
-    paths: set[str] = set()
+
+# --- staging ----------------------------------------------------------------------------------------
+
+
+def staging_root(data_dir: Path) -> Path:
+    root = Path(data_dir) / STAGING_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(root, 0o700)
+    except OSError:
+        pass
+    return root
+
+
+def sweep_staging(data_dir: Path, older_than: float = 0.0) -> int:
+    """Remove what interrupted imports and exports left behind: the staging folder's contents
+    (older than ``older_than`` seconds) and the hidden ``.bundle-*`` files of earlier versions.
+    Called when the app starts; returns how many entries were removed."""
+    data_dir = Path(data_dir)
+    removed = 0
+    now = time.time()
+    root = data_dir / STAGING_DIR
+    candidates = list(root.iterdir()) if root.is_dir() else []
+    if data_dir.is_dir():
+        candidates += [p for p in data_dir.iterdir() if p.name.startswith(".bundle-")]
+    for p in candidates:
+        try:
+            if older_than and now - p.lstat().st_mtime < older_than:
+                continue
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _new_work_dir(root: Path | None) -> Path:
+    if root is None:
+        return Path(tempfile.mkdtemp(prefix="inspection-bundle-"))
+    return Path(tempfile.mkdtemp(prefix="b-", dir=staging_root(root)))
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def _file_uses(records: dict[str, list[Any]]) -> list[tuple[str, str, str, str]]:
+    """(table, id, column, relative path) of every file a record names."""
+    uses = []
     for table, columns in PATH_COLUMNS.items():
         for row in records.get(table, []):
             for col in columns:
                 value = getattr(row, col)
                 if value:
-                    paths.add(value)
-    return sorted(paths)
+                    uses.append((table, row.id, col, value))
+    return uses
+
+
+def _chain_heads(events: list[Any]) -> list[dict[str, Any]]:
+    heads: dict[tuple[str, str], Any] = {}
+    for ev in events:
+        key = (ev.visit_id, ev.device_id)
+        if key not in heads or ev.chain_index > heads[key].chain_index:
+            heads[key] = ev
+    return [{"visit_id": v, "device_id": d, "chain_index": e.chain_index, "hash": e.hash}
+            for (v, d), e in sorted(heads.items())]
 
 
 def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[str] | None, *,
                  device_id: str, actor: str, app_version: str = "",
-                 passphrase: str | None = None) -> ExportSummary:
-    """Write the visits (all when ``visit_ids`` is None) to ``out``, atomically."""
+                 passphrase: str | None = None, signing_key=None, device_name: str = "") -> ExportSummary:
+    """Write the visits (all when ``visit_ids`` is None) to ``out``, atomically, signed with
+    ``signing_key`` (this device's Ed25519 key, :mod:`.device_key`)."""
     if visit_ids is None:
         visit_ids = list(session.execute(select(m.Visit.id).order_by(m.Visit.created_at)).scalars())
     visit_ids = list(dict.fromkeys(visit_ids))
     if not visit_ids:
         raise UserError("Không có lượt kiểm tra nào để xuất.", "There are no visits to export.")
+    if signing_key is None:
+        signing_key = device_key.load_or_create(data_dir)
     records = collect_records(session, visit_ids)
     events = sorted(_select_in(session, m.AuditEvent, "visit_id", visit_ids),
                     key=lambda e: (e.visit_id, e.device_id, e.chain_index))
-    paths = _file_paths(records)
-    missing = [p for p in paths if not (data_dir / p).is_file()]
+    uses = _file_uses(records)
+    missing = sorted({p for *_, p in uses if not (data_dir / p).is_file()})
     if missing:
         raise UserError(
             "Không xuất được: thiếu tệp trong thư mục dữ liệu: " + ", ".join(missing[:10]),
@@ -154,23 +248,32 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(f".{out.name}.{bundle_id[:8]}.part")
-    # Sealed bundles often go straight to a USB stick: the plain zip is built inside the data
-    # directory (where the same data already lies unencrypted), never next to the output.
-    plain = Path(data_dir) / f".bundle-export-{bundle_id[:8]}.zip" if passphrase else part
+    # Sealed bundles often go straight to a USB stick: the plain zip is built in the staging folder
+    # inside the data directory (where the same data already lies unencrypted), never next to the output.
+    work = _new_work_dir(Path(data_dir)) if passphrase else None
+    plain = work / "bundle.zip" if work else part
     count = sum(len(v) for v in records.values()) + len(events)
     try:
-        file_entries: list[dict[str, Any]] = []
+        by_sha: dict[str, dict[str, Any]] = {}
         with zipfile.ZipFile(plain, "w", allowZip64=True) as zf:
-            for rel in paths:
+            digests: dict[str, tuple[str, int]] = {}
+            for rel in sorted({p for *_, p in uses}):
                 digest, size = hashlib.sha256(), 0
-                with open(data_dir / rel, "rb") as src, \
-                        zf.open(zipfile.ZipInfo(FILES_PREFIX + rel, date_time=(1980, 1, 1, 0, 0, 0)),
-                                "w", force_zip64=True) as dst:
+                with open(data_dir / rel, "rb") as src:
                     while block := src.read(_CHUNK):
                         digest.update(block)
                         size += len(block)
-                        dst.write(block)
-                file_entries.append({"path": rel, "sha256": digest.hexdigest(), "size": size})
+                digests[rel] = (digest.hexdigest(), size)
+            for table, row_id, col, rel in uses:
+                sha, size = digests[rel]
+                entry = by_sha.get(sha)
+                if entry is None:
+                    entry = by_sha[sha] = {"sha256": sha, "size": size, "uses": []}
+                    with open(data_dir / rel, "rb") as src, \
+                            zf.open(zipfile.ZipInfo(FILES_PREFIX + sha, date_time=(1980, 1, 1, 0, 0, 0)),
+                                    "w", force_zip64=True) as dst:
+                        shutil.copyfileobj(src, dst, _CHUNK)
+                entry["uses"].append([table, row_id, col])
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -178,21 +281,25 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
                 "app_version": app_version,
                 "bundle_id": bundle_id,
                 "device_id": device_id,
+                "device": {"id": device_id, "name": device_name,
+                           "public_key": device_key.public_b64(signing_key)},
                 "exported_by": actor,
                 "exported_at": _utc_text(datetime.now(timezone.utc)),
                 "visit_ids": visit_ids,
                 "records": {t.name: [dump_row(t, r) for r in records.get(t.name, [])]
                             for t in ordered_tables()},
                 "audit_events": [dump_row(AUDIT_TABLE, ev, skip=AUDIT_SKIP) for ev in events],
-                "files": file_entries,
+                "chain_heads": _chain_heads(events),
+                "files": sorted(by_sha.values(), key=lambda f: f["sha256"]),
             }
-            zf.writestr(zipfile.ZipInfo(MANIFEST, date_time=(1980, 1, 1, 0, 0, 0)),
-                        json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+            raw = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            zf.writestr(zipfile.ZipInfo(MANIFEST, date_time=(1980, 1, 1, 0, 0, 0)), raw,
                         compress_type=zipfile.ZIP_DEFLATED)
+            zf.writestr(zipfile.ZipInfo(SIGNATURE, date_time=(1980, 1, 1, 0, 0, 0)),
+                        base64.b64encode(device_key.sign(signing_key, raw)))
         if passphrase:
             with open(plain, "rb") as src, open(part, "wb") as dst:
                 crypto.encrypt_stream(src, dst, passphrase)
-            plain.unlink()
         with open(part, "rb") as fh:
             os.fsync(fh.fileno())
             digest = hashlib.sha256()
@@ -200,16 +307,53 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
                 digest.update(block)
         os.replace(part, out)
     except OSError as exc:
-        for p in (part, plain):
-            p.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         raise storage_error(exc, "gói dữ liệu", "the bundle") from exc
     except BaseException:
-        for p in (part, plain):
-            p.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         raise
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return ExportSummary(path=out, bundle_id=bundle_id, visit_ids=visit_ids, records=count,
-                         files=len(file_entries), byte_size=out.stat().st_size,
+                         files=len(by_sha), byte_size=out.stat().st_size,
                          sha256=digest.hexdigest(), encrypted=bool(passphrase))
+
+
+# --- where files go ---------------------------------------------------------------------------------
+
+
+def destination(table: str, row: dict[str, Any], column: str) -> str:
+    """The path (relative to the data directory) where the importer puts the file that ``row``'s
+    ``column`` names, derived from the record's checked SHA-256 alone, never from the bundle's path.
+
+    Photos: ``photos/ab/cdef….<ext>`` (original), ``….report.jpg``, ``….thumb.jpg`` as
+    :mod:`inspection_app.media.storage` lays them out; minutes: ``minutes/<visit>/<sha256>.pdf``.
+    Raises :class:`BundleRejected` when the record cannot name a safe place.
+    """
+    sha = str(row.get("sha256") or "")
+    if not _SHA.match(sha):
+        raise rejected(f"Bản ghi {table} {row.get('id')} có mã băm SHA-256 không hợp lệ.",
+                       f"The {table} record {row.get('id')} has an invalid SHA-256.")
+    if table == "photo":
+        ext = PHOTO_EXT.get(str(row.get("mime") or ""))
+        if ext is None:
+            suffix = Path(str(row.get("original_path") or "")).suffix.lower()
+            ext = suffix if suffix in PHOTO_EXT.values() else None
+        if ext is None:
+            raise rejected(f"Ảnh {row.get('id')} có định dạng không được hỗ trợ.",
+                           f"The photo {row.get('id')} has an unsupported format.")
+        stem = f"photos/{sha[:2]}/{sha[2:]}"
+        if column == "original_path" or (column == "report_path" and row.get("report_path") == row.get("original_path")):
+            return stem + ext
+        return stem + (".report.jpg" if column == "report_path" else ".thumb.jpg")
+    if table == "minutesdocument" and column == "file_path":
+        visit = str(row.get("visit_id") or "")
+        if not _SAFE_ID.match(visit):
+            raise rejected("Mã lượt kiểm tra không hợp lệ trong gói dữ liệu.", "Invalid visit id in the bundle.")
+        return f"minutes/{visit}/{sha}.pdf"
+    raise rejected(f"Gói dữ liệu ghi tệp cho cột không nhận tệp ({table}).",
+                   f"The bundle attaches a file to a column that holds none ({table}).")
 
 
 # --- reading and verifying -------------------------------------------------------------------------
@@ -217,9 +361,9 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
 
 @dataclass
 class FileEntry:
-    path: str
     sha256: str
     size: int
+    uses: list[tuple[str, str, str]]  # (table, record id, column)
     staged: Path | None = None  # a verified copy inside the staging directory
 
 
@@ -230,11 +374,13 @@ class OpenedBundle:
     manifest: dict[str, Any]
     records: dict[str, list[dict[str, Any]]]  # table -> rows as Python values, insert order
     events: list[dict[str, Any]]
-    files: dict[str, FileEntry]
+    files: dict[str, FileEntry]  # sha256 -> entry
     sha256: str
     file_name: str
     encrypted: bool
+    destinations: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (table, id, column) -> path
     staging: Path | None = None
+    device_name: str = ""  # the name this office gave the device at enrolment
     _cleanup: list[Path] = field(default_factory=list)
 
     @property
@@ -246,8 +392,16 @@ class OpenedBundle:
         return self.manifest.get("device_id", "")
 
     @property
+    def public_key(self) -> str:
+        return str((self.manifest.get("device") or {}).get("public_key") or "")
+
+    @property
     def visit_ids(self) -> list[str]:
         return list(self.manifest["visit_ids"])
+
+    @property
+    def chain_heads(self) -> list[dict[str, Any]]:
+        return list(self.manifest.get("chain_heads") or [])
 
     @property
     def exported_at(self) -> datetime | None:
@@ -293,13 +447,23 @@ def _damaged(detail_vi: str, detail_en: str) -> BundleRejected:
                     f"The bundle is damaged or incomplete ({detail_en}).")
 
 
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):,.0f} MiB"
+
+
+# The caller's judgement of the signing device: given the manifest's device block, return the name
+# this office knows it by, or raise BundleRejected (unknown device, revoked key).
+Authorise = Callable[[dict[str, Any]], str]
+
+
 def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | None = None,
-                work_root: Path | None = None) -> OpenedBundle:
+                work_root: Path | None = None, authorise: Authorise | None = None) -> OpenedBundle:
     """Decrypt (if needed) and verify a bundle; with ``staging_root``, also stage its files there.
 
-    Temporary files (the decrypted zip, the staged files) go to a new hidden directory in
-    ``staging_root`` or ``work_root`` (the data directory: same disk, same protection as the data),
-    else in the system's temporary directory; closing the bundle removes it.
+    ``staging_root`` / ``work_root`` is the data directory: temporary files go to a new folder in
+    its staging folder (same disk, same protection as the data), else in the system's temporary
+    directory; closing the bundle removes it, and so does every failure. ``authorise`` judges the
+    signing device (see :data:`Authorise`); the signature is checked in any case.
 
     Raises :class:`BundleRejected` (or :class:`crypto.BadPassphrase`) naming what is wrong.
     """
@@ -313,16 +477,16 @@ def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | 
     cleanup: list[Path] = []
     try:
         root = staging_root or work_root
-        work = Path(tempfile.mkdtemp(prefix=".bundle-", dir=root)) if root else \
-            Path(tempfile.mkdtemp(prefix="inspection-bundle-"))
+        work = _new_work_dir(Path(root) if root else None)
         cleanup.append(work)
         encrypted = crypto.is_encrypted(head)
         with open(path, "rb") as raw:
             reader = _HashingReader(raw)
             if encrypted:
                 zip_path = work / "bundle.zip"
-                with open(zip_path, "wb") as dst:
-                    crypto.decrypt_stream(reader, dst, passphrase)
+                fd = os.open(zip_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as dst:
+                    crypto.decrypt_stream(reader, dst, passphrase, max_plain=MAX_TOTAL + MAX_MANIFEST + (64 << 20))
                 while reader.read(_CHUNK):
                     pass
             else:
@@ -330,7 +494,7 @@ def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | 
                 while reader.read(_CHUNK):
                     pass
             sha = reader.digest.hexdigest()
-        bundle = _verify_zip(zip_path, work if staging_root else None)
+        bundle = _verify_zip(zip_path, work if staging_root else None, authorise)
         bundle.sha256, bundle.file_name, bundle.encrypted = sha, path.name, encrypted
         bundle.staging = work if staging_root else None
         bundle._cleanup = cleanup
@@ -345,66 +509,167 @@ def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | 
         raise
 
 
-def _verify_zip(zip_path: Path, staging: Path | None) -> OpenedBundle:
+def _check_directory(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The zip's directory, refused unless it holds plain files within the limits, once each."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise rejected(f"Gói dữ liệu có quá nhiều mục ({len(infos)}; tối đa {MAX_ENTRIES}).",
+                       f"The bundle has too many entries ({len(infos)}; at most {MAX_ENTRIES}).")
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if name in members:
+            raise rejected(f"Gói dữ liệu có hai mục cùng tên {name!r}.",
+                           f"The bundle has two entries named {name!r}.", entry=name)
+        members[name] = info
+        mode = info.external_attr >> 16
+        kind = stat.S_IFMT(mode)
+        if info.is_dir() or (kind and kind != stat.S_IFREG):
+            what_vi, what_en = (("liên kết tượng trưng", "a symbolic link") if stat.S_ISLNK(mode)
+                                else ("thư mục hoặc tệp đặc biệt", "a directory or special file"))
+            raise rejected(f"Mục {name!r} của gói dữ liệu là {what_vi}: chỉ nhận tệp thường.",
+                           f"The bundle's entry {name!r} is {what_en}: only plain files are accepted.", entry=name)
+        if info.flag_bits & 0x1:
+            raise rejected(f"Mục {name!r} được mã hóa kiểu zip: không nhận.",
+                           f"The entry {name!r} uses zip encryption: not accepted.", entry=name)
+        if info.compress_type not in _ALLOWED_COMPRESSION:
+            raise rejected(f"Mục {name!r} dùng kiểu nén không được hỗ trợ.",
+                           f"The entry {name!r} uses an unsupported compression.", entry=name)
+        if name == MANIFEST:
+            limit = MAX_MANIFEST
+        elif name == SIGNATURE:
+            limit = MAX_SIGNATURE
+        elif name.startswith(FILES_PREFIX) and _SHA.match(name[len(FILES_PREFIX):]):
+            limit = MAX_FILE
+        else:
+            raise rejected(f"Gói dữ liệu có mục không được phép: {name!r}.",
+                           f"The bundle has an entry that is not allowed: {name!r}.", entry=name)
+        if info.file_size > limit:
+            raise rejected(f"Mục {name!r} quá lớn ({_mib(info.file_size)}; tối đa {_mib(limit)}).",
+                           f"The entry {name!r} is too large ({_mib(info.file_size)}; at most {_mib(limit)}).",
+                           entry=name)
+        total += info.file_size
+    if total > MAX_TOTAL:
+        raise rejected(f"Gói dữ liệu quá lớn khi giải nén ({_mib(total)}; tối đa {_mib(MAX_TOTAL)}).",
+                       f"The bundle is too large uncompressed ({_mib(total)}; at most {_mib(MAX_TOTAL)}).")
+    return members
+
+
+def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    parts, size = [], 0
+    try:
+        with zf.open(info) as src:
+            while block := src.read(min(_CHUNK, limit + 1 - size)):
+                size += len(block)
+                if size > limit:
+                    raise rejected(f"Mục {info.filename!r} lớn hơn kích thước khai báo.",
+                                   f"The entry {info.filename!r} is larger than declared.", entry=info.filename)
+                parts.append(block)
+    except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError):
+        raise _damaged(f"{info.filename} bị hỏng", f"{info.filename} is damaged") from None
+    return b"".join(parts)
+
+
+def _verify_zip(zip_path: Path, staging: Path | None, authorise: Authorise | None) -> OpenedBundle:
     try:
         zf = zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise _damaged("không phải tệp zip hoặc tệp bị cắt cụt", "not a zip file, or truncated") from None
     with zf:
-        try:
-            raw_manifest = zf.read(MANIFEST)
-        except KeyError:
-            raise _damaged("thiếu manifest.json", "manifest.json is missing") from None
-        except (zipfile.BadZipFile, EOFError, OSError):
-            raise _damaged("manifest.json bị hỏng", "manifest.json is damaged") from None
+        members = _check_directory(zf)
+        if MANIFEST not in members:
+            raise _damaged("thiếu manifest.json", "manifest.json is missing")
+        raw_manifest = _read_bounded(zf, members[MANIFEST], min(members[MANIFEST].file_size, MAX_MANIFEST))
         try:
             manifest = json.loads(raw_manifest.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise _damaged("manifest.json không đọc được", "manifest.json is unreadable") from None
+        device = _check_signature(zf, members, manifest, raw_manifest)
+        device_name = authorise(device) if authorise else ""
         records, events, files = _check_manifest(manifest)
-        members = {info.filename: info for info in zf.infolist()}
-        made: set[Path] = set()
-        for entry in files.values():
-            info = members.get(FILES_PREFIX + entry.path)
+        destinations = _check_files(records, files)
+        listed = {FILES_PREFIX + sha for sha in files}
+        extra = sorted(set(members) - listed - {MANIFEST, SIGNATURE})
+        if extra:
+            raise rejected(f"Gói dữ liệu có mục ngoài danh sách của manifest: {extra[0]!r}.",
+                           f"The bundle has an entry outside the manifest's list: {extra[0]!r}.", entry=extra[0])
+        for sha, entry in files.items():
+            info = members.get(FILES_PREFIX + sha)
             if info is None:
-                raise rejected(f"Gói dữ liệu thiếu tệp {entry.path}.", f"The bundle lacks the file {entry.path}.",
-                               path=entry.path)
+                raise rejected(f"Gói dữ liệu thiếu tệp {sha[:16]}… (của {_use_text(entry)}).",
+                               f"The bundle lacks the file {sha[:16]}… (of {_use_text(entry)}).", sha256=sha)
             if info.file_size != entry.size:
-                raise rejected(f"Tệp {entry.path} có kích thước sai (có thể đã bị sửa).",
-                               f"The file {entry.path} has the wrong size (it may have been altered).",
-                               path=entry.path)
-            digest = hashlib.sha256()
-            target = None
-            if staging is not None:
-                target = staging / "files" / entry.path
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-            try:
-                with zf.open(info) as src, (open(target, "wb") if target else _NullWriter()) as dst:
-                    while block := src.read(_CHUNK):
-                        digest.update(block)
-                        dst.write(block)
-            except (zipfile.BadZipFile, EOFError, zlib.error):
-                raise _damaged(f"không đọc được tệp {entry.path}", f"cannot read the file {entry.path}") from None
-            if digest.hexdigest() != entry.sha256:
-                raise rejected(f"Mã băm SHA-256 của tệp {entry.path} không khớp: tệp đã bị thay đổi.",
-                               f"The SHA-256 of the file {entry.path} does not match: the file was altered.",
-                               path=entry.path)
+                raise rejected(f"Tệp của {_use_text(entry)} có kích thước sai (có thể đã bị sửa).",
+                               f"The file of {_use_text(entry)} has the wrong size (it may have been altered).",
+                               sha256=sha)
+            target = staging / sha if staging is not None else None
             entry.staged = target
-    return OpenedBundle(manifest=manifest, records=records, events=events, files=files, sha256="",
-                        file_name="", encrypted=False)
+            _stream_checked(zf, info, entry, target)
+    bundle = OpenedBundle(manifest=manifest, records=records, events=events, files=files, sha256="",
+                          file_name="", encrypted=False, destinations=destinations)
+    bundle.device_name = device_name
+    return bundle
 
 
-class _NullWriter:
-    def write(self, _data: bytes) -> None:
-        pass
+def _use_text(entry: FileEntry) -> str:
+    table, row_id, _col = entry.uses[0]
+    return f"{table} {row_id}"
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc) -> None:
-        pass
+def _stream_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo, entry: FileEntry, target: Path | None) -> None:
+    """Copy one entry to ``target`` (or nowhere) through a 1 MiB buffer, counting and hashing."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with zf.open(info) as src:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600) if target else None
+            try:
+                while block := src.read(_CHUNK):
+                    size += len(block)
+                    if size > entry.size or size > MAX_FILE:
+                        raise rejected(f"Tệp của {_use_text(entry)} lớn hơn kích thước khai báo.",
+                                       f"The file of {_use_text(entry)} is larger than declared.",
+                                       sha256=entry.sha256)
+                    digest.update(block)
+                    if fd is not None:
+                        view = memoryview(block)
+                        while view:
+                            view = view[os.write(fd, view):]
+            finally:
+                if fd is not None:
+                    os.close(fd)
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        raise _damaged(f"không đọc được tệp của {_use_text(entry)}",
+                       f"cannot read the file of {_use_text(entry)}") from None
+    if digest.hexdigest() != entry.sha256 or size != entry.size:
+        raise rejected(f"Mã băm SHA-256 của tệp của {_use_text(entry)} không khớp: tệp đã bị thay đổi.",
+                       f"The SHA-256 of the file of {_use_text(entry)} does not match: the file was altered.",
+                       sha256=entry.sha256)
+
+
+def _check_signature(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], manifest: Any,
+                     raw_manifest: bytes) -> dict[str, Any]:
+    device = manifest.get("device") if isinstance(manifest, dict) else None
+    if not isinstance(device, dict) or not isinstance(device.get("public_key"), str) \
+            or SIGNATURE not in members:
+        raise rejected(
+            "Gói dữ liệu không có chữ ký của thiết bị (do phiên bản cũ của ứng dụng tạo ra, hoặc đã bị sửa). "
+            "Hãy cập nhật ứng dụng trên máy tính bảng rồi xuất lại.",
+            "The bundle carries no device signature (made by an old version of the app, or altered). "
+            "Update the app on the tablet and export again.")
+    sig_text = _read_bounded(zf, members[SIGNATURE], MAX_SIGNATURE)
+    try:
+        signature = base64.b64decode(sig_text, validate=True)
+    except ValueError:
+        signature = b""
+    if not device_key.verify(device["public_key"], signature, raw_manifest):
+        raise rejected(
+            "Chữ ký của gói dữ liệu không đúng: nội dung đã bị thay đổi sau khi thiết bị ký.",
+            "The bundle's signature is not valid: its content was changed after the device signed it.")
+    if device.get("id") != manifest.get("device_id"):
+        raise _damaged("mã thiết bị không thống nhất", "inconsistent device id")
+    return {"id": str(device.get("id") or ""), "name": str(device.get("name") or ""),
+            "public_key": device["public_key"], "fingerprint": device_key.fingerprint(device["public_key"])}
 
 
 def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], dict[str, FileEntry]]:
@@ -421,11 +686,16 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
             f"The bundle was made by a newer version of the app (format {fmt}, schema {schema}; "
             f"this app: {FORMAT_VERSION}, {SCHEMA_VERSION}). Update the app and import again.",
             format_version=fmt, schema_version=schema)
-    for key in ("bundle_id", "visit_ids", "records", "audit_events", "files"):
+    if fmt < FORMAT_VERSION:
+        raise rejected("Gói dữ liệu do phiên bản cũ của ứng dụng tạo ra. Hãy cập nhật ứng dụng trên máy tính bảng "
+                       "rồi xuất lại.",
+                       "The bundle was made by an old version of the app. Update the app on the tablet and "
+                       "export again.", format_version=fmt)
+    for key in ("bundle_id", "visit_ids", "records", "audit_events", "files", "chain_heads"):
         if key not in manifest:
             raise _damaged(f"manifest thiếu mục {key}", f"the manifest lacks {key}")
     visit_ids = manifest["visit_ids"]
-    if not isinstance(visit_ids, list) or not all(isinstance(v, str) and v for v in visit_ids):
+    if not isinstance(visit_ids, list) or not all(isinstance(v, str) and _SAFE_ID.match(v) for v in visit_ids):
         raise _damaged("danh sách lượt kiểm tra không hợp lệ", "invalid visit list")
     raw_records = manifest["records"]
     if not isinstance(raw_records, dict):
@@ -457,32 +727,80 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
     if not isinstance(raw_events, list):
         raise _damaged("nhật ký không hợp lệ", "invalid audit log")
     events = [load_row(AUDIT_TABLE, e, skip=AUDIT_SKIP) for e in raw_events]
-    _verify_chains(events, wanted)
+    _verify_chains(events, wanted, manifest["chain_heads"])
+    check_records_match_events(records, events)
     files: dict[str, FileEntry] = {}
     raw_files = manifest["files"]
     if not isinstance(raw_files, list):
         raise _damaged("danh sách tệp không hợp lệ", "invalid file list")
+    total = 0
     for entry in raw_files:
         if not isinstance(entry, dict):
             raise _damaged("danh sách tệp không hợp lệ", "invalid file list")
-        rel = check_path(entry.get("path"))
-        sha, size = entry.get("sha256"), entry.get("size")
-        if not isinstance(sha, str) or len(sha) != 64 or not isinstance(size, int) or size < 0:
-            raise _damaged(f"thông tin tệp {rel} không hợp lệ", f"invalid entry for the file {rel}")
-        files[rel] = FileEntry(rel, sha.lower(), size)
-    for table, columns in PATH_COLUMNS.items():
-        for row in records.get(table, []):
-            for col in columns:
-                if row.get(col):
-                    rel = check_path(row[col])
-                    if rel not in files:
-                        raise rejected(f"Gói dữ liệu thiếu tệp {rel} (được ghi trong {table}).",
-                                       f"The bundle lacks the file {rel} (named by {table}).", path=rel)
+        sha, size, uses = entry.get("sha256"), entry.get("size"), entry.get("uses")
+        if not isinstance(sha, str) or not _SHA.match(sha) or isinstance(size, bool) or not isinstance(size, int) \
+                or not 0 <= size <= MAX_FILE or not isinstance(uses, list) or not uses:
+            if isinstance(size, int) and size > MAX_FILE:
+                raise rejected(f"Một tệp trong gói quá lớn ({_mib(size)}; tối đa {_mib(MAX_FILE)}).",
+                               f"A file in the bundle is too large ({_mib(size)}; at most {_mib(MAX_FILE)}).")
+            raise _damaged("thông tin tệp không hợp lệ", "invalid file entry")
+        if sha in files:
+            raise _damaged("danh sách tệp lặp lại một tệp", "the file list repeats a file")
+        parsed = []
+        for use in uses:
+            if not (isinstance(use, list) and len(use) == 3 and all(isinstance(x, str) for x in use)
+                    and use[0] in PATH_COLUMNS and use[2] in PATH_COLUMNS[use[0]]):
+                raise _damaged("thông tin tệp không hợp lệ", "invalid file entry")
+            parsed.append((use[0], use[1], use[2]))
+        total += size
+        files[sha] = FileEntry(sha, size, parsed)
+    if total > MAX_TOTAL:
+        raise rejected(f"Gói dữ liệu quá lớn ({_mib(total)}; tối đa {_mib(MAX_TOTAL)}).",
+                       f"The bundle is too large ({_mib(total)}; at most {_mib(MAX_TOTAL)}).")
     return records, events, files
 
 
-def _verify_chains(events: list[dict], visit_ids: set[str]) -> None:
-    """Every (visit, device) chain in the bundle must be complete from its start and intact."""
+def _check_files(records: dict[str, list[dict]], files: dict[str, FileEntry]) -> dict[tuple[str, str, str], str]:
+    """Every file a record names is in the bundle once; photo and minutes files hash to their
+    record's SHA-256; returns where each goes (:func:`destination`)."""
+    by_use: dict[tuple[str, str, str], str] = {}
+    for sha, entry in files.items():
+        for use in entry.uses:
+            if use in by_use:
+                raise _damaged("một tệp được khai báo hai lần", "a file is declared twice")
+            by_use[use] = sha
+    destinations: dict[tuple[str, str, str], str] = {}
+    for table, columns in PATH_COLUMNS.items():
+        for row in records.get(table, []):
+            for col in columns:
+                use = (table, row["id"], col)
+                if not row.get(col):
+                    if use in by_use:
+                        raise _damaged("tệp gắn với cột trống", "a file is attached to an empty column")
+                    continue
+                sha = by_use.pop(use, None)
+                if sha is None:
+                    raise rejected(f"Gói dữ liệu thiếu tệp của {table} {row['id']}.",
+                                   f"The bundle lacks the file of {table} {row['id']}.", record=row["id"])
+                own = (table == "photo" and (col == "original_path" or row.get(col) == row.get("original_path"))) \
+                    or table == "minutesdocument"
+                if own and sha != row.get("sha256"):
+                    raise rejected(
+                        f"Tệp của {table} {row['id']} không khớp với mã băm SHA-256 ghi trong bản ghi: "
+                        "tệp hoặc bản ghi đã bị thay đổi.",
+                        f"The file of {table} {row['id']} does not hash to the SHA-256 in its record: the file "
+                        "or the record was altered.", record=row["id"])
+                destinations[use] = destination(table, row, col)
+    if by_use:
+        table, row_id, _col = next(iter(by_use))
+        raise _damaged(f"tệp gắn với bản ghi không có trong gói ({table} {row_id})",
+                       f"a file is attached to a record not in the bundle ({table} {row_id})")
+    return destinations
+
+
+def _verify_chains(events: list[dict], visit_ids: set[str], heads: Any) -> None:
+    """Every (visit, device) chain in the bundle must be complete from its start and intact, and its
+    last event must be the head the manifest (which the device signed) names."""
     chains: dict[tuple[str, str], list[dict]] = {}
     seen: set[str] = set()
     for ev in events:
@@ -504,7 +822,19 @@ def _verify_chains(events: list[dict], visit_ids: set[str]) -> None:
                     f"The audit log of visit {visit_id} (device {device or '?'}) is broken or was edited "
                     f"at event {ev['chain_index']}.", visit_id=visit_id, device_id=device)
             prev = ev["hash"]
+    declared = {}
+    if not isinstance(heads, list):
+        raise _damaged("danh sách đầu chuỗi nhật ký không hợp lệ", "invalid chain heads")
+    for h in heads:
+        if not isinstance(h, dict):
+            raise _damaged("danh sách đầu chuỗi nhật ký không hợp lệ", "invalid chain heads")
+        declared[(h.get("visit_id"), h.get("device_id"))] = (h.get("chain_index"), h.get("hash"))
+    actual = {key: (c[-1]["chain_index"], c[-1]["hash"]) for key, c in chains.items()}
+    if declared != actual:
+        raise rejected("Đầu các chuỗi nhật ký không khớp với danh sách thiết bị đã ký.",
+                       "The heads of the audit chains do not match the list the device signed.")
 
 
 __all__ = ["ExportSummary", "FileEntry", "OpenedBundle", "open_bundle", "write_bundle", "collect_records",
-           "file_sha256", "FORMAT", "FORMAT_VERSION"]
+           "file_sha256", "destination", "sweep_staging", "staging_root", "FORMAT", "FORMAT_VERSION",
+           "MAX_FILE", "MAX_MANIFEST", "MAX_TOTAL", "BundleRejected"]

@@ -34,6 +34,7 @@ import errno
 import json
 import os
 import shutil
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,6 +73,8 @@ class Conflict:
     incoming_at: datetime | None
     local_device: str
     incoming_device: str
+    local_by: str = ""
+    incoming_by: str = ""
 
 
 @dataclass
@@ -93,6 +96,7 @@ class _Event:
     visit_id: str
     device_id: str
     chain_index: int
+    actor: str
     entity: str
     entity_id: str
     action: str
@@ -105,6 +109,10 @@ def _chunks(values, size: int = _IN_CHUNK):
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
 
 
 def json_text(value: Any) -> str:
@@ -127,7 +135,8 @@ class Merger:
         self.updates: list[tuple[Any, str, dict, str | None]] = []  # table, pk, values, visit
         self.deletes: list[tuple[Any, str, str | None]] = []  # table, pk, visit
         self.conflicts: list[Conflict] = []
-        self.used_paths: set[str] = set()
+        self.used_paths: dict[str, set[str | None]] = defaultdict(set)  # path -> visits using it
+        self.frozen: set[str] = set()  # visits whose minutes are signed here: a bundle changes nothing of them
         self.per_visit: dict[str, Counter] = defaultdict(Counter)
         self.placed: list[Path] = []
 
@@ -186,43 +195,55 @@ class Merger:
         if not local and not incoming:
             lu, iu = loc.get("updated_at"), inc.get("updated_at")
             take = lu is not None and iu is not None and iu > lu
+            self._who = ("", "")
             return take, True, "updated_at", lu, "", iu, self.b.device_id
         local_ids = {e.event_id for e in local}
         incoming_ids = {e.event_id for e in incoming}
         local_only = [e for e in local if e.event_id not in incoming_ids]
         incoming_only = [e for e in incoming if e.event_id not in local_ids]
+        self._who = ("", max(incoming_only, key=lambda e: e.at).actor if incoming_only else "")
         if not incoming_only:
             return False, False, "audit", None, "", None, ""
         if not local_only:
             return True, False, "audit", None, "", None, ""
         la = max(local_only, key=lambda e: e.at)
         ia = max(incoming_only, key=lambda e: e.at)
+        self._who = (la.actor, ia.actor)
         return ia.at > la.at, True, "audit", la.at, la.device_id, ia.at, ia.device_id
 
     # -- files ----------------------------------------------------------------------------------
 
     def _plan_files(self) -> None:
+        """Each file goes where the bundle module derived from its checked SHA-256; the records'
+        path columns are rewritten to those places (a bundle never names a path)."""
         self.to_place: dict[str, Path] = {}  # final relative path -> staged file
-        for rel, entry in self.b.files.items():
+        staged_by_use = {use: self.b.files[sha].staged for sha in self.b.files for use in self.b.files[sha].uses}
+        sha_by_use = {use: sha for sha in self.b.files for use in self.b.files[sha].uses}
+        final: dict[tuple[str, str, str], str] = {}
+        for use, rel in self.b.destinations.items():
+            sha = sha_by_use[use]
             target = self.data_dir / rel
-            if not target.exists():
-                self.to_place[rel] = entry.staged
+            if not target.exists() and not target.is_symlink():
+                self.to_place[rel] = staged_by_use[use]
+                final[use] = rel
                 continue
-            if target.is_file() and target.stat().st_size == entry.size and file_sha256(target) == entry.sha256:
+            if target.is_file() and not target.is_symlink() and target.stat().st_size == self.b.files[sha].size \
+                    and file_sha256(target) == sha:
+                final[use] = rel
                 continue
-            # Something else is stored under this path: never overwrite it, keep both.
+            # Something else is stored under this path (a damaged copy): never overwrite it, keep both.
             pure = PurePosixPath(rel)
-            alt = str(pure.with_name(f"{pure.stem}.{entry.sha256[:16]}{pure.suffix}"))
-            self.path_map[rel] = alt
+            alt = str(pure.with_name(f"{pure.stem}.{sha[:16]}{pure.suffix}"))
+            final[use] = alt
             alt_target = self.data_dir / alt
-            if alt_target.exists() and alt_target.is_file() and file_sha256(alt_target) == entry.sha256:
+            if alt_target.is_file() and not alt_target.is_symlink() and file_sha256(alt_target) == sha:
                 continue
-            self.to_place[alt] = entry.staged
+            self.to_place[alt] = staged_by_use[use]
         for name, cols in PATH_COLUMNS.items():
             for row in self.rows.get(name, []):
                 for col in cols:
-                    if row.get(col) in self.path_map:
-                        row[col] = self.path_map[row[col]]
+                    if row.get(col):
+                        row[col] = final[(name, row["id"], col)]
 
     # -- records --------------------------------------------------------------------------------
 
@@ -239,14 +260,15 @@ class Merger:
     def _use_paths(self, name: str, row: dict) -> None:
         for col in PATH_COLUMNS.get(name, ()):
             if row.get(col):
-                self.used_paths.add(row[col])
+                self.used_paths[row[col]].add(self._visit_of(name, row))
 
     def _conflict(self, name: str, row: dict, entity_id: str, fld: str, kind: str, kept: str, basis: str,
-                  local_value, incoming_value, la=None, ld="", ia=None, idev="") -> None:
+                  local_value, incoming_value, la=None, ld="", ia=None, idev="", lby="", iby="") -> None:
         self.conflicts.append(Conflict(
             visit_id=self._visit_of(name, row), entity=name, entity_id=entity_id, field=fld, kind=kind,
             kept=kept, basis=basis, local_value=local_value, incoming_value=incoming_value,
-            local_at=la, incoming_at=ia, local_device=ld, incoming_device=idev or self.b.device_id))
+            local_at=la, incoming_at=ia, local_device=ld, incoming_device=idev or self.b.device_id,
+            local_by=lby, incoming_by=iby))
 
     def _plan_table(self, table) -> None:
         name = table.name
@@ -267,8 +289,12 @@ class Merger:
             for key in dict.fromkeys(natural_keys(table)):
                 candidates = self._fetch(table, key[0], (r.get(key[0]) for r in missing))
                 key_index[key] = {tuple(c[k] for k in key): c for c in candidates}
+        matched = self._match_same_thing(name, table, missing)
         for row in rows:
             loc = local.get(row[pk])
+            if loc is None and row[pk] in matched:
+                loc = matched[row[pk]]
+                self.id_map[name][row[pk]] = loc[pk]
             if loc is None:
                 for key, index in key_index.items():
                     probe = tuple(row.get(k) for k in key)
@@ -280,6 +306,31 @@ class Merger:
                 self._plan_insert(table, name, pk, row)
             else:
                 self._plan_merge(table, name, pk, loc, row)
+
+    def _match_same_thing(self, name: str, table, missing: list[dict]) -> dict[str, dict]:
+        """Records another device created under its own id that are the same thing here (issue #12):
+        a unit with the same code (``Unit.code``), and on a unit so matched, the same person on its
+        roster (same full name, compared in NFC and case-blind)."""
+        out: dict[str, dict] = {}
+        if name == "unit":
+            coded = [r for r in missing if (r.get("code") or "").strip()]
+            if coded:
+                here = {c["code"].strip(): c for c in self._fetch(table, "code", (r["code"] for r in coded))}
+                for r in coded:
+                    if r["code"].strip() in here:
+                        out[r["id"]] = here[r["code"].strip()]
+        elif name == "staffmember":
+            mapped_units = set(self.id_map.get("unit", {}).values())
+            candidates = [r for r in missing if r.get("unit_id") in mapped_units]
+            if candidates:
+                here: dict[tuple[str, str], dict] = {}
+                for c in self._fetch(table, "unit_id", (r["unit_id"] for r in candidates)):
+                    here.setdefault((c["unit_id"], _name_key(c["full_name"])), c)
+                for r in candidates:
+                    hit = here.get((r["unit_id"], _name_key(r.get("full_name") or "")))
+                    if hit is not None:
+                        out[r["id"]] = hit
+        return out
 
     def _plan_insert(self, table, name: str, pk: str, row: dict) -> None:
         deletions = [e for e in self.local_by_entity.get((name, row[pk]), ()) if e.action == "delete"]
@@ -310,15 +361,17 @@ class Merger:
                 ids |= self.aliases.get((name, key, tuple(row.get(c) for c in key)), set())
         for fld in diffs:
             take_it, conflict, basis, la, ld, ia, idev = self._decide(name, ids, fld, loc, inc)
+            lby, iby = self._who
             if signed and (take_it or conflict):
                 self._conflict(name, loc, loc[pk], fld, "signed_minutes", "local", "signed", loc.get(fld),
-                               inc.get(fld), la or loc.get("signed_at"), ld, ia or inc.get("updated_at"), idev)
+                               inc.get(fld), la or loc.get("signed_at"), ld, ia or inc.get("updated_at"), idev,
+                               lby, iby)
                 continue
             if take_it:
                 take[fld] = inc.get(fld)
             if conflict and fld not in QUIET:
                 self._conflict(name, loc, loc[pk], fld, "field", "incoming" if take_it else "local", basis,
-                               loc.get(fld), inc.get(fld), la, ld, ia, idev)
+                               loc.get(fld), inc.get(fld), la, ld, ia, idev, lby, iby)
         final = {**loc, **take}
         self._use_paths(name, final)
         if take:
@@ -379,6 +432,127 @@ class Merger:
                     return True
         return False
 
+    # -- trust: chain heads and signed visits ----------------------------------------------------
+
+    def _check_chain_heads(self) -> None:
+        """A chain this office has seen further must be extended, never rewritten: the bundle's
+        event at the index of the stored head must be that very event."""
+        tbl = m.ChainHead.__table__
+        self.known_heads: dict[tuple[str, str], tuple[int, str]] = {}
+        for part in _chunks(self.b.visit_ids):
+            for r in self.s.execute(select(tbl.c.visit_id, tbl.c.device_id, tbl.c.chain_index, tbl.c.hash)
+                                    .where(tbl.c.visit_id.in_(part))):
+                self.known_heads[(r.visit_id, r.device_id)] = (r.chain_index, r.hash)
+        by_pos = {(e.visit_id, e.device_id, e.chain_index): e for e in self.inc_events}
+        local_pos = {(e.visit_id, e.device_id, e.chain_index): e for e in self.local_events}
+        for head in self.b.chain_heads:
+            key = (head["visit_id"], head["device_id"])
+            known = self.known_heads.get(key)
+            if known is None:
+                continue
+            index, digest = known
+            if head["chain_index"] >= index:
+                ev = by_pos.get((*key, index))
+                ok = ev is not None and ev.hash == digest
+            else:  # an older copy of the chain (another tablet's): it must be a prefix of what is here
+                here = local_pos.get((*key, head["chain_index"]))
+                ok = here is None or here.hash == head["hash"]
+            if not ok:
+                raise rejected(
+                    f"Nhật ký của lượt kiểm tra {key[0]} từ thiết bị {self._device_text(key[1])} không nối tiếp "
+                    "nhật ký văn phòng đã nhận trước đây: nhật ký đã bị viết lại.",
+                    f"The audit log of visit {key[0]} from device {self._device_text(key[1])} does not extend "
+                    "the one this office received before: the log was rewritten.",
+                    visit_id=key[0], device_id=key[1])
+
+    def _device_text(self, device_id: str) -> str:
+        return self.b.device_name if device_id == self.b.device_id and self.b.device_name else device_id
+
+    def _store_chain_heads(self) -> None:
+        tbl = m.ChainHead.__table__
+        now = utcnow()
+        for head in self.b.chain_heads:
+            key = (head["visit_id"], head["device_id"])
+            known = self.known_heads.get(key)
+            if known is not None and known[0] >= head["chain_index"]:
+                continue
+            if known is None:
+                self.s.execute(insert(tbl).values(id=new_id(), visit_id=key[0], device_id=key[1],
+                                                  chain_index=head["chain_index"], hash=head["hash"], seen_at=now))
+            else:
+                self.s.execute(update(tbl).where(tbl.c.visit_id == key[0], tbl.c.device_id == key[1])
+                               .values(chain_index=head["chain_index"], hash=head["hash"], seen_at=now))
+
+    def _heads_changed(self) -> bool:
+        return any(self.known_heads.get((h["visit_id"], h["device_id"]), (-1, ""))[0] < h["chain_index"]
+                   for h in self.b.chain_heads)
+
+    def _signed_here(self) -> set[str]:
+        tbl = m.MinutesDocument.__table__
+        out: set[str] = set()
+        for part in _chunks(self.b.visit_ids):
+            out.update(self.s.execute(select(tbl.c.visit_id).where(tbl.c.visit_id.in_(part),
+                                                                   tbl.c.signed.is_(True))).scalars())
+        return out
+
+    def _last_incoming(self, name: str, entity_id: str, fld: str | None = None) -> _Event | None:
+        evs = [e for e in self.inc_by_entity.get((name, entity_id), ()) if e.event_id not in self.local_ids
+               and (fld is None or fld in (e.changes or {}))]
+        return max(evs, key=lambda e: e.at) if evs else None
+
+    def _frozen_conflict(self, name: str, row: dict, entity_id: str, fld: str, local_value, incoming_value,
+                         ev: _Event | None) -> None:
+        self._conflict(name, row, entity_id, fld, "signed_visit", "local", "signed", local_value, incoming_value,
+                       None, "", ev.at if ev else None, ev.device_id if ev else "", "", ev.actor if ev else "")
+
+    def _freeze(self) -> None:
+        """A visit whose minutes are signed here is not changed by a bundle: every change the merge
+        planned for it becomes a conflict for the reviewer (who, when, what), and its new events stay out."""
+        if not self.frozen:
+            return
+        for name, rows in list(self.inserts.items()):
+            keep = []
+            for row in rows:
+                visit = self._visit_of(name, row)
+                if visit in self.frozen:
+                    self._frozen_conflict(name, row, row[pk_column(ordered_tables_by_name()[name])], "", None,
+                                          {k: dump_value(v) for k, v in row.items()},
+                                          self._last_incoming(name, row.get("id", "")))
+                    self.per_visit[visit]["inserted"] -= 1
+                else:
+                    keep.append(row)
+            self.inserts[name] = keep
+        updates = []
+        for table, key, values, visit in self.updates:
+            if visit not in self.frozen:
+                updates.append((table, key, values, visit))
+                continue
+            loc = self._fetch(table, pk_column(table), [key])[0]
+            for fld, value in values.items():
+                if fld in BOOKKEEPING:
+                    continue
+                self._frozen_conflict(table.name, loc, key, fld, loc.get(fld), value,
+                                      self._last_incoming(table.name, key, fld))
+            self.per_visit[visit]["updated"] -= 1
+        self.updates = updates
+        deletes = []
+        for table, key, visit in self.deletes:
+            if visit not in self.frozen:
+                deletes.append((table, key, visit))
+                continue
+            loc = self._fetch(table, pk_column(table), [key])[0]
+            self._frozen_conflict(table.name, loc, key, "", {k: dump_value(v) for k, v in loc.items()}, None,
+                                  self._last_incoming(table.name, key))
+            self.per_visit[visit]["deleted"] -= 1
+        self.deletes = deletes
+        self.conflicts = [c if c.visit_id not in self.frozen or c.kind in ("signed_visit", "signed_minutes")
+                          else Conflict(**{**c.__dict__, "kind": "signed_visit", "kept": "local", "basis": "signed"})
+                          for c in self.conflicts]
+        dropped = [e for e in self.new_events if e["visit_id"] in self.frozen]
+        self.new_events = [e for e in self.new_events if e["visit_id"] not in self.frozen]
+        for e in dropped:
+            self.per_visit[e["visit_id"]]["events"] -= 1
+
     # -- the whole ------------------------------------------------------------------------------
 
     def plan(self) -> None:
@@ -387,7 +561,9 @@ class Merger:
             # the commit. (SQLite serialises writers by itself.)
             self.s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
         self._load_events()
+        self._check_chain_heads()
         self._plan_files()
+        self.frozen = self._signed_here()
         for table in ordered_tables():
             self._plan_table(table)
         self._plan_deletes()
@@ -395,7 +571,9 @@ class Merger:
                                  key=lambda e: (e["visit_id"], e["device_id"], e["chain_index"]))
         for ev in self.new_events:
             self.per_visit[ev["visit_id"]]["events"] += 1
-        self.files_needed = {rel: staged for rel, staged in self.to_place.items() if rel in self.used_paths}
+        self._freeze()
+        self.files_needed = {rel: staged for rel, staged in self.to_place.items()
+                             if any(v is None or v not in self.frozen for v in self.used_paths.get(rel, ()))}
         self._dedupe_conflicts()
         for c in self.conflicts:
             if c.visit_id:
@@ -420,8 +598,8 @@ class Merger:
 
     @property
     def changed(self) -> bool:
-        return bool(self.inserts or self.updates or self.deletes or self.new_events or self.conflicts
-                    or self.files_needed)
+        return bool(any(self.inserts.values()) or self.updates or self.deletes or self.new_events
+                    or self.conflicts or self.files_needed or self._heads_changed())
 
     def apply(self) -> MergeResult:
         """Write the plan; the caller commits, and on failure removes the files in ``placed`` that
@@ -430,14 +608,19 @@ class Merger:
 
     def _place_files(self) -> None:
         made: set[Path] = set()
+        moved: dict[Path, Path] = {}
         for rel, staged in sorted(self.files_needed.items()):
             target = self.data_dir / rel
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if target.exists():  # appeared meanwhile: never overwrite
+            if target.exists() or target.is_symlink():  # appeared meanwhile: never overwrite
                 continue
-            place_file(staged, target)
+            if staged in moved:  # the same content under a second name (a photo's report copy)
+                place_copy(moved[staged], target)
+            else:
+                place_file(staged, target)
+                moved[staged] = target
             self.placed.append(target)
 
     def _apply(self) -> MergeResult:
@@ -454,6 +637,7 @@ class Merger:
                 s.execute(delete(table).where(table.c[pk_column(table)] == key))
             if self.new_events:
                 s.execute(insert(AUDIT_TABLE), self.new_events)
+            self._store_chain_heads()
             s.flush()
         except IntegrityError as exc:
             raise rejected(
@@ -483,7 +667,8 @@ class Merger:
                 import_id=import_id, visit_id=c.visit_id, entity=c.entity, entity_id=c.entity_id, field=c.field,
                 kind=c.kind, kept=c.kept, basis=c.basis, local_value=json_text(c.local_value),
                 incoming_value=json_text(c.incoming_value), local_at=c.local_at, incoming_at=c.incoming_at,
-                local_device=c.local_device, incoming_device=c.incoming_device, created_at=now, updated_at=now))
+                local_device=c.local_device, incoming_device=c.incoming_device, local_by=c.local_by,
+                incoming_by=c.incoming_by, created_at=now, updated_at=now))
         events = []
         for visit in changed_visits:
             c = self.per_visit[visit]
@@ -501,6 +686,18 @@ class Merger:
                            inserted=counts["inserted"], updated=counts["updated"], deleted=counts["deleted"],
                            events_added=len(self.new_events), files_added=len(self.files_needed),
                            conflicts=list(self.conflicts))
+
+
+def place_copy(source: Path, target: Path) -> None:
+    part = target.with_name(f".{target.name}.{new_id()[:8]}.part")
+    try:
+        with open(source, "rb") as src, open(part, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def place_file(staged: Path, target: Path) -> None:
