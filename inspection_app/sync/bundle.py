@@ -35,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import tempfile
 import time
@@ -66,6 +67,7 @@ MANIFEST = "manifest.json"
 FILES_PREFIX = "files/"
 _CHUNK = 1 << 20
 STAGING_DIR = ".staging"  # under the data directory: the one home of temporary bundle files
+_OWNER = "owner"  # in each staging folder: host and process id of its maker
 
 # Limits, read from the zip's directory and enforced again while streaming.
 MAX_MANIFEST = 64 << 20  # bytes of manifest.json
@@ -88,6 +90,127 @@ def _chunks(values: Iterable[Any], size: int = _IN_CHUNK) -> Iterable[list[Any]]
 
 def _utc_text(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    bundle_id: str
+    visit_ids: list[str]
+    records: int
+    files: int
+    byte_size: int
+    sha256: str
+    encrypted: bool
+
+
+def _select_in(session: Session, model, column: str, values: Iterable[Any]) -> list[Any]:
+    rows: list[Any] = []
+    col = getattr(model, column)
+    for part in _chunks(sorted({v for v in values if v is not None})):
+        rows.extend(session.execute(select(model).where(col.in_(part))).scalars())
+    return rows
+
+
+def collect_records(session: Session, visit_ids: list[str]) -> dict[str, list[Any]]:
+    """Every record the visits consist of or refer to, per table (ORM objects)."""
+    out: dict[str, list[Any]] = {}
+    visits = _select_in(session, m.Visit, "id", visit_ids)
+    found = {v.id for v in visits}
+    missing = [v for v in visit_ids if v not in found]
+    if missing:
+        raise UserError(f"Không tìm thấy lượt kiểm tra: {', '.join(missing)}.",
+                        f"Visit not found: {', '.join(missing)}.", visit_ids=missing)
+    out["visit"] = visits
+    for model in m.VISIT_OWNED:
+        if model is m.Register:
+            continue
+        out[model.__tablename__] = _select_in(session, model, "visit_id", visit_ids)
+    register_ids = {s.register_id for s in out["sample"]}
+    registers = {r.id: r for r in _select_in(session, m.Register, "visit_id", visit_ids)}
+    registers.update({r.id: r for r in _select_in(session, m.Register, "id", register_ids - set(registers))})
+    out["register"] = list(registers.values())
+    out["dossier"] = _select_in(session, m.Dossier, "register_id", registers)
+    unit_ids = {v.unit_id for v in visits} | {r.unit_id for r in registers.values()}
+    out["unit"] = _select_in(session, m.Unit, "id", unit_ids)
+    staff_ids = {getattr(r, "staff_id", None) for t in ("participant", "finding", "photo", "rollcallentry")
+                 for r in out[t]}
+    staff = {s.id: s for s in _select_in(session, m.StaffMember, "unit_id", unit_ids)}
+    staff.update({s.id: s for s in _select_in(session, m.StaffMember, "id", staff_ids - set(staff))})
+    out["staffmember"] = list(staff.values())
+    out["inspector"] = _select_in(session, m.Inspector, "id", {p.inspector_id for p in out["participant"]})
+    snapshot = getattr(m, "ChecklistSnapshot", None)
+    if snapshot is not None:
+        keys = {f"{a.checklist_id}@{a.checklist_version}" for a in out["answer"]}
+        for v in visits:
+            for c in v.checklists or []:
+                if isinstance(c, dict) and c.get("id") and c.get("version"):
+                    keys.add(f"{c['id']}@{c['version']}")
+        out[snapshot.__tablename__] = _select_in(session, snapshot, "key", keys)
+    return out
+
+
+
+# --- staging ----------------------------------------------------------------------------------------
+
+
+def staging_root(data_dir: Path) -> Path:
+    root = Path(data_dir) / STAGING_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(root, 0o700)
+    except OSError:
+        pass
+    return root
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Whether the process that made a staging folder still runs (same machine)."""
+    try:
+        host, pid = (folder / _OWNER).read_text("utf-8").split("\n")[:2]
+        if host != socket.gethostname():
+            return True  # a shared data directory: another machine's folder is left to that machine
+        os.kill(int(pid), 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return time.time() - folder.lstat().st_mtime < 3600  # no owner file: give it an hour
+
+
+def sweep_staging(data_dir: Path) -> int:
+    """Remove what interrupted imports and exports left behind: staging folders whose process is
+    gone (killed, or the power was cut), and the hidden ``.bundle-*`` files of earlier versions.
+    Called when the app starts; returns how many entries were removed."""
+    data_dir = Path(data_dir)
+    removed = 0
+    root = data_dir / STAGING_DIR
+    candidates = [p for p in root.iterdir() if not p.is_dir() or not _owner_alive(p)] if root.is_dir() else []
+    if data_dir.is_dir():
+        candidates += [p for p in data_dir.iterdir() if p.name.startswith(".bundle-")]
+    for p in candidates:
+        try:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink(missing_ok=True)
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _new_work_dir(root: Path | None) -> Path:
+    if root is None:
+        return Path(tempfile.mkdtemp(prefix="inspection-bundle-"))
+    work = Path(tempfile.mkdtemp(prefix="b-", dir=staging_root(root)))
+    (work / _OWNER).write_text(f"{socket.gethostname()}\n{os.getpid()}\n", "utf-8")
+    return work
 
 
 # --- export ---------------------------------------------------------------------------------------

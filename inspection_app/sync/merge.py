@@ -49,6 +49,7 @@ from ..store import audit
 from ..store import models as m
 from ..store.types import new_id, utcnow
 from .bundle import OpenedBundle, file_sha256
+from .replay import AUDITED
 from .records import (AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value, natural_keys, ordered_tables,
                       pk_column, rejected, values_equal)
 
@@ -136,7 +137,9 @@ class Merger:
         self.deletes: list[tuple[Any, str, str | None]] = []  # table, pk, visit
         self.conflicts: list[Conflict] = []
         self.used_paths: dict[str, set[str | None]] = defaultdict(set)  # path -> visits using it
-        self.frozen: set[str] = set()  # visits whose minutes are signed here: a bundle changes nothing of them
+        self.frozen: set[str] = set()
+        self.remaps: list[tuple[str, dict, str, Any]] = []  # table, incoming row, column, value before mapping
+        self.corrections: list[dict] = []  # audit events that record the mapping of a reference  # visits whose minutes are signed here: a bundle changes nothing of them
         self.per_visit: dict[str, Counter] = defaultdict(Counter)
         self.placed: list[Path] = []
 
@@ -281,7 +284,10 @@ class Merger:
             if mapping:
                 for row in rows:
                     if row.get(fk.parent.name) in mapping:
-                        row[fk.parent.name] = mapping[row[fk.parent.name]]
+                        old = row[fk.parent.name]
+                        row[fk.parent.name] = mapping[old]
+                        if name in AUDITED:
+                            self.remaps.append((name, row, fk.parent.name, old))
         local = {r[pk]: r for r in self._fetch(table, pk, (r[pk] for r in rows))}
         missing = [r for r in rows if r[pk] not in local]
         key_index: dict[tuple[str, ...], dict[tuple, dict]] = {}
@@ -553,6 +559,30 @@ class Merger:
         for e in dropped:
             self.per_visit[e["visit_id"]]["events"] -= 1
 
+    def _plan_corrections(self) -> None:
+        """A reference this merge re-pointed (a unit matched by its code, a roster entry by its
+        name) is an audited change: so that every record still equals what its events say, an event
+        of this device records it, unless the events already do."""
+        pks = {t.name: pk_column(t) for t in ordered_tables()}
+        seen: set[tuple[str, str, str]] = set()
+        for name, row, col, old in self.remaps:
+            visit = self._visit_of(name, row)
+            final_id = self.id_map.get(name, {}).get(row[pks[name]], row[pks[name]])
+            key = (name, final_id, col)
+            if visit in self.frozen or key in seen:
+                continue
+            seen.add(key)
+            ids = {row[pks[name]], final_id}
+            events = [e for i in ids for e in (*self.local_by_entity.get((name, i), ()),
+                                                *self.inc_by_entity.get((name, i), ()))
+                      if e.action in ("insert", "update") and col in (e.changes or {})]
+            last = max(events, key=lambda e: (e.at, e.device_id, e.chain_index)) if events else None
+            said = last.changes[col][1] if last is not None else None
+            if said == row[col]:
+                continue
+            self.corrections.append({"visit_id": visit, "entity": name, "entity_id": final_id,
+                                     "changes": {col: [said, row[col]]}})
+
     # -- the whole ------------------------------------------------------------------------------
 
     def plan(self) -> None:
@@ -572,6 +602,7 @@ class Merger:
         for ev in self.new_events:
             self.per_visit[ev["visit_id"]]["events"] += 1
         self._freeze()
+        self._plan_corrections()
         self.files_needed = {rel: staged for rel, staged in self.to_place.items()
                              if any(v is None or v not in self.frozen for v in self.used_paths.get(rel, ()))}
         self._dedupe_conflicts()
@@ -599,7 +630,7 @@ class Merger:
     @property
     def changed(self) -> bool:
         return bool(any(self.inserts.values()) or self.updates or self.deletes or self.new_events
-                    or self.conflicts or self.files_needed or self._heads_changed())
+                    or self.conflicts or self.files_needed or self._heads_changed() or self.corrections)
 
     def apply(self) -> MergeResult:
         """Write the plan; the caller commits, and on failure removes the files in ``placed`` that
@@ -654,7 +685,8 @@ class Merger:
             "files": len(self.files_needed),
             "conflicts": len(self.conflicts),
         }
-        changed_visits = sorted(v for v, c in self.per_visit.items() if sum(c.values()))
+        changed_visits = sorted({v for v, c in self.per_visit.items() if sum(c.values())}
+                                | {c["visit_id"] for c in self.corrections if c["visit_id"]})
         s.add(m.SyncImport(id=import_id, bundle_id=self.b.bundle_id, bundle_sha256=self.b.sha256,
                            file_name=self.b.file_name, source_device_id=self.b.device_id,
                            exported_by=str(self.b.manifest.get("exported_by") or ""),
@@ -680,6 +712,10 @@ class Merger:
             events.append(m.AuditEvent(visit_id=visit, device_id=self.device_id, actor=self.actor, at=now,
                                        entity="syncimport", entity_id=import_id, action="import",
                                        changes=changes))
+        for c in self.corrections:
+            events.append(m.AuditEvent(visit_id=c["visit_id"], device_id=self.device_id, actor=self.actor, at=now,
+                                       entity=c["entity"], entity_id=c["entity_id"], action="update",
+                                       changes=c["changes"]))
         audit.chain(s, events)
         s.flush()
         return MergeResult(unchanged=False, import_id=import_id, visit_ids=changed_visits,

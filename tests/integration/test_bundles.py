@@ -50,6 +50,9 @@ def _rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes | None]) -> None
             else:
                 data = zin.read(info)
             zout.writestr(info.filename, data)
+        for name, data in replace.items():
+            if data is not None and name not in zin.namelist():
+                zout.writestr(name, data)
 
 
 def _manifest(path: Path) -> dict:
