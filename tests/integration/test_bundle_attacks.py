@@ -32,7 +32,7 @@ from inspection_app.store import models as m
 from inspection_app.store.audit import event_hash, verify_chain
 from inspection_app.sync import bundle as sync_bundle
 from inspection_app.sync import crypto, device_key
-from office_seed import files_dump, jpeg_bytes, seed_visit, table_dump
+from office_seed import files_dump, seed_visit, table_dump
 from test_bundles import (_assert_refused, _forge, _manifest, _no_staging_left, ctx_factory,  # noqa: F401
                           full_visit, office, tablet)
 
