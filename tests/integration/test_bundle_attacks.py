@@ -481,3 +481,44 @@ def test_two_tablets_same_unit_and_visit_give_one_of_each(ctx_factory, office, t
         staff = s.execute(select(m.StaffMember).where(m.StaffMember.unit_id == units[0].id)).scalars().all()
         assert len(staff) == 4  # one roster: the same people are not listed twice
         assert s.get(m.Finding, v.finding_ids[0]).explanation_requested is True
+
+
+# --- 8. conflicts in the reviewer's words --------------------------------------------------------------
+
+
+def test_conflicts_read_in_the_reviewers_words(ctx_factory, office, tmp_path):
+    import re
+
+    from inspection_app.services import conflict_words
+
+    a = ctx_factory("tablet-a", backend="sqlite", device_id="tablet-a", actor="Lê Văn Cường")
+    b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b", actor="Đỗ Thị Dung")
+    v = seed_visit(a, answers={"alcohol_tobacco": {"at.no_drinking_hours": "pass"}})
+    bundles.import_bundle(b, _export(a, tmp_path, "start.iab"))
+    aid = v.answer_ids[("alcohol_tobacco", "at.no_drinking_hours")]
+    with a.session() as s:
+        s.get(m.Answer, aid).value = "fail"
+    with b.session() as s:
+        s.get(m.Answer, aid).value = "na"
+    enrolled = {d.device_id: d for d in devices.list_devices(office)}
+    bundles.import_bundle(office, _export(a, tmp_path, "a.iab"))
+    report = bundles.import_bundle(office, _export(b, tmp_path, "b.iab"))
+    views = conflict_words.describe(office, report.conflicts, "vi")
+    assert len(views) == 1
+    view = views[0]
+    text = " | ".join(str(x) for x in view.__dict__.values())
+    assert view.what.startswith("Không uống rượu") or "rượu" in view.what.lower(), view.what
+    assert view.field == "Kết quả" and {view.here, view.incoming} == {"Không đạt", "Không áp dụng"}
+    assert "Lê Văn Cường" in view.here_by and "Đỗ Thị Dung" in view.incoming_by
+    assert enrolled["tablet-b"].name in view.incoming_by and enrolled["tablet-a"].name in view.here_by
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d$", view.incoming_by)
+    assert "answer" not in text and "tablet-" not in text and not re.search(r"\d\d:\d\d:\d\d", text)
+    en = conflict_words.describe(office, report.conflicts, "en")[0]
+    assert en.field == "Result" and {en.here, en.incoming} == {"Fail", "Not applicable"}
+
+
+def test_signer_by_name_and_title():
+    from inspection_app.services.conflict_words import signer_text
+
+    assert signer_text("CN=Trần Thị Bình,2.5.4.12=Trưởng đoàn,O=Sở Nội vụ") == "Trần Thị Bình, Trưởng đoàn"
+    assert signer_text("title=Phó Trưởng đoàn, CN=Nguyễn Văn An") == "Nguyễn Văn An, Phó Trưởng đoàn"
