@@ -522,3 +522,26 @@ def test_signer_by_name_and_title():
 
     assert signer_text("CN=Trần Thị Bình,2.5.4.12=Trưởng đoàn,O=Sở Nội vụ") == "Trần Thị Bình, Trưởng đoàn"
     assert signer_text("title=Phó Trưởng đoàn, CN=Nguyễn Văn An") == "Nguyễn Văn An, Phó Trưởng đoàn"
+
+
+def test_cli_enrols_a_device_by_its_fingerprint(ctx_factory, office, tmp_path, capsys):
+    from inspection_app.cli import main
+
+    stranger = ctx_factory("stranger", backend="sqlite", device_id="stranger", enrol=False)
+    seed_visit(stranger)
+    path = _export(stranger, tmp_path)
+    office_dir = str(office.data_dir)
+    assert main(["--data-dir", office_dir, "bundle", "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    fp = devices.own_device(stranger).fingerprint
+    assert fp in err and "devices enrol" in err
+    assert main(["--data-dir", str(stranger.data_dir), "devices", "show"]) == 0
+    assert fp in capsys.readouterr().out
+    assert main(["--data-dir", office_dir, "devices", "enrol", str(path), "--fingerprint", "1234"]) == 2
+    assert "does not match" in capsys.readouterr().err
+    assert main(["--data-dir", office_dir, "devices", "enrol", str(path), "--fingerprint", fp,
+                 "--name", "Máy tính bảng 3"]) == 0
+    assert main(["--data-dir", office_dir, "bundle", "import", str(path)]) == 0
+    assert "Máy tính bảng 3" in capsys.readouterr().out
+    assert main(["--data-dir", office_dir, "devices", "list"]) == 0
+    assert "Máy tính bảng 3" in capsys.readouterr().out
