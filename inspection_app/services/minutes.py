@@ -58,6 +58,7 @@ from . import roll_call as roll_call_service
 from . import sampling as sampling_service
 from . import visits as visit_service
 from .common import get_or_404
+from . import visit_digest
 from .context import AppContext
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -474,6 +475,8 @@ def _store_signed(ctx: AppContext, doc: MinutesDocument, signed, relative: str, 
         visit.status = status.value
         s.add(visit)
         doc = row
+    if first:  # issue #10: keep the digest of what was signed (bundles' owner)
+        visit_digest.seal(ctx, doc.visit_id, doc.id)
     _copy_out(signed.pdf, Path(out) if out else None)
     return _result(ctx, doc, Path(out) if out else None)
 

@@ -142,6 +142,7 @@ def collect_records(session: Session, visit_ids: list[str]) -> dict[str, list[An
     staff.update({s.id: s for s in _select_in(session, m.StaffMember, "id", staff_ids - set(staff))})
     out["staffmember"] = list(staff.values())
     out["inspector"] = _select_in(session, m.Inspector, "id", {p.inspector_id for p in out["participant"]})
+    out["visitseal"] = _select_in(session, m.VisitSeal, "visit_id", visit_ids)
     snapshot = getattr(m, "ChecklistSnapshot", None)
     if snapshot is not None:
         keys = {f"{a.checklist_id}@{a.checklist_version}" for a in out["answer"]}
@@ -735,7 +736,7 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
     wanted = set(visit_ids)
     if {v["id"] for v in records["visit"]} != wanted:
         raise _damaged("danh sách lượt kiểm tra không khớp với bản ghi", "the visit list does not match the records")
-    for mdl in m.VISIT_OWNED:
+    for mdl in (*m.VISIT_OWNED, m.VisitSeal):
         for row in records[mdl.__tablename__]:
             if row.get("visit_id") is not None and row["visit_id"] not in wanted:
                 raise _damaged(f"bản ghi {mdl.__tablename__} thuộc lượt kiểm tra ngoài gói",

@@ -36,6 +36,7 @@ def bundle_models() -> list[type[SQLModel]]:
     snapshot = getattr(m, "ChecklistSnapshot", None)  # exact checklist texts, when the store has them
     if snapshot is not None:
         models.append(snapshot)
+    models.append(m.VisitSeal)  # the digest of each visit's content at signing (issue #10)
     return models
 
 
