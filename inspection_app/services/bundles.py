@@ -221,6 +221,21 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
     return import_bundle(ctx, target, passphrase)
 
 
+def try_import(ctx: AppContext, path: str | Path | None = None, data: bytes | None = None, file_name: str = "",
+               passphrase: str | None = None):
+    """Import a bundle (a file, or bytes from a browser); a bundle from a device that is not
+    enrolled comes back as its :class:`~.devices.DeviceNotEnrolled` refusal (holding the device's
+    key and fingerprint, for the enrolment form) instead of being raised."""
+    from .devices import DeviceNotEnrolled
+
+    try:
+        if data is not None:
+            return import_bundle_data(ctx, data, file_name, passphrase)
+        return import_bundle(ctx, Path(path), passphrase)
+    except DeviceNotEnrolled as refusal:
+        return refusal
+
+
 def sweep_staging(ctx: AppContext) -> int:
     """Remove what interrupted imports and exports left in the staging folder (run at start)."""
     return sync_bundle.sweep_staging(ctx.data_dir)
@@ -298,4 +313,4 @@ def _conflict_row(c: m.SyncConflict) -> ConflictRow:
 
 __all__ = ["ExportResult", "BundleInfo", "ImportReport", "ImportRow", "ConflictRow", "export_bundle",
            "inspect_bundle", "import_bundle", "export_to_data_dir", "import_bundle_data", "list_imports",
-           "list_conflicts", "resolve_conflict", "UserError"]
+           "list_conflicts", "resolve_conflict", "try_import", "sweep_staging", "UserError"]

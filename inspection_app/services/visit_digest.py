@@ -8,7 +8,8 @@ are still what was signed.
 What the digest covers: the visit's own fields and every record of its participants, answers,
 findings, photos (by content hash and details, not by where the file lies), roll call, dossier
 sample and checks, pad signatures and requested fixes. Left out, because they legitimately change
-after signing: the visit's status (signed → filed), bookkeeping times, file locations, the minutes
+after signing: the visit's status (signed → filed) and the id of its unit (two records of one unit
+merged at the office, ``services.unit_merge``), bookkeeping times, file locations, the minutes
 documents themselves (their PDF signatures protect them), and the follow-up of requested fixes
 (status, report-back date and text, reviewer).
 """
@@ -31,7 +32,7 @@ _TABLES = (m.Participant, m.Answer, m.Finding, m.Photo, m.RollCallEntry, m.Sampl
            m.Signature, m.Remedy)
 _SKIP = {"created_at", "updated_at"}
 _SKIP_PER_TABLE = {
-    "visit": {"status"},
+    "visit": {"status", "unit_id"},  # a unit merged into its twin at the office is the same unit
     "photo": {"original_path", "report_path", "thumb_path"},
     "remedy": {"status", "reported_on", "report_text", "reviewed_by"},
 }

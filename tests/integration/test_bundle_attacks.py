@@ -545,3 +545,35 @@ def test_cli_enrols_a_device_by_its_fingerprint(ctx_factory, office, tmp_path, c
     assert "Máy tính bảng 3" in capsys.readouterr().out
     assert main(["--data-dir", office_dir, "devices", "list"]) == 0
     assert "Máy tính bảng 3" in capsys.readouterr().out
+
+
+def test_units_with_the_same_name_are_offered_and_merged(ctx_factory, office, tmp_path):
+    from inspection_app.services import unit_merge
+    from office_seed import seed_unit
+
+    a = ctx_factory("tablet-a", backend="sqlite", device_id="tablet-a")
+    b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b")
+    va = seed_visit(a, unit_name="Trạm Y tế xã Tân Thành")
+    vb = seed_visit(b, unit=seed_unit(b, "trạm y tế  xã Tân Thành"))
+    bundles.import_bundle(office, _export(a, tmp_path, "a.iab"))
+    bundles.import_bundle(office, _export(b, tmp_path, "b.iab"))
+    groups = unit_merge.candidates(office)
+    assert len(groups) == 1 and len(groups[0]) == 2
+    keep, drop = groups[0]
+    merged = unit_merge.merge_units(office, keep.id, drop.id)
+    assert merged.visits == 2 and merged.staff == 8
+    assert unit_merge.candidates(office) == []
+    with office.session() as s:
+        assert {s.get(m.Visit, v.visit_id).unit_id for v in (va, vb)} == {keep.id}
+        assert s.get(m.Unit, drop.id) is None
+        assert verify_chain(s).ok
+    # A later bundle from B still names its own unit id: it lands on the kept unit, not a new copy.
+    with office.session() as s:
+        s.get(m.Unit, keep.id).code = "H56.12.09"
+    with b.session() as s:
+        s.get(m.Unit, vb.unit_id).code = "H56.12.09"
+        s.get(m.Visit, vb.visit_id).assessment = "Đơn vị chấp hành tốt."
+    bundles.import_bundle(office, _export(b, tmp_path, "b2.iab"))
+    with office.session() as s:
+        assert len(s.execute(select(m.Unit)).scalars().all()) == 1
+        assert s.get(m.Visit, vb.visit_id).unit_id == keep.id
