@@ -102,6 +102,7 @@ class ImportReport:
     events_added: int = 0
     files_added: int = 0
     conflicts: list[ConflictRow] = field(default_factory=list)
+    source_device_name: str = ""  # the name the office enrolled the device under
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,8 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
             source_device_id=b.device_id, exported_by=str(b.manifest.get("exported_by") or ""),
             exported_at=b.exported_at, visit_ids=b.visit_ids, changed_visit_ids=result.visit_ids,
             inserted=result.inserted, updated=result.updated, deleted=result.deleted,
-            events_added=result.events_added, files_added=result.files_added, conflicts=conflicts)
+            events_added=result.events_added, files_added=result.files_added, conflicts=conflicts,
+            source_device_name=b.device_name)
 
 
 EXPORTS_DIR = "exports"  # under the data directory: bundles made on this machine

@@ -89,6 +89,9 @@ _RECORDS: dict[str, tuple[str, str]] = {
     "register": ("Sổ theo dõi hồ sơ", "Dossier register"),
     "unit": ("Đơn vị", "Unit"),
     "staffmember": ("Danh sách công chức", "Roster"),
+    "checklistsnapshot": ("Nội dung danh mục kiểm tra", "Checklist text"),
+    "inspector": ("Thành viên Đoàn", "Inspector"),
+    "visitseal": ("Dấu đối chiếu nội dung đã ký", "Digest of the signed content"),
 }
 
 _KINDS = {

@@ -164,7 +164,7 @@ class ReviewBundlesScreen(ReviewScreen):
                             conflicts=len(r.conflicts)), "warn" if r.conflicts else "ok", identifier="import-result")
         names = {d.device_id: d.name for d in self.devices}
         source = " · ".join(x for x in (
-            t("of.bd.from_device", device=names.get(r.source_device_id, r.source_device_id))
+            t("of.bd.from_device", device=r.source_device_name or names.get(r.source_device_id, "–"))
             if r.source_device_id else "",
             t("of.bd.exported_by", who=r.exported_by) if r.exported_by else "",
             t("of.bd.exported_at", when=fmt.show_datetime(r.exported_at)) if r.exported_at else "") if x)
