@@ -3,7 +3,7 @@ bundles this office accepts.
 
 Every device makes an Ed25519 key pair the first time it starts or exports (``sync.device_key``);
 its bundles are signed with it. The office enrols a device once: a reviewer reads the short
-fingerprint the tablet shows (Cài đặt / the export dialog), checks it against the one the office
+fingerprint the tablet shows (in its Export bundle dialog), checks it against the one the office
 screen shows for the refused bundle, and types it in; only a match enrols. A bundle from a device
 that is not enrolled, or whose key was revoked, imports nothing and says how to enrol.
 """
@@ -81,12 +81,13 @@ def authorise(ctx: AppContext):
                 "Nothing was written.", revoked=True, **device)
         raise DeviceNotEnrolled(
             f"Thiết bị gửi gói này chưa được ghi danh ở văn phòng (mã nhận dạng {fp}). Để ghi danh: trên máy "
-            "tính bảng, mở Cài đặt (hoặc hộp thoại Xuất gói) để xem mã nhận dạng của máy; nếu trùng với mã trên, "
+            "tính bảng, vào Tổng hợp › Lượt kiểm tra › Xuất gói dữ liệu: hộp thoại ghi mã nhận dạng của máy; nếu "
+            "trùng với mã trên, "
             "nhập mã đó vào ô «Mã trên máy tính bảng» bên dưới rồi bấm «Ghi danh thiết bị», sau đó nhập lại gói. "
             "Chưa có dữ liệu nào được ghi.",
             f"The device that sent this bundle is not enrolled at this office (fingerprint {fp}). To enrol it: "
-            "on the tablet, open Settings (or the Export bundle dialog) to see the device's fingerprint; if it "
-            "matches the one above, type it into «Code on the tablet» below and press «Enrol device», then "
+            "on the tablet, go to Review › Visits › Export bundle: the dialog shows the device's fingerprint; if "
+            "it matches the one above, type it into «Code on the tablet» below and press «Enrol device», then "
             "import the bundle again. Nothing was written.", **device)
     return judge
 
