@@ -157,7 +157,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     dsub.add_parser("list", help="enrolled devices").set_defaults(func=_devices_list)
     en = dsub.add_parser("enrol", help="enrol the device that signed BUNDLE, once the fingerprint it shows matches")
     en.add_argument("bundle", help="a bundle from the device")
-    en.add_argument("--fingerprint", required=True, help="the code the tablet shows (Settings or Export dialog)")
+    en.add_argument("--fingerprint", required=True, help="the code the tablet shows in its Export bundle dialog")
     en.add_argument("--name", default="", help="what to call the device")
     en.add_argument("--passphrase-env", metavar="VAR", help="the bundle's passphrase is held in $VAR")
     en.set_defaults(func=_devices_enrol)

@@ -19,7 +19,7 @@ import sys
 import tracemalloc
 import zipfile
 import zlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,7 +30,6 @@ from inspection_app.domain.errors import UserError
 from inspection_app.services import bundles, devices
 from inspection_app.store import models as m
 from inspection_app.store.audit import event_hash, verify_chain
-from inspection_app.sync import bundle as sync_bundle
 from inspection_app.sync import crypto, device_key
 from office_seed import files_dump, seed_visit, table_dump
 from test_bundles import (_assert_refused, _forge, _manifest, _no_staging_left, ctx_factory,  # noqa: F401
@@ -88,13 +87,13 @@ def _append(manifest: dict, visit_id: str, device: str, actor: str, changes: lis
     chain = sorted((e for e in manifest["audit_events"] if e["visit_id"] == visit_id and e["device_id"] == device),
                    key=lambda e: e["chain_index"])
     last = chain[-1]
-    at = sync_bundle.datetime.fromisoformat(last["at"])
+    at = datetime.fromisoformat(last["at"])
     for i, (entity, entity_id, action, fields) in enumerate(changes, start=1):
         ev = {"event_id": f"forged-{i}-{entity_id[:8]}", "visit_id": visit_id, "device_id": device,
               "chain_index": last["chain_index"] + 1, "actor": actor,
               "at": (at + timedelta(minutes=i)).isoformat(), "entity": entity, "entity_id": entity_id,
               "action": action, "changes": fields, "prev_hash": last["hash"]}
-        probe = dict(ev, at=sync_bundle.datetime.fromisoformat(ev["at"]))
+        probe = dict(ev, at=datetime.fromisoformat(ev["at"]))
         ev["hash"] = event_hash(SimpleNamespace(**probe))
         manifest["audit_events"].append(ev)
         last = ev
@@ -160,7 +159,7 @@ def test_rewritten_chain_is_refused(tablet, office, full_visit, tmp_path):
     prev = target["prev_hash"]
     for ev in chain[chain.index(target):]:
         ev["prev_hash"] = prev
-        ev["hash"] = event_hash(SimpleNamespace(**dict(ev, at=sync_bundle.datetime.fromisoformat(ev["at"]))))
+        ev["hash"] = event_hash(SimpleNamespace(**dict(ev, at=datetime.fromisoformat(ev["at"]))))
         prev = ev["hash"]
     manifest["chain_heads"] = [dict(h, hash=prev) if h["visit_id"] == vid else h for h in manifest["chain_heads"]]
     bad = _forge(tablet, good, tmp_path / "rewritten.iab", manifest)
@@ -172,7 +171,7 @@ def test_second_tablet_editing_a_signed_visit_changes_nothing(ctx_factory, offic
     a = ctx_factory("tablet-a", backend="sqlite", device_id="tablet-a", actor="Lê Văn Cường")
     b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b", actor="Đỗ Thị Dung")
     v = seed_visit(a, findings=[("tobacco", "Hút thuốc")], minutes=True, signed=True, status="signed",
-                   remedies=[("Tháo gạt tàn", sync_bundle.datetime(2026, 4, 30).date(), None)])
+                   remedies=[("Tháo gạt tàn", datetime(2026, 4, 30).date(), None)])
     bundles.import_bundle(b, _export(a, tmp_path, "a.iab"))
     bundles.import_bundle(office, _export(a, tmp_path, "a2.iab"))
     before = table_dump(office)
@@ -369,7 +368,7 @@ def test_failed_import_leaves_no_staging(tablet, office, full_visit, tmp_path, m
     def broken(*_a, **_k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("inspection_app.sync.bundle._verify_zip", broken)
+    monkeypatch.setattr("inspection_app.sync.bundle_open._verify_zip", broken)
     with pytest.raises(KeyboardInterrupt):
         bundles.import_bundle(office, sealed, passphrase="pw")
     assert _no_staging_left(office)
@@ -463,7 +462,7 @@ def test_two_tablets_same_unit_and_visit_give_one_of_each(ctx_factory, office, t
         with ctx.session() as s:
             s.get(m.Unit, uid).code = "H56.12.03"
     v = seed_visit(a, unit=unit_a, findings=[("tobacco", "Hút thuốc trong phòng làm việc")],
-                   remedies=[("Tháo gạt tàn", sync_bundle.datetime(2026, 4, 30).date(), None)], photos=1)
+                   remedies=[("Tháo gạt tàn", datetime(2026, 4, 30).date(), None)], photos=1)
     other = seed_visit(b, unit=unit_b, unit_name="UBND xã Tân Thành")  # B's own visit to the same unit
     bundles.import_bundle(b, _export(a, tmp_path, "hand-over.iab"))  # A hands the visit to B
     with b.session() as s:
