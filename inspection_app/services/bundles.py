@@ -287,8 +287,10 @@ def resolve_conflict(ctx: AppContext, conflict_id: str, use: str = "merge") -> C
         if target != c.kept:
             if c.kind != "field" or not c.field:
                 raise Locked(
-                    "Biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung đột.",
-                    "Signed minutes and deleted records cannot be changed when resolving a conflict.")
+                    "Cuộc kiểm tra đã ký, biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung "
+                    "đột; nội dung đã ký chỉ được sửa bằng bản đính chính.",
+                    "A signed visit, signed minutes and deleted records cannot be changed when resolving a "
+                    "conflict; signed content changes only through a correction.")
             model = model_for(c.entity)
             record = s.get(model, c.entity_id)
             if record is None:
