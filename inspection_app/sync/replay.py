@@ -1,12 +1,17 @@
 """Records must be what their audit events say (issue #10, point 1).
 
 Every change of a visit's record is an audit event (``store.audit``), chained per device. A bundle
-carries both the records and the events; this module replays the events and refuses a bundle whose
-records say something their own history does not (a record edited after the fact, a record with no
-history at all). Events are replayed in time order (then device, then chain index), which is the
-order the merge (``sync.merge``) keeps when two devices changed the same field; records that two
-devices created under different ids (the same checklist item of a visit, the same person on the roll
-call) are one record, found through their natural keys in the insert events.
+carries both the records and the events; this module refuses a bundle whose records say something
+their own history does not: a record with no history at all, or a field whose value no device's
+latest change of it wrote.
+
+Each device's chain is in the order its changes were made, so per device the last change of a field
+is known for certain. Across devices the order is the merge's business (``sync.merge``: the change
+the other side did not know of wins, or the later one when both changed it), which clock skew
+between tablets makes unknowable from times alone; so a field must hold the value of one of the
+devices' latest changes of it. Records that two devices created under different ids (the same
+checklist item of a visit, the same person on the roll call) are one record, found through their
+natural keys in the insert events.
 """
 
 from __future__ import annotations
@@ -59,9 +64,9 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def replay_state(records: dict[str, list[dict]], events: list[dict]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(table, id) of each audited record -> {field: value its events leave}; records without any
-    event are absent."""
+def replay_state(records: dict[str, list[dict]], events: list[dict]) -> dict[tuple[str, str], dict[str, list]]:
+    """(table, id) of each audited record -> {field: the values of each device's latest change of
+    it}; records without any event are absent."""
     keys = {t.name: natural_keys(t) for t in ordered_tables() if t.name in AUDITED}
     groups = _Groups()
     by_key: dict[tuple, tuple[str, str]] = {}
@@ -84,19 +89,28 @@ def replay_state(records: dict[str, list[dict]], events: list[dict]) -> dict[tup
                 probe = (table, key, json.dumps(values, default=str))
                 if None not in values and probe in by_key:
                     groups.union(by_key[probe], (table, row["id"]))
-    ordered = sorted((ev for ev in events if ev["entity"] in AUDITED),
-                     key=lambda e: (e["at"], e["device_id"], e["chain_index"]))
-    state: dict[tuple[str, str], dict[str, Any]] = {}
-    for ev in ordered:
+    # (record root, field) -> device -> (chain index, value written)
+    latest: dict[tuple[str, str], dict[str, dict[str, tuple[int, Any]]]] = {}
+    for ev in events:
+        if ev["entity"] not in AUDITED or ev["action"] not in ("insert", "update"):
+            continue
         root = groups.find((ev["entity"], ev["entity_id"]))
-        fields = state.setdefault(root, {})
-        if ev["action"] in ("insert", "update"):
-            for name, change in (ev["changes"] or {}).items():
-                if isinstance(change, list) and len(change) == 2:
-                    fields[name] = change[1]
-    return {(table, row["id"]): state[groups.find((table, row["id"]))]
-            for table, rows in records.items() if table in AUDITED for row in rows
-            if groups.find((table, row["id"])) in state}
+        fields = latest.setdefault(root, {})
+        for name, change in (ev["changes"] or {}).items():
+            if isinstance(change, list) and len(change) == 2:
+                per_device = fields.setdefault(name, {})
+                known = per_device.get(ev["device_id"])
+                if known is None or known[0] < ev["chain_index"]:
+                    per_device[ev["device_id"]] = (ev["chain_index"], change[1])
+    out: dict[tuple[str, str], dict[str, list[Any]]] = {}
+    for table, rows in records.items():
+        if table not in AUDITED:
+            continue
+        for row in rows:
+            root = groups.find((table, row["id"]))
+            if root in latest:
+                out[(table, row["id"])] = {f: [v for _i, v in per.values()] for f, per in latest[root].items()}
+    return out
 
 
 def check_records_match_events(records: dict[str, list[dict]], events: list[dict]) -> None:
@@ -113,10 +127,10 @@ def check_records_match_events(records: dict[str, list[dict]], events: list[dict
                     f"Bản ghi {table} {row['id']} không có lịch sử thay đổi trong nhật ký của gói.",
                     f"The {table} record {row['id']} has no history in the bundle's audit log.",
                     entity=table, entity_id=row["id"])
-            for name, value in fields.items():
+            for name, values in fields.items():
                 if name in skip or name not in row:
                     continue
-                if _canon(row[name]) != _canon(value):
+                if _canon(row[name]) not in {_canon(v) for v in values}:
                     raise rejected(
                         f"Bản ghi {table} {row['id']} không khớp với nhật ký thay đổi của chính nó "
                         f"(trường {name}): bản ghi đã bị sửa ngoài ứng dụng.",
