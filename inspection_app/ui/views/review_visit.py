@@ -14,6 +14,7 @@ import flet as ft
 from ...domain.checklist import display_value, is_failed
 from ...domain.report import percent
 from ...services import checklists, minutes, photos, review, visit_digest
+from ...services.conflict_words import signer_text
 from .. import fmt
 from ..shell import FAILED
 from ..widgets.photos import thumb
@@ -280,7 +281,7 @@ class ReviewVisitScreen(Screen):
                         ft.Text(state, size=15, color=ft.Colors.BLUE_900 if d.signed else ft.Colors.GREY_800),
                         ft.Text(file_state, size=15, color=color, weight=ft.FontWeight.W_600)],
                        spacing=16, wrap=True),
-                field_line("SHA-256", d.sha256, selectable=True), field_line(t("of.rec.m_signer"), d.signer_subject),
+                field_line("SHA-256", d.sha256, selectable=True), field_line(t("of.rec.m_signer"), signer_text(d.signer_subject)),
                 field_line(t("of.rec.m_reason"), d.reason),
                 field_line(t("of.rec.m_path"), str(d.path) if d.path else "", selectable=True))
             body.append(ft.Semantics(identifier=f"rec-minutes-{d.version}", container=True,
