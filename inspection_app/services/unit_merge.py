@@ -3,7 +3,8 @@
 A tablet's new unit is matched to the office's by its code (``Unit.code``) while a bundle is merged
 (``sync.merge``). Units without a code, or whose codes do not conflict, but with the same name, may
 still be one unit: they are offered to the reviewer, who merges them. Merging moves the visits,
-registers and roster of one unit to the other (each visit's change is audited) and removes it.
+registers and roster of one unit to the other (each visit's change is audited) and removes it; the
+removed id is remembered (``MergedUnit``), so a later bundle naming it lands on the unit kept.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ def merge_units(ctx: AppContext, keep_id: str, drop_id: str) -> UnitChoice:
             if not getattr(keep, attr) and getattr(drop, attr):
                 setattr(keep, attr, getattr(drop, attr))
         s.add(keep)
+        for alias in s.execute(select(m.MergedUnit).where(m.MergedUnit.into_id == drop_id)).scalars():
+            alias.into_id = keep_id
+            s.add(alias)
+        s.add(m.MergedUnit(unit_id=drop_id, into_id=keep_id, merged_by=ctx.actor))
         s.flush()
         s.delete(drop)
         s.flush()

@@ -7,6 +7,8 @@ and the digest of each visit's content taken when its minutes were signed (issue
   a later bundle must carry the same event at that index (it extends the chain, never rewrites it).
 - :class:`VisitSeal`: the SHA-256 of a visit's content at the moment its minutes were signed, so the
   record screen can say whether the stored records still are what was signed.
+- :class:`MergedUnit`: a unit a reviewer merged into another (issue #12): a later bundle naming the
+  merged unit's id lands on the unit kept.
 """
 
 from __future__ import annotations
@@ -60,3 +62,12 @@ class VisitSeal(SQLModel, table=True):
     algorithm: str = "visit-content-v1"
     digest: str = ""
     sealed_at: datetime = _when(default_now=True)
+
+
+class MergedUnit(SQLModel, table=True):
+    """A unit id merged into another one by a reviewer (``services.unit_merge``)."""
+
+    unit_id: str = Field(primary_key=True, max_length=36)  # the id that no longer exists here
+    into_id: str = Field(index=True)  # the unit kept
+    merged_by: str = ""
+    merged_at: datetime = _when(default_now=True)

@@ -486,4 +486,4 @@ Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.sta
 Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
 
-from .devices import ChainHead, EnrolledDevice, VisitSeal  # noqa: E402,F401  (bundles: issue #10)
+from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402,F401  (bundles: issue #10)

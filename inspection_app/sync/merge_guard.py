@@ -38,11 +38,20 @@ def _name_key(name: str) -> str:
 class Guards:
     def _match_same_thing(self, name: str, table, missing: list[dict]) -> dict[str, dict]:
         """Records another device created under its own id that are the same thing here (issue #12):
-        a unit with the same code (``Unit.code``), and on a unit so matched, the same person on its
-        roster (same full name, compared in NFC and case-blind)."""
+        a unit a reviewer merged into another, a unit with the same code (``Unit.code``), and on a
+        unit so matched, the same person on its roster (same full name, NFC and case-blind)."""
         out: dict[str, dict] = {}
         if name == "unit":
-            coded = [r for r in missing if (r.get("code") or "").strip()]
+            merged = {}
+            for part in _chunks([r["id"] for r in missing]):
+                merged.update(dict(self.s.execute(select(m.MergedUnit.unit_id, m.MergedUnit.into_id)
+                                                  .where(m.MergedUnit.unit_id.in_(part))).all()))
+            if merged:
+                here_ids = {c["id"]: c for c in self._fetch(table, "id", set(merged.values()))}
+                for r in missing:
+                    if merged.get(r["id"]) in here_ids:
+                        out[r["id"]] = here_ids[merged[r["id"]]]
+            coded = [r for r in missing if (r.get("code") or "").strip() and r["id"] not in out]
             if coded:
                 here = {c["code"].strip(): c for c in self._fetch(table, "code", (r["code"] for r in coded))}
                 for r in coded:

@@ -567,6 +567,11 @@ def test_units_with_the_same_name_are_offered_and_merged(ctx_factory, office, tm
         assert s.get(m.Unit, drop.id) is None
         assert verify_chain(s).ok
     # A later bundle from B still names its own unit id: it lands on the kept unit, not a new copy.
+    with b.session() as s:
+        s.get(m.Unit, vb.unit_id).address = "Ấp 3, xã Tân Thành"
+    bundles.import_bundle(office, _export(b, tmp_path, "b1.iab"))
+    with office.session() as s:
+        assert [u.id for u in s.execute(select(m.Unit)).scalars()] == [keep.id]
     with office.session() as s:
         s.get(m.Unit, keep.id).code = "H56.12.09"
     with b.session() as s:
