@@ -1,10 +1,14 @@
 """Visit bundles: export visits to a file, import a file, and review what the merges decided.
 
-Tablets never talk to a server; visits travel as bundle files (``sync.bundle``). Importing is
-all-or-nothing: the whole bundle is verified first (hashes, files, audit chains, passphrase,
-versions), then merged in one transaction (``sync.merge``). Importing the same bundle twice
-changes nothing. Conflicts (a field two tablets changed differently) are listed for a reviewer,
-who can keep the merge's choice or take the other value.
+Tablets never talk to a server; visits travel as bundle files (``sync.bundle``), signed with the
+exporting device's key. Importing is all-or-nothing: the whole bundle is verified first (signature
+of an enrolled device, sizes and entries, hashes, files, audit chains and their heads, records
+against their audit log, passphrase, versions), then merged in one transaction (``sync.merge``);
+the importer decides where every file goes, and a visit signed here changes in nothing. Importing
+the same bundle twice changes nothing. Conflicts (a field two tablets changed differently, an
+attempt on a signed visit) are listed for a reviewer, who can keep the merge's choice or take the
+other value; ``services.conflict_words`` puts them in the reviewer's words, ``services.devices``
+enrols devices.
 """
 
 from __future__ import annotations
