@@ -390,6 +390,11 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
     events = [load_row(AUDIT_TABLE, e, skip=AUDIT_SKIP) for e in raw_events]
     _verify_chains(events, wanted, manifest["chain_heads"])
     check_records_match_events(records, events)
+    for snap in records.get("checklistsnapshot", []):  # a checklist's text is what its hash and key say
+        digest = hashlib.sha256(snap["source_text"].encode("utf-8")).hexdigest()
+        if digest != snap["sha256"] or snap["key"] != f"{snap['checklist_id']}@{snap['version']}":
+            raise rejected(f"Nội dung danh mục kiểm tra {snap['key']} trong gói không khớp với mã băm của nó.",
+                           f"The checklist text {snap['key']} in the bundle does not match its hash.")
     files: dict[str, FileEntry] = {}
     raw_files = manifest["files"]
     if not isinstance(raw_files, list):

@@ -581,3 +581,18 @@ def test_units_with_the_same_name_are_offered_and_merged(ctx_factory, office, tm
     with office.session() as s:
         assert len(s.execute(select(m.Unit)).scalars().all()) == 1
         assert s.get(m.Visit, vb.visit_id).unit_id == keep.id
+
+
+def test_checklist_text_that_does_not_match_its_hash_is_refused(tablet, office, tmp_path):
+    from inspection_app.services import checklists, visits
+    from office_seed import seed_unit
+
+    unit_id, _ = seed_unit(tablet)
+    visit = visits.create_visit(tablet, unit_id, checklist_ids=["alcohol_tobacco"])
+    checklists.record_answer(tablet, visit.id, "alcohol_tobacco", "at.no_drinking_hours", "pass")
+    good = _export(tablet, tmp_path)
+    manifest = _manifest(good)
+    assert manifest["records"]["checklistsnapshot"]
+    snap = manifest["records"]["checklistsnapshot"][0]
+    snap["source_text"] = snap["source_text"].replace("Không uống rượu", "Được uống rượu")
+    _assert_refused(office, _forge(tablet, good, tmp_path / "snap.iab", manifest), "does not match its hash")
