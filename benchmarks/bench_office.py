@@ -313,10 +313,13 @@ def main() -> int:
         exported = bundles.export_bundle(tablet, tmp / "fifty.iab")
         print(f"  export: {exported.records:,} records, {exported.files} files, {exported.byte_size / 1e6:.1f} MB "
               f"in {time.perf_counter() - t0:.2f} s")
+        from inspection_app.services import devices  # the office enrols the tablet once (issue #10)
+        me = devices.own_device(tablet)
         tablet.close()
         for label, db in backends:
             url = server.create_database(db.replace("latency", "import")) if db else None
             office = open_ctx(tmp / f"import-{label}", url, "office")
+            devices.enrol_device(office, me.public_key, me.device_id, me.fingerprint, "Máy tính bảng 1")
             try:
                 throughput(label, office, exported.path, photos=500, visits=50)
             finally:

@@ -1,10 +1,14 @@
 """Visit bundles: export visits to a file, import a file, and review what the merges decided.
 
-Tablets never talk to a server; visits travel as bundle files (``sync.bundle``). Importing is
-all-or-nothing: the whole bundle is verified first (hashes, files, audit chains, passphrase,
-versions), then merged in one transaction (``sync.merge``). Importing the same bundle twice
-changes nothing. Conflicts (a field two tablets changed differently) are listed for a reviewer,
-who can keep the merge's choice or take the other value.
+Tablets never talk to a server; visits travel as bundle files (``sync.bundle``), signed with the
+exporting device's key. Importing is all-or-nothing: the whole bundle is verified first (signature
+of an enrolled device, sizes and entries, hashes, files, audit chains and their heads, records
+against their audit log, passphrase, versions), then merged in one transaction (``sync.merge``);
+the importer decides where every file goes, and a visit signed here changes in nothing. Importing
+the same bundle twice changes nothing. Conflicts (a field two tablets changed differently, an
+attempt on a signed visit) are listed for a reviewer, who can keep the merge's choice or take the
+other value; ``services.conflict_words`` puts them in the reviewer's words, ``services.devices``
+enrols devices.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ..domain.errors import Locked, NotFound, UserError
 from ..store import models as m
 from ..store.types import utcnow
 from ..sync import bundle as sync_bundle
+from ..sync import device_key
 from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
@@ -80,6 +85,8 @@ class ConflictRow:
     resolved_at: datetime | None
     resolved_by: str
     resolution: str  # "", kept_local, took_incoming, kept_merge
+    local_by: str = ""  # who made each change (from the audit events), when known
+    incoming_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class ImportReport:
     events_added: int = 0
     files_added: int = 0
     conflicts: list[ConflictRow] = field(default_factory=list)
+    source_device_name: str = ""  # the name the office enrolled the device under
 
 
 @dataclass(frozen=True)
@@ -125,16 +133,23 @@ def export_bundle(ctx: AppContext, out: str | Path, visit_ids: list[str] | None 
     from .demo_space import refuse_if_demo
 
     refuse_if_demo(ctx)  # the demo's records never leave the demo
+    from . import devices
+
+    key = device_key.load_or_create(ctx.data_dir)
     with ctx.session() as s:
         summary = sync_bundle.write_bundle(s, ctx.data_dir, Path(out), visit_ids or None,
                                            device_id=ctx.settings.device_id, actor=ctx.actor,
-                                           app_version=_app_version(), passphrase=passphrase or None)
+                                           app_version=_app_version(), passphrase=passphrase or None,
+                                           signing_key=key, device_name=devices.device_name(ctx))
     return summary
 
 
 def inspect_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> BundleInfo:
     """Open and verify a bundle (raises the same errors as an import) without writing anything."""
-    with sync_bundle.open_bundle(Path(path), passphrase, work_root=ctx.data_dir) as b:
+    from . import devices
+
+    with sync_bundle.open_bundle(Path(path), passphrase, work_root=ctx.data_dir,
+                                 authorise=devices.authorise(ctx)) as b:
         with ctx.session() as s:
             seen = s.execute(select(m.SyncImport.id).where(m.SyncImport.bundle_id == b.bundle_id)
                              .limit(1)).first() is not None
@@ -152,7 +167,10 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
     Raises :class:`UserError` (nothing written) for a bad passphrase, a damaged or truncated file, a
     file whose hash does not match, a missing file, a broken audit chain or a newer schema.
     """
-    with sync_bundle.open_bundle(Path(path), passphrase, staging_root=ctx.data_dir) as b:
+    from . import devices
+
+    with sync_bundle.open_bundle(Path(path), passphrase, staging_root=ctx.data_dir,
+                                 authorise=devices.authorise(ctx)) as b:
         placed: list[Path] = []
         try:
             with ctx.session(raw=True) as s:
@@ -177,7 +195,8 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
             source_device_id=b.device_id, exported_by=str(b.manifest.get("exported_by") or ""),
             exported_at=b.exported_at, visit_ids=b.visit_ids, changed_visit_ids=result.visit_ids,
             inserted=result.inserted, updated=result.updated, deleted=result.deleted,
-            events_added=result.events_added, files_added=result.files_added, conflicts=conflicts)
+            events_added=result.events_added, files_added=result.files_added, conflicts=conflicts,
+            source_device_name=b.device_name)
 
 
 EXPORTS_DIR = "exports"  # under the data directory: bundles made on this machine
@@ -199,7 +218,9 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
     the office holds the very file it merged and the import records its original name."""
     import hashlib
 
-    name = Path(file_name or "bundle.iab").name.strip() or "bundle.iab"
+    if len(data) > sync_bundle.MAX_TOTAL:
+        raise UserError("Tệp gói dữ liệu quá lớn.", "The bundle file is too large.")
+    name = Path(file_name or "bundle.iab").name.strip().lstrip(".") or "bundle.iab"
     target = ctx.data_dir / IMPORTS_DIR / hashlib.sha256(data).hexdigest()[:16] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.stat().st_size != len(data):
@@ -207,6 +228,26 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
         part.write_bytes(data)
         part.replace(target)
     return import_bundle(ctx, target, passphrase)
+
+
+def try_import(ctx: AppContext, path: str | Path | None = None, data: bytes | None = None, file_name: str = "",
+               passphrase: str | None = None):
+    """Import a bundle (a file, or bytes from a browser); a bundle from a device that is not
+    enrolled comes back as its :class:`~.devices.DeviceNotEnrolled` refusal (holding the device's
+    key and fingerprint, for the enrolment form) instead of being raised."""
+    from .devices import DeviceNotEnrolled
+
+    try:
+        if data is not None:
+            return import_bundle_data(ctx, data, file_name, passphrase)
+        return import_bundle(ctx, Path(path), passphrase)
+    except DeviceNotEnrolled as refusal:
+        return refusal
+
+
+def sweep_staging(ctx: AppContext) -> int:
+    """Remove what interrupted imports and exports left in the staging folder (run at start)."""
+    return sync_bundle.sweep_staging(ctx.data_dir)
 
 
 def list_imports(ctx: AppContext, limit: int = 100) -> list[ImportRow]:
@@ -253,8 +294,10 @@ def resolve_conflict(ctx: AppContext, conflict_id: str, use: str = "merge") -> C
         if target != c.kept:
             if c.kind != "field" or not c.field:
                 raise Locked(
-                    "Biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung đột.",
-                    "Signed minutes and deleted records cannot be changed when resolving a conflict.")
+                    "Cuộc kiểm tra đã ký, biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung "
+                    "đột; nội dung đã ký chỉ được sửa bằng bản đính chính.",
+                    "A signed visit, signed minutes and deleted records cannot be changed when resolving a "
+                    "conflict; signed content changes only through a correction.")
             model = model_for(c.entity)
             record = s.get(model, c.entity_id)
             if record is None:
@@ -275,9 +318,10 @@ def _conflict_row(c: m.SyncConflict) -> ConflictRow:
         kind=c.kind, kept=c.kept, basis=c.basis, local_value=json.loads(c.local_value),
         incoming_value=json.loads(c.incoming_value), local_at=c.local_at, incoming_at=c.incoming_at,
         local_device=c.local_device, incoming_device=c.incoming_device, created_at=c.created_at,
-        resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution)
+        resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,
+        local_by=c.local_by or "", incoming_by=c.incoming_by or "")
 
 
 __all__ = ["ExportResult", "BundleInfo", "ImportReport", "ImportRow", "ConflictRow", "export_bundle",
            "inspect_bundle", "import_bundle", "export_to_data_dir", "import_bundle_data", "list_imports",
-           "list_conflicts", "resolve_conflict", "UserError"]
+           "list_conflicts", "resolve_conflict", "try_import", "sweep_staging", "UserError"]

@@ -37,6 +37,9 @@ class AppContext:
         at_rest.harden(config.data_dir)
         engine = make_engine(config.database_url)
         report = upgrade(engine)
+        from ..sync.bundle import sweep_staging  # what a killed import or export left behind (issue #10)
+
+        sweep_staging(config.data_dir)
         return cls(config=config, engine=engine,
                    actor=actor if actor is not None else config.settings.inspector_name,
                    upgrade_report=report)

@@ -50,6 +50,7 @@ from .minutes_content import (  # noqa: F401  (re-exported: the service's public
 )
 from .numbering import allocate_number, issue_number, minutes_code, parse_number  # noqa: F401
 from .common import get_or_404
+from . import visit_digest
 from .context import AppContext
 
 MINUTES_DIR = "minutes"
@@ -231,6 +232,8 @@ def _store_signed(ctx: AppContext, doc: MinutesDocument, signed, relative: str, 
         visit.status = status.value
         s.add(visit)
         doc = row
+    if first:  # issue #10: keep the digest of what was signed (bundles' owner)
+        visit_digest.seal(ctx, doc.visit_id, doc.id)
     _copy_out(signed.pdf, Path(out) if out else None)
     return _result(ctx, doc, Path(out) if out else None)
 

@@ -479,6 +479,8 @@ class SyncConflict(Timestamped, table=True):
     incoming_at: Optional[datetime] = _when()
     local_device: str = ""
     incoming_device: str = ""
+    local_by: str = ""  # who made the local change (the audit event's actor), when known
+    incoming_by: str = ""  # who made the incoming change
     resolved_at: Optional[datetime] = _when()
     resolved_by: str = ""
     resolution: str = ""  # kept_local / took_incoming, set by a reviewer
@@ -493,3 +495,4 @@ Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.ti
 
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
 from .numbering import IssuedNumber, NumberBlock  # noqa: E402,F401
+from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402,F401  (bundles: issue #10)

@@ -44,6 +44,7 @@ TAG = 16
 _HEADER = struct.Struct(">8sBBBBI16s7s16s")
 HEADER_SIZE = _HEADER.size
 DEFAULT_LOG2_N = 15  # 32 MiB of memory, ~0.1 s on a tablet
+DEFAULT_R, DEFAULT_P = 8, 1  # RFC 7914's r; the only parameters an import accepts
 _CHECK_LABEL = b"inspection-app bundle passphrase check"
 
 
@@ -87,7 +88,7 @@ def encrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str, *, log2_n: int
                    chunk: int = CHUNK) -> None:
     """Encrypt everything readable from ``src`` into ``dst``."""
     salt, prefix = os.urandom(16), os.urandom(7)
-    r, p = 8, 1
+    r, p = DEFAULT_R, DEFAULT_P
     key = _derive(passphrase, salt, log2_n, r, p)
     header = _HEADER.pack(MAGIC, VERSION, log2_n, r, p, chunk, salt, prefix, _check_value(key))
     dst.write(header)
@@ -103,8 +104,15 @@ def encrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str, *, log2_n: int
         current, index = following, index + 1
 
 
-def decrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str | None) -> None:
-    """Decrypt ``src`` into ``dst``; a wrong passphrase or any damage raises a :class:`UserError`."""
+def decrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str | None, *,
+                   max_plain: int | None = None) -> None:
+    """Decrypt ``src`` into ``dst``; a wrong passphrase or any damage raises a :class:`UserError`.
+
+    Only the parameters this app writes are accepted (scrypt N=2**15, r=8, p=1, 1 MiB chunks): a
+    header asking for more memory or time than that is refused before any key is derived. With
+    ``max_plain``, more plaintext than that many bytes is refused while streaming, one chunk at a
+    time (never more than one chunk is held).
+    """
     header = src.read(HEADER_SIZE)
     if len(header) < HEADER_SIZE or not header.startswith(MAGIC):
         raise _damaged("thiếu phần đầu tệp", "the header is missing")
@@ -114,8 +122,13 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str | None) -> None
             f"Gói dữ liệu được mã hóa theo định dạng mới hơn ({version}); hãy cập nhật ứng dụng.",
             f"The bundle is encrypted with a newer format ({version}); update the app.",
         )
-    if not (10 <= log2_n <= 22 and 1 <= r <= 32 and 1 <= p <= 16 and 1024 <= chunk <= 64 << 20):
-        raise _damaged("tham số mã hóa không hợp lệ", "invalid encryption parameters")
+    if (log2_n, r, p, chunk) != (DEFAULT_LOG2_N, DEFAULT_R, DEFAULT_P, CHUNK):
+        raise DamagedBundle(
+            f"Tham số mã hóa của gói dữ liệu khác với tham số ứng dụng dùng (scrypt N=2^{log2_n}, r={r}, "
+            f"p={p}, khối {chunk} byte): gói không do ứng dụng này tạo ra. Chưa có dữ liệu nào được ghi.",
+            f"The bundle's encryption parameters are not the ones this app writes (scrypt N=2^{log2_n}, "
+            f"r={r}, p={p}, chunk {chunk} bytes): it was not made by this app. Nothing was written.",
+            log2_n=log2_n, r=r, p=p, chunk=chunk)
     if passphrase is None:
         raise BadPassphrase(
             "Gói dữ liệu này được mã hóa: cần nhập mật khẩu.",
@@ -129,6 +142,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str | None) -> None
         )
     aead = AESGCM(key)
     index = 0
+    written = 0
     current = src.read(chunk + TAG)
     while True:
         if len(current) < TAG:
@@ -139,6 +153,11 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str | None) -> None
             plain = aead.decrypt(_nonce(prefix, index, last), current, header)
         except InvalidTag:
             raise _damaged("tệp bị cắt cụt hoặc bị sửa", "the file is truncated or was altered") from None
+        written += len(plain)
+        if max_plain is not None and written > max_plain:
+            raise DamagedBundle(
+                f"Gói dữ liệu lớn hơn giới hạn {max_plain // (1 << 20)} MiB. Chưa có dữ liệu nào được ghi.",
+                f"The bundle is larger than the limit of {max_plain // (1 << 20)} MiB. Nothing was written.")
         dst.write(plain)
         if last:
             return

@@ -47,7 +47,10 @@ from sqlalchemy.orm import Session
 from ..store import audit
 from ..store import models as m
 from ..store.types import new_id, utcnow
-from .bundle import OpenedBundle, file_sha256
+from .bundle_format import file_sha256
+from .bundle_open import OpenedBundle
+from .merge_guard import Guards
+from .replay import AUDITED
 from .records import (AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value, natural_keys, ordered_tables,
                       pk_column, rejected, values_equal)
 
@@ -72,6 +75,8 @@ class Conflict:
     incoming_at: datetime | None
     local_device: str
     incoming_device: str
+    local_by: str = ""
+    incoming_by: str = ""
 
 
 @dataclass
@@ -93,6 +98,7 @@ class _Event:
     visit_id: str
     device_id: str
     chain_index: int
+    actor: str
     entity: str
     entity_id: str
     action: str
@@ -112,7 +118,7 @@ def json_text(value: Any) -> str:
     return json.dumps(audit._plain(value), sort_keys=True, ensure_ascii=False)
 
 
-class Merger:
+class Merger(Guards):
     def __init__(self, session: Session, bundle: OpenedBundle, data_dir: Path, *, device_id: str,
                  actor: str) -> None:
         self.s = session
@@ -127,7 +133,10 @@ class Merger:
         self.updates: list[tuple[Any, str, dict, str | None]] = []  # table, pk, values, visit
         self.deletes: list[tuple[Any, str, str | None]] = []  # table, pk, visit
         self.conflicts: list[Conflict] = []
-        self.used_paths: set[str] = set()
+        self.used_paths: dict[str, set[str | None]] = defaultdict(set)  # path -> visits using it
+        self.frozen: set[str] = set()
+        self.remaps: list[tuple[str, dict, str, Any]] = []  # table, incoming row, column, value before mapping
+        self.corrections: list[dict] = []  # audit events that record the mapping of a reference  # visits whose minutes are signed here: a bundle changes nothing of them
         self.per_visit: dict[str, Counter] = defaultdict(Counter)
         self.placed: list[Path] = []
 
@@ -186,43 +195,55 @@ class Merger:
         if not local and not incoming:
             lu, iu = loc.get("updated_at"), inc.get("updated_at")
             take = lu is not None and iu is not None and iu > lu
+            self._who = ("", "")
             return take, True, "updated_at", lu, "", iu, self.b.device_id
         local_ids = {e.event_id for e in local}
         incoming_ids = {e.event_id for e in incoming}
         local_only = [e for e in local if e.event_id not in incoming_ids]
         incoming_only = [e for e in incoming if e.event_id not in local_ids]
+        self._who = ("", max(incoming_only, key=lambda e: e.at).actor if incoming_only else "")
         if not incoming_only:
             return False, False, "audit", None, "", None, ""
         if not local_only:
             return True, False, "audit", None, "", None, ""
         la = max(local_only, key=lambda e: e.at)
         ia = max(incoming_only, key=lambda e: e.at)
+        self._who = (la.actor, ia.actor)
         return ia.at > la.at, True, "audit", la.at, la.device_id, ia.at, ia.device_id
 
     # -- files ----------------------------------------------------------------------------------
 
     def _plan_files(self) -> None:
+        """Each file goes where the bundle module derived from its checked SHA-256; the records'
+        path columns are rewritten to those places (a bundle never names a path)."""
         self.to_place: dict[str, Path] = {}  # final relative path -> staged file
-        for rel, entry in self.b.files.items():
+        staged_by_use = {use: self.b.files[sha].staged for sha in self.b.files for use in self.b.files[sha].uses}
+        sha_by_use = {use: sha for sha in self.b.files for use in self.b.files[sha].uses}
+        final: dict[tuple[str, str, str], str] = {}
+        for use, rel in self.b.destinations.items():
+            sha = sha_by_use[use]
             target = self.data_dir / rel
-            if not target.exists():
-                self.to_place[rel] = entry.staged
+            if not target.exists() and not target.is_symlink():
+                self.to_place[rel] = staged_by_use[use]
+                final[use] = rel
                 continue
-            if target.is_file() and target.stat().st_size == entry.size and file_sha256(target) == entry.sha256:
+            if target.is_file() and not target.is_symlink() and target.stat().st_size == self.b.files[sha].size \
+                    and file_sha256(target) == sha:
+                final[use] = rel
                 continue
-            # Something else is stored under this path: never overwrite it, keep both.
+            # Something else is stored under this path (a damaged copy): never overwrite it, keep both.
             pure = PurePosixPath(rel)
-            alt = str(pure.with_name(f"{pure.stem}.{entry.sha256[:16]}{pure.suffix}"))
-            self.path_map[rel] = alt
+            alt = str(pure.with_name(f"{pure.stem}.{sha[:16]}{pure.suffix}"))
+            final[use] = alt
             alt_target = self.data_dir / alt
-            if alt_target.exists() and alt_target.is_file() and file_sha256(alt_target) == entry.sha256:
+            if alt_target.is_file() and not alt_target.is_symlink() and file_sha256(alt_target) == sha:
                 continue
-            self.to_place[alt] = entry.staged
+            self.to_place[alt] = staged_by_use[use]
         for name, cols in PATH_COLUMNS.items():
             for row in self.rows.get(name, []):
                 for col in cols:
-                    if row.get(col) in self.path_map:
-                        row[col] = self.path_map[row[col]]
+                    if row.get(col):
+                        row[col] = final[(name, row["id"], col)]
 
     # -- records --------------------------------------------------------------------------------
 
@@ -239,14 +260,15 @@ class Merger:
     def _use_paths(self, name: str, row: dict) -> None:
         for col in PATH_COLUMNS.get(name, ()):
             if row.get(col):
-                self.used_paths.add(row[col])
+                self.used_paths[row[col]].add(self._visit_of(name, row))
 
     def _conflict(self, name: str, row: dict, entity_id: str, fld: str, kind: str, kept: str, basis: str,
-                  local_value, incoming_value, la=None, ld="", ia=None, idev="") -> None:
+                  local_value, incoming_value, la=None, ld="", ia=None, idev="", lby="", iby="") -> None:
         self.conflicts.append(Conflict(
             visit_id=self._visit_of(name, row), entity=name, entity_id=entity_id, field=fld, kind=kind,
             kept=kept, basis=basis, local_value=local_value, incoming_value=incoming_value,
-            local_at=la, incoming_at=ia, local_device=ld, incoming_device=idev or self.b.device_id))
+            local_at=la, incoming_at=ia, local_device=ld, incoming_device=idev or self.b.device_id,
+            local_by=lby, incoming_by=iby))
 
     def _plan_table(self, table) -> None:
         name = table.name
@@ -259,7 +281,10 @@ class Merger:
             if mapping:
                 for row in rows:
                     if row.get(fk.parent.name) in mapping:
-                        row[fk.parent.name] = mapping[row[fk.parent.name]]
+                        old = row[fk.parent.name]
+                        row[fk.parent.name] = mapping[old]
+                        if name in AUDITED:
+                            self.remaps.append((name, row, fk.parent.name, old))
         local = {r[pk]: r for r in self._fetch(table, pk, (r[pk] for r in rows))}
         missing = [r for r in rows if r[pk] not in local]
         key_index: dict[tuple[str, ...], dict[tuple, dict]] = {}
@@ -267,8 +292,12 @@ class Merger:
             for key in dict.fromkeys(natural_keys(table)):
                 candidates = self._fetch(table, key[0], (r.get(key[0]) for r in missing))
                 key_index[key] = {tuple(c[k] for k in key): c for c in candidates}
+        matched = self._match_same_thing(name, table, missing)
         for row in rows:
             loc = local.get(row[pk])
+            if loc is None and row[pk] in matched:
+                loc = matched[row[pk]]
+                self.id_map[name][row[pk]] = loc[pk]
             if loc is None:
                 for key, index in key_index.items():
                     probe = tuple(row.get(k) for k in key)
@@ -310,15 +339,17 @@ class Merger:
                 ids |= self.aliases.get((name, key, tuple(row.get(c) for c in key)), set())
         for fld in diffs:
             take_it, conflict, basis, la, ld, ia, idev = self._decide(name, ids, fld, loc, inc)
+            lby, iby = self._who
             if signed and (take_it or conflict):
                 self._conflict(name, loc, loc[pk], fld, "signed_minutes", "local", "signed", loc.get(fld),
-                               inc.get(fld), la or loc.get("signed_at"), ld, ia or inc.get("updated_at"), idev)
+                               inc.get(fld), la or loc.get("signed_at"), ld, ia or inc.get("updated_at"), idev,
+                               lby, iby)
                 continue
             if take_it:
                 take[fld] = inc.get(fld)
             if conflict and fld not in QUIET:
                 self._conflict(name, loc, loc[pk], fld, "field", "incoming" if take_it else "local", basis,
-                               loc.get(fld), inc.get(fld), la, ld, ia, idev)
+                               loc.get(fld), inc.get(fld), la, ld, ia, idev, lby, iby)
         final = {**loc, **take}
         self._use_paths(name, final)
         if take:
@@ -387,7 +418,9 @@ class Merger:
             # the commit. (SQLite serialises writers by itself.)
             self.s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
         self._load_events()
+        self._check_chain_heads()
         self._plan_files()
+        self.frozen = self._signed_here()
         for table in ordered_tables():
             self._plan_table(table)
         self._plan_deletes()
@@ -395,7 +428,10 @@ class Merger:
                                  key=lambda e: (e["visit_id"], e["device_id"], e["chain_index"]))
         for ev in self.new_events:
             self.per_visit[ev["visit_id"]]["events"] += 1
-        self.files_needed = {rel: staged for rel, staged in self.to_place.items() if rel in self.used_paths}
+        self._freeze()
+        self._plan_corrections()
+        self.files_needed = {rel: staged for rel, staged in self.to_place.items()
+                             if any(v is None or v not in self.frozen for v in self.used_paths.get(rel, ()))}
         self._dedupe_conflicts()
         for c in self.conflicts:
             if c.visit_id:
@@ -420,8 +456,8 @@ class Merger:
 
     @property
     def changed(self) -> bool:
-        return bool(self.inserts or self.updates or self.deletes or self.new_events or self.conflicts
-                    or self.files_needed)
+        return bool(any(self.inserts.values()) or self.updates or self.deletes or self.new_events
+                    or self.conflicts or self.files_needed or self._heads_changed() or self.corrections)
 
     def apply(self) -> MergeResult:
         """Write the plan; the caller commits, and on failure removes the files in ``placed`` that
@@ -430,14 +466,19 @@ class Merger:
 
     def _place_files(self) -> None:
         made: set[Path] = set()
+        moved: dict[Path, Path] = {}
         for rel, staged in sorted(self.files_needed.items()):
             target = self.data_dir / rel
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if target.exists():  # appeared meanwhile: never overwrite
+            if target.exists() or target.is_symlink():  # appeared meanwhile: never overwrite
                 continue
-            place_file(staged, target)
+            if staged in moved:  # the same content under a second name (a photo's report copy)
+                place_copy(moved[staged], target)
+            else:
+                place_file(staged, target)
+                moved[staged] = target
             self.placed.append(target)
 
     def _apply(self) -> MergeResult:
@@ -454,6 +495,7 @@ class Merger:
                 s.execute(delete(table).where(table.c[pk_column(table)] == key))
             if self.new_events:
                 s.execute(insert(AUDIT_TABLE), self.new_events)
+            self._store_chain_heads()
             s.flush()
         except IntegrityError as exc:
             raise rejected(
@@ -470,7 +512,8 @@ class Merger:
             "files": len(self.files_needed),
             "conflicts": len(self.conflicts),
         }
-        changed_visits = sorted(v for v, c in self.per_visit.items() if sum(c.values()))
+        changed_visits = sorted({v for v, c in self.per_visit.items() if sum(c.values())}
+                                | {c["visit_id"] for c in self.corrections if c["visit_id"]})
         s.add(m.SyncImport(id=import_id, bundle_id=self.b.bundle_id, bundle_sha256=self.b.sha256,
                            file_name=self.b.file_name, source_device_id=self.b.device_id,
                            exported_by=str(self.b.manifest.get("exported_by") or ""),
@@ -483,7 +526,8 @@ class Merger:
                 import_id=import_id, visit_id=c.visit_id, entity=c.entity, entity_id=c.entity_id, field=c.field,
                 kind=c.kind, kept=c.kept, basis=c.basis, local_value=json_text(c.local_value),
                 incoming_value=json_text(c.incoming_value), local_at=c.local_at, incoming_at=c.incoming_at,
-                local_device=c.local_device, incoming_device=c.incoming_device, created_at=now, updated_at=now))
+                local_device=c.local_device, incoming_device=c.incoming_device, local_by=c.local_by,
+                incoming_by=c.incoming_by, created_at=now, updated_at=now))
         events = []
         for visit in changed_visits:
             c = self.per_visit[visit]
@@ -495,12 +539,28 @@ class Merger:
             events.append(m.AuditEvent(visit_id=visit, device_id=self.device_id, actor=self.actor, at=now,
                                        entity="syncimport", entity_id=import_id, action="import",
                                        changes=changes))
+        for c in self.corrections:
+            events.append(m.AuditEvent(visit_id=c["visit_id"], device_id=self.device_id, actor=self.actor, at=now,
+                                       entity=c["entity"], entity_id=c["entity_id"], action="update",
+                                       changes=c["changes"]))
         audit.chain(s, events)
         s.flush()
         return MergeResult(unchanged=False, import_id=import_id, visit_ids=changed_visits,
                            inserted=counts["inserted"], updated=counts["updated"], deleted=counts["deleted"],
                            events_added=len(self.new_events), files_added=len(self.files_needed),
                            conflicts=list(self.conflicts))
+
+
+def place_copy(source: Path, target: Path) -> None:
+    part = target.with_name(f".{target.name}.{new_id()[:8]}.part")
+    try:
+        with open(source, "rb") as src, open(part, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def place_file(staged: Path, target: Path) -> None:

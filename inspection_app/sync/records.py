@@ -36,6 +36,7 @@ def bundle_models() -> list[type[SQLModel]]:
     snapshot = getattr(m, "ChecklistSnapshot", None)  # exact checklist texts, when the store has them
     if snapshot is not None:
         models.append(snapshot)
+    models.append(m.VisitSeal)  # the digest of each visit's content at signing (issue #10)
     return models
 
 
@@ -62,7 +63,8 @@ PATH_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 # Columns never compared or merged field by field.
-BOOKKEEPING = {"created_at", "updated_at"}
+BOOKKEEPING = {"created_at", "updated_at", "stored_at", "sealed_at"}  # stored_at: when a snapshot (same text,
+# same hash under its key) was stored on each device; sealed_at likewise for a visit's digest
 
 # Who/when columns that accompany a change of the record's substance: merged like any field, but
 # not listed as conflicts of their own (the conflict on the value itself says it all).

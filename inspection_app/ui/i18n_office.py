@@ -230,4 +230,46 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.rec.chain_bad": ("Nhật ký thay đổi không nguyên vẹn: {reason}", "The change log is broken: {reason}"),
     "of.rec.devices": ("Các máy đã ghi dữ liệu: {devices}", "Devices that recorded data: {devices}"),
     "of.rec.to_conflicts": ("Xem {n} xung đột", "See {n} conflict(s)"),
+    # issue #10: the visit's content against the digest kept at signing; devices and enrolment
+    "of.seal.heading": ("Đối chiếu với nội dung đã ký", "Checked against what was signed"),
+    "of.seal.match": ("Dữ liệu đang lưu khớp với nội dung lúc ký biên bản {number} (phiên bản {v}, ký lúc {when}).",
+                      "The stored records match the content when minutes {number} were signed (version {v}, "
+                      "signed {when})."),
+    "of.seal.changed": ("Dữ liệu đang lưu KHÁC với nội dung lúc ký biên bản {number} (phiên bản {v}, ký lúc {when}). "
+                        "Nội dung đã ký chỉ được thay đổi bằng bản đính chính; hãy xem nhật ký thay đổi.",
+                        "The stored records DIFFER from the content when minutes {number} were signed (version {v}, "
+                        "signed {when}). Signed content changes only through a correction; see the change log."),
+    "of.seal.none": ("Không có dấu đối chiếu cho lượt kiểm tra này (biên bản chưa ký, hoặc ký trước khi ứng dụng "
+                     "lưu dấu đối chiếu).",
+                     "No digest for this visit (minutes not signed, or signed before the app kept digests)."),
+    "of.bd.devices": ("Thiết bị được phép gửi gói", "Devices allowed to send bundles"),
+    "of.bd.devices_hint": ("Văn phòng chỉ nhận gói do thiết bị đã ghi danh ký. Mã nhận dạng của máy này: {fp}.",
+                           "The office accepts only bundles signed by an enrolled device. This machine's "
+                           "fingerprint: {fp}."),
+    "of.bd.no_devices": ("Chưa ghi danh thiết bị nào.", "No device enrolled yet."),
+    "of.bd.d_name": ("Tên thiết bị", "Device name"),
+    "of.bd.d_fp": ("Mã nhận dạng", "Fingerprint"),
+    "of.bd.d_enrolled": ("Ghi danh", "Enrolled"),
+    "of.bd.d_revoked": ("Đã thu hồi {when}", "Revoked {when}"),
+    "of.bd.revoke": ("Thu hồi", "Revoke"),
+    "of.bd.revoked": ("Đã thu hồi thiết bị {name}", "Device {name} revoked"),
+    "of.bd.enrol_heading": ("Ghi danh thiết bị {fp}", "Enrol device {fp}"),
+    "of.bd.enrol_code": ("Mã trên máy tính bảng", "Code on the tablet"),
+    "of.bd.enrol_name": ("Tên thiết bị (ví dụ: Máy tính bảng 2 – Đoàn 1)", "Device name (e.g. Tablet 2 – Team 1)"),
+    "of.bd.enrol": ("Ghi danh thiết bị", "Enrol device"),
+    "of.bd.enrolled": ("Đã ghi danh {name}; đang nhập lại gói…", "{name} enrolled; importing the bundle again…"),
+    "of.bd.c_visit": ("Cuộc kiểm tra", "Visit"),
+    "of.bd.c_by": ("{who}", "{who}"),
+    "of.bd.kind.signed_visit": ("Cuộc kiểm tra đã ký", "Signed visit"),
+    "of.bd.units": ("Đơn vị có thể trùng", "Units that may be the same"),
+    "of.bd.units_hint": ("Các đơn vị dưới đây có cùng tên nhưng khác mã hoặc chưa có mã. Nếu là một đơn vị, "
+                         "hãy gộp: các cuộc kiểm tra và danh sách công chức chuyển sang đơn vị được giữ.",
+                         "These units share a name but not a code (or have none). If they are one unit, merge "
+                         "them: visits and roster move to the unit kept."),
+    "of.bd.merge_units": ("Gộp vào «{keep}»", "Merge into «{keep}»"),
+    "of.bd.merged_units": ("Đã gộp đơn vị", "Units merged"),
+    "of.bd.unit_line": ("{name} · mã: {code} · {visits} cuộc kiểm tra", "{name} · code: {code} · {visits} visit(s)"),
+    "of.exp.device": ("Gói sẽ được ký bằng khóa của máy này. Mã nhận dạng (để văn phòng ghi danh): {fp}",
+                      "The bundle is signed with this machine's key. Fingerprint (for the office to enrol it): {fp}"),
+    "of.exp.download": ("Tải gói dữ liệu về", "Download the bundle"),
 }

@@ -28,6 +28,7 @@ FINDING = "Ông Hồ Văn Tâm hút thuốc lá tại hành lang tầng 3 lúc 1
 REMEDY = "Bố trí khu vực hút thuốc riêng ngoài trụ sở, gỡ bỏ gạt tàn tại hành lang"
 PASSPHRASE = "Bến Thành 2026"
 REPORT_BACK = "Đã gỡ gạt tàn, nhắc nhở toàn thể công chức tại cuộc họp giao ban"
+TABLET: dict[str, str] = {}  # the tablet's key fingerprint, as its settings show it (issue #10)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,8 @@ def bundle(tmp_path_factory) -> Path:
                          deadline=today - timedelta(days=6), report_due=today - timedelta(days=3)))
         out = tmp_path_factory.mktemp("bundle") / "goi-ben-thanh.iab"
         bundles.export_bundle(ctx, out, [visit.id], passphrase=PASSPHRASE)
+        from inspection_app.services import devices
+        TABLET["fingerprint"] = devices.own_device(ctx).fingerprint
         return out
     finally:
         ctx.close()
@@ -162,12 +165,21 @@ def test_import_bundle_then_open_its_visit(tab: Flt, bundle: Path, tmp_path):
         tab.tap(importer)
     chooser.value.set_files(str(bundle))
     tab.label_has(tab.ident("import-result"), "Không nhập được gói goi-ben-thanh.iab")
-    # with the passphrase: imported, and the report says what came in
+    # with the passphrase: the tablet is not enrolled yet, so nothing is imported and the screen says how
     tab.fill(tab.textbox("Mật khẩu của gói (nếu có)"), PASSPHRASE)
     with tab.page.expect_file_chooser() as chooser:
         tab.tap(importer)
     chooser.value.set_files(str(bundle))
     report = tab.ident("import-result")
+    tab.label_has(report, "chưa được ghi danh")
+    tab.label_has(report, TABLET["fingerprint"])
+    form = tab.ident("enrol-form")
+    tab.fill(tab.textbox("Mã trên máy tính bảng", form), "0000-1111-2222-3333")  # a code that does not match
+    tab.tap(tab.button("Ghi danh thiết bị", form))
+    tab.label_has(tab.ident("enrol-result"), "không khớp")
+    tab.fill(tab.textbox("Mã trên máy tính bảng", form), TABLET["fingerprint"].lower())
+    tab.tap(tab.button("Ghi danh thiết bị", form))
+    # enrolled: the bundle is imported again, and the report says what came in
     tab.label_has(report, "Đã nhập gói goi-ben-thanh.iab: 1 lượt kiểm tra mới, 0 lượt được cập nhật")
     expect(tab.text(re.compile(r"^Bản ghi thêm mới: \d+")).first).to_be_visible()
     expect(tab.text("goi-ben-thanh.iab").first).to_be_attached()  # in the history of imports
@@ -182,6 +194,7 @@ def test_import_bundle_then_open_its_visit(tab: Flt, bundle: Path, tmp_path):
     expect(tab.page).to_have_url(re.compile(r"/review/visits/[0-9a-f-]{36}$"))
     tab.label_has(tab.ident("rec-head"), UNIT)
     tab.label_has(tab.ident("rec-head"), "140/QĐ-SNV")
+    tab.label_has(tab.ident("rec-seal"), "Không có dấu đối chiếu")  # not signed: nothing to compare yet
     totals = tab.ident("rec-rollcall-totals")
     for text in ("Tổng số: 4", "Có mặt: 2", "Đi muộn: 1", "Vắng không lý do: 1", "Tỷ lệ có mặt: 75,0%"):
         tab.label_has(totals, text)
@@ -220,7 +233,12 @@ def test_export_chosen_visits_into_a_bundle(tab: Flt, app_server):
     tab.tap(tab.button("Xuất gói dữ liệu (2)"))
     dialog = tab.page.get_by_role("alertdialog")
     expect(dialog).to_be_visible()
-    tab.tap(tab.button("Xuất gói", dialog, exact=True))
+    expect(tab.text(re.compile(r"Mã nhận dạng \(để văn phòng ghi danh\): [0-9A-F]{4}-")).first).to_be_visible()
+    with tab.page.expect_download() as download:  # in the browser the bundle arrives as a download
+        tab.tap(tab.button("Xuất gói", dialog, exact=True))
+    assert re.fullmatch(r"goi-kiem-tra-.*-2-luot\.iab", download.value.suggested_filename)
+    saved = Path(download.value.path())
+    assert saved.read_bytes()[:2] == b"PK"
     result = tab.ident("export-result")
     tab.label_has(result, "Đã xuất 2 lượt kiểm tra vào tệp:")
     bundles_made = list((app_server.data_dir / "exports").glob("goi-kiem-tra-*-2-luot.iab"))

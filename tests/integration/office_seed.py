@@ -68,7 +68,7 @@ def seed_visit(ctx, *, unit: tuple[str, list[str]] | None = None, unit_name: str
     with ctx.session() as s:
         visit = m.Visit(unit_id=unit_id, kind="unannounced", status="draft", decision_number="125/QĐ-SNV",
                         arrival_at=when, place="Trụ sở UBND xã", device_id=ctx.settings.device_id,
-                        checklists=[{"id": c, "version": "1.0"} for c in answers])
+                        checklists=[{"id": c, "version": "2.0"} for c in answers])
         s.add(visit)
         s.flush()
         seeded = Seeded(visit_id=visit.id, unit_id=unit_id, staff_ids=list(staff_ids))
@@ -79,7 +79,7 @@ def seed_visit(ctx, *, unit: tuple[str, list[str]] | None = None, unit_name: str
                                   reason="ốm" if status_ == "absent_excused" else ""))
         for checklist, items in answers.items():
             for item, value in items.items():
-                a = m.Answer(visit_id=visit.id, checklist_id=checklist, checklist_version="1.0", item_id=item,
+                a = m.Answer(visit_id=visit.id, checklist_id=checklist, checklist_version="2.0", item_id=item,
                              value=value)
                 s.add(a)
                 s.flush()
@@ -106,8 +106,8 @@ def seed_visit(ctx, *, unit: tuple[str, list[str]] | None = None, unit_name: str
         for i in range(photos):
             data = jpeg_bytes(hash((visit.id, i)) % 10_000)
             sha = hashlib.sha256(data).hexdigest()
-            rel = store_file(ctx, f"photos/{sha[:2]}/{sha}.jpg", data)
-            thumb = store_file(ctx, f"photos/{sha[:2]}/{sha}.thumb.jpg", data[: len(data)])
+            rel = store_file(ctx, f"photos/{sha[:2]}/{sha[2:]}.jpg", data)  # media.storage's layout
+            thumb = store_file(ctx, f"photos/{sha[:2]}/{sha[2:]}.thumb.jpg", data[: len(data)])
             p = m.Photo(visit_id=visit.id, sha256=sha, original_path=rel, report_path=rel, thumb_path=thumb,
                         mime="image/jpeg", byte_size=len(data), caption=f"Ảnh {i + 1}",
                         finding_id=seeded.finding_ids[0] if seeded.finding_ids else None)
@@ -150,4 +150,4 @@ def table_dump(ctx) -> dict[str, list[tuple]]:
 def files_dump(ctx) -> dict[str, bytes]:
     return {str(p.relative_to(ctx.data_dir)): p.read_bytes() for p in sorted(ctx.data_dir.rglob("*"))
             if p.is_file() and p.suffix not in (".db", ".db-wal", ".db-shm") and "inspection.db" not in p.name
-            and p.name != "settings.yaml"}
+            and p.name != "settings.yaml" and p.relative_to(ctx.data_dir).parts[0] not in ("device", ".staging")}

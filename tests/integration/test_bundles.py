@@ -5,6 +5,8 @@ The office database is parametrised over SQLite and PostgreSQL; tablets are alwa
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import zipfile
 from datetime import date, datetime, timezone
@@ -14,11 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from inspection_app.domain.errors import UserError
-from inspection_app.services import bundles
+from inspection_app.services import bundles, devices
 from inspection_app.store import models as m
 from inspection_app.store.audit import verify_chain
 from inspection_app.store.migrations import SCHEMA_VERSION
-from inspection_app.sync import crypto
+from inspection_app.sync import crypto, device_key
 from inspection_app.sync.records import AUDIT_SKIP, AUDIT_TABLE, dump_row, ordered_tables
 from office_seed import VN, files_dump, seed_visit, table_dump
 
@@ -48,6 +50,9 @@ def _rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes | None]) -> None
             else:
                 data = zin.read(info)
             zout.writestr(info.filename, data)
+        for name, data in replace.items():
+            if data is not None and name not in zin.namelist():
+                zout.writestr(name, data)
 
 
 def _manifest(path: Path) -> dict:
@@ -55,8 +60,36 @@ def _manifest(path: Path) -> dict:
         return json.loads(zf.read("manifest.json"))
 
 
+def _office_layout(tablet, visit) -> dict[str, bytes]:
+    """The tablet's files under the names an importer gives them (minutes by their SHA-256)."""
+    return {(f"minutes/{visit.visit_id}/{hashlib.sha256(v).hexdigest()}.pdf" if k.startswith("minutes/") else k): v
+            for k, v in files_dump(tablet).items()}
+
+
 def _no_staging_left(ctx) -> bool:
-    return not [p for p in ctx.data_dir.iterdir() if p.name.startswith(".bundle-")]
+    staging = ctx.data_dir / ".staging"
+    return not [p for p in ctx.data_dir.iterdir() if p.name.startswith(".bundle-")] and \
+        not (staging.is_dir() and any(staging.iterdir()))
+
+
+@pytest.fixture
+def ctx_factory(ctx_factory):
+    """Contexts that know each other: every device is enrolled at every other (``enrol=False``: a
+    device nobody has enrolled, and that enrols nobody)."""
+    known: list = []
+
+    def make(*args, enrol: bool = True, **kwargs):
+        ctx = ctx_factory(*args, **kwargs)
+        if enrol:
+            me = devices.own_device(ctx)
+            for other in known:
+                them = devices.own_device(other)
+                devices.enrol_device(other, me.public_key, me.device_id, me.fingerprint, me.name)
+                devices.enrol_device(ctx, them.public_key, them.device_id, them.fingerprint, them.name)
+            known.append(ctx)
+        return ctx
+
+    return make
 
 
 @pytest.fixture
@@ -85,16 +118,21 @@ def test_round_trip_equality(tablet, office, full_visit, tmp_path):
     second = seed_visit(tablet, unit_name="Trạm y tế xã Tân Thành", photos=1)
     result = bundles.export_bundle(tablet, tmp_path / "b.iab")
     assert result.visit_ids and set(result.visit_ids) == {full_visit.visit_id, second.visit_id}
-    assert result.files == 3 * 2 + 2 + 1  # photo originals + thumbs, minutes PDF, second visit's photo
+    # one entry per distinct content: 3 + 1 photos (the seeded thumbnails are the same bytes), 1 PDF
+    assert result.files == 3 + 1 + 1
 
     report = bundles.import_bundle(office, result.path)
     assert not report.unchanged and set(report.changed_visit_ids) == set(result.visit_ids)
     assert report.conflicts == []
-    assert report.inserted["photo"] == 4 and report.files_added == result.files
+    assert report.inserted["photo"] == 4 and report.files_added == 3 * 2 + 2 + 1
 
     ids = result.visit_ids
-    assert _records(office, ids) == _records(tablet, ids)
-    assert files_dump(office) == files_dump(tablet)
+    office_rows, tablet_rows = _records(office, ids), _records(tablet, ids)
+    # The minutes file sits where the office derives it from its SHA-256, whatever the tablet called it.
+    for row in tablet_rows["minutesdocument"].values():
+        row["file_path"] = f"minutes/{row['visit_id']}/{row['sha256']}.pdf"
+    assert office_rows == tablet_rows
+    assert files_dump(office) == _office_layout(tablet, full_visit)
     with office.session() as s:
         assert verify_chain(s).ok
         imports = s.execute(select(m.AuditEvent).where(m.AuditEvent.entity == "syncimport")).scalars().all()
@@ -142,7 +180,7 @@ def test_encrypted_round_trip_and_wrong_passphrase(tablet, office, full_visit, t
         bundles.import_bundle(office, result.path)  # none given
     assert table_dump(office) == before and _no_staging_left(office)
     report = bundles.import_bundle(office, result.path, passphrase="mật khẩu đoàn 2026")
-    assert not report.unchanged and report.files_added == result.files
+    assert not report.unchanged and report.files_added == len(files_dump(tablet))
 
 
 def test_encryption_detects_damage_in_every_chunk(tmp_path):
@@ -150,7 +188,7 @@ def test_encryption_detects_damage_in_every_chunk(tmp_path):
 
     plain = bytes(range(256)) * 20_000  # ~5 MB: several chunks
     sealed = io.BytesIO()
-    crypto.encrypt_stream(io.BytesIO(plain), sealed, "pw", log2_n=10, chunk=1 << 20)
+    crypto.encrypt_stream(io.BytesIO(plain), sealed, "pw")
     data = sealed.getvalue()
     out = io.BytesIO()
     crypto.decrypt_stream(io.BytesIO(data), out, "pw")
@@ -177,16 +215,47 @@ def _assert_refused(office, path, *words, passphrase=None):
     return err.value
 
 
+def _forge(tablet, good: Path, dst: Path, manifest: dict | None = None,
+           replace: dict[str, bytes | None] | None = None, sign: bool = True) -> Path:
+    """A copy of ``good`` with a new manifest and entries replaced; signed again with the tablet's
+    own key when ``sign`` (what a device that signs whatever it is given would send)."""
+    replace = dict(replace or {})
+    if manifest is not None:
+        raw = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        replace["manifest.json"] = raw
+        if sign:
+            key = device_key.load_or_create(tablet.data_dir)
+            replace["manifest.sig"] = base64.b64encode(device_key.sign(key, raw))
+    _rewrite_zip(good, dst, replace)
+    return dst
+
+
+def _file_of(manifest: dict, table: str, column: str) -> dict:
+    return next(f for f in manifest["files"] if any(u[0] == table and u[2] == column for u in f["uses"]))
+
+
 def test_tampered_photo_is_refused(tablet, office, full_visit, tmp_path):
     good = bundles.export_bundle(tablet, tmp_path / "b.iab").path
     manifest = _manifest(good)
-    photo = next(f for f in manifest["files"] if f["path"].endswith(".jpg"))
+    photo = _file_of(manifest, "photo", "original_path")
     with zipfile.ZipFile(good) as zf:
-        data = bytearray(zf.read("files/" + photo["path"]))
+        data = bytearray(zf.read("files/" + photo["sha256"]))
     data[len(data) // 2] ^= 0xFF  # same size, one byte changed
-    bad = tmp_path / "tampered.iab"
-    _rewrite_zip(good, bad, {"files/" + photo["path"]: bytes(data)})
-    _assert_refused(office, bad, "sha-256", photo["path"])
+    bad = _forge(tablet, good, tmp_path / "tampered.iab", replace={"files/" + photo["sha256"]: bytes(data)})
+    _assert_refused(office, bad, "sha-256", photo["uses"][0][1])
+
+
+def test_adjusted_photo_hash_is_refused(tablet, office, full_visit, tmp_path):
+    """Attack: other photo bytes, with the manifest's hash adjusted to them (signed again)."""
+    good = bundles.export_bundle(tablet, tmp_path / "b.iab").path
+    manifest = _manifest(good)
+    photo = _file_of(manifest, "photo", "original_path")
+    other = b"\xff\xd8 not the photo that was taken \xff\xd9"
+    old_sha = photo["sha256"]
+    photo["sha256"], photo["size"] = hashlib.sha256(other).hexdigest(), len(other)
+    bad = _forge(tablet, good, tmp_path / "adjusted.iab", manifest,
+                 {"files/" + old_sha: None, "files/" + photo["sha256"]: other})
+    _assert_refused(office, bad, "does not hash to the sha-256 in its record")
 
 
 def test_truncated_bundle_is_refused(tablet, office, full_visit, tmp_path):
@@ -203,43 +272,35 @@ def test_truncated_bundle_is_refused(tablet, office, full_visit, tmp_path):
 
 def test_missing_file_is_refused(tablet, office, full_visit, tmp_path):
     good = bundles.export_bundle(tablet, tmp_path / "b.iab").path
-    pdf = next(f["path"] for f in _manifest(good)["files"] if f["path"].endswith(".pdf"))
-    bad = tmp_path / "missing.iab"
-    _rewrite_zip(good, bad, {"files/" + pdf: None})
-    _assert_refused(office, bad, "lacks the file", pdf)
+    pdf = _file_of(_manifest(good), "minutesdocument", "file_path")
+    bad = _forge(tablet, good, tmp_path / "missing.iab", replace={"files/" + pdf["sha256"]: None})
+    _assert_refused(office, bad, "lacks the file")
     # Also when the manifest forgets the file but a record still names it.
     manifest = _manifest(good)
-    manifest["files"] = [f for f in manifest["files"] if f["path"] != pdf]
-    _rewrite_zip(good, bad, {"manifest.json": json.dumps(manifest).encode(), "files/" + pdf: None})
-    _assert_refused(office, bad, "lacks the file", pdf)
+    manifest["files"] = [f for f in manifest["files"] if f["sha256"] != pdf["sha256"]]
+    bad = _forge(tablet, good, tmp_path / "missing2.iab", manifest, {"files/" + pdf["sha256"]: None})
+    _assert_refused(office, bad, "lacks the file", "minutesdocument")
 
 
 def test_newer_schema_is_refused(tablet, office, full_visit, tmp_path):
     good = bundles.export_bundle(tablet, tmp_path / "b.iab").path
     manifest = _manifest(good)
     manifest["schema_version"] = SCHEMA_VERSION + 1
-    bad = tmp_path / "newer.iab"
-    _rewrite_zip(good, bad, {"manifest.json": json.dumps(manifest).encode()})
+    bad = _forge(tablet, good, tmp_path / "newer.iab", manifest)
     _assert_refused(office, bad, "newer version", "update the app")
 
 
-def test_edited_audit_log_and_unsafe_paths_are_refused(tablet, office, full_visit, tmp_path):
+def test_edited_audit_log_and_bad_values_are_refused(tablet, office, full_visit, tmp_path):
     good = bundles.export_bundle(tablet, tmp_path / "b.iab").path
     manifest = _manifest(good)
     ev = next(e for e in manifest["audit_events"] if e["entity"] == "finding")
     ev["changes"]["description"] = [None, "Không có vi phạm"]
-    bad = tmp_path / "edited.iab"
-    _rewrite_zip(good, bad, {"manifest.json": json.dumps(manifest).encode()})
+    bad = _forge(tablet, good, tmp_path / "edited.iab", manifest)
     _assert_refused(office, bad, "audit log")
 
     manifest = _manifest(good)
-    manifest["files"][0]["path"] = "../../etc/evil.jpg"
-    _rewrite_zip(good, bad, {"manifest.json": json.dumps(manifest).encode()})
-    _assert_refused(office, bad, "invalid file path")
-
-    manifest = _manifest(good)
     manifest["records"]["finding"][0]["occurred_at"] = "yesterday"
-    _rewrite_zip(good, bad, {"manifest.json": json.dumps(manifest).encode()})
+    bad = _forge(tablet, good, tmp_path / "value.iab", manifest)
     _assert_refused(office, bad, "finding.occurred_at")
 
 
@@ -346,31 +407,33 @@ def test_two_tablets_merge_with_conflict_listed(ctx_factory, office, tmp_path):
 
 def test_signed_minutes_are_never_altered(ctx_factory, office, tmp_path):
     a = ctx_factory("tablet-a", backend="sqlite", device_id="tablet-a")
-    b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b")
+    b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b", actor="Đỗ Thị Dung")
     v = seed_visit(a, minutes=True, signed=False, status="closed")
     bundles.import_bundle(b, bundles.export_bundle(a, tmp_path / "start.iab").path)
-    # A signs; B, unaware, renumbers its unsigned copy and replaces the file under the same path.
+    # A signs; B, unaware, renumbers its unsigned copy and replaces its file.
     with a.session() as s:
         doc = s.get(m.MinutesDocument, v.minutes_ids[0])
         doc.signed, doc.signed_at, doc.signer_subject = True, datetime.now(timezone.utc), "CN=Trần Thị Bình"
     pdf_b = b"%PDF-1.7\n% B's edited copy\n%%EOF\n"
-    (b.data_dir / f"minutes/{v.visit_id}/v1.pdf").write_bytes(pdf_b)
     with b.session() as s:
         doc = s.get(m.MinutesDocument, v.minutes_ids[0])
-        doc.number, doc.byte_size = "06/BB-SNV", len(pdf_b)
-        doc.sha256 = __import__("hashlib").sha256(pdf_b).hexdigest()
+        rel = f"minutes/{v.visit_id}/b-copy.pdf"
+        (b.data_dir / rel).write_bytes(pdf_b)
+        doc.number, doc.byte_size, doc.file_path = "06/BB-SNV", len(pdf_b), rel
+        doc.sha256 = hashlib.sha256(pdf_b).hexdigest()
     bundles.import_bundle(office, bundles.export_bundle(a, tmp_path / "a.iab").path)
-    signed_file = (office.data_dir / f"minutes/{v.visit_id}/v1.pdf").read_bytes()
-    with office.session() as s:
-        signed_row = dump_row(m.MinutesDocument.__table__, s.get(m.MinutesDocument, v.minutes_ids[0]))
+    before, files_before = table_dump(office), files_dump(office)
 
     report = bundles.import_bundle(office, bundles.export_bundle(b, tmp_path / "b.iab").path)
-    with office.session() as s:
-        assert dump_row(m.MinutesDocument.__table__, s.get(m.MinutesDocument, v.minutes_ids[0])) == signed_row
-    assert (office.data_dir / f"minutes/{v.visit_id}/v1.pdf").read_bytes() == signed_file
-    listed = {c.field for c in report.conflicts if c.kind == "signed_minutes"}
+    after = table_dump(office)
+    for table in ("minutesdocument", "visit", "answer", "finding", "remedy"):
+        assert after[table] == before[table], table
+    assert files_dump(office) == files_before
+    listed = {c.field for c in report.conflicts if c.kind in ("signed_visit", "signed_minutes")}
     assert {"number", "sha256", "byte_size"} <= listed
-    assert all(c.kept == "local" for c in report.conflicts if c.kind == "signed_minutes")
+    assert all(c.kept == "local" for c in report.conflicts)
+    number = next(c for c in report.conflicts if c.field == "number")
+    assert number.incoming_by == "Đỗ Thị Dung" and number.incoming_device == "tablet-b" and number.incoming_at
     with pytest.raises(UserError):
         bundles.resolve_conflict(office, report.conflicts[0].id, use="incoming")
 
@@ -445,8 +508,8 @@ def test_files_placed_across_disks(tablet, office, full_visit, tmp_path, monkeyp
 
     monkeypatch.setattr("inspection_app.sync.merge.os.replace", replace)
     result = bundles.export_bundle(tablet, tmp_path / "b.iab")
-    assert bundles.import_bundle(office, result.path).files_added == result.files
-    assert files_dump(office) == files_dump(tablet)
+    assert bundles.import_bundle(office, result.path).files_added == len(files_dump(tablet))
+    assert files_dump(office) == _office_layout(tablet, full_visit)
     assert not list(office.data_dir.rglob("*.part"))
 
 

@@ -172,6 +172,9 @@ def test_remedies_follow_up(office, seeded):
 def test_imported_visit_opens_in_review(ctx_factory, office, tmp_path):
     tablet = ctx_factory("tablet", backend="sqlite", device_id="tablet-a")
     v = seed_visit(tablet, findings=[("alcohol", "Có mùi rượu")], photos=2, minutes=True, signed=True, status="signed")
+    from inspection_app.services import devices  # the office enrols the tablet once (issue #10)
+    me = devices.own_device(tablet)
+    devices.enrol_device(office, me.public_key, me.device_id, me.fingerprint, "Máy tính bảng 1")
     bundles.import_bundle(office, bundles.export_bundle(tablet, tmp_path / "b.iab").path)
     page = review.visits_page(office)
     assert _ids(page) == [v.visit_id] and page.rows[0].violations == 1

@@ -68,6 +68,9 @@ def test_bundle_helpers_export_into_exports_and_import_bytes(ctx, visit, unit_wi
 
     office = AppContext.open(tmp_path / "office", actor="Văn phòng Sở")
     try:
+        from inspection_app.services import devices  # the office enrols the tablet once (issue #10)
+        me = devices.own_device(ctx)
+        devices.enrol_device(office, me.public_key, me.device_id, me.fingerprint, "Máy tính bảng 1")
         with pytest.raises(UserError):
             bundles.import_bundle_data(office, b"not a bundle", "hong.iab")
         report = bundles.import_bundle_data(office, result.path.read_bytes(), result.path.name)

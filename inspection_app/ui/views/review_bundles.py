@@ -1,10 +1,13 @@
 """Visit bundles at the office (``/review/bundles``): import a tablet's bundle, see what it changed,
-settle the conflicts the merge listed, and the history of imports.
+settle the conflicts the merge listed (in the reviewer's words), merge units that are one, the
+devices allowed to send bundles, and the history of imports.
 
-Importing is all or nothing (``services.bundles``): a damaged file, a wrong passphrase or a newer
-schema changes nothing and the reason stays on screen. In web mode the browser hands the file's
-bytes over (``with_data``); on the desktop the picker gives a path. Exporting chosen visits is on
-the visits table.
+Importing is all or nothing (``services.bundles``): a damaged file, a wrong passphrase, a forged
+bundle or a newer schema changes nothing and the reason stays on screen. A bundle from a device
+that is not enrolled brings up the enrolment form: the reviewer types the code the tablet shows,
+and only a match enrols it (``services.devices``); the bundle is then imported again. In web mode
+the browser hands the file's bytes over (``with_data``); on the desktop the picker gives a path.
+Exporting chosen visits is on the visits table.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from pathlib import Path
 
 import flet as ft
 
-from ...services import bundles
+from ...services import bundles, conflict_words, devices, unit_merge
 from .. import fmt
 from ..shell import FAILED
 from .base import banner, heading, muted
 from .review_common import TARGET, ReviewScreen, attempt, cell, header_row, top_gap
 
-W_WHAT, W_VALUE, W_KEPT = 240, 250, 150
+W_WHAT, W_VALUE, W_KEPT = 280, 250, 170
 
 
 def _value(v) -> str:
@@ -38,6 +41,11 @@ class ReviewBundlesScreen(ReviewScreen):
         super().__init__(app, **params)
         self.imports: list[bundles.ImportRow] = []
         self.conflicts: list[bundles.ConflictRow] = []
+        self.views: list[conflict_words.ConflictView] = []
+        self.devices: list[devices.DeviceRow] = []
+        self.own: devices.OwnDevice | None = None
+        self.unit_groups: list[list[unit_merge.UnitChoice]] = []
+        self.last_pick = None  # (file, passphrase) of the last import, to try again after enrolling
 
     async def load(self) -> None:
         await self._fetch()
@@ -47,6 +55,14 @@ class ReviewBundlesScreen(ReviewScreen):
         self.imports = [] if imports is FAILED else imports
         conflicts = await self.app.call(bundles.list_conflicts, self.app.ctx)
         self.conflicts = [] if conflicts is FAILED else conflicts
+        views = await self.app.call(conflict_words.describe, self.app.ctx, self.conflicts, self.app.lang)
+        self.views = [] if views is FAILED else views
+        rows = await self.app.call(devices.list_devices, self.app.ctx)
+        self.devices = [] if rows is FAILED else rows
+        own = await self.app.call(devices.own_device, self.app.ctx)
+        self.own = None if own is FAILED else own
+        groups = await self.app.call(unit_merge.candidates, self.app.ctx)
+        self.unit_groups = [] if groups is FAILED else groups
 
     def build(self) -> ft.Control:
         t = self.t
@@ -58,6 +74,8 @@ class ReviewBundlesScreen(ReviewScreen):
         self.report = ft.Column(spacing=8)
         self.conflicts_box = ft.Column(spacing=0)
         self.history = ft.Column(spacing=0)
+        self.units_box = ft.Column(spacing=6)
+        self.devices_box = ft.Column(spacing=0)
         self._fill_lists()
         return ft.Column([
             top_gap(),
@@ -68,6 +86,9 @@ class ReviewBundlesScreen(ReviewScreen):
             self.report,
             heading(t("of.bd.conflicts"), 18),
             self.conflicts_box,
+            self.units_box,
+            heading(t("of.bd.devices"), 18),
+            self.devices_box,
             heading(t("of.bd.history"), 18),
             self.history,
             muted(t("of.bd.export_hint"), 15),
@@ -80,25 +101,56 @@ class ReviewBundlesScreen(ReviewScreen):
                                              with_data=bool(self.app.page.web))
         if not files:
             return
-        f = files[0]
+        self.last_pick = (files[0], self.passphrase.value or None)
+        await self._run_import()
+
+    async def _run_import(self) -> None:
+        t = self.t
+        f, passphrase = self.last_pick
         self.import_button.disabled = True
         self.report.controls = [banner(t("of.bd.working", name=f.name), "info", identifier="import-result")]
         self.update()
-        passphrase = self.passphrase.value or None
         if f.bytes is not None:
-            report, error = await attempt(self.app, bundles.import_bundle_data, self.app.ctx, f.bytes, f.name,
+            report, error = await attempt(self.app, bundles.try_import, self.app.ctx, None, f.bytes, f.name,
                                           passphrase)
         else:
-            report, error = await attempt(self.app, bundles.import_bundle, self.app.ctx, Path(f.path), passphrase)
+            report, error = await attempt(self.app, bundles.try_import, self.app.ctx, Path(f.path), None, "",
+                                          passphrase)
         self.import_button.disabled = False
         if error:
             self.report.controls = [banner(t("of.bd.failed", name=f.name, reason=error), "error",
                                            identifier="import-result")]
+        elif isinstance(report, devices.DeviceNotEnrolled):
+            self.report.controls = [banner(t("of.bd.failed", name=f.name, reason=report.message(self.app.lang)),
+                                           "error", identifier="import-result"),
+                                    *([] if report.details.get("revoked") else [self._enrol_form(report)])]
         else:
             self.report.controls = self._report(report)
             await self._fetch()
             self._fill_lists()
         self.update()
+
+    def _enrol_form(self, refusal: devices.DeviceNotEnrolled) -> ft.Control:
+        t, d = self.t, refusal.details
+        code = ft.TextField(label=t("of.bd.enrol_code"), width=260, autofocus=True)
+        name = ft.TextField(label=t("of.bd.enrol_name"), value=str(d.get("name") or ""), width=420)
+        notice = ft.Column(spacing=4)
+
+        async def enrol(e=None) -> None:
+            row, error = await attempt(self.app, devices.enrol_device, self.app.ctx, d["public_key"], d["id"],
+                                       code.value or "", name.value or "")
+            if error:
+                notice.controls = [banner(error, "error", identifier="enrol-result")]
+                self.update()
+                return
+            self.app.toast(t("of.bd.enrolled", name=row.name))
+            await self._run_import()
+
+        return ft.Semantics(identifier="enrol-form", container=True, content=ft.Container(ft.Column([
+            heading(t("of.bd.enrol_heading", fp=d.get("fingerprint", "")), 16),
+            ft.Row([code, name, ft.FilledButton(t("of.bd.enrol"), icon=ft.Icons.VERIFIED_USER, on_click=enrol)],
+                   spacing=12, wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            notice], spacing=8), padding=12, border_radius=8, bgcolor=ft.Colors.GREY_50))
 
     def _report(self, r: bundles.ImportReport) -> list[ft.Control]:
         t = self.t
@@ -110,8 +162,10 @@ class ReviewBundlesScreen(ReviewScreen):
             updated = max(0, len(r.changed_visit_ids) - added)
             head = banner(t("of.bd.imported", name=r.file_name, added=added, updated=updated,
                             conflicts=len(r.conflicts)), "warn" if r.conflicts else "ok", identifier="import-result")
+        names = {d.device_id: d.name for d in self.devices}
         source = " · ".join(x for x in (
-            t("of.bd.from_device", device=r.source_device_id) if r.source_device_id else "",
+            t("of.bd.from_device", device=r.source_device_name or names.get(r.source_device_id, "–"))
+            if r.source_device_id else "",
             t("of.bd.exported_by", who=r.exported_by) if r.exported_by else "",
             t("of.bd.exported_at", when=fmt.show_datetime(r.exported_at)) if r.exported_at else "") if x)
         parts: list[ft.Control] = [head]
@@ -128,15 +182,18 @@ class ReviewBundlesScreen(ReviewScreen):
     # --- conflicts and history ---------------------------------------------------------------------
     def _fill_lists(self) -> None:
         t = self.t
-        if self.conflicts:
+        if self.views:
             header = header_row([cell(t("of.bd.c_what"), W_WHAT, bold=True),
                                  cell(t("of.bd.c_local"), W_VALUE, bold=True),
                                  cell(t("of.bd.c_incoming"), W_VALUE, bold=True),
                                  cell(t("of.bd.c_kept"), W_KEPT, bold=True), cell("", expand=1)])
-            rows = [self._conflict_row(i, c) for i, c in enumerate(self.conflicts, start=1)]
+            rows = [self._conflict_row(i, c) for i, c in enumerate(self.views, start=1)]
             self.conflicts_box.controls = [header, *rows]
         else:
             self.conflicts_box.controls = [muted(t("of.bd.no_conflicts"), 15)]
+        self._fill_units()
+        self._fill_devices()
+        names = {d.device_id: d.name for d in self.devices}
         if self.imports:
             self.history.controls = [
                 header_row([cell(t("of.bd.h_file"), expand=1, bold=True), cell(t("of.bd.h_from"), 220, bold=True),
@@ -144,7 +201,8 @@ class ReviewBundlesScreen(ReviewScreen):
                             cell(t("of.bd.h_conflicts"), 130, bold=True)]),
                 *[ft.Container(ft.Row([
                     cell(i.file_name, expand=1),
-                    cell(" · ".join(x for x in (i.exported_by, i.source_device_id) if x) or "–", 220, size=14),
+                    cell(" · ".join(x for x in (i.exported_by, names.get(i.source_device_id, "")) if x) or "–",
+                         220, size=14),
                     cell(fmt.show_datetime(i.imported_at), 170),
                     cell(str(len(i.visit_ids)), 110),
                     cell(str(i.open_conflicts) if i.open_conflicts else "–", 130,
@@ -153,23 +211,85 @@ class ReviewBundlesScreen(ReviewScreen):
         else:
             self.history.controls = [muted(t("of.bd.no_imports"), 15)]
 
-    def _conflict_row(self, n: int, c: bundles.ConflictRow) -> ft.Control:
+    def _fill_units(self) -> None:
         t = self.t
-        what = f"{c.entity}.{c.field}" if c.field else c.entity
-        kept = t("of.bd.kept_local") if c.kept == "local" else t("of.bd.kept_incoming")
-        actions: list[ft.Control] = [ft.TextButton(t("of.bd.keep"),
-                                                   on_click=self._resolver(c.id, "merge"))]
-        if c.kind == "field" and c.field:
-            other = "incoming" if c.kept == "local" else "local"
-            actions.append(ft.TextButton(t("of.bd.take_other"),
-                                         on_click=self._resolver(c.id, other)))
+        if not self.unit_groups:
+            self.units_box.controls = []
+            return
+        blocks: list[ft.Control] = [heading(t("of.bd.units"), 18), muted(t("of.bd.units_hint"), 15)]
+        for n, group in enumerate(self.unit_groups, start=1):
+            keep = group[0]
+            lines_ = [ft.Text(t("of.bd.unit_line", name=u.name, code=u.code or "–", visits=u.visits), size=15)
+                      for u in group]
+            buttons = [ft.OutlinedButton(t("of.bd.merge_units", keep=keep.name), icon=ft.Icons.MERGE,
+                                         on_click=self._merger(keep.id, u.id)) for u in group[1:]]
+            blocks.append(ft.Semantics(identifier=f"unit-group-{n}", container=True, content=ft.Container(
+                ft.Column([*lines_, ft.Row(buttons, spacing=8, wrap=True)], spacing=4), padding=10,
+                border_radius=8, bgcolor=ft.Colors.GREY_50)))
+        self.units_box.controls = blocks
+
+    def _merger(self, keep_id: str, drop_id: str):
+        async def merge(e=None) -> None:
+            result = await self.app.call(unit_merge.merge_units, self.app.ctx, keep_id, drop_id)
+            if result is FAILED:
+                self.update()
+                return
+            await self._fetch()
+            self._fill_lists()
+            self.app.toast(self.t("of.bd.merged_units"))
+
+        return merge
+
+    def _fill_devices(self) -> None:
+        t = self.t
+        parts: list[ft.Control] = []
+        if self.own is not None:
+            parts.append(muted(t("of.bd.devices_hint", fp=self.own.fingerprint), 15))
+        if not self.devices:
+            parts.append(muted(t("of.bd.no_devices"), 15))
+        else:
+            parts.append(header_row([cell(t("of.bd.d_name"), expand=1, bold=True),
+                                     cell(t("of.bd.d_fp"), 220, bold=True),
+                                     cell(t("of.bd.d_enrolled"), 260, bold=True), cell("", 140)]))
+            for d in self.devices:
+                state = (t("of.bd.d_revoked", when=fmt.show_datetime(d.revoked_at)) if d.revoked_at else
+                         " · ".join(x for x in (fmt.show_datetime(d.enrolled_at), d.enrolled_by) if x))
+                action = cell("", 140) if d.revoked_at else cell(
+                    ft.TextButton(t("of.bd.revoke"), on_click=self._revoker(d.id, d.name)), 140)
+                parts.append(ft.Semantics(identifier=f"device-{d.fingerprint}", container=True, content=ft.Container(
+                    ft.Row([cell(d.name, expand=1), cell(d.fingerprint, 220, size=14), cell(state, 260, size=14),
+                            action], spacing=0), height=TARGET,
+                    border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200)))))
+        self.devices_box.controls = parts
+
+    def _revoker(self, row_id: str, name: str):
+        async def revoke() -> None:
+            result = await self.app.call(devices.revoke_device, self.app.ctx, row_id)
+            if result is FAILED:
+                return
+            await self._fetch()
+            self._fill_lists()
+            self.app.toast(self.t("of.bd.revoked", name=name))
+
+        return lambda e=None: self.app.confirm(self.t("of.bd.revoke") + f" «{name}»?", revoke)
+
+    def _conflict_row(self, n: int, c: conflict_words.ConflictView) -> ft.Control:
+        t = self.t
+        actions: list[ft.Control] = [ft.TextButton(t("of.bd.keep"), on_click=self._resolver(c.id, "merge"))]
+        raw = next((r for r in self.conflicts if r.id == c.id), None)
+        if c.can_take_other and raw is not None:
+            other = "incoming" if raw.kept == "local" else "local"
+            actions.append(ft.TextButton(t("of.bd.take_other"), on_click=self._resolver(c.id, other)))
+        what = " — ".join(x for x in (c.what, c.field) if x)
         row = ft.Container(ft.Row([
             cell(ft.Column([ft.Text(what, size=15, weight=ft.FontWeight.W_600),
-                            ft.Text(t(f"of.bd.kind.{c.kind}") if c.kind in ("field", "signed_minutes", "deleted")
-                                    else c.kind, size=13, color=ft.Colors.GREY_700)], spacing=0), W_WHAT),
-            cell(_value(c.local_value), W_VALUE, size=14),
-            cell(_value(c.incoming_value), W_VALUE, size=14),
-            cell(kept, W_KEPT, size=14),
+                            ft.Text(" · ".join(x for x in (c.visit, c.kind) if x), size=13,
+                                    color=ft.Colors.GREY_700)], spacing=0), W_WHAT),
+            cell(ft.Column([ft.Text(_value(c.here), size=14),
+                            ft.Text(c.here_by, size=12, color=ft.Colors.GREY_700)], spacing=0), W_VALUE),
+            cell(ft.Column([ft.Text(_value(c.incoming), size=14),
+                            ft.Text(c.incoming_by, size=12, color=ft.Colors.GREY_700)], spacing=0), W_VALUE),
+            cell(c.kept, W_KEPT, size=14),
             cell(ft.Row(actions, spacing=4, wrap=True), expand=1),
         ], spacing=0), padding=ft.Padding.symmetric(vertical=4),
             border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200)))

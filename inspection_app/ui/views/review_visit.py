@@ -13,7 +13,8 @@ import flet as ft
 
 from ...domain.checklist import display_value, is_failed
 from ...domain.report import percent
-from ...services import checklists, minutes, photos, review
+from ...services import checklists, minutes, photos, review, visit_digest
+from ...services.conflict_words import signer_text
 from .. import fmt
 from ..shell import FAILED
 from ..widgets.photos import thumb
@@ -41,6 +42,7 @@ class ReviewVisitScreen(Screen):
         self.titles: dict[str, str] = {}
         self.dossier_lists: set[str] = set()
         self.thumbs: dict[str, bytes] = {}
+        self.seal = None  # services.visit_digest.SealCheck (bundles, issue #10)
 
     async def load(self) -> None:
         ctx = self.app.ctx
@@ -54,6 +56,8 @@ class ReviewVisitScreen(Screen):
             self.items[c.id] = {i.id: i for i in c.items}
             if c.scope == "dossier":
                 self.dossier_lists.add(c.id)
+        seal = await self.app.call(visit_digest.check, ctx, self.record_id)
+        self.seal = None if seal is FAILED else seal
         if record.photos:
             data = await self.app.call(photos.thumbnail_bytes_many, ctx, [p.id for p in record.photos],
                                        background=True)
@@ -71,7 +75,8 @@ class ReviewVisitScreen(Screen):
         self.minutes_notice = ft.Column(spacing=4)
         parts = [
             self._head(r), self._people(r), self._roll_call(r), self._answers(r), self._findings(r),
-            self._photos(r), self._dossiers(r), self._signatures(r), self._minutes(r), self._remedies(r),
+            self._photos(r), self._dossiers(r), self._signatures(r), self._minutes(r), self._seal(),
+            self._remedies(r),
             self._integrity(r),
         ]
         return ft.Column([p for p in parts if p is not None], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True,
@@ -276,7 +281,7 @@ class ReviewVisitScreen(Screen):
                         ft.Text(state, size=15, color=ft.Colors.BLUE_900 if d.signed else ft.Colors.GREY_800),
                         ft.Text(file_state, size=15, color=color, weight=ft.FontWeight.W_600)],
                        spacing=16, wrap=True),
-                field_line("SHA-256", d.sha256, selectable=True), field_line(t("of.rec.m_signer"), d.signer_subject),
+                field_line("SHA-256", d.sha256, selectable=True), field_line(t("of.rec.m_signer"), signer_text(d.signer_subject)),
                 field_line(t("of.rec.m_reason"), d.reason),
                 field_line(t("of.rec.m_path"), str(d.path) if d.path else "", selectable=True))
             body.append(ft.Semantics(identifier=f"rec-minutes-{d.version}", container=True,
@@ -290,6 +295,19 @@ class ReviewVisitScreen(Screen):
                                                   on_click=self._export_minutes)]))
         body.append(self.minutes_notice)
         return section(t("of.rec.minutes"), body, identifier="rec-minutes")
+
+    def _seal(self) -> ft.Control | None:
+        """Whether the stored records still match the digest kept at signing (bundles, issue #10)."""
+        seal, t = self.seal, self.t
+        if seal is None:
+            return None
+        if seal.state == "none":
+            body = muted(t("of.seal.none"), 15)
+        else:
+            args = dict(number=seal.minutes_number or "–", v=seal.version, when=fmt.show_datetime(seal.sealed_at))
+            body = banner(t(f"of.seal.{seal.state}", **args), "ok" if seal.state == "match" else "error",
+                          identifier=f"seal-{seal.state}")
+        return section(t("of.seal.heading"), [body], identifier="rec-seal")
 
     def _remedies(self, r: review.VisitRecord) -> ft.Control | None:
         if not r.remedies:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
-from ...services import bundles, checklists, review
+from ...services import bundles, checklists, devices, review
 from .. import fmt
 from ..shell import FAILED
 from .base import banner, muted
@@ -231,7 +233,9 @@ class ReviewVisitsScreen(ReviewScreen):
 
         self.app.page.show_dialog(ft.AlertDialog(
             modal=True, title=ft.Text(t("of.export_title", n=len(self.selected)), size=18),
-            content=ft.Column([muted(t("of.export_hint"), 15), passphrase], tight=True, spacing=12, width=460),
+            content=ft.Column([muted(t("of.export_hint"), 15), passphrase,
+                               muted(t("of.exp.device", fp=devices.own_device(self.app.ctx).fingerprint), 14)],
+                              tight=True, spacing=12, width=460),
             actions=[ft.TextButton(t("common.cancel"), on_click=cancel),
                      ft.FilledButton(t("of.export_go"), icon=ft.Icons.OUTBOX, on_click=go)]))
         self.update()
@@ -245,4 +249,9 @@ class ReviewVisitsScreen(ReviewScreen):
             kind = "of.exported_sealed" if result.encrypted else "of.exported"
             self.notice.controls = [banner(self.t(kind, n=len(result.visit_ids), path=str(result.path)), "ok",
                                            identifier="export-result")]
+            if self.app.page.web:  # in the browser the bundle arrives as a download, like the minutes (#12)
+                self.update()
+                self._download = getattr(self, "_download", None) or ft.FilePicker()  # keep a reference
+                data = await asyncio.to_thread(result.path.read_bytes)
+                await self._download.save_file(file_name=result.path.name, src_bytes=data)
         self.update()
