@@ -180,6 +180,7 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
                 result = merger.apply() if merger.changed else MergeResult(unchanged=True)
                 conflicts: list[ConflictRow] = []
                 if result.import_id:
+                    _register_minutes_numbers(s, result.import_id, b.visit_ids, b.device_id)
                     rows = s.execute(select(m.SyncConflict).where(m.SyncConflict.import_id == result.import_id)
                                      .order_by(m.SyncConflict.visit_id, m.SyncConflict.entity,
                                                m.SyncConflict.field)).scalars()
@@ -197,6 +198,50 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
             inserted=result.inserted, updated=result.updated, deleted=result.deleted,
             events_added=result.events_added, files_added=result.files_added, conflicts=conflicts,
             source_device_name=b.device_name)
+
+
+def _register_minutes_numbers(s, import_id: str, visit_ids: list[str], device_id: str) -> None:
+    """Enter the minutes numbers the bundle's visits carry in the office's register (issue #11).
+
+    Decree 30/2020/NĐ-CP, Phụ lục I, II.3.a: a number is the yearly sequence registered at the văn
+    thư, so two visits never share one. A number already held by another visit is not entered
+    again: the visit keeps the number it was signed with, and the reviewer sees a conflict naming
+    both (kind ``duplicate_number``) to settle with a correction. A blank number (no block
+    reserved on the tablet) is left for the văn thư.
+    """
+    from zoneinfo import ZoneInfo
+
+    from . import numbering
+
+    local = ZoneInfo("Asia/Ho_Chi_Minh")
+
+    for visit_id in visit_ids:
+        visit = s.get(m.Visit, visit_id)
+        if visit is None or not visit.minutes_number:
+            continue
+        number = numbering.parse_number(visit.minutes_number)
+        code = visit.minutes_number.split("/", 1)[1].strip() if "/" in visit.minutes_number else ""
+        when = visit.arrival_at or visit.created_at
+        if number is None or not code or when is None:
+            continue
+        year = when.astimezone(local).year
+        if numbering.number_taken(s, code, year, number, visit_id):
+            holder_id = s.execute(select(m.IssuedNumber.visit_id).where(
+                m.IssuedNumber.code == code, m.IssuedNumber.year == year,
+                m.IssuedNumber.number == number)).scalar()
+            other = s.get(m.Visit, holder_id) if holder_id else None
+            unit = s.get(m.Unit, other.unit_id) if other is not None else None
+            other_when = (other.arrival_at or other.created_at) if other is not None else None
+            holder = (f"{visit.minutes_number} · {unit.name if unit else ''}"
+                      + (f", {other_when.astimezone(local):%d/%m/%Y}" if other_when else ""))
+            s.add(m.SyncConflict(import_id=import_id, visit_id=visit_id, entity="visit", entity_id=visit_id,
+                                 field="minutes_number", kind="duplicate_number", kept="local",
+                                 basis="register", local_value=json.dumps(holder),
+                                 incoming_value=json.dumps(visit.minutes_number, ensure_ascii=False),
+                                 incoming_device=device_id))
+            continue
+        numbering.register_number(s, code, year, number, visit_id, device_id)
+    s.flush()
 
 
 EXPORTS_DIR = "exports"  # under the data directory: bundles made on this machine

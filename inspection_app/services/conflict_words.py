@@ -99,6 +99,8 @@ _KINDS = {
     "signed_visit": ("Sửa cuộc kiểm tra đã ký: không áp dụng", "Change to a signed visit: not applied"),
     "signed_minutes": ("Sửa biên bản đã ký: không áp dụng", "Change to signed minutes: not applied"),
     "deleted": ("Đã xóa ở máy khác", "Deleted on another device"),
+    "duplicate_number": ("Số biên bản trùng với một cuộc kiểm tra đã có: văn thư không nhận trùng số",
+                         "Minutes number already held by another visit: the office does not accept a duplicate"),
 }
 
 _VALUES = {

@@ -596,3 +596,31 @@ def test_checklist_text_that_does_not_match_its_hash_is_refused(tablet, office, 
     snap = manifest["records"]["checklistsnapshot"][0]
     snap["source_text"] = snap["source_text"].replace("Không uống rượu", "Được uống rượu")
     _assert_refused(office, _forge(tablet, good, tmp_path / "snap.iab", manifest), "does not match its hash")
+
+
+# --- minutes numbers at the office (issue #11, point 1) ------------------------------------------------
+
+
+def test_a_second_visit_with_a_number_the_office_holds_is_a_conflict(ctx_factory, office, tmp_path):
+    """Two tablets that both issued 01/BB-SNV: the office registers the first and shows the second as a
+    duplicate the reviewer must settle; the register never holds one number twice."""
+    from inspection_app.services import conflict_words
+
+    a = ctx_factory("tablet-a", backend="sqlite", device_id="tablet-a", actor="Lê Văn Cường")
+    b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b", actor="Đỗ Thị Dung")
+    va = seed_visit(a, answers={"alcohol_tobacco": {"at.no_drinking_hours": "pass"}})
+    vb = seed_visit(b, answers={"alcohol_tobacco": {"at.no_drinking_hours": "pass"}})
+    for ctx, v in ((a, va), (b, vb)):
+        with ctx.session() as s:
+            s.get(m.Visit, v.visit_id).minutes_number = "01/BB-SNV"
+    first = bundles.import_bundle(office, _export(a, tmp_path, "a.iab"))
+    assert not [c for c in first.conflicts if c.kind == "duplicate_number"]
+    second = bundles.import_bundle(office, _export(b, tmp_path, "b.iab"))
+    dup = [c for c in second.conflicts if c.kind == "duplicate_number"]
+    assert len(dup) == 1 and dup[0].entity_id == vb.visit_id
+    with office.session() as s:
+        held = s.execute(select(m.IssuedNumber).where(m.IssuedNumber.number == 1)).scalars().all()
+        assert [h.visit_id for h in held] == [va.visit_id]
+    view = [v for v in conflict_words.describe(office, second.conflicts, "vi") if "trùng" in v.kind]
+    assert view and view[0].field == "Số biên bản"
+    assert view[0].here.startswith("01/BB-SNV · UBND xã Tân Thành, 10/03/2026"), view[0].here  # who holds it
