@@ -5,21 +5,24 @@ by the database, rates derived here so that every screen, the PDF report and the
 compute them the same way. :class:`PeriodReport` is everything the report says, in the order of the
 document; ``services.reports`` fills it from the store and ``pdf.report`` draws it.
 
-Definitions (kept here, once):
-- attendance rate: people found at work (present or late) over the people on the visits' roll
-  calls (the domain's ``RollCallTotals.attendance_rate`` on recorded entries);
-- unexcused absences: roll-call entries "absent without reason";
-- alcohol and tobacco violations: findings of kind ``alcohol`` / ``tobacco`` (one per person and
-  occasion); failed items of the ``alcohol_tobacco`` checklist are counted separately;
+Definitions: ``docs/glossary.md``, section "Chỉ số / Metrics" (one definition per figure, the same
+in the minutes, the dashboard, both reports and the spreadsheets). In short:
+- only finished visits (closed, signed, filed) are counted; open ones are listed apart;
+- "Có mặt" (at work) = present on time + late; attendance rate = at work / roll-call entries;
+- a violation is counted once per visit, kind and person (or, when no person is named, per checklist
+  item or finding), whichever way it was recorded (``services.violation_tally``);
 - office-culture failures: failed items of the ``office_culture`` checklist;
-- on-time rate: sampled dossiers returned early or on time over the sampled dossiers whose
-  timeliness was determined.
+- on-time rate: sampled dossiers returned early or on time over those whose timeliness is known.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+
+from .violations import ViolationKind
+
+VIOLATION_KIND_CODES = tuple(k.value for k in ViolationKind)
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,6 @@ class Metrics:
     absent_unexcused: int = 0
     left_post: int = 0
     findings: int = 0
-    alcohol: int = 0  # findings of kind "alcohol"
-    tobacco: int = 0  # findings of kind "tobacco"
     alcohol_tobacco_items_failed: int = 0
     office_culture_items: int = 0  # items answered pass or fail
     office_culture_failed: int = 0
@@ -41,6 +42,17 @@ class Metrics:
     dossiers_early: int = 0
     dossiers_on_time: int = 0
     dossiers_late: int = 0
+    # Violations by kind (domain.violations.ViolationKind), each counted once (see the module docstring).
+    v_late: int = 0
+    v_absent_unexcused: int = 0
+    v_left_post: int = 0
+    v_alcohol: int = 0
+    v_tobacco: int = 0
+    v_e_cigarette: int = 0
+    v_office_culture: int = 0
+    v_tthc_dossier: int = 0
+    v_head_duties: int = 0
+    v_other: int = 0
 
     def __add__(self, other: "Metrics") -> "Metrics":
         return Metrics(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
@@ -55,8 +67,26 @@ class Metrics:
         return self.at_work / self.roll_call if self.roll_call else None
 
     @property
+    def alcohol(self) -> int:
+        return self.v_alcohol
+
+    @property
+    def tobacco(self) -> int:
+        """Tobacco violations, cigarettes only; e-cigarettes are :attr:`v_e_cigarette`."""
+        return self.v_tobacco
+
+    @property
     def alcohol_tobacco(self) -> int:
-        return self.alcohol + self.tobacco
+        """Alcohol, tobacco and e-cigarette violations."""
+        return self.v_alcohol + self.v_tobacco + self.v_e_cigarette
+
+    @property
+    def violations(self) -> int:
+        """All violations of every kind, each counted once."""
+        return sum(getattr(self, f"v_{k}") for k in VIOLATION_KIND_CODES)
+
+    def violations_of(self, kind: str) -> int:
+        return getattr(self, f"v_{kind}")
 
     @property
     def office_culture_failure_rate(self) -> float | None:
@@ -152,3 +182,24 @@ class PeriodReport:
     generated_at: datetime | None = None
     signer_title: str = "NGƯỜI LẬP BÁO CÁO"
     signer_name: str = ""
+
+
+@dataclass(frozen=True)
+class OpenVisit:
+    """A visit in the period that is not finished (draft or on site): listed, never counted."""
+
+    visit_id: str
+    unit_name: str
+    visit_date: date | None
+    status: str  # draft / on_site
+
+
+STATUS_LABELS = {"draft": "Chưa bắt đầu", "on_site": "Đang kiểm tra", "closed": "Đã kết thúc",
+                 "signed": "Đã ký biên bản", "filed": "Đã lưu hồ sơ"}
+VISIT_KIND_LABELS = {"planned": "Theo kế hoạch", "unannounced": "Đột xuất"}
+VIOLATION_LABELS = {
+    "late": "Đi muộn", "absent_unexcused": "Vắng mặt không có lý do", "left_post": "Rời vị trí trong giờ làm việc",
+    "alcohol": "Rượu, bia", "tobacco": "Thuốc lá", "e_cigarette": "Thuốc lá điện tử, thuốc lá nung nóng",
+    "office_culture": "Văn hóa công sở", "tthc_dossier": "Hồ sơ thủ tục hành chính",
+    "head_duties": "Trách nhiệm người đứng đầu, cấp phó", "other": "Vi phạm khác",
+}

@@ -483,3 +483,9 @@ Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
 Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
 Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
+
+
+# --- office: people of a finding, outcomes (issue #12) --------------------------------------------
+from .office import FindingPerson, Outcome  # noqa: E402
+
+VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)
