@@ -148,28 +148,69 @@ class OverdueRemedy:
 
 @dataclass(frozen=True)
 class ViolationLine:
-    """One alcohol or tobacco violation, for the report's list."""
+    """One violation (any kind, counted once), for the reports' lists."""
 
     unit_name: str
     visit_date: date | None
-    kind: str  # alcohol / tobacco
+    kind: str  # a ViolationKind code
     description: str
     person: str = ""
+    category: str = ""  # domain.outcomes staff category
+    handling: str = "none"  # domain.outcomes handling code
+    minutes_number: str = ""
+
+
+@dataclass(frozen=True)
+class Count:
+    """A labelled count: violations of a kind, people of a category, outcomes of a handling."""
+
+    code: str
+    label: str
+    count: int
+    extra: int = 0  # a second figure where the table has one (e.g. people besides violations)
+
+
+@dataclass(frozen=True)
+class UnitKindRow:
+    """Units checked and violations found, by kind of unit (Unit.kind)."""
+
+    kind: str
+    units: int
+    visits: int
+    violations: int
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    """A counted visit, for "units checked": unit, date, minutes number and figures."""
+
+    unit_name: str
+    unit_kind: str
+    visit_date: date | None
+    visit_kind: str  # planned / unannounced
+    minutes_number: str
+    status: str
+    violations: int
+    visit_id: str = ""  # for joining, never shown
 
 
 @dataclass(frozen=True)
 class PeriodReport:
-    """Báo cáo kết quả kiểm tra công vụ for a period: everything the document says."""
+    """Báo cáo kết quả kiểm tra công vụ for a period: everything the document says.
 
-    parent_agency: str  # UBND TỈNH …
-    issuer: str  # SỞ NỘI VỤ
-    department_code: str  # SNV, for "Số: …/BC-SNV"
+    Used for both documents: the team's report to the Director and (inside :class:`ProvinceReport`)
+    the Department's figures.
+    """
+
+    parent_agency: str  # the line above the issuer: "SỞ NỘI VỤ TỈNH TÂY NINH" / "UBND TỈNH TÂY NINH"
+    issuer: str  # ĐOÀN KIỂM TRA CÔNG VỤ / SỞ NỘI VỤ
+    department_code: str  # the issuer's code: "Số: …/BC-<code>"
     place: str  # for the date line
     recipient: str  # Kính gửi: Giám đốc Sở Nội vụ
     date_from: date
     date_to: date
     issued_on: date
-    number: str = ""  # left blank to be filled by the office ("Số:      /BC-SNV")
+    number: str = ""  # left blank to be filled by the văn thư ("Số:      /BC-…")
     totals: Metrics = field(default_factory=Metrics)
     by_unit: list[UnitMetrics] = field(default_factory=list)
     by_month: list[MonthMetrics] = field(default_factory=list)
@@ -180,8 +221,30 @@ class PeriodReport:
     overdue: list[OverdueRemedy] = field(default_factory=list)
     violations: list[ViolationLine] = field(default_factory=list)
     generated_at: datetime | None = None
-    signer_title: str = "NGƯỜI LẬP BÁO CÁO"
+    signer_title: str = "TRƯỞNG ĐOÀN"
     signer_name: str = ""
+    signer_post: str = ""  # the signer's post in the Department, printed under the team title
+    recipients: tuple[str, ...] = ("- Như trên;",)  # "Nơi nhận", before "- Lưu: …"
+    archive: str = "- Lưu: VT, ĐKTCV."
+    by_kind: list[Count] = field(default_factory=list)  # violations by kind
+    by_category: list[Count] = field(default_factory=list)  # violations (count) and people (extra) by category
+    by_unit_kind: list[UnitKindRow] = field(default_factory=list)
+    handling: list[Count] = field(default_factory=list)  # person-violations by outcome
+    visits: list[VisitLine] = field(default_factory=list)
+    open_visits: list["OpenVisit"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProvinceReport:
+    """The Department's report to the provincial People's Committee on public-service inspection."""
+
+    content: PeriodReport  # header fields are the Department's; figures of the period
+    previous: Metrics  # the previous period of the same length
+    previous_from: date
+    previous_to: date
+    strengths: str = ""  # typed by the office
+    shortcomings: str = ""
+    proposals: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,3 +266,24 @@ VIOLATION_LABELS = {
     "office_culture": "Văn hóa công sở", "tthc_dossier": "Hồ sơ thủ tục hành chính",
     "head_duties": "Trách nhiệm người đứng đầu, cấp phó", "other": "Vi phạm khác",
 }
+
+
+#: The figures as the spreadsheets and tables name them, in order: (Vietnamese label, Metrics attribute).
+#: One list, used by every XLSX; the words are those of ``docs/glossary.md`` "Chỉ số / Metrics".
+METRIC_COLUMNS: list[tuple[str, str]] = [
+    ("Lượt kiểm tra", "visits"), ("Lượt điểm danh", "roll_call"), ("Có mặt", "at_work"),
+    ("Có mặt đúng giờ", "present"), ("Đi muộn", "late"), ("Vắng có lý do", "absent_excused"),
+    ("Vắng không lý do", "absent_unexcused"), ("Rời vị trí", "left_post"), ("Tỷ lệ có mặt", "attendance_rate"),
+    *[(f"Vi phạm: {VIOLATION_LABELS[k].lower() if k != 'other' else 'khác'}", f"v_{k}") for k in VIOLATION_KIND_CODES],
+    ("Tổng số vi phạm", "violations"),
+    ("Nội dung rượu, bia, thuốc lá không đạt", "alcohol_tobacco_items_failed"),
+    ("Nội dung văn hóa công sở đã kiểm tra", "office_culture_items"),
+    ("Nội dung văn hóa công sở không đạt", "office_culture_failed"), ("Hồ sơ TTHC kiểm tra", "dossiers_checked"),
+    ("Hồ sơ trước hạn", "dossiers_early"), ("Hồ sơ đúng hạn", "dossiers_on_time"), ("Hồ sơ quá hạn", "dossiers_late"),
+    ("Tỷ lệ hồ sơ đúng hạn", "on_time_rate"), ("Phát hiện", "findings"),
+]
+RATE_ATTRIBUTES = frozenset({"attendance_rate", "on_time_rate"})
+
+
+def metric_values(mt: Metrics) -> list:
+    return [getattr(mt, attr) for _, attr in METRIC_COLUMNS]
