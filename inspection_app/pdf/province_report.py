@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..domain.minutes import date_line, short_date
-from ..domain.report import ProvinceReport, STATUS_LABELS, percent
+from ..domain.report import ProvinceReport, percent
 from . import fonts
 from .layout import FRAME_WIDTH, _Doc, _grid, _Header, _Rule, _styles, _x, write_atomic
 from .report import (RenderedReport, _num, _sentence_rate, attendance_sentence, breakdown_tables, closing,
@@ -36,7 +36,7 @@ def _units_table(r: ProvinceReport, st) -> list[Flowable]:
     rows = [["TT", "Cơ quan, đơn vị", "Ngày kiểm tra", "Số biên bản", "Số vi phạm"]]
     for i, v in enumerate(c.visits[:MAX_UNITS], 1):
         rows.append([str(i), Paragraph(_x(v.unit_name), st.cell_small), short_date(v.visit_date),
-                     Paragraph(_x(v.minutes_number or STATUS_LABELS.get(v.status, "")), st.cell_small),
+                     Paragraph(_x(v.minutes_number or "(chưa cấp số)"), st.cell_small),
                      _num(v.violations)])
     out: list[Flowable] = [Spacer(1, 4), _grid(rows, [9 * mm, FRAME_WIDTH - 96 * mm, 25 * mm, 40 * mm, 22 * mm],
                                                extra=[("ALIGN", (-1, 1), (-1, -1), "RIGHT")]),
