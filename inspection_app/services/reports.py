@@ -106,4 +106,17 @@ def report_bytes(ctx: AppContext, date_from: date, date_to: date, *, today: date
     return pdf, buf.getvalue(), f"bao-cao-kiem-tra-cong-vu-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
 
 
-__all__ = ["ReportFile", "period_report", "write_report_pdf", "write_report_xlsx", "report_bytes", "percent"]
+def save_export(ctx: AppContext, file_name: str, data: bytes) -> Path:
+    """Keep a made document under ``<data_dir>/exports/`` (a desktop's copy; a browser downloads it instead).
+
+    ``file_name`` is made by this program (never typed); only its last component is used.
+    """
+    from ..pdf.layout import write_atomic
+
+    out = ctx.data_dir / "exports" / Path(file_name).name
+    write_atomic(out, data, "tệp xuất", "the exported file")
+    return out
+
+
+__all__ = ["ReportFile", "period_report", "write_report_pdf", "write_report_xlsx", "report_bytes", "save_export",
+           "percent"]

@@ -76,12 +76,27 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.dash.by_unit": ("Theo đơn vị", "By unit"),
     "of.dash.by_month": ("Theo tháng", "By month"),
     "of.dash.definitions": (
-        "Tỷ lệ có mặt: người có mặt hoặc đi muộn trên số người được điểm danh. Rượu, bia, thuốc lá: số phát "
-        "hiện vi phạm. Văn hóa công sở: số nội dung không đạt. Hồ sơ đúng hạn: hồ sơ được chọn mẫu trả sớm "
-        "hoặc đúng hẹn trên số hồ sơ xác định được.",
-        "Attendance rate: people present or late over people on the roll calls. Alcohol, tobacco: violation "
-        "findings. Office culture: failed items. On time: sampled dossiers returned early or on time over "
-        "those whose timeliness is known."),
+        "Chỉ tính các cuộc kiểm tra đã kết thúc. Có mặt: có mặt đúng giờ và đi muộn; tỷ lệ có mặt: số có mặt trên "
+        "số người được điểm danh. Vi phạm: mỗi vi phạm tính một lần cho mỗi người (hoặc mỗi nội dung kiểm tra khi "
+        "không nêu người), dù được ghi qua điểm danh, bảng kiểm hay phát hiện. Văn hóa công sở: số nội dung không "
+        "đạt. Hồ sơ đúng hạn: hồ sơ được chọn mẫu trả sớm hoặc đúng hẹn trên số hồ sơ xác định được.",
+        "Finished visits only. Present: on time plus late; attendance rate: present over people on the roll calls. "
+        "Violations: each counted once per person (or per checklist item when nobody is named), whether recorded "
+        "in the roll call, the checklist or a finding. Office culture: failed items. On time: sampled dossiers "
+        "returned early or on time over those whose timeliness is known."),
+    "of.dash.open": ("{n} cuộc kiểm tra chưa kết thúc, không tính vào số liệu: {names}",
+                     "{n} visit(s) not finished, not counted: {names}"),
+    "of.m.violations": ("Tổng số vi phạm", "Violations"),
+    "of.vk.late": ("Đi muộn", "Late"),
+    "of.vk.absent_unexcused": ("Vắng không lý do", "Absent without reason"),
+    "of.vk.left_post": ("Rời vị trí", "Left post"),
+    "of.vk.alcohol": ("Rượu, bia", "Alcohol"),
+    "of.vk.tobacco": ("Thuốc lá", "Tobacco"),
+    "of.vk.e_cigarette": ("Thuốc lá điện tử", "E-cigarettes"),
+    "of.vk.office_culture": ("Văn hóa công sở", "Office culture"),
+    "of.vk.tthc_dossier": ("Hồ sơ TTHC", "Procedure dossiers"),
+    "of.vk.head_duties": ("Trách nhiệm người đứng đầu", "Head's duties"),
+    "of.vk.other": ("Khác", "Other"),
     "of.m.visits": ("Lượt kiểm tra", "Visits"),
     "of.m.visits_short": ("Lượt", "Visits"),
     "of.m.visits_sub": ("{n} người được điểm danh", "{n} people on roll calls"),
@@ -96,7 +111,18 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.m.office_culture_sub": ("trên {n} nội dung ({rate})", "of {n} items ({rate})"),
     "of.m.on_time": ("Hồ sơ đúng hạn", "Dossiers on time"),
     "of.m.on_time_sub": ("{ok}/{total} hồ sơ chọn mẫu", "{ok} of {total} sampled dossiers"),
-    "of.report.make": ("Lập báo cáo gửi Giám đốc (PDF, XLSX)", "Director's report (PDF, XLSX)"),
+    "of.report.make": ("Lập báo cáo (PDF, XLSX)", "Make a report (PDF, XLSX)"),
+    "of.report.kind.director": ("Báo cáo của Đoàn gửi Giám đốc Sở", "Team's report to the Director"),
+    "of.report.kind.province": ("Báo cáo của Sở gửi UBND tỉnh", "Department's report to the People's Committee"),
+    "of.report.number": ("Số văn bản", "Document number"),
+    "of.report.signer": ("Họ và tên người ký", "Signer's full name"),
+    "of.report.post": ("Chức vụ tại Sở của người ký", "Signer's post in the Department"),
+    "of.report.title_province": ("Chức danh ký (KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC)", "Signing title"),
+    "of.report.strengths": ("Ưu điểm", "Strengths"),
+    "of.report.shortcomings": ("Tồn tại, hạn chế", "Shortcomings"),
+    "of.report.proposals": ("Đề xuất, kiến nghị", "Proposals"),
+    "of.report.go": ("Lập và tải về", "Make and download"),
+    "of.report.downloaded": ("Đã tải về {name}.pdf và {name}.xlsx", "Downloaded {name}.pdf and {name}.xlsx"),
     "of.report.need_period": ("Chưa có lượt kiểm tra nào để báo cáo; hãy chọn khoảng thời gian của báo cáo.",
                               "No visits to report on yet: choose the report's period."),
     "of.report.working": ("Đang lập báo cáo…", "Making the report…"),
