@@ -54,7 +54,7 @@ class Metrics:
     v_head_duties: int = 0
     v_other: int = 0
 
-    def __add__(self, other: "Metrics") -> "Metrics":
+    def __add__(self, other: "Metrics") -> "Metrics":  # noqa: D105
         return Metrics(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
     @property
@@ -99,6 +99,10 @@ class Metrics:
     @property
     def on_time_rate(self) -> float | None:
         return self.dossiers_in_time / self.dossiers_checked if self.dossiers_checked else None
+
+
+#: The counters kept per visit (every Metrics field but ``visits``, which counts the visits themselves).
+TALLY_FIELDS = tuple(f.name for f in fields(Metrics) if f.name != "visits")
 
 
 def percent(rate: float | None, lang: str = "vi", digits: int = 1) -> str:

@@ -2,30 +2,36 @@
 
 Split out of ``services.review`` (which re-exports it). Only finished visits (closed, signed, filed)
 are counted (``office_dates.COUNTED_STATUSES``); the period's open visits are listed apart in
-:attr:`Dashboard.open_visits` and give no figure. Each source table is counted per visit with
-grouped conditional sums that covering indexes answer (``store.models``, ``store.office``); the
-violations come from ``violation_tally`` (each counted once). Visits are then mapped to their unit
-and local month here, so no date arithmetic depends on the database's dialect: the cost grows with
-the number of visits counted and cells shown, and the per-row work stays in the database.
+:attr:`Dashboard.open_visits` and give no figure. Each visit is counted once into a tally row
+(``store.office.visit_tally``: its unit, local month and every counter of :class:`Metrics`), from
+grouped conditional sums that covering indexes answer and ``violation_tally`` (each violation once);
+database triggers forget a visit's row when anything it was counted from changes. The dashboard then
+adds up tally rows in SQL, grouped by unit and month: its cost follows the visits and the cells
+shown, not the findings, answers and roll-call entries behind them.
 
 Definitions of every figure: ``docs/glossary.md``, "Chỉ số / Metrics".
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import weakref
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from operator import add
 
-from sqlalchemy import DateTime, and_, case, func, select, type_coerce
+from sqlalchemy import DateTime, and_, case, delete, func, insert, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.report import Metrics, MonthMetrics, OpenVisit, UnitMetrics
+from ..domain.report import TALLY_FIELDS, Metrics, MonthMetrics, OpenVisit, UnitMetrics
 from ..domain.text import fold
 from ..store import models as m
+from ..store.office import ensure_tally_triggers, visit_tally
 from .context import AppContext
-from .office_dates import SHIFT, counted_clause, local_date, period_clauses, visit_when, OPEN_STATUSES
+from .office_dates import OPEN_STATUSES, SHIFT, counted_clause, local_date, period_clauses, visit_when
 from .violation_tally import counts_by_visit, item_kinds
 
 ALCOHOL_TOBACCO = "alcohol_tobacco"
@@ -49,7 +55,7 @@ def _n(condition):
 
 
 _FIELDS = [f.name for f in dataclass_fields(Metrics)]
-_AT = {name: i for i, name in enumerate(_FIELDS)}
+_AT = {name: i for i, name in enumerate(TALLY_FIELDS)}  # slots of a per-visit tally vector
 _ROLL_STATUSES = ("present", "late", "absent_excused", "absent_unexcused", "left_post")
 
 
@@ -61,42 +67,28 @@ def visit_filter(date_from: date | None, date_to: date | None, unit_id: str | No
     return clauses
 
 
-def _counts(session: Session, date_from, date_to, unit_id, kinds) -> dict[tuple[str, str], list[int]]:
-    """All counters per (unit id, month), as vectors in the order of :class:`Metrics`' fields."""
-    conn = session.connection()
-    where = visit_filter(date_from, date_to, unit_id)
-    width = len(_FIELDS)
-    cell: dict[str, list[int]] = {}  # visit id -> the counters of its (unit, month)
-    acc: dict[tuple[str, str], list[int]] = {}
-    visits_at = _AT["visits"]
-    months: dict[int, str] = {}
-    # The visit's time as the naive UTC value the store keeps, shifted to Viet Nam's fixed UTC+7.
-    when = type_coerce(visit_when(), DateTime())
-    for vid, unit, moment in conn.execute(select(m.Visit.id, m.Visit.unit_id, when).where(*where)):
-        if isinstance(moment, str):  # SQLite without the column's type: ISO text
-            moment = datetime.fromisoformat(moment)
-        local = moment + SHIFT
-        number = local.year * 100 + local.month
-        month = months.get(number)
-        if month is None:
-            month = months[number] = f"{local.year:04d}-{local.month:02d}"
-        counters = acc.get((unit, month))
-        if counters is None:
-            counters = acc[(unit, month)] = [0] * width
-        counters[visits_at] += 1
-        cell[vid] = counters
-    if not cell:
-        return acc
-    visit_ids = select(m.Visit.id).where(*where)
+TALLY_VERSION = "1"  # bump when what a tally counts changes: every row is then counted again
+_CHUNK = 400
+_ready: "weakref.WeakSet" = weakref.WeakSet()  # engines whose triggers are known to be in place
+
+
+def tally_basis(kinds: dict[tuple[str, str], str]) -> str:
+    """What a tally row is valid for: the tally's version and the checklists' item kinds."""
+    text = json.dumps([TALLY_VERSION, sorted(f"{c}/{i}={k}" for (c, i), k in kinds.items())])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _vectors(conn, ids: list[str], kinds) -> dict[str, list[int]]:
+    """Counters of each visit in ``ids``, in the order of ``TALLY_FIELDS`` (grouped SQL per source)."""
+    out = {vid: [0] * len(TALLY_FIELDS) for vid in ids}
 
     def add_rows(targets: list[str], column, *columns, where=()) -> None:
-        query = select(column, *columns).where(column.in_(visit_ids), *where).group_by(column)
+        query = select(column, *columns).where(column.in_(ids), *where).group_by(column)
         slots = [_AT[t] for t in targets]
         for row in conn.execute(query):
-            counters = cell.get(row[0])
-            if counters is not None:
-                for slot, value in zip(slots, row[1:]):
-                    counters[slot] += value or 0
+            counters = out[row[0]]
+            for slot, value in zip(slots, row[1:]):
+                counters[slot] += value or 0
 
     rc, fd, an, dc = m.RollCallEntry, m.Finding, m.Answer, m.DossierCheck
     add_rows(["roll_call", *_ROLL_STATUSES], rc.visit_id, func.count(),
@@ -109,12 +101,55 @@ def _counts(session: Session, date_from, date_to, unit_id, kinds) -> dict[tuple[
     add_rows(["dossiers_checked", "dossiers_early", "dossiers_on_time", "dossiers_late"], dc.visit_id,
              func.count(), _n(dc.timeliness == "early"), _n(dc.timeliness == "on_time"),
              _n(dc.timeliness == "late"), where=(dc.timeliness.in_(("early", "on_time", "late")),))
-    for vid, by_kind in counts_by_visit(conn, visit_ids, kinds).items():
-        counters = cell.get(vid)
-        if counters is not None:
-            for kind, n in by_kind.items():
-                counters[_AT[f"v_{kind}"]] += n
-    return acc
+    for vid, by_kind in counts_by_visit(conn, ids, kinds).items():
+        for kind, n in by_kind.items():
+            out[vid][_AT[f"v_{kind}"]] += n
+    return out
+
+
+def fill_tallies(session: Session, where: list, kinds) -> str:
+    """Count the visits matching ``where`` that have no valid tally row, and store their rows.
+
+    Returns the basis of valid rows. The triggers that forget stale rows are created on first use.
+    """
+    conn = session.connection()
+    if conn.engine not in _ready:
+        ensure_tally_triggers(conn)
+        _ready.add(conn.engine)
+    basis = tally_basis(kinds)
+    t = visit_tally
+    when = type_coerce(visit_when(), DateTime())
+    valid = select(t.c.visit_id).where(t.c.visit_id == m.Visit.id, t.c.basis == basis).exists()
+    missing = conn.execute(select(m.Visit.id, m.Visit.unit_id, when).where(*where, ~valid)).all()
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start:start + _CHUNK]
+        ids = [r[0] for r in chunk]
+        vectors = _vectors(conn, ids, kinds)
+        rows = []
+        for vid, unit, moment in chunk:
+            if isinstance(moment, str):  # SQLite without the column's type: ISO text
+                moment = datetime.fromisoformat(moment)
+            local = moment + SHIFT
+            rows.append({"visit_id": vid, "basis": basis, "unit_id": unit, "month": f"{local.year:04d}-{local.month:02d}",
+                         **dict(zip(TALLY_FIELDS, vectors[vid]))})
+        try:
+            with session.begin_nested():
+                conn.execute(delete(t).where(t.c.visit_id.in_(ids)))
+                conn.execute(insert(t), rows)
+        except IntegrityError:  # another reader stored them first: theirs are as good
+            continue
+    return basis
+
+
+def _counts(session: Session, date_from, date_to, unit_id, kinds) -> dict[tuple[str, str], list[int]]:
+    """All counters per (unit id, month), as vectors in the order of :class:`Metrics`' fields."""
+    where = visit_filter(date_from, date_to, unit_id)
+    basis = fill_tallies(session, where, kinds)
+    t = visit_tally
+    q = (select(t.c.unit_id, t.c.month, func.count(), *[func.sum(t.c[f]) for f in TALLY_FIELDS])
+         .select_from(t.join(m.Visit, m.Visit.id == t.c.visit_id))
+         .where(*where, t.c.basis == basis).group_by(t.c.unit_id, t.c.month))
+    return {(unit, month): [int(v or 0) for v in rest] for unit, month, *rest in session.connection().execute(q)}
 
 
 def open_visits(session: Session, date_from: date | None, date_to: date | None,
@@ -156,4 +191,4 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
                      open_visits=pending)
 
 
-__all__ = ["Dashboard", "dashboard", "open_visits", "visit_filter"]
+__all__ = ["Dashboard", "dashboard", "open_visits", "visit_filter", "fill_tallies", "tally_basis"]

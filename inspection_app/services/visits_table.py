@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.text import fold, nfc
 from ..store import models as m
 from .context import AppContext
 from .office_dates import LOCAL_TZ, aware, local_date, period_clauses, visit_when
-from .violation_tally import KIND_CODES, counts_by_visit, item_kinds, violation_keys
+from ..store.office import visit_tally
+from .dashboard import fill_tallies
+from .violation_tally import KIND_CODES, counts_by_visit, item_kinds
 
 
 
@@ -102,9 +104,14 @@ def _visit_clauses(session: Session, f: VisitFilters, kinds: dict | None = None)
         planned = cast(m.Visit.checklists, String).like(
             f'%"{_escape_like(f.checklist_id)}"%', escape="\\")
         clauses.append(or_(used.exists(), planned))
-    if f.violation_kind:
-        keys = violation_keys(select(m.Visit.id), kinds or {})
-        clauses.append(m.Visit.id.in_(select(keys.c.visit_id).where(keys.c.kind == f.violation_kind)))
+    if f.violation_kind:  # from the per-visit tallies (services.dashboard), counted once for all visits
+        if f.violation_kind not in KIND_CODES:
+            clauses.append(false())
+        else:
+            basis = fill_tallies(session, [], kinds or {})
+            t = visit_tally
+            clauses.append(m.Visit.id.in_(select(t.c.visit_id).where(t.c.basis == basis,
+                                                                     t.c[f"v_{f.violation_kind}"] > 0)))
     search = _search_clause(session, f.search)
     if search is not None:
         clauses.append(search)

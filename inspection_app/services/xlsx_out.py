@@ -60,7 +60,7 @@ def sheet(wb, title: str, header: list[str], rows: list[list], widths: dict[int,
     from openpyxl.utils import get_column_letter
 
     ws = wb.active if first else wb.create_sheet()
-    ws.title = clean_text(title)[:31]
+    ws.title = re.sub(r"[\\/?*\[\]:]", "-", clean_text(title))[:31] or "-"  # what a sheet title may not hold
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
     for c, h in enumerate(header, 1):
         cell = put(ws, 1, c, h)

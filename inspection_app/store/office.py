@@ -50,3 +50,59 @@ Index("ix_finding_visit_kind_staff_item", Finding.visit_id, Finding.kind, Findin
       Finding.item_id)
 Index("ix_rollcallentry_visit_status_staff", RollCallEntry.visit_id, RollCallEntry.status, RollCallEntry.staff_id)
 Index("ix_answer_visit_value_item", Answer.visit_id, Answer.value, Answer.checklist_id, Answer.item_id)
+
+
+# --- the per-visit tally cache (issue #17 point 3) --------------------------------------------------
+#
+# ``services.dashboard`` keeps, per visit, the counters of ``domain.report.Metrics`` (its unit and
+# local month beside them), so the dashboard and the visits table add up one row per visit instead
+# of counting every finding, answer and roll-call entry again. A row is valid for one ``basis`` (the
+# tally's version and the checklists' item kinds). Database triggers delete a visit's row whenever
+# anything it was counted from changes — whoever writes (the app's sessions, a bundle merge's bulk
+# statements, a script) — so a stale row is never read; the next reader counts that visit again.
+
+from sqlalchemy import Column, Integer, String, Table, text  # noqa: E402
+from sqlmodel import SQLModel  # noqa: E402
+
+from ..domain.report import TALLY_FIELDS  # noqa: E402
+
+visit_tally = Table(
+    "visittally", SQLModel.metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("basis", String(64), nullable=False),
+    Column("unit_id", String(36), nullable=False, index=True),
+    Column("month", String(7), nullable=False),  # local "YYYY-MM"
+    *[Column(name, Integer, nullable=False, server_default="0") for name in TALLY_FIELDS],
+)
+
+# Tables a tally is counted from, and the column naming their visit.
+TALLY_SOURCES = {"finding": "visit_id", "findingperson": "visit_id", "rollcallentry": "visit_id",
+                 "answer": "visit_id", "dossiercheck": "visit_id", "visit": "id"}
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION visittally_forget() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    EXECUTE 'DELETE FROM visittally WHERE visit_id = $1.' || quote_ident(TG_ARGV[0]) USING OLD;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    EXECUTE 'DELETE FROM visittally WHERE visit_id = $1.' || quote_ident(TG_ARGV[0]) USING NEW;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
+
+
+def ensure_tally_triggers(conn) -> None:
+    """Create (idempotently) the triggers that forget a visit's tally when its sources change."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(_PG_FUNCTION))
+        for table, col in TALLY_SOURCES.items():
+            conn.execute(text(f"CREATE OR REPLACE TRIGGER visittally_forget_{table} AFTER INSERT OR UPDATE OR "
+                              f"DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION visittally_forget('{col}')"))
+        return
+    for table, col in TALLY_SOURCES.items():
+        for op, refs in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            keys = ", ".join(f"{r}.{col}" for r in refs)
+            conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS visittally_forget_{table}_{op.lower()} AFTER {op} ON "
+                              f"{table} BEGIN DELETE FROM visittally WHERE visit_id IN ({keys}); END"))

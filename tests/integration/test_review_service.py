@@ -182,3 +182,43 @@ def test_imported_visit_opens_in_review(ctx_factory, office, tmp_path):
     rec = review.visit_record(office, v.visit_id)
     assert rec.minutes[0].file_intact and all(p.thumb.is_file() for p in rec.photos)
     assert rec.audit.chain_ok and rec.audit.devices == ["office-1", "tablet-a"]
+
+
+def test_tallies_follow_every_change_whoever_writes(office, seeded):
+    """The dashboard adds up per-visit tallies; database triggers forget a tally when its sources change,
+    also for bulk statements that bypass the app's sessions (a bundle merge, a script)."""
+    from sqlalchemy import delete, insert, update
+
+    from inspection_app.store import models as m
+    from inspection_app.store.office import visit_tally
+
+    v2 = seeded["v"][1]
+    before = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    with office.session() as s:
+        assert s.execute(select_count(visit_tally)).scalar_one() == 3  # one row per counted visit
+    with office.session(raw=True) as s:
+        s.execute(insert(m.Finding.__table__), [{"id": "bulk-f1", "visit_id": v2.visit_id, "description": "Uống rượu",
+                                                 "severity": "medium", "kind": "alcohol", "explanation_requested": False,
+                                                 "place": "", "recorded_by": "", "recorded_at": datetime.now(timezone.utc),
+                                                 "created_at": datetime.now(timezone.utc),
+                                                 "updated_at": datetime.now(timezone.utc)}])
+    after = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    assert (after.alcohol, after.findings) == (before.alcohol + 1, before.findings + 1)
+    with office.session(raw=True) as s:
+        s.execute(delete(m.Finding.__table__).where(m.Finding.id == "bulk-f1"))
+        s.execute(update(m.RollCallEntry.__table__).where(m.RollCallEntry.visit_id == v2.visit_id,
+                                                          m.RollCallEntry.status == "left_post").values(status="late"))
+    again = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    assert (again.alcohol, again.left_post, again.late, again.v_late) == (before.alcohol, 0, before.late + 1,
+                                                                          before.v_late + 1)
+    with office.session(raw=True) as s:  # the visit moves to May: out of the period
+        s.execute(update(m.Visit.__table__).where(m.Visit.id == v2.visit_id)
+                  .values(arrival_at=datetime(2026, 5, 5, 1, 0, tzinfo=timezone.utc)))
+    assert review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals.visits == before.visits - 1
+    assert [mo.month for mo in review.dashboard(office).by_month] == ["2026-03", "2026-05"]
+
+
+def select_count(table):
+    from sqlalchemy import func, select
+
+    return select(func.count()).select_from(table)
