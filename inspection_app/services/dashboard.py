@@ -31,7 +31,7 @@ from ..domain.text import fold
 from ..store import models as m
 from ..store.office import ensure_tally_triggers, visit_tally
 from .context import AppContext
-from .office_dates import OPEN_STATUSES, SHIFT, counted_clause, local_date, period_clauses, visit_when
+from .office_dates import COUNTED_STATUSES, OPEN_STATUSES, SHIFT, counted_clause, local_date, period_clauses, visit_when
 from .violation_tally import counts_by_visit, item_kinds
 
 ALCOHOL_TOBACCO = "alcohol_tobacco"
@@ -107,10 +107,26 @@ def _vectors(conn, ids: list[str], kinds) -> dict[str, list[int]]:
     return out
 
 
-def fill_tallies(session: Session, where: list, kinds) -> str:
+def _tally_where(date_from: date | None, date_to: date | None, unit_id: str | None, basis: str) -> list:
+    """The same selection as :func:`visit_filter`, on tally rows (a row mirrors its visit: any change to
+    the visit forgets the row)."""
+    t = visit_tally
+    out = [t.c.basis == basis, t.c.status.in_(COUNTED_STATUSES)]
+    if date_from:
+        out.append(t.c.day >= date_from.isoformat())
+    if date_to:
+        out.append(t.c.day <= date_to.isoformat())
+    if unit_id:
+        out.append(t.c.unit_id == unit_id)
+    return out
+
+
+def fill_tallies(session: Session, where: list, kinds, tally_where: list | None = None) -> str:
     """Count the visits matching ``where`` that have no valid tally row, and store their rows.
 
-    Returns the basis of valid rows. The triggers that forget stale rows are created on first use.
+    ``tally_where`` (the same selection on tally rows) lets a complete cache be recognised by two
+    counts instead of a lookup per visit. Returns the basis of valid rows. The triggers that forget
+    stale rows are created on first use.
     """
     conn = session.connection()
     if conn.engine not in _ready:
@@ -118,19 +134,25 @@ def fill_tallies(session: Session, where: list, kinds) -> str:
         _ready.add(conn.engine)
     basis = tally_basis(kinds)
     t = visit_tally
+    if tally_where is not None:
+        have = conn.execute(select(func.count()).select_from(t).where(*tally_where)).scalar_one()
+        want = conn.execute(select(func.count()).select_from(m.Visit).where(*where)).scalar_one()
+        if have == want:
+            return basis
     when = type_coerce(visit_when(), DateTime())
     valid = select(t.c.visit_id).where(t.c.visit_id == m.Visit.id, t.c.basis == basis).exists()
-    missing = conn.execute(select(m.Visit.id, m.Visit.unit_id, when).where(*where, ~valid)).all()
+    missing = conn.execute(select(m.Visit.id, m.Visit.unit_id, m.Visit.status, when).where(*where, ~valid)).all()
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
         ids = [r[0] for r in chunk]
         vectors = _vectors(conn, ids, kinds)
         rows = []
-        for vid, unit, moment in chunk:
+        for vid, unit, status, moment in chunk:
             if isinstance(moment, str):  # SQLite without the column's type: ISO text
                 moment = datetime.fromisoformat(moment)
             local = moment + SHIFT
-            rows.append({"visit_id": vid, "basis": basis, "unit_id": unit, "month": f"{local.year:04d}-{local.month:02d}",
+            rows.append({"visit_id": vid, "basis": basis, "unit_id": unit, "status": status,
+                         "day": local.date().isoformat(), "month": f"{local.year:04d}-{local.month:02d}",
                          **dict(zip(TALLY_FIELDS, vectors[vid]))})
         try:
             with session.begin_nested():
@@ -143,12 +165,12 @@ def fill_tallies(session: Session, where: list, kinds) -> str:
 
 def _counts(session: Session, date_from, date_to, unit_id, kinds) -> dict[tuple[str, str], list[int]]:
     """All counters per (unit id, month), as vectors in the order of :class:`Metrics`' fields."""
-    where = visit_filter(date_from, date_to, unit_id)
-    basis = fill_tallies(session, where, kinds)
+    basis = tally_basis(kinds)
+    where = _tally_where(date_from, date_to, unit_id, basis)
+    fill_tallies(session, visit_filter(date_from, date_to, unit_id), kinds, where)
     t = visit_tally
     q = (select(t.c.unit_id, t.c.month, func.count(), *[func.sum(t.c[f]) for f in TALLY_FIELDS])
-         .select_from(t.join(m.Visit, m.Visit.id == t.c.visit_id))
-         .where(*where, t.c.basis == basis).group_by(t.c.unit_id, t.c.month))
+         .where(*where).group_by(t.c.unit_id, t.c.month))
     return {(unit, month): [int(v or 0) for v in rest] for unit, month, *rest in session.connection().execute(q)}
 
 

@@ -18,8 +18,8 @@ from ..store import models as m
 from .context import AppContext
 from .office_dates import LOCAL_TZ, aware, local_date, period_clauses, visit_when
 from ..store.office import visit_tally
-from .dashboard import fill_tallies
-from .violation_tally import KIND_CODES, counts_by_visit, item_kinds
+from .dashboard import fill_tallies, tally_basis
+from .violation_tally import KIND_CODES, item_kinds
 
 
 
@@ -108,8 +108,8 @@ def _visit_clauses(session: Session, f: VisitFilters, kinds: dict | None = None)
         if f.violation_kind not in KIND_CODES:
             clauses.append(false())
         else:
-            basis = fill_tallies(session, [], kinds or {})
             t = visit_tally
+            basis = fill_tallies(session, [], kinds or {}, [t.c.basis == tally_basis(kinds or {})])
             clauses.append(m.Visit.id.in_(select(t.c.visit_id).where(t.c.basis == basis,
                                                                      t.c[f"v_{f.violation_kind}"] > 0)))
     search = _search_clause(session, f.search)
@@ -141,9 +141,15 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
              .order_by(visit_when().desc(), m.Visit.id).limit(page_size).offset(page * page_size))
         rows = s.execute(q).all()
         ids = [r.id for r in rows]
-        findings = _count_by_visit(s, m.Finding.visit_id, ids)
-        tally = counts_by_visit(s.connection(), ids, kinds) if ids else {}
-        violations = {vid: sum(by_kind.values()) for vid, by_kind in tally.items()}
+        findings: dict[str, int] = {}
+        violations: dict[str, int] = {}
+        if ids:  # from the visits' tallies (counted once, kept valid by triggers)
+            t = visit_tally
+            basis = fill_tallies(s, [m.Visit.id.in_(ids)], kinds)
+            v_cols = [t.c[f"v_{k}"] for k in KIND_CODES]
+            for vid, n_findings, *per_kind in s.execute(select(t.c.visit_id, t.c.findings, *v_cols)
+                                                        .where(t.c.visit_id.in_(ids), t.c.basis == basis)):
+                findings[vid], violations[vid] = n_findings, sum(per_kind)
         open_remedies = _count_by_visit(s, m.Remedy.visit_id, ids, m.Remedy.status == m.RemedyStatus.OPEN.value)
         overdue = _count_by_visit(s, m.Remedy.visit_id, ids, m.Remedy.status == m.RemedyStatus.OPEN.value,
                                   func.coalesce(m.Remedy.report_due, m.Remedy.deadline) < today)

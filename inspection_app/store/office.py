@@ -71,6 +71,8 @@ visit_tally = Table(
     Column("visit_id", String(36), primary_key=True),
     Column("basis", String(64), nullable=False),
     Column("unit_id", String(36), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # the visit's, when counted
+    Column("day", String(10), nullable=False, index=True),  # local "YYYY-MM-DD" of the visit
     Column("month", String(7), nullable=False),  # local "YYYY-MM"
     *[Column(name, Integer, nullable=False, server_default="0") for name in TALLY_FIELDS],
 )
