@@ -47,7 +47,8 @@ class Dashboard:
     by_unit: list[UnitMetrics]  # units with counted visits in the period, by name
     by_month: list[MonthMetrics]  # months with counted visits, in order
     by_unit_month: dict[tuple[str, str], Metrics] = field(default_factory=dict)  # (unit id, "YYYY-MM")
-    open_visits: list[OpenVisit] = field(default_factory=list)  # not finished: listed, not counted
+    open_visits: list[OpenVisit] = field(default_factory=list)  # not finished: listed (oldest first), not counted
+    open_count: int = 0  # all of them (the list stops at OPEN_LISTED)
 
 
 def _n(condition):
@@ -174,17 +175,21 @@ def _counts(session: Session, date_from, date_to, unit_id, kinds) -> dict[tuple[
     return {(unit, month): [int(v or 0) for v in rest] for unit, month, *rest in session.connection().execute(q)}
 
 
+OPEN_LISTED = 100  # open visits listed by name; all of them are counted in ``open_count``
+
+
 def open_visits(session: Session, date_from: date | None, date_to: date | None,
-                unit_id: str | None = None) -> list[OpenVisit]:
-    """Visits of the period still in draft or on site, oldest first."""
-    q = (select(m.Visit.id, m.Unit.name, m.Visit.arrival_at, m.Visit.created_at, m.Visit.status)
-         .join(m.Unit, m.Unit.id == m.Visit.unit_id)
-         .where(m.Visit.status.in_(OPEN_STATUSES), *period_clauses(date_from, date_to)))
+                unit_id: str | None = None, limit: int = OPEN_LISTED) -> tuple[list[OpenVisit], int]:
+    """Visits of the period still in draft or on site, oldest first (at most ``limit``), and how many."""
+    where = [m.Visit.status.in_(OPEN_STATUSES), *period_clauses(date_from, date_to)]
     if unit_id:
-        q = q.where(m.Visit.unit_id == unit_id)
+        where.append(m.Visit.unit_id == unit_id)
+    count = session.execute(select(func.count()).select_from(m.Visit).where(*where)).scalar_one()
+    q = (select(m.Visit.id, m.Unit.name, m.Visit.arrival_at, m.Visit.created_at, m.Visit.status)
+         .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*where).order_by(visit_when(), m.Visit.id).limit(limit))
     rows = [OpenVisit(vid, name, local_date(arr or created), status) for vid, name, arr, created, status in
             session.execute(q)]
-    return sorted(rows, key=lambda v: (v.visit_date or date.min, fold(v.unit_name)))
+    return rows, count
 
 
 def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | None = None,
@@ -196,7 +201,7 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
         unit_ids = {u for u, _ in acc}
         names = dict(s.execute(select(m.Unit.id, m.Unit.name).where(m.Unit.id.in_(unit_ids))).all()) \
             if unit_ids else {}
-        pending = open_visits(s, date_from, date_to, unit_id)
+        pending, pending_count = open_visits(s, date_from, date_to, unit_id)
     width = len(_FIELDS)
     per_unit: dict[str, list[int]] = {}
     per_month: dict[str, list[int]] = {}
@@ -210,7 +215,7 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
     by_month = [MonthMetrics(mo, Metrics(*per_month[mo])) for mo in sorted(per_month)]
     return Dashboard(date_from=date_from, date_to=date_to, unit_id=unit_id, totals=Metrics(*total), by_unit=by_unit,
                      by_month=by_month, by_unit_month={key: Metrics(*v) for key, v in acc.items()},
-                     open_visits=pending)
+                     open_visits=pending, open_count=pending_count)
 
 
 __all__ = ["Dashboard", "dashboard", "open_visits", "visit_filter", "fill_tallies", "tally_basis"]

@@ -50,7 +50,7 @@ def province_report(ctx: AppContext, date_from: date, date_to: date, *, today: d
         generated_at=datetime.now(LOCAL_TZ), signer_title=title, signer_name=name, signer_post="",
         recipients=("- Như trên;", f"- {dept.director_title} (để b/c);"), archive="- Lưu: VT, ĐKTCV.",
         by_kind=g.by_kind, by_category=g.by_category, by_unit_kind=g.by_unit_kind, handling=g.handling,
-        visits=g.visits, open_visits=g.board.open_visits)
+        visits=g.visits, open_visits=g.open_visits)
     return ProvinceReport(content=content, previous=metrics_only(ctx, prev_from, prev_to), previous_from=prev_from,
                           previous_to=prev_to, strengths=_text(strengths), shortcomings=_text(shortcomings),
                           proposals=_text(proposals))

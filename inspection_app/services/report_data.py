@@ -23,7 +23,7 @@ from ..domain.text import fold
 from ..store import models as m
 from ..store.office import Outcome
 from .context import AppContext
-from .dashboard import Dashboard, dashboard, visit_filter
+from .dashboard import Dashboard, dashboard, open_visits, visit_filter
 from .follow_up import remedies
 from .office_dates import local_date
 from .violation_tally import KIND_CODES, Violation, item_kinds, list_violations
@@ -111,6 +111,7 @@ class Gathered:
     visits: list[VisitLine]
     remedies: RemedySummary
     overdue: list[OverdueRemedy] = field(default_factory=list)
+    open_visits: list = field(default_factory=list)  # all of them, oldest first
 
 
 def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gathered:
@@ -128,6 +129,7 @@ def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gath
         raw = list_violations(s, ids, kinds, lambda c, i: texts.get((c, i), i))
         outcomes = {(o.visit_id, o.kind, o.subject): o.handling for o in s.execute(
             select(Outcome).where(Outcome.visit_id.in_(ids))).scalars()}
+        pending, _ = open_visits(s, date_from, date_to, None, limit=1_000_000)
     info = {r.id: r for r in visit_rows}
     lines = []
     per_visit: Counter = Counter()
@@ -175,7 +177,7 @@ def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gath
         by_category=by_category, by_unit_kind=by_unit_kind, handling=handling, visits=visits,
         remedies=RemedySummary(total=len(follow), open=status.get("open", 0), overdue=len(overdue),
                                reported=status.get("reported", 0), done=status.get("done", 0)),
-        overdue=overdue)
+        overdue=overdue, open_visits=pending)
 
 
 def metrics_only(ctx: AppContext, date_from: date, date_to: date) -> Metrics:

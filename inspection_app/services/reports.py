@@ -64,7 +64,7 @@ def period_report(ctx: AppContext, date_from: date, date_to: date, *, today: dat
         remedies=g.remedies, overdue=g.overdue, violations=g.violations, generated_at=datetime.now(LOCAL_TZ),
         signer_title="TRƯỞNG ĐOÀN", signer_name=name, signer_post=" ".join((nfc(signer_post) or "").split()),
         recipients=("- Như trên;",), archive=f"- Lưu: VT, {code}.", by_kind=g.by_kind, by_category=g.by_category,
-        by_unit_kind=g.by_unit_kind, handling=g.handling, visits=g.visits, open_visits=g.board.open_visits)
+        by_unit_kind=g.by_unit_kind, handling=g.handling, visits=g.visits, open_visits=g.open_visits)
 
 
 def write_report_pdf(ctx: AppContext, date_from: date, date_to: date, out: str | Path, *,

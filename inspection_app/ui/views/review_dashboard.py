@@ -136,8 +136,8 @@ class ReviewDashboardScreen(ReviewScreen):
         if d.open_visits:
             names = "; ".join(f"{o.unit_name} ({show_date(o.visit_date)}, {t('status.' + o.status)})"
                               for o in d.open_visits[:8])
-            more = "; …" if len(d.open_visits) > 8 else ""
-            pending = [banner(t("of.dash.open", n=len(d.open_visits), names=names + more), "warn",
+            more = "; …" if d.open_count > 8 else ""
+            pending = [banner(t("of.dash.open", n=d.open_count, names=names + more), "warn",
                               identifier="dash-open")]
         if not d.totals.visits:
             self.content.controls = [*pending, banner(t("of.dash.empty"), "info", identifier="dash-empty")]
@@ -187,8 +187,9 @@ class ReviewDashboardScreen(ReviewScreen):
         box = ft.Container(
             ft.Column([ft.Text(label, size=14, color=ft.Colors.GREY_800, max_lines=2),
                        ft.Text(value, size=30, weight=ft.FontWeight.W_700, color=color),
-                       ft.Text(sub, size=13, color=ft.Colors.GREY_700, max_lines=2)], spacing=2),
-            width=178, height=116, padding=ft.Padding.symmetric(horizontal=12, vertical=8), border_radius=10, bgcolor=ft.Colors.WHITE,
+                       ft.Text(sub, size=13, color=ft.Colors.GREY_700, max_lines=3,
+                               overflow=ft.TextOverflow.ELLIPSIS)], spacing=2),
+            width=152, height=148, padding=ft.Padding.symmetric(horizontal=12, vertical=8), border_radius=10, bgcolor=ft.Colors.WHITE,
             border=ft.Border.all(1, ft.Colors.GREY_300))
         return ft.Semantics(identifier=identifier, container=True, content=box)
 

@@ -47,17 +47,14 @@ class ReportPanel:
         self.province_box = ft.Column([self.strengths, self.shortcomings, self.proposals], spacing=8, visible=False)
         self.go = ft.FilledButton(t("of.report.go"), icon=ft.Icons.DOWNLOAD, on_click=self._run, height=48)
         self.notice = ft.Column(spacing=4)
-        self.control = ft.Semantics(identifier="report-panel", container=True, content=ft.Container(
+        # hidden as a whole: a Semantics node must not wrap invisible content
+        self.control = ft.Semantics(identifier="report-panel", container=True, visible=False, content=ft.Container(
             ft.Column([self.kind, ft.Row([self.number, self.signer, self.post], wrap=True, spacing=10),
                        self.province_box, ft.Row([self.go]), self.notice], spacing=10),
-            padding=14, border_radius=10, bgcolor=ft.Colors.INDIGO_50, visible=False))
-
-    @property
-    def box(self) -> ft.Container:
-        return self.control.content
+            padding=14, border_radius=10, bgcolor=ft.Colors.INDIGO_50))
 
     def toggle(self, e=None) -> None:
-        self.box.visible = not self.box.visible
+        self.control.visible = not self.control.visible
         self.screen.update()
 
     def _show_kind(self) -> None:
