@@ -217,7 +217,7 @@ def latency(label: str, ctx: AppContext, n_visits: int, runs: int) -> dict[str, 
         print(f"    {name:<32} median {median:7.1f} ms  min {best:7.1f}  max {worst:7.1f}  "
               f"target ≤ {target:.0f} ms  ratio {median / target:4.2f}  {verdict(median, target)}")
     d = review.dashboard(ctx)
-    assert d.totals.findings <= counts["finding"] and d.totals.visits + len(d.open_visits) == n_visits
+    assert d.totals.findings <= counts["finding"] and d.totals.visits + d.open_count == n_visits
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from ..domain.roll_call import RollCallTotals, totals as roll_call_totals
 from ..domain.text import fold
 from ..store import models as m
 from ..store.audit import verify_chain
+from ..store.office import FindingPerson
 from .context import AppContext
 from .follow_up import RemedyRow, _remedy_row
 from .office_dates import LOCAL_TZ, local_date
@@ -59,13 +60,14 @@ class FindingRow:
     kind: str
     severity: str
     description: str
-    person: str  # staff member's name, if any
+    person: str  # staff member's name, if any (the first of ``people``)
     place: str
     occurred_at: datetime | None
     explanation_requested: bool
     checklist_id: str | None
     item_id: str | None
     photo_ids: list[str]
+    people: list[str] = field(default_factory=list)  # everyone the finding concerns (FindingPerson)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,16 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
                 photos_of[p.finding_id].append(p.id)
         findings = rows(m.Finding, m.Finding.recorded_at)
         roll = rows(m.RollCallEntry)
-        staff_ids = {f.staff_id for f in findings if f.staff_id} | {e.staff_id for e in roll}
+        links = s.execute(select(FindingPerson.finding_id, FindingPerson.staff_id)
+                          .where(FindingPerson.visit_id == visit_id).order_by(FindingPerson.created_at)).all()
+        people_of: dict[str, list[str]] = defaultdict(list)
+        for f in findings:
+            if f.staff_id:
+                people_of[f.id].append(f.staff_id)
+        for fid, sid in links:
+            if sid not in people_of[fid]:
+                people_of[fid].append(sid)
+        staff_ids = {sid for ids in people_of.values() for sid in ids} | {e.staff_id for e in roll}
         staff = {p.id: p for p in s.execute(select(m.StaffMember).where(m.StaffMember.id.in_(staff_ids))).scalars()} \
             if staff_ids else {}
         roster = s.execute(select(func.count()).select_from(m.StaffMember).where(
@@ -265,7 +276,8 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
         findings=[FindingRow(id=f.id, kind=f.kind, severity=f.severity, description=f.description,
                              person=staff[f.staff_id].full_name if f.staff_id in staff else "", place=f.place,
                              occurred_at=f.occurred_at, explanation_requested=f.explanation_requested,
-                             checklist_id=f.checklist_id, item_id=f.item_id, photo_ids=photos_of.get(f.id, []))
+                             checklist_id=f.checklist_id, item_id=f.item_id, photo_ids=photos_of.get(f.id, []),
+                             people=[staff[sid].full_name for sid in people_of.get(f.id, []) if sid in staff])
                   for f in findings],
         roll_call=attendance,
         roll_call_totals=roll_call_totals([e.status for e in roll], max(roster, len(roll))),

@@ -136,6 +136,10 @@ def test_each_kind_counted_once_everywhere(office, field):
     assert {k.value: t.violations_of(k.value) for k in ViolationKind} == {k.value: 1 for k in ViolationKind}
     assert t.violations == len(ViolationKind)
     assert (t.roll_call, t.at_work, t.present, t.late) == (7, 5, 4, 1)  # "Có mặt" includes the late
+    rec = review.visit_record(office, field["visit"])
+    assert next(f for f in rec.findings if f.kind == "tobacco").people == ["Tạ Văn Đức"]
+    page = review.visits_page(office, review.VisitFilters(violation_kind="e_cigarette"))
+    assert [(r.id, r.violations) for r in page.rows] == [(field["visit"], len(ViolationKind))]
 
     team = reports.period_report(office, *MARCH, today=TODAY, signer_post="Phó Giám đốc Sở Nội vụ")
     assert {k.code: k.count for k in team.by_kind} == {k.value: 1 for k in ViolationKind}
