@@ -198,6 +198,10 @@ def latency(label: str, ctx: AppContext, n_visits: int, runs: int) -> dict[str, 
           f"{counts['rollcallentry']:,} roll-call entries, {counts['answer']:,} answers, "
           f"{counts['dossiercheck']:,} dossier checks in {time.perf_counter() - t0:.1f} s; load {load_now():.1f}")
     unit_id = review.filter_options(ctx).units[0][0]
+    t0 = time.perf_counter()
+    review.dashboard(ctx)  # the first call counts every visit into its tally (kept valid by triggers after)
+    print(f"    {'first dashboard (fills tallies)':<32} {(time.perf_counter() - t0) * 1000:7.0f} ms  (once; then "
+          f"only visits whose records changed are counted again)")
     cases = [
         ("dashboard, all months", DASHBOARD_MS, lambda: review.dashboard(ctx)),
         ("dashboard, year 2026", DASHBOARD_MS, lambda: review.dashboard(ctx, date(2026, 1, 1), date(2026, 12, 31))),

@@ -176,3 +176,18 @@ def test_cli_report(office, seeded, tmp_path, capsys):
     assert pdf.is_file() and xlsx.is_file() and "trang / pages" in capsys.readouterr().out
     assert main(["--data-dir", str(office.data_dir), "report", "--from", "2026-05-01", "--to", "2026-03-01",
                  "--out", str(pdf)]) == 2
+
+
+def test_cli_province_report_and_year_end(office, seeded, tmp_path, capsys):
+    from inspection_app.cli import main
+
+    pdf, xlsx = tmp_path / "ubnd.pdf", tmp_path / "ubnd.xlsx"
+    assert main(["--data-dir", str(office.data_dir), "report", "--province", "--from", "2026-03-01", "--to",
+                 "2026-04-30", "--out", str(pdf), "--xlsx", str(xlsx), "--signer", "Lê Văn Giám",
+                 "--shortcomings", "=Còn hút thuốc"]) == 0
+    assert "Kính gửi: Ủy ban nhân dân tỉnh Tây Ninh" in " ".join(_text(pdf).split())
+    assert load_workbook(xlsx)["Nhận xét, kiến nghị"]["B3"].value == "=Còn hút thuốc"
+    year = tmp_path / "nam.xlsx"
+    assert main(["--data-dir", str(office.data_dir), "report", "--year-end", "2026", "--out", str(year)]) == 0
+    assert load_workbook(year).sheetnames == ["Theo người", "Theo đơn vị", "Ghi chú"]
+    assert main(["--data-dir", str(office.data_dir), "report", "--out", str(pdf)]) == 2  # no period: refused
