@@ -29,7 +29,11 @@ def test_finding_form_records_kind_and_several_people(ctx):  # noqa: F811
         [f] = findings.list_findings(ctx, visit.id)
         assert f.kind == "tobacco"
         assert sorted(findings.finding_people(ctx, visit.id)[f.id]) == sorted(p.id for p in staff)
-        assert "Thuốc lá · " in app.texts()
+        card = app.one(ft.Semantics, identifier="finding-1")
+        column = card.content.content
+        assert all(isinstance(c, ft.Control) for c in column.controls)  # nothing but controls in the card
+        names = ", ".join(p.full_name for p in staff)
+        assert any(getattr(c, "value", None) == f"Thuốc lá · {names}" for c in column.controls)
     run(scenario())
 
 

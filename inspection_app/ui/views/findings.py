@@ -135,8 +135,8 @@ class FindingsScreen(VisitScreen):
         body = ft.Column([
             ft.Row([sev, ft.Text(f.description, size=17, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START),
             *([muted(link, 15)] if link else []),
-            *([muted(v, 15)] for v in [describe_violation(t, f.kind, [self._staff_label(s) for s in
-                                                                      self.people_of.get(f.id, [])])] if v),
+            *[muted(v, 15) for v in [describe_violation(t, f.kind, [self._staff_label(s) for s in
+                                                                     self.people_of.get(f.id, [])])] if v],
             muted(t("fd.recorded", time=when, who=f.recorded_by or "—"), 14),
             *([muted(t("fd.explanation"), 14)] if f.explanation_requested else []),
             thumbs,
