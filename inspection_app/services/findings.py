@@ -134,11 +134,16 @@ def update_finding(ctx: AppContext, finding_id: str, **fields) -> Finding:
         # A stored kind of an older version is left as it is unless it is being changed.
         fields["description"] = _check(merged["description"], merged["severity"], fields.get("kind", ""))
         people = fields.pop("people", None)
-        staff_id = fields.pop("staff_id", finding.staff_id)
+        # ``people`` replaces everyone (its first becomes ``staff_id``); ``staff_id`` alone changes the first
+        staff_id = fields.pop("staff_id", None if people is not None else finding.staff_id)
         for key, value in fields.items():
             setattr(finding, key, value)
-        if people is not None or staff_id != finding.staff_id:
-            _link_people(s, finding, _people(s, visit, staff_id, people if people is not None else []))
+        if people is not None:
+            _link_people(s, finding, _people(s, visit, staff_id, people))
+        elif staff_id != finding.staff_id:
+            others = [fp.staff_id for fp in s.exec(select(FindingPerson).where(FindingPerson.finding_id == finding.id))
+                      if fp.staff_id != finding.staff_id]
+            _link_people(s, finding, _people(s, visit, staff_id, others))
         s.add(finding)
         return finding
 

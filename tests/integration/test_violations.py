@@ -252,3 +252,22 @@ def test_outcomes_and_year_end_list(office, field, tmp_path):
     cell = row[header.index("Hình thức xử lý")]
     assert cell.value.startswith("Khiển trách (=Quyết định") and cell.data_type == "s"
     assert row[header.index("Số vi phạm")].data_type == "n"
+
+
+def test_people_of_a_finding_travel_in_a_bundle(ctx_factory, tmp_path):
+    from inspection_app.services import bundles
+
+    tablet = ctx_factory("tablet", backend="sqlite", device_id="tablet-a")
+    office = ctx_factory("office2", device_id="office-1")
+    unit = units.create_unit(tablet, "UBND xã Hòa Hội")
+    a, b = (units.add_staff(tablet, unit.id, n).id for n in ("Tạ Văn Đức", "Lê Văn Bảy"))
+    v = _visit(tablet, unit.id, datetime(2026, 3, 10, 8, 0, tzinfo=VN), ["alcohol_tobacco"])
+    f = findings.add_finding(tablet, v.id, "Hai người hút thuốc trong phòng họp", kind="tobacco", people=[a, b])
+    findings.update_finding(tablet, f.id, people=[b])  # corrected on the tablet: one person only
+    with pytest.raises(NotFound):
+        findings.update_finding(tablet, f.id, people=["no-such-person"])
+    with pytest.raises(ValidationFailed):
+        findings.update_finding(tablet, f.id, kind="smoking")
+    assert findings.finding_people(tablet, v.id) == {f.id: [b]}
+    bundles.import_bundle(office, bundles.export_bundle(tablet, tmp_path / "b.iab").path)
+    assert findings.finding_people(office, v.id) == {f.id: [b]}
