@@ -238,3 +238,20 @@ def test_export_chosen_visits_into_a_bundle(tab: Flt, app_server):
     bundles_made = list((app_server.data_dir / "exports").glob("goi-kiem-tra-*-2-luot.iab"))
     assert len(bundles_made) == 1 and bundles_made[0].stat().st_size > 0
     assert IMG_DIR.joinpath("review-dashboard.png").is_file()
+
+
+def test_outcomes_of_the_demo_violations_and_the_year_end_list(tab: Flt):
+    tab.tap(tab.button("Xử lý vi phạm", exact=True))
+    # the finished demo visit's violations, each once; none handled yet
+    tab.label_has(tab.ident("outcomes-summary"), "8 vi phạm, 8 chưa xử lý")
+    tab.label_has(tab.ident("outcome-1"), "Chưa xử lý")
+    settled_shot(tab, "review-outcomes")
+    downloads = []
+    tab.page.on("download", lambda d: downloads.append(d))
+    tab.tap(tab.button("Danh sách phục vụ đánh giá cuối năm (XLSX)"))
+    tab.label_has(tab.ident("year-end-result"), "Đã tải về danh-sach-danh-gia-cuoi-nam-")
+    deadline = time.monotonic() + 30
+    while not downloads and time.monotonic() < deadline:
+        tab.page.wait_for_timeout(100)
+    assert downloads and downloads[0].suggested_filename.endswith(".xlsx")
+    assert Path(downloads[0].path()).read_bytes().startswith(b"PK")
