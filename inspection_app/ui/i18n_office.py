@@ -67,7 +67,7 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.col.status": ("Trạng thái", "Status"),
     "of.col.minutes": ("Số biên bản", "Minutes no."),
     "of.col.findings": ("Phát hiện", "Findings"),
-    "of.col.violations": ("Rượu, thuốc", "Alc./tob."),
+    "of.col.violations": ("Vi phạm", "Violations"),
     "of.col.remedies": ("Khắc phục", "Remedies"),
     "of.col.conflicts": ("Xung đột", "Conflicts"),
     "of.count": ("{n} lượt kiểm tra", "{n} visit(s)"),
