@@ -96,12 +96,22 @@ END $$ LANGUAGE plpgsql
 
 
 def ensure_tally_triggers(conn) -> None:
-    """Create (idempotently) the triggers that forget a visit's tally when its sources change."""
+    """Create (idempotently) the triggers that forget a visit's tally when its sources change.
+
+    Looks first, so that readers starting together take no schema lock when the triggers exist.
+    """
     if conn.dialect.name == "postgresql":
+        have = conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'visittally_forget_%'")).scalar()
+        if have == len(TALLY_SOURCES):
+            return
         conn.execute(text(_PG_FUNCTION))
         for table, col in TALLY_SOURCES.items():
             conn.execute(text(f"CREATE OR REPLACE TRIGGER visittally_forget_{table} AFTER INSERT OR UPDATE OR "
                               f"DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION visittally_forget('{col}')"))
+        return
+    have = conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                             "AND name LIKE 'visittally_forget_%'")).scalar()
+    if have == 3 * len(TALLY_SOURCES):
         return
     for table, col in TALLY_SOURCES.items():
         for op, refs in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
