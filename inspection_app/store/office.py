@@ -69,11 +69,11 @@ from ..domain.report import TALLY_FIELDS  # noqa: E402
 visit_tally = Table(
     "visittally", SQLModel.metadata,
     Column("visit_id", String(36), primary_key=True),
-    Column("basis", String(64), nullable=False),
-    Column("unit_id", String(36), nullable=False, index=True),
-    Column("status", String(16), nullable=False),  # the visit's, when counted
-    Column("day", String(10), nullable=False, index=True),  # local "YYYY-MM-DD" of the visit
-    Column("month", String(7), nullable=False),  # local "YYYY-MM"
+    Column("basis", String(64), nullable=False, server_default=""),
+    Column("unit_id", String(36), nullable=False, index=True, server_default=""),
+    Column("status", String(16), nullable=False, server_default=""),  # the visit's, when counted
+    Column("day", String(10), nullable=False, index=True, server_default=""),  # local "YYYY-MM-DD" of the visit
+    Column("month", String(7), nullable=False, server_default=""),  # local "YYYY-MM"
     *[Column(name, Integer, nullable=False, server_default="0") for name in TALLY_FIELDS],
 )
 
