@@ -28,7 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.minutes import date_line, short_date
-from ..domain.report import Metrics, PeriodReport, percent
+from ..domain.report import VIOLATION_LABELS, Metrics, PeriodReport, percent
 from . import fonts
 from .layout import (FRAME_WIDTH, TABLE_SIZE, _Doc, _grid, _Header, _Rule, _styles, _x,  # noqa: F401
                      write_atomic)
@@ -52,11 +52,11 @@ def _num(n: int) -> str:
 
 def _metric_cells(mt: Metrics) -> list[str]:
     return [_num(mt.visits), percent(mt.attendance_rate), _num(mt.absent_unexcused), _num(mt.alcohol_tobacco),
-            _num(mt.office_culture_failed), percent(mt.on_time_rate)]
+            _num(mt.violations), percent(mt.on_time_rate)]
 
 
-_METRIC_HEADERS = ["Lượt kiểm tra", "Tỷ lệ có mặt", "Vắng không lý do", "Vi phạm rượu bia, thuốc lá",
-                   "Văn hóa công sở không đạt", "Hồ sơ đúng hạn"]
+_METRIC_HEADERS = ["Lượt kiểm tra", "Tỷ lệ có mặt", "Vắng không lý do", "Vi phạm rượu, bia, thuốc lá",
+                   "Tổng số vi phạm", "Tỷ lệ hồ sơ đúng hạn"]
 
 
 def _metrics_table(first_header: str, rows: list[tuple[str, Metrics]], total: Metrics, st) -> Table:
@@ -167,19 +167,24 @@ def month_rates_chart(report: PeriodReport, width: float = FRAME_WIDTH, height: 
 
 
 def month_violations_chart(report: PeriodReport, width: float = FRAME_WIDTH, height: float = 62 * mm) -> Drawing:
-    """Unexcused absences, alcohol and tobacco violations, office-culture failures, per month."""
+    """Violations per month: working hours (late, absent without reason, left post), alcohol and tobacco
+    (with e-cigarettes), and all other kinds."""
     months = report.by_month
-    return _month_bars(report, [[mo.metrics.absent_unexcused for mo in months],
+
+    def hours(mt: Metrics) -> int:
+        return mt.v_late + mt.v_absent_unexcused + mt.v_left_post
+
+    return _month_bars(report, [[hours(mo.metrics) for mo in months],
                                 [mo.metrics.alcohol_tobacco for mo in months],
-                                [mo.metrics.office_culture_failed for mo in months]],
-                       ["Vắng không lý do", "Vi phạm rượu bia, thuốc lá", "Văn hóa công sở không đạt"],
+                                [mo.metrics.violations - hours(mo.metrics) - mo.metrics.alcohol_tobacco
+                                 for mo in months]],
+                       ["Giờ giấc, điểm danh", "Rượu, bia, thuốc lá", "Vi phạm khác"],
                        width, height, percent=False)
 
 
 def units_violations_chart(report: PeriodReport, width: float = FRAME_WIDTH) -> Drawing | None:
     """The units with the most violations (horizontal bars), at most TOP_UNITS of them."""
-    scored = [(u.metrics.absent_unexcused + u.metrics.alcohol_tobacco + u.metrics.office_culture_failed, u)
-              for u in report.by_unit]
+    scored = [(u.metrics.violations, u) for u in report.by_unit]
     scored = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1].unit_name))[:TOP_UNITS]
     if not scored:
         return None
@@ -214,6 +219,67 @@ def _sentence_rate(rate: float | None) -> str:
     return percent(rate) if rate is not None else "chưa có số liệu"
 
 
+def _violation_sentence(r: PeriodReport) -> str:
+    parts = [f"{k.label.lower()}: {_num(k.count)}" for k in r.by_kind if k.count]
+    if not parts:
+        return "Không phát hiện vi phạm."
+    return (f"Phát hiện {_num(r.totals.violations)} vi phạm (mỗi vi phạm tính một lần cho mỗi người, dù được ghi "
+            f"nhận qua điểm danh, bảng kiểm hay phát hiện), gồm: {'; '.join(parts)}.")
+
+
+def violations_table(r: PeriodReport, st) -> list[Flowable]:
+    """The violations list (at most MAX_LIST lines; the spreadsheet has them all)."""
+    if not r.violations:
+        return []
+    rows = [["TT", "Đơn vị", "Ngày", "Loại vi phạm", "Nội dung"]]
+    for i, v in enumerate(r.violations[:MAX_LIST], 1):
+        rows.append([str(i), Paragraph(_x(v.unit_name), st.cell_small), short_date(v.visit_date),
+                     Paragraph(_x(VIOLATION_LABELS.get(v.kind, v.kind)), st.cell_small),
+                     Paragraph(_x((f"{v.person}: " if v.person else "") + v.description), st.cell_small)])
+    out: list[Flowable] = [Spacer(1, 4), _grid(rows, [9 * mm, 42 * mm, 21 * mm, 30 * mm, FRAME_WIDTH - 102 * mm])]
+    if len(r.violations) > MAX_LIST:
+        out.append(Paragraph(_x(f"(và {_num(len(r.violations) - MAX_LIST)} vi phạm khác, chi tiết tại bảng tính "
+                                f"kèm theo)"), st.note))
+    return out
+
+
+def breakdown_tables(r: PeriodReport, st, first_no: int) -> list[Flowable]:
+    """Violations by staff category and by kind of unit (Bảng n, n+1)."""
+    cat = [["Đối tượng", "Số vi phạm", "Số người vi phạm"]] + [
+        [Paragraph(_x(c.label), st.cell_small), _num(c.count), _num(c.extra)] for c in r.by_category]
+    kinds = [["Loại hình đơn vị", "Số đơn vị", "Lượt kiểm tra", "Số vi phạm"]] + [
+        [Paragraph(_x(u.kind), st.cell_small), _num(u.units), _num(u.visits), _num(u.violations)]
+        for u in r.by_unit_kind]
+    right = [("ALIGN", (1, 1), (-1, -1), "RIGHT")]
+    return [Spacer(1, 4), _grid(cat, [70 * mm, 40 * mm, 40 * mm], extra=right),
+            Paragraph(f"Bảng {first_no}. Vi phạm theo đối tượng (cán bộ, công chức, viên chức, người lao động)", st.note),
+            Spacer(1, 4), _grid(kinds, [70 * mm, 30 * mm, 30 * mm, 30 * mm], extra=right),
+            Paragraph(f"Bảng {first_no + 1}. Kết quả theo loại hình đơn vị", st.note)]
+
+
+def handling_sentence(r: PeriodReport) -> str:
+    counts = {h.code: h.count for h in r.handling}
+    done = [f"{h.label.lower()}: {_num(h.count)}" for h in r.handling if h.code != "none" and h.count]
+    text = f"Kết quả xử lý người vi phạm: {'; '.join(done) if done else 'chưa có trường hợp nào được xử lý'}"
+    return text + f"; chưa xử lý: {_num(counts.get('none', 0))} vi phạm."
+
+
+def open_visits_note(r: PeriodReport, st) -> list[Flowable]:
+    if not r.open_visits:
+        return []
+    names = "; ".join(f"{o.unit_name} ({short_date(o.visit_date)})" for o in r.open_visits[:10])
+    more = f" và {_num(len(r.open_visits) - 10)} lượt khác" if len(r.open_visits) > 10 else ""
+    return [Paragraph(_x(f"Có {_num(len(r.open_visits))} lượt kiểm tra chưa kết thúc, không tính vào số liệu báo cáo: "
+                         f"{names}{more}."), st.body)]
+
+
+def attendance_sentence(t: Metrics) -> str:
+    return (f"Tổng số lượt điểm danh: {_num(t.roll_call)}; có mặt: {_num(t.at_work)} (trong đó đúng giờ: "
+            f"{_num(t.present)}, đi muộn: {_num(t.late)}); vắng có lý do: {_num(t.absent_excused)}; vắng không có "
+            f"lý do: {_num(t.absent_unexcused)}; rời vị trí trong giờ làm việc: {_num(t.left_post)}. "
+            f"Tỷ lệ có mặt: {_sentence_rate(t.attendance_rate)}.")
+
+
 def _body(r: PeriodReport, st) -> list[Flowable]:
     P = Paragraph
     t = r.totals
@@ -230,33 +296,21 @@ def _body(r: PeriodReport, st) -> list[Flowable]:
         P(_x(f"{r.issuer.capitalize() if r.issuer.isupper() else r.issuer} báo cáo kết quả kiểm tra công vụ "
              f"{period} như sau:"), st.body),  # "ĐOÀN KIỂM TRA CÔNG VỤ" -> "Đoàn kiểm tra công vụ"
         P("I. TÌNH HÌNH CHUNG", st.heading),
-        P(_x(f"Trong kỳ báo cáo, Đoàn kiểm tra công vụ đã thực hiện {_num(t.visits)} lượt kiểm tra tại "
+        P(_x(f"Trong kỳ báo cáo, Đoàn kiểm tra công vụ đã hoàn thành {_num(t.visits)} lượt kiểm tra tại "
              f"{_num(r.units_visited)} cơ quan, đơn vị ({_num(r.planned_visits)} lượt theo kế hoạch, "
              f"{_num(r.unannounced_visits)} lượt đột xuất); điểm danh {_num(t.roll_call)} lượt cán bộ, công "
-             f"chức, viên chức; kiểm tra {_num(t.dossiers_checked)} hồ sơ thủ tục hành chính được chọn mẫu; "
-             f"ghi nhận {_num(t.findings)} nội dung phát hiện."), st.body),
+             f"chức, viên chức, người lao động; kiểm tra {_num(t.dossiers_checked)} hồ sơ thủ tục hành chính được "
+             f"chọn mẫu; ghi nhận {_num(t.findings)} nội dung phát hiện."), st.body),
+        *open_visits_note(r, st),
         P("II. KẾT QUẢ KIỂM TRA", st.heading),
         P("1. Chấp hành thời gian làm việc", st.subheading),
-        P(_x(f"Tổng số lượt điểm danh: {_num(t.roll_call)}; có mặt đúng giờ: {_num(t.present)}; đi muộn: "
-             f"{_num(t.late)}; vắng có lý do: {_num(t.absent_excused)}; vắng không có lý do: "
-             f"{_num(t.absent_unexcused)}; bỏ vị trí trong giờ làm việc: {_num(t.left_post)}. "
-             f"Tỷ lệ có mặt: {_sentence_rate(t.attendance_rate)}."), st.body),
-        P("2. Thực hiện quy định về phòng, chống tác hại của rượu, bia và thuốc lá", st.subheading),
-        P(_x(f"Phát hiện {_num(t.alcohol)} trường hợp sử dụng rượu, bia và {_num(t.tobacco)} trường hợp hút "
-             f"thuốc lá không đúng quy định; {_num(t.alcohol_tobacco_items_failed)} nội dung kiểm tra về "
-             f"rượu, bia, thuốc lá không đạt yêu cầu."), st.body),
-    ]
-    if r.violations:
-        rows = [["TT", "Đơn vị", "Ngày", "Loại", "Nội dung"]]
-        for i, v in enumerate(r.violations[:MAX_LIST], 1):
-            rows.append([str(i), P(_x(v.unit_name), st.cell_small), short_date(v.visit_date),
-                         "Rượu, bia" if v.kind == "alcohol" else "Thuốc lá",
-                         P(_x(v.description + (f" ({v.person})" if v.person else "")), st.cell_small)])
-        story += [Spacer(1, 4), _grid(rows, [9 * mm, 45 * mm, 21 * mm, 19 * mm, FRAME_WIDTH - 94 * mm])]
-        if len(r.violations) > MAX_LIST:
-            story.append(P(_x(f"(và {_num(len(r.violations) - MAX_LIST)} trường hợp khác, chi tiết tại bảng tính "
-                              f"kèm theo)"), st.note))
-    story += [
+        P(_x(attendance_sentence(t)), st.body),
+        P("2. Vi phạm được phát hiện", st.subheading),
+        P(_x(_violation_sentence(r)), st.body),
+        P(_x(f"Nội dung kiểm tra về rượu, bia, thuốc lá không đạt yêu cầu: {_num(t.alcohol_tobacco_items_failed)}."),
+          st.body),
+        *violations_table(r, st),
+        *breakdown_tables(r, st, 1),
         P("3. Thực hiện văn hóa công sở", st.subheading),
         P(_x(f"Kiểm tra {_num(t.office_culture_items)} nội dung về văn hóa công sở, trong đó "
              f"{_num(t.office_culture_failed)} nội dung không đạt yêu cầu (tỷ lệ "
@@ -271,7 +325,7 @@ def _body(r: PeriodReport, st) -> list[Flowable]:
         _Chart(month_violations_chart(r), "Biểu đồ 2. Số vi phạm theo tháng", st),
         Spacer(1, 6),
         _metrics_table("Tháng", [(mo.label, mo.metrics) for mo in r.by_month], t, st),
-        P("Bảng 1. Kết quả kiểm tra theo tháng", st.note),
+        P("Bảng 3. Kết quả kiểm tra theo tháng", st.note),
         CondPageBreak(60 * mm),
         P("6. Tổng hợp theo đơn vị", st.subheading),
     ]
@@ -281,25 +335,37 @@ def _body(r: PeriodReport, st) -> list[Flowable]:
                   Spacer(1, 6)]
     story += [
         _metrics_table("Đơn vị", [(u.unit_name, u.metrics) for u in r.by_unit], t, st),
-        P("Bảng 2. Kết quả kiểm tra theo đơn vị", st.note),
-        P("III. THEO DÕI VIỆC KHẮC PHỤC", st.heading),
-        P(_x(f"Tổng số yêu cầu khắc phục: {_num(r.remedies.total)}; đơn vị đã báo cáo kết quả: "
-             f"{_num(r.remedies.reported)}; đã hoàn thành: {_num(r.remedies.done)}; chưa báo cáo: "
-             f"{_num(r.remedies.open)}, trong đó quá hạn: {_num(r.remedies.overdue)}."), st.body),
+        P("Bảng 4. Kết quả kiểm tra theo đơn vị", st.note),
+        P("III. XỬ LÝ KẾT QUẢ KIỂM TRA VÀ THEO DÕI VIỆC KHẮC PHỤC", st.heading),
+        P(_x(handling_sentence(r)), st.body),
+        P(_x(remedies_sentence(r)), st.body),
+        *overdue_table(r, st),
     ]
-    if r.overdue:
-        rows = [["TT", "Đơn vị", "Ngày kiểm tra", "Yêu cầu khắc phục", "Hạn báo cáo", "Quá hạn (ngày)"]]
-        for i, o in enumerate(r.overdue[:MAX_LIST], 1):
-            rows.append([str(i), P(_x(o.unit_name), st.cell_small), short_date(o.visit_date),
-                         P(_x(o.text), st.cell_small), short_date(o.due), _num(o.days_overdue)])
-        story += [Spacer(1, 4), _grid(rows, [9 * mm, 40 * mm, 22 * mm, FRAME_WIDTH - 111 * mm, 22 * mm, 18 * mm],
-                                      extra=[("ALIGN", (-1, 1), (-1, -1), "RIGHT")])]
-        if len(r.overdue) > MAX_LIST:
-            story.append(P(_x(f"(và {_num(len(r.overdue) - MAX_LIST)} yêu cầu khác)"), st.note))
     story.append(P("IV. ĐỀ XUẤT, KIẾN NGHỊ", st.heading))
     story += [P(_x(line), st.body) for line in _proposals(r)]
-    story.append(_closing(r, st))
+    story.append(closing(r, st))
     return story
+
+
+def remedies_sentence(r: PeriodReport) -> str:
+    return (f"Tổng số yêu cầu khắc phục: {_num(r.remedies.total)}; đơn vị đã báo cáo kết quả: "
+            f"{_num(r.remedies.reported)}; đã hoàn thành: {_num(r.remedies.done)}; chưa báo cáo: "
+            f"{_num(r.remedies.open)}, trong đó quá hạn: {_num(r.remedies.overdue)}.")
+
+
+def overdue_table(r: PeriodReport, st) -> list[Flowable]:
+    if not r.overdue:
+        return []
+    P = Paragraph
+    rows = [["TT", "Đơn vị", "Ngày kiểm tra", "Yêu cầu khắc phục", "Hạn báo cáo", "Quá hạn (ngày)"]]
+    for i, o in enumerate(r.overdue[:MAX_LIST], 1):
+        rows.append([str(i), P(_x(o.unit_name), st.cell_small), short_date(o.visit_date),
+                     P(_x(o.text), st.cell_small), short_date(o.due), _num(o.days_overdue)])
+    out: list[Flowable] = [Spacer(1, 4), _grid(rows, [9 * mm, 40 * mm, 22 * mm, FRAME_WIDTH - 111 * mm, 22 * mm,
+                                                      18 * mm], extra=[("ALIGN", (-1, 1), (-1, -1), "RIGHT")])]
+    if len(r.overdue) > MAX_LIST:
+        out.append(P(_x(f"(và {_num(len(r.overdue) - MAX_LIST)} yêu cầu khác)"), st.note))
+    return out
 
 
 def _proposals(r: PeriodReport) -> list[str]:
@@ -309,23 +375,26 @@ def _proposals(r: PeriodReport) -> list[str]:
         lines.append("Đề nghị Giám đốc Sở chỉ đạo các cơ quan, đơn vị chưa báo cáo kết quả khắc phục đúng hạn "
                      f"({', '.join(overdue_units[:10])}{', …' if len(overdue_units) > 10 else ''}) khẩn trương "
                      "thực hiện và báo cáo kết quả.")
-    if r.totals.absent_unexcused or r.totals.alcohol_tobacco:
-        lines.append("Đề nghị người đứng đầu các cơ quan, đơn vị có cán bộ, công chức, viên chức vi phạm xem xét, "
-                     "xử lý theo quy định và đưa kết quả vào đánh giá, xếp loại cuối năm.")
+    if r.totals.violations:
+        lines.append("Đề nghị người đứng đầu các cơ quan, đơn vị có cán bộ, công chức, viên chức, người lao động vi "
+                     "phạm xem xét, xử lý theo quy định và đưa kết quả vào đánh giá, xếp loại cuối năm.")
     lines.append("Tiếp tục kiểm tra đột xuất việc chấp hành kỷ luật, kỷ cương hành chính trong kỳ tới.")
     return [f"- {line}" for line in lines]
 
 
-def _closing(r: PeriodReport, st) -> Flowable:
+def closing(r: PeriodReport, st) -> Flowable:
+    """"Nơi nhận" on the left (12 pt bold italic, list 11 pt, "- Như trên;" first, "- Lưu: …" last) and the
+    signer on the right: title (and the signer's post in the Department), space to sign, name."""
     small = ParagraphStyle("recipients", parent=st.plain, fontSize=11, leading=13, spaceBefore=0)
-    left = [Paragraph("<b><i>Nơi nhận:</i></b>", ParagraphStyle("nn", parent=small, fontSize=12)),
-            Paragraph(_x(f"- {r.recipient} (để báo cáo);"), small),
-            Paragraph("- Lưu: VT, Đoàn KTCV.", small)]
-    right = [Paragraph(_x(r.signer_title.upper()), st.centred_bold),
-             Spacer(1, 24 * mm),
-             Paragraph(_x(r.signer_name), st.centred_bold)]
+    left = [Paragraph("<b><i>Nơi nhận:</i></b>", ParagraphStyle("nn", parent=small, fontSize=12))]
+    left += [Paragraph(_x(line), small) for line in r.recipients]
+    left.append(Paragraph(_x(r.archive), small))
+    right = [Paragraph(_x(line), st.centred_bold) for line in r.signer_title.upper().splitlines()]
+    if r.signer_post:
+        right.append(Paragraph(_x(r.signer_post.upper()), st.centred_bold))
+    right += [Spacer(1, 24 * mm), Paragraph(_x(r.signer_name), st.centred_bold)]
     half = FRAME_WIDTH / 2
-    table = Table([[left, right]], colWidths=[half, half])
+    table = Table([[left, right]], colWidths=[half - 6 * mm, half + 6 * mm])
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), fonts.REGULAR, TABLE_SIZE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -355,4 +424,5 @@ def write_report(report: PeriodReport, path: Path) -> RenderedReport:
 
 
 __all__ = ["RenderedReport", "render_report", "write_report", "month_rates_chart", "month_violations_chart",
-           "units_violations_chart"]
+           "units_violations_chart", "closing", "violations_table", "breakdown_tables", "handling_sentence",
+           "open_visits_note", "attendance_sentence", "remedies_sentence", "overdue_table"]

@@ -496,3 +496,8 @@ Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.ti
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
 from .numbering import IssuedNumber, NumberBlock  # noqa: E402,F401
 from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402,F401  (bundles: issue #10)
+
+# --- office: people of a finding, outcomes (issue #12) --------------------------------------------
+from .office import FindingPerson, Outcome  # noqa: E402
+
+VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)

@@ -12,6 +12,28 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.tab.dashboard": ("Số liệu tổng hợp", "Dashboard"),
     "of.tab.remedies": ("Theo dõi khắc phục", "Remedies follow-up"),
     "of.tab.bundles": ("Gói dữ liệu", "Bundles"),
+    "of.tab.outcomes": ("Xử lý vi phạm", "Outcomes"),
+    # --- the violation part of the finding form (views/finding_violation.py) ----------------------
+    "of.fd.kind": ("Loại vi phạm", "Kind of violation"),
+    "of.fd.not_violation": ("Không phải vi phạm", "Not a violation"),
+    "of.fd.people": ("Người vi phạm (chọn một hoặc nhiều người)", "People concerned (one or more)"),
+    # --- outcomes --------------------------------------------------------------------------------
+    "of.oc.title": ("Xử lý vi phạm", "Outcomes"),
+    "of.oc.handling": ("Hình thức xử lý", "Handling"),
+    "of.oc.decided_on": ("Ngày xử lý", "Date"),
+    "of.oc.document": ("Văn bản (số, ngày quyết định)", "Document (decision number, date)"),
+    "of.oc.record": ("Ghi kết quả xử lý", "Record the handling"),
+    "of.oc.nobody": ("không nêu người cụ thể", "nobody named"),
+    "of.oc.unhandled_only": ("Chỉ hiện vi phạm chưa xử lý", "Unhandled only"),
+    "of.oc.summary": ("{n} vi phạm, {unhandled} chưa xử lý · {overdue} yêu cầu khắc phục quá hạn",
+                      "{n} violation(s), {unhandled} unhandled · {overdue} overdue remedy(ies)"),
+    "of.oc.empty": ("Không có vi phạm nào trong các cuộc kiểm tra đã kết thúc của khoảng thời gian này.",
+                    "No violations in the finished visits of this period."),
+    "of.oc.year": ("Năm", "Year"),
+    "of.oc.year_end": ("Danh sách phục vụ đánh giá cuối năm (XLSX)", "Year-end evaluation list (XLSX)"),
+    "of.oc.bad_year": ("Năm không hợp lệ", "Not a year"),
+    "of.oc.year_end_downloaded": ("Đã tải về {name}", "Downloaded {name}"),
+    "of.oc.year_end_saved": ("Đã lưu: {path}", "Saved: {path}"),
     # --- filters ---------------------------------------------------------------------------------
     "of.f.unit": ("Đơn vị", "Unit"),
     "of.f.status": ("Trạng thái", "Status"),
@@ -45,7 +67,7 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.col.status": ("Trạng thái", "Status"),
     "of.col.minutes": ("Số biên bản", "Minutes no."),
     "of.col.findings": ("Phát hiện", "Findings"),
-    "of.col.violations": ("Rượu, thuốc", "Alc./tob."),
+    "of.col.violations": ("Vi phạm", "Violations"),
     "of.col.remedies": ("Khắc phục", "Remedies"),
     "of.col.conflicts": ("Xung đột", "Conflicts"),
     "of.count": ("{n} lượt kiểm tra", "{n} visit(s)"),
@@ -76,12 +98,27 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.dash.by_unit": ("Theo đơn vị", "By unit"),
     "of.dash.by_month": ("Theo tháng", "By month"),
     "of.dash.definitions": (
-        "Tỷ lệ có mặt: người có mặt hoặc đi muộn trên số người được điểm danh. Rượu, bia, thuốc lá: số phát "
-        "hiện vi phạm. Văn hóa công sở: số nội dung không đạt. Hồ sơ đúng hạn: hồ sơ được chọn mẫu trả sớm "
-        "hoặc đúng hẹn trên số hồ sơ xác định được.",
-        "Attendance rate: people present or late over people on the roll calls. Alcohol, tobacco: violation "
-        "findings. Office culture: failed items. On time: sampled dossiers returned early or on time over "
-        "those whose timeliness is known."),
+        "Chỉ tính các cuộc kiểm tra đã kết thúc. Có mặt: có mặt đúng giờ và đi muộn; tỷ lệ có mặt: số có mặt trên "
+        "số người được điểm danh. Vi phạm: mỗi vi phạm tính một lần cho mỗi người (hoặc mỗi nội dung kiểm tra khi "
+        "không nêu người), dù được ghi qua điểm danh, bảng kiểm hay phát hiện. Văn hóa công sở: số nội dung không "
+        "đạt. Hồ sơ đúng hạn: hồ sơ được chọn mẫu trả sớm hoặc đúng hẹn trên số hồ sơ xác định được.",
+        "Finished visits only. Present: on time plus late; attendance rate: present over people on the roll calls. "
+        "Violations: each counted once per person (or per checklist item when nobody is named), whether recorded "
+        "in the roll call, the checklist or a finding. Office culture: failed items. On time: sampled dossiers "
+        "returned early or on time over those whose timeliness is known."),
+    "of.dash.open": ("{n} cuộc kiểm tra chưa kết thúc, không tính vào số liệu: {names}",
+                     "{n} visit(s) not finished, not counted: {names}"),
+    "of.m.violations": ("Tổng số vi phạm", "Violations"),
+    "of.vk.late": ("Đi muộn", "Late"),
+    "of.vk.absent_unexcused": ("Vắng không lý do", "Absent without reason"),
+    "of.vk.left_post": ("Rời vị trí", "Left post"),
+    "of.vk.alcohol": ("Rượu, bia", "Alcohol"),
+    "of.vk.tobacco": ("Thuốc lá", "Tobacco"),
+    "of.vk.e_cigarette": ("Thuốc lá điện tử", "E-cigarettes"),
+    "of.vk.office_culture": ("Văn hóa công sở", "Office culture"),
+    "of.vk.tthc_dossier": ("Hồ sơ TTHC", "Procedure dossiers"),
+    "of.vk.head_duties": ("Trách nhiệm người đứng đầu", "Head's duties"),
+    "of.vk.other": ("Khác", "Other"),
     "of.m.visits": ("Lượt kiểm tra", "Visits"),
     "of.m.visits_short": ("Lượt", "Visits"),
     "of.m.visits_sub": ("{n} người được điểm danh", "{n} people on roll calls"),
@@ -96,7 +133,18 @@ OFFICE_LABELS: dict[str, tuple[str, str]] = {
     "of.m.office_culture_sub": ("trên {n} nội dung ({rate})", "of {n} items ({rate})"),
     "of.m.on_time": ("Hồ sơ đúng hạn", "Dossiers on time"),
     "of.m.on_time_sub": ("{ok}/{total} hồ sơ chọn mẫu", "{ok} of {total} sampled dossiers"),
-    "of.report.make": ("Lập báo cáo gửi Giám đốc (PDF, XLSX)", "Director's report (PDF, XLSX)"),
+    "of.report.make": ("Lập báo cáo (PDF, XLSX)", "Make a report (PDF, XLSX)"),
+    "of.report.kind.director": ("Báo cáo của Đoàn gửi Giám đốc Sở", "Team's report to the Director"),
+    "of.report.kind.province": ("Báo cáo của Sở gửi UBND tỉnh", "Department's report to the People's Committee"),
+    "of.report.number": ("Số văn bản", "Document number"),
+    "of.report.signer": ("Họ và tên người ký", "Signer's full name"),
+    "of.report.post": ("Chức vụ tại Sở của người ký", "Signer's post in the Department"),
+    "of.report.title_province": ("Chức danh ký (KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC)", "Signing title"),
+    "of.report.strengths": ("Ưu điểm", "Strengths"),
+    "of.report.shortcomings": ("Tồn tại, hạn chế", "Shortcomings"),
+    "of.report.proposals": ("Đề xuất, kiến nghị", "Proposals"),
+    "of.report.go": ("Lập và tải về", "Make and download"),
+    "of.report.downloaded": ("Đã tải về {name}.pdf và {name}.xlsx", "Downloaded {name}.pdf and {name}.xlsx"),
     "of.report.need_period": ("Chưa có lượt kiểm tra nào để báo cáo; hãy chọn khoảng thời gian của báo cáo.",
                               "No visits to report on yet: choose the report's period."),
     "of.report.working": ("Đang lập báo cáo…", "Making the report…"),

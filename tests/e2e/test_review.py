@@ -126,28 +126,40 @@ def test_dashboard_shows_the_demo_figures(tab: Flt, app_server):
     finally:
         ctx.close()
     tab.open("/review/dashboard")  # loaded directly: the screenshot has no route transition to wait out
-    cards = {"kpi-visits": ("Lượt kiểm tra", "2", "15 người được điểm danh"),
-             "kpi-attendance": ("Tỷ lệ có mặt", "80,0%", "12/15 người"),
+    # Only the finished demo visit counts; the one still on site is listed apart.
+    cards = {"kpi-visits": ("Lượt kiểm tra", "1", "14 người được điểm danh"),
+             "kpi-attendance": ("Tỷ lệ có mặt", "78,6%", "11/14 người"),
              "kpi-unexcused": ("Vắng không lý do", "1", "Đi muộn: 2 · Rời vị trí: 0"),
-             "kpi-alcohol-tobacco": ("Vi phạm rượu, bia, thuốc lá", "1", "Rượu, bia: 0 · Thuốc lá: 1"),
+             "kpi-alcohol-tobacco": ("Vi phạm rượu, bia, thuốc lá", "2", "Rượu, bia: 0 · Thuốc lá: 2"),
+             "kpi-violations": ("Tổng số vi phạm", "8", "Đi muộn: 2"),
              "kpi-office-culture": ("Văn hóa công sở không đạt", "1", "trên 11 nội dung (9,1%)"),
              "kpi-on-time": ("Hồ sơ đúng hạn", percent(on_time, "vi"), "hồ sơ chọn mẫu")}
     for ident, (label, value, sub) in cards.items():
         expect(tab.ident(ident)).to_have_text(
             re.compile(rf"^{re.escape(label)}\s*{re.escape(value)}\s*.*{re.escape(sub)}", re.S))
+    tab.label_has(tab.ident("dash-open"), "Trạm Y tế xã Hòa Hội")
     ubnd = node(tab, "dash-unit-", "UBND xã Hòa Hội")
     tab.label_has(ubnd, "78,6%")
-    tab.label_has(node(tab, "dash-unit-", "Trạm Y tế xã Hòa Hội"), "100,0%")
-    tab.label_has(tab.ident("dash-month-1"), "80,0%")
+    tab.label_has(tab.ident("dash-month-1"), "78,6%")
     assert settled_shot(tab, "review-dashboard").stat().st_size < 250_000
 
-    # the Director's report for the whole record: a PDF and a spreadsheet in exports/
-    tab.tap(tab.button("Lập báo cáo gửi Giám đốc (PDF, XLSX)"))
-    result = tab.ident("report-result")
-    tab.label_has(result, "Đã lưu báo cáo")
-    label = result.get_attribute("aria-label") or result.inner_text()
-    paths = re.findall(r"(/\S+\.(?:pdf|xlsx))", label)
-    assert len(paths) == 2 and all(Path(p).is_file() and Path(p).parent.name == "exports" for p in paths)
+    # the Director's report for the whole record: the PDF and the spreadsheet arrive as downloads
+    downloads = []
+    tab.page.on("download", lambda d: downloads.append(d))
+    tab.tap(tab.button("Lập báo cáo (PDF, XLSX)"))
+    tab.tap(tab.button("Lập và tải về"))
+    tab.label_has(tab.ident("report-result"), "Hãy nhập họ và tên người ký báo cáo")  # nobody signs: refused
+    tab.fill(tab.textbox("Họ và tên người ký"), "Trần Thị Bình")
+    tab.tap(tab.button("Lập và tải về"))
+    tab.label_has(tab.ident("report-result"), "Đã tải về")
+    deadline = time.monotonic() + 30
+    while len(downloads) < 2 and time.monotonic() < deadline:
+        tab.page.wait_for_timeout(100)
+    names = sorted(d.suggested_filename for d in downloads)
+    assert len(names) == 2 and names[0].endswith(".pdf") and names[1].endswith(".xlsx"), names
+    pdf = Path(downloads[0].path() if downloads[0].suggested_filename.endswith(".pdf") else downloads[1].path())
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert not (app_server.data_dir / "exports").exists()  # nothing left on the serving machine
 
 
 def test_import_bundle_then_open_its_visit(tab: Flt, bundle: Path, tmp_path):
@@ -244,3 +256,20 @@ def test_export_chosen_visits_into_a_bundle(tab: Flt, app_server):
     bundles_made = list((app_server.data_dir / "exports").glob("goi-kiem-tra-*-2-luot.iab"))
     assert len(bundles_made) == 1 and bundles_made[0].stat().st_size > 0
     assert IMG_DIR.joinpath("review-dashboard.png").is_file()
+
+
+def test_outcomes_of_the_demo_violations_and_the_year_end_list(tab: Flt):
+    tab.tap(tab.button("Xử lý vi phạm", exact=True))
+    # the finished demo visit's violations, each once; none handled yet
+    tab.label_has(tab.ident("outcomes-summary"), "8 vi phạm, 8 chưa xử lý")
+    tab.label_has(tab.ident("outcome-1"), "Chưa xử lý")
+    settled_shot(tab, "review-outcomes")
+    downloads = []
+    tab.page.on("download", lambda d: downloads.append(d))
+    tab.tap(tab.button("Danh sách phục vụ đánh giá cuối năm (XLSX)"))
+    tab.label_has(tab.ident("year-end-result"), "Đã tải về danh-sach-danh-gia-cuoi-nam-")
+    deadline = time.monotonic() + 30
+    while not downloads and time.monotonic() < deadline:
+        tab.page.wait_for_timeout(100)
+    assert downloads and downloads[0].suggested_filename.endswith(".xlsx")
+    assert Path(downloads[0].path()).read_bytes().startswith(b"PK")

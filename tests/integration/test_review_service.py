@@ -60,7 +60,8 @@ def test_visits_table_filters_search_and_pages(office, seeded):
     assert page.total == 5 and _ids(page) == [v5.visit_id, v4.visit_id, v2.visit_id, v3.visit_id, v1.visit_id]
     first = page.rows[-1]
     assert (first.unit_name, first.visit_date, first.findings, first.violations, first.open_remedies,
-            first.overdue_remedies, first.status) == ("UBND xã Tân Thành", date(2026, 3, 2), 3, 2, 2, 1, "signed")
+            first.overdue_remedies, first.status) == ("UBND xã Tân Thành", date(2026, 3, 2), 3, 4, 2, 1, "signed")
+    # 4 violations, each once: late and absent (roll call), alcohol and tobacco (findings)
     assert page.rows[2].visit_date == date(2026, 4, 1)
 
     F = review.VisitFilters
@@ -85,7 +86,7 @@ def test_visits_table_filters_search_and_pages(office, seeded):
     opts = review.filter_options(office)
     assert [n for _, n in opts.units] == ["Sở Tài chính", "Trạm y tế phường Hòa Thành", "UBND xã Tân Thành"]
     assert opts.statuses == ["draft", "on_site", "closed", "signed", "filed"]
-    assert opts.violation_kinds == ["alcohol", "tobacco"]
+    assert opts.violation_kinds[:5] == ["late", "absent_unexcused", "left_post", "alcohol", "tobacco"]
     assert {"office_culture", "working_hours"} <= set(opts.checklists)
     assert (opts.first_date, opts.last_date) == (date(2026, 3, 2), date(2026, 6, 1))
 
@@ -116,27 +117,30 @@ def test_visit_record_is_complete(office, seeded):
 def test_dashboard_by_unit_and_month(office, seeded):
     d = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30))
     t = d.totals
-    assert t.visits == 4  # the June visit is outside the period
-    assert (t.roll_call, t.present, t.late, t.absent_excused, t.absent_unexcused, t.left_post) == (13, 8, 1, 1, 2, 1)
-    assert t.attendance_rate == pytest.approx(9 / 13)
+    # Only finished visits count: v4 is still on site (listed apart), the June draft is outside the period.
+    assert t.visits == 3
+    assert [(o.visit_id, o.status) for o in d.open_visits] == [(seeded["v"][3].visit_id, "on_site")]
+    assert (t.roll_call, t.present, t.late, t.absent_excused, t.absent_unexcused, t.left_post) == (10, 5, 1, 1, 2, 1)
+    assert t.attendance_rate == pytest.approx(6 / 10)
+    assert (t.v_late, t.v_absent_unexcused, t.v_left_post, t.violations) == (1, 2, 1, 7)
     assert (t.alcohol, t.tobacco, t.alcohol_tobacco, t.alcohol_tobacco_items_failed) == (1, 2, 3, 1)
     assert (t.office_culture_items, t.office_culture_failed) == (4, 2)
     assert (t.dossiers_checked, t.dossiers_in_time, t.dossiers_late) == (5, 3, 2)
     assert t.on_time_rate == pytest.approx(0.6) and percent(t.on_time_rate) == "60,0%"
     assert [mo.month for mo in d.by_month] == ["2026-03", "2026-04"]
     march, april = (mo.metrics for mo in d.by_month)
-    assert (march.visits, april.visits) == (2, 2)
+    assert (march.visits, april.visits) == (2, 1)
     assert (march.tobacco, april.tobacco) == (1, 1)
     assert d.by_month[1].label == "04/2026"
     units = {u.unit_name: u.metrics for u in d.by_unit}
-    assert list(units) == ["Sở Tài chính", "Trạm y tế phường Hòa Thành", "UBND xã Tân Thành"]
+    assert list(units) == ["Trạm y tế phường Hòa Thành", "UBND xã Tân Thành"]
     assert units["UBND xã Tân Thành"].visits == 2
     assert units["UBND xã Tân Thành"].absent_unexcused == 1
     assert units["Trạm y tế phường Hòa Thành"].attendance_rate == 0.5
-    assert units["Sở Tài chính"].on_time_rate is None and percent(None) == "–"
+    assert units["Trạm y tế phường Hòa Thành"].on_time_rate is None and percent(None) == "–"
     assert d.by_unit_month[(seeded["tan_thanh"], "2026-04")].left_post == 1
     one = review.dashboard(office, unit_id=seeded["so"])
-    assert one.totals.visits == 2 and [u.unit_id for u in one.by_unit] == [seeded["so"]]
+    assert one.totals.visits == 0 and one.by_unit == [] and len(one.open_visits) == 2
     assert review.dashboard(office, date(2027, 1, 1), date(2027, 12, 31)).totals.visits == 0
 
 
@@ -181,3 +185,43 @@ def test_imported_visit_opens_in_review(ctx_factory, office, tmp_path):
     rec = review.visit_record(office, v.visit_id)
     assert rec.minutes[0].file_intact and all(p.thumb.is_file() for p in rec.photos)
     assert rec.audit.chain_ok and rec.audit.devices == ["office-1", "tablet-a"]
+
+
+def test_tallies_follow_every_change_whoever_writes(office, seeded):
+    """The dashboard adds up per-visit tallies; database triggers forget a tally when its sources change,
+    also for bulk statements that bypass the app's sessions (a bundle merge, a script)."""
+    from sqlalchemy import delete, insert, update
+
+    from inspection_app.store import models as m
+    from inspection_app.store.office import visit_tally
+
+    v2 = seeded["v"][1]
+    before = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    with office.session() as s:
+        assert s.execute(select_count(visit_tally)).scalar_one() == 3  # one row per counted visit
+    with office.session(raw=True) as s:
+        s.execute(insert(m.Finding.__table__), [{"id": "bulk-f1", "visit_id": v2.visit_id, "description": "Uống rượu",
+                                                 "severity": "medium", "kind": "alcohol", "explanation_requested": False,
+                                                 "place": "", "recorded_by": "", "recorded_at": datetime.now(timezone.utc),
+                                                 "created_at": datetime.now(timezone.utc),
+                                                 "updated_at": datetime.now(timezone.utc)}])
+    after = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    assert (after.alcohol, after.findings) == (before.alcohol + 1, before.findings + 1)
+    with office.session(raw=True) as s:
+        s.execute(delete(m.Finding.__table__).where(m.Finding.id == "bulk-f1"))
+        s.execute(update(m.RollCallEntry.__table__).where(m.RollCallEntry.visit_id == v2.visit_id,
+                                                          m.RollCallEntry.status == "left_post").values(status="late"))
+    again = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
+    assert (again.alcohol, again.left_post, again.late, again.v_late) == (before.alcohol, 0, before.late + 1,
+                                                                          before.v_late + 1)
+    with office.session(raw=True) as s:  # the visit moves to May: out of the period
+        s.execute(update(m.Visit.__table__).where(m.Visit.id == v2.visit_id)
+                  .values(arrival_at=datetime(2026, 5, 5, 1, 0, tzinfo=timezone.utc)))
+    assert review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals.visits == before.visits - 1
+    assert [mo.month for mo in review.dashboard(office).by_month] == ["2026-03", "2026-05"]
+
+
+def select_count(table):
+    from sqlalchemy import func, select
+
+    return select(func.count()).select_from(table)

@@ -33,7 +33,7 @@ def glossary_rows() -> list[dict[str, str]]:
         if header is None:
             header = cells
             continue
-        if set("".join(cells)) <= set("-: "):
+        if set("".join(cells)) <= set("-: ") or "Phạm vi" not in header:  # the terms table only
             continue
         rows.append(dict(zip(header, cells)))
     return rows

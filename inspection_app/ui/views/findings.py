@@ -11,6 +11,7 @@ from ..shell import FAILED
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from ..widgets.pick_list import PickList
 from .base import VisitScreen, bottom_space, heading, muted
+from .finding_violation import ViolationFields, describe as describe_violation
 
 SEVERITIES = ("low", "medium", "high")
 SEVERITY_COLORS = {"low": ft.Colors.BLUE_100, "medium": ft.Colors.AMBER_200, "high": ft.Colors.RED_200}
@@ -28,6 +29,8 @@ class FindingsScreen(VisitScreen):
         self.checklists = [] if result is FAILED else result
         result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
         self.staff = [] if result is FAILED else result
+        result = await self.app.call(findings.finding_people, ctx, vid)
+        self.people_of = {} if result is FAILED else result
         self.photos_by_finding: dict[str, list] = {}
         service = photo_service()
         if service is not None:
@@ -74,6 +77,7 @@ class FindingsScreen(VisitScreen):
         self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked)
         self.link_box = ft.Column(spacing=4)
         self._show_link()
+        self.violation = ViolationFields(t, self.staff, disabled=locked)
         save = ft.FilledButton(t("fd.save"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)
         cancel = ft.TextButton(t("common.cancel"), on_click=self._close_form)
         self.form = ft.Container(ft.Column([
@@ -81,6 +85,7 @@ class FindingsScreen(VisitScreen):
             ft.Row([ft.Text(t("fd.severity"), size=16, width=110), self.severity], wrap=True),
             ft.Row([ft.Text(t("fd.link"), size=16, width=110), self.link_kind], wrap=True),
             self.link_box,
+            self.violation.control,
             ft.Row([self.occurred, self.explanation], wrap=True),
             ft.Row([save, cancel]),
         ], spacing=8), padding=12, border_radius=10, bgcolor=ft.Colors.INDIGO_50,
@@ -130,6 +135,8 @@ class FindingsScreen(VisitScreen):
         body = ft.Column([
             ft.Row([sev, ft.Text(f.description, size=17, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START),
             *([muted(link, 15)] if link else []),
+            *[muted(v, 15) for v in [describe_violation(t, f.kind, [self._staff_label(s) for s in
+                                                                     self.people_of.get(f.id, [])])] if v],
             muted(t("fd.recorded", time=when, who=f.recorded_by or "—"), 14),
             *([muted(t("fd.explanation"), 14)] if f.explanation_requested else []),
             thumbs,
@@ -153,10 +160,12 @@ class FindingsScreen(VisitScreen):
         finding = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
                                       severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
                                       staff_id=sid, explanation_requested=bool(self.explanation.value),
-                                      occurred_at=occurred)
+                                      occurred_at=occurred, kind=self.violation.kind, people=self.violation.people)
         if finding is FAILED:
             return
         self.findings.append(finding)
+        self.people_of[finding.id] = list(dict.fromkeys([*([sid] if sid else []), *self.violation.people]))
+        self.violation.clear()
         self.description.value = ""
         self.explanation.value = False
         self._close_form()

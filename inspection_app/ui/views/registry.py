@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import (checklist, close, dossiers, findings, home, photos, review, roll_call, settings, signatures,
                visit_setup)
 from . import conclusions, minutes
-from . import review_bundles, review_dashboard, review_remedies, review_visit, review_visits
+from . import review_bundles, review_dashboard, review_outcomes, review_remedies, review_visit, review_visits
 
 if TYPE_CHECKING:
     from ..shell import Shell
@@ -26,6 +26,7 @@ ROUTES = {
     "/review": review_visits.ReviewVisitsScreen,  # the office review screens (review_*.py)
     "/review/dashboard": review_dashboard.ReviewDashboardScreen,
     "/review/remedies": review_remedies.ReviewRemediesScreen,
+    "/review/outcomes": review_outcomes.ReviewOutcomesScreen,
     "/review/bundles": review_bundles.ReviewBundlesScreen,
 }
 VISIT_SECTIONS = {

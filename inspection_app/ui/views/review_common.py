@@ -26,6 +26,7 @@ TABS = [
     ("visits", "/review", "of.tab.visits", ft.Icons.TABLE_ROWS_OUTLINED),
     ("dashboard", "/review/dashboard", "of.tab.dashboard", ft.Icons.BAR_CHART),
     ("remedies", "/review/remedies", "of.tab.remedies", ft.Icons.TASK_ALT),
+    ("outcomes", "/review/outcomes", "of.tab.outcomes", ft.Icons.GAVEL),
     ("bundles", "/review/bundles", "of.tab.bundles", ft.Icons.MOVE_TO_INBOX_OUTLINED),
 ]
 PERIODS = ("all", "this_month", "last_month", "this_quarter", "this_year")

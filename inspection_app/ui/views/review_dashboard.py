@@ -2,24 +2,26 @@
 
 The stock Flet web client has no chart extension, so the bars are Containers whose width is
 proportional to the value: rates on a 0–100 % scale, counts on the column's largest value. The
-Director's period report (PDF and XLSX) is made from the same period here.
+two period reports (PDF and XLSX, ``review_reports``) are made from the same period here. Only
+finished visits are counted; open ones are listed apart above the figures.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from typing import Callable
 
 import flet as ft
 
-from ...domain.report import Metrics, percent
-from ...services import reports, review
+from ...domain.report import VIOLATION_KIND_CODES, Metrics, percent
+from ...services import review
 from .. import fmt
 from ..shell import FAILED
 from .base import banner, heading, muted
-from .review_common import (PERIODS, TARGET, ReviewScreen, attempt, cell, date_field, dropdown, header_row,
-                            period_range, read_date)
+from .review_common import (PERIODS, TARGET, ReviewScreen, cell, date_field, dropdown, header_row, period_range,
+                            read_date, show_date)
+from .review_reports import ReportPanel
 
 BAR_W = 96  # px: the track of a bar
 W_VISITS, W_METRIC = 72, 168
@@ -49,8 +51,8 @@ COLUMNS = [
            _count(lambda m: m.absent_unexcused)),
     Column("of.m.alcohol_tobacco", ft.Colors.RED_700, False, lambda m: m.alcohol_tobacco,
            _count(lambda m: m.alcohol_tobacco)),
-    Column("of.m.office_culture", ft.Colors.PURPLE_600, False, lambda m: m.office_culture_failed,
-           _count(lambda m: m.office_culture_failed)),
+    Column("of.m.violations", ft.Colors.PURPLE_600, False, lambda m: m.violations,
+           _count(lambda m: m.violations)),
     Column("of.m.on_time", ft.Colors.BLUE_700, True, lambda m: m.on_time_rate, _rate(lambda m: m.on_time_rate)),
 ]
 
@@ -67,15 +69,6 @@ def bar(fraction: float, color: str, width: float = BAR_W) -> ft.Control:
     return ft.Container(
         ft.Container(width=filled, height=16, bgcolor=color, border_radius=4) if filled else None,
         width=width, height=16, bgcolor=ft.Colors.GREY_200, border_radius=4, alignment=ft.Alignment.CENTER_LEFT)
-
-
-def make_report(ctx, date_from, date_to) -> tuple[Path, Path]:
-    """The Director's report for a period: the PDF and the spreadsheet, into ``<data_dir>/exports/``."""
-    folder = ctx.data_dir / "exports"
-    stem = f"bao-cao-kiem-tra-cong-vu-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
-    pdf = reports.write_report_pdf(ctx, date_from, date_to, folder / f"{stem}.pdf")
-    xlsx = reports.write_report_xlsx(ctx, date_from, date_to, folder / f"{stem}.xlsx")
-    return pdf.path, xlsx
 
 
 class ReviewDashboardScreen(ReviewScreen):
@@ -116,9 +109,9 @@ class ReviewDashboardScreen(ReviewScreen):
         self.f_to = date_field(t("of.f.to"), self.date_to, on_submit=self._apply)
         units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
         self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
+        self.reports = ReportPanel(self, self._report_period)
         self.report_button = ft.FilledButton(t("of.report.make"), icon=ft.Icons.SUMMARIZE,
-                                             on_click=self._report)
-        self.report_notice = ft.Column(spacing=4)
+                                             on_click=self.reports.toggle)
         self.content = ft.Column(spacing=14)
         self._fill()
         controls = ft.Column([
@@ -128,7 +121,7 @@ class ReviewDashboardScreen(ReviewScreen):
                                          on_click=self._apply)],
                    spacing=10, wrap=True, vertical_alignment=ft.CrossAxisAlignment.START),
         ], spacing=10)
-        return ft.Column([controls, self.report_notice, self.content], spacing=12, scroll=ft.ScrollMode.AUTO,
+        return ft.Column([controls, self.reports.control, self.content], spacing=12, scroll=ft.ScrollMode.AUTO,
                          expand=True)
 
     def actions(self) -> list[ft.Control]:
@@ -139,10 +132,18 @@ class ReviewDashboardScreen(ReviewScreen):
         if d is None:
             self.content.controls = [banner(t("common.unexpected"), "error")]
             return
+        pending = []
+        if d.open_visits:
+            names = "; ".join(f"{o.unit_name} ({show_date(o.visit_date)}, {t('status.' + o.status)})"
+                              for o in d.open_visits[:8])
+            more = "; …" if d.open_count > 8 else ""
+            pending = [banner(t("of.dash.open", n=d.open_count, names=names + more), "warn",
+                              identifier="dash-open")]
         if not d.totals.visits:
-            self.content.controls = [banner(t("of.dash.empty"), "info", identifier="dash-empty")]
+            self.content.controls = [*pending, banner(t("of.dash.empty"), "info", identifier="dash-empty")]
             return
         self.content.controls = [
+            *pending,
             muted(self._period_text(), 15),
             self._cards(d.totals),
             heading(t("of.dash.by_unit"), 18),
@@ -170,6 +171,9 @@ class ReviewDashboardScreen(ReviewScreen):
              t("of.m.unexcused_sub", late=m.late, left=m.left_post), ft.Colors.ORANGE_800),
             ("kpi-alcohol-tobacco", t("of.m.alcohol_tobacco"), str(m.alcohol_tobacco),
              t("of.m.alcohol_tobacco_sub", alcohol=m.alcohol, tobacco=m.tobacco), ft.Colors.RED_800),
+            ("kpi-violations", t("of.m.violations"), str(m.violations),
+             " · ".join(f"{t('of.vk.' + k)}: {m.violations_of(k)}" for k in VIOLATION_KIND_CODES
+                        if m.violations_of(k)) or "–", ft.Colors.PURPLE_800),
             ("kpi-office-culture", t("of.m.office_culture"), str(m.office_culture_failed),
              t("of.m.office_culture_sub", n=m.office_culture_items,
                rate=percent(m.office_culture_failure_rate, lang)), ft.Colors.PURPLE_700),
@@ -183,8 +187,9 @@ class ReviewDashboardScreen(ReviewScreen):
         box = ft.Container(
             ft.Column([ft.Text(label, size=14, color=ft.Colors.GREY_800, max_lines=2),
                        ft.Text(value, size=30, weight=ft.FontWeight.W_700, color=color),
-                       ft.Text(sub, size=13, color=ft.Colors.GREY_700, max_lines=2)], spacing=2),
-            width=178, height=116, padding=ft.Padding.symmetric(horizontal=12, vertical=8), border_radius=10, bgcolor=ft.Colors.WHITE,
+                       ft.Text(sub, size=13, color=ft.Colors.GREY_700, max_lines=3,
+                               overflow=ft.TextOverflow.ELLIPSIS)], spacing=2),
+            width=152, height=148, padding=ft.Padding.symmetric(horizontal=12, vertical=8), border_radius=10, bgcolor=ft.Colors.WHITE,
             border=ft.Border.all(1, ft.Colors.GREY_300))
         return ft.Semantics(identifier=identifier, container=True, content=box)
 
@@ -244,33 +249,21 @@ class ReviewDashboardScreen(ReviewScreen):
             self._fill()
         self.update()
 
-    async def _report(self, e=None) -> None:
+    def _report_period(self):
+        """The period of the report: the dashboard's dates; an open end is yesterday (a report covers a
+        period that has ended; the service refuses one that has not)."""
         t = self.t
         ok_from, date_from = read_date(t, self.f_from)
         ok_to, date_to = read_date(t, self.f_to)
         if not (ok_from and ok_to):
-            self.update()
-            return
+            return None, t("common.bad_date")
         if date_from is None and self.options is not None:  # "all time": from the first visit on record
             date_from = self.options.first_date
         if date_to is None:
-            date_to = fmt.now_local().date()
-        if date_from is None or date_to is None:
-            self.report_notice.controls = [banner(t("of.report.need_period"), "warn", identifier="report-result")]
-            self.update()
-            return
-        self.report_button.disabled = True
-        self.report_notice.controls = [banner(t("of.report.working"), "info", identifier="report-result")]
-        self.update()
-        result, error = await attempt(self.app, make_report, self.app.ctx, date_from, date_to)
-        self.report_button.disabled = False
-        if error:
-            self.report_notice.controls = [banner(error, "error", identifier="report-result")]
-        else:
-            pdf, xlsx = result
-            self.report_notice.controls = [banner(t("of.report.saved", pdf=str(pdf), xlsx=str(xlsx)), "ok",
-                                                  identifier="report-result")]
-        self.update()
+            date_to = fmt.now_local().date() - timedelta(days=1)
+        if date_from is None:
+            return None, t("of.report.need_period")
+        return (date_from, date_to), ""
 
 
 def fmt_month(month: str) -> str:

@@ -204,7 +204,7 @@ class ReviewVisitScreen(Screen):
         for n, f in enumerate(r.findings, start=1):
             meta = " · ".join(x for x in (
                 kind_label(t, f.kind) if f.kind else "", t(f"sev.{f.severity}") if f.severity else "",
-                f"{t('cl.person')}: {f.person}" if f.person else "", f.place,
+                f"{t('cl.person')}: {', '.join(f.people or [f.person])}" if f.person or f.people else "", f.place,
                 fmt.show_datetime(f.occurred_at), t("fd.explanation") if f.explanation_requested else "",
                 t("cl.photos", n=len(f.photo_ids)) if f.photo_ids else "") if x)
             body.append(ft.Semantics(identifier=f"rec-finding-{n}", container=True, content=ft.Container(

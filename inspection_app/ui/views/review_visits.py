@@ -20,9 +20,11 @@ W_CHECK, W_DATE, W_STATUS, W_MINUTES, W_NUM, W_REMEDY = 56, 110, 150, 130, 96, 1
 
 def kind_label(t, kind: str) -> str:
     """A finding kind's label; a kind the app does not know is shown as stored."""
-    key = f"of.fk.{kind}"
-    text = t(key)
-    return kind if text == key else text
+    for key in (f"of.vk.{kind}", f"of.fk.{kind}"):  # ViolationKind codes, then the first version's
+        text = t(key)
+        if text != key:
+            return text
+    return kind
 
 
 class ReviewVisitsScreen(ReviewScreen):

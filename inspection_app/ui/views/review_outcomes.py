@@ -1,0 +1,184 @@
+"""Outcomes (``/review/outcomes``): what was done about each violator, and what is still pending.
+
+The list shows every violation of finished visits in the period (each counted once), with the
+person, their staff category and the handling recorded; "unhandled only" narrows it to those still
+without one. Each row opens a small form: the handling (only those the person's category allows,
+``domain.outcomes``), its date and its document. The year-end list (per person and per unit, for
+the evaluation under Nghị định 335/2025/NĐ-CP) comes as an XLSX download. Overdue remedies are
+counted here and listed in their own tab.
+"""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ...domain.outcomes import NONE, handlings_for
+from ...services import outcomes, reports, review
+from .. import fmt
+from ..shell import FAILED
+from .base import banner, muted
+from .review_common import ReviewScreen, attempt, chip, date_field, dropdown, read_date, show_date, top_gap
+
+
+class OutcomeRow:
+    """One violation and its handling form (hidden until asked for)."""
+
+    def __init__(self, screen: "ReviewOutcomesScreen", n: int, row: outcomes.ViolationRow):
+        self.screen, self.n, self.row = screen, n, row
+        t = screen.t
+        allowed = handlings_for(row.category) if row.staff_id else [h for h in handlings_for("") if not h.discipline]
+        self.handling = ft.Dropdown(label=t("of.oc.handling"), width=300, value=row.handling,
+                                    options=[ft.DropdownOption(key=h.code, text=h.label if t.lang == "vi" else
+                                                               h.label_en) for h in allowed])
+        self.when = date_field(t("of.oc.decided_on"), row.decided_on or fmt.now_local().date(), width=180)
+        self.document = ft.TextField(label=t("of.oc.document"), value=row.document, expand=True)
+        self.form = ft.Container(ft.Column([
+            ft.Row([self.handling, self.when, self.document], vertical_alignment=ft.CrossAxisAlignment.START),
+            ft.Row([ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, on_click=self._save),
+                    ft.TextButton(t("common.cancel"), on_click=self._hide)])], spacing=8),
+            visible=False, padding=ft.Padding.only(top=8))
+        self.control = self._build()
+
+    def _build(self) -> ft.Control:
+        t, r = self.screen.t, self.row
+        pending = r.handling == NONE
+        status = chip(r.handling_label, ft.Colors.AMBER_100 if pending else ft.Colors.GREEN_100,
+                      ft.Colors.BROWN_900 if pending else ft.Colors.GREEN_900)
+        who = f"{r.person} · {r.category_label}" if r.person else t("of.oc.nobody")
+        done = ""
+        if not pending:
+            done = " · ".join(x for x in (show_date(r.decided_on) if r.decided_on else "", r.document) if x)
+        body = ft.Column([
+            ft.Row([status, ft.Text(f"{r.kind_label}: {who}", size=17, weight=ft.FontWeight.W_600, expand=True)],
+                   vertical_alignment=ft.CrossAxisAlignment.START),
+            ft.Text(r.description, size=15),
+            ft.Row([ft.Text(f"{r.unit_name} · {show_date(r.visit_date)}", size=14, color=ft.Colors.GREY_800),
+                    ft.TextButton(t("of.rm.open_visit"), icon=ft.Icons.OPEN_IN_NEW,
+                                  on_click=lambda e: self.screen.app.go(f"/review/visits/{r.visit_id}"))], spacing=8),
+            *([muted(done, 14)] if done else []),
+            ft.Row([ft.OutlinedButton(t("of.oc.record"), icon=ft.Icons.GAVEL, on_click=self._show)]),
+            self.form,
+        ], spacing=6)
+        return ft.Semantics(identifier=f"outcome-{self.n}", container=True, content=ft.Container(
+            body, padding=14, border_radius=10, bgcolor=ft.Colors.WHITE,
+            border=ft.Border.all(1, ft.Colors.GREY_300)))
+
+    def _show(self, e=None) -> None:
+        self.form.visible = True
+
+    def _hide(self, e=None) -> None:
+        self.form.visible = False
+
+    async def _save(self, e=None) -> None:
+        ok, when = read_date(self.screen.t, self.when)
+        if not ok:
+            self.screen.update()
+            return
+        r = self.row
+        await self.screen.change(r.visit_id, r.kind, r.subject, self.handling.value or NONE, when,
+                                 self.document.value or "")
+
+
+class ReviewOutcomesScreen(ReviewScreen):
+    tab = "outcomes"
+    title_key = "of.oc.title"
+
+    def __init__(self, app, **params: str):
+        super().__init__(app, **params)
+        saved = app.pending.get("review_period") or {}
+        self.date_from, self.date_to = saved.get("from"), saved.get("to")
+        self.unit_id: str | None = saved.get("unit")
+        self.unhandled_only = False
+        self.rows: list[outcomes.ViolationRow] = []
+        self.overdue = 0
+        self.options = None
+        self.picker = ft.FilePicker()
+
+    async def load(self) -> None:
+        options = await self.app.call(review.filter_options, self.app.ctx)
+        self.options = None if options is FAILED else options
+        await self._fetch()
+
+    async def _fetch(self) -> bool:
+        rows = await self.app.call(outcomes.violations, self.app.ctx, self.date_from, self.date_to,
+                                   unit_id=self.unit_id, unhandled_only=self.unhandled_only)
+        overdue = await self.app.call(outcomes.overdue_remedies, self.app.ctx)
+        if rows is FAILED:
+            return False
+        self.rows = rows
+        self.overdue = 0 if overdue is FAILED else len(overdue)
+        return True
+
+    def build(self) -> ft.Control:
+        t = self.t
+        units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
+        self.f_from = date_field(t("of.f.from"), self.date_from, on_submit=self._apply)
+        self.f_to = date_field(t("of.f.to"), self.date_to, on_submit=self._apply)
+        self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
+        self.f_unhandled = ft.Checkbox(label=t("of.oc.unhandled_only"), value=self.unhandled_only,
+                                       on_change=self._apply)
+        self.year = ft.TextField(label=t("of.oc.year"), width=110, value=str(fmt.now_local().year))
+        self.year_notice = ft.Column(spacing=4)
+        self.summary = ft.Text("", size=16, weight=ft.FontWeight.W_600)
+        self.list = ft.Column(spacing=10)
+        self._fill()
+        filters = ft.Row([self.f_from, self.f_to, self.f_unit,
+                          ft.FilledTonalButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, on_click=self._apply),
+                          self.f_unhandled], spacing=10, wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        year_end = ft.Row([self.year, ft.OutlinedButton(t("of.oc.year_end"), icon=ft.Icons.DOWNLOAD,
+                                                        on_click=self._year_end, height=48)], spacing=10)
+        return ft.Column([top_gap(), filters, year_end, self.year_notice,
+                          ft.Semantics(identifier="outcomes-summary", container=True, content=self.summary),
+                          self.list], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def _fill(self) -> None:
+        t = self.t
+        unhandled = sum(1 for r in self.rows if r.handling == NONE)
+        self.summary.value = t("of.oc.summary", n=len(self.rows), unhandled=unhandled, overdue=self.overdue)
+        self.cards = [OutcomeRow(self, i, r) for i, r in enumerate(self.rows, start=1)]
+        self.list.controls = [c.control for c in self.cards] or [banner(t("of.oc.empty"), "info")]
+
+    async def _apply(self, e=None) -> None:
+        ok_from, self_from = read_date(self.t, self.f_from)
+        ok_to, self_to = read_date(self.t, self.f_to)
+        if not (ok_from and ok_to):
+            self.update()
+            return
+        self.date_from, self.date_to = self_from, self_to
+        self.unit_id = self.f_unit.value or None
+        self.unhandled_only = bool(self.f_unhandled.value)
+        if await self._fetch():
+            self._fill()
+        self.update()
+
+    async def change(self, visit_id: str, kind: str, subject: str, handling: str, when, document: str) -> None:
+        row = await self.app.call(outcomes.record_outcome, self.app.ctx, visit_id, kind, subject, handling,
+                                  decided_on=when if handling != NONE else None, document=document)
+        if row is FAILED:
+            self.update()
+            return
+        if await self._fetch():
+            self._fill()
+        self.app.toast(self.t("common.saved"))
+
+    async def _year_end(self, e=None) -> None:
+        t = self.t
+        text = (self.year.value or "").strip()
+        if not (text.isdigit() and 2000 <= int(text) <= 2100):
+            self.year.error_text = t("of.oc.bad_year")
+            self.update()
+            return
+        self.year.error_text = None
+        year = int(text)
+        data, error = await attempt(self.app, outcomes.year_end_xlsx, self.app.ctx, year)
+        name = f"danh-sach-danh-gia-cuoi-nam-{year}.xlsx"
+        if error is None and self.app.page.web:
+            await self.picker.save_file(file_name=name, src_bytes=data)
+            message, kind = t("of.oc.year_end_downloaded", name=name), "ok"
+        elif error is None:
+            path, error = await attempt(self.app, reports.save_export, self.app.ctx, name, data)
+            message, kind = (error, "error") if error else (t("of.oc.year_end_saved", path=str(path)), "ok")
+        else:
+            message, kind = error, "error"
+        self.year_notice.controls = [banner(message, kind, identifier="year-end-result")]
+        self.update()
