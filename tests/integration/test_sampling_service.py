@@ -175,8 +175,12 @@ def test_locked_visit_refuses_imports_and_draws(ctx, visit, register_file):
 
 
 def test_empty_register_cannot_be_sampled(ctx, visit, tmp_path):
-    reg = sampling.import_register(ctx, visit.id, write_csv(tmp_path / "empty.csv", []))
-    assert reg.row_count == 0
+    with pytest.raises(ValidationFailed) as exc:  # a header alone is named as such
+        sampling.import_register(ctx, visit.id, write_csv(tmp_path / "empty.csv", []))
+    assert "only its header row" in exc.value.en
+    unreadable = [[""] * (len(HEADER) - 1) + ["no code"]]
+    reg = sampling.import_register(ctx, visit.id, write_csv(tmp_path / "bad.csv", unreadable))
+    assert reg.row_count == 0 and reg.bad_row_count == 1
     with pytest.raises(ValidationFailed):
         sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
 

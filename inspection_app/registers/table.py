@@ -1,0 +1,423 @@
+"""One reader for every table a unit hands over: dossier registers, staff rosters, later imports.
+
+Formats, recognised from the content, never from the name:
+
+- XLSX, XLS and ODS through python-calamine. The sheet is read to its real extent (WPS and some
+  exporters store a ``<dimension>`` of ``A1:D3`` for a longer sheet); the workbook's day zero is
+  read from ``xl/workbook.xml`` (``date1904``, a workbook saved on a Mac) so that plain numbers used
+  as dates are read on the right calendar; and XLSX cells holding a formula with no stored result (a
+  file written by a script, never opened in Excel) are listed by row and column, so the caller can
+  report the rows whose used columns they hit (ECMA-376 Part 1, §18.3.1.4 ``c``, §18.3.1.40 ``f``).
+- CSV (RFC 4180, with the delimiters offices use: comma, semicolon, tab, bar) in the encodings of
+  :mod:`.encoding`, read by the csv module in strict mode. A record may span lines only inside a
+  quoted field, and a continuation line that is itself shaped like a row means a stray double quote
+  swallowed rows: the record is refused with its row number and reading starts again on the next line,
+  so the rows after it are read as rows, not lost.
+
+Every row of the file is either handed on (:attr:`Table.rows`) or reported in :attr:`Table.problems`
+with its row number, as a spreadsheet shows it (line number for CSV), and the reason in Vietnamese
+and English. Rows the reader itself refuses: a cell with a control character (NUL …, C0 but tab and
+line breaks, DEL, C1), a cell longer than :data:`MAX_CELL_CHARS` (Excel's own limit per cell), a
+record broken by a stray quote. A file is at most :data:`MAX_BYTES` and is read from memory: nothing
+is written to disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Literal
+from xml.etree import ElementTree
+
+from ..domain.errors import ValidationFailed
+from ..domain.text import fold
+from .encoding import decode_text
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_CELL_CHARS = 32_767  # Excel's limit for the text of one cell
+HEADER_SEARCH_ROWS = 30
+EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day zero (with its 1900 leap-year quirk folded in)
+EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system
+_DELIMITERS = (",", ";", "\t", "|")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+# The csv module refuses a field over 128 KiB with a bare csv.Error; raise its limit above the largest
+# file we take, and report long cells per row ourselves (MAX_CELL_CHARS).
+if csv.field_size_limit() <= MAX_BYTES:
+    csv.field_size_limit(MAX_BYTES + 1)
+
+FileFormat = Literal["csv", "xlsx", "xls", "ods"]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that was not loaded, and why (1-based row number as a spreadsheet shows it)."""
+
+    row: int
+    reason_vi: str
+    reason_en: str
+    code: str | None = None
+
+
+@dataclass
+class Table:
+    """A file read into numbered rows of cell values.
+
+    ``rows`` yields ``(row_number, cells)`` for every non-empty row the reader accepts, in file
+    order; cells are str, int, float, bool, date, datetime or time ("" for an empty cell). While
+    they are read, ``problems`` collects the rows refused by the reader. ``formulas`` maps a row
+    number to the 0-based columns of formula cells with no stored value (XLSX only).
+    """
+
+    source_name: str
+    file_sha256: str
+    file_format: FileFormat
+    encoding: str | None  # CSV only
+    sheet: str | None  # workbooks only
+    epoch: datetime  # day zero of serial day numbers in this file
+    rows: Iterator[tuple[int, list]]
+    problems: list[BadRow] = field(default_factory=list)
+    formulas: dict[int, list[int]] = field(default_factory=dict)
+
+
+def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Table:
+    """Read a table file from memory. Raises ValidationFailed for a file that is no table at all."""
+    if not data.strip():
+        raise ValidationFailed(f"Tệp {source_name} trống.", f"The file {source_name} is empty.")
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed(
+            f"Tệp {source_name} quá lớn ({len(data) // (1024 * 1024)} MB; tối đa {MAX_BYTES // (1024 * 1024)} MB).",
+            f"The file {source_name} is too large ({len(data) // (1024 * 1024)} MB; at most "
+            f"{MAX_BYTES // (1024 * 1024)} MB).",
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"PK\x03\x04"):
+        return _workbook(data, source_name, digest, sheet, _zip_kind(data, source_name))
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return _workbook(data, source_name, digest, sheet, "xls")
+    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
+        raise ValidationFailed(
+            f"Tệp {source_name} không phải bảng tính (CSV, XLSX, XLS hoặc ODS).",
+            f"The file {source_name} is not a table (CSV, XLSX, XLS or ODS).",
+        )
+    text, encoding = decode_text(data)
+    return _csv_table(text, source_name, digest, encoding)
+
+
+# --- workbooks ------------------------------------------------------------------------------------
+
+
+def _zip_kind(data: bytes, source_name: str) -> FileFormat:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+                return "ods"
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+        raise _damaged(source_name, exc) from exc
+    raise ValidationFailed(
+        f"Tệp {source_name} là tệp nén nhưng không phải bảng tính Excel (XLSX) hay ODS.",
+        f"The file {source_name} is a zip archive but not an Excel (XLSX) or ODS workbook.",
+    )
+
+
+def _damaged(source_name: str, exc: BaseException) -> ValidationFailed:
+    return ValidationFailed(
+        f"Không đọc được bảng tính {source_name}: tệp bị hỏng hoặc không đúng định dạng ({exc}).",
+        f"Could not read the workbook {source_name}: the file is damaged or not in its format ({exc}).",
+    )
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _xlsx_parts(data: bytes) -> tuple[bool, dict[str, str]]:
+    """(the workbook uses the 1904 date system, sheet name -> path of its XML part)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        try:
+            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        except KeyError:
+            rels = ElementTree.Element("none")
+    pr = workbook.find(f"{_MAIN_NS}workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL_NS}Relationship")}
+    paths: dict[str, str] = {}
+    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+        if target:
+            paths[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return date1904, paths
+
+
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_STR_TYPE = re.compile(rb'\bt="str"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ch - 64)
+    return index - 1
+
+
+def formulas_without_values(sheet_xml: bytes) -> dict[int, list[int]]:
+    """Row number -> 0-based columns of formula cells whose result was never stored.
+
+    A formula cell keeps its last result in ``<v>``; a file written by a script and never opened in a
+    spreadsheet program has the formula alone (or an empty ``<v>``), so its value is unknown.
+    """
+    found: dict[int, list[int]] = {}
+    if not _HAS_FORMULA.search(sheet_xml):
+        return found
+    for match in _CELL.finditer(sheet_xml):
+        attrs, body = match.group(1), match.group(2)
+        if not body or not _HAS_FORMULA.search(body):
+            continue
+        value = _VALUE.search(body)
+        if value is not None and (value.group(1) or _STR_TYPE.search(attrs)):
+            continue
+        ref = _REF.search(attrs)
+        if ref is not None:
+            found.setdefault(int(ref.group(2)), []).append(_column_index(ref.group(1)))
+    return found
+
+
+def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kind: FileFormat) -> Table:
+    import python_calamine  # only when a workbook arrives
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise ValidationFailed(
+            f"Bảng tính {source_name} có mật khẩu. Hãy bỏ mật khẩu rồi chọn lại tệp.",
+            f"The workbook {source_name} is password-protected. Remove the password and pick the file again.",
+        ) from exc
+    except Exception as exc:  # calamine raises its own errors and ValueError for damaged files
+        raise _damaged(source_name, exc) from exc
+    names = [m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    if not names:
+        raise ValidationFailed(f"Bảng tính {source_name} không có trang tính nào.",
+                               f"The workbook {source_name} has no worksheet.")  # fmt: skip
+    if sheet is None:
+        name = names[0]
+    else:
+        matches = [n for n in names if fold(n) == fold(sheet)]
+        if not matches:
+            raise ValidationFailed(
+                f"Không có trang tính “{sheet}” trong {source_name}. Các trang: {', '.join(names)}.",
+                f"No sheet “{sheet}” in {source_name}. Sheets: {', '.join(names)}.",
+            )
+        name = matches[0]
+    epoch, formulas = EPOCH_1900, {}
+    if kind == "xlsx":
+        try:
+            date1904, parts = _xlsx_parts(data)
+            if date1904:
+                epoch = EPOCH_1904
+            part = parts.get(name)
+            if part:
+                with zipfile.ZipFile(io.BytesIO(data)) as z:
+                    formulas = formulas_without_values(z.read(part))
+        except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+            raise _damaged(source_name, exc) from exc
+    try:
+        cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise _damaged(source_name, exc) from exc
+    table = Table(source_name, digest, kind, None, name, epoch, iter(()), formulas=formulas)
+    table.rows = _workbook_rows(cells, table)
+    return table
+
+
+def _workbook_rows(cells: list[list], table: Table) -> Iterator[tuple[int, list]]:
+    for number, row in enumerate(cells, start=1):
+        if not any(v != "" for v in row):
+            continue
+        problem = _cell_problem(row, number)
+        if problem is not None:
+            table.problems.append(problem)
+            continue
+        yield number, row
+
+
+def _cell_problem(row: list, number: int) -> BadRow | None:
+    """A control character or an over-long cell in a row, as a BadRow (values are never quoted)."""
+    for index, value in enumerate(row):
+        if value.__class__ is not str:
+            continue
+        if len(value) > MAX_CELL_CHARS:
+            return BadRow(
+                number,
+                f"Ô ở cột {index + 1} dài {len(value):,} ký tự, quá giới hạn {MAX_CELL_CHARS:,} ký tự của một ô.",
+                f"The cell in column {index + 1} is {len(value):,} characters long, over the limit of "
+                f"{MAX_CELL_CHARS:,} per cell.",
+            )
+        if _CONTROL.search(value):
+            char = _CONTROL.search(value).group()  # type: ignore[union-attr]
+            return BadRow(
+                number,
+                f"Ô ở cột {index + 1} chứa ký tự điều khiển U+{ord(char):04X} (tệp hỏng hoặc bị ghép sai); "
+                "dòng này không được nạp.",
+                f"The cell in column {index + 1} holds the control character U+{ord(char):04X} (a damaged or "
+                "badly joined file); the row is not loaded.",
+            )
+    return None
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits some early line into the most cells (header rows are wide)."""
+    lines = [line for line in text[:65536].splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    best, best_count = ",", 0
+    for delimiter in _DELIMITERS:
+        count = max((line.count(delimiter) for line in lines), default=0)
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+class _Lines:
+    """The file's physical lines for csv.reader, with a position that can be moved back."""
+
+    __slots__ = ("lines", "pos")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.pos = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        pos = self.pos
+        if pos >= len(self.lines):
+            raise StopIteration
+        self.pos = pos + 1
+        return self.lines[pos]
+
+
+def _csv_table(text: str, source_name: str, digest: str, encoding: str) -> Table:
+    table = Table(source_name, digest, "csv", encoding, None, EPOCH_1900, iter(()))
+    table.rows = _csv_rows(text, sniff_delimiter(text), table)
+    return table
+
+
+def _csv_rows(text: str, delimiter: str, table: Table) -> Iterator[tuple[int, list]]:
+    lines = list(io.StringIO(text, newline=""))
+    source = _Lines(lines)
+    check_controls = _CONTROL.search(text) is not None
+    widest = 0  # cells in the widest one-line record so far
+    start = 0  # index of the line the next record starts on
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            table.problems.append(_broken_record(start + 1, source.pos, str(exc)))
+            start = source.pos = start + 1
+            reader = csv.reader(source, delimiter=delimiter, strict=True)
+            continue
+        end = source.pos
+        number = start + 1
+        if end - start > 1:
+            threshold = max(2, widest - 1)
+            if any(line.count(delimiter) >= threshold for line in lines[start + 1 : end]):
+                table.problems.append(_broken_record(number, end, None))
+                start = source.pos = start + 1
+                reader = csv.reader(source, delimiter=delimiter, strict=True)
+                continue
+        else:
+            widest = max(widest, len(cells))
+        start = end
+        if not cells or not any(cells):
+            continue
+        if check_controls or sum(len(line) for line in lines[number - 1 : end]) > MAX_CELL_CHARS:
+            problem = _cell_problem(cells, number)
+            if problem is not None:
+                table.problems.append(problem)
+                continue
+        yield number, cells
+
+
+def _broken_record(row: int, last_line: int, error: str | None) -> BadRow:
+    """A record the csv rules cannot read: mostly a double quote opened and never closed."""
+    tail_vi = f" và nuốt các dòng {row + 1}–{last_line}" if last_line > row else ""
+    tail_en = f" and swallows lines {row + 1}–{last_line}" if last_line > row else ""
+    detail = f" ({error})" if error else ""
+    return BadRow(
+        row,
+        f"Dòng CSV bị hỏng: có dấu nháy kép (\") mở một ô mà không đóng đúng chỗ{tail_vi}{detail}. "
+        "Dòng này không được nạp; các dòng sau được đọc lại từng dòng. Hãy sửa dấu nháy trong tệp rồi nhập lại.",
+        f"Broken CSV line: a double quote (\") opens a cell that is not closed where it should be{tail_en}"
+        f"{detail}. This line is not loaded; the lines after it are read again one by one. Fix the quote in the "
+        "file and import it again.",
+    )
+
+
+# --- cells ----------------------------------------------------------------------------------------
+
+
+def find_header(table: Table, accept, *, what_vi: str, what_en: str) -> tuple[int, list, Iterator[tuple[int, list]]]:
+    """The first of the first rows that ``accept(cells)`` takes as the header.
+
+    Returns (row number, cells, the rest of the rows). Raises ValidationFailed naming the cells of the
+    first row when no row is accepted, or when the file has no row at all.
+    """
+    rows = table.rows
+    seen: list[tuple[int, list]] = []
+    for number, cells in rows:
+        if accept(cells):
+            return number, cells, rows
+        seen.append((number, cells))
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        raise ValidationFailed(
+            f"Tệp {table.source_name} không có dòng nào đọc được.", f"The file {table.source_name} has no readable rows."
+        )
+    first = ", ".join(f"“{cell_text(v)}”" for v in seen[0][1] if cell_text(v))[:300]
+    raise ValidationFailed(
+        f"Không tìm thấy dòng tiêu đề {what_vi} trong {HEADER_SEARCH_ROWS} dòng đầu. Dòng đầu tiên có: {first}.",
+        f"No header row {what_en} in the first {HEADER_SEARCH_ROWS} rows. The first row has: {first}.",
+    )
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: "" for empty, whole numbers without ".0", dates as dd/mm/yyyy [HH:MM]."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M") if (value.hour or value.minute) else value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value).strip()
+
+
+def is_empty(row: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
