@@ -32,6 +32,9 @@ class AppContext:
         config = Config.load(data_dir)
         engine = make_engine(config.database_url)
         report = upgrade(engine)
+        from .register_uploads import remove_kept_uploads
+
+        remove_kept_uploads(config.data_dir)  # a data step at start: no copies of uploaded registers
         return cls(config=config, engine=engine,
                    actor=actor if actor is not None else config.settings.inspector_name,
                    upgrade_report=report)

@@ -162,6 +162,35 @@ def test_verify_from_the_file_alone(ctx, visit, register_file, tmp_path):
     assert not changed.matches and not changed.frame_hash_matches
 
 
+def test_upload_read_in_memory_and_verified_from_the_stored_frame(ctx, visit, register_file):
+    data = register_file.read_bytes()
+    preview = sampling.preview_register_file(data, "so_theo_doi.csv")
+    reg = sampling.import_register(ctx, visit.id, preview=preview)
+    sample_id, _ = sampling.draw_new_sample(ctx, reg.id, SampleSize.fixed(2))
+    sampling.forget_frames()  # as after a restart: the stored frame, checked against its hash
+    assert sampling.verify_sample(ctx, sample_id).matches
+    # Nothing of the holders' columns anywhere under the data directory.
+    for path in ctx.data_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert b"0912345678" not in content and "Công dân 1".encode() not in content, path
+    assert sampling.preview_register_file(register_file, "x.csv").frame_hash == preview.frame_hash  # a device path
+
+
+def test_register_copies_kept_by_earlier_versions_are_removed_at_start(tmp_path):
+    from inspection_app.services.context import AppContext
+
+    kept = tmp_path / "data" / "uploads" / "registers" / "0123456789abcdef" / "so_theo_doi.csv"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("Mã hồ sơ,Số điện thoại\nH-1,0912345678\n")
+    photo = tmp_path / "data" / "uploads" / "photos" / "a.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
+    AppContext.open(tmp_path / "data").close()
+    assert not (tmp_path / "data" / "uploads" / "registers").exists() and photo.exists()
+    assert sampling.remove_kept_uploads(tmp_path / "data") == 0
+
+
 def test_locked_visit_refuses_imports_and_draws(ctx, visit, register_file):
     reg = sampling.import_register(ctx, visit.id, register_file)
     with ctx.session() as s:
