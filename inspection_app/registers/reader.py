@@ -16,7 +16,8 @@ Only the columns the check needs are read; personal data is never copied out of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from operator import itemgetter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,10 +32,6 @@ from inspection_app.registers.table import BadRow, FileFormat, Table, find_heade
 assert tuple(f.name for f in FIELDS) == FRAME_FIELDS
 
 __all__ = ["BadRow", "RegisterImport", "read_register", "read_register_bytes"]
-
-
-class _TooLong(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,46 @@ def _cell_text(value: object) -> str | None:
     return canonical_text(str(value))
 
 
+class _Problem:
+    """A cell that cannot become a record value (a date in no known format, text over its limit)."""
+
+
+_BAD_DATE = _Problem()
+_TOO_LONG = _Problem()
+_CLEAN_ASCII = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]|  |^ | $|\x00 | \x00")
+
+
+def _text_column(values: list, limit: int) -> list:
+    """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
+    value once. A column of distinct plain-ASCII values already canonical (dossier codes) is checked in
+    one pass over its joined text instead of value by value."""
+    distinct = set(values)
+    distinct.discard(None)
+    if len(distinct) > 256 and all(v.__class__ is str for v in distinct):
+        joined = "\x00".join(distinct)
+        if joined.isascii() and not _CLEAN_ASCII.search(joined) and max(map(len, distinct)) <= limit:
+            return [v or None for v in values]
+    mapping: dict[object, object] = {None: None}
+    for value in distinct:
+        text = _cell_text(value)
+        mapping[value] = _TOO_LONG if text is not None and len(text) > limit else text
+    return list(map(mapping.__getitem__, values))
+
+
+def _date_column(values: list, parse: DateParser) -> list:
+    mapping: dict[object, object] = {}
+    for value in set(values):
+        try:
+            mapping[value] = parse(value)
+        except DateFormatError:
+            mapping[value] = _BAD_DATE
+    return list(map(mapping.__getitem__, values))
+
+
 def _read_rows(table: Table) -> RegisterImport:
+    """Column by column: each distinct cell value of a column is converted once, then each row is
+    checked in file order (missing code, formula without a result, over-long or unreadable cells,
+    repeated code) and the readable rows become records."""
     header_row, header, iterator = find_header(
         table, lambda cells: _header_mapping(cells) is not None,
         what_vi=f"có cột “Mã hồ sơ” ({needed_text('vi')})", what_en=f"with a “Mã hồ sơ” column ({needed_text('en')})",
@@ -105,53 +141,50 @@ def _read_rows(table: Table) -> RegisterImport:
     mapping = map_headers(header, header_row=header_row)
     code_index = mapping.index_of("code")
     assert code_index is not None
+    indexes = [mapping.index_of(spec.name) for spec in FIELDS]  # None: not in the file
+    used = {i for i in indexes if i is not None}
+    needed = max(used) + 1
+
+    rows = list(iterator)
+    numbers = [number for number, _ in rows]
+    cells = [row for _, row in rows]
+    del rows
+    if cells and min(map(len, cells)) < needed:  # short rows (trailing cells left out) are padded
+        cells = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in cells]
+    count = len(cells)
     parse_date = DateParser(epoch=table.epoch)
-    memo: dict[object, str | None] = {}  # canonical text of repeated cells
-    limits = {spec.name: spec.max_chars for spec in FIELDS}
+    columns: list[list] = []
+    for spec, index in zip(FIELDS, indexes):
+        if index is None:
+            columns.append([None] * count)
+            continue
+        raw = list(map(itemgetter(index), cells))
+        columns.append(_date_column(raw, parse_date) if spec.kind == "date" else _text_column(raw, spec.max_chars))
+    codes = columns[0]
+    flagged: set[int] = set()
+    for col in columns:
+        if _BAD_DATE in col or _TOO_LONG in col:
+            flagged.update(i for i, v in enumerate(col) if v is _BAD_DATE or v is _TOO_LONG)
+    formulas = table.formulas
 
-    def text_of(limit: int) -> Callable[[object], str | None]:
-        def text(value: object) -> str | None:
-            try:
-                result = memo[value]
-            except KeyError:
-                memo[value] = result = _cell_text(value)
-            if result is not None and len(result) > limit:
-                raise _TooLong
-            return result
-
-        return text
-
-    # One converter per record field after the code, in DossierRecord order; -1: not in the file.
-    columns: list[tuple[int, Callable[[object], object]]] = []
-    for spec in FIELDS[1:]:
-        index = mapping.index_of(spec.name)
-        convert = parse_date if spec.kind == "date" else text_of(spec.max_chars)
-        columns.append((-1 if index is None else index, convert))
-    used = {index for index, _ in columns if index >= 0} | {code_index}
-    columns_needed = max(used) + 1
-    code_limit = limits["code"]
-
-    records: list[DossierRecord] = []
+    records_at: list[int] = []
     bad: list[BadRow] = []
     first_row_of: dict[str, int] = {}
     duplicates: list[str] = []
     rows_read = 0
-    formulas = table.formulas
-    for number, row in iterator:
-        if len(row) < columns_needed:  # short rows (trailing cells left out) are padded
-            row = list(row) + [None] * (columns_needed - len(row))
-        code = _cell_text(row[code_index])
+    for i, (number, code) in enumerate(zip(numbers, codes)):
         if code is None:
-            if not is_empty(row):
+            if not is_empty(cells[i]):
                 rows_read += 1
                 bad.append(BadRow(number, "Thiếu mã hồ sơ.", "The dossier code is missing."))
             continue
         rows_read += 1
         if formulas and number in formulas and used.intersection(formulas[number]):
-            bad.append(_formula_problem(number, code, mapping, formulas[number]))
+            bad.append(_formula_problem(number, _cell_text(cells[i][code_index]), mapping, formulas[number]))
             continue
-        if len(code) > code_limit:
-            bad.append(_too_long(number, None, _mapped(mapping, "code"), len(code)))
+        if code is _TOO_LONG:
+            text = _cell_text(cells[i][code_index]) or ""
+            bad.append(_too_long(number, None, _mapped(mapping, "code"), len(text)))
             continue
         if code in first_row_of:
             first = first_row_of[code]
@@ -165,16 +198,20 @@ def _read_rows(table: Table) -> RegisterImport:
                 )
             )
             continue
-        try:
-            values = [None if index < 0 else convert(row[index]) for index, convert in columns]
-        except DateFormatError:
-            bad.append(_date_problems(row, number, code, mapping, table))
-            continue
-        except _TooLong:
-            bad.append(_length_problems(row, number, code, mapping))
+        if i in flagged:
+            if any(col[i] is _BAD_DATE for col in columns):
+                bad.append(_date_problems(cells[i], number, code, mapping, table))
+            else:
+                bad.append(_length_problems(cells[i], number, code, mapping))
             continue
         first_row_of[code] = number
-        records.append(DossierRecord(code, *values, number))
+        records_at.append(i)
+
+    if len(records_at) < count:
+        keep = itemgetter(*records_at) if len(records_at) > 1 else (lambda seq: tuple(seq[j] for j in records_at))
+        columns = [list(keep(col)) for col in columns]
+        numbers = list(keep(numbers))
+    records = list(map(DossierRecord, *columns, numbers)) if records_at else []
 
     if table.problems:
         rows_read += len(table.problems)
@@ -245,6 +282,8 @@ def _date_problems(row: list, number: int, code: str, mapping: ColumnMapping, ta
         try:
             parse_datetime(raw, epoch=table.epoch)
         except DateFormatError:
+            raw = str(raw)
+            raw = raw if len(raw) <= 40 else f"{raw[:40]}… ({len(raw):,})"
             vi.append(f"{column.label_vi} (cột “{column.header}”): “{raw}” không phải ngày hợp lệ")
             en.append(f"{column.label_en} (column “{column.header}”): “{raw}” is not a valid date")
     return BadRow(number, "; ".join(vi) + ".", "; ".join(en) + ".", code)

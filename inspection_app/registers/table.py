@@ -17,9 +17,10 @@ Formats, recognised from the content, never from the name:
 Every row of the file is either handed on (:attr:`Table.rows`) or reported in :attr:`Table.problems`
 with its row number, as a spreadsheet shows it (line number for CSV), and the reason in Vietnamese
 and English. Rows the reader itself refuses: a cell with a control character (NUL …, C0 but tab and
-line breaks, DEL, C1), a cell longer than :data:`MAX_CELL_CHARS` (Excel's own limit per cell), a
-record broken by a stray quote. A file is at most :data:`MAX_BYTES` and is read from memory: nothing
-is written to disk.
+line breaks, DEL, C1) and a record broken by a stray quote. Length limits belong to the fields that
+are used (``FieldSpec.max_chars`` for registers, ``domain.roll_call`` for rosters), which report an
+over-long cell per row; a cell of any size up to the file's size is read without a csv error. A file
+is at most :data:`MAX_BYTES` and is read from memory: nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from ..domain.text import fold
 from .encoding import decode_text
 
 MAX_BYTES = 50 * 1024 * 1024
-MAX_CELL_CHARS = 32_767  # Excel's limit for the text of one cell
 HEADER_SEARCH_ROWS = 30
 EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day zero (with its 1900 leap-year quirk folded in)
 EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system
@@ -48,7 +48,7 @@ _DELIMITERS = (",", ";", "\t", "|")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # The csv module refuses a field over 128 KiB with a bare csv.Error; raise its limit above the largest
-# file we take, and report long cells per row ourselves (MAX_CELL_CHARS).
+# file we take: over-long cells are reported per row against their field's own limit.
 if csv.field_size_limit() <= MAX_BYTES:
     csv.field_size_limit(MAX_BYTES + 1)
 
@@ -161,6 +161,7 @@ def _xlsx_parts(data: bytes) -> tuple[bool, dict[str, str]]:
 
 
 _HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _STR_TYPE = re.compile(rb'\bt="str"')
@@ -181,7 +182,7 @@ def formulas_without_values(sheet_xml: bytes) -> dict[int, list[int]]:
     spreadsheet program has the formula alone (or an empty ``<v>``), so its value is unknown.
     """
     found: dict[int, list[int]] = {}
-    if not _HAS_FORMULA.search(sheet_xml):
+    if not any(hint in sheet_xml for hint in _FORMULA_HINTS):
         return found
     for match in _CELL.finditer(sheet_xml):
         attrs, body = match.group(1), match.group(2)
@@ -222,16 +223,19 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
                 f"No sheet “{sheet}” in {source_name}. Sheets: {', '.join(names)}.",
             )
         name = matches[0]
-    epoch, formulas = EPOCH_1900, {}
+    epoch, formulas, check_controls = EPOCH_1900, {}, True  # XLS, ODS: every row is checked
     if kind == "xlsx":
         try:
             date1904, parts = _xlsx_parts(data)
             if date1904:
                 epoch = EPOCH_1904
             part = parts.get(name)
-            if part:
-                with zipfile.ZipFile(io.BytesIO(data)) as z:
-                    formulas = formulas_without_values(z.read(part))
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                sheet_xml = z.read(part) if part else b""
+                shared = z.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in z.namelist() else b""
+            formulas = formulas_without_values(sheet_xml)
+            check_controls = _xml_may_hold_controls(sheet_xml, shared)
+            del sheet_xml, shared
         except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
             raise _damaged(source_name, exc) from exc
     try:
@@ -239,40 +243,44 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
     except Exception as exc:
         raise _damaged(source_name, exc) from exc
     table = Table(source_name, digest, kind, None, name, epoch, iter(()), formulas=formulas)
-    table.rows = _workbook_rows(cells, table)
+    table.rows = _workbook_rows(cells, table, check_controls)
     return table
 
 
-def _workbook_rows(cells: list[list], table: Table) -> Iterator[tuple[int, list]]:
+def _workbook_rows(cells: list[list], table: Table, check_controls: bool) -> Iterator[tuple[int, list]]:
     for number, row in enumerate(cells, start=1):
-        if not any(v != "" for v in row):
+        if row.count("") == len(row):
             continue
-        problem = _cell_problem(row, number)
-        if problem is not None:
-            table.problems.append(problem)
-            continue
+        if check_controls:
+            problem = _control_problem(row, number)
+            if problem is not None:
+                table.problems.append(problem)
+                continue
         yield number, row
 
 
-def _cell_problem(row: list, number: int) -> BadRow | None:
-    """A control character or an over-long cell in a row, as a BadRow (values are never quoted)."""
+_ESCAPED_CONTROL = re.compile(rb"_x00[01][0-9A-Fa-f]_|_x007[fF]_|_x00[89][0-9A-Fa-f]_|\xc2[\x80-\x9f]")
+
+
+def _xml_may_hold_controls(*parts: bytes) -> bool:
+    """Whether XLSX parts hold a control character: XML 1.0 cannot carry C0 characters, so a
+    spreadsheet writes them as ``_x0000_`` escapes (ECMA-376 Part 1, §22.9.2.19); C1 ones are UTF-8."""
+    return any((b"_x00" in part or b"\xc2" in part) and _ESCAPED_CONTROL.search(part) for part in parts)
+
+
+def _control_problem(row: list, number: int) -> BadRow | None:
+    """A control character in a row, as a BadRow (the cell's value is never quoted: it may be personal)."""
     for index, value in enumerate(row):
         if value.__class__ is not str:
             continue
-        if len(value) > MAX_CELL_CHARS:
+        found = _CONTROL.search(value)
+        if found is not None:
+            code = ord(found.group())
             return BadRow(
                 number,
-                f"Ô ở cột {index + 1} dài {len(value):,} ký tự, quá giới hạn {MAX_CELL_CHARS:,} ký tự của một ô.",
-                f"The cell in column {index + 1} is {len(value):,} characters long, over the limit of "
-                f"{MAX_CELL_CHARS:,} per cell.",
-            )
-        if _CONTROL.search(value):
-            char = _CONTROL.search(value).group()  # type: ignore[union-attr]
-            return BadRow(
-                number,
-                f"Ô ở cột {index + 1} chứa ký tự điều khiển U+{ord(char):04X} (tệp hỏng hoặc bị ghép sai); "
+                f"Ô ở cột {index + 1} chứa ký tự điều khiển U+{code:04X} (tệp hỏng hoặc bị ghép sai); "
                 "dòng này không được nạp.",
-                f"The cell in column {index + 1} holds the control character U+{ord(char):04X} (a damaged or "
+                f"The cell in column {index + 1} holds the control character U+{code:04X} (a damaged or "
                 "badly joined file); the row is not loaded.",
             )
     return None
@@ -292,14 +300,56 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _csv_table(text: str, source_name: str, digest: str, encoding: str) -> Table:
+    table = Table(source_name, digest, "csv", encoding, None, EPOCH_1900, iter(()))
+    table.rows = _csv_rows(text, sniff_delimiter(text), table)
+    return table
+
+
+def _csv_rows(text: str, delimiter: str, table: Table) -> Iterator[tuple[int, list]]:
+    """The fast path: csv.reader over the whole text, one record per line. At the first record it
+    cannot take as it is (a csv error, or a record over several lines), the careful path takes over
+    from that record's line."""
+    check_controls = _CONTROL.search(text) is not None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    widest = 0
+    start = 0  # lines before the record being read
+    lines: list[str] | None = None
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            lines = list(io.StringIO(text, newline=""))
+            yield from _careful_csv_rows(lines, start, widest, delimiter, check_controls, table)
+            return
+        end = reader.line_num
+        if end - start > 1:
+            lines = list(io.StringIO(text, newline=""))
+            yield from _careful_csv_rows(lines, start, widest, delimiter, check_controls, table)
+            return
+        if len(cells) > widest:
+            widest = len(cells)
+        start = end
+        if not any(cells):
+            continue
+        if check_controls:
+            problem = _control_problem(cells, end)
+            if problem is not None:
+                table.problems.append(problem)
+                continue
+        yield end, cells
+
+
 class _Lines:
     """The file's physical lines for csv.reader, with a position that can be moved back."""
 
     __slots__ = ("lines", "pos")
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], pos: int) -> None:
         self.lines = lines
-        self.pos = 0
+        self.pos = pos
 
     def __iter__(self) -> _Lines:
         return self
@@ -312,18 +362,13 @@ class _Lines:
         return self.lines[pos]
 
 
-def _csv_table(text: str, source_name: str, digest: str, encoding: str) -> Table:
-    table = Table(source_name, digest, "csv", encoding, None, EPOCH_1900, iter(()))
-    table.rows = _csv_rows(text, sniff_delimiter(text), table)
-    return table
-
-
-def _csv_rows(text: str, delimiter: str, table: Table) -> Iterator[tuple[int, list]]:
-    lines = list(io.StringIO(text, newline=""))
-    source = _Lines(lines)
-    check_controls = _CONTROL.search(text) is not None
-    widest = 0  # cells in the widest one-line record so far
-    start = 0  # index of the line the next record starts on
+def _careful_csv_rows(
+    lines: list[str], start: int, widest: int, delimiter: str, check_controls: bool, table: Table
+) -> Iterator[tuple[int, list]]:
+    """From line index `start` on: a record may span lines only when no continuation line is shaped
+    like a row of its own; a record that breaks the rules is reported and reading starts again on the
+    line after its first one."""
+    source = _Lines(lines, start)
     reader = csv.reader(source, delimiter=delimiter, strict=True)
     while True:
         try:
@@ -344,13 +389,13 @@ def _csv_rows(text: str, delimiter: str, table: Table) -> Iterator[tuple[int, li
                 start = source.pos = start + 1
                 reader = csv.reader(source, delimiter=delimiter, strict=True)
                 continue
-        else:
-            widest = max(widest, len(cells))
+        elif len(cells) > widest:
+            widest = len(cells)
         start = end
-        if not cells or not any(cells):
+        if not any(cells):
             continue
-        if check_controls or sum(len(line) for line in lines[number - 1 : end]) > MAX_CELL_CHARS:
-            problem = _cell_problem(cells, number)
+        if check_controls:
+            problem = _control_problem(cells, number)
             if problem is not None:
                 table.problems.append(problem)
                 continue
