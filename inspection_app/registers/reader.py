@@ -172,7 +172,11 @@ def _read_rows(table: Table) -> RegisterImport:
     first_row_of: dict[str, int] = {}
     duplicates: list[str] = []
     rows_read = 0
-    for i, (number, code) in enumerate(zip(numbers, codes)):
+    clean = not flagged and not formulas and None not in codes and _TOO_LONG not in codes
+    if clean and len(set(codes)) == count:  # the common case: every row is a record
+        records_at = list(range(count))
+        rows_read = count
+    for i, (number, code) in enumerate(() if clean and rows_read else zip(numbers, codes)):
         if code is None:
             if not is_empty(cells[i]):
                 rows_read += 1

@@ -23,6 +23,10 @@ draw, verification) and :mod:`.dossier_checks` (the per-dossier checklist and th
 
 from __future__ import annotations
 
+from ..domain.sampling import (  # the UI builds sizes through this door
+    DrawSpec,
+    SampleSize,
+)
 from .dossier_checks import (
     DOSSIER_CHECKLIST_ID,
     SampledDossier,
@@ -60,6 +64,8 @@ from .sample_draw import (
 
 __all__ = [
     "DOSSIER_CHECKLIST_ID",
+    "DrawSpec",
+    "SampleSize",
     "PreparedSample",
     "RegisterPreview",
     "RegisterSummary",
