@@ -257,6 +257,10 @@ def test_cli_import_draw_show_and_verify(ctx, visit, register_file, data_dir, tm
     assert main(["sample", "verify", "--register", str(register_file), "--record", str(record)]) == 0
     assert main(["--data-dir", str(data_dir), "sample", "verify", "--register", str(register_file),
                  "--sample-id", sample.id]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "sample", "verify", "--sample-id", sample.id]) == 0  # the stored frame
+    assert "MATCH" in capsys.readouterr().out
+    assert main(["sample", "verify", "--seed", drawn.seed, "--total", "8"]) == 2  # no file, no recorded sample
     edited_rows = register_rows()
     edited_rows[5][3] = "Đất đai"
     edited = write_csv(tmp_path / "edited.csv", edited_rows)
