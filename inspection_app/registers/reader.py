@@ -103,31 +103,34 @@ _TOO_LONG = _Problem()
 _CLEAN_ASCII = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]|  |^ | $|\x00 | \x00")
 
 
-def _text_column(values: list, limit: int) -> list:
+def _text_column(values: list, limit: int) -> tuple[list, bool]:
     """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
-    value once. A column of distinct plain-ASCII values already canonical (dossier codes) is checked in
-    one pass over its joined text instead of value by value."""
+    value once, and whether any value is over its limit. A column of distinct plain-ASCII values
+    already canonical (dossier codes) is checked in one pass over its joined text instead."""
     distinct = set(values)
     distinct.discard(None)
     if len(distinct) > 256 and all(v.__class__ is str for v in distinct):
         joined = "\x00".join(distinct)
         if joined.isascii() and not _CLEAN_ASCII.search(joined) and max(map(len, distinct)) <= limit:
-            return [v or None for v in values]
+            return [v or None for v in values], False
     mapping: dict[object, object] = {None: None}
+    too_long = False
     for value in distinct:
         text = _cell_text(value)
-        mapping[value] = _TOO_LONG if text is not None and len(text) > limit else text
-    return list(map(mapping.__getitem__, values))
+        if text is not None and len(text) > limit:
+            mapping[value] = _TOO_LONG
+            too_long = True
+        else:
+            mapping[value] = text
+    return list(map(mapping.__getitem__, values)), too_long
 
 
-def _date_column(values: list, parse: DateParser) -> list:
-    mapping: dict[object, object] = {}
-    for value in set(values):
-        try:
-            mapping[value] = parse(value)
-        except DateFormatError:
-            mapping[value] = _BAD_DATE
-    return list(map(mapping.__getitem__, values))
+def _date_column(values: list, parse: DateParser) -> tuple[list, bool]:
+    """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
+    mapping, bad = parse.parse_many(set(values))
+    for value in bad:
+        mapping[value] = _BAD_DATE  # type: ignore[assignment]
+    return list(map(mapping.__getitem__, values)), bool(bad)
 
 
 def _read_rows(table: Table) -> RegisterImport:
@@ -154,17 +157,18 @@ def _read_rows(table: Table) -> RegisterImport:
     count = len(cells)
     parse_date = DateParser(epoch=table.epoch)
     columns: list[list] = []
+    flagged: set[int] = set()
     for spec, index in zip(FIELDS, indexes):
         if index is None:
             columns.append([None] * count)
             continue
         raw = list(map(itemgetter(index), cells))
-        columns.append(_date_column(raw, parse_date) if spec.kind == "date" else _text_column(raw, spec.max_chars))
+        converted, problem = (_date_column(raw, parse_date) if spec.kind == "date"
+                              else _text_column(raw, spec.max_chars))  # fmt: skip
+        columns.append(converted)
+        if problem:
+            flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
     codes = columns[0]
-    flagged: set[int] = set()
-    for col in columns:
-        if _BAD_DATE in col or _TOO_LONG in col:
-            flagged.update(i for i, v in enumerate(col) if v is _BAD_DATE or v is _TOO_LONG)
     formulas = table.formulas
 
     records_at: list[int] = []
@@ -172,7 +176,7 @@ def _read_rows(table: Table) -> RegisterImport:
     first_row_of: dict[str, int] = {}
     duplicates: list[str] = []
     rows_read = 0
-    clean = not flagged and not formulas and None not in codes and _TOO_LONG not in codes
+    clean = not flagged and not formulas and not any(code is None for code in codes)
     if clean and len(set(codes)) == count:  # the common case: every row is a record
         records_at = list(range(count))
         rows_read = count

@@ -28,6 +28,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
+import operator
 import re
 import zipfile
 from collections.abc import Iterator
@@ -161,7 +163,7 @@ def _xlsx_parts(data: bytes) -> tuple[bool, dict[str, str]]:
 
 
 _HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_FORMULA_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_FORMULA_HINT = b"f>"  # every formula has a closing tag, </f> or </x:f> (a shared one's master cell too)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _STR_TYPE = re.compile(rb'\bt="str"')
@@ -182,7 +184,7 @@ def formulas_without_values(sheet_xml: bytes) -> dict[int, list[int]]:
     spreadsheet program has the formula alone (or an empty ``<v>``), so its value is unknown.
     """
     found: dict[int, list[int]] = {}
-    if not any(hint in sheet_xml for hint in _FORMULA_HINTS):
+    if _FORMULA_HINT not in sheet_xml:
         return found
     for match in _CELL.finditer(sheet_xml):
         attrs, body = match.group(1), match.group(2)
@@ -248,14 +250,22 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
 
 
 def _workbook_rows(cells: list[list], table: Table, check_controls: bool) -> Iterator[tuple[int, list]]:
+    if not check_controls:  # the common case, in C: the non-empty rows with their numbers
+        sizes = list(map(len, cells))
+        empties = list(map(list.count, cells, itertools.repeat("", len(cells))))
+        keep = list(map(operator.ne, sizes, empties))
+        return zip(itertools.compress(range(1, len(cells) + 1), keep), itertools.compress(cells, keep))
+    return _checked_rows(cells, table)
+
+
+def _checked_rows(cells: list[list], table: Table) -> Iterator[tuple[int, list]]:
     for number, row in enumerate(cells, start=1):
         if row.count("") == len(row):
             continue
-        if check_controls:
-            problem = _control_problem(row, number)
-            if problem is not None:
-                table.problems.append(problem)
-                continue
+        problem = _control_problem(row, number)
+        if problem is not None:
+            table.problems.append(problem)
+            continue
         yield number, row
 
 
@@ -307,39 +317,19 @@ def _csv_table(text: str, source_name: str, digest: str, encoding: str) -> Table
 
 
 def _csv_rows(text: str, delimiter: str, table: Table) -> Iterator[tuple[int, list]]:
-    """The fast path: csv.reader over the whole text, one record per line. At the first record it
-    cannot take as it is (a csv error, or a record over several lines), the careful path takes over
-    from that record's line."""
+    """The fast path: csv.reader over the whole text at once, in C, when every record is one line and
+    no cell holds a control character. Otherwise the careful path reads the file line by line."""
     check_controls = _CONTROL.search(text) is not None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    widest = 0
-    start = 0  # lines before the record being read
-    lines: list[str] | None = None
-    while True:
+    if not check_controls:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
+            records = list(reader)
         except csv.Error:
-            lines = list(io.StringIO(text, newline=""))
-            yield from _careful_csv_rows(lines, start, widest, delimiter, check_controls, table)
-            return
-        end = reader.line_num
-        if end - start > 1:
-            lines = list(io.StringIO(text, newline=""))
-            yield from _careful_csv_rows(lines, start, widest, delimiter, check_controls, table)
-            return
-        if len(cells) > widest:
-            widest = len(cells)
-        start = end
-        if not any(cells):
-            continue
-        if check_controls:
-            problem = _control_problem(cells, end)
-            if problem is not None:
-                table.problems.append(problem)
-                continue
-        yield end, cells
+            records = None
+        if records is not None and reader.line_num == len(records):  # one line per record
+            keep = list(map(any, records))
+            return zip(itertools.compress(range(1, len(records) + 1), keep), itertools.compress(records, keep))
+    return _careful_csv_rows(list(io.StringIO(text, newline="")), 0, 0, delimiter, check_controls, table)
 
 
 class _Lines:
