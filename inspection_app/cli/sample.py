@@ -259,7 +259,7 @@ def _add_draw_parameters(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import-register", help="import a unit's dossier register (CSV/XLSX) for a visit")
+    p = sub.add_parser("import-register", help="import a unit's dossier register (CSV, XLSX, XLS, ODS) for a visit")
     p.add_argument("visit_id")
     p.add_argument("file")
     p.add_argument("--sheet", default=None)

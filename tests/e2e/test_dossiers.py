@@ -107,7 +107,7 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     tab.open(f"/visits/{visit_id}/checklist")
     tab.tap(tab.nav("Hồ sơ TTHC"))
     with page.expect_file_chooser() as chooser:
-        tab.tap(tab.button("Chọn tệp sổ theo dõi (CSV/XLSX)"))
+        tab.tap(tab.button("Chọn tệp sổ theo dõi (CSV/XLSX/XLS/ODS)"))
     chooser.value.set_files(str(register))
     preview = tab.ident("register-preview")
     expect(preview).to_be_attached()
