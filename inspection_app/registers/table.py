@@ -43,6 +43,7 @@ from ..domain.text import fold
 from .encoding import decode_text
 
 MAX_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a workbook's parts once unzipped: a zip bomb is refused
 HEADER_SEARCH_ROWS = 30
 EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day zero (with its 1900 leap-year quirk folded in)
 EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system
@@ -119,6 +120,14 @@ def _zip_kind(data: bytes, source_name: str) -> FileFormat:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
+            unpacked = sum(info.file_size for info in z.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ValidationFailed(
+                    f"Bảng tính {source_name} khi giải nén quá lớn ({unpacked // (1024 * 1024)} MB; tối đa "
+                    f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB).",
+                    f"The workbook {source_name} is too large once unpacked ({unpacked // (1024 * 1024)} MB; at "
+                    f"most {MAX_UNPACKED_BYTES // (1024 * 1024)} MB).",
+                )
             if "xl/workbook.xml" in names:
                 return "xlsx"
             if "mimetype" in names and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):

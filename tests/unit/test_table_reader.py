@@ -135,6 +135,20 @@ def test_ods_and_sheets_by_name():
     assert "Danh sách" in exc.value.en
 
 
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
+    from inspection_app.registers import table
+
+    monkeypatch.setattr(table, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)  # the real limit is 1 GB
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (5 * 1024 * 1024))
+    assert len(buf.getvalue()) < 20_000
+    with pytest.raises(ValidationFailed) as exc:
+        read_table(buf.getvalue(), "bomb.xlsx")
+    assert "once unpacked" in exc.value.en
+
+
 # --- CSV ----------------------------------------------------------------------------------------
 
 
