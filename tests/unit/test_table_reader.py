@@ -127,7 +127,44 @@ def test_formula_scan_keeps_computed_values():
     assert formulas_without_values(xml) == {2: [26, 3]}
 
 
-def test_ods_and_sheets_by_name():
+def ods(rows: list[list[str]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (ODF 1.2 part 1, §9.1): mimetype first, stored, then content.xml."""
+    from xml.sax.saxutils import escape
+
+    body = "".join("<table:table-row>" + "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>' for v in row)
+        + "</table:table-row>" for row in rows)  # fmt: skip
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="Sổ">{body}</table:table></office:spreadsheet>'
+        "</office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def test_an_ods_register_reads_like_the_xlsx():
+    rows = [REGISTER_HEADER, ["H-1", "Thủ tục", "Hộ tịch", "02/03/2026", "05/03/2026"]]
+    result = read_register_bytes(ods(rows), "so.ods")
+    assert result.file_format == "ods" and result.sheet == "Sổ"
+    assert result.frame.hash == read_register_bytes(xlsx(rows), "so.xlsx").frame.hash
+
+
+def test_sheets_by_name_forgiving():
     table = read_table(xlsx(ROSTER, title="Cán bộ"), "r.xlsx", sheet="can bo")
     assert table.sheet == "Cán bộ" and table.file_format == "xlsx"
     with pytest.raises(ValidationFailed) as exc:
