@@ -265,7 +265,7 @@ def _length_problems(row: list, number: int, code: str, mapping: ColumnMapping) 
     raise AssertionError("no over-long cell")  # pragma: no cover
 
 
-def _formula_problem(number: int, code: str, mapping: ColumnMapping, columns: list[int]) -> BadRow:
+def _formula_problem(number: int, code: str | None, mapping: ColumnMapping, columns: list[int]) -> BadRow:
     names = [c for c in mapping.mapped if c.index in columns]
     vi = ", ".join(f"{c.label_vi} (cột “{c.header}”)" for c in names)
     en = ", ".join(f"{c.label_en} (column “{c.header}”)" for c in names)

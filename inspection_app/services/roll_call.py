@@ -171,19 +171,20 @@ def import_roster(ctx: AppContext, unit_id: str, data: bytes | Path, filename: s
     adds nobody. The file's order becomes the order shown.
     """
     if isinstance(data, Path):
-        filename = filename or data.name
+        path = data
+        filename = filename or path.name
         try:
-            data = data.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
-            raise ValidationFailed(f"Không mở được tệp {data}: {exc.strerror}.",
-                                   f"Could not open the file {data}: {exc.strerror}.") from exc
+            raise ValidationFailed(f"Không mở được tệp {path}: {exc.strerror}.",
+                                   f"Could not open the file {path}: {exc.strerror}.") from exc
     parsed = read_roster(data, filename or "roster.csv", sheet)
     with ctx.session() as s:
         get_or_404(s, Unit, unit_id, "đơn vị", "unit")
         existing = list(s.exec(select(StaffMember).where(StaffMember.unit_id == unit_id)))
         by_identity: dict[tuple[str, ...], StaffMember] = {}
-        for member in existing:
-            by_identity.setdefault(_identity(member), member)
+        for known in existing:
+            by_identity.setdefault(_identity(known), known)
         for person in parsed.people:
             member = by_identity.get(person.identity)
             if member is None and person.staff_code:  # first import with codes: match the row as before
