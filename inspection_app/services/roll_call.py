@@ -76,7 +76,7 @@ def _parse_hhmm(value: str) -> time:
 def set_attendance(ctx: AppContext, visit_id: str, staff_id: str, status: str, arrival_time: str | None = None,
                    reason: str = "", evidence: str = "", note: str = "") -> RollCallEntry:
     """Record one person's status; minutes late are computed from the configured office hours."""
-    reason, evidence, note = (nfc(x or "").strip() for x in (reason, evidence, note))
+    reason, evidence, note = ((nfc(x or "") or "").strip() for x in (reason, evidence, note))
     rules.validate_entry(status, arrival_time, reason)
     with ctx.session() as s:
         visit = visit_for_update(s, visit_id)
@@ -192,7 +192,7 @@ def import_roster(ctx: AppContext, unit_id: str, data: bytes | Path, filename: s
                 if member is not None and member.staff_code:
                     member = None
             if member is None:
-                member = StaffMember(unit_id=unit_id)
+                member = StaffMember(unit_id=unit_id, full_name=person.full_name)
                 by_identity[person.identity] = member
             member.full_name = person.full_name
             member.position = person.position
