@@ -22,7 +22,8 @@ BOM) and XLSX. Then times:
 
 Targets (issues 15 and 17): CSV import at most 2 s and within 1.2x of pandas; XLSX import at most 3 s
 and within 1.5x of python-calamine alone; draw at most 100 ms; on a 2-core machine. pandas and polars
-are not dependencies of the app: install them in the venv to see the comparison, otherwise the bench
+are not dependencies of the app: install them (and fastexcel, which polars reads workbooks with) in the
+venv to see the comparison, otherwise the bench
 says "not installed". Prints the median wall time (judged against the target), the best run and the
 CPU time, with the load average: on a shared machine the wall time includes waiting for a core.
 Ratios are from the same run. Always exits 0 (a figure, not a test).

@@ -148,49 +148,6 @@ class DateParser:
                     pass
         return self._remember(value)  # type: ignore[arg-type]
 
-    def parse_many(self, values: set) -> tuple[dict[object, datetime | None], list[object]]:
-        """Each distinct value of a column as a date-time, and the values that are no date.
-
-        A column repeats a few hundred days and times of day: "14/07/2025 08:30" values are split
-        once, each distinct day and time parsed once, and the date-times put together from those.
-        """
-        found: dict[object, datetime | None] = {}
-        bad: list[object] = []
-        split: list[tuple[str, str, str]] = []
-        for value in values:
-            if value.__class__ is str and value.count(" ") == 1 and ":" in value:
-                day_part, _, time_part = value.partition(" ")
-                split.append((value, day_part, time_part))
-            else:
-                try:
-                    found[value] = self(value)
-                except DateFormatError:
-                    bad.append(value)
-        days: dict[str, date | None] = {}
-        for day_part in {d for _, d, _ in split}:
-            try:
-                midnight = parse_datetime(day_part) if ":" not in day_part else None
-            except DateFormatError:
-                midnight = None
-            days[day_part] = midnight.date() if midnight is not None and midnight.time() == time() else None
-        times: dict[str, time | None] = {}
-        for time_part in {t for _, _, t in split}:
-            try:
-                times[time_part] = _parse_time(time_part.strip())
-            except DateFormatError:
-                times[time_part] = None
-        combine = datetime.combine
-        for value, day_part, time_part in split:
-            day, clock = days[day_part], times[time_part]
-            if day is not None and clock is not None:
-                found[value] = combine(day, clock)
-            else:
-                try:
-                    found[value] = self(value)
-                except DateFormatError:
-                    bad.append(value)
-        return found, bad
-
     def _date_and_time(self, day_part: str, time_part: str) -> datetime:
         day = self._days.get(day_part)
         if day is None:

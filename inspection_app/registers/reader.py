@@ -100,7 +100,7 @@ class _Problem:
 
 _BAD_DATE = _Problem()
 _TOO_LONG = _Problem()
-_CLEAN_ASCII = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]|  |^ | $|\x00 | \x00")
+_ASCII_SPACES = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]")  # what str.split() splits on, but " "
 
 
 def _text_column(values: list, limit: int) -> tuple[list, bool]:
@@ -111,7 +111,9 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
     distinct.discard(None)
     if len(distinct) > 256 and all(v.__class__ is str for v in distinct):
         joined = "\x00".join(distinct)
-        if joined.isascii() and not _CLEAN_ASCII.search(joined) and max(map(len, distinct)) <= limit:
+        if (joined.isascii() and "  " not in joined and "\x00 " not in joined and " \x00" not in joined
+                and joined[0] != " " and joined[-1] != " " and not _ASCII_SPACES.search(joined)
+                and max(map(len, distinct)) <= limit):  # fmt: skip
             return [v or None for v in values], False
     mapping: dict[object, object] = {None: None}
     too_long = False
@@ -127,10 +129,15 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
 
 def _date_column(values: list, parse: DateParser) -> tuple[list, bool]:
     """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
-    mapping, bad = parse.parse_many(set(values))
-    for value in bad:
-        mapping[value] = _BAD_DATE  # type: ignore[assignment]
-    return list(map(mapping.__getitem__, values)), bool(bad)
+    mapping: dict[object, object] = {}
+    bad = False
+    for value in set(values):
+        try:
+            mapping[value] = parse(value)
+        except DateFormatError:
+            mapping[value] = _BAD_DATE
+            bad = True
+    return list(map(mapping.__getitem__, values)), bad
 
 
 def _read_rows(table: Table) -> RegisterImport:

@@ -337,6 +337,8 @@ def _csv_rows(text: str, delimiter: str, table: Table) -> Iterator[tuple[int, li
             records = None
         if records is not None and reader.line_num == len(records):  # one line per record
             keep = list(map(any, records))
+            if all(keep):
+                return zip(range(1, len(records) + 1), records)
             return zip(itertools.compress(range(1, len(records) + 1), keep), itertools.compress(records, keep))
     return _careful_csv_rows(list(io.StringIO(text, newline="")), 0, 0, delimiter, check_controls, table)
 
