@@ -76,13 +76,14 @@ def read_register_bytes(data: bytes, source_name: str, *, sheet: str | None = No
 def _header_mapping(cells: list) -> ColumnMapping | None:
     """The mapping of a row that can be the header: a dossier code column and one more known column.
 
-    The other column may be one left out on purpose (personal data, a serial number): a register
-    exported with only the code and the holder's details is still a register.
+    The other column may be one left out on purpose as personal data: a register exported with only
+    the code and the holder's details is still a register. A serial number ("STT") alone does not
+    count, so the first line of a two-line header is not taken for the whole header.
     """
     mapping = map_headers(cells)
     if mapping.index_of("code") is None:
         return None
-    known = len(mapping.mapped) - 1 + sum(1 for c in mapping.ignored if c.reason in ("personal", "serial"))
+    known = len(mapping.mapped) - 1 + sum(1 for c in mapping.ignored if c.reason == "personal")
     return mapping if known >= 1 else None
 
 
