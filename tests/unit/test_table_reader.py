@@ -253,6 +253,13 @@ def test_a_nul_in_a_code_refuses_that_row_only():
     assert [b.row for b in result.bad_rows] == [3] and "U+0000" in result.bad_rows[0].reason_en
 
 
+@pytest.mark.parametrize("encoding,char", [("utf-8", "\x85"), ("utf-16", "\x01"), ("utf-8-sig", "\x7f")])
+def test_control_characters_in_any_encoding(encoding, char):
+    text = f"Mã hồ sơ,Lĩnh vực\nH-1,Hộ tịch\nH-{char}2,Hộ tịch\n"
+    result = read_register_bytes(text.encode(encoding), "r.csv")
+    assert [r.code for r in result.records] == ["H-1"] and [b.row for b in result.bad_rows] == [3]
+
+
 def test_a_nul_in_an_xlsx_cell_is_refused_too():
     def nul(name: str, data: bytes) -> bytes:
         return data.replace(b"H-2", b"H-_x0000_2") if name.startswith("xl/worksheets/") else data
