@@ -16,17 +16,39 @@ Only the columns the check needs are read; personal data is never copied out of 
 
 from __future__ import annotations
 
+import gc
 import re
-from operator import itemgetter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 
 from inspection_app.domain.errors import ValidationFailed
-from inspection_app.domain.sampling import FRAME_FIELDS, DossierRecord, Frame, build_frame, canonical_text
-from inspection_app.registers.columns import FIELD_BY_NAME, FIELDS, ColumnMapping, map_headers, needed_text
+from inspection_app.domain.sampling import (
+    FRAME_FIELDS,
+    DossierRecord,
+    Frame,
+    build_frame,
+    canonical_text,
+)
+from inspection_app.registers.columns import (
+    FIELD_BY_NAME,
+    FIELDS,
+    ColumnMapping,
+    map_headers,
+    needed_text,
+)
 from inspection_app.registers.dates import DateFormatError, DateParser, parse_datetime
-from inspection_app.registers.table import BadRow, FileFormat, Table, find_header, is_empty, read_table
+from inspection_app.registers.table import (
+    BadRow,
+    FileFormat,
+    Table,
+    find_header,
+    is_empty,
+    read_table,
+)
 
 # Records are built positionally from FIELDS; the two lists must agree.
 assert tuple(f.name for f in FIELDS) == FRAME_FIELDS
@@ -52,7 +74,25 @@ class RegisterImport:
     @cached_property
     def frame(self) -> Frame:
         """The sampling frame of the readable rows (duplicates already left out)."""
-        return build_frame(self.records)
+        with without_gc_pauses():
+            return build_frame(self.records)
+
+
+@contextmanager
+def without_gc_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a register is read or hashed.
+
+    Reading 100,000 rows allocates millions of objects, none in a reference cycle; each allocation
+    burst triggers full collections that walk every object the process holds, which made an import
+    up to 40 % slower in a process already holding a register. Collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImport:
@@ -70,7 +110,8 @@ def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImpo
 
 def read_register_bytes(data: bytes, source_name: str, *, sheet: str | None = None) -> RegisterImport:
     """Read a register held in memory (an upload is never written to disk to be read)."""
-    return _read_rows(read_table(data, source_name, sheet=sheet))
+    with without_gc_pauses():
+        return _read_rows(read_table(data, source_name, sheet=sheet))
 
 
 def _header_mapping(cells: list) -> ColumnMapping | None:

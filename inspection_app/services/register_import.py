@@ -26,6 +26,7 @@ from ..domain.sampling import (
     build_frame,
 )
 from ..registers import RegisterImport, read_register, read_register_bytes
+from ..registers.reader import without_gc_pauses
 from ..store.models import Dossier, Register
 from ..store.types import new_id
 from .common import get_or_404, visit_for_update
@@ -179,7 +180,7 @@ def import_register(
         raise ValueError("import_register needs a path or a preview")
     result = preview.result if preview is not None else read_register(path, sheet=sheet)  # type: ignore[arg-type]
     frame = result.frame
-    with ctx.session() as s:
+    with ctx.session() as s, without_gc_pauses():
         visit = visit_for_update(s, visit_id)
         problems = [{"row": b.row, "code": b.code, "vi": b.reason_vi, "en": b.reason_en} for b in result.bad_rows]
         register = Register(
@@ -272,11 +273,12 @@ def load_frame(ctx: AppContext, register_id: str) -> Frame:
                 *when, Dossier.status, Dossier.processing_unit, Dossier.note)  # fmt: skip
         rows = s.execute(select(*cols).where(Dossier.register_id == register_id)).all()
     e, t = _none_if_empty, _local
-    records = [
-        DossierRecord(c, e(pc), e(pn), e(d), e(ch), t(rc), t(du), t(fi), t(rt), e(st), e(pu), e(no))
-        for c, pc, pn, d, ch, rc, du, fi, rt, st, pu, no in rows
-    ]
-    frame = build_frame(records)
+    with without_gc_pauses():
+        records = [
+            DossierRecord(c, e(pc), e(pn), e(d), e(ch), t(rc), t(du), t(fi), t(rt), e(st), e(pu), e(no))
+            for c, pc, pn, d, ch, rc, du, fi, rt, st, pu, no in rows
+        ]
+        frame = build_frame(records)
     if frame.hash != expected:
         raise ValidationFailed(
             "Dữ liệu sổ theo dõi đã lưu không còn khớp với mã băm lúc nhập; không thể chọn mẫu từ dữ liệu này.",
