@@ -443,7 +443,8 @@ def find_header(table: Table, accept, *, what_vi: str, what_en: str) -> tuple[in
             break
     if not seen:
         raise ValidationFailed(
-            f"Tệp {table.source_name} không có dòng nào đọc được.", f"The file {table.source_name} has no readable rows."
+            f"Tệp {table.source_name} không có dòng nào đọc được.",
+            f"The file {table.source_name} has no readable rows.",
         )
     first = ", ".join(f"“{cell_text(v)}”" for v in seen[0][1] if cell_text(v))[:300]
     raise ValidationFailed(

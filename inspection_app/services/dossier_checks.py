@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import func, select
 
@@ -34,15 +33,11 @@ from ..store.types import utcnow
 from . import checklists as checklist_service
 from .common import get_or_404, visit_for_update
 from .context import AppContext
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-DOSSIER_CHECKLIST_ID = "tthc_dossiers"
-MAX_STORED_PROBLEMS = 1000  # a register with more unreadable rows keeps the first ones and the count
-_INSERT_BATCH = 5000
-
-
 from .register_import import _local
 from .sample_draw import _day, list_samples, local_today
+
+DOSSIER_CHECKLIST_ID = "tthc_dossiers"
+
 
 # --- checking the sampled dossiers ----------------------------------------------------------------
 

@@ -33,10 +33,8 @@ from .common import get_or_404, visit_for_update
 from .context import AppContext
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-DOSSIER_CHECKLIST_ID = "tthc_dossiers"
 MAX_STORED_PROBLEMS = 1000  # a register with more unreadable rows keeps the first ones and the count
 _INSERT_BATCH = 5000
-
 
 
 # --- registers ------------------------------------------------------------------------------------

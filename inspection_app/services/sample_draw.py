@@ -37,14 +37,10 @@ from ..store.models import Dossier, DossierCheck, Register, Sample
 from ..store.types import utcnow
 from .common import get_or_404, visit_for_update
 from .context import AppContext
+from .register_import import load_frame
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-DOSSIER_CHECKLIST_ID = "tthc_dossiers"
-MAX_STORED_PROBLEMS = 1000  # a register with more unreadable rows keeps the first ones and the count
-_INSERT_BATCH = 5000
 
-
-from .register_import import load_frame
 
 # --- the draw -------------------------------------------------------------------------------------
 

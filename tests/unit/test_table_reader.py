@@ -115,7 +115,8 @@ def test_formula_cells_without_stored_values_are_reported_per_row():
 
 
 def test_formula_cells_in_a_roster_name_column_are_reported():
-    rows = [["Họ và tên", "Chức vụ", "Ghi chú"], ["Nguyễn Văn An", "Chủ tịch", "=1+1"], ['=CONCAT("Lê ","Hòa")', "Chuyên viên", ""]]
+    rows = [["Họ và tên", "Chức vụ", "Ghi chú"], ["Nguyễn Văn An", "Chủ tịch", "=1+1"],
+            ['=CONCAT("Lê ","Hòa")', "Chuyên viên", ""]]
     parsed = read_roster(xlsx(rows, drop_cached_values), "roster.xlsx")
     assert [p.full_name for p in parsed.people] == ["Nguyễn Văn An"]  # its formula is in an unused column
     assert [p.row for p in parsed.problems] == [3] and "formula" in parsed.problems[0].en
