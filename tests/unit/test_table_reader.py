@@ -17,7 +17,8 @@ from PIL import Image
 from inspection_app.domain.errors import ValidationFailed
 from inspection_app.media.ingest import PhotoRejected, ingest_bytes
 from inspection_app.registers import read_register_bytes
-from inspection_app.registers.table import formulas_without_values, read_table
+from inspection_app.registers.table import read_table
+from inspection_app.registers.workbook import formulas_without_values
 from inspection_app.services.roll_call import read_roster
 
 
@@ -174,9 +175,9 @@ def test_sheets_by_name_forgiving():
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
-    from inspection_app.registers import table
+    from inspection_app.registers import workbook
 
-    monkeypatch.setattr(table, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)  # the real limit is 1 GB
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)  # the real limit is 1 GB
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
