@@ -171,13 +171,23 @@ def _csv_rows(text: str, delimiter: str, table: Table, check_controls: bool) -> 
 
 
 class _Lines:
-    """The file's physical lines for csv.reader, with a position that can be moved back."""
+    """The file's physical lines for csv.reader, with a position that can be moved back.
 
-    __slots__ = ("lines", "pos")
+    While a record is open on a later line (inside a quoted cell), a line shaped like a row of its
+    own (`threshold` delimiters or more) is not handed over: the reader sees the end of the data and
+    fails on the open quote, so a stray quote costs one record, not the rest of the file, and reading
+    stays linear however many stray quotes there are.
+    """
 
-    def __init__(self, lines: list[str], pos: int) -> None:
+    __slots__ = ("lines", "pos", "record_start", "threshold", "delimiter", "cut")
+
+    def __init__(self, lines: list[str], pos: int, delimiter: str) -> None:
         self.lines = lines
         self.pos = pos
+        self.record_start = pos
+        self.threshold = 2
+        self.delimiter = delimiter
+        self.cut = False
 
     def __iter__(self) -> _Lines:
         return self
@@ -186,8 +196,12 @@ class _Lines:
         pos = self.pos
         if pos >= len(self.lines):
             raise StopIteration
+        line = self.lines[pos]
+        if pos > self.record_start and line.count(self.delimiter) >= self.threshold:
+            self.cut = True
+            raise StopIteration
         self.pos = pos + 1
-        return self.lines[pos]
+        return line
 
 
 def _careful_csv_rows(
@@ -196,28 +210,22 @@ def _careful_csv_rows(
     """From line index `start` on: a record may span lines only when no continuation line is shaped
     like a row of its own; a record that breaks the rules is reported and reading starts again on the
     line after its first one."""
-    source = _Lines(lines, start)
+    source = _Lines(lines, start, delimiter)
     reader = csv.reader(source, delimiter=delimiter, strict=True)
     while True:
+        source.record_start, source.threshold, source.cut = start, max(2, widest - 1), False
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            table.problems.append(_broken_record(start + 1, source.pos, str(exc)))
+            table.problems.append(_broken_record(start + 1, source.pos, None if source.cut else str(exc)))
             start = source.pos = start + 1
             reader = csv.reader(source, delimiter=delimiter, strict=True)
             continue
         end = source.pos
         number = start + 1
-        if end - start > 1:
-            threshold = max(2, widest - 1)
-            if any(line.count(delimiter) >= threshold for line in lines[start + 1 : end]):
-                table.problems.append(_broken_record(number, end, None))
-                start = source.pos = start + 1
-                reader = csv.reader(source, delimiter=delimiter, strict=True)
-                continue
-        elif len(cells) > widest:
+        if end - start == 1 and len(cells) > widest:
             widest = len(cells)
         start = end
         if not any(cells):

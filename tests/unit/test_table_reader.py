@@ -219,7 +219,14 @@ def test_a_stray_quote_that_closes_rows_later_is_still_caught():
     ])  # fmt: skip
     result = read_register_bytes(data, "r.csv")
     assert [r.code for r in result.records] == ["H-2", "H-3", "H-4"]  # H-3's closing quote is kept as text
-    assert [b.row for b in result.bad_rows] == [2] and "lines 3–4" in result.bad_rows[0].reason_en
+    assert [b.row for b in result.bad_rows] == [2] and "double quote" in result.bad_rows[0].reason_en
+
+
+def test_many_stray_quotes_each_cost_one_row():
+    lines = [f'H-{i},"Thủ tục {i},Hộ tịch,01/04/2026' if i % 3 == 0 else f"H-{i},Thủ tục {i},Hộ tịch,01/04/2026"
+             for i in range(300)]  # fmt: skip
+    result = read_register_bytes(register_csv(lines), "r.csv")
+    assert len(result.records) == 200 and [b.row for b in result.bad_rows] == list(range(2, 302, 3))
 
 
 def test_a_quoted_note_over_two_lines_is_legal_csv():
