@@ -1,4 +1,5 @@
-"""Workbooks (XLSX, XLS, ODS) for the table reader (:mod:`.table`), through python-calamine.
+"""Workbooks (XLSX, XLS, ODS) for the table reader (:mod:`.table`), through python-calamine (or
+openpyxl for XLSX where python-calamine is not installed, as on a tablet build).
 
 calamine reads the sheet to its real extent whatever ``<dimension>`` says. For XLSX this module also
 reads the workbook's date system (``date1904``) and scans the sheet's XML once for formula cells with
@@ -14,7 +15,7 @@ import itertools
 import operator
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
 from ..domain.errors import ValidationFailed
@@ -122,7 +123,8 @@ def formulas_without_values(sheet_xml: bytes) -> dict[int, list[int]]:
     return found
 
 
-def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kind: FileFormat) -> Table:
+def _calamine(data: bytes, source_name: str) -> tuple[list[str], Callable[[str], list[list]]]:
+    """The workbook's worksheet names and a reader of one sheet's cells, through python-calamine."""
     import python_calamine  # only when a workbook arrives
 
     try:
@@ -135,6 +137,45 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
     except Exception as exc:  # calamine raises its own errors and ValueError for damaged files
         raise _damaged(source_name, exc) from exc
     names = [m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    def read(name: str) -> list[list]:
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    return names, read
+
+
+def _openpyxl(data: bytes, source_name: str) -> tuple[list[str], Callable[[str], list[list]]]:
+    """The same through openpyxl, for XLSX on a device without python-calamine (a tablet build takes
+    binary wheels only from its own index). Slower; the sheet's stored size is ignored all the same."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # BadZipFile, KeyError, ValueError, OSError for damaged files
+        raise _damaged(source_name, exc) from exc
+    names = [ws.title for ws in workbook.worksheets]
+
+    def read(name: str) -> list[list]:
+        worksheet = workbook[name]
+        worksheet.reset_dimensions()  # read what is there, not what <dimension> says
+        try:
+            return [["" if v is None else v for v in row] for row in worksheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+
+    return names, read
+
+
+def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kind: FileFormat) -> Table:
+    try:
+        names, read = _calamine(data, source_name)
+    except ImportError:
+        if kind != "xlsx":
+            raise ValidationFailed(
+                f"Thiết bị này không đọc được tệp {kind.upper()} ({source_name}). Hãy lưu lại thành XLSX hoặc CSV.",
+                f"This device cannot read {kind.upper()} files ({source_name}). Save it as XLSX or CSV.",
+            ) from None
+        names, read = _openpyxl(data, source_name)
     if not names:
         raise ValidationFailed(f"Bảng tính {source_name} không có trang tính nào.",
                                f"The workbook {source_name} has no worksheet.")  # fmt: skip
@@ -164,7 +205,9 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
         except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
             raise _damaged(source_name, exc) from exc
     try:
-        cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        cells = read(name)
+    except ValidationFailed:
+        raise
     except Exception as exc:
         raise _damaged(source_name, exc) from exc
     table = Table(source_name, digest, kind, None, name, epoch, iter(()), formulas=formulas)

@@ -36,7 +36,8 @@ def create_unit(ctx: AppContext, name: str, kind: str = "", parent_agency: str =
         return unit
 
 
-def list_staff(ctx: AppContext, unit_id: str, active_only: bool = True, order: RosterOrder = "file") -> list[StaffMember]:
+def list_staff(ctx: AppContext, unit_id: str, active_only: bool = True,
+               order: RosterOrder = "file") -> list[StaffMember]:
     """A unit's roster in the file's order (or Vietnamese alphabetical order: see ``roll_call.order_staff``)."""
     with ctx.session() as s:
         q = select(StaffMember).where(StaffMember.unit_id == unit_id)

@@ -166,6 +166,30 @@ def test_an_ods_register_reads_like_the_xlsx():
     assert result.frame.hash == read_register_bytes(xlsx(rows), "so.xlsx").frame.hash
 
 
+def test_without_calamine_xlsx_is_read_by_openpyxl_and_ods_is_named(monkeypatch):
+    """A tablet build has no python-calamine wheel: XLSX still reads (same records), XLS/ODS are refused."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_calamine(name, *args, **kwargs):
+        if name == "python_calamine":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    rows = [REGISTER_HEADER] + [[f"H-{i}", "Thủ tục", "Hộ tịch", "02/03/2026", "05/03/2026"] for i in range(6)]
+    expected = read_register_bytes(xlsx(rows, wrong_dimension), "r.xlsx")
+    serial_1904 = (datetime(2026, 3, 2) - datetime(1904, 1, 1)).days
+    mac = xlsx([REGISTER_HEADER, ["H-1", "Thủ tục", "Hộ tịch", serial_1904, None]], date1904)
+    monkeypatch.setattr(builtins, "__import__", no_calamine)
+    result = read_register_bytes(xlsx(rows, wrong_dimension), "r.xlsx")
+    assert result.records == expected.records and result.frame.hash == expected.frame.hash
+    assert read_register_bytes(mac, "mac.xlsx").records[0].received == datetime(2026, 3, 2)
+    with pytest.raises(ValidationFailed) as exc:
+        read_register_bytes(ods(rows), "r.ods")
+    assert "ODS" in exc.value.en and "XLSX or CSV" in exc.value.en
+
+
 def test_sheets_by_name_forgiving():
     table = read_table(xlsx(ROSTER, title="Cán bộ"), "r.xlsx", sheet="can bo")
     assert table.sheet == "Cán bộ" and table.file_format == "xlsx"
