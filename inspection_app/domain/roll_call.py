@@ -39,6 +39,8 @@ ABSENCE_REASONS = {
 # Roster headers as units write them, folded (no diacritics, lower case).
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "full_name": ("ho va ten", "ho ten", "ten", "ten can bo", "full name", "name"),
+    # Rosters that split the name: "Họ đệm" / "Họ và tên đệm" beside "Tên" (the given name).
+    "family_name": ("ho dem", "ho va ten dem", "ho va dem", "ho lot", "ho", "family name"),
     "position": ("chuc vu", "chuc danh", "chuc vu chuc danh", "position", "title"),
     "department": ("phong ban", "bo phan", "phong", "don vi", "department"),
     "employment_type": ("loai", "loai hinh", "doi tuong", "hinh thuc", "ngach", "employment type", "type"),
@@ -134,7 +136,7 @@ def parse_roster(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> Ro
             idx = cols.get(name)
             return clean_text(cells[idx]) if idx is not None and idx < len(cells) else ""
 
-        name = get("full_name")
+        name = " ".join(x for x in (get("family_name"), get("full_name")) if x)
         if not name:
             result.problems.append(RowProblem(number, f"Dòng {number}: thiếu họ và tên, bỏ qua.",
                                               f"Row {number}: no full name; skipped."))

@@ -96,6 +96,13 @@ def test_roster_is_shown_in_the_file_order_or_in_vietnamese_order(ctx, unit):
         "", "Địa chính", "Tư pháp", "Văn phòng", "Văn phòng"]
 
 
+def test_a_roster_with_the_name_in_two_columns(ctx, unit):
+    rows = [["STT", "Họ và tên đệm", "Tên", "Chức vụ"], ["1", "Nguyễn Thị", "Hương", "Chuyên viên"],
+            ["2", "Trần Văn", "Hương", "Chuyên viên"], ["3", "Lê Thị", "Hoà", "Văn thư"]]  # fmt: skip
+    parsed = units.import_roster(ctx, unit.id, csv_bytes(rows), "r.csv")
+    assert [p.full_name for p in parsed.people] == ["Nguyễn Thị Hương", "Trần Văn Hương", "Lê Thị Hòa"]
+
+
 def test_vietnamese_sort_key():
     words = ["Yến", "Ánh", "Ân", "An", "Ăn", "Đào", "Dung", "Hương", "Hường", "Hưởng", "Huy", "Hoa", "Hòa"]
     assert sorted(words, key=sort_key) == ["An", "Ánh", "Ăn", "Ân", "Dung", "Đào", "Hoa", "Hòa", "Huy", "Hương",
