@@ -96,10 +96,18 @@ def _verify(args: argparse.Namespace) -> int:
         ctx = AppContext.open(args.data_dir)
         try:
             recorded = sampling.recorded_draw(ctx, args.sample_id)
+            if args.register is None:  # from the canonical frame stored at import (hash-checked)
+                verification = sampling.verify_sample(ctx, args.sample_id)
+                return _print_verification(verification)
             result = read_register(args.register, sheet=args.sheet)
         finally:
             ctx.close()
         return _compare_recorded(result, recorded)
+    if args.register is None:
+        raise ValidationFailed(
+            "Cần --register FILE (tệp sổ theo dõi gốc), trừ khi kiểm tra một mẫu đã ghi bằng --sample-id.",
+            "Give --register FILE (the original register), unless checking a recorded sample with --sample-id.",
+        )
     result = read_register(args.register, sheet=args.sheet)
     if args.record:
         try:
@@ -121,7 +129,10 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _compare_recorded(result: RegisterImport, recorded: SampleDraw) -> int:
     _print_register(result)
-    verification = verify_draw(result.frame, recorded)
+    return _print_verification(verify_draw(result.frame, recorded))
+
+
+def _print_verification(verification) -> int:
     if verification.redraw is not None:
         _print_draw(verification.redraw)
     if not verification.frame_hash_matches:
@@ -248,7 +259,7 @@ def _add_draw_parameters(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import-register", help="import a unit's dossier register (CSV/XLSX) for a visit")
+    p = sub.add_parser("import-register", help="import a unit's dossier register (CSV, XLSX, XLS, ODS) for a visit")
     p.add_argument("visit_id")
     p.add_argument("file")
     p.add_argument("--sheet", default=None)
@@ -262,7 +273,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "verify",
         help="re-draw a sample from the register file and compare (no database needed with --seed or --record)",
     )
-    v.add_argument("--register", required=True, metavar="FILE", help="the register file (CSV or XLSX)")
+    v.add_argument("--register", default=None, metavar="FILE",
+                   help="the register file (CSV, XLSX, XLS, ODS); without it, --sample-id checks the stored frame")
     v.add_argument("--sheet", default=None)
     v.add_argument("--sample-id", default=None, help="compare with a sample recorded in this app's database")
     v.add_argument("--record", default=None, metavar="JSON", help="compare with a record from `sample show --record`")

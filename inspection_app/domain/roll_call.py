@@ -1,6 +1,6 @@
 """Roll call: reading a roster, per-person status, minutes late, totals and rates.
 
-Pure rules: the table comes in already read (``registers.table_reader``) and office hours come in as
+Pure rules: the table comes in already read (``registers.table``) and office hours come in as
 plain times, so everything here is testable without files or settings.
 """
 
@@ -11,7 +11,7 @@ from datetime import time
 from typing import Iterable
 
 from .errors import ValidationFailed
-from .text import fold, nfc
+from .text import fold, nfc, unify_tone_marks
 
 STATUSES = ("present", "late", "absent_excused", "absent_unexcused", "left_post")
 
@@ -39,19 +39,42 @@ ABSENCE_REASONS = {
 # Roster headers as units write them, folded (no diacritics, lower case).
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "full_name": ("ho va ten", "ho ten", "ten", "ten can bo", "full name", "name"),
+    # Rosters that split the name: "Họ đệm" / "Họ và tên đệm" beside "Tên" (the given name).
+    "family_name": ("ho dem", "ho va ten dem", "ho va dem", "ho lot", "ho", "family name"),
     "position": ("chuc vu", "chuc danh", "chuc vu chuc danh", "position", "title"),
     "department": ("phong ban", "bo phan", "phong", "don vi", "department"),
     "employment_type": ("loai", "loai hinh", "doi tuong", "hinh thuc", "ngach", "employment type", "type"),
+    "staff_code": ("ma can bo", "ma cb", "ma cbccvc", "ma nhan vien", "ma nv", "ma cong chuc", "ma vien chuc",
+                   "ma so can bo", "so hieu can bo", "so hieu cong chuc", "ma dinh danh can bo", "staff code",
+                   "staff id", "employee id"),
 }
+MAX_NAME_CHARS = 120
+MAX_FIELD_CHARS = 200
 
 
 @dataclass(frozen=True)
 class RosterPerson:
+    """One row of a roster: a person is the row, or the staff code when the file has one."""
+
     row: int
     full_name: str
     position: str = ""
     department: str = ""
     employment_type: str = ""
+    staff_code: str = ""
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """What makes two rows one person: the staff code, or else every kept cell of the row.
+
+        Never the folded name: "Hương" and "Hường" are two people, and so are two namesakes in two
+        departments. Cells are compared after the tone-mark style is unified and case folded, so
+        "Lê Thị Hoà" and "LÊ THỊ HÒA" in the same post are one person written twice.
+        """
+        if self.staff_code:
+            return ("code", self.staff_code.casefold())
+        return ("row", *(v.casefold() for v in (self.full_name, self.position, self.department,
+                                                  self.employment_type)))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,11 @@ class RosterParse:
     unmapped: list[str] = field(default_factory=list)
 
 
+def clean_text(value: str | None) -> str:
+    """A roster cell as stored: NFC, one tone-mark style, single spaces."""
+    return " ".join(unify_tone_marks(nfc(value or "") or "").split())
+
+
 def map_columns(header: list[str], synonyms: dict[str, tuple[str, ...]]) -> tuple[dict[str, int], list[str]]:
     """Match headers to fields forgivingly; returns field -> column index, and unmapped headers."""
     folded = [fold(h) for h in header]
@@ -84,7 +112,17 @@ def map_columns(header: list[str], synonyms: dict[str, tuple[str, ...]]) -> tupl
     return found, unmapped
 
 
+def is_roster_header(header: list[str]) -> bool:
+    return "full_name" in map_columns(header, ROSTER_COLUMNS)[0]
+
+
 def parse_roster(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> RosterParse:
+    """People of a roster, in the file's order; every row left out is a problem with its row number.
+
+    A row is left out when it has no name, a name with digits, a cell over its length limit, or
+    when it repeats an earlier row (the same staff code, or the same cells: see
+    :attr:`RosterPerson.identity`).
+    """
     cols, unmapped = map_columns(header, ROSTER_COLUMNS)
     if "full_name" not in cols:
         raise ValidationFailed(
@@ -92,29 +130,48 @@ def parse_roster(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> Ro
             "No 'Họ và tên' (full name) column in the roster. Columns found: " + ", ".join(header),
         )
     result = RosterParse(mapping={k: header[i] for k, i in cols.items()}, unmapped=unmapped)
-    seen: set[str] = set()
+    first_row: dict[tuple[str, ...], int] = {}
     for number, cells in rows:
         def get(name: str) -> str:
             idx = cols.get(name)
-            return (nfc(cells[idx].strip()) or "") if idx is not None and idx < len(cells) else ""
+            return clean_text(cells[idx]) if idx is not None and idx < len(cells) else ""
 
-        name = " ".join(get("full_name").split())
+        name = " ".join(x for x in (get("family_name"), get("full_name")) if x)
         if not name:
             result.problems.append(RowProblem(number, f"Dòng {number}: thiếu họ và tên, bỏ qua.",
                                               f"Row {number}: no full name; skipped."))
+            continue
+        if len(name) > MAX_NAME_CHARS:
+            result.problems.append(RowProblem(
+                number, f"Dòng {number}: họ và tên dài {len(name)} ký tự, quá giới hạn {MAX_NAME_CHARS}; bỏ qua.",
+                f"Row {number}: the full name is {len(name)} characters long, over the limit of {MAX_NAME_CHARS}; "
+                "skipped."))  # fmt: skip
             continue
         if any(ch.isdigit() for ch in name):
             result.problems.append(RowProblem(number, f"Dòng {number}: họ và tên '{name}' chứa chữ số, bỏ qua.",
                                               f"Row {number}: the name '{name}' contains digits; skipped."))
             continue
-        key = fold(name) + "|" + fold(get("position"))
-        if key in seen:
-            result.problems.append(RowProblem(number, f"Dòng {number}: '{name}' bị trùng, bỏ qua.",
-                                              f"Row {number}: '{name}' is a duplicate; skipped."))
+        values = {f: get(f) for f in ("position", "department", "employment_type", "staff_code")}
+        too_long = [f for f, v in values.items() if len(v) > MAX_FIELD_CHARS]
+        if too_long:
+            header_name = header[cols[too_long[0]]]
+            result.problems.append(RowProblem(
+                number, f"Dòng {number}: cột '{header_name}' dài quá {MAX_FIELD_CHARS} ký tự; bỏ qua.",
+                f"Row {number}: the column '{header_name}' is over {MAX_FIELD_CHARS} characters; skipped."))  # fmt: skip
             continue
-        seen.add(key)
-        result.people.append(RosterPerson(number, name, get("position"), get("department"),
-                                          get("employment_type")))
+        person = RosterPerson(number, name, **values)
+        first = first_row.get(person.identity)
+        if first is not None:
+            if person.staff_code:
+                vi = f"Dòng {number}: mã cán bộ {person.staff_code} trùng với dòng {first}; bỏ qua."
+                en = f"Row {number}: staff code {person.staff_code} repeats row {first}; skipped."
+            else:
+                vi = f"Dòng {number}: '{name}' lặp lại đúng dòng {first} (cùng họ tên, chức vụ, phòng ban); bỏ qua."
+                en = f"Row {number}: '{name}' repeats row {first} (same name, position, department); skipped."
+            result.problems.append(RowProblem(number, vi, en))
+            continue
+        first_row[person.identity] = number
+        result.people.append(person)
     return result
 
 

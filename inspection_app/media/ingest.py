@@ -119,6 +119,15 @@ _SWAPS_AXES = {5, 6, 7, 8}
 # a damaged image, not "not an image".
 _MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
+# Image formats we recognise but do not take, by their leading bytes: named as such in the refusal
+# (TIFF: TIFF 6.0 §2 header "II*\0" / "MM\0*"; GIF: "GIF87a" / "GIF89a"; BMP: "BM").
+_OTHER_FORMATS = ((b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+                  (b"BM", "BMP"))  # fmt: skip
+
+
+def _other_format(data: bytes) -> str | None:
+    return next((name for magic, name in _OTHER_FORMATS if data.startswith(magic)), None)
+
 
 # --- what crosses the boundary -------------------------------------------------------------------
 
@@ -310,6 +319,9 @@ def _open(data: bytes, name: str) -> Image.Image:
     except UnidentifiedImageError as exc:
         if pillow_heif is None and _looks_like_heif(data):
             raise _reject("heic_unsupported", name) from exc
+        other = _other_format(data)
+        if other is not None:
+            raise _reject("unsupported_format", name, format=other) from exc
         raise _reject("damaged" if _looks_like_supported(data) else "not_image", name) from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
         raise _reject("damaged", name, detail=str(exc)) from exc
@@ -663,6 +675,14 @@ def _reject(reason: str, name: str, **details: Any) -> PhotoRejected:
             f"dạng JPEG (“Tương thích nhất”), hoặc nhập ảnh này tại máy tính văn phòng.",
             f"The photo {en_name} is in HEIC format, which this installation cannot read. Set the camera to "
             f"save JPEG (“Most compatible”), or import this photo at the office computer.".replace("  ", " "),
+            reason=reason, **details)
+    if reason == "unsupported_format":
+        fmt = details.get("format", "")
+        return PhotoRejected(
+            f"Ảnh {vi_name} ở định dạng {fmt}, ứng dụng không nhận định dạng này. Chỉ nhận ảnh JPEG, PNG, WebP "
+            f"hoặc HEIC: hãy lưu lại ảnh thành JPEG hoặc PNG rồi chọn lại.",
+            f"The photo {en_name} is a {fmt} file, a format the app does not take. Only JPEG, PNG, WebP and HEIC "
+            f"photos are accepted: save it again as JPEG or PNG and choose it again.".replace("  ", " "),
             reason=reason, **details)
     if reason == "damaged":
         return PhotoRejected(

@@ -28,6 +28,7 @@ class FieldSpec:
     label_en: str
     synonyms: tuple[str, ...]  # folded; earlier ones win when two headers match the same field
     kind: Literal["text", "date"] = "text"
+    max_chars: int = 1000  # longer cells are reported per row, not cut
 
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -39,6 +40,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             "ma ho so", "ma hs", "ma so ho so", "so ho so", "ma ho so tthc", "ma hoso", "so bien nhan",
             "ma bien nhan", "dossier code", "dossier id", "code",
         ),
+        max_chars=100,
     ),
     FieldSpec(
         "procedure_code",
@@ -129,7 +131,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             "don vi giai quyet", "phong ban xu ly", "don vi", "processing unit",
         ),
     ),
-    FieldSpec("note", "Ghi chú", "Note", ("ghi chu", "note", "notes")),
+    FieldSpec("note", "Ghi chú", "Note", ("ghi chu", "note", "notes"), max_chars=4000),
 )  # fmt: skip
 
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
@@ -143,6 +145,17 @@ PERSONAL_SYNONYMS: tuple[str, ...] = (
     "ngay sinh", "holder", "applicant", "address", "phone", "id number",
 )  # fmt: skip
 SERIAL_SYNONYMS: tuple[str, ...] = ("tt", "stt", "so tt", "so thu tu", "no", "#")
+
+def needed_text(lang: str) -> str:
+    """What a register header needs, for messages: the code column and one more known column."""
+    code = FIELD_BY_NAME["code"]
+    others = ", ".join(f.label_vi for f in FIELDS[1:])
+    if lang == "vi":
+        return (f"cần cột {code.label_vi} (hoặc “Mã HS”, “Số biên nhận”) và ít nhất một cột khác nhận ra được: "
+                f"{others}, hoặc cột thông tin người nộp")
+    return (f"needs a {code.label_vi} column (dossier code; or “Mã HS”, “Số biên nhận”) and at least one more known "
+            f"column: {others}, or a holder's details column")
+
 
 _REMARKS = re.compile(r"\([^)]*\)|\[[^\]]*\]|[*:#]")
 

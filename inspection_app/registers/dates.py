@@ -32,10 +32,12 @@ class DateFormatError(ValueError):
     """A value that is not a date in any accepted format."""
 
 
-def excel_serial(value: float) -> datetime:
+def excel_serial(value: float, epoch: datetime = _EXCEL_EPOCH) -> datetime:
+    """A serial day number on a workbook's calendar: day zero 1899-12-30, or 1904-01-01 for a workbook
+    saved with the 1904 date system (ECMA-376 Part 1, §18.17.4.1)."""
     if not 0 < value <= _MAX_SERIAL:
         raise DateFormatError(f"serial {value!r} out of range")
-    return _round_to_second(_EXCEL_EPOCH + timedelta(days=value))
+    return _round_to_second(epoch + timedelta(days=value))
 
 
 def _round_to_second(value: datetime) -> datetime:
@@ -63,8 +65,12 @@ def _build(y: str, mo: str, d: str, h: str | None, mi: str | None, s: str | None
         raise DateFormatError(str(exc)) from exc
 
 
-def parse_datetime(value: object) -> datetime | None:
-    """A register cell as a date-time; None for an empty cell. Raises DateFormatError."""
+def parse_datetime(value: object, epoch: datetime = _EXCEL_EPOCH) -> datetime | None:
+    """A register cell as a date-time; None for an empty cell. Raises DateFormatError.
+
+    `epoch` is day zero for numbers stored in the cell (the workbook's date system); serials written
+    as text (a CSV) are always on the 1900 system.
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -77,7 +83,7 @@ def parse_datetime(value: object) -> datetime | None:
         if value >= 10_000_000 and float(value).is_integer():  # yyyyMMdd[HHmm[ss]] typed as a number
             value = str(int(value))
         else:
-            return excel_serial(float(value))
+            return excel_serial(float(value), epoch)
     text = str(value).strip()
     if not text:
         return None
@@ -117,14 +123,15 @@ class DateParser:
     so "14/07/2025 08:30" is read as a remembered date plus a remembered time of day.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, epoch: datetime = _EXCEL_EPOCH) -> None:
+        self._epoch = epoch
         self._memo: dict[str, datetime | None] = {}  # whole values: dates alone, odd formats
         self._days: dict[str, date] = {}  # "14/07/2025" -> date
         self._times: dict[str, time] = {}  # "08:30" -> time
 
     def __call__(self, value: object) -> datetime | None:
         if value.__class__ is not str:
-            return parse_datetime(value)
+            return parse_datetime(value, self._epoch)
         found = self._memo.get(value)  # type: ignore[call-overload]
         if found is not None or value in self._memo:
             return found

@@ -1,10 +1,14 @@
-"""Reading a dossier register (CSV or XLSX) into records, keeping the readable rows.
+"""Reading a dossier register (CSV, XLSX, XLS or ODS) into records, keeping the readable rows.
 
-A register is imported in one pass: find the header row (exports often put a title above it), map
+The file is read by the shared table reader (:mod:`.table`), which reports the rows it cannot read
+itself (stray quotes, control characters, over-long cells). A register is then imported in one pass:
+find the header row (exports often put a title above it), map
 the columns, then turn each row into a :class:`~inspection_app.domain.sampling.DossierRecord`.
 A row that cannot be read (no dossier code, a date in no known format, a code already seen) is
 reported with its row number and the reason, in Vietnamese and English, and the other rows still
-load; of rows sharing a code, the first readable one is kept. Row numbers are the ones a
+load; of rows sharing a code, the first readable one is kept. A cell longer than its field's limit
+(:attr:`FieldSpec.max_chars`) and a used cell holding a formula with no stored result are reported
+the same way. A file with a header and no row under it is refused as such. Row numbers are the ones a
 spreadsheet shows: the header is row 1 when it is the first line.
 
 Only the columns the check needs are read; personal data is never copied out of the file.
@@ -12,37 +16,44 @@ Only the columns the check needs are read; personal data is never copied out of 
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
-from typing import Literal
 
 from inspection_app.domain.errors import ValidationFailed
-from inspection_app.domain.sampling import FRAME_FIELDS, DossierRecord, Frame, build_frame, canonical_text
-from inspection_app.domain.text import fold
-from inspection_app.registers.columns import FIELD_BY_NAME, FIELDS, ColumnMapping, map_headers
+from inspection_app.domain.sampling import (
+    FRAME_FIELDS,
+    DossierRecord,
+    Frame,
+    build_frame,
+    canonical_text,
+)
+from inspection_app.registers.columns import (
+    FIELD_BY_NAME,
+    FIELDS,
+    ColumnMapping,
+    map_headers,
+    needed_text,
+)
 from inspection_app.registers.dates import DateFormatError, DateParser, parse_datetime
-from inspection_app.registers.encoding import decode_text
+from inspection_app.registers.table import (
+    BadRow,
+    FileFormat,
+    Table,
+    find_header,
+    is_empty,
+    read_table,
+)
 
-HEADER_SEARCH_ROWS = 30
 # Records are built positionally from FIELDS; the two lists must agree.
 assert tuple(f.name for f in FIELDS) == FRAME_FIELDS
-_DELIMITERS = (",", ";", "\t", "|")
 
-
-@dataclass(frozen=True)
-class BadRow:
-    """A row that was not loaded, and why."""
-
-    row: int
-    reason_vi: str
-    reason_en: str
-    code: str | None = None
+__all__ = ["BadRow", "RegisterImport", "read_register", "read_register_bytes"]
 
 
 @dataclass(frozen=True)
@@ -51,9 +62,9 @@ class RegisterImport:
 
     source_name: str
     file_sha256: str  # of the bytes read, so the minutes can name the exact file
-    file_format: Literal["csv", "xlsx"]
+    file_format: FileFormat
     encoding: str | None  # CSV only
-    sheet: str | None  # XLSX only
+    sheet: str | None  # workbooks only
     mapping: ColumnMapping
     records: tuple[DossierRecord, ...]
     bad_rows: tuple[BadRow, ...]
@@ -63,7 +74,25 @@ class RegisterImport:
     @cached_property
     def frame(self) -> Frame:
         """The sampling frame of the readable rows (duplicates already left out)."""
-        return build_frame(self.records)
+        with without_gc_pauses():
+            return build_frame(self.records)
+
+
+@contextmanager
+def without_gc_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a register is read or hashed.
+
+    Reading 100,000 rows allocates millions of objects, none in a reference cycle; each allocation
+    burst triggers full collections that walk every object the process holds, which made an import
+    up to 40 % slower in a process already holding a register. Collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImport:
@@ -80,180 +109,181 @@ def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImpo
 
 
 def read_register_bytes(data: bytes, source_name: str, *, sheet: str | None = None) -> RegisterImport:
-    digest = hashlib.sha256(data).hexdigest()
-    if not data.strip():
-        raise ValidationFailed(f"Tệp {source_name} trống.", f"The file {source_name} is empty.")
-    if data.startswith(b"PK\x03\x04"):
-        sheet_name, rows = _xlsx_rows(data, source_name, sheet)
-        return _read_rows(rows, source_name, digest, "xlsx", None, sheet_name)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationFailed(
-            f"Tệp {source_name} là định dạng Excel cũ (.xls). Hãy mở và lưu lại dưới dạng .xlsx hoặc CSV.",
-            f"The file {source_name} is an old Excel workbook (.xls). Open it and save it as .xlsx or CSV.",
-        )
-    text, encoding = decode_text(data)
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    return _read_rows(rows, source_name, digest, "csv", encoding, None)
+    """Read a register held in memory (an upload is never written to disk to be read)."""
+    with without_gc_pauses():
+        return _read_rows(read_table(data, source_name, sheet=sheet))
 
 
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits some early line into the most cells (header rows are wide)."""
-    lines = [line for line in text[:65536].splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
-    best, best_count = ",", 0
-    for delimiter in _DELIMITERS:
-        count = max((line.count(delimiter) for line in lines), default=0)
-        if count > best_count:
-            best, best_count = delimiter, count
-    return best
+def _header_mapping(cells: list) -> ColumnMapping | None:
+    """The mapping of a row that can be the header: a dossier code column and one more known column.
 
-
-def _xlsx_rows(data: bytes, source_name: str, sheet: str | None) -> tuple[str, Iterator[tuple]]:
-    import openpyxl  # heavy; only when an XLSX arrives
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationFailed(
-            f"Không đọc được tệp Excel {source_name}: {exc}.",
-            f"Could not read the Excel file {source_name}: {exc}.",
-        ) from exc
-    if sheet is None:
-        worksheet = workbook.worksheets[0]
-    else:
-        wanted = fold(sheet)
-        matches = [ws for ws in workbook.worksheets if fold(ws.title) == wanted]
-        if not matches:
-            names = ", ".join(ws.title for ws in workbook.worksheets)
-            workbook.close()
-            raise ValidationFailed(
-                f"Không có trang tính “{sheet}” trong {source_name}. Các trang: {names}.",
-                f"No sheet “{sheet}” in {source_name}. Sheets: {names}.",
-            )
-        worksheet = matches[0]
-    worksheet.reset_dimensions()  # some exporters write a wrong size; read what is there
-
-    def rows() -> Iterator[tuple]:
-        try:
-            yield from worksheet.iter_rows(values_only=True)
-        finally:
-            workbook.close()
-
-    return worksheet.title, rows()
-
-
-def _is_empty(row: Iterable[object]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
-
-
-def _find_header(rows: Iterator[list]) -> tuple[ColumnMapping, int]:
-    """Scan the first rows for the one that maps a dossier code and at least one other field."""
-    seen: list[tuple[int, list]] = []
-    for number, row in enumerate(rows, start=1):
-        row = list(row)
-        if not _is_empty(row):
-            mapping = map_headers(row, header_row=number)
-            if mapping.index_of("code") is not None and len(mapping.mapped) >= 2:
-                return mapping, number
-            seen.append((number, row))
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    if not seen:
-        raise ValidationFailed("Sổ theo dõi trống: không có dòng nào.", "The register is empty: it has no rows.")
-    first = ", ".join(str(v) for v in seen[0][1] if v not in (None, ""))[:300]
-    raise ValidationFailed(
-        "Không tìm thấy dòng tiêu đề có cột “Mã hồ sơ” trong "
-        f"{HEADER_SEARCH_ROWS} dòng đầu. Dòng đầu tiên có: {first}.",
-        f"No header row with a “Mã hồ sơ” (dossier code) column in the first {HEADER_SEARCH_ROWS} rows. "
-        f"The first row has: {first}.",
-    )
+    The other column may be one left out on purpose as personal data: a register exported with only
+    the code and the holder's details is still a register. A serial number ("STT") alone does not
+    count, so the first line of a two-line header is not taken for the whole header.
+    """
+    mapping = map_headers(cells)
+    if mapping.index_of("code") is None:
+        return None
+    known = len(mapping.mapped) - 1 + sum(1 for c in mapping.ignored if c.reason == "personal")
+    return mapping if known >= 1 else None
 
 
 def _cell_text(value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
+    if value.__class__ is float and value.is_integer():  # type: ignore[attr-defined]
         value = int(value)  # a code or number typed into Excel
     return canonical_text(str(value))
 
 
-def _read_rows(
-    rows: Iterable[Iterable[object]],
-    source_name: str,
-    digest: str,
-    file_format: Literal["csv", "xlsx"],
-    encoding: str | None,
-    sheet: str | None,
-) -> RegisterImport:
-    iterator = iter(rows)
-    try:
-        mapping, header_row = _find_header(iterator)
-    except csv.Error as exc:
-        raise _csv_error(exc) from exc
+class _Problem:
+    """A cell that cannot become a record value (a date in no known format, text over its limit)."""
 
+
+_BAD_DATE = _Problem()
+_TOO_LONG = _Problem()
+_ASCII_SPACES = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]")  # what str.split() splits on, but " "
+
+
+def _text_column(values: list, limit: int) -> tuple[list, bool]:
+    """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
+    value once, and whether any value is over its limit. A column of distinct plain-ASCII values
+    already canonical (dossier codes) is checked in one pass over its joined text instead."""
+    distinct = set(values)
+    distinct.discard(None)
+    if len(distinct) > 256 and all(v.__class__ is str for v in distinct):
+        joined = "\x00".join(distinct)
+        if (joined.isascii() and "  " not in joined and "\x00 " not in joined and " \x00" not in joined
+                and joined[0] != " " and joined[-1] != " " and not _ASCII_SPACES.search(joined)
+                and max(map(len, distinct)) <= limit):  # fmt: skip
+            return [v or None for v in values], False
+    mapping: dict[object, object] = {None: None}
+    too_long = False
+    for value in distinct:
+        text = _cell_text(value)
+        if text is not None and len(text) > limit:
+            mapping[value] = _TOO_LONG
+            too_long = True
+        else:
+            mapping[value] = text
+    return list(map(mapping.__getitem__, values)), too_long
+
+
+def _date_column(values: list, parse: DateParser) -> tuple[list, bool]:
+    """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
+    mapping: dict[object, object] = {}
+    bad = False
+    for value in set(values):
+        try:
+            mapping[value] = parse(value)
+        except DateFormatError:
+            mapping[value] = _BAD_DATE
+            bad = True
+    return list(map(mapping.__getitem__, values)), bad
+
+
+def _read_rows(table: Table) -> RegisterImport:
+    """Column by column: each distinct cell value of a column is converted once, then each row is
+    checked in file order (missing code, formula without a result, over-long or unreadable cells,
+    repeated code) and the readable rows become records."""
+    header_row, header, iterator = find_header(
+        table, lambda cells: _header_mapping(cells) is not None,
+        what_vi=f"có cột “Mã hồ sơ” ({needed_text('vi')})", what_en=f"with a “Mã hồ sơ” column ({needed_text('en')})",
+    )  # fmt: skip
+    mapping = map_headers(header, header_row=header_row)
     code_index = mapping.index_of("code")
     assert code_index is not None
-    parse_date = DateParser()
-    memo: dict[object, str | None] = {}  # canonical text of repeated cells
+    indexes = [mapping.index_of(spec.name) for spec in FIELDS]  # None: not in the file
+    used = {i for i in indexes if i is not None}
+    needed = max(used) + 1
 
-    def text(value: object) -> str | None:
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = result = _cell_text(value)
-            return result
+    rows = list(iterator)
+    numbers = [number for number, _ in rows]
+    cells = [row for _, row in rows]
+    del rows
+    if cells and min(map(len, cells)) < needed:  # short rows (trailing cells left out) are padded
+        cells = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in cells]
+    count = len(cells)
+    parse_date = DateParser(epoch=table.epoch)
+    columns: list[list] = []
+    flagged: set[int] = set()
+    for spec, index in zip(FIELDS, indexes):
+        if index is None:
+            columns.append([None] * count)
+            continue
+        raw = list(map(itemgetter(index), cells))
+        converted, problem = (_date_column(raw, parse_date) if spec.kind == "date"
+                              else _text_column(raw, spec.max_chars))  # fmt: skip
+        columns.append(converted)
+        if problem:
+            flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
+    codes = columns[0]
+    formulas = table.formulas
 
-    # One converter per record field after the code, in DossierRecord order; None: not in the file.
-    columns: list[tuple[int, Callable[[object], object]]] = []
-    for spec in FIELDS[1:]:
-        index = mapping.index_of(spec.name)
-        columns.append((-1 if index is None else index, parse_date if spec.kind == "date" else text))
-    columns_needed = max(index for index, _ in columns + [(code_index, None)]) + 1
-
-    records: list[DossierRecord] = []
+    records_at: list[int] = []
     bad: list[BadRow] = []
     first_row_of: dict[str, int] = {}
     duplicates: list[str] = []
     rows_read = 0
-    number = header_row
-    try:
-        for number, row in enumerate(iterator, start=header_row + 1):
-            if len(row) < columns_needed:  # short rows (trailing cells left out) are padded
-                row = list(row) + [None] * (columns_needed - len(row))
-            code = _cell_text(row[code_index])
-            if code is None:
-                if not _is_empty(row):
-                    rows_read += 1
-                    bad.append(BadRow(number, "Thiếu mã hồ sơ.", "The dossier code is missing."))
-                continue
-            rows_read += 1
-            if code in first_row_of:
-                first = first_row_of[code]
-                duplicates.append(code)
-                bad.append(
-                    BadRow(
-                        number,
-                        f"Mã hồ sơ {code} trùng với dòng {first}; chỉ giữ dòng {first}.",
-                        f"Dossier code {code} repeats row {first}; only row {first} is kept.",
-                        code,
-                    )
+    clean = not flagged and not formulas and not any(code is None for code in codes)
+    if clean and len(set(codes)) == count:  # the common case: every row is a record
+        records_at = list(range(count))
+        rows_read = count
+    for i, (number, code) in enumerate(() if clean and rows_read else zip(numbers, codes)):
+        if code is None:
+            if not is_empty(cells[i]):
+                rows_read += 1
+                bad.append(BadRow(number, "Thiếu mã hồ sơ.", "The dossier code is missing."))
+            continue
+        rows_read += 1
+        if formulas and number in formulas and used.intersection(formulas[number]):
+            bad.append(_formula_problem(number, _cell_text(cells[i][code_index]), mapping, formulas[number]))
+            continue
+        if code is _TOO_LONG:
+            text = _cell_text(cells[i][code_index]) or ""
+            bad.append(_too_long(number, None, _mapped(mapping, "code"), len(text)))
+            continue
+        if code in first_row_of:
+            first = first_row_of[code]
+            duplicates.append(code)
+            bad.append(
+                BadRow(
+                    number,
+                    f"Mã hồ sơ {code} trùng với dòng {first}; chỉ giữ dòng {first}.",
+                    f"Dossier code {code} repeats row {first}; only row {first} is kept.",
+                    code,
                 )
-                continue
-            try:
-                values = [None if index < 0 else convert(row[index]) for index, convert in columns]
-            except DateFormatError:
-                bad.append(_date_problems(row, number, code, mapping))
-                continue
-            first_row_of[code] = number
-            records.append(DossierRecord(code, *values, number))
-    except csv.Error as exc:
-        raise _csv_error(exc, number + 1) from exc
+            )
+            continue
+        if i in flagged:
+            if any(col[i] is _BAD_DATE for col in columns):
+                bad.append(_date_problems(cells[i], number, code, mapping, table))
+            else:
+                bad.append(_length_problems(cells[i], number, code, mapping))
+            continue
+        first_row_of[code] = number
+        records_at.append(i)
 
+    if len(records_at) < count:
+        keep = itemgetter(*records_at) if len(records_at) > 1 else (lambda seq: tuple(seq[j] for j in records_at))
+        columns = [list(keep(col)) for col in columns]
+        numbers = list(keep(numbers))
+    records = list(map(DossierRecord, *columns, numbers)) if records_at else []
+
+    if table.problems:
+        rows_read += len(table.problems)
+        bad = sorted([*bad, *table.problems], key=lambda b: b.row)
+    if rows_read == 0:
+        raise ValidationFailed(
+            f"Tệp {table.source_name} chỉ có dòng tiêu đề (dòng {header_row}), không có hồ sơ nào bên dưới.",
+            f"The file {table.source_name} has only its header row (row {header_row}) and no dossier under it.",
+        )
     return RegisterImport(
-        source_name=source_name,
-        file_sha256=digest,
-        file_format=file_format,
-        encoding=encoding,
-        sheet=sheet,
+        source_name=table.source_name,
+        file_sha256=table.file_sha256,
+        file_format=table.file_format,
+        encoding=table.encoding,
+        sheet=table.sheet,
         mapping=mapping,
         records=tuple(records),
         bad_rows=tuple(bad),
@@ -262,7 +292,43 @@ def _read_rows(
     )
 
 
-def _date_problems(row: list, number: int, code: str, mapping: ColumnMapping) -> BadRow:
+def _mapped(mapping: ColumnMapping, name: str):
+    return next(c for c in mapping.mapped if c.field == name)
+
+
+def _too_long(number: int, code: str | None, column, length: int) -> BadRow:
+    limit = FIELD_BY_NAME[column.field].max_chars
+    return BadRow(
+        number,
+        f"{column.label_vi} (cột “{column.header}”) dài {length:,} ký tự, quá giới hạn {limit:,} ký tự.",
+        f"{column.label_en} (column “{column.header}”) is {length:,} characters long, over the limit of {limit:,}.",
+        code,
+    )
+
+
+def _length_problems(row: list, number: int, code: str, mapping: ColumnMapping) -> BadRow:
+    for column in mapping.mapped:
+        value = _cell_text(row[column.index]) if FIELD_BY_NAME[column.field].kind == "text" else None
+        if value is not None and len(value) > FIELD_BY_NAME[column.field].max_chars:
+            return _too_long(number, code, column, len(value))
+    raise AssertionError("no over-long cell")  # pragma: no cover
+
+
+def _formula_problem(number: int, code: str | None, mapping: ColumnMapping, columns: list[int]) -> BadRow:
+    names = [c for c in mapping.mapped if c.index in columns]
+    vi = ", ".join(f"{c.label_vi} (cột “{c.header}”)" for c in names)
+    en = ", ".join(f"{c.label_en} (column “{c.header}”)" for c in names)
+    return BadRow(
+        number,
+        f"{vi}: ô là công thức chưa có kết quả (tệp chưa từng được mở và lưu bằng Excel/LibreOffice). "
+        "Hãy mở tệp, lưu lại rồi nhập lại.",
+        f"{en}: the cell is a formula with no stored result (the file was never opened and saved in "
+        "Excel/LibreOffice). Open the file, save it and import it again.",
+        code,
+    )
+
+
+def _date_problems(row: list, number: int, code: str, mapping: ColumnMapping, table: Table) -> BadRow:
     """Every unreadable date of a row, for its BadRow."""
     vi: list[str] = []
     en: list[str] = []
@@ -271,17 +337,10 @@ def _date_problems(row: list, number: int, code: str, mapping: ColumnMapping) ->
             continue
         raw = row[column.index]
         try:
-            parse_datetime(raw)
+            parse_datetime(raw, epoch=table.epoch)
         except DateFormatError:
+            raw = str(raw)
+            raw = raw if len(raw) <= 40 else f"{raw[:40]}… ({len(raw):,})"
             vi.append(f"{column.label_vi} (cột “{column.header}”): “{raw}” không phải ngày hợp lệ")
             en.append(f"{column.label_en} (column “{column.header}”): “{raw}” is not a valid date")
     return BadRow(number, "; ".join(vi) + ".", "; ".join(en) + ".", code)
-
-
-def _csv_error(exc: csv.Error, row: int | None = None) -> ValidationFailed:
-    where_vi = f" ở dòng {row}" if row else ""
-    where_en = f" at row {row}" if row else ""
-    return ValidationFailed(
-        f"Tệp CSV bị lỗi cấu trúc{where_vi}: {exc}.",
-        f"The CSV file is malformed{where_en}: {exc}.",
-    )

@@ -40,6 +40,9 @@ class AppContext:
         from ..sync.bundle import sweep_staging  # what a killed import or export left behind (issue #10)
 
         sweep_staging(config.data_dir)
+        from .register_uploads import remove_kept_uploads
+
+        remove_kept_uploads(config.data_dir)  # a data step at start: no copies of uploaded registers
         return cls(config=config, engine=engine,
                    actor=actor if actor is not None else config.settings.inspector_name,
                    upgrade_report=report)

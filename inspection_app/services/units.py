@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlmodel import select
 
 from ..domain.errors import ValidationFailed
-from ..domain.roll_call import RosterParse, parse_roster
+from ..domain.roll_call import clean_text
 from ..domain.text import nfc
-from ..registers.table_reader import read_table
 from ..store.models import StaffMember, Unit
 from .common import get_or_404
 from .context import AppContext
+from .roll_call import RosterOrder, import_roster, next_roster_row, order_staff
+
+__all__ = ["add_staff", "create_unit", "get_unit", "import_roster", "list_staff", "list_units"]
 
 
 def list_units(ctx: AppContext) -> list[Unit]:
@@ -36,49 +36,24 @@ def create_unit(ctx: AppContext, name: str, kind: str = "", parent_agency: str =
         return unit
 
 
-def list_staff(ctx: AppContext, unit_id: str, active_only: bool = True) -> list[StaffMember]:
+def list_staff(ctx: AppContext, unit_id: str, active_only: bool = True,
+               order: RosterOrder = "file") -> list[StaffMember]:
+    """A unit's roster in the file's order (or Vietnamese alphabetical order: see ``roll_call.order_staff``)."""
     with ctx.session() as s:
         q = select(StaffMember).where(StaffMember.unit_id == unit_id)
         if active_only:
             q = q.where(StaffMember.active == True)  # noqa: E712
-        return list(s.exec(q.order_by(StaffMember.department, StaffMember.full_name)))
+        return order_staff(list(s.exec(q)), order)
 
 
 def add_staff(ctx: AppContext, unit_id: str, full_name: str, position: str = "", department: str = "",
               employment_type: str = "") -> StaffMember:
-    full_name = " ".join((nfc(full_name) or "").split())
+    full_name = clean_text(full_name)
     if not full_name:
         raise ValidationFailed("Cần nhập họ và tên.", "The person's full name is required.")
     with ctx.session() as s:
         get_or_404(s, Unit, unit_id, "đơn vị", "unit")
         person = StaffMember(unit_id=unit_id, full_name=full_name, position=position, department=department,
-                             employment_type=employment_type)
+                             employment_type=employment_type, roster_row=next_roster_row(s, unit_id))
         s.add(person)
         return person
-
-
-def import_roster(ctx: AppContext, unit_id: str, data: bytes | Path, filename: str | None = None,
-                  sheet: str | None = None) -> RosterParse:
-    """Add the people of a roster file to a unit; unreadable rows are reported and skipped.
-
-    People already on the roster (same name and position) are not added twice, so importing the
-    same file again is harmless.
-    """
-    if isinstance(data, Path):
-        filename = filename or data.name
-        try:
-            data = data.read_bytes()
-        except OSError as exc:
-            raise ValidationFailed(f"Không mở được tệp {data}: {exc.strerror}.",
-                                   f"Could not open the file {data}: {exc.strerror}.") from exc
-    table = read_table(data, filename or "roster.csv", sheet)
-    parsed = parse_roster(table.header, table.rows)
-    with ctx.session() as s:
-        get_or_404(s, Unit, unit_id, "đơn vị", "unit")
-        existing = {(p.full_name, p.position) for p in s.exec(select(StaffMember).where(StaffMember.unit_id == unit_id))}
-        for person in parsed.people:
-            if (person.full_name, person.position) in existing:
-                continue
-            s.add(StaffMember(unit_id=unit_id, full_name=person.full_name, position=person.position,
-                              department=person.department, employment_type=person.employment_type))
-    return parsed

@@ -127,6 +127,8 @@ class StaffMember(Timestamped, table=True):
     department: str = ""
     employment_type: str = ""  # công chức, viên chức, hợp đồng …
     active: bool = True
+    staff_code: str = Field(default="", index=True)  # the unit's own staff code, when its roster has one
+    roster_row: int = 0  # place in the roster file (or after it, for people added by hand): the order shown
 
 
 class Inspector(Timestamped, table=True):

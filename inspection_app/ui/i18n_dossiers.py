@@ -14,11 +14,13 @@ DOSSIER_LABELS: Mapping[str, tuple[str, str]] = {
     "ds.title": ("Hồ sơ thủ tục hành chính", "Administrative-procedure dossiers"),
     # --- step 1: the register file ---------------------------------------------------------------
     "ds.step_register": ("1. Sổ theo dõi hồ sơ", "1. Dossier register"),
-    "ds.register_intro": ("Chọn tệp sổ theo dõi hồ sơ (CSV hoặc XLSX) xuất từ hệ thống một cửa của đơn vị. "
-                          "Ứng dụng chỉ giữ các cột cần cho việc kiểm tra; dữ liệu cá nhân không được lưu.",
-                          "Pick the unit's dossier register (CSV or XLSX) exported from the one-stop system. "
-                          "Only the columns the check needs are kept; personal data is not stored."),
-    "ds.pick_file": ("Chọn tệp sổ theo dõi (CSV/XLSX)", "Pick the register file (CSV/XLSX)"),
+    "ds.register_intro": ("Chọn tệp sổ theo dõi hồ sơ (CSV, XLSX, XLS hoặc ODS) xuất từ hệ thống một cửa của "
+                          "đơn vị. Tệp chỉ được đọc, không được sao lưu vào máy; ứng dụng chỉ giữ các cột cần cho "
+                          "việc kiểm tra, dữ liệu cá nhân không được lưu.",
+                          "Pick the unit's dossier register (CSV, XLSX, XLS or ODS) exported from the one-stop "
+                          "system. The file is only read, never copied onto the device; only the columns the check "
+                          "needs are kept, personal data is not stored."),
+    "ds.pick_file": ("Chọn tệp sổ theo dõi (CSV/XLSX/XLS/ODS)", "Pick the register file (CSV/XLSX/XLS/ODS)"),
     "ds.pick_other": ("Chọn tệp sổ khác", "Pick another register file"),
     "ds.reading": ("Đang đọc tệp…", "Reading the file…"),
     "ds.preview_title": ("Xem trước: {name}", "Preview: {name}"),

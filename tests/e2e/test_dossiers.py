@@ -8,7 +8,8 @@ the frame hash are on screen before any draw, and the database has the commitmen
 draws (the seed is shown and hashes to the commitment), sees the 4 sampled dossiers (2 per domain),
 opens one and fails an item with a note and a photo. Then the record is checked through the
 services (the answer, note and photo are stored; ``verify_sample`` re-draws the same sample from
-the file) and through the CLI, with only the values read off the screen and the original file:
+the file and from the stored frame; no file under the data directory holds a value of a personal
+column) and through the CLI, with only the values read off the screen and the original file:
 ``inspection-app sample verify --seed … --per-stratum 2`` says MATCH.
 """
 
@@ -85,6 +86,17 @@ def label_of(locator) -> str:
     return (locator.get_attribute("aria-label") or "") + " " + (locator.text_content() or "")
 
 
+def personal_values_on_disk(data_dir) -> list[str]:
+    """Every file under the data directory holding a value of a personal column of REGISTER."""
+    rows = [line.split(",") for line in REGISTER.splitlines()[1:]]
+    values = [v.encode() for row in rows for v in (row[5], row[6])]  # Chủ hồ sơ, Số điện thoại
+    found = []
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        found += [f"{path.relative_to(data_dir)}: {v.decode()}" for v in values if v in content]
+    return found
+
+
 def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     server, visit_id = dossier_app
     register = tmp_path / "so_theo_doi_ho_so_xa_hoa_hoi.csv"
@@ -95,7 +107,7 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     tab.open(f"/visits/{visit_id}/checklist")
     tab.tap(tab.nav("Hồ sơ TTHC"))
     with page.expect_file_chooser() as chooser:
-        tab.tap(tab.button("Chọn tệp sổ theo dõi (CSV/XLSX)"))
+        tab.tap(tab.button("Chọn tệp sổ theo dõi (CSV/XLSX/XLS/ODS)"))
     chooser.value.set_files(str(register))
     preview = tab.ident("register-preview")
     expect(preview).to_be_attached()
@@ -108,6 +120,9 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     tab.tap(tab.button("Nhập sổ theo dõi này", preview))
     expect(tab.text("Đã nhập sổ theo dõi: 11 hồ sơ").first).to_be_visible()
     expect(preview).to_have_count(0)
+    # The register was read in memory: no file under the data directory holds a holder's name or phone.
+    assert personal_values_on_disk(server.data_dir) == []
+    assert not (server.data_dir / "uploads" / "registers").exists()
 
     # --- 2. fix the sample: the commitment is shown before the draw ------------------------------
     tab.tap(tab.button("Cố định mẫu"))
@@ -187,6 +202,8 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
         assert stored.caption.startswith(f"Hồ sơ {codes[0]}: Phiếu kiểm soát")
         verification = sampling.verify_sample(ctx, sample.id, register)
         assert verification.matches, verification.summary()
+        from_frame = sampling.verify_sample(ctx, sample.id)  # no file: the canonical frame stored at import
+        assert from_frame.matches, from_frame.summary()
     finally:
         ctx.close()
     cli = subprocess.run(

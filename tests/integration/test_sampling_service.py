@@ -162,6 +162,35 @@ def test_verify_from_the_file_alone(ctx, visit, register_file, tmp_path):
     assert not changed.matches and not changed.frame_hash_matches
 
 
+def test_upload_read_in_memory_and_verified_from_the_stored_frame(ctx, visit, register_file):
+    data = register_file.read_bytes()
+    preview = sampling.preview_register_file(data, "so_theo_doi.csv")
+    reg = sampling.import_register(ctx, visit.id, preview=preview)
+    sample_id, _ = sampling.draw_new_sample(ctx, reg.id, SampleSize.fixed(2))
+    sampling.forget_frames()  # as after a restart: the stored frame, checked against its hash
+    assert sampling.verify_sample(ctx, sample_id).matches
+    # Nothing of the holders' columns anywhere under the data directory.
+    for path in ctx.data_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert b"0912345678" not in content and "Công dân 1".encode() not in content, path
+    assert sampling.preview_register_file(register_file, "x.csv").frame_hash == preview.frame_hash  # a device path
+
+
+def test_register_copies_kept_by_earlier_versions_are_removed_at_start(tmp_path):
+    from inspection_app.services.context import AppContext
+
+    kept = tmp_path / "data" / "uploads" / "registers" / "0123456789abcdef" / "so_theo_doi.csv"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("Mã hồ sơ,Số điện thoại\nH-1,0912345678\n")
+    photo = tmp_path / "data" / "uploads" / "photos" / "a.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
+    AppContext.open(tmp_path / "data").close()
+    assert not (tmp_path / "data" / "uploads" / "registers").exists() and photo.exists()
+    assert sampling.remove_kept_uploads(tmp_path / "data") == 0
+
+
 def test_locked_visit_refuses_imports_and_draws(ctx, visit, register_file):
     reg = sampling.import_register(ctx, visit.id, register_file)
     with ctx.session() as s:
@@ -175,8 +204,12 @@ def test_locked_visit_refuses_imports_and_draws(ctx, visit, register_file):
 
 
 def test_empty_register_cannot_be_sampled(ctx, visit, tmp_path):
-    reg = sampling.import_register(ctx, visit.id, write_csv(tmp_path / "empty.csv", []))
-    assert reg.row_count == 0
+    with pytest.raises(ValidationFailed) as exc:  # a header alone is named as such
+        sampling.import_register(ctx, visit.id, write_csv(tmp_path / "empty.csv", []))
+    assert "only its header row" in exc.value.en
+    unreadable = [[""] * (len(HEADER) - 1) + ["no code"]]
+    reg = sampling.import_register(ctx, visit.id, write_csv(tmp_path / "bad.csv", unreadable))
+    assert reg.row_count == 0 and reg.bad_row_count == 1
     with pytest.raises(ValidationFailed):
         sampling.prepare_sample(ctx, reg.id, SampleSize.fixed(2))
 
@@ -224,6 +257,10 @@ def test_cli_import_draw_show_and_verify(ctx, visit, register_file, data_dir, tm
     assert main(["sample", "verify", "--register", str(register_file), "--record", str(record)]) == 0
     assert main(["--data-dir", str(data_dir), "sample", "verify", "--register", str(register_file),
                  "--sample-id", sample.id]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "sample", "verify", "--sample-id", sample.id]) == 0  # the stored frame
+    assert "MATCH" in capsys.readouterr().out
+    assert main(["sample", "verify", "--seed", drawn.seed, "--total", "8"]) == 2  # no file, no recorded sample
     edited_rows = register_rows()
     edited_rows[5][3] = "Đất đai"
     edited = write_csv(tmp_path / "edited.csv", edited_rows)

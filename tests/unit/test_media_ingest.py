@@ -533,7 +533,7 @@ def test_file_over_the_byte_limit_is_refused_before_reading_pixels(tmp_path, no_
 def test_gif_is_not_accepted():
     with pytest.raises(PhotoRejected) as excinfo:
         ingest_bytes(encode(quadrants(), "GIF"), filename="anim.gif")
-    assert reason_of(excinfo) == "not_image"
+    assert reason_of(excinfo) == "unsupported_format"
     assert "HEIC" in excinfo.value.vi and "HEIC" in excinfo.value.en
 
 

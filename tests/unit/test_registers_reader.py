@@ -111,10 +111,10 @@ def test_numeric_codes_from_excel_lose_the_point_zero():
     assert [r.code for r in read_register_bytes(data, "r.xlsx").records] == ["123456", "789"]
 
 
-def test_empty_register_header_only():
-    result = read_register_bytes(csv_bytes([HEADER]), "r.csv")
-    assert result.records == () and result.bad_rows == () and result.rows_read == 0
-    assert result.frame.size == 0 and len(result.frame.hash) == 64
+def test_header_only_register_is_refused_as_such():
+    with pytest.raises(ValidationFailed) as exc:
+        read_register_bytes(csv_bytes([HEADER]), "r.csv")
+    assert "chỉ có dòng tiêu đề" in exc.value.vi and "only its header row" in exc.value.en
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\n", b",,,\n,,\n"])
@@ -124,16 +124,17 @@ def test_empty_file_is_refused(data):
     assert exc.value.vi and exc.value.en
 
 
-def test_no_code_column_is_refused_with_what_was_found():
+def test_no_code_column_is_refused_with_what_was_found_and_what_is_needed():
     with pytest.raises(ValidationFailed) as exc:
         read_register_bytes(csv_bytes([["Họ tên", "Địa chỉ"], ["A", "B"]]), "r.csv")
     assert "Mã hồ sơ" in exc.value.vi and "Họ tên" in exc.value.en
+    assert "Ngày hẹn trả" in exc.value.vi and "at least one more known column" in exc.value.en
 
 
-def test_old_xls_and_broken_xlsx_are_refused():
+def test_broken_xls_and_xlsx_are_refused():
     with pytest.raises(ValidationFailed) as exc:
         read_register_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100, "r.xls")
-    assert ".xlsx" in exc.value.en
+    assert "damaged" in exc.value.en
     with pytest.raises(ValidationFailed):
         read_register_bytes(b"PK\x03\x04 not really a zip", "r.xlsx")
 

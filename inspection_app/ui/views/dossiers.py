@@ -2,9 +2,10 @@
 
 The order on screen is the order that makes the sample auditable (``services.sampling``):
 
-1. Pick the unit's register (CSV/XLSX). The file is kept under the data directory
-   (``uploads/registers/<hash>/<name>``), because the sample is re-drawn from that exact file later;
-   the preview shows what each column became, the columns left out, the rows that could not be read
+1. Pick the unit's register (CSV, XLSX, XLS or ODS). The file is read in memory and never written to
+   disk (it holds citizens' personal data); what is kept at "Import" is the canonical frame, only the
+   columns the check uses, and a later re-draw works from it (or from the unit's own file). The
+   preview shows what each column became, the columns left out, the rows that could not be read
    and the count of readable dossiers. Nothing is stored until "Import".
 2. Choose the size (fixed per stratum, or a proportional total with a minimum; optionally
    stratified by timeliness too). "Fix the sample" records the commitment of a fresh seed and the
@@ -14,6 +15,8 @@ The order on screen is the order that makes the sample auditable (``services.sam
    checklist (``tthc_dossiers``), answered with the checklist runner's own item cards and saved at
    once, with a general note and photos.
 
+The sampled dossiers and the per-dossier checklist are in :mod:`.dossier_detail`.
+
 The prepared sample (with its secret seed) lives in the session only, in ``Shell.pending``, so the
 inspector can leave the screen between fixing and drawing; a prepared sample never drawn stays on
 record as abandoned. A locked visit shows everything read-only.
@@ -21,137 +24,28 @@ record as abandoned. A locked visit shows everything read-only.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import re
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Any
-
 import flet as ft
 
 from ...services import sampling
 from .. import fmt
-from ..i18n import label
 from ..shell import FAILED
 from ..widgets.autosave import AutoSave
-from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
+from ..widgets.facts import chip, fact, panel
+from ..widgets.photos import PhotoPicker, photo_service, thumbnails
 from .base import VisitScreen, banner, heading, muted
-from .checklist import ItemCard
+from .dossier_detail import DossierDetail, DossierItemCard
 
-REGISTER_EXTENSIONS = ["csv", "xlsx"]
+REGISTER_EXTENSIONS = ["csv", "xlsx", "xls", "ods"]
 MAX_LISTED = 50  # unreadable rows / columns listed in the preview; the rest are counted
-TIMELINESS_COLORS = {
-    "early": ft.Colors.GREEN_100, "on_time": ft.Colors.LIGHT_BLUE_100, "late": ft.Colors.RED_100,
-    "pending": ft.Colors.AMBER_100, "overdue": ft.Colors.RED_100, "unknown": ft.Colors.GREY_200,
-}
 
 
-def keep_upload(data_dir: Path, name: str, data: bytes) -> Path:
-    """Keep a picked register file under the data directory, named as picked, one folder per content.
-
-    The services read registers from a path, and the kept file is what a later re-draw (the CLI's
-    ``sample verify``) is run against.
-    """
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(name or "").name).strip(" .") or "register.csv"
-    folder = Path(data_dir) / "uploads" / "registers" / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe
-    if not path.exists() or path.read_bytes() != data:
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return path
-
-
-def local_day(value: datetime | None) -> str:
-    """Register dates come back as local wall-clock times (naive): shown as they are."""
-    return value.strftime("%d/%m/%Y") if value is not None else ""
-
-
-def hex_text(value: str, size: int = 15) -> ft.Text:
-    return ft.Text(value, size=size, weight=ft.FontWeight.W_500, color=ft.Colors.INDIGO_900)
-
-
-def fact(name: str, value: str) -> ft.Control:
-    """A label and a hash or seed on one line (wrapping under it on a narrow screen)."""
-    return ft.Row([ft.Text(name, size=14, color=ft.Colors.GREY_700, width=300), hex_text(value, 14)],
-                  wrap=True, spacing=8, run_spacing=0)
-
-
-def chip(text: str, color: str, icon: str | None = None, text_color: str | None = None) -> ft.Control:
-    parts: list[ft.Control] = [ft.Text(text, size=14, weight=ft.FontWeight.W_600, color=text_color)]
-    if icon:
-        parts.insert(0, ft.Icon(icon, size=16, color=text_color))
-    return ft.Container(ft.Row(parts, spacing=4, tight=True), bgcolor=color, border_radius=12,
-                        padding=ft.Padding.symmetric(horizontal=10, vertical=3))
-
-
-def panel(controls: list[ft.Control], color: str = ft.Colors.WHITE, identifier: str | None = None) -> ft.Control:
-    box = ft.Container(ft.Column(controls, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
-                       padding=14, border_radius=10, bgcolor=color, border=ft.Border.all(1, ft.Colors.GREY_300))
-    return ft.Semantics(identifier=identifier, container=True, content=box) if identifier else box
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """A dossier's stored answer, shaped like the visit answers the item cards take."""
-
-    value: Any
-    note: str
-    answered_at: datetime | None
-
-
-class DossierItemCard(ItemCard):
-    """The checklist runner's item card, saving into a sampled dossier's check instead of the visit."""
-
-    def __init__(self, screen: "DossiersScreen", dossier, checklist, section, item, photos: list,
-                 thumbs: dict[str, bytes]):
-        self.dossier = dossier
-        answered = item.id in dossier.answers or item.id in dossier.notes
-        answer = (_Answer(dossier.answers.get(item.id), dossier.notes.get(item.id, ""), dossier.checked_at)
-                  if answered else None)
-        super().__init__(screen, checklist, section, item, answer, photos)
-        for p in photos:
-            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 72))
-        self._paint()
-
-    async def _record(self, **kwargs) -> bool:
-        check = await self.app.call(sampling.record_dossier_check, self.app.ctx, self.dossier.check_id,
-                                    self.item.id, **kwargs)
-        if check is FAILED:
-            return False
-        self.value = (check.answers or {}).get(self.item.id)
-        self.note_value = (check.notes or {}).get(self.item.id, "")
-        self.saved_at = check.checked_at
-        self._refresh_saved()
-        self._paint()
-        self.control.update()
-        await self.screen.dossier_changed()
-        return True
-
-    async def _add_photo(self, e=None) -> None:
-        stored = await self.screen.add_photos(self.dossier, self.screen.photo_caption(self.dossier, self.item))
-        if not stored:
-            return
-        self.photos += stored
-        thumbs = await thumbnails(self.app, stored)
-        for p in stored:
-            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 72))
-        self._paint()
-        self.control.update()
-        self.app.toast(self.t("ph.added", n=len(stored)))
-
-
-class DossiersScreen(VisitScreen):
+class DossiersScreen(DossierDetail, VisitScreen):
     nav_key = "dossiers"
     title_key = "ds.title"
 
     # --- data ------------------------------------------------------------------------------------
     async def load_visit(self) -> None:
-        self.preview = None  # (RegisterPreview, kept path) while the user looks at it
+        self.preview = None  # the RegisterPreview the user looks at (in memory only)
         self.open_index: int | None = None
         self.checklist = None
         self.detail_thumbs: dict[str, bytes] = {}
@@ -216,19 +110,6 @@ class DossiersScreen(VisitScreen):
                 self.photos_by_check.setdefault(p.dossier_check_id, []).append(p)
 
     # --- labels ----------------------------------------------------------------------------------
-    def timeliness_text(self, tl) -> str:
-        status = tl.status.value
-        text = self.t(f"ds.tl.{status}")
-        if status in ("early", "late", "overdue") and tl.working_days:
-            return self.t("ds.tl_days", label=text, n=tl.working_days)
-        return text
-
-    def stratum_label(self, key: tuple[str, ...]) -> str:
-        parts = [key[0] if key and key[0] else self.t("ds.no_domain")]
-        if len(key) > 1:
-            parts.append(self.t(f"ds.tl.{key[1]}"))
-        return " · ".join(parts)
-
     def size_text(self, params: dict) -> str:
         size = params.get("size", {})
         if size.get("mode") == "fixed":
@@ -240,13 +121,6 @@ class DossiersScreen(VisitScreen):
             shown = "/".join(reversed(as_of.split("-"))) if as_of else ""
             return f"{self.t('ds.strata_timeliness', date=shown)}; {text}"
         return f"{self.t('ds.strata_domain')}; {text}"
-
-    @staticmethod
-    def photo_caption(dossier, item=None) -> str:
-        """Captions are data for the minutes (in Vietnamese), naming the dossier and the item."""
-        if item is None:
-            return label("ds.photo_caption", "vi", code=dossier.code)
-        return label("ds.photo_caption_item", "vi", code=dossier.code, item=item.text.vi)
 
     # --- building --------------------------------------------------------------------------------
     def build(self) -> ft.Control:
@@ -309,7 +183,7 @@ class DossiersScreen(VisitScreen):
 
     def _preview_panel(self) -> ft.Control:
         t = self.t
-        preview, _path = self.preview
+        preview = self.preview
         r = preview.result
         m = r.mapping
         where = t("ds.encoding", enc=r.encoding) if r.file_format == "csv" else t("ds.sheet", sheet=r.sheet or "")
@@ -415,144 +289,6 @@ class DossiersScreen(VisitScreen):
             parts.append(banner(t("ds.new_register_hint"), "info"))
         return panel(parts, identifier="sample-record")
 
-    def _dossier_list(self) -> list[ft.Control]:
-        t = self.t
-        out: list[ft.Control] = [heading(t("ds.step_check"))]
-        strata = list(self.draw.strata) if self.draw is not None else []
-        by_key: dict[tuple, list[tuple[int, Any]]] = {}
-        for i, d in enumerate(self.dossiers):
-            by_key.setdefault(tuple(d.stratum), []).append((i, d))
-        known = {tuple(s.key) for s in strata}
-        for key in by_key:
-            if key not in known:  # defensive: a stratum the record does not list
-                strata.append(type("S", (), {"key": key, "population": len(by_key[key])})())
-        for stratum in strata:
-            rows = by_key.get(tuple(stratum.key), [])
-            out.append(ft.Text(t("ds.stratum", label=self.stratum_label(tuple(stratum.key)), drawn=len(rows),
-                                 population=stratum.population),
-                               size=18, weight=ft.FontWeight.W_700, color=ft.Colors.INDIGO_900))
-            out.extend(self._dossier_row(i, d) for i, d in rows)
-        return out
-
-    def _dossier_row(self, index: int, d) -> ft.Control:
-        t = self.t
-        total = len(self.checklist.items) if self.checklist is not None else 0
-        done = sum(1 for v in d.answers.values() if v is not None)
-        dates = [t("ds.received", date=local_day(d.received)) if d.received else "",
-                 t("ds.due", date=local_day(d.due)) if d.due else "",
-                 t("ds.returned", date=local_day(d.returned)) if d.returned else
-                 (t("ds.finished", date=local_day(d.finished)) if d.finished else "")]
-        status = d.timeliness.status.value
-        chips: list[ft.Control] = [chip(self.timeliness_text(d.timeliness), TIMELINESS_COLORS.get(status,
-                                                                                                   ft.Colors.GREY_200))]
-        if d.apology_flagged:
-            chips.append(chip(t("ds.apology_flag"), ft.Colors.RED_700, ft.Icons.WARNING_AMBER, ft.Colors.WHITE))
-        chips.append(chip(t("ds.progress", done=done, total=total),
-                          ft.Colors.GREEN_100 if total and done >= total else ft.Colors.GREY_100))
-        info = ft.Column([
-            ft.Row([ft.Text(d.code, size=17, weight=ft.FontWeight.W_700),
-                    ft.Text(" · ".join(x for x in (d.procedure_name, d.procedure_code) if x), size=15,
-                            max_lines=1, overflow=ft.TextOverflow.ELLIPSIS, expand=True)], spacing=14),
-            ft.Row([muted("  ·  ".join(x for x in dates if x)), *chips], wrap=True, spacing=8, run_spacing=4),
-        ], spacing=4, expand=True)
-        button = ft.FilledTonalButton(t("ds.view") if self.locked else t("ds.open"), icon=ft.Icons.CHEVRON_RIGHT,
-                                      on_click=functools.partial(self._open, index))
-        box = ft.Container(ft.Row([info, button], vertical_alignment=ft.CrossAxisAlignment.CENTER),
-                           padding=ft.Padding.only(left=14, right=10, top=8, bottom=8), border_radius=10,
-                           bgcolor=ft.Colors.WHITE, border=ft.Border.all(1, ft.Colors.GREY_300),
-                           on_click=functools.partial(self._open, index))
-        return ft.Semantics(identifier=f"dossier-{d.code}", container=True, content=box)
-
-    # --- one dossier -----------------------------------------------------------------------------
-    def _detail(self, index: int) -> list[ft.Control]:
-        t, d = self.t, self.dossiers[index]
-        last = len(self.dossiers) - 1
-        nav = ft.Row([
-            ft.TextButton(t("ds.back_to_list"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
-            ft.Text(t("ds.position", n=index + 1, total=last + 1), size=16, weight=ft.FontWeight.W_600),
-            ft.Container(expand=True),
-            ft.OutlinedButton(t("ds.previous"), icon=ft.Icons.NAVIGATE_BEFORE, disabled=index == 0,
-                              on_click=functools.partial(self._open, index - 1)),
-            ft.OutlinedButton(t("ds.next"), icon=ft.Icons.NAVIGATE_NEXT, disabled=index >= last,
-                              on_click=functools.partial(self._open, index + 1)),
-        ], vertical_alignment=ft.CrossAxisAlignment.CENTER)
-        facts = [x for x in (
-            t("ds.procedure", name=" · ".join(x for x in (d.procedure_name, d.procedure_code) if x))
-            if d.procedure_name or d.procedure_code else "",
-            t("ds.domain", name=d.domain) if d.domain else "",
-            t("ds.channel", name=d.channel) if d.channel else "",
-            t("ds.status", name=d.status) if d.status else "",
-            t("ds.processing_unit", name=d.processing_unit) if d.processing_unit else "") if x]
-        dates = [x for x in (
-            t("ds.received", date=local_day(d.received)) if d.received else "",
-            t("ds.due", date=local_day(d.due)) if d.due else "",
-            t("ds.finished", date=local_day(d.finished)) if d.finished else "",
-            t("ds.returned", date=local_day(d.returned)) if d.returned else "") if x]
-        self.detail_status = ft.Row(self._status_chips(d), wrap=True, spacing=6)
-        self.detail_flag = ft.Column(self._flag_lines(d), spacing=2)
-        header = panel([
-            ft.Text(d.code, size=21, weight=ft.FontWeight.W_700),
-            ft.Row([ft.Text(x, size=16) for x in facts], wrap=True, spacing=28, run_spacing=4),
-            muted("  ·  ".join(dates), 15),
-            self.detail_status,
-            self.detail_flag,
-        ], ft.Colors.INDIGO_50, identifier="dossier-detail")
-
-        photos = self.photos_by_check.get(d.check_id, [])
-        thumbs = self.detail_thumbs
-        self.cards = []
-        parts: list[ft.Control] = [nav, header]
-        for section in self.checklist.sections:
-            parts.append(ft.Text(t.text(section.title), size=19, weight=ft.FontWeight.W_700,
-                                 color=ft.Colors.INDIGO_900))
-            for item in section.items:
-                caption = self.photo_caption(d, item)
-                card = DossierItemCard(self, d, self.checklist, section, item,
-                                       [p for p in photos if p.caption == caption], thumbs)
-                self.cards.append(card)
-                parts.append(card.control)
-        item_captions = {self.photo_caption(d, i) for i in self.checklist.items}
-        self.note_field = ft.TextField(label=t("ds.general_note"), value=d.note, multiline=True, min_lines=2,
-                                       max_lines=6, read_only=self.locked)
-        self.note_saver = AutoSave(self.note_field, self._save_note)
-        self.photo_row = ft.Row([thumb(thumbs.get(p.id), p.caption or t("nav.photos"), 96)
-                                 for p in photos if p.caption not in item_captions], wrap=True, spacing=8)
-        if not self.photo_row.controls:
-            self.photo_row.controls = [muted(t("ds.no_photos"))]
-        parts.append(panel([
-            self.note_field,
-            ft.Text(t("ds.photos"), size=16, weight=ft.FontWeight.W_600),
-            self.photo_row,
-            ft.Row([ft.OutlinedButton(t("ds.add_photo"), icon=ft.Icons.ADD_A_PHOTO, disabled=self.locked,
-                                      on_click=self._add_dossier_photo)]),
-        ]))
-        parts.append(ft.Row([
-            ft.TextButton(t("ds.back_to_list"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
-            ft.Container(expand=True),
-            ft.FilledButton(t("ds.next"), icon=ft.Icons.NAVIGATE_NEXT, disabled=index >= last,
-                            on_click=functools.partial(self._open, index + 1)),
-        ]))
-        return parts
-
-    def _status_chips(self, d) -> list[ft.Control]:
-        total = len(self.checklist.items) if self.checklist is not None else 0
-        done = sum(1 for v in d.answers.values() if v is not None)
-        out = [chip(self.timeliness_text(d.timeliness), TIMELINESS_COLORS.get(d.timeliness.status.value,
-                                                                             ft.Colors.GREY_200)),
-               chip(self.t("ds.progress", done=done, total=total),
-                    ft.Colors.GREEN_100 if total and done >= total else ft.Colors.WHITE)]
-        return out
-
-    def _flag_lines(self, d) -> list[ft.Control]:
-        if not d.apology_flagged:
-            return []
-        reasons = d.apology_reasons_vi if self.lang == "vi" else d.apology_reasons_en
-        return [banner(" ".join([self.t("ds.apology_flag"), *reasons]), "error")]
-
-    @property
-    def lang(self) -> str:
-        return self.app.lang
-
     # --- handlers: register ----------------------------------------------------------------------
     async def _pick_register(self, e=None) -> None:
         files = await self.file_picker.pick_files(file_type=ft.FilePickerFileType.CUSTOM,
@@ -561,19 +297,16 @@ class DossiersScreen(VisitScreen):
         if not files:
             return
         f = files[0]
-        data_dir = Path(self.app.ctx.data_dir)
 
-        def keep() -> Path:
-            data = f.bytes if f.bytes is not None else Path(f.path).read_bytes()
-            return keep_upload(data_dir, f.name, data)
+        def read_and_preview():
+            # In memory only: the register holds citizens' personal data and is never copied to disk.
+            # In the browser the bytes come with the pick; on a desktop, from the unit's own file.
+            return sampling.preview_register_file(f.bytes if f.bytes is not None else f.path, f.name)
 
-        path = await self.app.call(keep, background=True)
-        if path is FAILED:
-            return
-        preview = await self.app.call(sampling.preview_register, path, background=True)
+        preview = await self.app.call(read_and_preview, background=True)
         if preview is FAILED:
             return
-        self.preview = (preview, path)
+        self.preview = preview
         self._render()
 
     def _cancel_preview(self, e=None) -> None:
@@ -583,8 +316,7 @@ class DossiersScreen(VisitScreen):
     async def _import(self, e=None) -> None:
         if self.preview is None:
             return
-        preview, path = self.preview
-        summary = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, path, preview=preview)
+        summary = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, preview=self.preview)
         if summary is FAILED:
             return
         self.preview = None
@@ -648,88 +380,3 @@ class DossiersScreen(VisitScreen):
         await self._reload()
         self._render()
         self.app.toast(self.t("ds.drawn_toast", n=len(result.codes)))
-
-    # --- handlers: one dossier -------------------------------------------------------------------
-    async def _flush(self) -> None:
-        for card in self.cards:
-            await card.flush()
-        if self.note_saver is not None:
-            await self.note_saver.flush()
-
-    async def _open(self, index: int, e=None) -> None:
-        await self._flush()
-        if self.sample is None or self.checklist is None:
-            return
-        await self._reload_dossiers()  # what was saved since the list was read (answers, notes, photos)
-        if not 0 <= index < len(self.dossiers):
-            return
-        d = self.dossiers[index]
-        self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(d.check_id, []))
-        self.open_index = index
-        self.app.pending[self._open_key] = d.check_id
-        self._render()
-        self.app.page.update()
-        await self.scroller.scroll_to(offset=0)
-
-    async def _close_detail(self, e=None) -> None:
-        await self._flush()
-        self.cards, self.note_saver = [], None
-        self.open_index = None
-        self.app.pending.pop(self._open_key, None)
-        await self._reload_dossiers()
-        self._render()
-        self.app.page.update()
-        await self.scroller.scroll_to(offset=0)
-
-    async def dossier_changed(self) -> None:
-        """After an answer: the timeliness, progress and apology flag shown for the dossier."""
-        if self.open_index is None:
-            return
-        check_id = self.dossiers[self.open_index].check_id
-        result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if result is FAILED:
-            return
-        self.dossiers = result
-        d = next((x for x in result if x.check_id == check_id), None)
-        if d is None:
-            return
-        for card in self.cards:
-            card.dossier = d
-        self.detail_status.controls = self._status_chips(d)
-        self.detail_flag.controls = self._flag_lines(d)
-        self.detail_status.update()
-        self.detail_flag.update()
-
-    async def _save_note(self, text: str) -> bool:
-        if self.open_index is None:
-            return False
-        check = await self.app.call(sampling.set_dossier_note, self.app.ctx,
-                                    self.dossiers[self.open_index].check_id, text)
-        return check is not FAILED
-
-    async def add_photos(self, dossier, caption: str) -> list:
-        return await self.picker.pick_and_add(self.visit_id, dossier_check_id=dossier.check_id, caption=caption)
-
-    async def _add_dossier_photo(self, e=None) -> None:
-        if self.open_index is None:
-            return
-        d = self.dossiers[self.open_index]
-        stored = await self.add_photos(d, self.photo_caption(d))
-        if not stored:
-            return
-        thumbs = await thumbnails(self.app, stored)
-        if self.photo_row.controls and isinstance(self.photo_row.controls[0], ft.Text):
-            self.photo_row.controls = []
-        for p in stored:
-            self.photo_row.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 96))
-        self.app.toast(self.t("ph.added", n=len(stored)))
-
-    # --- what the item cards expect of their screen ----------------------------------------------
-    def section_changed(self, card) -> None:
-        """The visit checklist's section counters; a dossier shows its progress in the header."""
-
-    async def refresh_gaps(self, card) -> bool:
-        return False  # there is no service yet telling which dossier items lack a note or photo
-
-    async def leave(self) -> None:
-        await self._flush()

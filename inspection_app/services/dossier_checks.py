@@ -1,0 +1,287 @@
+"""Checking the sampled dossiers (checklist ``tthc_dossiers``) and what the minutes show of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import func, select
+
+from ..domain.calendar import WorkingCalendar, vietnam_calendar
+from ..domain.checklist import (
+    Checklist,
+    Verdict,
+    is_failed,
+    missing_evidence,
+    normalise_value,
+)
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.minutes import DossierRow, DossierSample
+from ..domain.sampling import (
+    SampleSize,
+)
+from ..domain.text import nfc
+from ..domain.timeliness import (
+    Timeliness,
+    TimelinessResult,
+    assess_apology,
+    classify,
+)
+from ..store.models import Dossier, DossierCheck, Photo, Sample
+from ..store.types import utcnow
+from . import checklists as checklist_service
+from .common import get_or_404, visit_for_update
+from .context import AppContext
+from .register_import import _local
+from .sample_draw import _day, list_samples, local_today
+
+DOSSIER_CHECKLIST_ID = "tthc_dossiers"
+
+
+# --- checking the sampled dossiers ----------------------------------------------------------------
+
+
+def working_calendar(ctx: AppContext, years: set[int] | list[int]) -> WorkingCalendar:
+    """Vietnam's holidays plus the configured extra days off and make-up working days."""
+    settings = ctx.settings
+    return vietnam_calendar(years, settings.extra_days_off, settings.makeup_workdays)
+
+
+def dossier_checklist(ctx: AppContext) -> Checklist:
+    """The current per-dossier checklist (``checklists/tthc_dossiers.yaml``)."""
+    for checklist in checklist_service.available_checklists(ctx, scope="dossier"):
+        if checklist.id == DOSSIER_CHECKLIST_ID:
+            return checklist
+    raise NotFound("Không tìm thấy bảng kiểm hồ sơ TTHC.", "The dossier checklist was not found.")
+
+
+@dataclass(frozen=True)
+class SampledDossier:
+    """One sampled dossier with its register data, timeliness and the inspector's check."""
+
+    check_id: str
+    sample_id: str
+    stratum: tuple[str, ...]
+    rank: int
+    code: str
+    procedure_name: str
+    procedure_code: str
+    domain: str
+    channel: str
+    received: datetime | None  # local time
+    due: datetime | None
+    finished: datetime | None
+    returned: datetime | None
+    status: str
+    processing_unit: str
+    timeliness: TimelinessResult
+    answers: dict
+    notes: dict
+    note: str
+    checked_by: str
+    checked_at: datetime | None
+    apology_flagged: bool  # late and no apology letter recorded as passing
+    apology_reasons_vi: tuple[str, ...] = ()
+    apology_reasons_en: tuple[str, ...] = ()
+
+
+def sampled_dossiers(ctx: AppContext, sample_id: str) -> list[SampledDossier]:
+    """The sampled dossiers, in the order of the draw (stratum, then rank)."""
+    with ctx.session() as s:
+        sample = get_or_404(s, Sample, sample_id, "mẫu", "sample")
+        rows = s.execute(
+            select(DossierCheck, Dossier)
+            .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+            .where(DossierCheck.sample_id == sample_id)
+            .order_by(DossierCheck.stratum, DossierCheck.rank)
+        ).all()
+        as_of = sample.strata.get("as_of")
+    reference = date.fromisoformat(as_of) if as_of else local_today()
+    years = {reference.year}
+    for _check, d in rows:
+        for value in (d.received_at, d.due_at, d.finished_at, d.returned_at):
+            if value is not None:
+                years.add(_local(value).year)
+    calendar = working_calendar(ctx, years)
+    out = []
+    for check, d in rows:
+        due, returned, finished = _local(d.due_at), _local(d.returned_at), _local(d.finished_at)
+        timeliness = classify(due, returned, calendar, finished=finished, as_of=reference)
+        answers = dict(check.answers or {})
+        letter = answers.get("td.apology_letter")
+        apology = assess_apology(timeliness, due, letter_sent=None if letter is None else letter == Verdict.PASS)
+        out.append(
+            SampledDossier(
+                check_id=check.id, sample_id=sample_id, stratum=tuple(check.stratum.split("\t")),
+                rank=check.rank, code=d.code, procedure_name=d.procedure_name, procedure_code=d.procedure_code,
+                domain=d.domain, channel=d.channel, received=_local(d.received_at), due=due, finished=finished,
+                returned=returned, status=d.status, processing_unit=d.processing_unit, timeliness=timeliness,
+                answers=answers, notes=dict(check.notes or {}), note=check.note, checked_by=check.checked_by,
+                checked_at=check.checked_at, apology_flagged=apology.flagged and letter != Verdict.NA,
+                apology_reasons_vi=apology.reasons_vi, apology_reasons_en=apology.reasons_en,
+            )
+        )  # fmt: skip
+    return out
+
+
+def record_dossier_check(
+    ctx: AppContext,
+    check_id: str,
+    item_id: str,
+    value: Any = ...,
+    note: str | None = None,
+) -> DossierCheck:
+    """Save one checklist answer (and/or its note) for a sampled dossier; ``value=...`` keeps it."""
+    checklist = dossier_checklist(ctx)
+    with ctx.session() as s:
+        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        visit_for_update(s, check.visit_id)
+        if check.checklist_version and check.checklist_version != checklist.version:
+            checklist = checklist_service.checklist_version(ctx, s, DOSSIER_CHECKLIST_ID, check.checklist_version)
+        else:
+            checklist_service.snapshot(s, ctx, checklist)
+        try:
+            item = checklist.item(item_id)
+        except KeyError:
+            raise NotFound(f"Không có mục {item_id} trong bảng kiểm.", f"No item {item_id} in the checklist.") from None
+        answers = dict(check.answers or {})
+        notes = dict(check.notes or {})
+        if value is not ...:
+            try:
+                stored = normalise_value(item, value)
+            except ValueError as exc:
+                vi, _, en = str(exc).partition(" / ")
+                raise ValidationFailed(vi, en or vi) from exc
+            if stored is None:
+                answers.pop(item_id, None)
+            else:
+                answers[item_id] = stored
+        if note is not None:
+            text = (nfc(note) or "").strip()
+            if text:
+                notes[item_id] = text
+            else:
+                notes.pop(item_id, None)
+        check.answers = answers
+        check.notes = notes
+        check.checklist_id = checklist.id
+        check.checklist_version = checklist.version
+        check.checked_by = ctx.actor
+        check.checked_at = utcnow()
+        s.add(check)
+        return check
+
+
+def set_dossier_note(ctx: AppContext, check_id: str, note: str) -> DossierCheck:
+    """The general note on a sampled dossier (not tied to one item)."""
+    with ctx.session() as s:
+        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        visit_for_update(s, check.visit_id)
+        check.note = (nfc(note) or "").strip()
+        check.checked_by = ctx.actor
+        check.checked_at = utcnow()
+        s.add(check)
+        return check
+
+
+# --- the minutes ----------------------------------------------------------------------------------
+
+
+def minutes_sample(ctx: AppContext, visit_id: str, lang: str = "vi") -> DossierSample | None:
+    """The visit's last drawn sample as the minutes print it (seed, commitment, frame hash, rows)."""
+    drawn = [x for x in list_samples(ctx, visit_id) if x.drawn]
+    if not drawn:
+        return None
+    summary = drawn[-1]
+    checklist = dossier_checklist(ctx)
+    rows = []
+    for d in sampled_dossiers(ctx, summary.id):
+        failed = []
+        for item_id, value in d.answers.items():
+            try:
+                item = checklist.item(item_id)
+            except KeyError:
+                continue
+            if is_failed(item, value):
+                text = item.text.get(lang)
+                failed.append(f"{text}: {d.notes[item_id]}" if d.notes.get(item_id) else text)
+        if d.apology_flagged and "td.apology_letter" not in d.answers:
+            failed.append("Thiếu văn bản xin lỗi (Mẫu 04)" if lang == "vi" else "No apology letter (Form 04)")
+        if not d.answers:
+            result = "Chưa kiểm tra" if lang == "vi" else "Not checked"
+        elif failed:
+            result = ("Không đạt: " if lang == "vi" else "Fail: ") + "; ".join(failed)
+        else:
+            result = "Đạt" if lang == "vi" else "Pass"
+        status = d.timeliness.status
+        label = status.label_vi if lang == "vi" else status.label_en
+        if status in (Timeliness.EARLY, Timeliness.LATE, Timeliness.OVERDUE) and d.timeliness.working_days:
+            label += f" ({d.timeliness.working_days} {'ngày làm việc' if lang == 'vi' else 'working days'})"
+        rows.append(
+            DossierRow(code=d.code, procedure=d.procedure_name, domain=d.domain, received=_day(d.received),
+                       due=_day(d.due), returned=_day(d.returned or d.finished), timeliness=label, result=result)
+        )  # fmt: skip
+    params = summary.parameters
+    by = "theo lĩnh vực" if lang == "vi" else "by domain"
+    if "timeliness" in params.get("strata_by", []):
+        by += " và tiến độ" if lang == "vi" else " and timeliness"
+    size = SampleSize.from_dict(params["size"])
+    return DossierSample(
+        seed_hex=summary.seed_hex,
+        commitment=summary.commitment,
+        frame_hash=summary.frame_hash,
+        algorithm_version=summary.algorithm_version,
+        frame_size=int(params.get("frame_size", 0)),
+        rows=tuple(rows),
+        strata=f"{by}; {size.describe()}",
+    )
+
+def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
+    """What the visit's sampled dossiers still lack before the visit can close.
+
+    Every sampled dossier is checked item by item; a failed item that requires a note needs one (on
+    the item, or the dossier's general note), and one that requires a photo needs a photo of that
+    dossier. Samples fixed but never drawn hold no dossiers and ask for nothing.
+    """
+    with ctx.session() as s:
+        rows = s.execute(
+            select(DossierCheck, Dossier.code)
+            .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+            .where(DossierCheck.visit_id == visit_id)
+            .order_by(DossierCheck.stratum, DossierCheck.rank)
+        ).all()
+        photo_counts = dict(s.execute(
+            select(Photo.dossier_check_id, func.count())
+            .where(Photo.visit_id == visit_id, Photo.dossier_check_id.is_not(None))
+            .group_by(Photo.dossier_check_id)
+        ).all())
+        checklists_by_version: dict[str, Checklist] = {}
+        for check, _code in rows:
+            version = check.checklist_version or ""
+            if version not in checklists_by_version:
+                checklists_by_version[version] = (
+                    checklist_service.checklist_version(ctx, s, DOSSIER_CHECKLIST_ID, version)
+                    if version else dossier_checklist(ctx))
+    out: list[checklist_service.Gap] = []
+    for check, code in rows:
+        checklist = checklists_by_version[check.checklist_version or ""]
+        answers, notes = dict(check.answers or {}), dict(check.notes or {})
+        unanswered = [item for item in checklist.items if answers.get(item.id) is None]
+        if unanswered:
+            out.append(checklist_service.Gap(
+                DOSSIER_CHECKLIST_ID, unanswered[0].id, "unanswered",
+                f"Hồ sơ {code}: còn {len(unanswered)} nội dung chưa kiểm tra.",
+                f"Dossier {code}: {len(unanswered)} items not checked yet."))
+        for item in checklist.items:
+            req = missing_evidence(item, answers.get(item.id), notes.get(item.id) or check.note or "",
+                                   photo_counts.get(check.id, 0))
+            if req and req.needs_note:
+                out.append(checklist_service.Gap(DOSSIER_CHECKLIST_ID, item.id, "note",
+                                                  f"Hồ sơ {code}: mục không đạt cần ghi chú: {item.text.vi}",
+                                                  f"Dossier {code}: failed item needs a note: {item.text.en}"))
+            if req and req.needs_photo:
+                out.append(checklist_service.Gap(DOSSIER_CHECKLIST_ID, item.id, "photo",
+                                                  f"Hồ sơ {code}: mục không đạt cần ảnh: {item.text.vi}",
+                                                  f"Dossier {code}: failed item needs a photo: {item.text.en}"))
+    return out
