@@ -230,10 +230,10 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
     for name, *_ in UBND_ROSTER:
         status, arrival, reason, evidence = roll.get(name, ("present", None, "", ""))
         roll_call.set_attendance(ctx, finished.id, staff[name].id, status, arrival, reason, evidence)
-    register_file = ctx.data_dir / "demo" / "so-theo-doi-ho-so-xa-hoa-hoi.csv"
-    register_file.parent.mkdir(parents=True, exist_ok=True)
-    register_file.write_text(demo_register_csv(day), encoding="utf-8-sig")
-    register = sampling.import_register(ctx, finished.id, register_file)
+    # As the register screen does: read in memory, keep only the frame (the file has personal columns).
+    preview = sampling.preview_register_bytes(demo_register_csv(day).encode("utf-8-sig"),
+                                              "so-theo-doi-ho-so-xa-hoa-hoi.csv")
+    register = sampling.import_register(ctx, finished.id, preview=preview)
     sample_id, _ = sampling.draw_new_sample(ctx, register.id, SampleSize.fixed(2))
     for n, dossier in enumerate(sampling.sampled_dossiers(ctx, sample_id)):
         for item in sampling.dossier_checklist(ctx).items:
