@@ -4,7 +4,7 @@ every label switching between Vietnamese and English."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from e2e_support import Flt, field_server, new_tab
@@ -21,11 +21,14 @@ def seed_visit(ctx, unit) -> None:
 
     for name in ("Lê Hoàng Phúc", "Võ Minh Tuấn", "Đặng Ngọc Ánh"):
         units.add_staff(ctx, unit.id, name, "Chuyên viên")
-    visits.create_visit(ctx, unit.id, kind="planned", decision_number="130/QĐ-SNV", decision_date=date(2026, 7, 1),
-                        checklist_ids=["office_culture"],
-                        team=[visits.ParticipantIn("Nguyễn Thị Ánh Tuyết", "leader"),
-                              visits.ParticipantIn("Phạm Đức Anh", "secretary")],
-                        unit_reps=[visits.ParticipantIn("Nguyễn Văn Hùng", "Chủ tịch UBND xã")])
+    arrival = datetime(2026, 7, 2, 0, 35, tzinfo=timezone.utc)  # 07:35 in Hà Nội time
+    visit = visits.create_visit(
+        ctx, unit.id, kind="planned", decision_number="130/QĐ-SNV", decision_date=date(2026, 7, 1),
+        checklist_ids=["office_culture"], arrival_at=arrival,
+        team=[visits.ParticipantIn("Nguyễn Thị Ánh Tuyết", "leader"), visits.ParticipantIn("Phạm Đức Anh", "secretary")],
+        unit_reps=[visits.ParticipantIn("Nguyễn Văn Hùng", "Chủ tịch UBND xã")])
+    # the assessment is written, so the signature pads are offered (signatures come after it, issue #11)
+    visits.update_visit(ctx, visit.id, assessment="Đơn vị chấp hành tốt.", ended_at=arrival + timedelta(hours=3))
 
 
 @pytest.fixture(scope="module")
