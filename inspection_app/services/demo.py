@@ -79,7 +79,7 @@ def _at(day: date, hour: int, minute: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL).astimezone(timezone.utc)
 
 
-DEMO_DEPARTMENT = {"province": "Tây Ninh", "province_kind": "tỉnh"}
+DEMO_DEPARTMENT = {"province": "Tây Ninh", "province_kind": "tỉnh", "drafting_unit": "ĐKTCV"}
 
 
 def is_empty(ctx: AppContext) -> bool:
