@@ -37,6 +37,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "common.ok": ("Đồng ý", "OK"),
     "common.none": ("Chưa có", "None yet"),
     "common.loading": ("Đang tải…", "Loading…"),
+    "common.working": ("Đang xử lý…", "Working…"),
     "common.now": ("Bây giờ", "Now"),
     "common.unexpected": ("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó vẫn còn nguyên.",
                           "Something unexpected went wrong. Everything saved before is intact."),

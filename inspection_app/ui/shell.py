@@ -12,33 +12,37 @@ bottom ``NavigationBar`` otherwise; a resize swaps them and keeps the screen (an
 it). Inside a visit the destinations are the visit's sections; elsewhere they are visits, review,
 settings.
 
-Every service call goes through :meth:`Shell.call`: it runs on one background thread shared by all
-sessions (the event loop stays free, and writes reach SQLite in the order they were tapped), turns a
-:class:`UserError` into a message in the current language, and never lets an unexpected error
-crash the session.
+Every service call goes through :meth:`Shell.call` (:mod:`inspection_app.ui.calls`): it runs on the
+writer thread shared by all sessions (the event loop stays free, and writes reach SQLite in the
+order they were tapped), or on the long-work thread with a progress line on screen, and returns a
+typed result; a failure's message (in the current language) is shown as a notice.
+
+What a session hands from screen to screen is in :attr:`Shell.state` (:mod:`inspection_app.ui.state`).
+One refresh rule for every screen: change the screen's state, render, one update
+(:meth:`inspection_app.ui.views.base.Screen.render`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import dataclasses
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import flet as ft
 
-from ..domain.errors import UserError
+from . import calls
+from .calls import Result, Work
 from .i18n import I18n
+from .state import SessionState
+from .views import registry
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
 WIDE_MIN = 700  # px: rail at or above, bottom bar below
-FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED", "__bool__": lambda self: False})()
-
-# One writer thread for the whole process: SQLite sees the actions in the order they were made.
-_DB = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspection-db")
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,13 @@ class Shell:
 
     def __init__(self, page: ft.Page, ctx):
         self.page = page
-        self.ctx = ctx
+        self.ctx = dataclasses.replace(ctx, actor=ctx.actor)  # this session's own actor, shared database
         self.t = I18n(ctx.settings.language)
         self.screen = None  # the Screen on display
-        self.pending: dict[str, Any] = {}  # hand-over between screens (e.g. "finding for this item")
+        self.state = SessionState()  # hand-over between screens (e.g. "finding for this item")
         self._route_lock = asyncio.Lock()
+        self._long_jobs = 0
+        self._progress: ft.Control | None = None
 
     # --- start and routing -------------------------------------------------------------------------
     def start(self):
@@ -147,8 +153,6 @@ class Shell:
 
     def resolve(self, route: str):
         """The Screen for a route (a new instance), or the home screen for an unknown one."""
-        from .views import registry
-
         return registry.screen_for(self, route)
 
     async def show(self, route: str) -> None:
@@ -213,7 +217,11 @@ class Shell:
                                    on_click=self._toggle_language),
                      ft.Container(width=8)],
         )
-        content = ft.Container(body, expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+        self._progress = ft.ProgressBar(visible=self._long_jobs > 0, bar_height=4,
+                                        semantics_label=self.t("common.working"))
+        content = ft.Column([self._progress,
+                             ft.Container(body, expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8))],
+                            expand=True, spacing=0)
         if self.wide:
             rail = ft.NavigationRail(
                 selected_index=selected, label_type=ft.NavigationRailLabelType.ALL,
@@ -251,11 +259,11 @@ class Shell:
 
         new = "en" if self.lang == "vi" else "vi"
         current = await self.call(settings_service.get_settings, self.ctx)
-        if current is FAILED:
+        if not current.ok:
             return
         result = await self.call(settings_service.save_settings, self.ctx,
-                                 current.model_copy(update={"language": new}))
-        if result is FAILED:
+                                 current.value.model_copy(update={"language": new}))
+        if not result.ok:
             return
         await self.set_language(new)
 
@@ -264,25 +272,40 @@ class Shell:
         await self.refresh()
 
     # --- services and feedback ---------------------------------------------------------------------
-    async def call(self, fn: Callable[..., Any], *args: Any, background: bool = False, **kwargs: Any) -> Any:
-        """Run a service function off the event loop; on a UserError show it and return FAILED.
+    async def call(self, fn: Callable[..., T], *args: Any, work: Work = "write", notify: bool = True,
+                   **kwargs: Any) -> Result[T]:
+        """Run a service function through :func:`calls.call`; a failure is shown as a notice.
 
-        ``background=True`` runs slow work (photo processing) on the default pool so it does not
-        hold up the answers being saved behind it.
+        ``work="long"`` (PDF, signing, imports, photos) runs on the long-work thread while a
+        progress line shows under the app bar. ``notify=False`` leaves showing a failure to the
+        screen (an import's report stays on screen instead of a passing notice).
         """
-        loop = asyncio.get_running_loop()
-        work = functools.partial(fn, *args, **kwargs)
+        if work == "long":
+            self._show_progress(+1)
         try:
-            if background:
-                return await asyncio.to_thread(work)
-            return await loop.run_in_executor(_DB, work)
-        except UserError as err:
-            self.toast(err.message(self.lang), error=True)
-            return FAILED
-        except Exception:  # a bug must not lose the session: log it, tell the user, keep going
-            log.exception("service call %s failed", getattr(fn, "__qualname__", fn))
-            self.toast(self.t("common.unexpected"), error=True)
-            return FAILED
+            result = await calls.call(fn, *args, lang=self.lang, work=work,
+                                      unexpected=self.t("common.unexpected"), **kwargs)
+        finally:
+            if work == "long":
+                self._show_progress(-1)
+        if not result.ok and notify:
+            self.toast(result.message, error=True)
+        return result
+
+    def _show_progress(self, step: int) -> None:
+        """The progress line under the app bar, shown while long work runs."""
+        self._long_jobs = max(0, self._long_jobs + step)
+        bar = self._progress
+        if bar is None:
+            return
+        bar.visible = self._long_jobs > 0
+        called = ft.context.was_update_called()
+        try:
+            bar.update()
+        except RuntimeError:  # not on the page (between screens): the next frame shows it
+            pass
+        if not called:  # the progress line is a side channel: the handler's own auto-update still runs
+            ft.context.reset_update_called()
 
     def toast(self, text: str, error: bool = False) -> None:
         """A short message at the bottom. Calls page.update(): handlers need no other update."""

@@ -94,14 +94,14 @@ class VisitScreen(Screen):
 
     async def load(self) -> None:
         from ...services import units, visits
-        from ..shell import FAILED
 
-        visit = await self.app.call(visits.get_visit, self.app.ctx, self.visit_id)
-        if visit is FAILED:
+        got = await self.app.call(visits.get_visit, self.app.ctx, self.visit_id)
+        if not got.ok:
             return
+        visit = got.value
         self.visit = visit
         unit = await self.app.call(units.get_unit, self.app.ctx, visit.unit_id)
-        self.unit = None if unit is FAILED else unit
+        self.unit = unit.value if unit.ok else None
         await self.load_visit()
 
     async def load_visit(self) -> None:

@@ -13,7 +13,7 @@ import flet as ft
 
 from ...services import checklists, units
 from .. import fmt
-from ..shell import FAILED
+from ..state import FindingLink
 from ..widgets.autosave import AutoSave
 from ..widgets.photos import PhotoPicker, thumb, thumbnails
 from .base import VisitScreen, bottom_space, muted, seg_label
@@ -138,10 +138,11 @@ class ItemCard:
 
     # --- saving ----------------------------------------------------------------------------------
     async def _record(self, **kwargs) -> bool:
-        answer = await self.app.call(checklists.record_answer, self.app.ctx, self.screen.visit_id,
-                                     self.checklist.id, self.item.id, **kwargs)
-        if answer is FAILED:
+        got = await self.app.call(checklists.record_answer, self.app.ctx, self.screen.visit_id,
+                                  self.checklist.id, self.item.id, **kwargs)
+        if not got.ok:
             return False
+        answer = got.value
         self.value, self.note_value, self.saved_at = answer.value, answer.note, answer.answered_at
         self._refresh_saved()
         await self.screen.refresh_gaps(self)  # before showing: the card changes size once, not twice
@@ -187,7 +188,7 @@ class ItemCard:
         self.app.toast(self.t("ph.added", n=len(stored)))  # updates the page
 
     def _add_finding(self, e=None) -> None:
-        self.app.pending["finding_link"] = ("item", self.checklist.id, self.item.id)
+        self.app.state.finding_link = FindingLink("item", self.checklist.id, self.item.id)
         self.app.go(f"/visits/{self.screen.visit_id}/findings")
 
     async def flush(self) -> None:
@@ -204,17 +205,18 @@ class ChecklistScreen(VisitScreen):
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
         result = await self.app.call(checklists.visit_checklists, ctx, vid)
-        self.checklists = [] if result is FAILED else [c for c in result if c.scope == "visit"]
+        self.checklists = [c for c in result.value if c.scope == "visit"] if result.ok else []
         result = await self.app.call(checklists.answers_for, ctx, vid)
-        self.answers = {} if result is FAILED else result
+        self.answers = result.value if result.ok else {}
         result = await self.app.call(checklists.gaps, ctx, vid)
-        self.all_gaps = [] if result is FAILED else result
+        self.all_gaps = result.value if result.ok else []
         self.staff = []
         if any(i.answer.value == "person" for c in self.checklists for i in c.items):
             result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
-            self.staff = [] if result is FAILED else result
+            self.staff = result.value if result.ok else []
         self.item_photos = await self._item_photos()
-        self.current = self.app.pending.pop("checklist", None) or (self.checklists[0].id if self.checklists else None)
+        self.current, self.app.state.checklist = self.app.state.checklist, None
+        self.current = self.current or (self.checklists[0].id if self.checklists else None)
 
     async def _item_photos(self) -> dict[tuple[str, str], list]:
         from ..widgets.photos import photo_service
@@ -224,7 +226,7 @@ class ChecklistScreen(VisitScreen):
             return {}
         result = await self.app.call(service.list_photos, self.app.ctx, self.visit_id)
         out: dict[tuple[str, str], list] = {}
-        for p in [] if result is FAILED else result:
+        for p in result.value_or([]):
             if p.item_id:
                 out.setdefault((p.checklist_id, p.item_id), []).append(p)
         return out
@@ -306,9 +308,10 @@ class ChecklistScreen(VisitScreen):
             return False
         if card.item.answer.value == "pass_fail" and card.value != "fail" and not card.gaps:
             return False
-        result = await self.app.call(checklists.gaps, self.app.ctx, self.visit_id)
-        if result is FAILED:
+        got = await self.app.call(checklists.gaps, self.app.ctx, self.visit_id)
+        if not got.ok:
             return False
+        result = got.value
         card.gaps = [g for g in result if g.checklist_id == card.checklist.id and g.item_id == card.item.id]
         return True
 

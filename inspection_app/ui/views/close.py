@@ -7,7 +7,6 @@ import flet as ft
 
 from ...services import visits
 from .. import fmt
-from ..shell import FAILED
 from .base import VisitScreen, banner
 
 GO_TO = {"unanswered": "checklist", "note": "checklist", "photo": "checklist", "signature": "signatures",
@@ -23,7 +22,7 @@ class CloseScreen(VisitScreen):
         self.missing = []
         if not self.locked:
             result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
-            self.missing = [] if result is FAILED else result
+            self.missing = result.value if result.ok else []
 
     def build(self) -> ft.Control:
         self.content = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
@@ -67,13 +66,13 @@ class CloseScreen(VisitScreen):
 
     def _go(self, missing, target: str) -> None:
         if missing.checklist_id:
-            self.app.pending["checklist"] = missing.checklist_id
+            self.app.state.checklist = missing.checklist_id
         self.app.go(f"/visits/{self.visit_id}/{target}")
 
     async def _check(self, e=None) -> None:
         result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
-        if result is not FAILED:
-            self.missing = result
+        if result.ok:
+            self.missing = result.value
             self._fill()
 
     def _ask_lock(self, e=None) -> None:
@@ -86,8 +85,9 @@ class CloseScreen(VisitScreen):
 
     async def _lock(self, e=None) -> None:
         self.confirming = False
-        visit = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
-        if visit is FAILED:
+        got = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
+        if not got.ok:
             await self._check()
             return
+        visit = got.value
         await self.app.refresh()  # every control comes back read-only

@@ -14,7 +14,7 @@ The order on screen is the order that makes the sample auditable (``services.sam
    checklist (``tthc_dossiers``), answered with the checklist runner's own item cards and saved at
    once, with a general note and photos.
 
-The prepared sample (with its secret seed) lives in the session only, in ``Shell.pending``, so the
+The prepared sample (with its secret seed) lives in the session only, in ``Shell.state``, so the
 inspector can leave the screen between fixing and drawing; a prepared sample never drawn stays on
 record as abandoned. A locked visit shows everything read-only.
 """
@@ -34,7 +34,6 @@ import flet as ft
 from ...services import sampling
 from .. import fmt
 from ..i18n import label
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from .base import VisitScreen, banner, heading, muted
@@ -119,10 +118,11 @@ class DossierItemCard(ItemCard):
         self._paint()
 
     async def _record(self, **kwargs) -> bool:
-        check = await self.app.call(sampling.record_dossier_check, self.app.ctx, self.dossier.check_id,
-                                    self.item.id, **kwargs)
-        if check is FAILED:
+        got = await self.app.call(sampling.record_dossier_check, self.app.ctx, self.dossier.check_id,
+                                  self.item.id, **kwargs)
+        if not got.ok:
             return False
+        check = got.value
         self.value = (check.answers or {}).get(self.item.id)
         self.note_value = (check.notes or {}).get(self.item.id, "")
         self.saved_at = check.checked_at
@@ -158,26 +158,18 @@ class DossiersScreen(VisitScreen):
         self.staff: list = []  # the item cards ask (person items); the dossier checklist has none
         await self._reload()
         # Back on the dossier that was open (after a language switch, or a finding recorded from it).
-        open_id = self.app.pending.get(self._open_key)
+        open_id = self.app.state.dossier_open.get(self.visit_id)
         index = next((i for i, d in enumerate(self.dossiers) if d.check_id == open_id), None)
         if index is not None and self.checklist is not None:
             self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(open_id, []))
             self.open_index = index
 
-    @property
-    def _pending_key(self) -> str:
-        return f"dossiers.prepared:{self.visit_id}"
-
-    @property
-    def _open_key(self) -> str:
-        return f"dossiers.open:{self.visit_id}"
-
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
         result = await call(sampling.list_registers, ctx, vid)
-        self.registers = [] if result is FAILED else result
+        self.registers = result.value if result.ok else []
         result = await call(sampling.list_samples, ctx, vid)
-        self.samples = [] if result is FAILED else result
+        self.samples = result.value if result.ok else []
         self.register = self.registers[-1] if self.registers else None
         drawn = [s for s in self.samples if s.drawn]
         self.sample = drawn[-1] if drawn else None
@@ -186,17 +178,17 @@ class DossiersScreen(VisitScreen):
         self.photos_by_check: dict[str, list] = {}
         if self.sample is not None:
             result = await call(sampling.recorded_draw, ctx, self.sample.id)
-            self.draw = None if result is FAILED else result
+            self.draw = result.value if result.ok else None
             await self._reload_dossiers()
             if self.checklist is None:
                 result = await call(sampling.dossier_checklist, ctx)
-                self.checklist = None if result is FAILED else result
-        prepared = self.app.pending.get(self._pending_key)
+                self.checklist = result.value if result.ok else None
+        prepared = self.app.state.dossier_prepared.get(self.visit_id)
         stale = prepared is not None and (
             self.register is None or prepared.register_id != self.register.id
             or any(s.id == prepared.sample_id and s.drawn for s in self.samples))
         if stale:
-            self.app.pending.pop(self._pending_key, None)
+            self.app.state.dossier_prepared.pop(self.visit_id, None)
             prepared = None
         self.prepared = prepared
         self.abandoned = sum(1 for s in self.samples
@@ -204,14 +196,14 @@ class DossiersScreen(VisitScreen):
 
     async def _reload_dossiers(self) -> None:
         result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if result is not FAILED:
-            self.dossiers = result
+        if result.ok:
+            self.dossiers = result.value
         self.photos_by_check: dict[str, list] = {}
         service = photo_service()
         if service is None:
             return
         result = await self.app.call(service.list_photos, self.app.ctx, self.visit_id)
-        for p in [] if result is FAILED else result:
+        for p in result.value_or([]):
             if p.dossier_check_id:
                 self.photos_by_check.setdefault(p.dossier_check_id, []).append(p)
 
@@ -567,12 +559,14 @@ class DossiersScreen(VisitScreen):
             data = f.bytes if f.bytes is not None else Path(f.path).read_bytes()
             return keep_upload(data_dir, f.name, data)
 
-        path = await self.app.call(keep, background=True)
-        if path is FAILED:
+        got = await self.app.call(keep, work="long")
+        if not got.ok:
             return
-        preview = await self.app.call(sampling.preview_register, path, background=True)
-        if preview is FAILED:
+        path = got.value
+        got = await self.app.call(sampling.preview_register, path, work="long")
+        if not got.ok:
             return
+        preview = got.value
         self.preview = (preview, path)
         self._render()
 
@@ -584,9 +578,10 @@ class DossiersScreen(VisitScreen):
         if self.preview is None:
             return
         preview, path = self.preview
-        summary = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, path, preview=preview)
-        if summary is FAILED:
+        got = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, path, preview=preview)
+        if not got.ok:
             return
+        summary = got.value
         self.preview = None
         await self._reload()
         self._render()
@@ -625,26 +620,28 @@ class DossiersScreen(VisitScreen):
         def prepare():
             return sampling.prepare_sample(self.app.ctx, register_id, make(*args), by_timeliness=by_timeliness)
 
-        prepared = await self.app.call(prepare)
-        if prepared is FAILED:
+        got = await self.app.call(prepare)
+        if not got.ok:
             return
-        self.app.pending[self._pending_key] = prepared
+        prepared = got.value
+        self.app.state.dossier_prepared[self.visit_id] = prepared
         await self._reload()
         self._render()
 
     async def _change(self, e=None) -> None:
-        self.app.pending.pop(self._pending_key, None)  # the fixed sample stays on record, never drawn
+        self.app.state.dossier_prepared.pop(self.visit_id, None)  # the fixed sample stays on record, never drawn
         await self._reload()
         self._render()
 
     async def _draw(self, e=None) -> None:
-        prepared = self.app.pending.get(self._pending_key)
+        prepared = self.app.state.dossier_prepared.get(self.visit_id)
         if prepared is None:
             return
-        result = await self.app.call(sampling.draw_sample, self.app.ctx, prepared)
-        if result is FAILED:
+        got = await self.app.call(sampling.draw_sample, self.app.ctx, prepared)
+        if not got.ok:
             return
-        self.app.pending.pop(self._pending_key, None)
+        result = got.value
+        self.app.state.dossier_prepared.pop(self.visit_id, None)
         await self._reload()
         self._render()
         self.app.toast(self.t("ds.drawn_toast", n=len(result.codes)))
@@ -666,7 +663,7 @@ class DossiersScreen(VisitScreen):
         d = self.dossiers[index]
         self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(d.check_id, []))
         self.open_index = index
-        self.app.pending[self._open_key] = d.check_id
+        self.app.state.dossier_open[self.visit_id] = d.check_id
         self._render()
         self.app.page.update()
         await self.scroller.scroll_to(offset=0)
@@ -675,7 +672,7 @@ class DossiersScreen(VisitScreen):
         await self._flush()
         self.cards, self.note_saver = [], None
         self.open_index = None
-        self.app.pending.pop(self._open_key, None)
+        self.app.state.dossier_open.pop(self.visit_id, None)
         await self._reload_dossiers()
         self._render()
         self.app.page.update()
@@ -686,9 +683,10 @@ class DossiersScreen(VisitScreen):
         if self.open_index is None:
             return
         check_id = self.dossiers[self.open_index].check_id
-        result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if result is FAILED:
+        got = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
+        if not got.ok:
             return
+        result = got.value
         self.dossiers = result
         d = next((x for x in result if x.check_id == check_id), None)
         if d is None:
@@ -705,7 +703,7 @@ class DossiersScreen(VisitScreen):
             return False
         check = await self.app.call(sampling.set_dossier_note, self.app.ctx,
                                     self.dossiers[self.open_index].check_id, text)
-        return check is not FAILED
+        return check.ok
 
     async def add_photos(self, dossier, caption: str) -> list:
         return await self.picker.pick_and_add(self.visit_id, dossier_check_id=dossier.check_id, caption=caption)

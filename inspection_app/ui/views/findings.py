@@ -7,7 +7,6 @@ import flet as ft
 
 from ...services import checklists, findings, units
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from ..widgets.pick_list import PickList
 from .base import VisitScreen, bottom_space, heading, muted
@@ -23,20 +22,20 @@ class FindingsScreen(VisitScreen):
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
         result = await self.app.call(findings.list_findings, ctx, vid)
-        self.findings = [] if result is FAILED else result
+        self.findings = result.value if result.ok else []
         result = await self.app.call(checklists.visit_checklists, ctx, vid)
-        self.checklists = [] if result is FAILED else result
+        self.checklists = result.value if result.ok else []
         result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
-        self.staff = [] if result is FAILED else result
+        self.staff = result.value if result.ok else []
         self.photos_by_finding: dict[str, list] = {}
         service = photo_service()
         if service is not None:
             result = await self.app.call(service.list_photos, ctx, vid)
-            for p in [] if result is FAILED else result:
+            for p in result.value_or([]):
                 if p.finding_id:
                     self.photos_by_finding.setdefault(p.finding_id, []).append(p)
         self.thumbs = await thumbnails(self.app, [p for ps in self.photos_by_finding.values() for p in ps])
-        self.link = self.app.pending.pop("finding_link", None)
+        self.link, self.app.state.finding_link = self.app.state.finding_link, None
 
     # --- labels for links ------------------------------------------------------------------------
     def _item_label(self, cid: str | None, iid: str | None) -> str:
@@ -150,12 +149,13 @@ class FindingsScreen(VisitScreen):
         if self.occurred.value.strip() and occurred is None:
             self.app.toast(self.t("common.bad_datetime"), error=True)
             return
-        finding = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
-                                      severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
-                                      staff_id=sid, explanation_requested=bool(self.explanation.value),
-                                      occurred_at=occurred)
-        if finding is FAILED:
+        got = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
+                                  severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
+                                  staff_id=sid, explanation_requested=bool(self.explanation.value),
+                                  occurred_at=occurred)
+        if not got.ok:
             return
+        finding = got.value
         self.findings.append(finding)
         self.description.value = ""
         self.explanation.value = False
@@ -175,7 +175,7 @@ class FindingsScreen(VisitScreen):
 
     def _ask_delete(self, finding_id: str) -> None:
         async def delete():
-            if await self.app.call(findings.delete_finding, self.app.ctx, finding_id) is FAILED:
+            if not (await self.app.call(findings.delete_finding, self.app.ctx, finding_id)).ok:
                 return
             self.findings = [f for f in self.findings if f.id != finding_id]
             self._fill()

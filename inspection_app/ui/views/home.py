@@ -6,7 +6,6 @@ import flet as ft
 
 from ...services import visits
 from .. import fmt
-from ..shell import FAILED
 from .base import Screen, bottom_space, heading, muted
 
 STATUS_COLORS = {
@@ -32,7 +31,7 @@ class HomeScreen(Screen):
 
     async def load(self) -> None:
         result = await self.app.call(visits.list_visits, self.app.ctx)
-        self.visits = [] if result is FAILED else result
+        self.visits = result.value if result.ok else []
 
     def build(self) -> ft.Control:
         t = self.t

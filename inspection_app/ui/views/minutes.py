@@ -3,7 +3,7 @@ official version, the team leader's digital signature, a check of the signatures
 new version, and every version with its hash.
 
 Signing, checking and making keys run pyHanko / RSA key generation: they go to a background thread
-(``background=True``), never the event loop (pyHanko runs its own asyncio loop).
+(``work="long"``), never the event loop (pyHanko runs its own asyncio loop).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import flet as ft
 from ...domain.text import fold
 from ...services import minutes, visits
 from .. import fmt
-from ..shell import FAILED
 from .base import VisitScreen, banner, bottom_space, heading, muted
 
 MONO = "monospace"
@@ -47,15 +46,15 @@ class MinutesScreen(VisitScreen):
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
         result = await call(minutes.list_versions, ctx, vid)
-        self.versions = [] if result is FAILED else list(result)
+        self.versions = list(result.value) if result.ok else []
         result = await call(minutes.list_keys, ctx)
-        self.root, _, self.identities = (None, [], []) if result is FAILED else result
+        self.root, _, self.identities = result.value if result.ok else (None, [], [])
         result = await call(visits.participants, ctx, vid, "team")
-        team = [] if result is FAILED else result
+        team = result.value if result.ok else []
         leader = next((p for p in team if p.role == "leader"), None)
         self.leader = leader.full_name if leader else ""
         result = await call(minutes.members_on_record, ctx)
-        self.members = [] if result is FAILED else result
+        self.members = result.value if result.ok else []
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -207,22 +206,24 @@ class MinutesScreen(VisitScreen):
         self.sign_button.disabled = True
         self.sign_button.content = t("mn.signing")
         self.sign_button.update()
-        result = await self.app.call(minutes.sign_minutes, self.app.ctx, self.visit_id, passphrase,
-                                     identity=chosen or None, background=True)
-        if result is FAILED:
+        got = await self.app.call(minutes.sign_minutes, self.app.ctx, self.visit_id, passphrase,
+                                  identity=chosen or None, work="long")
+        if not got.ok:
             self.sign_button.disabled = False
             self.sign_button.content = t("mn.sign")
             self.sign_button.update()
             return
+        result = got.value
         await self._reload()
         self._fill()
         self.app.toast(t("mn.signed_toast", number=result.number))
 
     async def _make_pilot_keys(self, e=None) -> None:
-        made = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_passphrase.value or "",
-                                   background=True)
-        if made is FAILED:
+        got = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_passphrase.value or "",
+                                  work="long")
+        if not got.ok:
             return
+        made = got.value
         await self._reload()
         self._fill()
         self.app.toast(self.t("mn.pilot_done", n=len(made.identities)))
@@ -234,18 +235,20 @@ class MinutesScreen(VisitScreen):
             await self.picker.save_file(file_name=path.name, src_bytes=data)
 
     async def _draft(self, e=None) -> None:
-        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, background=True)
-        if result is FAILED:
+        got = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, work="long")
+        if not got.ok:
             return
+        result = got.value
         self.draft = result
         self._fill()
         await self._hand_over(Path(result.path))
         self.app.toast(self.t("mn.draft_done", path=result.path.name))
 
     async def _export(self, e=None) -> None:
-        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, background=True)
-        if result is FAILED:
+        got = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, work="long")
+        if not got.ok:
             return
+        result = got.value
         await self._reload()
         self._fill()
         await self._hand_over(Path(result.path))
@@ -255,9 +258,10 @@ class MinutesScreen(VisitScreen):
     async def _verify(self, e) -> None:
         doc = next(d for d in self.versions if d.version == e.control.data)
         path = self.app.ctx.path(doc.file_path)
-        result = await self.app.call(minutes.verify_minutes, self.app.ctx, path, background=True)
-        if result is FAILED:
+        got = await self.app.call(minutes.verify_minutes, self.app.ctx, path, work="long")
+        if not got.ok:
             return
+        result = got.value
         self.check = (doc.version, result)
         self._fill()
 
@@ -320,9 +324,10 @@ class MinutesScreen(VisitScreen):
         self.correction_start.visible, self.correction_confirm.visible = True, False
 
     async def _correct(self, e=None) -> None:
-        doc = await self.app.call(minutes.begin_correction, self.app.ctx, self.visit_id, self.reason.value or "")
-        if doc is FAILED:
+        got = await self.app.call(minutes.begin_correction, self.app.ctx, self.visit_id, self.reason.value or "")
+        if not got.ok:
             return
+        doc = got.value
         await self.app.refresh()  # the visit is open again: every screen becomes editable
         self.app.toast(self.t("mn.correction_done", version=doc.version))
 

@@ -16,9 +16,8 @@ import flet as ft
 
 from ...services import bundles
 from .. import fmt
-from ..shell import FAILED
 from .base import banner, heading, muted
-from .review_common import TARGET, ReviewScreen, attempt, cell, header_row, top_gap
+from .review_common import TARGET, ReviewScreen, cell, header_row, top_gap
 
 W_WHAT, W_VALUE, W_KEPT = 240, 250, 150
 
@@ -44,9 +43,9 @@ class ReviewBundlesScreen(ReviewScreen):
 
     async def _fetch(self) -> None:
         imports = await self.app.call(bundles.list_imports, self.app.ctx, 20)
-        self.imports = [] if imports is FAILED else imports
+        self.imports = imports.value if imports.ok else []
         conflicts = await self.app.call(bundles.list_conflicts, self.app.ctx)
-        self.conflicts = [] if conflicts is FAILED else conflicts
+        self.conflicts = conflicts.value if conflicts.ok else []
 
     def build(self) -> ft.Control:
         t = self.t
@@ -86,10 +85,12 @@ class ReviewBundlesScreen(ReviewScreen):
         self.update()
         passphrase = self.passphrase.value or None
         if f.bytes is not None:
-            report, error = await attempt(self.app, bundles.import_bundle_data, self.app.ctx, f.bytes, f.name,
-                                          passphrase)
+            got = await self.app.call(bundles.import_bundle_data, self.app.ctx, f.bytes, f.name, passphrase,
+                                      work="long", notify=False)
         else:
-            report, error = await attempt(self.app, bundles.import_bundle, self.app.ctx, Path(f.path), passphrase)
+            got = await self.app.call(bundles.import_bundle, self.app.ctx, Path(f.path), passphrase, work="long",
+                                      notify=False)
+        report, error = got.value_or(None), got.message
         self.import_button.disabled = False
         if error:
             self.report.controls = [banner(t("of.bd.failed", name=f.name, reason=error), "error",
@@ -177,10 +178,11 @@ class ReviewBundlesScreen(ReviewScreen):
 
     def _resolver(self, conflict_id: str, use: str):
         async def resolve(e=None) -> None:
-            result = await self.app.call(bundles.resolve_conflict, self.app.ctx, conflict_id, use)
-            if result is FAILED:
+            got = await self.app.call(bundles.resolve_conflict, self.app.ctx, conflict_id, use)
+            if not got.ok:
                 self.update()
                 return
+            result = got.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.resolved"))

@@ -7,19 +7,13 @@ rows of fixed-width cells rather than cards, and keep every target at least 48 p
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import logging
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Callable
 
 import flet as ft
 
-from ...domain.errors import UserError
 from .. import fmt
 from .base import Screen
-
-log = logging.getLogger(__name__)
 
 # (key, route, label key, icon)
 TABS = [
@@ -178,18 +172,3 @@ def dropdown(label: str, options: list[tuple[str, str]], value: str | None, widt
     """A dropdown whose first option ("") means "all"."""
     return ft.Dropdown(label=label, value=value or "", width=width, on_select=on_select,
                        options=[ft.DropdownOption(key=k, text=v) for k, v in options])
-
-
-async def attempt(app, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
-    """Run a (slow) service call off the event loop and keep its error message for the screen.
-
-    :meth:`Shell.call` shows an error as a passing toast; an import's or a report's failure stays
-    on screen instead, so the office can read it calmly.
-    """
-    try:
-        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs)), None
-    except UserError as err:
-        return None, err.message(app.lang)
-    except Exception:  # a bug must not lose the session
-        log.exception("service call %s failed", getattr(fn, "__qualname__", fn))
-        return None, app.t("common.unexpected")

@@ -8,7 +8,6 @@ import flet as ft
 from ...domain.roll_call import ABSENCE_REASONS, STATUSES
 from ...services import roll_call, units
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from .base import VisitScreen, bottom_space, muted, seg_label
 
@@ -125,11 +124,12 @@ class PersonRow:
             if arrival is None:
                 self.app.toast(self.t("common.bad_time"), error=True)
                 return False
-        entry = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
-                                    status, arrival_time=arrival, reason=self.reason.value,
-                                    evidence=self.evidence.value, note=self.note.value)
-        if entry is FAILED:
+        got = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
+                                  status, arrival_time=arrival, reason=self.reason.value,
+                                  evidence=self.evidence.value, note=self.note.value)
+        if not got.ok:
             return False
+        entry = got.value
         self.status, self.minutes_late = entry.status, entry.minutes_late
         for s in self.savers:
             s.saved_value = s.field.value or ""
@@ -139,8 +139,8 @@ class PersonRow:
         return True
 
     async def _clear(self) -> None:
-        if await self.app.call(roll_call.clear_attendance, self.app.ctx, self.screen.visit_id,
-                               self.staff.id) is not FAILED:
+        if (await self.app.call(roll_call.clear_attendance, self.app.ctx, self.screen.visit_id,
+                               self.staff.id)).ok:
             self.status = None
             await self.screen.refresh_totals()
 
@@ -155,7 +155,7 @@ class RollCallScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         result = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
-        self.sheet = result if result is not FAILED else None
+        self.sheet = result.value if result.ok else None
 
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
@@ -200,23 +200,25 @@ class RollCallScreen(VisitScreen):
                                    left=tt.left_post, unmarked=tt.not_recorded)
 
     async def refresh_totals(self) -> None:
-        sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
-        if sheet is FAILED:
+        got = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
+        if not got.ok:
             return
+        sheet = got.value
         self._show_totals(sheet)
         self.totals.update()
 
     async def _reload(self) -> None:
         sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
-        if sheet is not FAILED:
-            self._fill(sheet)
+        if sheet.ok:
+            self._fill(sheet.value)
 
     async def _add_person(self, e=None) -> None:
-        person = await self.app.call(units.add_staff, self.app.ctx, self.visit.unit_id, self.new_name.value,
-                                     position=self.new_position.value.strip(),
-                                     department=self.new_department.value.strip())
-        if person is FAILED:
+        got = await self.app.call(units.add_staff, self.app.ctx, self.visit.unit_id, self.new_name.value,
+                                  position=self.new_position.value.strip(),
+                                  department=self.new_department.value.strip())
+        if not got.ok:
             return
+        person = got.value
         for f in (self.new_name, self.new_position, self.new_department):
             f.value = ""
         await self._reload()
@@ -230,9 +232,10 @@ class RollCallScreen(VisitScreen):
         from pathlib import Path
 
         data = f.bytes if f.bytes is not None else Path(f.path).read_bytes()
-        parsed = await self.app.call(units.import_roster, self.app.ctx, self.visit.unit_id, data, f.name)
-        if parsed is FAILED:
+        got = await self.app.call(units.import_roster, self.app.ctx, self.visit.unit_id, data, f.name)
+        if not got.ok:
             return
+        parsed = got.value
         t = self.t
         lines: list[ft.Control] = [ft.Text(t("rc.imported", n=len(parsed.people)), size=16,
                                            weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)]

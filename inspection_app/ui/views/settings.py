@@ -8,7 +8,6 @@ import flet as ft
 
 from ...services import settings as settings_service
 from .. import fmt
-from ..shell import FAILED
 from .base import Screen, heading, muted
 
 DEPARTMENT_FIELDS = [("parent_agency", "st.parent_agency"), ("name", "st.dept_name"),
@@ -25,7 +24,7 @@ class SettingsScreen(Screen):
 
     async def load(self) -> None:
         result = await self.app.call(settings_service.get_settings, self.app.ctx)
-        self.settings = self.app.ctx.settings if result is FAILED else result
+        self.settings = result.value if result.ok else self.app.ctx.settings
 
     def build(self) -> ft.Control:
         t, s = self.t, self.settings
@@ -94,22 +93,25 @@ class SettingsScreen(Screen):
         if problem:
             self.app.toast(self.t(problem), error=True)
             return
-        data = await self.app.call(self._days, data)
-        if data is FAILED:
+        got = await self.app.call(self._days, data)
+        if not got.ok:
             return
-        result = await self.app.call(settings_service.save_settings, self.app.ctx, data)
-        if result is FAILED:
+        data = got.value
+        got = await self.app.call(settings_service.save_settings, self.app.ctx, data)
+        if not got.ok:
             return
+        result = got.value
         self.settings = result
         if result.language != self.t.lang:
             await self.app.set_language(result.language)
         self.app.toast(self.t("st.saved"))
 
     async def _language_changed(self, e=None) -> None:
-        current = await self.app.call(settings_service.get_settings, self.app.ctx)
-        if current is FAILED:
+        got = await self.app.call(settings_service.get_settings, self.app.ctx)
+        if not got.ok:
             return
+        current = got.value
         result = await self.app.call(settings_service.save_settings, self.app.ctx,
                                      current.model_copy(update={"language": self.lang.value}))
-        if result is not FAILED:
-            await self.app.set_language(result.language)
+        if result.ok:
+            await self.app.set_language(result.value.language)

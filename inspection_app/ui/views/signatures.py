@@ -6,7 +6,6 @@ from __future__ import annotations
 import flet as ft
 
 from ...services import visits
-from ..shell import FAILED
 from ..widgets.signature_pad import SignaturePad
 from .base import VisitScreen, heading, seg_label
 
@@ -63,11 +62,12 @@ class SignerCard:
         if self.pad.empty:
             self.app.toast(t("sg.empty_pad"), error=True)
             return
-        sig = await self.app.call(visits.save_signature, self.app.ctx, self.screen.visit_id, self.role,
+        got = await self.app.call(visits.save_signature, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, [list(map(list, s)) for s in self.pad.strokes],
                                   PAD_W, PAD_H, position=self.position.value)
-        if sig is FAILED:
+        if not got.ok:
             return
+        sig = got.value
         self.signature = sig
         self._show_status()
         self.app.toast(t("sg.saved"))
@@ -75,18 +75,19 @@ class SignerCard:
     async def _clear(self, e=None) -> None:
         self.pad.clear()
         if self.signature is not None:
-            if await self.app.call(visits.clear_signature, self.app.ctx, self.screen.visit_id,
-                                   self.role) is FAILED:
+            if not (await self.app.call(visits.clear_signature, self.app.ctx, self.screen.visit_id,
+                                   self.role)).ok:
                 return
             self.signature = None
             self._show_status()
             self.app.toast(self.t("sg.cleared"))
 
     async def _refuse(self, e=None) -> None:
-        sig = await self.app.call(visits.refuse_signature, self.app.ctx, self.screen.visit_id, self.role,
+        got = await self.app.call(visits.refuse_signature, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, self.reason.value)
-        if sig is FAILED:
+        if not got.ok:
             return
+        sig = got.value
         self.signature = sig
         self.pad.clear()
         self._show_status()
@@ -99,9 +100,9 @@ class SignaturesScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         result = await self.app.call(visits.list_signatures, self.app.ctx, self.visit_id)
-        self.signatures = {} if result is FAILED else result
+        self.signatures = result.value if result.ok else {}
         result = await self.app.call(visits.participants, self.app.ctx, self.visit_id)
-        self.people = [] if result is FAILED else result
+        self.people = result.value if result.ok else []
 
     def _default(self, role: str) -> tuple[str, str]:
         if role == "unit_representative":

@@ -8,7 +8,6 @@ import flet as ft
 from ...services import checklists, units, visits
 from ...services.visits import ParticipantIn
 from .. import fmt
-from ..shell import FAILED
 from .base import Screen, VisitScreen, bottom_space, heading, muted
 
 TEAM_ROLES = ("leader", "deputy", "member", "secretary")
@@ -47,9 +46,9 @@ class SetupScreen(Screen):
     async def load(self) -> None:
         ctx = self.app.ctx
         result = await self.app.call(units.list_units, ctx)
-        self.units = [] if result is FAILED else result
+        self.units = result.value if result.ok else []
         result = await self.app.call(checklists.available_checklists, ctx)
-        self.checklists = [] if result is FAILED else result
+        self.checklists = result.value if result.ok else []
         self.unit_id: str | None = None
 
     def build(self) -> ft.Control:
@@ -128,11 +127,12 @@ class SetupScreen(Screen):
         self.unit_selected.value = self.t("setup.unit_selected", name=unit.name) if unit else ""
 
     async def _add_unit(self, e=None) -> None:
-        unit = await self.app.call(units.create_unit, self.app.ctx, self.new_unit_name.value,
-                                   kind=self.new_unit_kind.value.strip(),
-                                   address=self.new_unit_address.value.strip())
-        if unit is FAILED:
+        got = await self.app.call(units.create_unit, self.app.ctx, self.new_unit_name.value,
+                                  kind=self.new_unit_kind.value.strip(),
+                                  address=self.new_unit_address.value.strip())
+        if not got.ok:
             return
+        unit = got.value
         self.units.append(unit)
         self.unit_search.value = ""
         for f in (self.new_unit_name, self.new_unit_kind, self.new_unit_address):
@@ -173,15 +173,16 @@ class SetupScreen(Screen):
         if arrival is None:
             self.app.toast(t("common.bad_datetime"), error=True)
             return
-        visit = await self.app.call(
+        got = await self.app.call(
             visits.create_visit, self.app.ctx, self.unit_id,
             kind=self.kind.selected[0],
             decision_number=self.decision_number.value, decision_date=decision_date,
             arrival_at=arrival, place=self.place.value,
             checklist_ids=[cid for cid, box in self.checklist_boxes.items() if box.value],
             team=[r.value() for r in self.team_rows], unit_reps=[r.value() for r in self.rep_rows])
-        if visit is FAILED:
+        if not got.ok:
             return
+        visit = got.value
         self.app.go(f"/visits/{visit.id}/checklist")
 
 
@@ -193,9 +194,9 @@ class VisitInfoScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         result = await self.app.call(visits.participants, self.app.ctx, self.visit_id)
-        self.people = [] if result is FAILED else result
+        self.people = result.value if result.ok else []
         result = await self.app.call(checklists.visit_checklists, self.app.ctx, self.visit_id)
-        self.checklists = [] if result is FAILED else result
+        self.checklists = result.value if result.ok else []
 
     def build(self) -> ft.Control:
         t, v = self.t, self.visit
