@@ -483,3 +483,5 @@ Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
 Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
 Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
+
+from .drafts import Draft  # noqa: E402,F401  (drafts of typed text: store/drafts.py)

@@ -297,7 +297,8 @@ def test_a_bad_date_is_refused_before_anything_is_stored(ctx):
         await app.session.dispatch_event(group._i, "change", None)
         await app.type(app.one(ft.TextField, label="Ngày quyết định"), "31/02/2026")
         await app.click(app.one(ft.FilledButton, content="Bắt đầu kiểm tra"))
-        assert app.snack() == "Ngày không hợp lệ (dd/mm/yyyy)"
+        assert app.snack() == "Ngày quyết định: Ngày không hợp lệ (dd/mm/yyyy)"
+        assert app.one(ft.TextField, label="Ngày quyết định").error_text == app.snack()  # at the field, naming it
         assert visits.list_visits(ctx) == []
     run(scenario())
 
@@ -582,4 +583,71 @@ def test_text_typed_when_the_tab_goes_away_is_saved(ctx):
         await app.session.dispatch_event(note._i, "change", "Số đường dây nóng bị che")
         await app.session.dispatch_event(app.page._i, "disconnect", None)
         assert checklists.answers_for(ctx, visit.id)[("office_culture", "oc.hotline")].note == "Số đường dây nóng bị che"
+    run(scenario())
+
+
+# --- drafts: nothing typed is lost ---------------------------------------------------------------
+
+
+def test_a_set_up_half_typed_survives_navigation_and_a_restart_and_goes_on_cancel(ctx):
+    units.create_unit(ctx, "UBND xã Hòa Hội")
+
+    async def scenario():
+        app = await App(ctx).start("/visits/new")
+        group = app.one(ft.RadioGroup)
+        app.session.apply_patch(group._i, {"value": units.list_units(ctx)[0].id})
+        await app.session.dispatch_event(group._i, "change", None)
+        await app.type(app.one(ft.TextField, label="Số quyết định"), "125/QĐ-SNV")
+        await app.type(app.within("person-team-1", ft.TextField, label="Họ và tên 1"), "Nguyễn Thị Ánh Tuyết")
+        await app.show("/settings")
+        await app.show("/visits/new")
+        assert app.one(ft.TextField, label="Số quyết định").value == "125/QĐ-SNV"
+        assert "Đã chọn: UBND xã Hòa Hội" in app.texts()
+
+        again = await App(ctx).start("/visits/new")  # another session: a reload, or the server restarted
+        assert again.one(ft.TextField, label="Số quyết định").value == "125/QĐ-SNV"
+        assert again.within("person-team-1", ft.TextField, label="Họ và tên 1").value == "Nguyễn Thị Ánh Tuyết"
+        await again.click(again.one(ft.TextButton, content="Huỷ bản nháp"))
+        await again.click(again.one(ft.FilledButton, content="Huỷ bản nháp"))  # the confirmation
+        third = await App(ctx).start("/visits/new")
+        assert third.one(ft.TextField, label="Số quyết định").value == ""
+    run(scenario())
+
+
+def test_a_started_visits_set_up_is_edited_until_lock(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/info")
+        await app.click(app.one(ft.FilledTonalButton, content="Sửa thông tin"))
+        assert app.routes[-1] == f"/visits/{visit.id}/setup"
+        await app.show(f"/visits/{visit.id}/setup")
+        number = app.one(ft.TextField, label="Số quyết định")
+        assert number.value == "125/QĐ-SNV"
+        await app.type(number, "126/QĐ-SNV")
+        await app.type(app.within("person-team-2", ft.TextField, label="Chức vụ"), "Chuyên viên")
+        await app.click(app.one(ft.FilledButton, content="Lưu thay đổi"))
+        assert app.snack() == "Đã lưu thay đổi thông tin chuyến kiểm tra"
+        assert visits.get_visit(ctx, visit.id).decision_number == "126/QĐ-SNV"
+        secretary = next(p for p in visits.participants(ctx, visit.id) if p.role == "secretary")
+        assert (secretary.full_name, secretary.position) == ("Phạm Đức Anh", "Chuyên viên")
+    run(scenario())
+
+
+def test_a_half_typed_finding_survives_leaving_the_screen_and_goes_when_saved(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/findings")
+        await app.click(app.one(ft.FilledButton, content="Thêm phát hiện"))
+        await app.type(app.one(ft.TextField, label="Mô tả phát hiện"), "Công chức không đeo thẻ")
+        await app.show(f"/visits/{visit.id}/photos")
+        await app.show(f"/visits/{visit.id}/findings")
+        box = app.one(ft.TextField, label="Mô tả phát hiện")
+        assert box.value == "Công chức không đeo thẻ" and box.visible
+        await app.click(app.one(ft.FilledButton, content="Lưu phát hiện"))
+        assert findings.list_findings(ctx, visit.id)[0].description == "Công chức không đeo thẻ"
+        await app.show(f"/visits/{visit.id}/roll-call")
+        await app.show(f"/visits/{visit.id}/findings")
+        assert app.one(ft.TextField, label="Mô tả phát hiện").value == ""
     run(scenario())

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import flet as ft
 
-from ...services import checklists, findings, units
+from ...services import checklists, drafts, findings, units
 from .. import fmt
+from ..widgets.drafts import DraftKeeper
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from ..widgets.pick_list import PickList
 from .base import VisitScreen, bottom_space, heading, muted
@@ -36,6 +37,7 @@ class FindingsScreen(VisitScreen):
                     self.photos_by_finding.setdefault(p.finding_id, []).append(p)
         self.thumbs = await thumbnails(self.app, [p for ps in self.photos_by_finding.values() for p in ps])
         self.link, self.app.state.finding_link = self.app.state.finding_link, None
+        await self._load_draft()
 
     # --- labels for links ------------------------------------------------------------------------
     def _item_label(self, cid: str | None, iid: str | None) -> str:
@@ -74,7 +76,7 @@ class FindingsScreen(VisitScreen):
         self.link_box = ft.Column(spacing=4)
         self._show_link()
         save = ft.FilledButton(t("fd.save"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)
-        cancel = ft.TextButton(t("common.cancel"), on_click=self._close_form)
+        cancel = ft.TextButton(t("common.cancel"), on_click=self._cancel_form)
         self.form = ft.Container(ft.Column([
             heading(t("fd.new"), 18), self.description,
             ft.Row([ft.Text(t("fd.severity"), size=16, width=110), self.severity], wrap=True),
@@ -87,6 +89,7 @@ class FindingsScreen(VisitScreen):
         self.open_form = ft.FilledButton(t("fd.new"), icon=ft.Icons.ADD, on_click=self._show_form, height=52,
                                          visible=not locked and not self.form.visible)
         self.list = ft.Column(spacing=10)
+        self._restore_draft()
         self._fill()
         # newest first, right under the form: a photo can be added to what was just recorded
         return ft.Column([ft.Row([self.open_form]), self.form, self.list, bottom_space()], spacing=12,
@@ -97,6 +100,49 @@ class FindingsScreen(VisitScreen):
 
     def _close_form(self, e=None) -> None:
         self.form.visible, self.open_form.visible = False, True
+
+    # --- the new finding's draft (kept as typed: services.drafts) ----------------------------------
+    async def _load_draft(self) -> None:
+        self.keeper = DraftKeeper(self.app, drafts.visit_scope(self.visit_id), "finding:new", self._draft_fields)
+        self.draft = None if self.locked else await self.keeper.load()
+
+    def _draft_fields(self) -> dict:
+        return {"description": self.description.value or "", "severity": self.severity.selected[0],
+                "link_kind": self.link_kind.selected[0], "item": self.item_pick.value or "",
+                "person": self.person_pick.value or "", "occurred": self.occurred.value or "",
+                "explanation": bool(self.explanation.value), "open": bool(self.form.visible)}
+
+    def _restore_draft(self) -> None:
+        """Put the half-typed finding back (unless the screen was opened for a new link)."""
+        d = self.draft
+        if d and not self.link:
+            self.description.value = d.get("description", "")
+            self.severity.selected = [d.get("severity") or "medium"]
+            self.link_kind.selected = [d.get("link_kind") or "none"]
+            self.item_pick.set_value(d.get("item") or None)
+            self.person_pick.set_value(d.get("person") or None)
+            self.occurred.value = d.get("occurred") or self.occurred.value
+            self.explanation.value = bool(d.get("explanation"))
+            self.form.visible = bool(d.get("open", True)) and not self.locked
+            self.open_form.visible = not self.locked and not self.form.visible
+            self._show_link()
+        self.keeper.watch(self.description, self.severity, self.link_kind, self.item_pick.group,
+                          self.person_pick.group, self.occurred, self.explanation)
+        if not d or self.link:
+            self.keeper.saved = self._draft_fields()  # an untouched form is not a draft
+
+    async def _cancel_form(self, e=None) -> None:
+        """Explicit cancel: the draft goes, the form empties."""
+        await self.keeper.discard()
+        self.description.value = ""
+        self.explanation.value = False
+        self._close_form()
+        self.keeper.saved = self._draft_fields()
+
+    async def leave(self) -> None:
+        keeper = getattr(self, "keeper", None)
+        if keeper is not None and hasattr(self, "description") and not self.locked:
+            await keeper.flush()
 
     def _show_link(self) -> None:
         kind = self.link_kind.selected[0]
@@ -157,9 +203,11 @@ class FindingsScreen(VisitScreen):
             return
         finding = got.value
         self.findings.append(finding)
+        await self.keeper.discard()
         self.description.value = ""
         self.explanation.value = False
         self._close_form()
+        self.keeper.saved = self._draft_fields()
         self._fill()
         self.app.toast(self.t("fd.added"))
 
