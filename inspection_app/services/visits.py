@@ -334,3 +334,52 @@ def close_visit(ctx: AppContext, visit_id: str) -> Visit:
         visit.ended_at = visit.ended_at or now
         s.add(visit)
         return visit
+
+
+# --- the guided visit: its steps in order, each with its state -------------------------------------
+
+STEPS = ("setup", "checklist", "roll-call", "dossiers", "findings", "conclusions", "signatures", "close")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a visit (issue 13, "a guided visit"): ``state`` is todo / partial / done;
+    ``done`` of ``total`` counts what the step has (answered items, people called, signatures);
+    ``total`` 0 means the step has nothing to count (findings: ``done`` is how many)."""
+
+    key: str
+    state: str
+    done: int = 0
+    total: int = 0
+
+
+def visit_steps(ctx: AppContext, visit_id: str) -> list[Step]:
+    """The visit's steps in order (set-up → checklists → roll call → dossiers → findings →
+    assessment → signatures → close) with their state, from what is recorded."""
+    from ..store.models import Finding
+    from . import roll_call
+
+    def state(done: int, total: int) -> str:
+        return "done" if total and done >= total else "partial" if done else "todo"
+
+    visit = get_visit(ctx, visit_id)
+    team = participants(ctx, visit_id, Side.TEAM.value)
+    ready = int(bool(visit.decision_number)) + int(any(p.role == TeamRole.LEADER for p in team))
+    steps = [Step("setup", state(ready, 2), ready, 2)]
+    progress = checklist_service.progress(ctx, visit_id)
+    answered, items = sum(p.answered for p in progress), sum(p.total for p in progress)
+    steps.append(Step("checklist", state(answered, items), answered, items))
+    totals = roll_call.roll_call_sheet(ctx, visit_id).totals
+    called = totals.roster - totals.not_recorded
+    steps.append(Step("roll-call", state(called, totals.roster), called, totals.roster))
+    drawn = [x for x in sampling.list_samples(ctx, visit_id) if x.drawn]
+    dossier_gaps = sampling.dossier_gaps(ctx, visit_id) if drawn else []
+    steps.append(Step("dossiers", "done" if drawn and not dossier_gaps else "partial" if drawn else "todo"))
+    with ctx.session() as s:
+        found = len(s.exec(select(Finding.id).where(Finding.visit_id == visit_id)).all())
+    steps.append(Step("findings", "done" if found else "todo", found, 0))
+    steps.append(Step("conclusions", "done" if visit.assessment.strip() else "todo"))
+    signed = sum(1 for role in REQUIRED_SIGNERS if role.value in list_signatures(ctx, visit_id))
+    steps.append(Step("signatures", state(signed, len(REQUIRED_SIGNERS)), signed, len(REQUIRED_SIGNERS)))
+    steps.append(Step("close", "done" if visit.locked else "todo"))
+    return steps

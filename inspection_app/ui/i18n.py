@@ -27,6 +27,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "nav.signatures": ("Chữ ký", "Signatures"),
     "nav.close": ("Kết thúc", "Close"),
     "nav.info": ("Thông tin chuyến", "Visit details"),
+    "nav.setup": ("Thiết lập", "Set-up"),
+    "who.ask": ("Ai đang ghi trên máy này?", "Who is recording on this tablet?"),
+    "who.nobody": ("Chọn người ghi", "Choose who records"),
+    "who.switch": ("Đổi người ghi trên máy này", "Change who records on this tablet"),
+    "nav.steps": ("Các bước kiểm tra", "Steps of the visit"),
+    "nav.prev_step": ("Bước trước", "Previous step"),
+    "nav.next_step": ("Tiếp: {step}", "Next: {step}"),
     "nav.language": ("English", "Tiếng Việt"),  # the button shows the *other* language
     "common.save": ("Lưu", "Save"),
     "common.saved": ("Đã lưu", "Saved"),
@@ -113,7 +120,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "setup.unit_add_typed": ("Không có đơn vị này. Thêm “{name}” làm đơn vị mới", "No such unit. Add “{name}” as a new unit"),
     # --- team roles and signers --------------------------------------------------------------------
     "role.leader": ("Trưởng đoàn", "Team leader"),
-    "role.deputy": ("Phó trưởng đoàn", "Deputy leader"),
+    "role.deputy": ("Phó Trưởng đoàn", "Deputy leader"),
     "role.member": ("Thành viên", "Member"),
     "role.secretary": ("Thư ký", "Secretary"),
     "signer.team_leader": ("Trưởng đoàn", "Team leader"),

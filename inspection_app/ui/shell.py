@@ -70,6 +70,11 @@ VISIT_NAV = [
     Dest("minutes", ft.Icons.DESCRIPTION_OUTLINED, ft.Icons.DESCRIPTION, "nav.minutes"),
 ]
 GLOBAL_ROUTES = {"visits": "/", "review": "/review", "settings": "/settings"}
+SETUP_DEST = Dest("setup", ft.Icons.EDIT_NOTE_OUTLINED, ft.Icons.EDIT_NOTE, "nav.setup")
+# The guided visit (services.visits.STEPS) with the screens that sit beside a step.
+STEP_ORDER = ["setup", "checklist", "roll-call", "dossiers", "findings", "photos", "conclusions", "signatures",
+              "close", "minutes"]
+STEP_ICONS = {"done": ft.Icons.CHECK_CIRCLE, "partial": ft.Icons.TIMELAPSE, "todo": ft.Icons.RADIO_BUTTON_UNCHECKED}
 
 
 def theme() -> ft.Theme:
@@ -107,6 +112,7 @@ class Shell:
         self._route_lock = asyncio.Lock()
         self._long_jobs = 0
         self._progress: ft.Control | None = None
+        self.steps: dict = {}  # the visit's steps on display: key -> services.visits.Step
 
     # --- start and routing -------------------------------------------------------------------------
     def start(self):
@@ -166,6 +172,7 @@ class Shell:
             try:
                 screen = self.resolve(route)
                 await screen.load()
+                await self._load_steps(screen)
                 view = self.frame(screen)
             except Exception:  # a broken screen must not leave a blank tablet: say so, offer the way home
                 log.exception("showing %s", route)
@@ -175,6 +182,25 @@ class Shell:
             self.page.views.clear()
             self.page.views.append(view)
             self.page.update()
+
+    async def _load_steps(self, screen) -> None:
+        from ..services import visits as visit_service
+
+        self.steps = {}
+        if screen.visit_id and getattr(screen, "visit", None) is not None:
+            got = await self.call(visit_service.visit_steps, self.ctx, screen.visit_id, notify=False)
+            self.steps = {st.key: st for st in got.value_or([])}
+
+    def step_label(self, key: str) -> str:
+        """A step's name with its count ("Nội dung · 12/40")."""
+        dest = next(d for d in [SETUP_DEST, *VISIT_NAV] if d.key == key)
+        st = self.steps.get(key)
+        label = self.t(dest.label_key)
+        if st is not None and st.total:
+            label += f" · {st.done}/{st.total}"
+        elif st is not None and st.done:
+            label += f" · {st.done}"
+        return label
 
     def _error_view(self) -> ft.View:
         return ft.View(route=self.page.route, appbar=ft.AppBar(title=ft.Text(self.t("app.title"))), controls=[
@@ -229,10 +255,12 @@ class Shell:
                 destinations=[ft.NavigationRailDestination(icon=d.icon, selected_icon=d.selected_icon,
                                                            label=self.t(d.label_key)) for d in dests],
                 on_change=lambda e: self._nav_to(screen, dests, e.control.selected_index))
-            return ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0,
-                           controls=[ft.Row([rail, ft.VerticalDivider(width=1), content],
-                                            expand=True, spacing=0,
-                                            vertical_alignment=ft.CrossAxisAlignment.STRETCH)])
+            main = ft.Row([rail, ft.VerticalDivider(width=1), content], expand=True, spacing=0,
+                          vertical_alignment=ft.CrossAxisAlignment.STRETCH)
+            below = [self._step_row(screen, STEP_ORDER)] if screen.visit_id else []
+            return ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0, controls=[main, *below])
+        if screen.visit_id:
+            return self._compact_visit_view(screen, appbar, content)
         bar = ft.NavigationBar(
             selected_index=selected if selected is not None else 0,
             label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
@@ -241,6 +269,59 @@ class Shell:
             on_change=lambda e: self._nav_to(screen, dests, e.control.selected_index))
         return ft.View(route=self.page.route, appbar=appbar, navigation_bar=bar, padding=0,
                        spacing=0, controls=[content])
+
+    def _compact_visit_view(self, screen, appbar: ft.AppBar, content: ft.Control) -> ft.View:
+        """Below 700 px inside a visit: ten destinations do not fit a bottom bar. The steps are in a
+        drawer (the menu button, each with its state and count), and a bottom row goes to the
+        previous and the next step."""
+        dests = [SETUP_DEST, *VISIT_NAV]
+        order = {k: i for i, k in enumerate(STEP_ORDER)}
+        dests.sort(key=lambda d: order.get(d.key, 99))
+        keys = [d.key for d in dests]
+        selected = keys.index(screen.nav_key) if screen.nav_key in keys else None
+
+        def pick(e) -> None:
+            self.go(f"/visits/{screen.visit_id}/{keys[e.control.selected_index]}")
+
+        drawer = ft.NavigationDrawer(
+            selected_index=selected if selected is not None else -1, on_change=pick,
+            controls=[ft.Container(ft.Text(self.t("nav.steps"), size=18, weight=ft.FontWeight.W_600),
+                                   padding=ft.Padding.only(left=28, top=16, bottom=8)),
+                      *[ft.NavigationDrawerDestination(
+                          label=self.step_label(d.key),
+                          icon=STEP_ICONS[self.steps[d.key].state] if d.key in self.steps else d.icon,
+                          selected_icon=d.selected_icon) for d in dests]])
+        view = ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0, drawer=drawer,
+                       controls=[content, self._step_row(screen, keys)])
+
+        async def open_steps(e=None) -> None:
+            await view.show_drawer()
+
+        appbar.leading = ft.IconButton(ft.Icons.MENU, tooltip=self.t("nav.steps"), on_click=open_steps)
+        appbar.actions = [ft.IconButton(ft.Icons.HOME_OUTLINED, tooltip=self.t("nav.visits"),
+                                        on_click=lambda e: self.go("/")), *appbar.actions]
+        return view
+
+    def _step_row(self, screen, keys: list[str]) -> ft.Control:
+        """"Previous" and "next" step, each naming where it goes."""
+        here = keys.index(screen.nav_key) if screen.nav_key in keys else -1
+        prev_key = keys[here - 1] if here > 0 else None
+        next_key = keys[here + 1] if 0 <= here < len(keys) - 1 else None
+        go = self.go
+        buttons: list[ft.Control] = []
+        if prev_key:
+            buttons.append(ft.OutlinedButton(
+                self.step_label(prev_key), icon=ft.Icons.CHEVRON_LEFT, height=48,
+                tooltip=self.t("nav.prev_step"),
+                on_click=lambda e: go(f"/visits/{screen.visit_id}/{prev_key}")))
+        buttons.append(ft.Container(expand=True))
+        if next_key:
+            buttons.append(ft.FilledButton(
+                self.t("nav.next_step", step=self.step_label(next_key)), icon=ft.Icons.CHEVRON_RIGHT,
+                height=48, on_click=lambda e: go(f"/visits/{screen.visit_id}/{next_key}")))
+        return ft.Semantics(identifier="step-row", container=True, content=ft.Container(
+            ft.Row(buttons, spacing=8), padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+            bgcolor=ft.Colors.INDIGO_50))
 
     def _destinations(self, screen) -> tuple[list[Dest], int | None]:
         dests = VISIT_NAV if screen.visit_id else GLOBAL_NAV
@@ -253,6 +334,11 @@ class Shell:
             self.go(f"/visits/{screen.visit_id}/{key}")
         else:
             self.go(GLOBAL_ROUTES[key])
+
+    def set_user(self, name: str) -> None:
+        """Who records on this tablet from now on: every answer, finding and photo carries the name."""
+        self.state.user = name
+        self.ctx.actor = name
 
     async def _toggle_language(self, e=None) -> None:
         from ..services import settings as settings_service

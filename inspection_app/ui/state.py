@@ -34,6 +34,8 @@ class ReviewPeriod:
 
 @dataclass
 class SessionState:
+    # who is recording on this tablet (chosen from the visit's team; every write carries the name)
+    user: str = ""
     # checklist screen: the checklist (tab) to open, and the item to scroll to (a "jump")
     checklist: str | None = None
     checklist_item: str | None = None

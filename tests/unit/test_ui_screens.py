@@ -651,3 +651,49 @@ def test_a_half_typed_finding_survives_leaving_the_screen_and_goes_when_saved(ct
         await app.show(f"/visits/{visit.id}/findings")
         assert app.one(ft.TextField, label="Mô tả phát hiện").value == ""
     run(scenario())
+
+
+# --- a guided visit and who records it -----------------------------------------------------------
+
+
+def test_at_600px_a_visit_has_a_steps_drawer_with_states_and_a_next_step(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx, width=600, height=960).start(f"/visits/{visit.id}/checklist")
+        view = app.page.views[-1]
+        assert view.navigation_bar is None and app.all(ft.NavigationRail) == []
+        labels = [d.label for d in view.drawer.controls if isinstance(d, ft.NavigationDrawerDestination)]
+        assert labels[0] == "Thiết lập · 2/2" and labels[1].startswith("Nội dung · 0/")
+        assert labels[2:5] == ["Điểm danh · 0/2", "Hồ sơ TTHC", "Phát hiện"]
+        assert labels[-3:] == ["Chữ ký · 0/3", "Kết thúc", "Biên bản"]
+        assert view.drawer.selected_index == 1
+        app.session.apply_patch(view.drawer._i, {"selected_index": 2})
+        await app.session.dispatch_event(view.drawer._i, "change", None)
+        assert app.routes[-1] == f"/visits/{visit.id}/roll-call"
+        await app.click(app.within("step-row", ft.FilledButton))
+        assert app.routes[-1] == f"/visits/{visit.id}/roll-call"
+        assert app.within("step-row", ft.FilledButton).content == "Tiếp: Điểm danh · 0/2"
+        assert app.one(ft.IconButton, tooltip="Các bước kiểm tra")  # the menu that opens the drawer
+    run(scenario())
+
+
+def test_the_tablet_asks_who_records_and_a_finding_carries_the_name(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/findings")
+        assert "Ai đang ghi trên máy này?" in app.texts()
+        await app.click(app.within("who-banner", ft.OutlinedButton, content="Phạm Đức Anh · Thư ký"))
+        assert app.shell.state.user == "Phạm Đức Anh"
+        await app.show(f"/visits/{visit.id}/findings")
+        assert app.all(ft.Semantics, identifier="who-banner") == []
+        assert app.one(ft.TextButton, tooltip="Đổi người ghi trên máy này").content == "Phạm Đức Anh"
+        await app.click(app.one(ft.FilledButton, content="Thêm phát hiện"))
+        await app.type(app.one(ft.TextField, label="Mô tả phát hiện"), "Không đeo thẻ")
+        await app.click(app.one(ft.FilledButton, content="Lưu phát hiện"))
+        assert findings.list_findings(ctx, visit.id)[0].recorded_by == "Phạm Đức Anh"
+        assert "bởi Phạm Đức Anh" in app.texts()
+        other = await App(ctx).start(f"/visits/{visit.id}/findings")  # another tablet: its own user
+        assert other.shell.state.user == "" and "Ai đang ghi trên máy này?" in other.texts()
+    run(scenario())
