@@ -15,6 +15,7 @@ from ...services import checklists, units
 from .. import fmt
 from ..state import FindingLink
 from ..widgets.autosave import AutoSave
+from ..widgets.named import icon_button
 from ..widgets.photos import PhotoPicker, thumb, thumbnails
 from .base import VisitScreen, bottom_space, muted, seg_label
 
@@ -54,11 +55,9 @@ class ItemCard:
                             spacing=4, tight=True, visible=False)
         self.thumbs = ft.Row(wrap=True, spacing=6)
         tools = ft.Row([
-            ft.IconButton(ft.Icons.EDIT_NOTE, tooltip=t("cl.add_note"), on_click=self._show_note, disabled=locked),
-            ft.IconButton(ft.Icons.PHOTO_CAMERA, tooltip=t("cl.add_photo"), on_click=self._add_photo,
-                          disabled=locked),
-            ft.IconButton(ft.Icons.REPORT_GMAILERRORRED, tooltip=t("cl.add_finding"), on_click=self._add_finding,
-                          disabled=locked),
+            icon_button(ft.Icons.EDIT_NOTE, t("cl.add_note"), self._show_note, disabled=locked),
+            icon_button(ft.Icons.PHOTO_CAMERA, t("cl.add_photo"), self._add_photo, disabled=locked),
+            icon_button(ft.Icons.REPORT_GMAILERRORRED, t("cl.add_finding"), self._add_finding, disabled=locked),
         ], spacing=0, tight=True)
         self._refresh_saved()
         card = ft.Container(

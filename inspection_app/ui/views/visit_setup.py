@@ -15,6 +15,7 @@ from ...services import checklists, drafts, units, visits
 from ...services.visits import ParticipantIn
 from .. import fmt
 from ..widgets.drafts import DraftKeeper
+from ..widgets.named import icon_button
 from .base import Screen, VisitScreen, bottom_space, heading, muted
 
 TEAM_ROLES = ("leader", "deputy", "member", "secretary")
@@ -37,8 +38,7 @@ class PersonRow:
                 allow_multiple_selection=False,
                 segments=[ft.Segment(value=r, label=t(f"role.{r}")) for r in TEAM_ROLES])
         screen.keeper.watch(*[c for c in (self.name, self.position, self.role) if c is not None])
-        remove = ft.IconButton(ft.Icons.REMOVE_CIRCLE_OUTLINE, tooltip=t("setup.remove"),
-                               on_click=lambda e: screen.remove_person(self))
+        remove = icon_button(ft.Icons.REMOVE_CIRCLE_OUTLINE, t("setup.remove"), lambda e: screen.remove_person(self))
         fields = ft.Row([self.name, self.position, remove], spacing=8)
         self.control = ft.Semantics(identifier=f"person-{side}-{index}", container=True, content=ft.Container(
             ft.Column([fields, self.role] if self.role else [fields], spacing=6),
