@@ -8,6 +8,7 @@ other way round). Names of people, units and checklist texts are data and are sh
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 LANGS = ("vi", "en")
@@ -68,7 +69,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "home.empty": ("Chưa có chuyến kiểm tra nào. Bấm \"Tạo chuyến kiểm tra mới\" để bắt đầu.",
                    "No visits yet. Tap \"Start a new visit\" to begin."),
     "home.open": ("Mở", "Open"),
-    "home.progress": ("{answered}/{total} nội dung", "{answered}/{total} items"),
+    "home.progress": ("{answered}/{total} nội dung", "{answered}/{total} item(s)"),
     # --- visit statuses and kinds ----------------------------------------------------------------
     "status.draft": ("Nháp", "Draft"),
     "status.on_site": ("Đang kiểm tra", "On site"),
@@ -163,6 +164,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
                   "Total: {total} · Present: {present} · Late: {late} · Excused: {excused} · "
                   "Unexcused: {unexcused} · Left post: {left} · Not marked: {unmarked}"),
     "rc.arrival": ("Giờ đến", "Arrival time"),
+    "rc.arrival_needed": ("Nhập giờ người này đến (HH:MM)", "Type the time this person arrived (HH:MM)"),
     "rc.reason": ("Lý do", "Reason"),
     "rc.evidence": ("Giấy tờ chứng minh", "Evidence"),
     "rc.note": ("Ghi chú", "Note"),
@@ -280,13 +282,26 @@ from .i18n_minutes import MINUTES_LABELS  # noqa: E402  (the conclusions and min
 LABELS = {**LABELS, **MINUTES_LABELS}
 
 
+_PLURAL = re.compile(r"\b(\d+)((?:\s[\w-]+){1,3}?)\(s\)")
+
+
+def plural_en(text: str) -> str:
+    """English plurals after the numbers are in: "1 photo(s)" → "1 photo", "3 photo(s)" → "3 photos".
+
+    Vietnamese nouns do not change with the number, so only English labels write "(s)".
+    """
+    text = _PLURAL.sub(lambda m: m.group(1) + m.group(2) + ("" if m.group(1) == "1" else "s"), text)
+    return text.replace("(s)", "s")
+
+
 def label(key: str, lang: str = "vi", **fmt: object) -> str:
     """The label for ``key`` in ``lang``; a missing key shows itself so it is easy to spot."""
     pair = LABELS.get(key)
     if pair is None:
         return key
     text = pair[0] if lang == "vi" else pair[1]
-    return text.format(**fmt) if fmt else text
+    text = text.format(**fmt) if fmt else text
+    return plural_en(text) if lang != "vi" and "(s)" in text else text
 
 
 class I18n:

@@ -3,6 +3,8 @@ arrival time for late staff, reasons and evidence for absences, live totals."""
 
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from ...domain.roll_call import ABSENCE_REASONS, STATUSES
@@ -84,11 +86,16 @@ class PersonRow:
 
     async def _status_tapped(self, e=None) -> None:
         status = self.chosen
-        if status == "late" and not self.arrival.value.strip():
-            self.arrival.value = fmt.now_local().strftime("%H:%M")  # the late person arrives now
         self._show_details(status)
         if status is None:
             await self._clear()
+        elif status == "late" and not (self.arrival.value or "").strip():
+            # ask for the time the person arrived: never assume "now" (a forgotten time would make
+            # "late by 249 minutes" in the record); saved as soon as the time is typed
+            self.arrival.error_text = self.t("rc.arrival_needed")
+            self.control.update()
+            self._focus = asyncio.ensure_future(self.arrival.focus())
+            return
         elif status == "absent_excused" and not self.reason.value.strip():
             self.control.update()  # wait for the reason before saving: it is required
             return
@@ -122,8 +129,10 @@ class PersonRow:
         if status == "late":
             arrival = fmt.parse_hhmm(self.arrival.value)
             if arrival is None:
-                self.app.toast(self.t("common.bad_time"), error=True)
+                self.arrival.error_text = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
+                self.app.toast(self.arrival.error_text, error=True)
                 return False
+            self.arrival.error_text = None
         got = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
                                   status, arrival_time=arrival, reason=self.reason.value,
                                   evidence=self.evidence.value, note=self.note.value)
