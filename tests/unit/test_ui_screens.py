@@ -329,17 +329,60 @@ def test_one_tap_saves_the_answer_and_a_failed_item_asks_for_its_note(ctx):
 
 
 def test_a_count_that_is_not_a_number_is_refused_with_the_services_message(ctx):
-    visit = make_visit(ctx, checklist_ids=("working_hours",))
+    visit = make_visit(ctx, checklist_ids=("alcohol_tobacco",))
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/checklist")
-        field = app.within("item-wh.headcount_roster", ft.TextField, label="Số lượng")
+        field = app.within("item-at.smoking_violators", ft.TextField, label="Số lượng")
         await app.type(field, "mười")
         assert app.snack() == "Nhập một số nguyên không âm"
-        assert ("working_hours", "wh.headcount_roster") not in checklists.answers_for(ctx, visit.id)
+        assert ("alcohol_tobacco", "at.smoking_violators") not in checklists.answers_for(ctx, visit.id)
         await app.type(field, "14")
-        assert checklists.answers_for(ctx, visit.id)[("working_hours", "wh.headcount_roster")].value == "14"
+        assert checklists.answers_for(ctx, visit.id)[("alcohol_tobacco", "at.smoking_violators")].value == "14"
     run(scenario())
+
+
+def test_arrival_headcount_and_late_count_are_asked_once(ctx):
+    visit = make_visit(ctx, checklist_ids=("working_hours",))
+    staff = units.list_staff(ctx, visit.unit_id)
+    roll_call.set_attendance(ctx, visit.id, staff[0].id, "present")
+    roll_call.set_attendance(ctx, visit.id, staff[1].id, "late", arrival_time="08:20")
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/checklist")
+        facts = app.texts()
+        assert "Đoàn đến lúc " in facts and "Điểm danh: có mặt 2/2, đi muộn 1" in facts
+        assert app.all(ft.Semantics, identifier="item-wh.arrival_time") == []  # asked at set-up, not here
+        roster = app.within("item-wh.headcount_roster", ft.TextField, label="Số liệu từ điểm danh")
+        assert roster.read_only and roster.value == "2"
+        answers = checklists.answers_for(ctx, visit.id)
+        assert [answers[("working_hours", i)].value for i in ("wh.headcount_roster", "wh.headcount_present",
+                                                              "wh.late_count")] == ["2", "2", "1"]
+    run(scenario())
+
+
+def test_a_checklist_section_folds_and_next_unanswered_unfolds_it(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/checklist")
+        head = app.one(ft.Semantics, identifier=f"section-office_culture-{visit_sections(ctx, visit)[0]}")
+        await app.click(head.content)
+        body = app.shell.screen.columns["office_culture"].controls[1]
+        assert body.visible is False and "0/" in head.content.content.controls[2].value  # the count stays
+        first = app.shell.screen.cards["office_culture"][0]
+        app.shell.screen._scroll_to = _no_scroll
+        await app.click(app.one(ft.OutlinedButton, content="Câu chưa trả lời tiếp theo"))
+        assert body.visible is True and app.shell.screen._last_jump == 0 and not first.answered
+    run(scenario())
+
+
+async def _no_scroll(*args):  # the fake client answers no scroll request
+    return None
+
+
+def visit_sections(ctx, visit):
+    return [s.id for c in checklists.visit_checklists(ctx, visit.id) for s in c.sections]
 
 
 def test_text_typed_just_before_leaving_the_screen_is_saved(ctx):
@@ -472,14 +515,17 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/close")
-        assert any(t.startswith("Còn thiếu") for t in app.texts().split(" | "))
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." in app.texts()
-        await app.click(app.on_screen(ft.TextButton, content="Huỷ"))  # changed one's mind
-        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." not in app.texts()
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
-        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))  # confirmed on the screen
-        assert app.snack().startswith("Chưa thể kết thúc lượt kiểm tra")
+        missing = visits.missing_before_close(ctx, visit.id)
+        assert app.one(ft.Text, value=f"Còn thiếu {len(missing)} mục:")
+        assert app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra").disabled  # nothing to confirm yet
+        lines = [c for c in app.all(ft.Container, height=48) if c.on_click is not None]
+        unanswered = [m for m in missing if m.kind == "unanswered"]
+        assert len(unanswered) > 5 and "… và %d mục khác" % (len(unanswered) - 5) in app.texts()  # compact
+        assert len(lines) == 5 + 1 + 3  # five unanswered, "and N more", three signatures
+        await app.click(lines[1])  # each line is a jump to where it is fixed
+        assert app.routes[-1] == f"/visits/{visit.id}/checklist"
+        assert (app.shell.state.checklist, app.shell.state.checklist_item) == (unanswered[1].checklist_id,
+                                                                              unanswered[1].item_id)
         assert not visits.get_visit(ctx, visit.id).locked
 
         # complete everything through the services, then lock from the screen
@@ -492,7 +538,11 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         await app.show(f"/visits/{visit.id}/close")
         assert "Đã đủ thông tin, có thể khoá chuyến kiểm tra." in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
+        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." in app.texts()
+        await app.click(app.on_screen(ft.TextButton, content="Huỷ"))  # changed one's mind
+        assert "Khoá chuyến kiểm tra? Sau khi khoá không sửa được nữa." not in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))
+        await app.click(app.on_screen(ft.FilledButton, content="Khoá chuyến kiểm tra"))  # confirmed on the screen
         assert visits.get_visit(ctx, visit.id).locked
 
         await app.show(f"/visits/{visit.id}/close")
