@@ -43,6 +43,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "common.delete": ("Xoá", "Delete"),
     "common.edit": ("Sửa", "Edit"),
     "common.ok": ("Đồng ý", "OK"),
+    "common.close": ("Đóng", "Close"),
     "common.none": ("Chưa có", "None yet"),
     "common.loading": ("Đang tải…", "Loading…"),
     "common.working": ("Đang xử lý…", "Working…"),

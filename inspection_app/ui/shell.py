@@ -399,7 +399,8 @@ class Shell:
             ft.Text(text, size=16, color=ft.Colors.WHITE),
             bgcolor=ft.Colors.RED_800 if error else ft.Colors.GREEN_800,
             duration=ft.Duration(milliseconds=6000 if error else 2500),
-            show_close_icon=error))
+            # Flutter's own close icon is named "Close" whatever the language: an action named in ours
+            action=ft.SnackBarAction(self.t("common.close"), text_color=ft.Colors.WHITE) if error else None))
         self.page.update()
 
     def confirm(self, title: str, on_yes: Callable[[], Any], yes_key: str = "common.ok") -> None:

@@ -15,9 +15,10 @@ from ...services import checklists, roll_call, units
 from .. import fmt
 from ..state import FindingLink
 from ..widgets.autosave import AutoSave
+from ..widgets.choice import ChoiceList
 from ..widgets.named import icon_button
 from ..widgets.photos import PhotoPicker, thumb, thumbnails
-from .base import VisitScreen, bottom_space, muted, seg_label
+from .base import VisitScreen, bottom_space, muted
 
 VERDICT_COLORS = {"pass": ft.Colors.GREEN_200, "fail": ft.Colors.RED_200, "na": ft.Colors.GREY_300}
 # Count items the roll call already knows (issue 13, "ask once"): shown from it, never typed.
@@ -90,13 +91,10 @@ class ItemCard:
                 segments=[ft.Segment(value=v, label=t(f"cl.{v}"), icon=None) for v in ("pass", "fail", "na")],
                 on_change=self._verdict_changed)
             return self.seg
-        if kind == "choice":
-            self.seg = ft.SegmentedButton(
-                selected=[self.value] if self.value else [], allow_empty_selection=True,
-                allow_multiple_selection=False, disabled=locked,
-                segments=[ft.Segment(value=c.value, label=seg_label(t.text(c.label))) for c in item.choices],
-                on_change=self._verdict_changed)
-            return ft.Container(self.seg, expand=True, alignment=ft.Alignment.CENTER_LEFT)
+        if kind == "choice":  # full-width rows: a long label wraps instead of being cut
+            self.seg = ChoiceList([(c.value, t.text(c.label)) for c in item.choices], self.value, locked,
+                                  on_change=self._verdict_changed)
+            return ft.Container(self.seg.control, expand=True, alignment=ft.Alignment.CENTER_LEFT)
         if kind == "person":
             staff = self.screen.staff
             self.field = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,

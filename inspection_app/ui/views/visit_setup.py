@@ -136,7 +136,8 @@ class SetupForm:
 
         chosen = set(v.get("checklists") or [])
         self.checklist_boxes = {
-            c.id: ft.Checkbox(label=t.text(c.title), value=c.id in chosen, data=c.id)
+            c.id: ft.Checkbox(label=t.text(c.title), value=c.id in chosen, data=c.id, height=48,
+                              label_style=ft.TextStyle(size=16))
             for c in self.checklists}
         self.keeper.watch(self.unit_search, self.unit_list, self.new_unit_name, self.new_unit_kind,
                           self.new_unit_address, self.kind, self.decision_number, self.decision_date, self.place,
