@@ -150,10 +150,11 @@ class VisitScreen(Screen):
                                   on_click=choose(p.full_name)) for p in self.team]
 
     def _who_banner(self) -> ft.Control:
-        return ft.Semantics(identifier="who-banner", container=True, content=ft.Container(ft.Column([
-            ft.Text(self.t("who.ask"), size=17, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900),
-            ft.Row(self._who_buttons(), wrap=True, spacing=8, run_spacing=8)], spacing=8),
-            bgcolor=ft.Colors.INDIGO_50, padding=12, border_radius=8))
+        return ft.Semantics(identifier="who-banner", container=True, content=ft.Container(ft.Row([
+            ft.Text(self.t("who.ask"), size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900),
+            *self._who_buttons()], wrap=True, spacing=8, run_spacing=4,
+            vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            bgcolor=ft.Colors.INDIGO_50, padding=ft.Padding.symmetric(horizontal=12, vertical=4), border_radius=8))
 
     def _switch_user(self, e=None) -> None:
         page = self.app.page

@@ -317,14 +317,16 @@ class ChecklistScreen(VisitScreen):
                 self._update_section(c.id, section.id)
             self._update_chip(c.id)
         self.bottom = bottom_space()
-        self.list = ft.Column([self.columns[self.current], self.bottom], scroll=ft.ScrollMode.AUTO, expand=True)
+        self.facts = self._visit_facts()
+        self.list = ft.Column([self.facts, self.columns[self.current], self.bottom], scroll=ft.ScrollMode.AUTO,
+                              expand=True)
         self.chip_row = ft.Row(list(self.chips.values()), wrap=True, spacing=8, run_spacing=8)
         next_open = ft.OutlinedButton(self.t("cl.next_unanswered"), icon=ft.Icons.ARROW_DOWNWARD, height=48,
                                       on_click=self._next_unanswered, disabled=self.locked)
         if self.jump:
             self.page_task = self.app.page.run_task(self._scroll_to, self.current, self.jump)
-        return ft.Column([self._visit_facts(), ft.Row([self.chip_row, next_open], wrap=True, spacing=8),
-                          self.list], expand=True, spacing=8)
+        return ft.Column([ft.Row([self.chip_row, next_open], wrap=True, spacing=8), self.list], expand=True,
+                         spacing=8)
 
     def _fold(self, body: ft.Column, icon: ft.Icon) -> None:
         """Fold a section away (its heading keeps its count) or open it again."""
@@ -398,7 +400,7 @@ class ChecklistScreen(VisitScreen):
         self.current = cid
         for k, chip in self.chips.items():
             chip.selected = k == cid
-        self.list.controls = [self.columns[cid], self.bottom]
+        self.list.controls = [self.facts, self.columns[cid], self.bottom]
 
     async def leave(self) -> None:
         for cards in getattr(self, "cards", {}).values():
