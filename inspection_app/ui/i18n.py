@@ -265,6 +265,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "st.from": ("Từ", "From"),
     "st.to": ("Đến", "To"),
     "st.saved": ("Đã lưu cài đặt", "Settings saved"),
+    "st.discard": ("Bỏ những gì chưa lưu", "Discard unsaved changes"),
     "st.calendar": ("Ngày nghỉ và ngày làm bù", "Days off and make-up working days"),
     "st.calendar_help": ("Ngoài ngày lễ theo luật, dùng để tính ngày làm việc khi xét hồ sơ đúng hạn.",
                          "Besides the statutory holidays; used to count working days for dossier timeliness."),

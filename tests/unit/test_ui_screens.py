@@ -751,3 +751,17 @@ def test_the_tablet_asks_who_records_and_a_finding_carries_the_name(ctx):
         other = await App(ctx).start(f"/visits/{visit.id}/findings")  # another tablet: its own user
         assert other.shell.state.user == "" and "Ai đang ghi trên máy này?" in other.texts()
     run(scenario())
+
+
+def test_settings_typed_but_not_saved_come_back_after_navigation_until_discarded(ctx):
+    async def scenario():
+        app = await App(ctx).start("/settings")
+        await app.type(app.one(ft.TextField, label="Tên cơ quan"), "Sở Nội vụ tỉnh Tây Ninh")
+        await app.show("/")
+        again = await App(ctx).start("/settings")
+        assert again.one(ft.TextField, label="Tên cơ quan").value == "Sở Nội vụ tỉnh Tây Ninh"
+        assert ctx.settings.department.name != "Sở Nội vụ tỉnh Tây Ninh"  # a draft, not saved
+        await again.click(again.one(ft.TextButton, content="Bỏ những gì chưa lưu"))
+        third = await App(ctx).start("/settings")
+        assert third.one(ft.TextField, label="Tên cơ quan").value == ctx.settings.department.name
+    run(scenario())

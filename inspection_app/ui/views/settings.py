@@ -8,6 +8,7 @@ import flet as ft
 
 from ...services import settings as settings_service
 from .. import fmt
+from ..widgets.drafts import DraftKeeper
 from .base import Screen, heading, muted
 
 DEPARTMENT_FIELDS = [("parent_agency", "st.parent_agency"), ("name", "st.dept_name"),
@@ -25,6 +26,19 @@ class SettingsScreen(Screen):
     async def load(self) -> None:
         result = await self.app.call(settings_service.get_settings, self.app.ctx)
         self.settings = result.value if result.ok else self.app.ctx.settings
+        self.keeper = DraftKeeper(self.app, "settings", "settings", self._typed)
+        self.draft = await self.keeper.load()
+
+    def _text_fields(self) -> dict[str, ft.TextField]:
+        fields = {"inspector": self.inspector, "days_off": self.days_off, "makeup": self.makeup}
+        fields.update({f"dept.{k}": f for k, f in self.dept.items()})
+        for i, season in enumerate(self.hours):
+            fields.update({f"season{i}.{k}": f for k, f in season.items()})
+        return fields
+
+    def _typed(self) -> dict:
+        """What is typed and not yet saved: the settings' draft."""
+        return {k: f.value or "" for k, f in self._text_fields().items()}
 
     def build(self) -> ft.Control:
         t, s = self.t, self.settings
@@ -50,13 +64,20 @@ class SettingsScreen(Screen):
         self.makeup = ft.TextField(label=t("st.makeup"), value=settings_service.format_days(s.makeup_workdays),
                                    hint_text=t("st.days_hint"), multiline=True, width=860)
         save = ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, on_click=self._save, height=52)
+        discard = ft.TextButton(t("st.discard"), icon=ft.Icons.UNDO, on_click=self._discard, height=52)
+        pristine = self._typed()
+        for k, f in self._text_fields().items():  # a draft typed before a reload or a restart comes back
+            if self.draft and k in self.draft:
+                f.value = self.draft[k]
+        self.keeper.saved = self.draft or pristine
+        self.keeper.watch(*self._text_fields().values())
         return ft.Column([
             heading(t("st.language")), self.lang,
             heading(t("st.inspector")), self.inspector,
             heading(t("st.department")), ft.Row(list(self.dept.values()), wrap=True, spacing=12, run_spacing=12),
             heading(t("st.office_hours")), *hour_rows,
             heading(t("st.calendar")), muted(t("st.calendar_help")), self.days_off, self.makeup,
-            ft.Row([save]),
+            ft.Row([save, discard], wrap=True),
             muted(t("st.data_dir", path=str(self.app.ctx.data_dir))),
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 
@@ -102,9 +123,20 @@ class SettingsScreen(Screen):
             return
         result = got.value
         self.settings = result
+        await self.keeper.discard()
         if result.language != self.t.lang:
             await self.app.set_language(result.language)
         self.app.toast(self.t("st.saved"))
+
+    async def _discard(self, e=None) -> None:
+        """Explicit cancel: forget what was typed, show the saved settings again."""
+        await self.keeper.discard()
+        self.draft = None
+        self.app.go("/settings")
+
+    async def leave(self) -> None:
+        if hasattr(self, "inspector"):
+            await self.keeper.flush()
 
     async def _language_changed(self, e=None) -> None:
         got = await self.app.call(settings_service.get_settings, self.app.ctx)
