@@ -239,8 +239,9 @@ class Shell:
                           max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
             bgcolor=ft.Colors.INDIGO_50,
             actions=[*screen.actions(),
-                     ft.TextButton(self.t("nav.language"), icon=ft.Icons.TRANSLATE,
-                                   on_click=self._toggle_language),
+                     ft.TextButton(self.t("nav.language"), icon=ft.Icons.TRANSLATE, on_click=self._toggle_language)
+                     if self.wide else ft.IconButton(ft.Icons.TRANSLATE, tooltip=self.t("nav.language"),
+                                                     on_click=self._toggle_language),
                      ft.Container(width=8)],
         )
         self._progress = ft.ProgressBar(visible=self._long_jobs > 0, bar_height=4,

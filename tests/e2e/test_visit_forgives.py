@@ -91,7 +91,7 @@ def test_a_set_up_and_a_half_typed_finding_survive_navigation_and_a_restart(brow
         expect(tab.text("Đã chọn: UBND xã Hòa Hội")).to_be_visible()
         tab.open(f"/visits/{visit_id(app_server)}/findings")
         tab.expect_value(tab.textbox("Mô tả phát hiện"), HALF_TYPED)
-        tab.shot("finding-draft-restored")
+        tab.shot_artifact("finding-draft-restored")
     finally:
         tab.page.context.close()
 
@@ -132,7 +132,7 @@ def test_at_600px_the_steps_fit_and_lead_through_the_visit(browser, app_server):
         nxt = tab.button("Tiếp: Điểm danh", row)
         box = nxt.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 600, box
-        tab.shot("portrait-600-steps")
+        tab.shot_artifact("portrait-600-steps")
         tab.tap_icon("Các bước kiểm tra")
         steps = tab.page.get_by_role("button").filter(has_text="Hồ sơ TTHC")
         expect(steps.first).to_be_visible()
