@@ -117,5 +117,4 @@ class CloseScreen(VisitScreen):
         if not got.ok:
             await self._check()
             return
-        visit = got.value
         await self.app.refresh()  # every control comes back read-only

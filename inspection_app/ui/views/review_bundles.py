@@ -182,7 +182,6 @@ class ReviewBundlesScreen(ReviewScreen):
             if not got.ok:
                 self.update()
                 return
-            result = got.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.resolved"))

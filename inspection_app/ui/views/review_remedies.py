@@ -158,7 +158,6 @@ class ReviewRemediesScreen(ReviewScreen):
         if not got.ok:
             self.update()
             return
-        row = got.value
         if await self._fetch():
             self._fill()
         self.app.toast(self.t("common.saved"))  # updates the page

@@ -227,7 +227,6 @@ class RollCallScreen(VisitScreen):
                                   department=self.new_department.value.strip())
         if not got.ok:
             return
-        person = got.value
         for f in (self.new_name, self.new_position, self.new_department):
             f.value = ""
         await self._reload()
