@@ -24,7 +24,7 @@ from flet.messaging.protocol import (Message, MessageAction, RegisterClientRespo
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, findings, roll_call, units, visits
+from inspection_app.services import checklists, drafts, findings, roll_call, units, visits
 from inspection_app.services.context import AppContext
 from inspection_app.ui.shell import Shell
 
@@ -764,4 +764,37 @@ def test_settings_typed_but_not_saved_come_back_after_navigation_until_discarded
         await again.click(again.one(ft.TextButton, content="Bỏ những gì chưa lưu"))
         third = await App(ctx).start("/settings")
         assert third.one(ft.TextField, label="Tên cơ quan").value == ctx.settings.department.name
+    run(scenario())
+
+
+def test_a_unit_search_with_no_match_offers_to_add_what_was_typed(ctx):
+    units.create_unit(ctx, "UBND xã Hòa Hội")
+
+    async def scenario():
+        app = await App(ctx).start("/visits/new")
+        await app.type(app.one(ft.TextField, label="Tìm đơn vị"), "UBND phường Tân Định")
+        offer = app.one(ft.OutlinedButton, content="Không có đơn vị này. Thêm “UBND phường Tân Định” làm đơn vị mới")
+        await app.click(offer)
+        assert {u.name for u in units.list_units(ctx)} == {"UBND phường Tân Định", "UBND xã Hòa Hội"}
+        assert "Đã chọn: UBND phường Tân Định" in app.texts()
+    run(scenario())
+
+
+def test_an_absence_waiting_for_its_reason_survives_leaving_the_roll_call(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/roll-call")
+        row = next(r for r in app.shell.screen.rows if r.staff.full_name == "Đặng Ngọc Ánh")
+        await app.select(row.seg, ["absent_excused"])
+        await app.type(row.evidence, "Đơn xin nghỉ")
+        assert roll_call.roll_call_sheet(ctx, visit.id).totals.absent_excused == 0  # waits for the reason
+        await app.show(f"/visits/{visit.id}/findings")
+        again = await App(ctx).start(f"/visits/{visit.id}/roll-call")
+        row = next(r for r in again.shell.screen.rows if r.staff.full_name == "Đặng Ngọc Ánh")
+        assert row.chosen == "absent_excused" and row.evidence.value == "Đơn xin nghỉ"
+        await again.type(row.reason, "Nghỉ phép năm")
+        entry = next(r.entry for r in roll_call.roll_call_sheet(ctx, visit.id).rows if r.staff.id == row.staff.id)
+        assert (entry.status, entry.reason) == ("absent_excused", "Nghỉ phép năm")
+        assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "rollcall:") == {}
     run(scenario())

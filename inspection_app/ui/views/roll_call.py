@@ -8,9 +8,10 @@ import asyncio
 import flet as ft
 
 from ...domain.roll_call import ABSENCE_REASONS, STATUSES
-from ...services import roll_call, units
+from ...services import drafts, roll_call, units
 from .. import fmt
 from ..widgets.autosave import AutoSave
+from ..widgets.drafts import DraftKeeper
 from .base import VisitScreen, bottom_space, muted, seg_label
 
 ROSTER_EXTENSIONS = ["csv", "xlsx", "xls", "txt"]
@@ -62,7 +63,29 @@ class PersonRow:
         self.box = ft.Container(ft.Column([self.head, self.seg, self.details], spacing=6),
                                 padding=10, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))
         self.control = ft.Semantics(identifier=f"staff-{index}", container=True, content=self.box)
-        self._show_details(self.status)
+        self._keep_draft(screen.drafts.get(f"rollcall:{self.staff.id}"))
+        self._show_details(self.chosen)
+
+    # --- a status chosen but not yet recordable (a late time or a reason still to type) ------------
+    def _keep_draft(self, draft: dict | None) -> None:
+        self.keeper = DraftKeeper(self.app, drafts.visit_scope(self.screen.visit_id), f"rollcall:{self.staff.id}",
+                                  self._pending)
+        if draft and not self.screen.locked:
+            self.seg.selected = [draft["status"]] if draft.get("status") else []
+            for name in ("arrival", "reason", "evidence", "note"):
+                if draft.get(name):
+                    getattr(self, name).value = draft[name]
+        self.keeper.saved = draft or {}
+        self.keeper.watch(self.seg, self.arrival, self.reason, self.evidence, self.note)
+
+    def _pending(self) -> dict:
+        """What is chosen and typed but not recorded yet (empty when the record has it all)."""
+        if self.chosen == self.status and self.chosen is not None:
+            return {}
+        if self.chosen is None and self.status is None:
+            return {}
+        return {"status": self.chosen or "", "arrival": self.arrival.value or "", "reason": self.reason.value or "",
+                "evidence": self.evidence.value or "", "note": self.note.value or ""}
 
     def _show_details(self, status: str | None) -> None:
         parts: list[ft.Control] = []
@@ -140,6 +163,8 @@ class PersonRow:
             return False
         entry = got.value
         self.status, self.minutes_late = entry.status, entry.minutes_late
+        if self.keeper.saved:
+            await self.keeper.discard()  # recorded: the draft has done its work
         for s in self.savers:
             s.saved_value = s.field.value or ""
         self._show_details(self.status)
@@ -156,6 +181,7 @@ class PersonRow:
     async def flush(self) -> None:
         for s in self.savers:
             await s.flush()
+        await self.keeper.flush()
 
 
 class RollCallScreen(VisitScreen):
@@ -165,6 +191,8 @@ class RollCallScreen(VisitScreen):
     async def load_visit(self) -> None:
         result = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
         self.sheet = result.value if result.ok else None
+        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
+        self.drafts = result.value_or({})
 
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
@@ -217,6 +245,10 @@ class RollCallScreen(VisitScreen):
         self.totals.update()
 
     async def _reload(self) -> None:
+        for row in self.rows:
+            await row.flush()
+        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
+        self.drafts = result.value_or({})
         sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
         if sheet.ok:
             self._fill(sheet.value)
