@@ -214,6 +214,13 @@ class Shell:
         if self.screen is not None:
             await self.show(self.page.route)
 
+    def render(self, screen) -> None:
+        """Show ``screen`` again in its frame (its body rebuilt from its state) with one update."""
+        if screen is not self.screen or not self.page.views:
+            return
+        self.page.views[-1] = self.frame(screen)
+        self.page.update()
+
     def _on_resize(self, e=None) -> None:
         if self.screen is None or not self.page.views:
             return

@@ -48,6 +48,13 @@ class Screen:
     async def leave(self) -> None:
         """Save anything still pending before the screen goes away."""
 
+    def render(self) -> None:
+        """The one refresh rule: change the screen's state, then render (the body is built again
+        from that state, in its frame) and send one update. Data from the services is not read
+        again; to read it again, go to the route (``app.go``)."""
+        self._body = None
+        self.app.render(self)
+
 
 def bottom_space() -> ft.Control:
     """Room at the end of a scrolling screen, so its last row can scroll clear of a snack bar."""
@@ -142,7 +149,7 @@ class VisitScreen(Screen):
                 self.app.set_user(name)
                 if after is not None:
                     after()
-                self.app.go(self.app.page.route)  # the one refresh: render the screen again
+                self.render()
             return handler
 
         role = {p.full_name: self.t(f"role.{p.role}") for p in self.team}
