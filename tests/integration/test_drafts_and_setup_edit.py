@@ -121,3 +121,26 @@ def test_an_answered_checklist_cannot_be_removed_and_a_locked_visit_cannot_be_ed
         s.add(v)
     with pytest.raises(UserError):
         _edit(ctx, visits.get_visit(ctx, visit.id), decision_number="999")
+
+
+def test_the_steps_of_a_visit_follow_what_is_recorded(ctx):
+    from inspection_app.services import roll_call
+
+    visit = make_visit(ctx)
+    steps = {s.key: s for s in visits.visit_steps(ctx, visit.id)}
+    assert list(steps) == list(visits.STEPS)
+    assert (steps["setup"].state, steps["checklist"].state, steps["signatures"].done) == ("done", "todo", 0)
+    lists = checklists.visit_checklists(ctx, visit.id)
+    first = lists[0].items[0]
+    checklists.record_answer(ctx, visit.id, lists[0].id, first.id, value="pass")
+    staff = units.add_staff(ctx, visit.unit_id, "Võ Minh Tuấn", "Chuyên viên")
+    roll_call.set_attendance(ctx, visit.id, staff.id, "present")
+    visits.save_signature(ctx, visit.id, "team_leader", LEADER_NAME, [[[0, 0], [10, 10]]], 520, 200)
+    steps = {s.key: s for s in visits.visit_steps(ctx, visit.id)}
+    assert steps["checklist"].state == "partial" and steps["checklist"].done == 1
+    assert (steps["roll-call"].state, steps["roll-call"].done, steps["roll-call"].total) == ("done", 1, 1)
+    assert (steps["signatures"].state, steps["signatures"].done) == ("partial", 1)
+    assert steps["close"].state == "todo"
+
+
+LEADER_NAME = "Nguyễn Thị Ánh Tuyết"
