@@ -181,3 +181,31 @@ def test_every_control_on_the_visit_screens_has_a_name(browser, app_server):
         assert tab.page.get_by_role("button", name="Close", exact=True).count() == 0
     finally:
         tab.page.context.close()
+
+
+def test_a_missing_line_on_the_close_screen_jumps_to_its_item(browser, app_server):
+    from inspection_app.services import visits
+    from inspection_app.services.context import AppContext
+
+    vid = visit_id(app_server)
+    ctx = AppContext.open(app_server.data_dir)
+    try:
+        missing = [m for m in visits.missing_before_close(ctx, vid) if m.kind == "unanswered"]
+    finally:
+        ctx.close()
+    target = missing[4]  # the fifth unanswered item: further down the checklist
+    tab = new_tab(browser, app_server)
+    try:
+        tab.open(f"/visits/{vid}/close")
+        expect(tab.button("Khoá chuyến kiểm tra")).to_be_disabled()  # nothing to lock while items are missing
+        tab.tap(tab.page.get_by_role("button").filter(has_text=target.vi[:40]).first)
+        item = tab.ident(f"item-{target.item_id}")
+        expect(item).to_be_attached()
+        for _ in range(100):  # the checklist scrolls the item into view
+            box = item.bounding_box()
+            if box is not None and 100 <= box["y"] <= 700:
+                break
+            tab.page.wait_for_timeout(50)
+        assert box is not None and 100 <= box["y"] <= 700, box
+    finally:
+        tab.page.context.close()
