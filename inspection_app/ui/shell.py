@@ -36,7 +36,6 @@ from . import calls
 from .calls import Result, Work
 from .i18n import I18n
 from .state import SessionState
-from .views import registry
 
 T = TypeVar("T")
 
@@ -159,6 +158,8 @@ class Shell:
 
     def resolve(self, route: str):
         """The Screen for a route (a new instance), or the home screen for an unknown one."""
+        from .views import registry  # the screens load with the first session, not with the server
+
         return registry.screen_for(self, route)
 
     async def show(self, route: str) -> None:
