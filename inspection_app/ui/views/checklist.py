@@ -69,7 +69,8 @@ class ItemCard:
                 ft.Row([ft.Text(t.text(item.text), size=17, weight=ft.FontWeight.W_500, expand=True),
                         self.saved], vertical_alignment=ft.CrossAxisAlignment.START),
                 muted(t("cl.legal", basis=basis), 13),
-                ft.Row([self.answer_control, ft.Container(expand=True), tools],
+                ft.Row([self.answer_control, *([] if item.answer.value == "choice" else [ft.Container(expand=True)]),
+                        tools],
                        vertical_alignment=ft.CrossAxisAlignment.CENTER),
                 self.warning,
                 self.note,
@@ -94,7 +95,7 @@ class ItemCard:
         if kind == "choice":  # full-width rows: a long label wraps instead of being cut
             self.seg = ChoiceList([(c.value, t.text(c.label)) for c in item.choices], self.value, locked,
                                   on_change=self._verdict_changed)
-            return ft.Container(self.seg.control, expand=True, alignment=ft.Alignment.CENTER_LEFT)
+            return ft.Container(self.seg.control, expand=True)
         if kind == "person":
             staff = self.screen.staff
             self.field = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,

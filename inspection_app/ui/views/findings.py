@@ -72,7 +72,7 @@ class FindingsScreen(VisitScreen):
         self.person_pick = PickList([(p.id, p.full_name) for p in self.staff], t("fd.pick_person"), disabled=locked)
         self.occurred = ft.TextField(label=t("setup.arrival_hint"), width=240, read_only=locked,
                                      value=fmt.now_local().strftime("%d/%m/%Y %H:%M"))
-        self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked)
+        self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked, height=48)
         self.link_box = ft.Column(spacing=4)
         self._show_link()
         save = ft.FilledButton(t("fd.save"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)

@@ -43,7 +43,7 @@ class SettingsScreen(Screen):
     def build(self) -> ft.Control:
         t, s = self.t, self.settings
         self.lang = ft.RadioGroup(value=s.language, on_change=self._language_changed, content=ft.Row([
-            ft.Radio(value="vi", label=t("st.lang_vi")), ft.Radio(value="en", label=t("st.lang_en"))]))
+            ft.Radio(value="vi", label=t("st.lang_vi"), height=48), ft.Radio(value="en", label=t("st.lang_en"), height=48)]))
         self.inspector = ft.TextField(label=t("st.inspector"), value=s.inspector_name, width=420)
         self.dept = {name: ft.TextField(label=t(key), value=getattr(s.department, name), width=420)
                      for name, key in DEPARTMENT_FIELDS}

@@ -20,7 +20,7 @@ class ChoiceList:
         self.value = selected
         self.disabled = disabled
         self.on_change = on_change
-        self.control = ft.Column(spacing=4)
+        self.control = ft.Column(spacing=4, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._paint()
 
     @property
