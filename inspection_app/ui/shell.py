@@ -42,6 +42,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 WIDE_MIN = 700  # px: rail at or above, bottom bar below
+USER_KEY = "inspection_app.user"  # the tablet's own storage: who records on it, across reloads
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,20 @@ class Shell:
         page.on_view_pop = self._on_view_pop
         page.on_disconnect = self._flush  # the tab closed or the tablet slept: save what was typed
         page.on_close = self._flush
+        self._prefs = ft.SharedPreferences()  # kept referenced: an unreferenced service is dropped
+        self._remembering = page.run_task(self._remember_user)
         return page.run_task(self.show, page.route or "/")
+
+    async def _remember_user(self) -> None:
+        """The tablet remembers who records on it (its browser storage): a reload asks no one again."""
+        try:
+            name = await asyncio.wait_for(self._prefs.get(USER_KEY), 10)
+        except Exception:  # no answer from the client (closed, or a test without one): ask on screen
+            return
+        if isinstance(name, str) and name and not self.state.user:
+            self.set_user(name, remember=False)
+            if self.screen is not None and getattr(self.screen, "team", None):
+                self.screen.render()
 
     @property
     def lang(self) -> str:
@@ -344,10 +358,19 @@ class Shell:
         else:
             self.go(GLOBAL_ROUTES[key])
 
-    def set_user(self, name: str) -> None:
+    def set_user(self, name: str, remember: bool = True) -> None:
         """Who records on this tablet from now on: every answer, finding and photo carries the name."""
         self.state.user = name
         self.ctx.actor = name
+        prefs = getattr(self, "_prefs", None)
+        if remember and prefs is not None:
+            self._remembered = self.page.run_task(self._store_user, name)
+
+    async def _store_user(self, name: str) -> None:
+        try:
+            await asyncio.wait_for(self._prefs.set(USER_KEY, name), 10)
+        except Exception:  # the tablet's storage is a convenience: the session keeps the name anyway
+            log.info("the tablet did not keep who records on it")
 
     async def _toggle_language(self, e=None) -> None:
         from ..services import settings as settings_service

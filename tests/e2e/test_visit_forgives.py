@@ -141,6 +141,10 @@ def test_at_600px_the_steps_fit_and_lead_through_the_visit(browser, app_server):
         expect(tab.ident("pad-team_leader")).to_be_attached()
         tab.tap(tab.button("Tiếp: Kết thúc", tab.ident("step-row")))
         expect(tab.ident("close-status")).to_be_attached()
+        tab.open(f"/visits/{visit_id(app_server)}/roll-call")  # a reload: the tablet remembers who records
+        expect(tab.ident("rc-totals")).to_be_attached()
+        expect(tab.ident("who-banner")).to_have_count(0)
+        expect(tab.button(SECRETARY).first).to_be_attached()
     finally:
         tab.page.context.close()
 
