@@ -26,6 +26,7 @@ from flet.pubsub.pubsub_hub import PubSubHub
 
 from inspection_app.services import checklists, drafts, findings, roll_call, units, visits
 from inspection_app.services.context import AppContext
+from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
 
 # --- harness -----------------------------------------------------------------------------------
@@ -358,6 +359,9 @@ def test_arrival_headcount_and_late_count_are_asked_once(ctx):
         answers = checklists.answers_for(ctx, visit.id)
         assert [answers[("working_hours", i)].value for i in ("wh.headcount_roster", "wh.headcount_present",
                                                               "wh.late_count")] == ["2", "2", "1"]
+        arrival = visits.get_visit(ctx, visit.id).arrival_at
+        assert answers[("working_hours", "wh.arrival_time")].value == fmt.show_time(arrival)  # from the visit
+        assert not [g for g in checklists.gaps(ctx, visit.id) if g.item_id == "wh.arrival_time"]
     run(scenario())
 
 

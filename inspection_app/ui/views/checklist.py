@@ -225,19 +225,24 @@ class ChecklistScreen(VisitScreen):
         self.current = self.current or (self.checklists[0].id if self.checklists else None)
 
     async def _roll_call_facts(self) -> None:
-        """Headcount and late count come from the roll call: recorded as the items' answers when they
-        differ (never typed), so the checklist, the close check and the minutes agree with it."""
+        """Headcount and late count come from the roll call, the arrival time from the visit: recorded
+        as the items' answers when they differ (never typed), so the checklist, the close check and
+        the minutes agree with them."""
         self.totals = None
-        items = [(c.id, i.id) for c in self.checklists for i in c.items
-                 if i.id in FROM_ROLL_CALL and i.answer.value == "count"]
+        derived: dict[tuple[str, str], str] = {}
+        if self.visit.arrival_at is not None:  # while the checklist data still has the arrival item
+            derived.update({(c.id, i.id): fmt.show_time(self.visit.arrival_at) for c in self.checklists
+                            for i in c.items if i.id in ASKED_ON_THE_VISIT and i.answer.value == "time"})
         got = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, notify=False)
-        if not got.ok:
+        if got.ok:
+            self.totals = got.value.totals
+            if self.totals.roster:
+                derived.update({(c.id, i.id): str(getattr(self.totals, FROM_ROLL_CALL[i.id]))
+                                for c in self.checklists for i in c.items
+                                if i.id in FROM_ROLL_CALL and i.answer.value == "count"})
+        if self.locked:
             return
-        self.totals = got.value.totals
-        if self.locked or not self.totals.roster:
-            return
-        for cid, iid in items:
-            value = str(getattr(self.totals, FROM_ROLL_CALL[iid]))
+        for (cid, iid), value in derived.items():
             answer = self.answers.get((cid, iid))
             if answer is None or answer.value != value:
                 saved = await self.app.call(checklists.record_answer, self.app.ctx, self.visit_id, cid, iid,
