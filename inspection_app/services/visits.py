@@ -23,6 +23,7 @@ class ParticipantIn:
     full_name: str
     role: str = TeamRole.MEMBER.value  # for the unit side: free text ("Chủ tịch UBND xã")
     position: str = ""
+    id: str | None = None  # an existing participant being edited (update_setup)
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,7 @@ def create_visit(ctx: AppContext, unit_id: str, *, kind: str = VisitKind.PLANNED
     unit_reps = [p for p in (unit_reps or []) if _clean(p.full_name)]
     if kind not in {k.value for k in VisitKind}:
         raise ValidationFailed("Hình thức kiểm tra không hợp lệ.", "Unknown kind of visit.")
-    for p in team:
-        if p.role not in {r.value for r in TeamRole}:
-            raise ValidationFailed(f"Vai trò không hợp lệ: {p.role}", f"Unknown team role: {p.role}")
-    if sum(1 for p in team if p.role == TeamRole.LEADER) > 1:
-        raise ValidationFailed("Đoàn chỉ có một Trưởng đoàn.", "A team has only one team leader.")
+    _check_team(team)
     catalogue = {c.id: c for c in checklist_service.available_checklists(ctx)}
     chosen = checklist_ids if checklist_ids is not None else list(catalogue)
     unknown = [c for c in chosen if c not in catalogue]
@@ -98,6 +95,88 @@ def create_visit(ctx: AppContext, unit_id: str, *, kind: str = VisitKind.PLANNED
         for order, p in enumerate(unit_reps):
             s.add(Participant(visit_id=visit.id, side=Side.UNIT.value, role=_clean(p.role),
                               full_name=_clean(p.full_name), position=_clean(p.position), sort_order=order))
+        return visit
+
+
+def _check_team(team: list[ParticipantIn]) -> None:
+    for p in team:
+        if p.role not in {r.value for r in TeamRole}:
+            raise ValidationFailed(f"Vai trò không hợp lệ: {p.role}", f"Unknown team role: {p.role}")
+    if sum(1 for p in team if p.role == TeamRole.LEADER) > 1:
+        raise ValidationFailed("Đoàn chỉ có một Trưởng đoàn.", "A team has only one team leader.")
+
+
+def update_setup(ctx: AppContext, visit_id: str, *, kind: str, decision_number: str, decision_date: date | None,
+                 place: str, arrival_at: datetime | None, team: list[ParticipantIn], unit_reps: list[ParticipantIn],
+                 checklist_ids: list[str]) -> Visit:
+    """Correct a visit's set-up until it is locked (issue 13: "editable until locked").
+
+    The visit's details are overwritten; people are matched by ``ParticipantIn.id`` (kept, changed,
+    added, or removed when left out); checklists may be added, and removed only while nothing is
+    answered in them. Every change is written to the visit's audit chain under ``ctx.actor``
+    (``store.audit``), so the record shows what was corrected, when and by whom.
+
+    Raises ``ValidationFailed`` (bad kind or role, two leaders, no or unknown checklist, an answered
+    checklist removed) and ``Locked`` once the visit is closed or signed.
+    """
+    from ..store.models import Answer
+
+    team = [p for p in team if _clean(p.full_name)]
+    unit_reps = [p for p in unit_reps if _clean(p.full_name)]
+    if kind not in {k.value for k in VisitKind}:
+        raise ValidationFailed("Hình thức kiểm tra không hợp lệ.", "Unknown kind of visit.")
+    _check_team(team)
+    catalogue = {c.id: c for c in checklist_service.available_checklists(ctx)}
+    if not checklist_ids:
+        raise ValidationFailed("Chọn ít nhất một bảng kiểm.", "Choose at least one checklist.")
+    with ctx.session() as s:
+        visit = visit_for_update(s, visit_id)
+        current = {c["id"]: c for c in visit.checklists}
+        unknown = [c for c in checklist_ids if c not in current and c not in catalogue]
+        if unknown:
+            raise ValidationFailed("Không có bảng kiểm: " + ", ".join(unknown),
+                                   "Unknown checklists: " + ", ".join(unknown))
+        removed = [c for c in current if c not in checklist_ids]
+        for cid in removed:
+            if s.exec(select(Answer.id).where(Answer.visit_id == visit_id, Answer.checklist_id == cid)).first():
+                title = catalogue[cid].title.vi if cid in catalogue else cid
+                title_en = catalogue[cid].title.en if cid in catalogue else cid
+                raise ValidationFailed(f"Bảng kiểm “{title}” đã có câu trả lời, không bỏ được.",
+                                       f"The checklist “{title_en}” has answers and cannot be removed.")
+        new_lists = []
+        for cid in checklist_ids:
+            if cid in current:
+                new_lists.append(current[cid])
+            else:
+                new_lists.append({"id": cid, "version": catalogue[cid].version})
+                checklist_service.snapshot(s, ctx, catalogue[cid])
+        visit.kind, visit.decision_number, visit.decision_date = kind, _clean(decision_number), decision_date
+        visit.place = _clean(place) or visit.place
+        if arrival_at is not None:
+            visit.arrival_at = arrival_at
+        if new_lists != visit.checklists:
+            visit.checklists = new_lists
+        s.add(visit)
+        existing = {p.id: p for p in s.exec(select(Participant).where(Participant.visit_id == visit_id))}
+        kept: set[str] = set()
+        for side, people in ((Side.TEAM.value, team), (Side.UNIT.value, unit_reps)):
+            for order, person in enumerate(people):
+                row = existing.get(person.id or "")
+                if row is None or row.side != side:
+                    row = Participant(visit_id=visit_id, side=side)
+                values = {"role": person.role if side == Side.TEAM.value else _clean(person.role),
+                          "full_name": _clean(person.full_name), "position": _clean(person.position),
+                          "sort_order": order}
+                for k, v in values.items():
+                    if getattr(row, k) != v:
+                        setattr(row, k, v)
+                s.add(row)
+                if row.id:
+                    kept.add(row.id)
+        for pid, row in existing.items():
+            if pid not in kept:
+                s.delete(row)
+        s.flush()
         return visit
 
 
@@ -261,3 +340,52 @@ def close_visit(ctx: AppContext, visit_id: str) -> Visit:
         visit.ended_at = visit.ended_at or now
         s.add(visit)
         return visit
+
+
+# --- the guided visit: its steps in order, each with its state -------------------------------------
+
+STEPS = ("setup", "checklist", "roll-call", "dossiers", "findings", "conclusions", "signatures", "close")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a visit (issue 13, "a guided visit"): ``state`` is todo / partial / done;
+    ``done`` of ``total`` counts what the step has (answered items, people called, signatures);
+    ``total`` 0 means the step has nothing to count (findings: ``done`` is how many)."""
+
+    key: str
+    state: str
+    done: int = 0
+    total: int = 0
+
+
+def visit_steps(ctx: AppContext, visit_id: str) -> list[Step]:
+    """The visit's steps in order (set-up → checklists → roll call → dossiers → findings →
+    assessment → signatures → close) with their state, from what is recorded."""
+    from ..store.models import Finding
+    from . import roll_call
+
+    def state(done: int, total: int) -> str:
+        return "done" if total and done >= total else "partial" if done else "todo"
+
+    visit = get_visit(ctx, visit_id)
+    team = participants(ctx, visit_id, Side.TEAM.value)
+    ready = int(bool(visit.decision_number)) + int(any(p.role == TeamRole.LEADER for p in team))
+    steps = [Step("setup", state(ready, 2), ready, 2)]
+    progress = checklist_service.progress(ctx, visit_id)
+    answered, items = sum(p.answered for p in progress), sum(p.total for p in progress)
+    steps.append(Step("checklist", state(answered, items), answered, items))
+    totals = roll_call.roll_call_sheet(ctx, visit_id).totals
+    called = totals.roster - totals.not_recorded
+    steps.append(Step("roll-call", state(called, totals.roster), called, totals.roster))
+    drawn = [x for x in sampling.list_samples(ctx, visit_id) if x.drawn]
+    dossier_gaps = sampling.dossier_gaps(ctx, visit_id) if drawn else []
+    steps.append(Step("dossiers", "done" if drawn and not dossier_gaps else "partial" if drawn else "todo"))
+    with ctx.session() as s:
+        found = len(s.exec(select(Finding.id).where(Finding.visit_id == visit_id)).all())
+    steps.append(Step("findings", "done" if found else "todo", found, 0))
+    steps.append(Step("conclusions", "done" if visit.assessment.strip() else "todo"))
+    signed = sum(1 for role in REQUIRED_SIGNERS if role.value in list_signatures(ctx, visit_id))
+    steps.append(Step("signatures", state(signed, len(REQUIRED_SIGNERS)), signed, len(REQUIRED_SIGNERS)))
+    steps.append(Step("close", "done" if visit.locked else "todo"))
+    return steps

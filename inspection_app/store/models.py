@@ -503,3 +503,4 @@ from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E
 from .office import FindingPerson, Outcome  # noqa: E402
 
 VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)
+from .drafts import Draft  # noqa: E402,F401  (drafts of typed text: store/drafts.py)

@@ -32,8 +32,7 @@ from . import door
 
 log = logging.getLogger(__name__)
 
-#: Set once a session has drawn its first screen (``first_start.AppShell``): the rest may load then.
-first_screen_shown = threading.Event()
+from .signals import first_screen_shown  # noqa: E402  (set by the first session's first screen)
 
 
 def assets_dir() -> Path:

@@ -5,13 +5,15 @@
   with a button back to the real data. It also makes Android's back gesture go back one screen
   (to the screen's ``back_route``): in the built app a placeholder view of that route sits under
   the current one, so the system back pops it (``page.on_view_pop``) instead of closing the app.
-- :func:`home_extras` is what the home screen adds when the real database is empty: the offer to
-  try the app with the sample data. The home screen calls it (a two-line hook).
+- ``ui/widgets/first_start_panels.py`` holds what the screens add (the offer to try the demo on an
+  empty home screen, the settings screen's note on what the office does): screens import widgets,
+  never this shell module, so the ui has no import circle.
 - :func:`show_start_failure` is the one screen shown when the data directory cannot be opened.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import Any
 
@@ -22,7 +24,6 @@ from .i18n import I18n
 from .shell import Shell
 
 DEMO_BANNER_ID = "demo-banner"
-TRY_DEMO_ID = "try-demo"
 
 
 class AppShell(Shell):
@@ -30,7 +31,7 @@ class AppShell(Shell):
 
     def __init__(self, page: ft.Page, ctx):
         super().__init__(page, ctx)
-        self.real_ctx = ctx
+        self.real_ctx = self.ctx  # the session's own copy (its actor), made by Shell
 
     @property
     def in_demo(self) -> bool:
@@ -53,7 +54,7 @@ class AppShell(Shell):
 
     async def show(self, route: str) -> None:
         await super().show(route)
-        from .app import first_screen_shown
+        from .signals import first_screen_shown
 
         first_screen_shown.set()
         self._stack_back()
@@ -79,12 +80,12 @@ class AppShell(Shell):
                                                   ft.Text(self.t("fs.preparing"), size=16)], spacing=12),
                                           duration=ft.Duration(seconds=60)))
         self.page.update()
-        demo_ctx = await self.call(demo_space.demo_context, self.real_ctx, background=True)
+        demo_ctx = await self.call(demo_space.demo_context, self.real_ctx, work="long")
         self.page.pop_dialog()
         if not _ok(demo_ctx):
             self.page.update()
             return
-        self.ctx = demo_ctx
+        self.ctx = dataclasses.replace(demo_ctx.value, actor=self.real_ctx.actor)  # the demo, as this session's user
         await self.show("/")
         if self.page.route != "/":
             self.go("/")
@@ -97,9 +98,7 @@ class AppShell(Shell):
 
 
 def _ok(result: Any) -> bool:
-    from .shell import FAILED
-
-    return result is not FAILED and result is not None
+    return bool(getattr(result, "ok", False)) and result.value is not None
 
 
 def demo_banner(shell: AppShell) -> ft.Control:
@@ -112,33 +111,6 @@ def demo_banner(shell: AppShell) -> ft.Control:
             ft.OutlinedButton(t("fs.leave_demo"), icon=ft.Icons.LOGOUT, on_click=shell.leave_demo),
         ], spacing=12, wrap=False, vertical_alignment=ft.CrossAxisAlignment.CENTER),
         bgcolor=ft.Colors.AMBER_200, padding=ft.Padding.symmetric(horizontal=16, vertical=6)))
-
-
-def home_extras(app, has_visits: bool) -> list[ft.Control]:
-    """The offer to try the demo, for a home screen with no visits in the real data."""
-    if has_visits or not isinstance(app, AppShell) or app.in_demo:
-        return []
-    t = app.t
-    return [ft.Semantics(identifier=TRY_DEMO_ID, container=True, content=ft.Card(ft.Container(ft.Column([
-        ft.Text(t("fs.try_demo_help"), size=16),
-        ft.OutlinedButton(t("fs.try_demo"), icon=ft.Icons.SCIENCE_OUTLINED, height=56,
-                          on_click=app.enter_demo),
-    ], spacing=12), padding=16)))]
-
-
-def device_note(app) -> list[ft.Control]:
-    """For the settings screen: what this installation leaves to the office (nothing on a desktop)."""
-    from ..services.capabilities import left_to_the_office
-
-    missing = left_to_the_office()
-    if not missing:
-        return []
-    t = app.t
-    return [ft.Container(ft.Column([
-        ft.Text(t("fs.device_title"), size=18, weight=ft.FontWeight.W_600),
-        ft.Text(t("fs.device_help"), size=15),
-        *[ft.Text(f"• {t('fs.feature.' + key)}", size=15) for key in missing],
-    ], spacing=4), padding=12, border_radius=8, bgcolor=ft.Colors.BLUE_GREY_50)]
 
 
 def show_start_failure(page: ft.Page, exc: BaseException) -> None:

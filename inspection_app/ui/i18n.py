@@ -8,6 +8,7 @@ other way round). Names of people, units and checklist texts are data and are sh
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 LANGS = ("vi", "en")
@@ -27,6 +28,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "nav.signatures": ("Chữ ký", "Signatures"),
     "nav.close": ("Kết thúc", "Close"),
     "nav.info": ("Thông tin cuộc kiểm tra", "Visit details"),
+    "nav.setup": ("Thiết lập", "Set-up"),
+    "who.ask": ("Ai đang ghi trên máy này?", "Who is recording on this tablet?"),
+    "who.nobody": ("Chọn người ghi", "Choose who records"),
+    "who.switch": ("Đổi người ghi trên máy này", "Change who records on this tablet"),
+    "nav.steps": ("Các bước kiểm tra", "Steps of the visit"),
+    "nav.prev_step": ("Bước trước", "Previous step"),
+    "nav.next_step": ("Tiếp: {step}", "Next: {step}"),
     "nav.language": ("English", "Tiếng Việt"),  # the button shows the *other* language
     "common.save": ("Lưu", "Save"),
     "common.saved": ("Đã lưu", "Saved"),
@@ -35,8 +43,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "common.delete": ("Xóa", "Delete"),
     "common.edit": ("Sửa", "Edit"),
     "common.ok": ("Đồng ý", "OK"),
+    "common.close": ("Đóng", "Close"),
     "common.none": ("Chưa có", "None yet"),
     "common.loading": ("Đang tải…", "Loading…"),
+    "common.working": ("Đang xử lý…", "Working…"),
     "common.now": ("Bây giờ", "Now"),
     "common.unexpected": ("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó vẫn còn nguyên.",
                           "Something unexpected went wrong. Everything saved before is intact."),
@@ -60,7 +70,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "home.empty": ("Chưa có cuộc kiểm tra nào. Bấm \"Tạo cuộc kiểm tra mới\" để bắt đầu.",
                    "No visits yet. Tap \"Start a new visit\" to begin."),
     "home.open": ("Mở", "Open"),
-    "home.progress": ("{answered}/{total} nội dung", "{answered}/{total} items"),
+    "home.progress": ("{answered}/{total} nội dung", "{answered}/{total} item(s)"),
     # --- visit statuses and kinds ----------------------------------------------------------------
     "status.draft": ("Nháp", "Draft"),
     "status.on_site": ("Đang kiểm tra", "On site"),
@@ -101,6 +111,15 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "setup.create": ("Bắt đầu kiểm tra", "Start the visit"),
     "setup.created": ("Đã tạo cuộc kiểm tra", "Visit created"),
     "setup.details": ("Thông tin cuộc kiểm tra", "Visit details"),
+    "setup.edit_title": ("Sửa thông tin cuộc kiểm tra", "Edit the visit's set-up"),
+    "setup.edit": ("Sửa thông tin", "Edit set-up"),
+    "setup.save": ("Lưu thay đổi", "Save changes"),
+    "setup.saved": ("Đã lưu thay đổi thông tin cuộc kiểm tra", "The visit's set-up was saved"),
+    "setup.discard": ("Hủy bản nháp", "Discard the draft"),
+    "setup.confirm_discard": ("Hủy những gì đã nhập trong biểu mẫu này?", "Discard what was typed in this form?"),
+    "setup.locked_no_edit": ("Cuộc kiểm tra đã khóa: thông tin không sửa được nữa.",
+                             "The visit is locked: its set-up can no longer be changed."),
+    "setup.unit_add_typed": ("Không có đơn vị này. Thêm “{name}” làm đơn vị mới", "No such unit. Add “{name}” as a new unit"),
     # --- team roles and signers --------------------------------------------------------------------
     "role.leader": ("Trưởng đoàn", "Team leader"),
     "role.deputy": ("Phó Trưởng đoàn", "Deputy leader"),
@@ -130,6 +149,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "cl.legal": ("Căn cứ: {basis}", "Basis: {basis}"),
     "cl.saved_at": ("Đã lưu {time}", "Saved {time}"),
     "cl.photos": ("{n} ảnh", "{n} photo(s)"),
+    "cl.arrival": ("Đoàn đến lúc {time}", "Team arrived {time}"),
+    "cl.roll_call_facts": ("Điểm danh: có mặt {present}/{roster}, đi muộn {late}",
+                           "Roll call: at work {present}/{roster}, late {late}"),
+    "cl.from_roll_call": ("Số liệu từ điểm danh", "From the roll call"),
+    "cl.next_unanswered": ("Câu chưa trả lời tiếp theo", "Next unanswered item"),
+    "cl.all_answered": ("Đã trả lời hết các câu của danh mục này.", "Every item of this checklist is answered."),
+    "cl.fold": ("Thu gọn hoặc mở phần này", "Fold or open this section"),
     # --- roll call -------------------------------------------------------------------------------
     "rc.title": ("Điểm danh", "Roll call"),
     "rc.import": ("Nhập danh sách từ tệp", "Import roster from a file"),
@@ -146,6 +172,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
                   "Total: {total} · Present: {present} · Late: {late} · Excused: {excused} · "
                   "Unexcused: {unexcused} · Left post: {left} · Not marked: {unmarked}"),
     "rc.arrival": ("Giờ đến", "Arrival time"),
+    "rc.arrival_needed": ("Nhập giờ người này đến (HH:MM)", "Type the time this person arrived (HH:MM)"),
     "rc.reason": ("Lý do", "Reason"),
     "rc.evidence": ("Giấy tờ chứng minh", "Evidence"),
     "rc.note": ("Ghi chú", "Note"),
@@ -209,6 +236,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "cz.title": ("Kết thúc và khóa cuộc kiểm tra", "Close and lock the visit"),
     "cz.check": ("Kiểm tra còn thiếu", "Check what is missing"),
     "cz.missing": ("Còn thiếu {n} mục:", "{n} thing(s) missing:"),
+    "cz.more": ("… và {n} mục khác", "… and {n} more"),
     "cz.ready": ("Đã đủ thông tin, có thể khóa cuộc kiểm tra.", "Everything is there: the visit can be locked."),
     "cz.lock": ("Khóa cuộc kiểm tra", "Lock the visit"),
     "cz.confirm": ("Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa.",
@@ -226,6 +254,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "st.province_kind": ("Cấp: tỉnh hoặc thành phố", "Kind: tỉnh (province) or thành phố (city)"),
     "st.organisation": ("Tên đầy đủ của cơ quan (để trống: Sở Nội vụ + tỉnh)",
                         "Organisation's full name (empty: Sở Nội vụ + province)"),
+    "st.drafting_unit": ("Ký hiệu đơn vị soạn thảo (dòng “Lưu: VT, …”)", "Drafting unit's abbreviation (“Lưu: VT, …”)"),
     "st.parent_agency": ("Cơ quan chủ quản (để trống: UBND + tỉnh)", "Parent agency (empty: UBND + province)"),
     "st.dept_name": ("Tên cơ quan", "Department name"),
     "st.team_name": ("Tên Đoàn kiểm tra", "Team name"),
@@ -241,6 +270,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "st.from": ("Từ", "From"),
     "st.to": ("Đến", "To"),
     "st.saved": ("Đã lưu cài đặt", "Settings saved"),
+    "st.discard": ("Bỏ những gì chưa lưu", "Discard unsaved changes"),
     "st.calendar": ("Ngày nghỉ và ngày làm bù", "Days off and make-up working days"),
     "st.calendar_help": ("Ngoài ngày lễ theo luật, dùng để tính ngày làm việc khi xét hồ sơ đúng hạn.",
                          "Besides the statutory holidays; used to count working days for dossier timeliness."),
@@ -271,13 +301,26 @@ from .i18n_install import INSTALL_LABELS  # noqa: E402  (first start, demo banne
 LABELS = {**LABELS, **INSTALL_LABELS}
 
 
+_PLURAL = re.compile(r"\b(\d+)((?:\s[\w-]+){1,3}?)\(s\)")
+
+
+def plural_en(text: str) -> str:
+    """English plurals after the numbers are in: "1 photo(s)" → "1 photo", "3 photo(s)" → "3 photos".
+
+    Vietnamese nouns do not change with the number, so only English labels write "(s)".
+    """
+    text = _PLURAL.sub(lambda m: m.group(1) + m.group(2) + ("" if m.group(1) == "1" else "s"), text)
+    return text.replace("(s)", "s")
+
+
 def label(key: str, lang: str = "vi", **fmt: object) -> str:
     """The label for ``key`` in ``lang``; a missing key shows itself so it is easy to spot."""
     pair = LABELS.get(key)
     if pair is None:
         return key
     text = pair[0] if lang == "vi" else pair[1]
-    return text.format(**fmt) if fmt else text
+    text = text.format(**fmt) if fmt else text
+    return plural_en(text) if lang != "vi" and "(s)" in text else text
 
 
 class I18n:

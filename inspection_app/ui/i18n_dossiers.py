@@ -45,7 +45,7 @@ DOSSIER_LABELS: Mapping[str, tuple[str, str]] = {
     "ds.import": ("Nhập sổ theo dõi này", "Import this register"),
     "ds.imported": ("Đã nhập sổ theo dõi: {n} hồ sơ", "Register imported: {n} dossiers"),
     "ds.register_summary": ("{name}: {n} hồ sơ, {bad} dòng không đọc được; nhập lúc {time}",
-                            "{name}: {n} dossiers, {bad} unreadable rows; imported {time}"),
+                            "{name}: {n} dossier(s), {bad} unreadable row(s); imported {time}"),
     "ds.no_register": ("Chưa nhập sổ theo dõi hồ sơ.", "No register imported yet."),
     # --- step 2–3: size, commitment, draw --------------------------------------------------------
     "ds.step_size": ("2. Cỡ mẫu và cố định mẫu", "2. Sample size and commitment"),

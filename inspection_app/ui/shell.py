@@ -12,33 +12,37 @@ bottom ``NavigationBar`` otherwise; a resize swaps them and keeps the screen (an
 it). Inside a visit the destinations are the visit's sections; elsewhere they are visits, review,
 settings.
 
-Every service call goes through :meth:`Shell.call`: it runs on one background thread shared by all
-sessions (the event loop stays free, and writes reach SQLite in the order they were tapped), turns a
-:class:`UserError` into a message in the current language, and never lets an unexpected error
-crash the session.
+Every service call goes through :meth:`Shell.call` (:mod:`inspection_app.ui.calls`): it runs on the
+writer thread shared by all sessions (the event loop stays free, and writes reach SQLite in the
+order they were tapped), or on the long-work thread with a progress line on screen, and returns a
+typed result; a failure's message (in the current language) is shown as a notice.
+
+What a session hands from screen to screen is in :attr:`Shell.state` (:mod:`inspection_app.ui.state`).
+One refresh rule for every screen: change the screen's state, render, one update
+(:meth:`inspection_app.ui.views.base.Screen.render`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import dataclasses
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import flet as ft
 
-from ..domain.errors import UserError
+from . import calls
+from .calls import Result, Work
 from .i18n import I18n
+from .state import SessionState
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
 WIDE_MIN = 700  # px: rail at or above, bottom bar below
-FAILED: Any = type("Failed", (), {"__repr__": lambda self: "FAILED", "__bool__": lambda self: False})()
-
-# One writer thread for the whole process: SQLite sees the actions in the order they were made.
-_DB = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspection-db")
+USER_KEY = "inspection_app.user"  # the tablet's own storage: who records on it, across reloads
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ VISIT_NAV = [
     Dest("minutes", ft.Icons.DESCRIPTION_OUTLINED, ft.Icons.DESCRIPTION, "nav.minutes"),
 ]
 GLOBAL_ROUTES = {"visits": "/", "review": "/review", "settings": "/settings"}
+SETUP_DEST = Dest("setup", ft.Icons.EDIT_NOTE_OUTLINED, ft.Icons.EDIT_NOTE, "nav.setup")
+# The guided visit (services.visits.STEPS) with the screens that sit beside a step.
+STEP_ORDER = ["setup", "checklist", "roll-call", "dossiers", "findings", "photos", "conclusions", "signatures",
+              "close", "minutes"]
+STEP_ICONS = {"done": ft.Icons.CHECK_CIRCLE, "partial": ft.Icons.TIMELAPSE, "todo": ft.Icons.RADIO_BUTTON_UNCHECKED}
 
 
 def theme() -> ft.Theme:
@@ -96,11 +105,14 @@ class Shell:
 
     def __init__(self, page: ft.Page, ctx):
         self.page = page
-        self.ctx = ctx
+        self.ctx = dataclasses.replace(ctx, actor=ctx.actor)  # this session's own actor, shared database
         self.t = I18n(ctx.settings.language)
         self.screen = None  # the Screen on display
-        self.pending: dict[str, Any] = {}  # hand-over between screens (e.g. "finding for this item")
+        self.state = SessionState()  # hand-over between screens (e.g. "finding for this item")
         self._route_lock = asyncio.Lock()
+        self._long_jobs = 0
+        self._progress: ft.Control | None = None
+        self.steps: dict = {}  # the visit's steps on display: key -> services.visits.Step
 
     # --- start and routing -------------------------------------------------------------------------
     def start(self):
@@ -115,7 +127,20 @@ class Shell:
         page.on_view_pop = self._on_view_pop
         page.on_disconnect = self._flush  # the tab closed or the tablet slept: save what was typed
         page.on_close = self._flush
+        self._prefs = ft.SharedPreferences()  # kept referenced: an unreferenced service is dropped
+        self._remembering = page.run_task(self._remember_user)
         return page.run_task(self.show, page.route or "/")
+
+    async def _remember_user(self) -> None:
+        """The tablet remembers who records on it (its browser storage): a reload asks no one again."""
+        try:
+            name = await asyncio.wait_for(self._prefs.get(USER_KEY), 10)
+        except Exception:  # no answer from the client (closed, or a test without one): ask on screen
+            return
+        if isinstance(name, str) and name and not self.state.user:
+            self.set_user(name, remember=False)
+            if self.screen is not None and getattr(self.screen, "team", None):
+                self.screen.render()
 
     @property
     def lang(self) -> str:
@@ -147,7 +172,7 @@ class Shell:
 
     def resolve(self, route: str):
         """The Screen for a route (a new instance), or the home screen for an unknown one."""
-        from .views import registry
+        from .views import registry  # the screens load with the first session, not with the server
 
         return registry.screen_for(self, route)
 
@@ -162,6 +187,7 @@ class Shell:
             try:
                 screen = self.resolve(route)
                 await screen.load()
+                await self._load_steps(screen)
                 view = self.frame(screen)
             except Exception:  # a broken screen must not leave a blank tablet: say so, offer the way home
                 log.exception("showing %s", route)
@@ -171,6 +197,25 @@ class Shell:
             self.page.views.clear()
             self.page.views.append(view)
             self.page.update()
+
+    async def _load_steps(self, screen) -> None:
+        from ..services import visits as visit_service
+
+        self.steps = {}
+        if screen.visit_id and getattr(screen, "visit", None) is not None:
+            got = await self.call(visit_service.visit_steps, self.ctx, screen.visit_id, notify=False)
+            self.steps = {st.key: st for st in got.value_or([])}
+
+    def step_label(self, key: str) -> str:
+        """A step's name with its count ("Nội dung · 12/40")."""
+        dest = next(d for d in [SETUP_DEST, *VISIT_NAV] if d.key == key)
+        st = self.steps.get(key)
+        label = self.t(dest.label_key)
+        if st is not None and st.total:
+            label += f" · {st.done}/{st.total}"
+        elif st is not None and st.done:
+            label += f" · {st.done}"
+        return label
 
     def _error_view(self) -> ft.View:
         return ft.View(route=self.page.route, appbar=ft.AppBar(title=ft.Text(self.t("app.title"))), controls=[
@@ -183,6 +228,13 @@ class Shell:
         """Rebuild the current screen (after a language change, say)."""
         if self.screen is not None:
             await self.show(self.page.route)
+
+    def render(self, screen) -> None:
+        """Show ``screen`` again in its frame (its body rebuilt from its state) with one update."""
+        if screen is not self.screen or not self.page.views:
+            return
+        self.page.views[-1] = self.frame(screen)
+        self.page.update()
 
     def _on_resize(self, e=None) -> None:
         if self.screen is None or not self.page.views:
@@ -209,11 +261,16 @@ class Shell:
                           max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
             bgcolor=ft.Colors.INDIGO_50,
             actions=[*screen.actions(),
-                     ft.TextButton(self.t("nav.language"), icon=ft.Icons.TRANSLATE,
-                                   on_click=self._toggle_language),
+                     ft.TextButton(self.t("nav.language"), icon=ft.Icons.TRANSLATE, on_click=self._toggle_language)
+                     if self.wide else ft.IconButton(ft.Icons.TRANSLATE, tooltip=self.t("nav.language"),
+                                                     on_click=self._toggle_language),
                      ft.Container(width=8)],
         )
-        content = ft.Container(body, expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+        self._progress = ft.ProgressBar(visible=self._long_jobs > 0, bar_height=4,
+                                        semantics_label=self.t("common.working"))
+        content = ft.Column([self._progress,
+                             ft.Container(body, expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8))],
+                            expand=True, spacing=0)
         if self.wide:
             rail = ft.NavigationRail(
                 selected_index=selected, label_type=ft.NavigationRailLabelType.ALL,
@@ -221,10 +278,12 @@ class Shell:
                 destinations=[ft.NavigationRailDestination(icon=d.icon, selected_icon=d.selected_icon,
                                                            label=self.t(d.label_key)) for d in dests],
                 on_change=lambda e: self._nav_to(screen, dests, e.control.selected_index))
-            return ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0,
-                           controls=[ft.Row([rail, ft.VerticalDivider(width=1), content],
-                                            expand=True, spacing=0,
-                                            vertical_alignment=ft.CrossAxisAlignment.STRETCH)])
+            main = ft.Row([rail, ft.VerticalDivider(width=1), content], expand=True, spacing=0,
+                          vertical_alignment=ft.CrossAxisAlignment.STRETCH)
+            below = [self._step_row(screen, STEP_ORDER)] if screen.visit_id else []
+            return ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0, controls=[main, *below])
+        if screen.visit_id:
+            return self._compact_visit_view(screen, appbar, content)
         bar = ft.NavigationBar(
             selected_index=selected if selected is not None else 0,
             label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
@@ -233,6 +292,59 @@ class Shell:
             on_change=lambda e: self._nav_to(screen, dests, e.control.selected_index))
         return ft.View(route=self.page.route, appbar=appbar, navigation_bar=bar, padding=0,
                        spacing=0, controls=[content])
+
+    def _compact_visit_view(self, screen, appbar: ft.AppBar, content: ft.Control) -> ft.View:
+        """Below 700 px inside a visit: ten destinations do not fit a bottom bar. The steps are in a
+        drawer (the menu button, each with its state and count), and a bottom row goes to the
+        previous and the next step."""
+        dests = [SETUP_DEST, *VISIT_NAV]
+        order = {k: i for i, k in enumerate(STEP_ORDER)}
+        dests.sort(key=lambda d: order.get(d.key, 99))
+        keys = [d.key for d in dests]
+        selected = keys.index(screen.nav_key) if screen.nav_key in keys else None
+
+        def pick(e) -> None:
+            self.go(f"/visits/{screen.visit_id}/{keys[e.control.selected_index]}")
+
+        drawer = ft.NavigationDrawer(
+            selected_index=selected if selected is not None else -1, on_change=pick,
+            controls=[ft.Container(ft.Text(self.t("nav.steps"), size=18, weight=ft.FontWeight.W_600),
+                                   padding=ft.Padding.only(left=28, top=16, bottom=8)),
+                      *[ft.NavigationDrawerDestination(
+                          label=self.step_label(d.key),
+                          icon=STEP_ICONS[self.steps[d.key].state] if d.key in self.steps else d.icon,
+                          selected_icon=d.selected_icon) for d in dests]])
+        view = ft.View(route=self.page.route, appbar=appbar, padding=0, spacing=0, drawer=drawer,
+                       controls=[content, self._step_row(screen, keys)])
+
+        async def open_steps(e=None) -> None:
+            await view.show_drawer()
+
+        appbar.leading = ft.IconButton(ft.Icons.MENU, tooltip=self.t("nav.steps"), on_click=open_steps)
+        appbar.actions = [ft.IconButton(ft.Icons.HOME_OUTLINED, tooltip=self.t("nav.visits"),
+                                        on_click=lambda e: self.go("/")), *appbar.actions]
+        return view
+
+    def _step_row(self, screen, keys: list[str]) -> ft.Control:
+        """"Previous" and "next" step, each naming where it goes."""
+        here = keys.index(screen.nav_key) if screen.nav_key in keys else -1
+        prev_key = keys[here - 1] if here > 0 else None
+        next_key = keys[here + 1] if 0 <= here < len(keys) - 1 else None
+        go = self.go
+        buttons: list[ft.Control] = []
+        if prev_key:
+            buttons.append(ft.OutlinedButton(
+                self.step_label(prev_key), icon=ft.Icons.CHEVRON_LEFT, height=48,
+                tooltip=self.t("nav.prev_step"),
+                on_click=lambda e: go(f"/visits/{screen.visit_id}/{prev_key}")))
+        buttons.append(ft.Container(expand=True))
+        if next_key:
+            buttons.append(ft.FilledButton(
+                self.t("nav.next_step", step=self.step_label(next_key)), icon=ft.Icons.CHEVRON_RIGHT,
+                height=48, on_click=lambda e: go(f"/visits/{screen.visit_id}/{next_key}")))
+        return ft.Semantics(identifier="step-row", container=True, content=ft.Container(
+            ft.Row(buttons, spacing=8), padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+            bgcolor=ft.Colors.INDIGO_50))
 
     def _destinations(self, screen) -> tuple[list[Dest], int | None]:
         dests = VISIT_NAV if screen.visit_id else GLOBAL_NAV
@@ -246,16 +358,30 @@ class Shell:
         else:
             self.go(GLOBAL_ROUTES[key])
 
+    def set_user(self, name: str, remember: bool = True) -> None:
+        """Who records on this tablet from now on: every answer, finding and photo carries the name."""
+        self.state.user = name
+        self.ctx.actor = name
+        prefs = getattr(self, "_prefs", None)
+        if remember and prefs is not None:
+            self._remembered = self.page.run_task(self._store_user, name)
+
+    async def _store_user(self, name: str) -> None:
+        try:
+            await asyncio.wait_for(self._prefs.set(USER_KEY, name), 10)
+        except Exception:  # the tablet's storage is a convenience: the session keeps the name anyway
+            log.info("the tablet did not keep who records on it")
+
     async def _toggle_language(self, e=None) -> None:
         from ..services import settings as settings_service
 
         new = "en" if self.lang == "vi" else "vi"
         current = await self.call(settings_service.get_settings, self.ctx)
-        if current is FAILED:
+        if not current.ok:
             return
         result = await self.call(settings_service.save_settings, self.ctx,
-                                 current.model_copy(update={"language": new}))
-        if result is FAILED:
+                                 current.value.model_copy(update={"language": new}))
+        if not result.ok:
             return
         await self.set_language(new)
 
@@ -264,25 +390,40 @@ class Shell:
         await self.refresh()
 
     # --- services and feedback ---------------------------------------------------------------------
-    async def call(self, fn: Callable[..., Any], *args: Any, background: bool = False, **kwargs: Any) -> Any:
-        """Run a service function off the event loop; on a UserError show it and return FAILED.
+    async def call(self, fn: Callable[..., T], *args: Any, work: Work = "write", notify: bool = True,
+                   **kwargs: Any) -> Result[T]:
+        """Run a service function through :func:`calls.call`; a failure is shown as a notice.
 
-        ``background=True`` runs slow work (photo processing) on the default pool so it does not
-        hold up the answers being saved behind it.
+        ``work="long"`` (PDF, signing, imports, photos) runs on the long-work thread while a
+        progress line shows under the app bar. ``notify=False`` leaves showing a failure to the
+        screen (an import's report stays on screen instead of a passing notice).
         """
-        loop = asyncio.get_running_loop()
-        work = functools.partial(fn, *args, **kwargs)
+        if work == "long":
+            self._show_progress(+1)
         try:
-            if background:
-                return await asyncio.to_thread(work)
-            return await loop.run_in_executor(_DB, work)
-        except UserError as err:
-            self.toast(err.message(self.lang), error=True)
-            return FAILED
-        except Exception:  # a bug must not lose the session: log it, tell the user, keep going
-            log.exception("service call %s failed", getattr(fn, "__qualname__", fn))
-            self.toast(self.t("common.unexpected"), error=True)
-            return FAILED
+            result = await calls.call(fn, *args, lang=self.lang, work=work,
+                                      unexpected=self.t("common.unexpected"), **kwargs)
+        finally:
+            if work == "long":
+                self._show_progress(-1)
+        if not result.ok and notify:
+            self.toast(result.message, error=True)
+        return result
+
+    def _show_progress(self, step: int) -> None:
+        """The progress line under the app bar, shown while long work runs."""
+        self._long_jobs = max(0, self._long_jobs + step)
+        bar = self._progress
+        if bar is None:
+            return
+        bar.visible = self._long_jobs > 0
+        called = ft.context.was_update_called()
+        try:
+            bar.update()
+        except RuntimeError:  # not on the page (between screens): the next frame shows it
+            pass
+        if not called:  # the progress line is a side channel: the handler's own auto-update still runs
+            ft.context.reset_update_called()
 
     def toast(self, text: str, error: bool = False) -> None:
         """A short message at the bottom. Calls page.update(): handlers need no other update."""
@@ -290,7 +431,8 @@ class Shell:
             ft.Text(text, size=16, color=ft.Colors.WHITE),
             bgcolor=ft.Colors.RED_800 if error else ft.Colors.GREEN_800,
             duration=ft.Duration(milliseconds=6000 if error else 2500),
-            show_close_icon=error))
+            # Flutter's own close icon is named "Close" whatever the language: an action named in ours
+            action=ft.SnackBarAction(self.t("common.close"), text_color=ft.Colors.WHITE) if error else None))
         self.page.update()
 
     def confirm(self, title: str, on_yes: Callable[[], Any], yes_key: str = "common.ok") -> None:

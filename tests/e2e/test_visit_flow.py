@@ -106,6 +106,11 @@ def test_set_up_visit(tab: Flt):
     expect(tab.page.get_by_role("checkbox", name=CHECKLIST)).to_have_attribute("aria-checked", "true")
     tab.tap(tab.button("Bắt đầu kiểm tra"))
     expect(tab.ident(f"item-{FAILED_ITEM}")).to_be_attached()
+    # the tablet asks who records (chosen from the team): every answer and finding carries the name
+    who = tab.ident("who-banner")
+    tab.tap(tab.button(SECRETARY, who))
+    expect(who).to_have_count(0)
+    expect(tab.button(SECRETARY).first).to_be_attached()
     STATE["visit_url"] = tab.page.url
     assert re.search(r"/visits/[0-9a-f-]{36}/checklist$", tab.page.url)
 

@@ -87,6 +87,10 @@ def test_demo_checklists_minutes_and_a_bundle_round_trip(installed, tmp_path):
 
     bundle = tmp_path / "goi.iab"
     run([app, "--data-dir", data, "bundle", "export", "--out", bundle], cwd=tmp_path)
+    # the office enrols the tablet once, with the fingerprint the tablet shows (issue #10)
+    shown = run([app, "--data-dir", data, "devices", "show"], cwd=tmp_path)
+    fingerprint = re.search(r"[0-9A-F]{4}(?:-[0-9A-F]{4}){3}", shown.stdout).group(0)
+    run([app, "--data-dir", office, "devices", "enrol", bundle, "--fingerprint", fingerprint], cwd=tmp_path)
     run([app, "--data-dir", office, "bundle", "import", bundle], cwd=tmp_path)
     office_listing = run([app, "--data-dir", office, "list"], cwd=tmp_path).stdout
     assert sorted(re.findall(r"^visit (\S+)", office_listing, re.M)) == sorted(v for v, _, _ in visits)

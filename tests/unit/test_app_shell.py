@@ -71,6 +71,8 @@ def test_the_demo_banner_is_on_every_screen_while_the_demo_is_open(ctx):
             await app.show(route)
             assert len(app.all(ft.Semantics, identifier=DEMO_BANNER_ID)) == 1, route
         await app.shell.leave_demo()
-        assert app.shell.ctx is ctx and not app.all(ft.Semantics, identifier=DEMO_BANNER_ID)
+        # back on the real data: the session's own copy of the context (its actor), on ctx's database
+        assert app.shell.ctx is app.shell.real_ctx and app.shell.ctx.engine is ctx.engine
+        assert not app.all(ft.Semantics, identifier=DEMO_BANNER_ID)
 
     asyncio.run(go())

@@ -24,8 +24,9 @@ from flet.messaging.protocol import (Message, MessageAction, RegisterClientRespo
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, findings, minutes_signatures, roll_call, units, visits
+from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visits
 from inspection_app.services.context import AppContext
+from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
 
 # --- harness -----------------------------------------------------------------------------------
@@ -297,7 +298,8 @@ def test_a_bad_date_is_refused_before_anything_is_stored(ctx):
         await app.session.dispatch_event(group._i, "change", None)
         await app.type(app.one(ft.TextField, label="Ngày quyết định"), "31/02/2026")
         await app.click(app.one(ft.FilledButton, content="Bắt đầu kiểm tra"))
-        assert app.snack() == "Ngày không hợp lệ (dd/mm/yyyy)"
+        assert app.snack() == "Ngày quyết định: Ngày không hợp lệ (dd/mm/yyyy)"
+        assert app.one(ft.TextField, label="Ngày quyết định").error_text == app.snack()  # at the field, naming it
         assert visits.list_visits(ctx) == []
     run(scenario())
 
@@ -341,6 +343,47 @@ def test_a_count_that_is_not_a_number_is_refused_with_the_services_message(ctx):
     run(scenario())
 
 
+def test_arrival_headcount_and_late_count_are_asked_once(ctx):
+    visit = make_visit(ctx, checklist_ids=("working_hours",))
+    staff = units.list_staff(ctx, visit.unit_id)
+    roll_call.set_attendance(ctx, visit.id, staff[0].id, "present")
+    roll_call.set_attendance(ctx, visit.id, staff[1].id, "late", arrival_time="08:20")
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/checklist")
+        facts = app.texts()
+        assert "Đoàn đến lúc " in facts and "Điểm danh: có mặt 2/2, đi muộn 1" in facts
+        # the checklist data no longer asks for them: arrival at set-up, counts from the roll call
+        for item in ("wh.arrival_time", "wh.headcount_roster", "wh.headcount_present", "wh.late_count"):
+            assert app.all(ft.Semantics, identifier=f"item-{item}") == []
+            assert ("working_hours", item) not in checklists.answers_for(ctx, visit.id)
+    run(scenario())
+
+
+def test_a_checklist_section_folds_and_next_unanswered_unfolds_it(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/checklist")
+        head = app.one(ft.Semantics, identifier=f"section-office_culture-{visit_sections(ctx, visit)[0]}")
+        await app.click(head.content)
+        body = app.shell.screen.columns["office_culture"].controls[1]
+        assert body.visible is False and "0/" in head.content.content.controls[2].value  # the count stays
+        first = app.shell.screen.cards["office_culture"][0]
+        app.shell.screen._scroll_to = _no_scroll
+        await app.click(app.one(ft.OutlinedButton, content="Câu chưa trả lời tiếp theo"))
+        assert body.visible is True and app.shell.screen._last_jump == 0 and not first.answered
+    run(scenario())
+
+
+async def _no_scroll(*args):  # the fake client answers no scroll request
+    return None
+
+
+def visit_sections(ctx, visit):
+    return [s.id for c in checklists.visit_checklists(ctx, visit.id) for s in c.sections]
+
+
 def test_text_typed_just_before_leaving_the_screen_is_saved(ctx):
     visit = make_visit(ctx)
 
@@ -365,7 +408,11 @@ def test_roll_call_late_with_arrival_time_and_excused_absence_with_reason(ctx):
         rows = {r.staff.full_name: r for r in app.shell.screen.rows}
         late, absent = rows["Võ Minh Tuấn"], rows["Đặng Ngọc Ánh"]
         await app.select(late.seg, ["late"])
-        assert late.arrival.value  # the late person arrives now: the time is filled in and saved
+        assert late.arrival.value == ""  # never "now": the time is asked for, and nothing is saved yet
+        assert late.arrival.error_text == "Nhập giờ người này đến (HH:MM)"
+        assert roll_call.roll_call_sheet(ctx, visit.id).totals.late == 0
+        await app.type(late.arrival, "25:70")
+        assert app.snack() == "Giờ đến: Giờ không hợp lệ (HH:MM)" == late.arrival.error_text
         await app.type(late.arrival, "07:52")
         sheet = roll_call.roll_call_sheet(ctx, visit.id)
         entry = next(r.entry for r in sheet.rows if r.staff.full_name == "Võ Minh Tuấn")
@@ -487,14 +534,17 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/close")
-        assert any(t.startswith("Còn thiếu") for t in app.texts().split(" | "))
-        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
-        assert "Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa." in app.texts()
-        await app.click(app.on_screen(ft.TextButton, content="Hủy"))  # changed one's mind
-        assert "Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa." not in app.texts()
-        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
-        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))  # confirmed on the screen
-        assert app.snack().startswith("Chưa thể kết thúc lượt kiểm tra")
+        missing = visits.missing_before_close(ctx, visit.id)
+        assert app.one(ft.Text, value=f"Còn thiếu {len(missing)} mục:")
+        assert app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra").disabled  # nothing to confirm yet
+        lines = [c for c in app.all(ft.Container, height=48) if c.on_click is not None]
+        unanswered = [m for m in missing if m.kind == "unanswered"]
+        assert len(unanswered) > 5 and "… và %d mục khác" % (len(unanswered) - 5) in app.texts()  # compact
+        assert len(lines) == 5 + 1 + 3  # five unanswered, "and N more", three signatures
+        await app.click(lines[1])  # each line is a jump to where it is fixed
+        assert app.routes[-1] == f"/visits/{visit.id}/checklist"
+        assert (app.shell.state.checklist, app.shell.state.checklist_item) == (unanswered[1].checklist_id,
+                                                                              unanswered[1].item_id)
         assert not visits.get_visit(ctx, visit.id).locked
 
         # complete everything through the services, then lock from the screen
@@ -510,7 +560,11 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
         await app.show(f"/visits/{visit.id}/close")
         assert "Đã đủ thông tin, có thể khóa cuộc kiểm tra." in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
+        assert "Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa." in app.texts()
+        await app.click(app.on_screen(ft.TextButton, content="Hủy"))  # changed one's mind
+        assert "Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa." not in app.texts()
         await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))
+        await app.click(app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra"))  # confirmed on the screen
         assert visits.get_visit(ctx, visit.id).locked
 
         await app.show(f"/visits/{visit.id}/close")
@@ -605,4 +659,163 @@ def test_text_typed_when_the_tab_goes_away_is_saved(ctx):
         await app.session.dispatch_event(note._i, "change", "Số đường dây nóng bị che")
         await app.session.dispatch_event(app.page._i, "disconnect", None)
         assert checklists.answers_for(ctx, visit.id)[("office_culture", "oc.hotline")].note == "Số đường dây nóng bị che"
+    run(scenario())
+
+
+# --- drafts: nothing typed is lost ---------------------------------------------------------------
+
+
+def test_a_set_up_half_typed_survives_navigation_and_a_restart_and_goes_on_cancel(ctx):
+    units.create_unit(ctx, "UBND xã Hòa Hội")
+
+    async def scenario():
+        app = await App(ctx).start("/visits/new")
+        group = app.one(ft.RadioGroup)
+        app.session.apply_patch(group._i, {"value": units.list_units(ctx)[0].id})
+        await app.session.dispatch_event(group._i, "change", None)
+        await app.type(app.one(ft.TextField, label="Số quyết định"), "125/QĐ-SNV")
+        await app.type(app.within("person-team-1", ft.TextField, label="Họ và tên 1"), "Nguyễn Thị Ánh Tuyết")
+        await app.show("/settings")
+        await app.show("/visits/new")
+        assert app.one(ft.TextField, label="Số quyết định").value == "125/QĐ-SNV"
+        assert "Đã chọn: UBND xã Hòa Hội" in app.texts()
+
+        again = await App(ctx).start("/visits/new")  # another session: a reload, or the server restarted
+        assert again.one(ft.TextField, label="Số quyết định").value == "125/QĐ-SNV"
+        assert again.within("person-team-1", ft.TextField, label="Họ và tên 1").value == "Nguyễn Thị Ánh Tuyết"
+        await again.click(again.one(ft.TextButton, content="Hủy bản nháp"))
+        await again.click(again.one(ft.FilledButton, content="Hủy bản nháp"))  # the confirmation
+        third = await App(ctx).start("/visits/new")
+        assert third.one(ft.TextField, label="Số quyết định").value == ""
+    run(scenario())
+
+
+def test_a_started_visits_set_up_is_edited_until_lock(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/info")
+        await app.click(app.one(ft.FilledTonalButton, content="Sửa thông tin"))
+        assert app.routes[-1] == f"/visits/{visit.id}/setup"
+        await app.show(f"/visits/{visit.id}/setup")
+        number = app.one(ft.TextField, label="Số quyết định")
+        assert number.value == "125/QĐ-SNV"
+        await app.type(number, "126/QĐ-SNV")
+        await app.type(app.within("person-team-2", ft.TextField, label="Chức vụ"), "Chuyên viên")
+        await app.click(app.one(ft.FilledButton, content="Lưu thay đổi"))
+        assert app.snack() == "Đã lưu thay đổi thông tin cuộc kiểm tra"
+        assert visits.get_visit(ctx, visit.id).decision_number == "126/QĐ-SNV"
+        secretary = next(p for p in visits.participants(ctx, visit.id) if p.role == "secretary")
+        assert (secretary.full_name, secretary.position) == ("Phạm Đức Anh", "Chuyên viên")
+    run(scenario())
+
+
+def test_a_half_typed_finding_survives_leaving_the_screen_and_goes_when_saved(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/findings")
+        await app.click(app.one(ft.FilledButton, content="Thêm phát hiện"))
+        await app.type(app.one(ft.TextField, label="Mô tả phát hiện"), "Công chức không đeo thẻ")
+        await app.show(f"/visits/{visit.id}/photos")
+        await app.show(f"/visits/{visit.id}/findings")
+        box = app.one(ft.TextField, label="Mô tả phát hiện")
+        assert box.value == "Công chức không đeo thẻ" and box.visible
+        await app.click(app.one(ft.FilledButton, content="Lưu phát hiện"))
+        assert findings.list_findings(ctx, visit.id)[0].description == "Công chức không đeo thẻ"
+        await app.show(f"/visits/{visit.id}/roll-call")
+        await app.show(f"/visits/{visit.id}/findings")
+        assert app.one(ft.TextField, label="Mô tả phát hiện").value == ""
+    run(scenario())
+
+
+# --- a guided visit and who records it -----------------------------------------------------------
+
+
+def test_at_600px_a_visit_has_a_steps_drawer_with_states_and_a_next_step(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx, width=600, height=960).start(f"/visits/{visit.id}/checklist")
+        view = app.page.views[-1]
+        assert view.navigation_bar is None and app.all(ft.NavigationRail) == []
+        labels = [d.label for d in view.drawer.controls if isinstance(d, ft.NavigationDrawerDestination)]
+        assert labels[0] == "Thiết lập · 2/2" and labels[1].startswith("Nội dung · 0/")
+        assert labels[2:5] == ["Điểm danh · 0/2", "Hồ sơ TTHC", "Phát hiện"]
+        assert labels[-3:] == ["Chữ ký · 0/3", "Kết thúc", "Biên bản"]
+        assert view.drawer.selected_index == 1
+        app.session.apply_patch(view.drawer._i, {"selected_index": 2})
+        await app.session.dispatch_event(view.drawer._i, "change", None)
+        assert app.routes[-1] == f"/visits/{visit.id}/roll-call"
+        await app.click(app.within("step-row", ft.FilledButton))
+        assert app.routes[-1] == f"/visits/{visit.id}/roll-call"
+        assert app.within("step-row", ft.FilledButton).content == "Tiếp: Điểm danh · 0/2"
+        assert app.one(ft.IconButton, tooltip="Các bước kiểm tra")  # the menu that opens the drawer
+    run(scenario())
+
+
+def test_the_tablet_asks_who_records_and_a_finding_carries_the_name(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/findings")
+        assert "Ai đang ghi trên máy này?" in app.texts()
+        await app.click(app.within("who-banner", ft.OutlinedButton, content="Phạm Đức Anh · Thư ký"))
+        assert app.shell.state.user == "Phạm Đức Anh"
+        assert app.all(ft.Semantics, identifier="who-banner") == []  # rendered again at once
+        assert app.one(ft.TextButton, tooltip="Đổi người ghi trên máy này").content == "Phạm Đức Anh"
+        await app.click(app.one(ft.FilledButton, content="Thêm phát hiện"))
+        await app.type(app.one(ft.TextField, label="Mô tả phát hiện"), "Không đeo thẻ")
+        await app.click(app.one(ft.FilledButton, content="Lưu phát hiện"))
+        assert findings.list_findings(ctx, visit.id)[0].recorded_by == "Phạm Đức Anh"
+        assert "bởi Phạm Đức Anh" in app.texts()
+        other = await App(ctx).start(f"/visits/{visit.id}/findings")  # another tablet: its own user
+        assert other.shell.state.user == "" and "Ai đang ghi trên máy này?" in other.texts()
+    run(scenario())
+
+
+def test_settings_typed_but_not_saved_come_back_after_navigation_until_discarded(ctx):
+    async def scenario():
+        app = await App(ctx).start("/settings")
+        await app.type(app.one(ft.TextField, label="Tên cơ quan"), "Sở Nội vụ tỉnh Tây Ninh")
+        await app.show("/")
+        again = await App(ctx).start("/settings")
+        assert again.one(ft.TextField, label="Tên cơ quan").value == "Sở Nội vụ tỉnh Tây Ninh"
+        assert ctx.settings.department.name != "Sở Nội vụ tỉnh Tây Ninh"  # a draft, not saved
+        await again.click(again.one(ft.TextButton, content="Bỏ những gì chưa lưu"))
+        third = await App(ctx).start("/settings")
+        assert third.one(ft.TextField, label="Tên cơ quan").value == ctx.settings.department.name
+    run(scenario())
+
+
+def test_a_unit_search_with_no_match_offers_to_add_what_was_typed(ctx):
+    units.create_unit(ctx, "UBND xã Hòa Hội")
+
+    async def scenario():
+        app = await App(ctx).start("/visits/new")
+        await app.type(app.one(ft.TextField, label="Tìm đơn vị"), "UBND phường Tân Định")
+        offer = app.one(ft.OutlinedButton, content="Không có đơn vị này. Thêm “UBND phường Tân Định” làm đơn vị mới")
+        await app.click(offer)
+        assert {u.name for u in units.list_units(ctx)} == {"UBND phường Tân Định", "UBND xã Hòa Hội"}
+        assert "Đã chọn: UBND phường Tân Định" in app.texts()
+    run(scenario())
+
+
+def test_an_absence_waiting_for_its_reason_survives_leaving_the_roll_call(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/roll-call")
+        row = next(r for r in app.shell.screen.rows if r.staff.full_name == "Đặng Ngọc Ánh")
+        await app.select(row.seg, ["absent_excused"])
+        await app.type(row.evidence, "Đơn xin nghỉ")
+        assert roll_call.roll_call_sheet(ctx, visit.id).totals.absent_excused == 0  # waits for the reason
+        await app.show(f"/visits/{visit.id}/findings")
+        again = await App(ctx).start(f"/visits/{visit.id}/roll-call")
+        row = next(r for r in again.shell.screen.rows if r.staff.full_name == "Đặng Ngọc Ánh")
+        assert row.chosen == "absent_excused" and row.evidence.value == "Đơn xin nghỉ"
+        await again.type(row.reason, "Nghỉ phép năm")
+        entry = next(r.entry for r in roll_call.roll_call_sheet(ctx, visit.id).rows if r.staff.id == row.staff.id)
+        assert (entry.status, entry.reason) == ("absent_excused", "Nghỉ phép năm")
+        assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "rollcall:") == {}
     run(scenario())

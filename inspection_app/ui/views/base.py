@@ -48,6 +48,13 @@ class Screen:
     async def leave(self) -> None:
         """Save anything still pending before the screen goes away."""
 
+    def render(self) -> None:
+        """The one refresh rule: change the screen's state, then render (the body is built again
+        from that state, in its frame) and send one update. Data from the services is not read
+        again; to read it again, go to the route (``app.go``)."""
+        self._body = None
+        self.app.render(self)
+
 
 def bottom_space() -> ft.Control:
     """Room at the end of a scrolling screen, so its last row can scroll clear of a snack bar."""
@@ -87,6 +94,7 @@ class VisitScreen(Screen):
         self.visit_id = visit_id
         self.visit = None
         self.unit = None
+        self.team: list = []  # the visit's team: who may be recording on this tablet
 
     @property
     def locked(self) -> bool:
@@ -94,14 +102,16 @@ class VisitScreen(Screen):
 
     async def load(self) -> None:
         from ...services import units, visits
-        from ..shell import FAILED
 
-        visit = await self.app.call(visits.get_visit, self.app.ctx, self.visit_id)
-        if visit is FAILED:
+        got = await self.app.call(visits.get_visit, self.app.ctx, self.visit_id)
+        if not got.ok:
             return
+        visit = got.value
         self.visit = visit
         unit = await self.app.call(units.get_unit, self.app.ctx, visit.unit_id)
-        self.unit = None if unit is FAILED else unit
+        self.unit = unit.value if unit.ok else None
+        team = await self.app.call(visits.participants, self.app.ctx, self.visit_id, "team")
+        self.team = team.value_or([])
         await self.load_visit()
 
     async def load_visit(self) -> None:
@@ -121,9 +131,50 @@ class VisitScreen(Screen):
                 if self.locked:
                     inner = ft.Column([banner(self.t("common.locked"), "warn", identifier="locked-banner"),
                                        inner], expand=True)
+                elif self.needs_user:
+                    inner = ft.Column([self._who_banner(), inner], expand=True)
                 self._body = inner
         return self._body
 
+    # --- who is recording on this tablet -----------------------------------------------------------
+    @property
+    def needs_user(self) -> bool:
+        """The tablet's user is not (yet) one of this visit's team: ask before anything is recorded."""
+        names = {p.full_name for p in self.team}
+        return bool(names) and self.app.state.user not in names
+
+    def _who_buttons(self, after=None) -> list[ft.Control]:
+        def choose(name: str):
+            def handler(e=None):
+                self.app.set_user(name)
+                if after is not None:
+                    after()
+                self.render()
+            return handler
+
+        role = {p.full_name: self.t(f"role.{p.role}") for p in self.team}
+        return [ft.OutlinedButton(f"{p.full_name} · {role[p.full_name]}", icon=ft.Icons.PERSON, height=48,
+                                  on_click=choose(p.full_name)) for p in self.team]
+
+    def _who_banner(self) -> ft.Control:
+        return ft.Semantics(identifier="who-banner", container=True, content=ft.Container(ft.Row([
+            ft.Text(self.t("who.ask"), size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900),
+            *self._who_buttons()], wrap=True, spacing=8, run_spacing=4,
+            vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            bgcolor=ft.Colors.INDIGO_50, padding=ft.Padding.symmetric(horizontal=12, vertical=4), border_radius=8))
+
+    def _switch_user(self, e=None) -> None:
+        page = self.app.page
+        page.show_dialog(ft.AlertDialog(
+            title=ft.Text(self.t("who.ask"), size=18),
+            content=ft.Column(self._who_buttons(after=page.pop_dialog), tight=True, spacing=8),
+            actions=[ft.TextButton(self.t("common.cancel"), on_click=lambda e: page.pop_dialog())]))
+        page.update()
+
     def actions(self) -> list[ft.Control]:
-        return [ft.IconButton(ft.Icons.INFO_OUTLINE, tooltip=self.t("nav.info"),
+        user = self.app.state.user
+        who = ft.TextButton(user if user and not self.needs_user else self.t("who.nobody"), icon=ft.Icons.PERSON,
+                            tooltip=self.t("who.switch"), on_click=self._switch_user)
+        return [who,
+                ft.IconButton(ft.Icons.INFO_OUTLINE, tooltip=self.t("nav.info"),
                               on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/info"))]

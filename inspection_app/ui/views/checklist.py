@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import flet as ft
 
-from ...services import checklists, units
+from ...services import checklists, roll_call, units
 from .. import fmt
-from ..shell import FAILED
+from ..state import FindingLink
 from ..widgets.autosave import AutoSave
+from ..widgets.choice import ChoiceList
+from ..widgets.named import icon_button
 from ..widgets.photos import PhotoPicker, thumb, thumbnails
-from .base import VisitScreen, bottom_space, muted, seg_label
+from .base import VisitScreen, bottom_space, muted
 
 VERDICT_COLORS = {"pass": ft.Colors.GREEN_200, "fail": ft.Colors.RED_200, "na": ft.Colors.GREY_300}
+# Count items the roll call already knows (issue 13, "ask once"): shown from it, never typed.
+FROM_ROLL_CALL = {"wh.headcount_roster": "roster", "wh.headcount_present": "at_work", "wh.late_count": "late"}
+ASKED_ON_THE_VISIT = {"wh.arrival_time"}  # the team's arrival is the visit's (shown at the top)
 
 
 class ItemCard:
@@ -54,11 +59,9 @@ class ItemCard:
                             spacing=4, tight=True, visible=False)
         self.thumbs = ft.Row(wrap=True, spacing=6)
         tools = ft.Row([
-            ft.IconButton(ft.Icons.EDIT_NOTE, tooltip=t("cl.add_note"), on_click=self._show_note, disabled=locked),
-            ft.IconButton(ft.Icons.PHOTO_CAMERA, tooltip=t("cl.add_photo"), on_click=self._add_photo,
-                          disabled=locked),
-            ft.IconButton(ft.Icons.REPORT_GMAILERRORRED, tooltip=t("cl.add_finding"), on_click=self._add_finding,
-                          disabled=locked),
+            icon_button(ft.Icons.EDIT_NOTE, t("cl.add_note"), self._show_note, disabled=locked),
+            icon_button(ft.Icons.PHOTO_CAMERA, t("cl.add_photo"), self._add_photo, disabled=locked),
+            icon_button(ft.Icons.REPORT_GMAILERRORRED, t("cl.add_finding"), self._add_finding, disabled=locked),
         ], spacing=0, tight=True)
         self._refresh_saved()
         card = ft.Container(
@@ -66,7 +69,8 @@ class ItemCard:
                 ft.Row([ft.Text(t.text(item.text), size=17, weight=ft.FontWeight.W_500, expand=True),
                         self.saved], vertical_alignment=ft.CrossAxisAlignment.START),
                 muted(t("cl.legal", basis=basis), 13),
-                ft.Row([self.answer_control, ft.Container(expand=True), tools],
+                ft.Row([self.answer_control, *([] if item.answer.value == "choice" else [ft.Container(expand=True)]),
+                        tools],
                        vertical_alignment=ft.CrossAxisAlignment.CENTER),
                 self.warning,
                 self.note,
@@ -75,7 +79,8 @@ class ItemCard:
             padding=ft.Padding.only(left=12, right=4, top=8, bottom=6), border_radius=10, bgcolor=ft.Colors.WHITE,
             border=ft.Border.all(1, ft.Colors.GREY_300))
         self._paint()
-        return ft.Semantics(identifier=f"item-{item.id}", container=True, content=card)
+        return ft.Semantics(identifier=f"item-{item.id}", container=True, content=card,
+                            key=ft.ScrollKey(f"item-{self.checklist.id}-{item.id}"))
 
     def _answer_control(self) -> ft.Control:
         t, item, locked = self.t, self.item, self.screen.locked
@@ -87,13 +92,10 @@ class ItemCard:
                 segments=[ft.Segment(value=v, label=t(f"cl.{v}"), icon=None) for v in ("pass", "fail", "na")],
                 on_change=self._verdict_changed)
             return self.seg
-        if kind == "choice":
-            self.seg = ft.SegmentedButton(
-                selected=[self.value] if self.value else [], allow_empty_selection=True,
-                allow_multiple_selection=False, disabled=locked,
-                segments=[ft.Segment(value=c.value, label=seg_label(t.text(c.label))) for c in item.choices],
-                on_change=self._verdict_changed)
-            return ft.Container(self.seg, expand=True, alignment=ft.Alignment.CENTER_LEFT)
+        if kind == "choice":  # full-width rows: a long label wraps instead of being cut
+            self.seg = ChoiceList([(c.value, t.text(c.label)) for c in item.choices], self.value, locked,
+                                  on_change=self._verdict_changed)
+            return ft.Container(self.seg.control, expand=True)
         if kind == "person":
             staff = self.screen.staff
             self.field = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,
@@ -101,8 +103,10 @@ class ItemCard:
                                      on_select=self._person_changed)
             return self.field
         label = {"count": "cl.count", "time": "cl.time", "text": "cl.text"}[kind]
+        derived = self.item.id in FROM_ROLL_CALL
         self.field = ft.TextField(
-            label=t(label), value=self.value or "", read_only=locked,
+            label=t("cl.from_roll_call") if derived else t(label), value=self.value or "",
+            read_only=locked or derived,
             width=None if kind == "text" else 200, expand=kind == "text",
             multiline=kind == "text", min_lines=1, max_lines=6 if kind == "text" else 1,
             keyboard_type=ft.KeyboardType.NUMBER if kind == "count" else ft.KeyboardType.TEXT,
@@ -138,10 +142,11 @@ class ItemCard:
 
     # --- saving ----------------------------------------------------------------------------------
     async def _record(self, **kwargs) -> bool:
-        answer = await self.app.call(checklists.record_answer, self.app.ctx, self.screen.visit_id,
-                                     self.checklist.id, self.item.id, **kwargs)
-        if answer is FAILED:
+        got = await self.app.call(checklists.record_answer, self.app.ctx, self.screen.visit_id,
+                                  self.checklist.id, self.item.id, **kwargs)
+        if not got.ok:
             return False
+        answer = got.value
         self.value, self.note_value, self.saved_at = answer.value, answer.note, answer.answered_at
         self._refresh_saved()
         await self.screen.refresh_gaps(self)  # before showing: the card changes size once, not twice
@@ -187,7 +192,7 @@ class ItemCard:
         self.app.toast(self.t("ph.added", n=len(stored)))  # updates the page
 
     def _add_finding(self, e=None) -> None:
-        self.app.pending["finding_link"] = ("item", self.checklist.id, self.item.id)
+        self.app.state.finding_link = FindingLink("item", self.checklist.id, self.item.id)
         self.app.go(f"/visits/{self.screen.visit_id}/findings")
 
     async def flush(self) -> None:
@@ -204,17 +209,60 @@ class ChecklistScreen(VisitScreen):
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
         result = await self.app.call(checklists.visit_checklists, ctx, vid)
-        self.checklists = [] if result is FAILED else [c for c in result if c.scope == "visit"]
+        self.checklists = [c for c in result.value if c.scope == "visit"] if result.ok else []
         result = await self.app.call(checklists.answers_for, ctx, vid)
-        self.answers = {} if result is FAILED else result
+        self.answers = result.value if result.ok else {}
         result = await self.app.call(checklists.gaps, ctx, vid)
-        self.all_gaps = [] if result is FAILED else result
+        self.all_gaps = result.value if result.ok else []
         self.staff = []
         if any(i.answer.value == "person" for c in self.checklists for i in c.items):
             result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
-            self.staff = [] if result is FAILED else result
+            self.staff = result.value if result.ok else []
         self.item_photos = await self._item_photos()
-        self.current = self.app.pending.pop("checklist", None) or (self.checklists[0].id if self.checklists else None)
+        await self._roll_call_facts()
+        self.jump, self.app.state.checklist_item = self.app.state.checklist_item, None
+        self.current, self.app.state.checklist = self.app.state.checklist, None
+        self.current = self.current or (self.checklists[0].id if self.checklists else None)
+
+    async def _roll_call_facts(self) -> None:
+        """Headcount and late count come from the roll call, the arrival time from the visit: recorded
+        as the items' answers when they differ (never typed), so the checklist, the close check and
+        the minutes agree with them."""
+        self.totals = None
+        derived: dict[tuple[str, str], str] = {}
+        if self.visit.arrival_at is not None:  # while the checklist data still has the arrival item
+            derived.update({(c.id, i.id): fmt.show_time(self.visit.arrival_at) for c in self.checklists
+                            for i in c.items if i.id in ASKED_ON_THE_VISIT and i.answer.value == "time"})
+        got = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, notify=False)
+        if got.ok:
+            self.totals = got.value.totals
+            if self.totals.roster:
+                derived.update({(c.id, i.id): str(getattr(self.totals, FROM_ROLL_CALL[i.id]))
+                                for c in self.checklists for i in c.items
+                                if i.id in FROM_ROLL_CALL and i.answer.value == "count"})
+        if self.locked:
+            return
+        for (cid, iid), value in derived.items():
+            answer = self.answers.get((cid, iid))
+            if answer is None or answer.value != value:
+                saved = await self.app.call(checklists.record_answer, self.app.ctx, self.visit_id, cid, iid,
+                                            value=value)
+                if saved.ok:
+                    self.answers[(cid, iid)] = saved.value
+
+    def _visit_facts(self) -> ft.Control:
+        """At the top: the team's arrival (asked once, at set-up) and the roll call's figures."""
+        t, v = self.t, self.visit
+        parts = [t("cl.arrival", time=fmt.show_datetime(v.arrival_at) if v.arrival_at else "—")]
+        if self.totals is not None and self.totals.roster:
+            parts.append(t("cl.roll_call_facts", present=self.totals.at_work, roster=self.totals.roster,
+                           late=self.totals.late))
+        edit = ft.TextButton(t("setup.edit"), icon=ft.Icons.EDIT, disabled=self.locked,
+                             on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/setup"))
+        return ft.Semantics(identifier="visit-facts", container=True, content=ft.Row(
+            [ft.Icon(ft.Icons.SCHEDULE, color=ft.Colors.INDIGO_700),
+             ft.Text(" · ".join(parts), size=16, expand=True), edit],
+            vertical_alignment=ft.CrossAxisAlignment.CENTER, wrap=False))
 
     async def _item_photos(self) -> dict[tuple[str, str], list]:
         from ..widgets.photos import photo_service
@@ -224,7 +272,7 @@ class ChecklistScreen(VisitScreen):
             return {}
         result = await self.app.call(service.list_photos, self.app.ctx, self.visit_id)
         out: dict[tuple[str, str], list] = {}
-        for p in [] if result is FAILED else result:
+        for p in result.value_or([]):
             if p.item_id:
                 out.setdefault((p.checklist_id, p.item_id), []).append(p)
         return out
@@ -248,27 +296,68 @@ class ChecklistScreen(VisitScreen):
             parts: list[ft.Control] = []
             for number, section in enumerate(c.sections, start=1):
                 count = ft.Text("", size=16, weight=ft.FontWeight.W_600)
-                bar = ft.ProgressBar(value=0, width=160, bar_height=8, border_radius=4)
+                bar = ft.ProgressBar(value=0, width=120, bar_height=8, border_radius=4)
                 self.section_heads[(c.id, section.id)] = (count, bar)
-                parts.append(ft.Semantics(identifier=f"section-{c.id}-{section.id}", container=True, content=ft.Row([
+                body = ft.Column(spacing=10)
+                fold = ft.Icon(ft.Icons.EXPAND_LESS)
+                head = ft.Container(ft.Row([
                     ft.Text(f"{_roman(number)}. {self.t.text(section.title)}", size=19,
                             weight=ft.FontWeight.W_700, color=ft.Colors.INDIGO_900, expand=True),
-                    bar, count], vertical_alignment=ft.CrossAxisAlignment.CENTER)))
+                    bar, count, fold], vertical_alignment=ft.CrossAxisAlignment.CENTER),
+                    height=56, ink=True, border_radius=8,
+                    on_click=lambda e, b=body, f=fold: self._fold(b, f))
+                parts.append(ft.Semantics(identifier=f"section-{c.id}-{section.id}", container=True, button=True,
+                                          label=self.t("cl.fold"), content=head))
                 for item in section.items:
+                    if item.id in ASKED_ON_THE_VISIT:
+                        continue  # asked once, on the visit (shown at the top)
                     card = ItemCard(self, c, section, item, self.answers.get((c.id, item.id)),
                                     self.item_photos.get((c.id, item.id), []))
                     card.gaps = gaps_by_item.get((c.id, item.id), [])
                     card._paint()
                     self.cards[c.id].append(card)
-                    parts.append(card.control)
+                    body.controls.append(card.control)
+                parts.append(body)
             self.columns[c.id] = ft.Column(parts, spacing=10)
             for section in c.sections:
                 self._update_section(c.id, section.id)
             self._update_chip(c.id)
         self.bottom = bottom_space()
-        self.list = ft.Column([self.columns[self.current], self.bottom], scroll=ft.ScrollMode.AUTO, expand=True)
+        self.facts = self._visit_facts()
+        self.list = ft.Column([self.facts, self.columns[self.current], self.bottom], scroll=ft.ScrollMode.AUTO,
+                              expand=True)
         self.chip_row = ft.Row(list(self.chips.values()), wrap=True, spacing=8, run_spacing=8)
-        return ft.Column([self.chip_row, self.list], expand=True, spacing=8)
+        next_open = ft.OutlinedButton(self.t("cl.next_unanswered"), icon=ft.Icons.ARROW_DOWNWARD, height=48,
+                                      on_click=self._next_unanswered, disabled=self.locked)
+        if self.jump:
+            self.page_task = self.app.page.run_task(self._scroll_to, self.current, self.jump)
+        return ft.Column([ft.Row([self.chip_row, next_open], wrap=True, spacing=8), self.list], expand=True,
+                         spacing=8)
+
+    def _fold(self, body: ft.Column, icon: ft.Icon) -> None:
+        """Fold a section away (its heading keeps its count) or open it again."""
+        body.visible = not body.visible
+        icon.icon = ft.Icons.EXPAND_LESS if body.visible else ft.Icons.EXPAND_MORE
+
+    async def _scroll_to(self, cid: str, item_id: str) -> None:
+        await self.list.scroll_to(scroll_key=f"item-{cid}-{item_id}", duration=300)
+
+    async def _next_unanswered(self, e=None) -> None:
+        """Scroll to the next item without an answer (after the last one reached, from the top)."""
+        cards = self.cards.get(self.current, [])
+        open_cards = [k for k in cards if not k.answered]
+        if not open_cards:
+            self.app.toast(self.t("cl.all_answered"))
+            return
+        last = getattr(self, "_last_jump", None)
+        later = [k for k in open_cards if last is None or cards.index(k) > last]
+        card = (later or open_cards)[0]
+        self._last_jump = cards.index(card)
+        for column in self.columns[self.current].controls:
+            if isinstance(column, ft.Column) and card.control in column.controls:
+                column.visible = True  # unfold its section
+        self.app.page.update()
+        await self._scroll_to(self.current, card.item.id)
 
     # --- progress --------------------------------------------------------------------------------
     def _update_section(self, cid: str, sid: str) -> None:
@@ -306,9 +395,10 @@ class ChecklistScreen(VisitScreen):
             return False
         if card.item.answer.value == "pass_fail" and card.value != "fail" and not card.gaps:
             return False
-        result = await self.app.call(checklists.gaps, self.app.ctx, self.visit_id)
-        if result is FAILED:
+        got = await self.app.call(checklists.gaps, self.app.ctx, self.visit_id)
+        if not got.ok:
             return False
+        result = got.value
         card.gaps = [g for g in result if g.checklist_id == card.checklist.id and g.item_id == card.item.id]
         return True
 
@@ -316,7 +406,7 @@ class ChecklistScreen(VisitScreen):
         self.current = cid
         for k, chip in self.chips.items():
             chip.selected = k == cid
-        self.list.controls = [self.columns[cid], self.bottom]
+        self.list.controls = [self.facts, self.columns[cid], self.bottom]
 
     async def leave(self) -> None:
         for cards in getattr(self, "cards", {}).values():

@@ -7,11 +7,11 @@ import flet as ft
 
 from ...services import visits
 from .. import fmt
-from ..shell import FAILED
 from .base import VisitScreen, banner
 
 GO_TO = {"unanswered": "checklist", "note": "checklist", "photo": "checklist", "signature": "signatures",
-         "team": "info"}
+         "team": "setup"}
+SHOWN = 5  # lines shown per kind of missing thing; the rest is counted
 
 
 class CloseScreen(VisitScreen):
@@ -23,7 +23,7 @@ class CloseScreen(VisitScreen):
         self.missing = []
         if not self.locked:
             result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
-            self.missing = [] if result is FAILED else result
+            self.missing = result.value if result.ok else []
 
     def build(self) -> ft.Control:
         self.content = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
@@ -41,12 +41,7 @@ class CloseScreen(VisitScreen):
         else:
             if self.missing:
                 parts.append(banner(t("cz.missing", n=len(self.missing)), "warn", identifier="close-status"))
-                for m in self.missing:
-                    target = GO_TO.get(m.kind)
-                    parts.append(ft.ListTile(
-                        leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.RED_700),
-                        title=ft.Text(t.pick(m.vi, m.en), size=16),
-                        on_click=(lambda e, m=m, target=target: self._go(m, target)) if target else None))
+                parts.append(self._missing_list())
             else:
                 parts.append(banner(t("cz.ready"), "ok", identifier="close-status"))
             if self.confirming:
@@ -59,21 +54,53 @@ class CloseScreen(VisitScreen):
                                                        height=52)], wrap=True)], spacing=10),
                     bgcolor=ft.Colors.AMBER_50, border_radius=8, padding=16)))
             else:
+                # locking is offered only when nothing is missing
                 parts.append(ft.Row([
-                    ft.OutlinedButton(t("cz.check"), icon=ft.Icons.RULE, on_click=self._check),
-                    ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52),
+                    ft.OutlinedButton(t("cz.check"), icon=ft.Icons.RULE, on_click=self._check, height=52),
+                    ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52,
+                                    disabled=bool(self.missing)),
                 ], wrap=True))
         self.content.controls = parts
 
+    def _missing_list(self) -> ft.Control:
+        """What is missing, grouped by kind, one 48 px line each; a line jumps to where it is fixed.
+
+        A long list stays compact: each group shows its first lines and how many more there are
+        (the first of them one tap away).
+        """
+        t = self.t
+        groups: dict[str, list] = {}
+        for m in self.missing:
+            groups.setdefault(m.kind, []).append(m)
+        rows: list[ft.Control] = []
+        for kind, items in groups.items():
+            target = GO_TO.get(kind)
+            for m in items[:SHOWN]:
+                rows.append(self._jump_line(t.pick(m.vi, m.en), m, target))
+            if len(items) > SHOWN:
+                rows.append(self._jump_line(t("cz.more", n=len(items) - SHOWN), items[SHOWN], target, muted=True))
+        return ft.Semantics(identifier="missing-list", container=False, content=ft.Column(rows, spacing=0))
+
+    def _jump_line(self, text: str, m, target: str | None, muted: bool = False) -> ft.Control:
+        return ft.Container(
+            ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE if not muted else ft.Icons.MORE_HORIZ, size=20,
+                            color=ft.Colors.RED_700),
+                    ft.Text(text, size=15, expand=True, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS,
+                            color=ft.Colors.GREY_700 if muted else None),
+                    *([ft.Icon(ft.Icons.CHEVRON_RIGHT, size=20)] if target else [])], spacing=8),
+            height=48, padding=ft.Padding.symmetric(horizontal=8), border_radius=6, ink=True,
+            on_click=(lambda e, m=m, target=target: self._go(m, target)) if target else None)
+
     def _go(self, missing, target: str) -> None:
         if missing.checklist_id:
-            self.app.pending["checklist"] = missing.checklist_id
+            self.app.state.checklist = missing.checklist_id
+            self.app.state.checklist_item = missing.item_id
         self.app.go(f"/visits/{self.visit_id}/{target}")
 
     async def _check(self, e=None) -> None:
         result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
-        if result is not FAILED:
-            self.missing = result
+        if result.ok:
+            self.missing = result.value
             self._fill()
 
     def _ask_lock(self, e=None) -> None:
@@ -86,8 +113,8 @@ class CloseScreen(VisitScreen):
 
     async def _lock(self, e=None) -> None:
         self.confirming = False
-        visit = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
-        if visit is FAILED:
+        got = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
+        if not got.ok:
             await self._check()
             return
         await self.app.refresh()  # every control comes back read-only

@@ -15,7 +15,6 @@ import flet as ft
 from ...domain.minutes_rules import LIMITS
 from ...services import findings, minutes_content, remedies, visits
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from .base import VisitScreen, bottom_space, heading, muted
 
@@ -32,9 +31,9 @@ class ConclusionsScreen(VisitScreen):
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
         result = await self.app.call(remedies.list_remedies, ctx, vid)
-        self.remedies = [] if result is FAILED else list(result)
+        self.remedies = list(result.value) if result.ok else []
         result = await self.app.call(findings.list_findings, ctx, vid)
-        self.findings = [] if result is FAILED else list(result)
+        self.findings = list(result.value) if result.ok else []
         self.editing: str | None = None  # the remedy the form edits; None: a new one
 
     # --- building --------------------------------------------------------------------------------
@@ -131,8 +130,9 @@ class ConclusionsScreen(VisitScreen):
             visit = await self.app.call(minutes_content.save_conclusion, self.app.ctx, self.visit_id, field, text)
         else:
             visit = await self.app.call(visits.update_visit, self.app.ctx, self.visit_id, **{field: text})
-        if visit is FAILED:
+        if not visit.ok:
             return False
+        visit = visit.value
         self.visit = visit
         return True
 
@@ -215,15 +215,17 @@ class ConclusionsScreen(VisitScreen):
         if self.editing:
             saved = await self.app.call(remedies.update_remedy, self.app.ctx, self.editing,
                                         text=self.remedy_text.value or "", deadline=deadline, report_due=due)
-            if saved is FAILED:
+            if not saved.ok:
                 return
+            saved = saved.value
             self.remedies = [saved if r.id == saved.id else r for r in self.remedies]
             message = t("cc.remedy_updated")
         else:
             saved = await self.app.call(remedies.add_remedy, self.app.ctx, self.visit_id, self.remedy_text.value or "",
                                         deadline, due, finding_id=self.link.value or None)
-            if saved is FAILED:
+            if not saved.ok:
                 return
+            saved = saved.value
             self.remedies.append(saved)
             message = t("cc.remedy_added")
         self._close_form()
@@ -232,7 +234,7 @@ class ConclusionsScreen(VisitScreen):
 
     def _ask_delete(self, remedy_id: str) -> None:
         async def delete():
-            if await self.app.call(remedies.delete_remedy, self.app.ctx, remedy_id) is FAILED:
+            if not (await self.app.call(remedies.delete_remedy, self.app.ctx, remedy_id)).ok:
                 return
             self.remedies = [r for r in self.remedies if r.id != remedy_id]
             if self.editing == remedy_id:

@@ -17,7 +17,6 @@ import flet as ft
 
 from ...services import sampling
 from ..i18n import label
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from ..widgets.facts import chip, local_day, panel
 from ..widgets.photos import thumb, thumbnails
@@ -56,8 +55,9 @@ class DossierItemCard(ItemCard):
     async def _record(self, **kwargs) -> bool:
         check = await self.app.call(sampling.record_dossier_check, self.app.ctx, self.dossier.check_id,
                                     self.item.id, **kwargs)
-        if check is FAILED:
+        if not check.ok:
             return False
+        check = check.value
         self.value = (check.answers or {}).get(self.item.id)
         self.note_value = (check.notes or {}).get(self.item.id, "")
         self.saved_at = check.checked_at
@@ -258,7 +258,7 @@ class DossierDetail:
         d = self.dossiers[index]
         self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(d.check_id, []))
         self.open_index = index
-        self.app.pending[self._open_key] = d.check_id
+        self.app.state.dossier_open[self.visit_id] = d.check_id
         self._render()
         self.app.page.update()
         await self.scroller.scroll_to(offset=0)
@@ -267,7 +267,7 @@ class DossierDetail:
         await self._flush()
         self.cards, self.note_saver = [], None
         self.open_index = None
-        self.app.pending.pop(self._open_key, None)
+        self.app.state.dossier_open.pop(self.visit_id, None)
         await self._reload_dossiers()
         self._render()
         self.app.page.update()
@@ -279,8 +279,9 @@ class DossierDetail:
             return
         check_id = self.dossiers[self.open_index].check_id
         result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if result is FAILED:
+        if not result.ok:
             return
+        result = result.value
         self.dossiers = result
         d = next((x for x in result if x.check_id == check_id), None)
         if d is None:
@@ -297,7 +298,7 @@ class DossierDetail:
             return False
         check = await self.app.call(sampling.set_dossier_note, self.app.ctx,
                                     self.dossiers[self.open_index].check_id, text)
-        return check is not FAILED
+        return check.ok
 
     async def add_photos(self, dossier, caption: str) -> list:
         return await self.picker.pick_and_add(self.visit_id, dossier_check_id=dossier.check_id, caption=caption)

@@ -17,7 +17,7 @@ The order on screen is the order that makes the sample auditable (``services.sam
 
 The sampled dossiers and the per-dossier checklist are in :mod:`.dossier_detail`.
 
-The prepared sample (with its secret seed) lives in the session only, in ``Shell.pending``, so the
+The prepared sample (with its secret seed) lives in the session only, in ``Shell.state``, so the
 inspector can leave the screen between fixing and drawing; a prepared sample never drawn stays on
 record as abandoned. A locked visit shows everything read-only.
 """
@@ -28,7 +28,6 @@ import flet as ft
 
 from ...services import sampling
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from ..widgets.facts import chip, fact, panel
 from ..widgets.photos import PhotoPicker, photo_service, thumbnails
@@ -52,26 +51,18 @@ class DossiersScreen(DossierDetail, VisitScreen):
         self.staff: list = []  # the item cards ask (person items); the dossier checklist has none
         await self._reload()
         # Back on the dossier that was open (after a language switch, or a finding recorded from it).
-        open_id = self.app.pending.get(self._open_key)
+        open_id = self.app.state.dossier_open.get(self.visit_id)
         index = next((i for i, d in enumerate(self.dossiers) if d.check_id == open_id), None)
         if index is not None and self.checklist is not None:
             self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(open_id, []))
             self.open_index = index
 
-    @property
-    def _pending_key(self) -> str:
-        return f"dossiers.prepared:{self.visit_id}"
-
-    @property
-    def _open_key(self) -> str:
-        return f"dossiers.open:{self.visit_id}"
-
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
         result = await call(sampling.list_registers, ctx, vid)
-        self.registers = [] if result is FAILED else result
+        self.registers = result.value if result.ok else []
         result = await call(sampling.list_samples, ctx, vid)
-        self.samples = [] if result is FAILED else result
+        self.samples = result.value if result.ok else []
         self.register = self.registers[-1] if self.registers else None
         drawn = [s for s in self.samples if s.drawn]
         self.sample = drawn[-1] if drawn else None
@@ -80,17 +71,17 @@ class DossiersScreen(DossierDetail, VisitScreen):
         self.photos_by_check: dict[str, list] = {}
         if self.sample is not None:
             result = await call(sampling.recorded_draw, ctx, self.sample.id)
-            self.draw = None if result is FAILED else result
+            self.draw = result.value if result.ok else None
             await self._reload_dossiers()
             if self.checklist is None:
                 result = await call(sampling.dossier_checklist, ctx)
-                self.checklist = None if result is FAILED else result
-        prepared = self.app.pending.get(self._pending_key)
+                self.checklist = result.value if result.ok else None
+        prepared = self.app.state.dossier_prepared.get(self.visit_id)
         stale = prepared is not None and (
             self.register is None or prepared.register_id != self.register.id
             or any(s.id == prepared.sample_id and s.drawn for s in self.samples))
         if stale:
-            self.app.pending.pop(self._pending_key, None)
+            self.app.state.dossier_prepared.pop(self.visit_id, None)
             prepared = None
         self.prepared = prepared
         self.abandoned = sum(1 for s in self.samples
@@ -98,14 +89,14 @@ class DossiersScreen(DossierDetail, VisitScreen):
 
     async def _reload_dossiers(self) -> None:
         result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if result is not FAILED:
-            self.dossiers = result
+        if result.ok:
+            self.dossiers = result.value
         self.photos_by_check: dict[str, list] = {}
         service = photo_service()
         if service is None:
             return
         result = await self.app.call(service.list_photos, self.app.ctx, self.visit_id)
-        for p in [] if result is FAILED else result:
+        for p in result.value_or([]):
             if p.dossier_check_id:
                 self.photos_by_check.setdefault(p.dossier_check_id, []).append(p)
 
@@ -303,9 +294,10 @@ class DossiersScreen(DossierDetail, VisitScreen):
             # In the browser the bytes come with the pick; on a desktop, from the unit's own file.
             return sampling.preview_register_file(f.bytes if f.bytes is not None else f.path, f.name)
 
-        preview = await self.app.call(read_and_preview, background=True)
-        if preview is FAILED:
+        preview = await self.app.call(read_and_preview, work="long")
+        if not preview.ok:
             return
+        preview = preview.value
         self.preview = preview
         self._render()
 
@@ -317,8 +309,9 @@ class DossiersScreen(DossierDetail, VisitScreen):
         if self.preview is None:
             return
         summary = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, preview=self.preview)
-        if summary is FAILED:
+        if not summary.ok:
             return
+        summary = summary.value
         self.preview = None
         await self._reload()
         self._render()
@@ -358,25 +351,27 @@ class DossiersScreen(DossierDetail, VisitScreen):
             return sampling.prepare_sample(self.app.ctx, register_id, make(*args), by_timeliness=by_timeliness)
 
         prepared = await self.app.call(prepare)
-        if prepared is FAILED:
+        if not prepared.ok:
             return
-        self.app.pending[self._pending_key] = prepared
+        prepared = prepared.value
+        self.app.state.dossier_prepared[self.visit_id] = prepared
         await self._reload()
         self._render()
 
     async def _change(self, e=None) -> None:
-        self.app.pending.pop(self._pending_key, None)  # the fixed sample stays on record, never drawn
+        self.app.state.dossier_prepared.pop(self.visit_id, None)  # the fixed sample stays on record, never drawn
         await self._reload()
         self._render()
 
     async def _draw(self, e=None) -> None:
-        prepared = self.app.pending.get(self._pending_key)
+        prepared = self.app.state.dossier_prepared.get(self.visit_id)
         if prepared is None:
             return
         result = await self.app.call(sampling.draw_sample, self.app.ctx, prepared)
-        if result is FAILED:
+        if not result.ok:
             return
-        self.app.pending.pop(self._pending_key, None)
+        result = result.value
+        self.app.state.dossier_prepared.pop(self.visit_id, None)
         await self._reload()
         self._render()
         self.app.toast(self.t("ds.drawn_toast", n=len(result.codes)))

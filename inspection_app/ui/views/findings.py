@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import flet as ft
 
-from ...services import checklists, findings, units
+from ...services import checklists, drafts, findings, units
 from .. import fmt
-from ..shell import FAILED
+from ..widgets.drafts import DraftKeeper
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from ..widgets.pick_list import PickList
 from .base import VisitScreen, bottom_space, heading, muted
@@ -24,22 +24,23 @@ class FindingsScreen(VisitScreen):
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
         result = await self.app.call(findings.list_findings, ctx, vid)
-        self.findings = [] if result is FAILED else result
+        self.findings = result.value if result.ok else []
         result = await self.app.call(checklists.visit_checklists, ctx, vid)
-        self.checklists = [] if result is FAILED else result
+        self.checklists = result.value if result.ok else []
         result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
-        self.staff = [] if result is FAILED else result
+        self.staff = result.value if result.ok else []
         result = await self.app.call(findings.finding_people, ctx, vid)
-        self.people_of = {} if result is FAILED else result
+        self.people_of = result.value if result.ok else {}
         self.photos_by_finding: dict[str, list] = {}
         service = photo_service()
         if service is not None:
             result = await self.app.call(service.list_photos, ctx, vid)
-            for p in [] if result is FAILED else result:
+            for p in result.value_or([]):
                 if p.finding_id:
                     self.photos_by_finding.setdefault(p.finding_id, []).append(p)
         self.thumbs = await thumbnails(self.app, [p for ps in self.photos_by_finding.values() for p in ps])
-        self.link = self.app.pending.pop("finding_link", None)
+        self.link, self.app.state.finding_link = self.app.state.finding_link, None
+        await self._load_draft()
 
     # --- labels for links ------------------------------------------------------------------------
     def _item_label(self, cid: str | None, iid: str | None) -> str:
@@ -74,12 +75,12 @@ class FindingsScreen(VisitScreen):
         self.person_pick = PickList([(p.id, p.full_name) for p in self.staff], t("fd.pick_person"), disabled=locked)
         self.occurred = ft.TextField(label=t("setup.arrival_hint"), width=240, read_only=locked,
                                      value=fmt.now_local().strftime("%d/%m/%Y %H:%M"))
-        self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked)
+        self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked, height=48)
         self.link_box = ft.Column(spacing=4)
         self._show_link()
         self.violation = ViolationFields(t, self.staff, disabled=locked)
         save = ft.FilledButton(t("fd.save"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)
-        cancel = ft.TextButton(t("common.cancel"), on_click=self._close_form)
+        cancel = ft.TextButton(t("common.cancel"), on_click=self._cancel_form)
         self.form = ft.Container(ft.Column([
             heading(t("fd.new"), 18), self.description,
             ft.Row([ft.Text(t("fd.severity"), size=16, width=110), self.severity], wrap=True),
@@ -93,6 +94,7 @@ class FindingsScreen(VisitScreen):
         self.open_form = ft.FilledButton(t("fd.new"), icon=ft.Icons.ADD, on_click=self._show_form, height=52,
                                          visible=not locked and not self.form.visible)
         self.list = ft.Column(spacing=10)
+        self._restore_draft()
         self._fill()
         # newest first, right under the form: a photo can be added to what was just recorded
         return ft.Column([ft.Row([self.open_form]), self.form, self.list, bottom_space()], spacing=12,
@@ -103,6 +105,49 @@ class FindingsScreen(VisitScreen):
 
     def _close_form(self, e=None) -> None:
         self.form.visible, self.open_form.visible = False, True
+
+    # --- the new finding's draft (kept as typed: services.drafts) ----------------------------------
+    async def _load_draft(self) -> None:
+        self.keeper = DraftKeeper(self.app, drafts.visit_scope(self.visit_id), "finding:new", self._draft_fields)
+        self.draft = None if self.locked else await self.keeper.load()
+
+    def _draft_fields(self) -> dict:
+        return {"description": self.description.value or "", "severity": self.severity.selected[0],
+                "link_kind": self.link_kind.selected[0], "item": self.item_pick.value or "",
+                "person": self.person_pick.value or "", "occurred": self.occurred.value or "",
+                "explanation": bool(self.explanation.value), "open": bool(self.form.visible)}
+
+    def _restore_draft(self) -> None:
+        """Put the half-typed finding back (unless the screen was opened for a new link)."""
+        d = self.draft
+        if d and not self.link:
+            self.description.value = d.get("description", "")
+            self.severity.selected = [d.get("severity") or "medium"]
+            self.link_kind.selected = [d.get("link_kind") or "none"]
+            self.item_pick.set_value(d.get("item") or None)
+            self.person_pick.set_value(d.get("person") or None)
+            self.occurred.value = d.get("occurred") or self.occurred.value
+            self.explanation.value = bool(d.get("explanation"))
+            self.form.visible = bool(d.get("open", True)) and not self.locked
+            self.open_form.visible = not self.locked and not self.form.visible
+            self._show_link()
+        self.keeper.watch(self.description, self.severity, self.link_kind, self.item_pick.group,
+                          self.person_pick.group, self.occurred, self.explanation)
+        if not d or self.link:
+            self.keeper.saved = self._draft_fields()  # an untouched form is not a draft
+
+    async def _cancel_form(self, e=None) -> None:
+        """Explicit cancel: the draft goes, the form empties."""
+        await self.keeper.discard()
+        self.description.value = ""
+        self.explanation.value = False
+        self._close_form()
+        self.keeper.saved = self._draft_fields()
+
+    async def leave(self) -> None:
+        keeper = getattr(self, "keeper", None)
+        if keeper is not None and hasattr(self, "description") and not self.locked:
+            await keeper.flush()
 
     def _show_link(self) -> None:
         kind = self.link_kind.selected[0]
@@ -157,18 +202,21 @@ class FindingsScreen(VisitScreen):
         if self.occurred.value.strip() and occurred is None:
             self.app.toast(self.t("common.bad_datetime"), error=True)
             return
-        finding = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
-                                      severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
-                                      staff_id=sid, explanation_requested=bool(self.explanation.value),
-                                      occurred_at=occurred, kind=self.violation.kind, people=self.violation.people)
-        if finding is FAILED:
+        got = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
+                                  severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
+                                  staff_id=sid, explanation_requested=bool(self.explanation.value),
+                                  occurred_at=occurred, kind=self.violation.kind, people=self.violation.people)
+        if not got.ok:
             return
+        finding = got.value
         self.findings.append(finding)
         self.people_of[finding.id] = list(dict.fromkeys([*([sid] if sid else []), *self.violation.people]))
         self.violation.clear()
+        await self.keeper.discard()
         self.description.value = ""
         self.explanation.value = False
         self._close_form()
+        self.keeper.saved = self._draft_fields()
         self._fill()
         self.app.toast(self.t("fd.added"))
 
@@ -184,7 +232,7 @@ class FindingsScreen(VisitScreen):
 
     def _ask_delete(self, finding_id: str) -> None:
         async def delete():
-            if await self.app.call(findings.delete_finding, self.app.ctx, finding_id) is FAILED:
+            if not (await self.app.call(findings.delete_finding, self.app.ctx, finding_id)).ok:
                 return
             self.findings = [f for f in self.findings if f.id != finding_id]
             self._fill()

@@ -6,7 +6,6 @@ import flet as ft
 
 from ...services import visits
 from .. import fmt
-from ..shell import FAILED
 from .base import Screen, bottom_space, heading, muted
 
 STATUS_COLORS = {
@@ -32,7 +31,7 @@ class HomeScreen(Screen):
 
     async def load(self) -> None:
         result = await self.app.call(visits.list_visits, self.app.ctx)
-        self.visits = [] if result is FAILED else result
+        self.visits = result.value if result.ok else []
 
     def build(self) -> ft.Control:
         t = self.t
@@ -43,7 +42,7 @@ class HomeScreen(Screen):
         recent = [v for v in self.visits if v.status not in IN_PROGRESS]
         if not self.visits:
             parts.append(muted(t("home.empty"), 16))
-        from ..first_start import home_extras  # first start: the offer to try the demo (install's hook)
+        from ..widgets.first_start_panels import home_extras  # first start: the offer to try the demo
         parts += home_extras(self.app, bool(self.visits))
         if current:
             parts += [heading(t("home.in_progress")), *[self._tile(v) for v in current]]

@@ -3,7 +3,7 @@ official version, the team leader's digital signature, a check of the signatures
 new version, and every version with its hash.
 
 Signing, checking and making keys run pyHanko / RSA key generation: they go to a background thread
-(``background=True``), never the event loop (pyHanko runs its own asyncio loop).
+(``work="long"``), never the event loop (pyHanko runs its own asyncio loop).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from ...domain.text import fold
 from ...services import keys as key_service
 from ...services import minutes, numbering, visits
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.keys_panel import KeysPanel
 from .base import VisitScreen, banner, bottom_space, heading, muted
 
@@ -53,19 +52,19 @@ class MinutesScreen(VisitScreen):
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
         result = await call(minutes.list_versions, ctx, vid)
-        self.versions = [] if result is FAILED else list(result)
+        self.versions = list(result.value) if result.ok else []
         result = await call(minutes.list_keys, ctx)
-        self.root, _, self.identities = (None, [], []) if result is FAILED else result
+        self.root, _, self.identities = result.value if result.ok else (None, [], [])
         result = await call(visits.participants, ctx, vid, "team")
-        team = [] if result is FAILED else result
+        team = result.value if result.ok else []
         leader = next((p for p in team if p.role == "leader"), None)
         self.leader = leader.full_name if leader else ""
         result = await call(minutes.members_on_record, ctx)
-        self.members = [] if result is FAILED else result
+        self.members = result.value if result.ok else []
         result = await call(numbering.device_blocks, ctx)
-        self.blocks = [] if result is FAILED else result
+        self.blocks = result.value if result.ok else []
         result = await call(key_service.status, ctx)
-        self.keys_status = None if result is FAILED else result
+        self.keys_status = result.value if result.ok else None
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -153,7 +152,7 @@ class MinutesScreen(VisitScreen):
         except ValueError:
             self.app.toast(t("mn.block_bad"), error=True)
             return
-        if await self.app.call(numbering.apply_block_from_settings, self.app.ctx, year, first, last) is FAILED:
+        if not (await self.app.call(numbering.apply_block_from_settings, self.app.ctx, year, first, last)).ok:
             return
         await self._reload()
         self._fill()
@@ -255,12 +254,13 @@ class MinutesScreen(VisitScreen):
         self.sign_button.content = t("mn.signing")
         self.sign_button.update()
         result = await self.app.call(minutes.sign_minutes, self.app.ctx, self.visit_id, passphrase,
-                                     identity=chosen or None, background=True)
-        if result is FAILED:
+                                     identity=chosen or None, work="long")
+        if not result.ok:
             self.sign_button.disabled = False
             self.sign_button.content = t("mn.sign")
             self.sign_button.update()
             return
+        result = result.value
         await self._reload()
         self._fill()
         self.app.toast(t("mn.signed_toast", number=self._num(result.number)))
@@ -272,18 +272,20 @@ class MinutesScreen(VisitScreen):
             await self.picker.save_file(file_name=path.name, src_bytes=data)
 
     async def _draft(self, e=None) -> None:
-        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, background=True)
-        if result is FAILED:
+        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, work="long")
+        if not result.ok:
             return
+        result = result.value
         self.draft = result
         self._fill()
         await self._hand_over(Path(result.path))
         self.app.toast(self.t("mn.draft_done", path=result.path.name))
 
     async def _export(self, e=None) -> None:
-        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, background=True)
-        if result is FAILED:
+        result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, work="long")
+        if not result.ok:
             return
+        result = result.value
         await self._reload()
         self._fill()
         await self._hand_over(Path(result.path))
@@ -293,9 +295,10 @@ class MinutesScreen(VisitScreen):
     async def _verify(self, e) -> None:
         doc = next(d for d in self.versions if d.version == e.control.data)
         path = self.app.ctx.path(doc.file_path)
-        result = await self.app.call(minutes.verify_minutes, self.app.ctx, path, background=True)
-        if result is FAILED:
+        result = await self.app.call(minutes.verify_minutes, self.app.ctx, path, work="long")
+        if not result.ok:
             return
+        result = result.value
         self.check = (doc.version, result)
         self._fill()
 
@@ -359,8 +362,9 @@ class MinutesScreen(VisitScreen):
 
     async def _correct(self, e=None) -> None:
         doc = await self.app.call(minutes.begin_correction, self.app.ctx, self.visit_id, self.reason.value or "")
-        if doc is FAILED:
+        if not doc.ok:
             return
+        doc = doc.value
         await self.app.refresh()  # the visit is open again: every screen becomes editable
         self.app.toast(self.t("mn.correction_done", version=doc.version))
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import flet as ft
 
 from ...services import checklists, findings
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from ..widgets.pick_list import PickList
@@ -23,12 +22,12 @@ class PhotosScreen(VisitScreen):
         if self.service is None:
             return
         result = await self.app.call(self.service.list_photos, self.app.ctx, self.visit_id)
-        self.photos = [] if result is FAILED else result
+        self.photos = result.value if result.ok else []
         self.thumbs = await thumbnails(self.app, self.photos)
         result = await self.app.call(checklists.visit_checklists, self.app.ctx, self.visit_id)
-        self.items = {} if result is FAILED else {(c.id, i.id): i for c in result for i in c.items}
+        self.items = {(c.id, i.id): i for c in result.value for i in c.items} if result.ok else {}
         result = await self.app.call(findings.list_findings, self.app.ctx, self.visit_id)
-        self.findings = {} if result is FAILED else {f.id: f for f in result}
+        self.findings = {f.id: f for f in result.value} if result.ok else {}
 
     def build(self) -> ft.Control:
         t = self.t
@@ -69,7 +68,7 @@ class PhotosScreen(VisitScreen):
         self.grid.controls = cards or [muted(self.t("ph.empty"), 16)]
 
     async def _caption(self, photo_id: str, text: str) -> bool:
-        return await self.app.call(self.service.set_caption, self.app.ctx, photo_id, text) is not FAILED
+        return (await self.app.call(self.service.set_caption, self.app.ctx, photo_id, text)).ok
 
     async def _add(self, e=None) -> None:
         await self._added(await self.picker.pick_and_add(self.visit_id))
@@ -103,8 +102,8 @@ class PhotosScreen(VisitScreen):
                      else {"checklist_id": choice[1], "item_id": choice[2]} if choice[0] == "item" else {})
             self.app.page.pop_dialog()
             updated = await self.app.call(self.service.link_photo, self.app.ctx, photo_id, **links)
-            if updated is not FAILED:
-                self.photos = [updated if p.id == photo_id else p for p in self.photos]
+            if updated.ok:
+                self.photos = [updated.value if p.id == photo_id else p for p in self.photos]
                 self._fill()
                 self.app.toast(self.t("common.saved"))
             else:

@@ -40,6 +40,7 @@ VISIT_SECTIONS = {
     "close": close.CloseScreen,
     "minutes": minutes.MinutesScreen,
     "info": visit_setup.VisitInfoScreen,
+    "setup": visit_setup.SetupEditScreen,
 }
 VISIT_ROUTE = re.compile(r"^/visits/(?P<visit_id>[0-9A-Za-z-]+)/(?P<section>[a-z-]+)/?$")
 REVIEW_VISIT_ROUTE = re.compile(r"^/review/visits/(?P<visit_id>[0-9A-Za-z-]+)/?$")

@@ -19,7 +19,6 @@ import flet as ft
 
 from ...services import bundles, conflict_words, devices, unit_merge
 from .. import fmt
-from ..shell import FAILED
 from .base import banner, heading, muted
 from .review_common import TARGET, ReviewScreen, attempt, cell, header_row, top_gap
 
@@ -52,17 +51,17 @@ class ReviewBundlesScreen(ReviewScreen):
 
     async def _fetch(self) -> None:
         imports = await self.app.call(bundles.list_imports, self.app.ctx, 20)
-        self.imports = [] if imports is FAILED else imports
+        self.imports = imports.value if imports.ok else []
         conflicts = await self.app.call(bundles.list_conflicts, self.app.ctx)
-        self.conflicts = [] if conflicts is FAILED else conflicts
+        self.conflicts = conflicts.value if conflicts.ok else []
         views = await self.app.call(conflict_words.describe, self.app.ctx, self.conflicts, self.app.lang)
-        self.views = [] if views is FAILED else views
+        self.views = views.value if views.ok else []
         rows = await self.app.call(devices.list_devices, self.app.ctx)
-        self.devices = [] if rows is FAILED else rows
+        self.devices = rows.value if rows.ok else []
         own = await self.app.call(devices.own_device, self.app.ctx)
-        self.own = None if own is FAILED else own
+        self.own = own.value if own.ok else None
         groups = await self.app.call(unit_merge.candidates, self.app.ctx)
-        self.unit_groups = [] if groups is FAILED else groups
+        self.unit_groups = groups.value if groups.ok else []
 
     def build(self) -> ft.Control:
         t = self.t
@@ -138,7 +137,7 @@ class ReviewBundlesScreen(ReviewScreen):
 
         async def enrol(e=None) -> None:
             row, error = await attempt(self.app, devices.enrol_device, self.app.ctx, d["public_key"], d["id"],
-                                       code.value or "", name.value or "")
+                                       code.value or "", name.value or "", work="write")
             if error:
                 notice.controls = [banner(error, "error", identifier="enrol-result")]
                 self.update()
@@ -231,9 +230,10 @@ class ReviewBundlesScreen(ReviewScreen):
     def _merger(self, keep_id: str, drop_id: str):
         async def merge(e=None) -> None:
             result = await self.app.call(unit_merge.merge_units, self.app.ctx, keep_id, drop_id)
-            if result is FAILED:
+            if not result.ok:
                 self.update()
                 return
+            result = result.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.merged_units"))
@@ -265,8 +265,9 @@ class ReviewBundlesScreen(ReviewScreen):
     def _revoker(self, row_id: str, name: str):
         async def revoke() -> None:
             result = await self.app.call(devices.revoke_device, self.app.ctx, row_id)
-            if result is FAILED:
+            if not result.ok:
                 return
+            result = result.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.revoked", name=name))
@@ -298,9 +299,10 @@ class ReviewBundlesScreen(ReviewScreen):
     def _resolver(self, conflict_id: str, use: str):
         async def resolve(e=None) -> None:
             result = await self.app.call(bundles.resolve_conflict, self.app.ctx, conflict_id, use)
-            if result is FAILED:
+            if not result.ok:
                 self.update()
                 return
+            result = result.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.resolved"))

@@ -7,19 +7,13 @@ rows of fixed-width cells rather than cards, and keep every target at least 48 p
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import logging
 from datetime import date, timedelta
 from typing import Any, Callable
 
 import flet as ft
 
-from ...domain.errors import UserError
 from .. import fmt
 from .base import Screen
-
-log = logging.getLogger(__name__)
 
 # (key, route, label key, icon)
 TABS = [
@@ -181,16 +175,13 @@ def dropdown(label: str, options: list[tuple[str, str]], value: str | None, widt
                        options=[ft.DropdownOption(key=k, text=v) for k, v in options])
 
 
-async def attempt(app, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
-    """Run a (slow) service call off the event loop and keep its error message for the screen.
+async def attempt(app, fn: Callable[..., Any], *args: Any, work: str = "long", **kwargs: Any) -> tuple[Any, str | None]:
+    """:meth:`Shell.call` for the office's slow actions, whose failure stays on screen.
 
-    :meth:`Shell.call` shows an error as a passing toast; an import's or a report's failure stays
-    on screen instead, so the office can read it calmly.
+    The call takes the one path (``ui/calls.py``: imports and reports on the long-work thread by
+    default, ``work="write"`` for a write); it returns ``(value, None)``, or ``(None, message)`` in
+    the current language instead of a passing notice, so the office can read an import's or a
+    report's refusal calmly.
     """
-    try:
-        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs)), None
-    except UserError as err:
-        return None, err.message(app.lang)
-    except Exception:  # a bug must not lose the session
-        log.exception("service call %s failed", getattr(fn, "__qualname__", fn))
-        return None, app.t("common.unexpected")
+    got = await app.call(fn, *args, work=work, notify=False, **kwargs)
+    return (got.value, None) if got.ok else (None, got.message)

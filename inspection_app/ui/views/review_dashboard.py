@@ -17,7 +17,7 @@ import flet as ft
 from ...domain.report import VIOLATION_KIND_CODES, Metrics, percent
 from ...services import review
 from .. import fmt
-from ..shell import FAILED
+from ..state import ReviewPeriod
 from .base import banner, heading, muted
 from .review_common import (PERIODS, TARGET, ReviewScreen, cell, date_field, dropdown, header_row, period_range,
                             read_date, show_date)
@@ -77,25 +77,25 @@ class ReviewDashboardScreen(ReviewScreen):
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
-        saved = app.pending.get("review_period") or {}
-        self.period = saved.get("period", "all")
-        self.date_from, self.date_to = saved.get("from"), saved.get("to")
-        self.unit_id = saved.get("unit")
+        saved = app.state.review_period or ReviewPeriod()
+        self.period = saved.period
+        self.date_from, self.date_to = saved.date_from, saved.date_to
+        self.unit_id = saved.unit_id
         self.data: review.Dashboard | None = None
         self.options = None
 
     async def load(self) -> None:
         options = await self.app.call(review.filter_options, self.app.ctx)
-        self.options = None if options is FAILED else options
+        self.options = options.value if options.ok else None
         await self._fetch()
 
     async def _fetch(self) -> bool:
         data = await self.app.call(review.dashboard, self.app.ctx, self.date_from, self.date_to, self.unit_id)
-        if data is FAILED:
+        if not data.ok:
             return False
+        data = data.value
         self.data = data
-        self.app.pending["review_period"] = {"period": self.period, "from": self.date_from, "to": self.date_to,
-                                             "unit": self.unit_id}
+        self.app.state.review_period = ReviewPeriod(self.period, self.date_from, self.date_to, self.unit_id)
         return True
 
     # --- layout ------------------------------------------------------------------------------------

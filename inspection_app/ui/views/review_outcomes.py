@@ -15,7 +15,7 @@ import flet as ft
 from ...domain.outcomes import NONE, handlings_for
 from ...services import outcomes, reports, review
 from .. import fmt
-from ..shell import FAILED
+from ..state import ReviewPeriod
 from .base import banner, muted
 from .review_common import ReviewScreen, attempt, chip, date_field, dropdown, read_date, show_date, top_gap
 
@@ -85,9 +85,9 @@ class ReviewOutcomesScreen(ReviewScreen):
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
-        saved = app.pending.get("review_period") or {}
-        self.date_from, self.date_to = saved.get("from"), saved.get("to")
-        self.unit_id: str | None = saved.get("unit")
+        saved = app.state.review_period or ReviewPeriod()  # the dashboard's period and unit
+        self.date_from, self.date_to = saved.date_from, saved.date_to
+        self.unit_id: str | None = saved.unit_id
         self.unhandled_only = False
         self.rows: list[outcomes.ViolationRow] = []
         self.overdue = 0
@@ -96,17 +96,18 @@ class ReviewOutcomesScreen(ReviewScreen):
 
     async def load(self) -> None:
         options = await self.app.call(review.filter_options, self.app.ctx)
-        self.options = None if options is FAILED else options
+        self.options = options.value if options.ok else None
         await self._fetch()
 
     async def _fetch(self) -> bool:
         rows = await self.app.call(outcomes.violations, self.app.ctx, self.date_from, self.date_to,
                                    unit_id=self.unit_id, unhandled_only=self.unhandled_only)
         overdue = await self.app.call(outcomes.overdue_remedies, self.app.ctx)
-        if rows is FAILED:
+        if not rows.ok:
             return False
+        rows = rows.value
         self.rows = rows
-        self.overdue = 0 if overdue is FAILED else len(overdue)
+        self.overdue = len(overdue.value) if overdue.ok else 0
         return True
 
     def build(self) -> ft.Control:
@@ -154,9 +155,10 @@ class ReviewOutcomesScreen(ReviewScreen):
     async def change(self, visit_id: str, kind: str, subject: str, handling: str, when, document: str) -> None:
         row = await self.app.call(outcomes.record_outcome, self.app.ctx, visit_id, kind, subject, handling,
                                   decided_on=when if handling != NONE else None, document=document)
-        if row is FAILED:
+        if not row.ok:
             self.update()
             return
+        row = row.value
         if await self._fetch():
             self._fill()
         self.app.toast(self.t("common.saved"))
@@ -176,7 +178,7 @@ class ReviewOutcomesScreen(ReviewScreen):
             await self.picker.save_file(file_name=name, src_bytes=data)
             message, kind = t("of.oc.year_end_downloaded", name=name), "ok"
         elif error is None:
-            path, error = await attempt(self.app, reports.save_export, self.app.ctx, name, data)
+            path, error = await attempt(self.app, reports.save_export, self.app.ctx, name, data, work="write")
             message, kind = (error, "error") if error else (t("of.oc.year_end_saved", path=str(path)), "ok")
         else:
             message, kind = error, "error"

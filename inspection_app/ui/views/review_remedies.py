@@ -10,7 +10,6 @@ import flet as ft
 
 from ...services import review
 from .. import fmt
-from ..shell import FAILED
 from .base import banner, muted
 from .review_common import ReviewScreen, date_field, dropdown, read_date, remedy_chip, show_date, top_gap
 
@@ -110,14 +109,15 @@ class ReviewRemediesScreen(ReviewScreen):
 
     async def load(self) -> None:
         options = await self.app.call(review.filter_options, self.app.ctx)
-        self.options = None if options is FAILED else options
+        self.options = options.value if options.ok else None
         await self._fetch()
 
     async def _fetch(self) -> bool:
-        rows = await self.app.call(review.remedies, self.app.ctx, unit_id=self.unit_id, status=self.status,
-                                   overdue_only=self.overdue_only)
-        if rows is FAILED:
+        got = await self.app.call(review.remedies, self.app.ctx, unit_id=self.unit_id, status=self.status,
+                                  overdue_only=self.overdue_only)
+        if not got.ok:
             return False
+        rows = got.value
         self.rows = rows
         return True
 
@@ -154,8 +154,8 @@ class ReviewRemediesScreen(ReviewScreen):
 
     async def change(self, fn, remedy_id: str, *args) -> None:
         """Record a report-back, accept or reopen; then show the list as it now is."""
-        row = await self.app.call(fn, self.app.ctx, remedy_id, *args)
-        if row is FAILED:
+        got = await self.app.call(fn, self.app.ctx, remedy_id, *args)
+        if not got.ok:
             self.update()
             return
         if await self._fetch():

@@ -16,11 +16,10 @@ from ...domain.report import percent
 from ...services import checklists, minutes, photos, review, visit_digest
 from ...services.conflict_words import signer_text
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.photos import thumb
 from .base import Screen, banner, heading, muted
 from .home import status_chip
-from .review_common import TARGET, attempt, cell, field_line, header_row, lines, remedy_chip, section, show_date
+from .review_common import TARGET, cell, field_line, header_row, lines, remedy_chip, section, show_date
 from .review_visits import kind_label
 
 ATTENDANCE_COLORS = {"late": ft.Colors.ORANGE_800, "absent_unexcused": ft.Colors.RED_800,
@@ -46,22 +45,23 @@ class ReviewVisitScreen(Screen):
 
     async def load(self) -> None:
         ctx = self.app.ctx
-        record = await self.app.call(review.visit_record, ctx, self.record_id)
-        if record is FAILED:
+        got = await self.app.call(review.visit_record, ctx, self.record_id)
+        if not got.ok:
             return
+        record = got.value
         self.record = record
         lists = await self.app.call(checklists.visit_checklists, ctx, self.record_id)
-        for c in [] if lists is FAILED else lists:
+        for c in lists.value_or([]):
             self.titles[c.id] = self.t.text(c.title)
             self.items[c.id] = {i.id: i for i in c.items}
             if c.scope == "dossier":
                 self.dossier_lists.add(c.id)
         seal = await self.app.call(visit_digest.check, ctx, self.record_id)
-        self.seal = None if seal is FAILED else seal
+        self.seal = seal.value if seal.ok else None
         if record.photos:
             data = await self.app.call(photos.thumbnail_bytes_many, ctx, [p.id for p in record.photos],
-                                       background=True)
-            self.thumbs = {} if data is FAILED else data
+                                       work="long")
+            self.thumbs = data.value if data.ok else {}
 
     def title(self) -> str:
         if self.record is None:
@@ -348,7 +348,8 @@ class ReviewVisitScreen(Screen):
         latest = r.minutes[-1]
         name = f"bien-ban-{(latest.number or 'chua-so').replace('/', '-')}-v{latest.version}.pdf"
         out = self.app.ctx.data_dir / "exports" / name
-        result, error = await attempt(self.app, minutes.export_minutes, self.app.ctx, r.id, out)
+        got = await self.app.call(minutes.export_minutes, self.app.ctx, r.id, out, work="long", notify=False)
+        result, error = got.value_or(None), got.message
         if error:
             self.minutes_notice.controls = [banner(error, "error", identifier="minutes-export")]
         else:

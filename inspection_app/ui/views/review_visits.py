@@ -8,10 +8,9 @@ import flet as ft
 
 from ...services import bundles, checklists, devices, review
 from .. import fmt
-from ..shell import FAILED
 from .base import banner, muted
 from .home import status_chip
-from .review_common import ReviewScreen, attempt, cell, date_field, dropdown, header_row, read_date, top_gap
+from .review_common import ReviewScreen, cell, date_field, dropdown, header_row, read_date, top_gap
 
 PAGE_SIZE = 20
 # column widths (px); the unit column takes what is left
@@ -33,7 +32,7 @@ class ReviewVisitsScreen(ReviewScreen):
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
         # the filters and page survive a visit to a record and back (the session's hand-over store)
-        self.filters, self.page_no = app.pending.get("review_visits") or (review.VisitFilters(), 0)
+        self.filters, self.page_no = app.state.review_visits or (review.VisitFilters(), 0)
         self.selected: set[str] = set()
         self.result = None
         self.options = None
@@ -42,21 +41,22 @@ class ReviewVisitsScreen(ReviewScreen):
     async def load(self) -> None:
         ctx = self.app.ctx
         options = await self.app.call(review.filter_options, ctx)
-        self.options = None if options is FAILED else options
+        self.options = options.value if options.ok else None
         catalogue = await self.app.call(checklists.available_checklists, ctx)
-        if catalogue is not FAILED:
-            self.checklist_titles = {c.id: self.t.text(c.title) for c in catalogue}
+        if catalogue.ok:
+            self.checklist_titles = {c.id: self.t.text(c.title) for c in catalogue.value}
         await self._fetch()
 
     async def _fetch(self) -> bool:
-        result = await self.app.call(review.visits_page, self.app.ctx, self.filters, self.page_no, PAGE_SIZE)
-        if result is FAILED:
+        got = await self.app.call(review.visits_page, self.app.ctx, self.filters, self.page_no, PAGE_SIZE)
+        if not got.ok:
             return False
+        result = got.value
         if result.page and not result.rows:  # fewer visits than before (filters elsewhere): first page
             self.page_no = 0
             return await self._fetch()
         self.result = result
-        self.app.pending["review_visits"] = (self.filters, self.page_no)
+        self.app.state.review_visits = (self.filters, self.page_no)
         return True
 
     # --- layout ------------------------------------------------------------------------------------
@@ -244,7 +244,8 @@ class ReviewVisitsScreen(ReviewScreen):
 
     async def _export(self, passphrase: str | None) -> None:
         ids = sorted(self.selected)
-        result, error = await attempt(self.app, bundles.export_to_data_dir, self.app.ctx, ids, passphrase)
+        got = await self.app.call(bundles.export_to_data_dir, self.app.ctx, ids, passphrase, work="long", notify=False)
+        result, error = got.value_or(None), got.message
         if error:
             self.notice.controls = [banner(error, "error", identifier="export-result")]
         else:

@@ -3,13 +3,15 @@ arrival time for late staff, reasons and evidence for absences, live totals."""
 
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from ...domain.roll_call import ABSENCE_REASONS, STATUSES
-from ...services import roll_call, units
+from ...services import drafts, roll_call, units
 from .. import fmt
-from ..shell import FAILED
 from ..widgets.autosave import AutoSave
+from ..widgets.drafts import DraftKeeper
 from .base import VisitScreen, bottom_space, muted, seg_label
 
 ROSTER_EXTENSIONS = ["csv", "xlsx", "xls", "txt"]
@@ -61,7 +63,29 @@ class PersonRow:
         self.box = ft.Container(ft.Column([self.head, self.seg, self.details], spacing=6),
                                 padding=10, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))
         self.control = ft.Semantics(identifier=f"staff-{index}", container=True, content=self.box)
-        self._show_details(self.status)
+        self._keep_draft(screen.drafts.get(f"rollcall:{self.staff.id}"))
+        self._show_details(self.chosen)
+
+    # --- a status chosen but not yet recordable (a late time or a reason still to type) ------------
+    def _keep_draft(self, draft: dict | None) -> None:
+        self.keeper = DraftKeeper(self.app, drafts.visit_scope(self.screen.visit_id), f"rollcall:{self.staff.id}",
+                                  self._pending)
+        if draft and not self.screen.locked:
+            self.seg.selected = [draft["status"]] if draft.get("status") else []
+            for name in ("arrival", "reason", "evidence", "note"):
+                if draft.get(name):
+                    getattr(self, name).value = draft[name]
+        self.keeper.saved = draft or {}
+        self.keeper.watch(self.seg, self.arrival, self.reason, self.evidence, self.note)
+
+    def _pending(self) -> dict:
+        """What is chosen and typed but not recorded yet (empty when the record has it all)."""
+        if self.chosen == self.status and self.chosen is not None:
+            return {}
+        if self.chosen is None and self.status is None:
+            return {}
+        return {"status": self.chosen or "", "arrival": self.arrival.value or "", "reason": self.reason.value or "",
+                "evidence": self.evidence.value or "", "note": self.note.value or ""}
 
     def _show_details(self, status: str | None) -> None:
         parts: list[ft.Control] = []
@@ -85,11 +109,16 @@ class PersonRow:
 
     async def _status_tapped(self, e=None) -> None:
         status = self.chosen
-        if status == "late" and not self.arrival.value.strip():
-            self.arrival.value = fmt.now_local().strftime("%H:%M")  # the late person arrives now
         self._show_details(status)
         if status is None:
             await self._clear()
+        elif status == "late" and not (self.arrival.value or "").strip():
+            # ask for the time the person arrived: never assume "now" (a forgotten time would make
+            # "late by 249 minutes" in the record); saved as soon as the time is typed
+            self.arrival.error_text = self.t("rc.arrival_needed")
+            self.control.update()
+            self._focus = asyncio.ensure_future(self.arrival.focus())
+            return
         elif status == "absent_excused" and not self.reason.value.strip():
             self.control.update()  # wait for the reason before saving: it is required
             return
@@ -123,14 +152,19 @@ class PersonRow:
         if status == "late":
             arrival = fmt.parse_hhmm(self.arrival.value)
             if arrival is None:
-                self.app.toast(self.t("common.bad_time"), error=True)
+                self.arrival.error_text = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
+                self.app.toast(self.arrival.error_text, error=True)
                 return False
-        entry = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
-                                    status, arrival_time=arrival, reason=self.reason.value,
-                                    evidence=self.evidence.value, note=self.note.value)
-        if entry is FAILED:
+            self.arrival.error_text = None
+        got = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
+                                  status, arrival_time=arrival, reason=self.reason.value,
+                                  evidence=self.evidence.value, note=self.note.value)
+        if not got.ok:
             return False
+        entry = got.value
         self.status, self.minutes_late = entry.status, entry.minutes_late
+        if self.keeper.saved:
+            await self.keeper.discard()  # recorded: the draft has done its work
         for s in self.savers:
             s.saved_value = s.field.value or ""
         self._show_details(self.status)
@@ -139,14 +173,15 @@ class PersonRow:
         return True
 
     async def _clear(self) -> None:
-        if await self.app.call(roll_call.clear_attendance, self.app.ctx, self.screen.visit_id,
-                               self.staff.id) is not FAILED:
+        if (await self.app.call(roll_call.clear_attendance, self.app.ctx, self.screen.visit_id,
+                               self.staff.id)).ok:
             self.status = None
             await self.screen.refresh_totals()
 
     async def flush(self) -> None:
         for s in self.savers:
             await s.flush()
+        await self.keeper.flush()
 
 
 class RollCallScreen(VisitScreen):
@@ -155,7 +190,9 @@ class RollCallScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         result = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
-        self.sheet = result if result is not FAILED else None
+        self.sheet = result.value if result.ok else None
+        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
+        self.drafts = result.value_or({})
 
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
@@ -200,22 +237,27 @@ class RollCallScreen(VisitScreen):
                                    left=tt.left_post, unmarked=tt.not_recorded)
 
     async def refresh_totals(self) -> None:
-        sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
-        if sheet is FAILED:
+        got = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
+        if not got.ok:
             return
+        sheet = got.value
         self._show_totals(sheet)
         self.totals.update()
 
     async def _reload(self) -> None:
+        for row in self.rows:
+            await row.flush()
+        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
+        self.drafts = result.value_or({})
         sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
-        if sheet is not FAILED:
-            self._fill(sheet)
+        if sheet.ok:
+            self._fill(sheet.value)
 
     async def _add_person(self, e=None) -> None:
-        person = await self.app.call(units.add_staff, self.app.ctx, self.visit.unit_id, self.new_name.value,
-                                     position=self.new_position.value.strip(),
-                                     department=self.new_department.value.strip())
-        if person is FAILED:
+        got = await self.app.call(units.add_staff, self.app.ctx, self.visit.unit_id, self.new_name.value,
+                                  position=self.new_position.value.strip(),
+                                  department=self.new_department.value.strip())
+        if not got.ok:
             return
         for f in (self.new_name, self.new_position, self.new_department):
             f.value = ""
@@ -230,9 +272,10 @@ class RollCallScreen(VisitScreen):
         from pathlib import Path
 
         data = f.bytes if f.bytes is not None else Path(f.path).read_bytes()
-        parsed = await self.app.call(units.import_roster, self.app.ctx, self.visit.unit_id, data, f.name)
-        if parsed is FAILED:
+        got = await self.app.call(units.import_roster, self.app.ctx, self.visit.unit_id, data, f.name)
+        if not got.ok:
             return
+        parsed = got.value
         t = self.t
         lines: list[ft.Control] = [ft.Text(t("rc.imported", n=len(parsed.people)), size=16,
                                            weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)]

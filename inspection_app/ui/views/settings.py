@@ -8,14 +8,14 @@ import flet as ft
 
 from ...services import settings as settings_service
 from .. import fmt
-from ..first_start import device_note  # what this installation leaves to the office (install's hook)
-from ..shell import FAILED
+from ..widgets.first_start_panels import device_note  # what this installation leaves to the office
+from ..widgets.drafts import DraftKeeper
 from .base import Screen, heading, muted
 
 DEPARTMENT_FIELDS = [("province", "st.province"), ("province_kind", "st.province_kind"),
                      ("organisation", "st.organisation"), ("parent_agency", "st.parent_agency"), ("name", "st.dept_name"),
                      ("team_name", "st.team_name"), ("code", "st.dept_code"), ("place", "st.place"),
-                     ("director_title", "st.director_title")]
+                     ("director_title", "st.director_title"), ("drafting_unit", "st.drafting_unit")]
 HOUR_FIELDS = [("morning_start", "st.morning", "st.from"), ("morning_end", "st.morning", "st.to"),
                ("afternoon_start", "st.afternoon", "st.from"), ("afternoon_end", "st.afternoon", "st.to")]
 
@@ -27,12 +27,25 @@ class SettingsScreen(Screen):
 
     async def load(self) -> None:
         result = await self.app.call(settings_service.get_settings, self.app.ctx)
-        self.settings = self.app.ctx.settings if result is FAILED else result
+        self.settings = result.value if result.ok else self.app.ctx.settings
+        self.keeper = DraftKeeper(self.app, "settings", "settings", self._typed)
+        self.draft = await self.keeper.load()
+
+    def _text_fields(self) -> dict[str, ft.TextField]:
+        fields = {"inspector": self.inspector, "days_off": self.days_off, "makeup": self.makeup}
+        fields.update({f"dept.{k}": f for k, f in self.dept.items()})
+        for i, season in enumerate(self.hours):
+            fields.update({f"season{i}.{k}": f for k, f in season.items()})
+        return fields
+
+    def _typed(self) -> dict:
+        """What is typed and not yet saved: the settings' draft."""
+        return {k: f.value or "" for k, f in self._text_fields().items()}
 
     def build(self) -> ft.Control:
         t, s = self.t, self.settings
         self.lang = ft.RadioGroup(value=s.language, on_change=self._language_changed, content=ft.Row([
-            ft.Radio(value="vi", label=t("st.lang_vi")), ft.Radio(value="en", label=t("st.lang_en"))]))
+            ft.Radio(value="vi", label=t("st.lang_vi"), height=48), ft.Radio(value="en", label=t("st.lang_en"), height=48)]))
         self.inspector = ft.TextField(label=t("st.inspector"), value=s.inspector_name, width=420)
         self.dept = {name: ft.TextField(label=t(key), value=getattr(s.department, name), width=420)
                      for name, key in DEPARTMENT_FIELDS}
@@ -53,13 +66,20 @@ class SettingsScreen(Screen):
         self.makeup = ft.TextField(label=t("st.makeup"), value=settings_service.format_days(s.makeup_workdays),
                                    hint_text=t("st.days_hint"), multiline=True, width=860)
         save = ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, on_click=self._save, height=52)
+        discard = ft.TextButton(t("st.discard"), icon=ft.Icons.UNDO, on_click=self._discard, height=52)
+        pristine = self._typed()
+        for k, f in self._text_fields().items():  # a draft typed before a reload or a restart comes back
+            if self.draft and k in self.draft:
+                f.value = self.draft[k]
+        self.keeper.saved = self.draft or pristine
+        self.keeper.watch(*self._text_fields().values())
         return ft.Column([
             heading(t("st.language")), self.lang,
             heading(t("st.inspector")), self.inspector,
             heading(t("st.department")), ft.Row(list(self.dept.values()), wrap=True, spacing=12, run_spacing=12),
             heading(t("st.office_hours")), *hour_rows,
             heading(t("st.calendar")), muted(t("st.calendar_help")), self.days_off, self.makeup,
-            ft.Row([save]),
+            ft.Row([save, discard], wrap=True),
             muted(t("st.data_dir", path=str(self.app.ctx.data_dir))),
             *device_note(self.app),  # what this installation leaves to the office (install's hook)
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
@@ -97,22 +117,36 @@ class SettingsScreen(Screen):
         if problem:
             self.app.toast(self.t(problem), error=True)
             return
-        data = await self.app.call(self._days, data)
-        if data is FAILED:
+        got = await self.app.call(self._days, data)
+        if not got.ok:
             return
-        result = await self.app.call(settings_service.save_settings, self.app.ctx, data)
-        if result is FAILED:
+        data = got.value
+        got = await self.app.call(settings_service.save_settings, self.app.ctx, data)
+        if not got.ok:
             return
+        result = got.value
         self.settings = result
+        await self.keeper.discard()
         if result.language != self.t.lang:
             await self.app.set_language(result.language)
         self.app.toast(self.t("st.saved"))
 
+    async def _discard(self, e=None) -> None:
+        """Explicit cancel: forget what was typed, show the saved settings again."""
+        await self.keeper.discard()
+        self.draft = None
+        self.app.go("/settings")
+
+    async def leave(self) -> None:
+        if hasattr(self, "inspector"):
+            await self.keeper.flush()
+
     async def _language_changed(self, e=None) -> None:
-        current = await self.app.call(settings_service.get_settings, self.app.ctx)
-        if current is FAILED:
+        got = await self.app.call(settings_service.get_settings, self.app.ctx)
+        if not got.ok:
             return
+        current = got.value
         result = await self.app.call(settings_service.save_settings, self.app.ctx,
                                      current.model_copy(update={"language": self.lang.value}))
-        if result is not FAILED:
-            await self.app.set_language(result.language)
+        if result.ok:
+            await self.app.set_language(result.value.language)

@@ -11,7 +11,6 @@ import flet as ft
 
 from ...domain.minutes_rules import LIMITS
 from ...services import minutes_signatures, visits
-from ..shell import FAILED
 from ..widgets.signature_pad import SignaturePad
 from .base import VisitScreen, heading, seg_label
 
@@ -81,8 +80,9 @@ class SignerCard:
         sig = await self.app.call(minutes_signatures.sign, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, [list(map(list, s)) for s in self.pad.strokes],
                                   PAD_W, PAD_H, position=self.position.value)
-        if sig is FAILED:
+        if not sig.ok:
             return
+        sig = sig.value
         self.signature, self.state = sig, minutes_signatures.SIGNED
         self._show_status()
         self.app.toast(t("sg.saved"))
@@ -90,8 +90,8 @@ class SignerCard:
     async def _clear(self, e=None) -> None:
         self.pad.clear()
         if self.signature is not None:
-            if await self.app.call(visits.clear_signature, self.app.ctx, self.screen.visit_id,
-                                   self.role) is FAILED:
+            if not (await self.app.call(visits.clear_signature, self.app.ctx, self.screen.visit_id,
+                                        self.role)).ok:
                 return
             self.signature, self.state = None, minutes_signatures.UNSIGNED
             self._show_status()
@@ -100,8 +100,9 @@ class SignerCard:
     async def _refuse(self, e=None) -> None:
         sig = await self.app.call(minutes_signatures.refuse, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, self.reason.value)
-        if sig is FAILED:
+        if not sig.ok:
             return
+        sig = sig.value
         self.signature, self.state = sig, minutes_signatures.REFUSED
         self.pad.clear()
         self._show_status()
@@ -115,11 +116,11 @@ class SignaturesScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         result = await self.app.call(minutes_signatures.signature_states, self.app.ctx, self.visit_id)
-        self.states = {} if result is FAILED else result
+        self.states = result.value if result.ok else {}
         result = await self.app.call(minutes_signatures.conclusions_missing, self.app.ctx, self.visit_id)
-        self.waiting = [] if result is FAILED else result
+        self.waiting = result.value if result.ok else []
         result = await self.app.call(visits.participants, self.app.ctx, self.visit_id)
-        self.people = [] if result is FAILED else result
+        self.people = result.value if result.ok else []
 
     def _default(self, role: str) -> tuple[str, str]:
         if role == "unit_representative":
@@ -156,8 +157,9 @@ class SignaturesScreen(VisitScreen):
 
     async def refresh_states(self) -> None:
         result = await self.app.call(minutes_signatures.signature_states, self.app.ctx, self.visit_id)
-        if result is FAILED:
+        if not result.ok:
             return
+        result = result.value
         for role, card in self.cards.items():
             state = result.get(role)
             card.signature = state.signature if state else None

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import flet as ft
 
-from ..shell import FAILED
 
 if TYPE_CHECKING:
     from ..shell import Shell
@@ -145,9 +144,10 @@ def camera_button(app: "Shell", visit_id: str, on_added: Callable[[list], Awaita
     async def use(frame: bytes) -> None:
         from ...services import photos
 
-        added = await app.call(photos.add_captured_photo, app.ctx, visit_id, frame, background=True, **links)
-        if added is FAILED:
+        added = await app.call(photos.add_captured_photo, app.ctx, visit_id, frame, work="long", **links)
+        if not added.ok:
             return
+        added = added.value
         if added.notices():
             app.toast(added.message(app.lang), error=True)
         await on_added([] if added.duplicate else [added.photo])

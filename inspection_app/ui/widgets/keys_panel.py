@@ -14,7 +14,7 @@ the person:
   settings on success);
 - set the office's seal image.
 
-RSA key generation, scrypt/PBKDF2 and PKCS#12 parsing are slow: they run with ``background=True``.
+RSA key generation, scrypt/PBKDF2 and PKCS#12 parsing are slow: they run with ``work="long"``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import flet as ft
 from ...services import keys as key_service
 from ...services import minutes
 from .. import fmt
-from ..shell import FAILED
 
 
 def _card(identifier: str, *controls: ft.Control, bgcolor: Any = None) -> ft.Control:
@@ -66,7 +65,7 @@ class KeysPanel:
     # --- building -------------------------------------------------------------------------------
     async def load(self) -> None:
         result = await self.app.call(key_service.status, self.app.ctx)
-        self.status = None if result is FAILED else result
+        self.status = result.value if result.ok else None
         self._fill()
 
     def control(self) -> ft.Control:
@@ -199,9 +198,10 @@ class KeysPanel:
             return
         name, data = self.pending_p12
         result = await self.app.call(key_service.import_p12_bytes, self.app.ctx, data, name,
-                                     self.p12_pass.value or "", background=True)
-        if result is FAILED:
+                                     self.p12_pass.value or "", work="long")
+        if not result.ok:
             return
+        result = result.value
         ident, offered = result
         self.pending_p12 = None
         self.app.toast(self.t("kp.imported", name=ident.name))
@@ -215,8 +215,9 @@ class KeysPanel:
         if picked is None:
             return
         result = await self.app.call(key_service.inspect_root, picked[1])
-        if result is FAILED:
+        if not result.ok:
             return
+        result = result.value
         self.pending_root = (picked[1], result)
         self._refresh()
 
@@ -230,8 +231,9 @@ class KeysPanel:
         data, info = self.pending_root
         result = await self.app.call(key_service.trust_root_confirmed, self.app.ctx, data, info.fingerprint,
                                      how="screen")
-        if result is FAILED:
+        if not result.ok:
             return
+        result = result.value
         self.pending_root = None
         self.app.toast(self.t("kp.trusted", name=info.common_name))
         await self.load()
@@ -240,9 +242,10 @@ class KeysPanel:
         picked = await self._pick(["png", "jpg", "jpeg"])
         if picked is None:
             return
-        result = await self.app.call(key_service.set_seal, self.app.ctx, picked[1], background=True)
-        if result is FAILED:
+        result = await self.app.call(key_service.set_seal, self.app.ctx, picked[1], work="long")
+        if not result.ok:
             return
+        result = result.value
         self.app.toast(self.t("kp.seal_saved"))
         await self.load()
 
@@ -251,11 +254,12 @@ class KeysPanel:
         self.pilot_button.disabled = True
         self.pilot_button.update()
         made = await self.app.call(minutes.init_keys, self.app.ctx, self.pilot_pass.value or "",
-                                   background=True)
-        if made is FAILED:
+                                   work="long")
+        if not made.ok:
             self.pilot_button.disabled = False
             self.pilot_button.update()
             return
+        made = made.value
         self.app.toast(self.t("mn.pilot_done", n=len(made.identities)))
         self.has_root = True
         await self.load()
@@ -266,9 +270,10 @@ class KeysPanel:
         if not ident:
             return
         result = await self.app.call(key_service.unlock, self.app.ctx, ident, self.unlock_pass.value or "",
-                                     background=True)
-        if result is FAILED:
+                                     work="long")
+        if not result.ok:
             return
+        result = result.value
         self.unlock_pass.value = ""
         self.app.toast(self.t("kp.unlocked", name=result.name))
 

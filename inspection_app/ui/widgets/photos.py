@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from ..shell import FAILED
-
 if TYPE_CHECKING:
     from ..shell import Shell
 
@@ -63,10 +61,11 @@ class PhotoPicker:
         stored, notices = [], []
         for p in picked:
             data: bytes | Path = p.data if p.data is not None else Path(p.path)
-            added = await self.app.call(service.add_photo, self.app.ctx, visit_id, data, p.name,
-                                        background=True, **links)
-            if added is FAILED:
+            got = await self.app.call(service.add_photo, self.app.ctx, visit_id, data, p.name,
+                                      work="long", **links)
+            if not got.ok:
                 continue
+            added = got.value
             if added.notices():
                 notices.append(added.message(self.app.lang))
             if not added.duplicate:
@@ -81,8 +80,8 @@ async def thumbnails(app: "Shell", photos: list) -> dict[str, bytes]:
     service = photo_service()
     if service is None or not photos:
         return {}
-    result = await app.call(service.thumbnail_bytes_many, app.ctx, [p.id for p in photos], background=True)
-    return {} if result is FAILED else result
+    result = await app.call(service.thumbnail_bytes_many, app.ctx, [p.id for p in photos], work="long")
+    return result.value if result.ok else {}
 
 
 def thumb(data: bytes | None, label: str, size: int = 96, on_click=None) -> ft.Control:

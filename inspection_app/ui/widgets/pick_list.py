@@ -12,6 +12,8 @@ import flet as ft
 
 from ...domain.text import fold
 
+TARGET = 48  # px: a radio row is a touch target
+
 
 class PickList:
     def __init__(self, options: list[tuple[str, str]], search_label: str, empty_text: str = "",
@@ -44,7 +46,8 @@ class PickList:
             chosen = next(((v, label) for v, label in self.options if v == self.group.value), None)
             if chosen:
                 shown = [chosen, *shown[: self.shown - 1]]  # keep the chosen one visible
-        self.group.content.controls = [ft.Radio(value=v, label=label, disabled=self.disabled) for v, label in shown]
+        self.group.content.controls = [ft.Radio(value=v, label=label, disabled=self.disabled, height=TARGET,
+                                                label_style=ft.TextStyle(size=16)) for v, label in shown]
         if not shown and self.empty_text:
             self.group.content.controls = [ft.Text(self.empty_text, size=15, color=ft.Colors.GREY_700)]
 
