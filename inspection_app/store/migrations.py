@@ -1,24 +1,54 @@
-"""Schema versions and in-place upgrades.
+"""Schema versions and in-place upgrades, through Alembic.
 
-The schema version lives in the ``appmeta`` table. On start, :func:`upgrade` brings an older
-database up to :data:`SCHEMA_VERSION` in one transaction, after copying an SQLite file aside, so an
-upgrade that fails leaves the old file as it was. A database from a *newer* app is refused rather
-than touched.
+Schema changes are Alembic revisions in ``store/alembic/versions`` (shipped inside the package; located with
+``importlib.resources``). The first revision, ``0001``, is the baseline: the schema as it was at
+``SCHEMA_VERSION`` 2, before Alembic. On start, :func:`upgrade`:
 
-Each step is explicit about data changes. New tables and new columns are added by
-:func:`_add_missing`: a new column must be nullable or have a default, which is what an additive
-change to the models gives; anything else (renames, type changes, value changes) needs a step here.
+- creates a new database by upgrading it to the head revision;
+- brings a schema-1 database (the first release, no ``appmeta`` table) to version 2 with the explicit step
+  below plus the v2 tables and columns, then stamps the baseline and upgrades to head;
+- stamps a version-2 database made before Alembic with the baseline, then upgrades to head;
+- refuses a database from a newer app (a higher ``appmeta`` version, or an Alembic revision this app does not
+  know) and leaves it untouched.
+
+Before changing an existing SQLite database it is copied aside with SQLite's online backup API
+(``sqlite3.Connection.backup``), which copies the WAL's committed pages too, so the copy is whole. All the
+steps run in one transaction: an upgrade that fails leaves the database as it was.
+
+After a change to the models, write its revision with ``alembic … revision --autogenerate`` (the exact steps
+are in docs/architecture.md, "Schema: Alembic"); ``tests/integration/test_migrations.py`` fails while the models
+and the head differ. On every start, tables, columns and indexes the models have and the database lacks are
+still added (the old additive net), after the revisions have run.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import datetime, timezone
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
-from sqlalchemy import Boolean, Connection, Integer, String, inspect, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import JSON
 from sqlmodel import SQLModel
@@ -26,7 +56,11 @@ from sqlmodel import SQLModel
 from ..domain.errors import UserError
 from . import models  # noqa: F401  (registers the tables)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 2  # the last schema before Alembic; later changes are Alembic revisions
+#: The last revision that only adds tables, columns and indexes (see ``upgrade``). Raise it only with
+#: revisions of that kind; a revision that changes or drops anything comes after it.
+ADDITIVE_UNTIL = "0002"
+BASELINE = "0001"  # the Alembic revision that is schema version 2
 
 
 def _step_1_to_2(conn: Connection) -> None:
@@ -40,8 +74,8 @@ def _step_1_to_2(conn: Connection) -> None:
 STEPS: dict[int, Callable[[Connection], None]] = {1: _step_1_to_2}
 
 
-def _default_sql(column) -> str | None:
-    default = column.default.arg if column.default is not None else None
+def _default_sql(column: Column[Any]) -> str | None:
+    default = getattr(column.default, "arg", None) if column.default is not None else None
     if callable(default):
         name = getattr(default, "__name__", "")
         if name == "utcnow":
@@ -63,19 +97,37 @@ def _default_sql(column) -> str | None:
     return None
 
 
-def _add_missing(conn: Connection) -> list[str]:
-    """Create missing tables, columns and indexes; return what was added."""
+def _add_missing(conn: Connection, baseline: dict[str, set[str]] | None) -> list[str]:
+    """Bring a schema-1 database to schema 2: create the baseline's missing tables, columns and indexes.
+
+    Only what the baseline revision has (``baseline``: table → columns) is added; later changes come from
+    their Alembic revisions. With ``baseline`` None, everything the models have is added. Returns what was added.
+    """
     added: list[str] = []
     insp = inspect(conn)
     existing = set(insp.get_table_names())
-    SQLModel.metadata.create_all(conn)
+    if baseline is None:
+        baseline = {t.name: {c.name for c in t.columns} for t in SQLModel.metadata.sorted_tables}
+    frozen = MetaData()  # the new tables as the baseline has them (no column a later revision adds)
     for table in SQLModel.metadata.sorted_tables:
+        if table.name in baseline and table.name not in existing:
+            cols = [c._copy() for c in table.columns if c.name in baseline[table.name]]
+            uniques = [UniqueConstraint(*[c.name for c in u.columns]) for u in table.constraints
+                       if isinstance(u, UniqueConstraint) and all(c.name in baseline[table.name] for c in u.columns)]
+            copy = Table(table.name, frozen, *cols, *uniques)
+            for index in table.indexes:  # single-column indexes come with their columns (index=True)
+                if len(index.columns) > 1 and all(c.name in baseline[table.name] for c in index.columns):
+                    Index(index.name, *[copy.c[c.name] for c in index.columns], unique=index.unique)
+    frozen.create_all(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in baseline:
+            continue
         if table.name not in existing:
             added.append(table.name)
             continue
         have = {c["name"] for c in insp.get_columns(table.name)}
         for column in table.columns:
-            if column.name in have:
+            if column.name in have or column.name not in baseline[table.name]:
                 continue
             ddl_type = column.type.compile(dialect=conn.dialect)
             default = _default_sql(column)
@@ -112,41 +164,93 @@ def _set_version(conn: Connection, version: int) -> None:
     conn.execute(text("INSERT INTO appmeta (key, value) VALUES ('schema_version', :v)"), {"v": str(version)})
 
 
-def _backup(engine: Engine, version: int) -> Path | None:
+def _backup(engine: Engine, version: int | str) -> Path | None:
+    """Copy an SQLite file aside with the online backup API (WAL pages included); None for other databases."""
     db = engine.url.database
     if engine.url.get_backend_name() != "sqlite" or not db or db == ":memory:":
         return None
     src = Path(db)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dst = src.with_name(f"{src.name}.v{version}-{stamp}.bak")
-    with engine.connect() as conn:  # checkpoint the WAL so the copy is complete
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy2(src, dst)
+    source = sqlite3.connect(src)
+    try:
+        target = sqlite3.connect(dst)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
     return dst
 
 
-def upgrade(engine: Engine) -> dict:
-    """Create or upgrade the schema. Returns what happened (for logs and tests)."""
+def _alembic_config(conn: Connection) -> Config:
+    """The packaged alembic.ini, bound to ``conn`` (so Alembic runs inside our transaction)."""
+    with resources.as_file(resources.files(__package__) / "alembic") as where:
+        cfg = Config(str(where / "alembic.ini"))
+        cfg.set_main_option("script_location", str(where))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _scripts(conn: Connection) -> ScriptDirectory:
+    return ScriptDirectory.from_config(_alembic_config(conn))
+
+
+def _revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> dict[str, Any]:
+    """Create or upgrade the schema. Returns what happened (for logs and tests).
+
+    Raises :class:`UserError` for a database written by a newer version of the app (nothing is changed).
+    """
     with engine.connect() as conn:
         version = current_version(conn)
-    if version is not None and version > SCHEMA_VERSION:
+        revision = _revision(conn) if version is not None else None
+        scripts = _scripts(conn)
+        head = scripts.get_current_head()
+        known = revision is None or _known(scripts, revision)
+    if (version is not None and version > SCHEMA_VERSION) or not known:
+        shown = revision if not known else version
         raise UserError(
-            f"Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (lược đồ {version}); "
-            f"hãy cập nhật ứng dụng. Dữ liệu không bị thay đổi.",
-            f"The database was made by a newer version of the app (schema {version}); "
-            f"update the app. Nothing was changed.",
-            version=version,
-        )
+            f"Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (lược đồ {shown}); hãy cập nhật ứng dụng. "
+            "Dữ liệu không bị thay đổi.",
+            f"The database was written by a newer version of the app (schema {shown}); update the app. "
+            "Nothing was changed.")
     if version is None:
         with engine.begin() as conn:
-            SQLModel.metadata.create_all(conn)
+            command.upgrade(_alembic_config(conn), "head")
             _set_version(conn, SCHEMA_VERSION)
-        return {"created": True, "from": None, "to": SCHEMA_VERSION, "added": [], "backup": None}
-    backup = _backup(engine, version) if version < SCHEMA_VERSION else None
+        return {"created": True, "from": None, "to": SCHEMA_VERSION, "revision": head, "added": [], "backup": None}
+    behind = version < SCHEMA_VERSION or revision != head
+    backup = _backup(engine, version if revision is None else revision) if behind else None
+    added: list[str] = []
     with engine.begin() as conn:
-        added = _add_missing(conn)
-        for v in range(version, SCHEMA_VERSION):
-            STEPS[v](conn)
-        _set_version(conn, SCHEMA_VERSION)
-    return {"created": False, "from": version, "to": SCHEMA_VERSION, "added": added,
-            "backup": str(backup) if backup else None}
+        if version < SCHEMA_VERSION:
+            added = _add_missing(conn, None)  # the tables and columns the data steps write to
+            for v in range(version, SCHEMA_VERSION):
+                STEPS[v](conn)
+            _set_version(conn, SCHEMA_VERSION)
+        cfg = _alembic_config(conn)
+        if revision is None:
+            # A database from before Alembic: every revision up to ADDITIVE_UNTIL only adds tables,
+            # columns and indexes, so the additive pass brings it there; it is stamped at that revision
+            # and any later revision runs normally.
+            added += _add_missing(conn, None)
+            command.stamp(cfg, ADDITIVE_UNTIL)
+        if (revision or ADDITIVE_UNTIL) != head:
+            command.upgrade(cfg, "head")
+        # Safety net: a table, column or index the models have and the database lacks (a database an older
+        # build damaged, or a model change whose revision was forgotten: test_migrations catches that).
+        added += _add_missing(conn, None)
+    return {"created": False, "from": version, "to": SCHEMA_VERSION, "revision": head, "from_revision": revision,
+            "added": added, "backup": str(backup) if backup else None}
+
+
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    try:
+        return scripts.get_revision(revision) is not None
+    except Exception:  # alembic raises its own errors for an unknown revision
+        return False

@@ -74,3 +74,47 @@ def test_database_from_a_newer_app_is_refused_untouched(tmp_path):
         AppContext.open(data)
     assert "mới hơn" in exc.value.vi and "newer" in exc.value.en
     assert (data / "inspection.db").read_bytes() == before
+
+
+def test_the_models_match_the_migrations_head(tmp_path):
+    """A model change without its Alembic revision fails here. Write the revision with
+    ``alembic -c inspection_app/store/alembic/alembic.ini revision --autogenerate -m "…"``."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    from inspection_app.store.migrations import upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'head.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+    assert diff == [], "the models differ from the migrations' head: write an Alembic revision"
+
+
+def test_a_v2_database_made_before_alembic_is_stamped_and_a_wal_database_is_backed_up_whole(tmp_path):
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    from inspection_app.store.migrations import upgrade
+
+    path = tmp_path / "v2.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:  # a schema-2 database as the app made it before Alembic
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        SQLModel.metadata.create_all(conn)
+        conn.exec_driver_sql("INSERT INTO appmeta (key, value) VALUES ('schema_version', '2')")
+        conn.exec_driver_sql("INSERT INTO unit (id, name, kind, parent_agency, address, head_name, code, created_at, "
+                             "updated_at) VALUES ('u1', 'UBND xã Mới', '', '', '', '', '', '2026-01-01', '2026-01-01')")
+    keep = sqlite3.connect(path)  # an open reader keeps the WAL from being folded into the file
+    keep.execute("SELECT 1 FROM unit").fetchall()
+    report = upgrade(engine)
+    keep.close()
+    assert report["from"] == 2 and report["from_revision"] is None and report["revision"]
+    backup = sqlite3.connect(report["backup"])
+    assert backup.execute("SELECT name FROM unit").fetchall() == [("UBND xã Mới",)]
+    backup.close()
+    again = upgrade(engine)
+    assert again["backup"] is None and again["from"] == 2
+    engine.dispose()
