@@ -8,6 +8,14 @@ from __future__ import annotations
 
 INSTALL_LABELS: dict[str, tuple[str, str]] = {
     # --- first start and the demo ----------------------------------------------------------------
+    "fs.identity_title": ("Cơ quan kiểm tra", "The inspecting department"),
+    "fs.identity_help": ("Trước khi lập biên bản, hãy cho biết Sở Nội vụ thuộc tỉnh, thành phố nào. Tên đầy đủ và cơ "
+                         "quan chủ quản được ghi theo đó; có thể sửa trong Cài đặt.",
+                         "Before any minutes are made, say which province or city this Department of Home Affairs "
+                         "belongs to. Its full name and parent agency follow; both can be changed in Settings."),
+    "fs.kind_province": ("Tỉnh", "Province (tỉnh)"),
+    "fs.kind_city": ("Thành phố trực thuộc trung ương", "Centrally-run city (thành phố)"),
+    "fs.identity_saved": ("Đã lưu: {name}", "Saved: {name}"),
     "fs.try_demo": ("Dùng thử với dữ liệu mẫu", "Try it with sample data"),
     "fs.try_demo_help": ("Mở một đơn vị mẫu với các cuộc kiểm tra đã làm sẵn, tách riêng khỏi dữ liệu thật.",
                          "Opens a sample department with visits already done, kept apart from the real data."),

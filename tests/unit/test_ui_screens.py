@@ -819,3 +819,29 @@ def test_an_absence_waiting_for_its_reason_survives_leaving_the_roll_call(ctx):
         assert (entry.status, entry.reason) == ("absent_excused", "Nghỉ phép năm")
         assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "rollcall:") == {}
     run(scenario())
+
+
+def test_first_start_asks_for_the_departments_identity(tmp_path):
+    """No place name is printed silently (issue #11): a new data directory asks for the province on the
+    home screen; a centrally-run city is 'thành phố'; the card goes once it is saved."""
+    fresh = AppContext.open(tmp_path / "fresh", actor="Người thử")
+    try:
+        assert fresh.settings.department.missing()
+
+        async def scenario():
+            app = await App(fresh).start("/")
+            card = app.one(ft.Semantics, identifier="identity-card")
+            assert card is not None
+            await app.click(app.within("identity-card", ft.FilledButton))  # nothing typed: said at the field
+            assert app.within("identity-card", ft.TextField).error
+            await app.type(app.within("identity-card", ft.TextField), "Hà Nội")
+            app.session.apply_patch(app.within("identity-card", ft.RadioGroup)._i, {"value": "thành phố"})
+            await app.click(app.within("identity-card", ft.FilledButton))
+            dept = fresh.settings.department
+            assert (dept.organisation_name(), dept.parent_agency_line()) == ("Sở Nội vụ thành phố Hà Nội",
+                                                                            "UBND THÀNH PHỐ HÀ NỘI")
+            await app.show("/")
+            assert not app.all(ft.Semantics, identifier="identity-card")
+        run(scenario())
+    finally:
+        fresh.close()

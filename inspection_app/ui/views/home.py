@@ -42,7 +42,8 @@ class HomeScreen(Screen):
         recent = [v for v in self.visits if v.status not in IN_PROGRESS]
         if not self.visits:
             parts.append(muted(t("home.empty"), 16))
-        from ..widgets.first_start_panels import home_extras  # first start: the offer to try the demo
+        from ..widgets.first_start_panels import home_extras, identity_card  # first start
+        parts = identity_card(self) + parts  # the department's identity, until it is set
         parts += home_extras(self.app, bool(self.visits))
         if current:
             parts += [heading(t("home.in_progress")), *[self._tile(v) for v in current]]

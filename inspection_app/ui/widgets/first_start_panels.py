@@ -32,3 +32,41 @@ def device_note(app) -> list[ft.Control]:
         ft.Text(t("fs.device_help"), size=15),
         *[ft.Text(f"• {t('fs.feature.' + key)}", size=15) for key in missing],
     ], spacing=4), padding=12, border_radius=8, bgcolor=ft.Colors.BLUE_GREY_50)]
+
+
+IDENTITY_ID = "identity-card"
+
+
+def identity_card(screen) -> list[ft.Control]:
+    """First start: the inspecting department's identity, asked before anything is printed (issue #11).
+
+    Shown on the home screen while the province is not set (``Department.missing``): the province or
+    centrally-run city, and its kind; the full name and parent agency follow from them (and can be
+    changed in Settings). Saved through ``services.settings.set_identity``.
+    """
+    from ...services import settings as settings_service
+
+    app = screen.app
+    if not app.ctx.settings.department.missing():
+        return []
+    t = app.t
+    province = ft.TextField(label=t("st.province"), width=360, autofocus=False)
+    kind = ft.RadioGroup(value="tỉnh", content=ft.Row([
+        ft.Container(ft.Radio(value="tỉnh", label=t("fs.kind_province")), height=48),
+        ft.Container(ft.Radio(value="thành phố", label=t("fs.kind_city")), height=48)], wrap=True))
+
+    async def save(e=None) -> None:
+        got = await app.call(settings_service.set_identity, app.ctx, province.value or "", kind.value or "tỉnh")
+        if not got.ok:
+            province.error = got.message
+            province.update()
+            return
+        app.toast(t("fs.identity_saved", name=got.value.department.organisation_name()))
+        await app.refresh()
+
+    return [ft.Semantics(identifier=IDENTITY_ID, container=True, content=ft.Card(ft.Container(ft.Column([
+        ft.Text(t("fs.identity_title"), size=18, weight=ft.FontWeight.W_600),
+        ft.Text(t("fs.identity_help"), size=15),
+        province, kind,
+        ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, height=52, on_click=save),
+    ], spacing=10), padding=16)))]
