@@ -233,7 +233,6 @@ class ReviewBundlesScreen(ReviewScreen):
             if not result.ok:
                 self.update()
                 return
-            result = result.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.merged_units"))
@@ -267,7 +266,6 @@ class ReviewBundlesScreen(ReviewScreen):
             result = await self.app.call(devices.revoke_device, self.app.ctx, row_id)
             if not result.ok:
                 return
-            result = result.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.revoked", name=name))
@@ -302,7 +300,6 @@ class ReviewBundlesScreen(ReviewScreen):
             if not result.ok:
                 self.update()
                 return
-            result = result.value
             await self._fetch()
             self._fill_lists()
             self.app.toast(self.t("of.bd.resolved"))

@@ -158,7 +158,6 @@ class ReviewOutcomesScreen(ReviewScreen):
         if not row.ok:
             self.update()
             return
-        row = row.value
         if await self._fetch():
             self._fill()
         self.app.toast(self.t("common.saved"))

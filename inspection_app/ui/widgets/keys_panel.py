@@ -233,7 +233,6 @@ class KeysPanel:
                                      how="screen")
         if not result.ok:
             return
-        result = result.value
         self.pending_root = None
         self.app.toast(self.t("kp.trusted", name=info.common_name))
         await self.load()
@@ -245,7 +244,6 @@ class KeysPanel:
         result = await self.app.call(key_service.set_seal, self.app.ctx, picked[1], work="long")
         if not result.ok:
             return
-        result = result.value
         self.app.toast(self.t("kp.seal_saved"))
         await self.load()
 
