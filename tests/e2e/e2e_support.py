@@ -188,8 +188,11 @@ class Flt:
         node.wait_for(state="visible")  # attached and laid out (a node being rebuilt has no box yet)
         view = self.page.viewport_size
         top, bottom = 64, view["height"] - 90  # below the app bar, above a bottom navigation bar
+        deadline = time.monotonic() + 30  # a screen that keeps re-laying out never holds a test for long
         for _ in range(40):
-            box = node.bounding_box()
+            if time.monotonic() > deadline:
+                return node
+            box = node.bounding_box(timeout=5000)
             if box is None:
                 return node
             if box["y"] >= top and box["y"] + min(box["height"], bottom - top) <= bottom:
@@ -200,7 +203,7 @@ class Flt:
             self.page.mouse.wheel(0, max(-500, min(500, dy)))
             before = box["y"]
             for _ in range(50):  # until Flutter has moved the node (or cannot scroll further)
-                moved = node.bounding_box()
+                moved = node.bounding_box(timeout=5000)
                 if moved is None or abs(moved["y"] - before) > 0.5:
                     break
                 self.page.wait_for_timeout(20)
@@ -214,12 +217,12 @@ class Flt:
         node = anchor.first
         node.wait_for(state="visible")
         for _ in range(40):
-            before = node.bounding_box()
+            before = node.bounding_box(timeout=5000)
             self.page.mouse.move(view["width"] / 2, view["height"] / 2)
             self.page.mouse.wheel(0, -2000)
             for _ in range(25):
                 self.page.wait_for_timeout(20)
-                after = node.bounding_box()
+                after = node.bounding_box(timeout=5000)
                 if after is None or before is None or abs(after["y"] - before["y"]) > 0.5:
                     break
             else:
@@ -236,17 +239,25 @@ class Flt:
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
     def _steady_box(self, node: Locator) -> dict:
-        """The node's box once it stays put for a frame (a card above may just be growing)."""
+        """The node's box once it stays put for a frame (a card above may just be growing).
+
+        Bounded: on a loaded machine a screen can keep re-laying out (a progress line, a growing list)
+        and the node never holds still for two frames; after a while the last box it had is used, so a
+        tap lands where the node is instead of the test waiting on it for many minutes.
+        """
         box = None
+        deadline = time.monotonic() + 15
         for _ in range(50):
             self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-            now = node.bounding_box()
+            now = node.bounding_box(timeout=5000)
             if now is None:
-                node.wait_for(state="visible")
+                node.wait_for(state="visible", timeout=5000)
                 continue
             if box is not None and all(abs(now[k] - box[k]) < 0.5 for k in ("x", "y", "width", "height")):
                 return now
             box = now
+            if time.monotonic() > deadline:
+                break
         assert box is not None, f"{node} has no box"
         return box
 
