@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.minutes import MinutesContent, SignatureMark, SignerRole, refusal_text
 from . import fonts
+from .strokes import draw_strokes
 from .page import _FONT_ALL, FRAME_WIDTH, _lines, _Styles, _x
 
 #: the visible digital signature of the team leader, in PDF points
@@ -80,39 +81,9 @@ class _DrawnSignature(Flowable):
             return
         if not mark.has_drawing:
             return
-        points = [p for s in mark.strokes for p in s]
-        min_x = min(p[0] for p in points)
-        max_x = max(p[0] for p in points)
-        min_y = min(p[1] for p in points)
-        max_y = max(p[1] for p in points)
-        span_x = max(max_x - min_x, 1e-6)
-        span_y = max(max_y - min_y, 1e-6)
-        pad = 2.0
         # keep the aspect ratio; never enlarge beyond 1.6x the pad's own scale (a dot stays a dot)
-        pad_scale = min(self.width / mark.pad_width, self.height / mark.pad_height)
-        scale = min((self.width - 2 * pad) / span_x, (self.height - 2 * pad) / span_y,
-                    pad_scale * 1.6)
-        off_x = (self.width - span_x * scale) / 2
-        off_y = (self.height - span_y * scale) / 2
-        c.saveState()
-        c.setStrokeColor(INK)
-        c.setFillColor(INK)
-        c.setLineWidth(1.1)
-        c.setLineCap(1)
-        c.setLineJoin(1)
-        path = c.beginPath()
-        for stroke in mark.strokes:
-            if not stroke:
-                continue
-            pts = [(off_x + (x - min_x) * scale, off_y + (max_y - y) * scale) for x, y in stroke]
-            if len(pts) == 1:  # a dot
-                path.circle(pts[0][0], pts[0][1], 0.6)
-                continue
-            path.moveTo(*pts[0])
-            for px, py in pts[1:]:
-                path.lineTo(px, py)
-        c.drawPath(path, stroke=1, fill=0)
-        c.restoreState()
+        draw_strokes(self.canv, mark.strokes, mark.pad_width, mark.pad_height, 0, 0, self.width, self.height,
+                     color=INK, margin=2.0, max_enlarge=1.6)
 
 
 class _DigitalSignatureSlot(Flowable):

@@ -29,6 +29,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from . import fonts
+from .strokes import draw_strokes
 
 #: Vietnam has had no daylight saving time since 1975; a fixed offset needs no tz database.
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -77,31 +78,8 @@ def _fit_lines(c: canvas.Canvas, lines: Sequence[str], width: float, height: flo
 def _draw_strokes(c: canvas.Canvas, drawn: DrawnSignature, x: float, y: float, width: float,
                   height: float) -> None:
     """The strokes fitted (aspect kept) and centred in the area, in blue, nothing behind them."""
-    points = [p for s in drawn.strokes for p in s]
-    min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
-    min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
-    span_x, span_y = max(max_x - min_x, 1e-6), max(max_y - min_y, 1e-6)
-    pad_scale = min(width / drawn.pad_width, height / drawn.pad_height)
-    scale = min(width / span_x, height / span_y, pad_scale * 3.0)  # a dot stays small
-    off_x = x + (width - span_x * scale) / 2
-    off_y = y + (height - span_y * scale) / 2
-    c.saveState()
-    c.setStrokeColor(SIGNATURE_BLUE)
-    c.setFillColor(SIGNATURE_BLUE)
-    c.setLineWidth(1.1)
-    c.setLineCap(1)
-    c.setLineJoin(1)
-    path = c.beginPath()
-    for stroke in drawn.strokes:
-        pts = [(off_x + (px - min_x) * scale, off_y + (max_y - py) * scale) for px, py in stroke]
-        if len(pts) == 1:
-            path.circle(pts[0][0], pts[0][1], 0.6)
-            continue
-        path.moveTo(*pts[0])
-        for px, py in pts[1:]:
-            path.lineTo(px, py)
-    c.drawPath(path, stroke=1, fill=0)
-    c.restoreState()
+    draw_strokes(c, drawn.strokes, drawn.pad_width, drawn.pad_height, x, y, width, height,
+                 color=SIGNATURE_BLUE, max_enlarge=3.0)  # a dot stays small
 
 
 def _text_block(c: canvas.Canvas, lines: Sequence[str], x: float, y: float, width: float,
