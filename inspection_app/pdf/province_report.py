@@ -11,8 +11,6 @@ are the team report's (``pdf.report``), so the two documents cannot drift apart.
 
 from __future__ import annotations
 
-import io
-import os
 from pathlib import Path
 
 from reportlab.lib.styles import ParagraphStyle
@@ -21,9 +19,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..domain.minutes import date_line, short_date
 from ..domain.report import ProvinceReport, percent
-from . import fonts
-from .layout import FRAME_WIDTH, _Doc, _grid, _Header, _Rule, _styles, _x, write_atomic
-from .report import (RenderedReport, _num, _sentence_rate, attendance_sentence, breakdown_tables, closing,
+from .layout import FRAME_WIDTH, _grid, _Header, _Rule, _styles, _x, write_atomic
+from .report import (RenderedReport, build_report_pdf, _num, _sentence_rate, attendance_sentence, breakdown_tables, closing,
                      handling_sentence, open_visits_note, overdue_table, remedies_sentence, violations_table)
 
 MAX_UNITS = 60  # lines of the units table; the spreadsheet has them all
@@ -134,18 +131,8 @@ def _body(r: ProvinceReport, st) -> list[Flowable]:
 
 
 def render_province_report(report: ProvinceReport) -> RenderedReport:
-    st = _styles()
-    buf = io.BytesIO()
     c = report.content
-    doc = _Doc(
-        buf, title=f"Báo cáo kết quả kiểm tra công vụ {short_date(c.date_from)} - {short_date(c.date_to)}",
-        author=c.issuer, subject="Báo cáo kết quả kiểm tra công vụ", creator="inspection-app",
-        producer="inspection-app (reportlab)", lang="vi-VN",
-        invariant=bool(os.environ.get("INSPECTION_APP_INVARIANT_PDF")),
-        initialFontName=fonts.REGULAR, initialFontSize=13,
-    )
-    doc.build(_body(report, st))
-    return RenderedReport(pdf=buf.getvalue(), page_count=doc.page)
+    return build_report_pdf(_body(report, _styles()), c.date_from, c.date_to, c.issuer)
 
 
 def write_province_report(report: ProvinceReport, path: Path) -> RenderedReport:

@@ -402,19 +402,23 @@ def closing(r: PeriodReport, st) -> Flowable:
     return KeepTogether([Spacer(1, 10), table])
 
 
-def render_report(report: PeriodReport) -> RenderedReport:
-    st = _styles()
+def build_report_pdf(story: list, date_from, date_to, issuer: str) -> RenderedReport:
+    """A report's flowables as an A4 PDF in the Decree 30 layout, with its metadata (both reports)."""
     buf = io.BytesIO()
     doc = _Doc(
         buf,
-        title=f"Báo cáo kết quả kiểm tra công vụ {short_date(report.date_from)} - {short_date(report.date_to)}",
-        author=report.issuer, subject="Báo cáo kết quả kiểm tra công vụ", creator="inspection-app",
+        title=f"Báo cáo kết quả kiểm tra công vụ {short_date(date_from)} - {short_date(date_to)}",
+        author=issuer, subject="Báo cáo kết quả kiểm tra công vụ", creator="inspection-app",
         producer="inspection-app (reportlab)", lang="vi-VN",
         invariant=bool(os.environ.get("INSPECTION_APP_INVARIANT_PDF")),
         initialFontName=fonts.REGULAR, initialFontSize=13,
     )
-    doc.build(_body(report, st))
+    doc.build(story)
     return RenderedReport(pdf=buf.getvalue(), page_count=doc.page)
+
+
+def render_report(report: PeriodReport) -> RenderedReport:
+    return build_report_pdf(_body(report, _styles()), report.date_from, report.date_to, report.issuer)
 
 
 def write_report(report: PeriodReport, path: Path) -> RenderedReport:
