@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8550
 
-.PHONY: run test test-fast test-packaging bench sysdeps venv demo dist clean screenshots
+.PHONY: run lint test test-fast test-packaging bench sysdeps venv demo dist clean screenshots
 
 # Python environment: the project with the office, HEIC and test extras (a tablet build takes the
 # base only, see docs/platforms.md), reinstalled when pyproject.toml changes.
@@ -51,7 +51,12 @@ dist: $(STAMP)
 	$(BIN)/python -m build --outdir dist .
 	@ls -l dist
 
-test: $(STAMP) sysdeps
+# ruff (configured in pyproject.toml) and mypy: strict for domain/, store/, services/, plain for the rest.
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/mypy
+
+test: $(STAMP) sysdeps lint
 	$(BIN)/python -m pytest
 
 # Refresh the README's screenshots (docs/img) from the browser tests.
