@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..domain.errors import Locked, NotFound, UserError
 from ..store import models as m
@@ -151,7 +152,7 @@ def inspect_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = N
     with sync_bundle.open_bundle(Path(path), passphrase, work_root=ctx.data_dir,
                                  authorise=devices.authorise(ctx)) as b:
         with ctx.session() as s:
-            seen = s.execute(select(m.SyncImport.id).where(m.SyncImport.bundle_id == b.bundle_id)
+            seen = s.execute(select(col(m.SyncImport.id)).where(col(m.SyncImport.bundle_id) == b.bundle_id)
                              .limit(1)).first() is not None
         return BundleInfo(
             bundle_id=b.bundle_id, file_name=b.file_name, sha256=b.sha256, encrypted=b.encrypted,
@@ -181,7 +182,7 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
                 conflicts: list[ConflictRow] = []
                 if result.import_id:
                     _register_minutes_numbers(s, result.import_id, b.visit_ids, b.device_id)
-                    rows = s.execute(select(m.SyncConflict).where(m.SyncConflict.import_id == result.import_id)
+                    rows = s.execute(select(m.SyncConflict).where(col(m.SyncConflict.import_id) == result.import_id)
                                      .order_by(m.SyncConflict.visit_id, m.SyncConflict.entity,
                                                m.SyncConflict.field)).scalars()
                     conflicts = [_conflict_row(c) for c in rows]
@@ -226,9 +227,9 @@ def _register_minutes_numbers(s, import_id: str, visit_ids: list[str], device_id
             continue
         year = when.astimezone(local).year
         if numbering.number_taken(s, code, year, number, visit_id):
-            holder_id = s.execute(select(m.IssuedNumber.visit_id).where(
-                m.IssuedNumber.code == code, m.IssuedNumber.year == year,
-                m.IssuedNumber.number == number)).scalar()
+            holder_id = s.execute(select(col(m.IssuedNumber.visit_id)).where(
+                col(m.IssuedNumber.code) == code, col(m.IssuedNumber.year) == year,
+                col(m.IssuedNumber.number) == number)).scalar()
             other = s.get(m.Visit, holder_id) if holder_id else None
             unit = s.get(m.Unit, other.unit_id) if other is not None else None
             other_when = (other.arrival_at or other.created_at) if other is not None else None
@@ -298,11 +299,11 @@ def sweep_staging(ctx: AppContext) -> int:
 def list_imports(ctx: AppContext, limit: int = 100) -> list[ImportRow]:
     """The most recent imports first."""
     with ctx.session() as s:
-        imports = s.execute(select(m.SyncImport).order_by(m.SyncImport.imported_at.desc()).limit(limit)).scalars().all()
+        imports = s.execute(select(m.SyncImport).order_by(col(m.SyncImport.imported_at).desc()).limit(limit)).scalars().all()
         open_counts: dict[str, int] = {}
         if imports:
-            for c in s.execute(select(m.SyncConflict.import_id).where(
-                    m.SyncConflict.import_id.in_([i.id for i in imports]), m.SyncConflict.resolution == "")).scalars():
+            for c in s.execute(select(col(m.SyncConflict.import_id)).where(
+                    col(m.SyncConflict.import_id).in_([i.id for i in imports]), col(m.SyncConflict.resolution) == "")).scalars():
                 open_counts[c] = open_counts.get(c, 0) + 1
         return [ImportRow(id=i.id, bundle_id=i.bundle_id, file_name=i.file_name, source_device_id=i.source_device_id,
                           exported_by=i.exported_by, exported_at=i.exported_at, imported_by=i.imported_by,
@@ -312,12 +313,12 @@ def list_imports(ctx: AppContext, limit: int = 100) -> list[ImportRow]:
 
 def list_conflicts(ctx: AppContext, visit_id: str | None = None, unresolved_only: bool = True) -> list[ConflictRow]:
     with ctx.session() as s:
-        query = select(m.SyncConflict).order_by(m.SyncConflict.created_at, m.SyncConflict.entity,
+        query = select(m.SyncConflict).order_by(col(m.SyncConflict.created_at), col(m.SyncConflict.entity),
                                                 m.SyncConflict.field)
         if visit_id:
-            query = query.where(m.SyncConflict.visit_id == visit_id)
+            query = query.where(col(m.SyncConflict.visit_id) == visit_id)
         if unresolved_only:
-            query = query.where(m.SyncConflict.resolution == "")
+            query = query.where(col(m.SyncConflict.resolution) == "")
         return [_conflict_row(c) for c in s.execute(query).scalars()]
 
 

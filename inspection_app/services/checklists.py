@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from ..domain.checklist import Checklist, Problem, missing_evidence, normalise_value, parse_checklist
 from ..domain.errors import NotFound, ValidationFailed
@@ -260,12 +260,12 @@ def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
     with ctx.session() as s:
         # A photo is evidence for an item when it is linked to the item, or to a finding on that item.
         direct = s.exec(select(Photo.checklist_id, Photo.item_id, func.count())
-                        .where(Photo.visit_id == visit_id, Photo.item_id.is_not(None))
-                        .group_by(Photo.checklist_id, Photo.item_id)).all()
+                        .where(col(Photo.visit_id) == visit_id, col(Photo.item_id).is_not(None))
+                        .group_by(col(Photo.checklist_id), col(Photo.item_id))).all()
         via_finding = s.exec(select(Finding.checklist_id, Finding.item_id, func.count())
-                             .join(Photo, Photo.finding_id == Finding.id)
-                             .where(Finding.visit_id == visit_id, Finding.item_id.is_not(None))
-                             .group_by(Finding.checklist_id, Finding.item_id)).all()
+                             .join(Photo, col(Photo.finding_id) == col(Finding.id))
+                             .where(col(Finding.visit_id) == visit_id, col(Finding.item_id).is_not(None))
+                             .group_by(col(Finding.checklist_id), col(Finding.item_id))).all()
     photo_counts: dict[tuple[str, str], int] = {}
     for checklist_id, item_id, n in [*direct, *via_finding]:
         photo_counts[(checklist_id, item_id)] = photo_counts.get((checklist_id, item_id), 0) + n

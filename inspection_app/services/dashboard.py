@@ -25,6 +25,7 @@ from operator import add
 from sqlalchemy import DateTime, and_, case, delete, func, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from ..domain.report import TALLY_FIELDS, Metrics, MonthMetrics, OpenVisit, UnitMetrics
 from ..domain.text import fold
@@ -96,12 +97,12 @@ def _vectors(conn, ids: list[str], kinds) -> dict[str, list[int]]:
              *(_n(rc.status == st) for st in _ROLL_STATUSES))
     add_rows(["findings"], fd.visit_id, func.count())
     add_rows(["office_culture_items", "office_culture_failed", "alcohol_tobacco_items_failed"], an.visit_id,
-             _n(an.checklist_id == OFFICE_CULTURE), _n(and_(an.checklist_id == OFFICE_CULTURE, an.value == "fail")),
-             _n(and_(an.checklist_id == ALCOHOL_TOBACCO, an.value == "fail")),
-             where=(an.checklist_id.in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), an.value.in_(("pass", "fail"))))
+             _n(col(an.checklist_id) == OFFICE_CULTURE), _n(and_(col(an.checklist_id) == OFFICE_CULTURE, col(an.value) == "fail")),
+             _n(and_(col(an.checklist_id) == ALCOHOL_TOBACCO, col(an.value) == "fail")),
+             where=(col(an.checklist_id).in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), col(an.value).in_(("pass", "fail"))))
     add_rows(["dossiers_checked", "dossiers_early", "dossiers_on_time", "dossiers_late"], dc.visit_id,
              func.count(), _n(dc.timeliness == "early"), _n(dc.timeliness == "on_time"),
-             _n(dc.timeliness == "late"), where=(dc.timeliness.in_(("early", "on_time", "late")),))
+             _n(col(dc.timeliness) == "late"), where=(col(dc.timeliness).in_(("early", "on_time", "late")),))
     for vid, by_kind in counts_by_visit(conn, ids, kinds).items():
         for kind, n in by_kind.items():
             out[vid][_AT[f"v_{kind}"]] += n
@@ -142,7 +143,7 @@ def fill_tallies(session: Session, where: list, kinds, tally_where: list | None 
             return basis
     when = type_coerce(visit_when(), DateTime())
     valid = select(t.c.visit_id).where(t.c.visit_id == m.Visit.id, t.c.basis == basis).exists()
-    missing = conn.execute(select(m.Visit.id, m.Visit.unit_id, m.Visit.status, when).where(*where, ~valid)).all()
+    missing = conn.execute(select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Visit.status), when).where(*where, ~valid)).all()
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
         ids = [r[0] for r in chunk]
@@ -181,12 +182,12 @@ OPEN_LISTED = 100  # open visits listed by name; all of them are counted in ``op
 def open_visits(session: Session, date_from: date | None, date_to: date | None,
                 unit_id: str | None = None, limit: int = OPEN_LISTED) -> tuple[list[OpenVisit], int]:
     """Visits of the period still in draft or on site, oldest first (at most ``limit``), and how many."""
-    where = [m.Visit.status.in_(OPEN_STATUSES), *period_clauses(date_from, date_to)]
+    where = [col(m.Visit.status).in_(OPEN_STATUSES), *period_clauses(date_from, date_to)]
     if unit_id:
         where.append(m.Visit.unit_id == unit_id)
     count = session.execute(select(func.count()).select_from(m.Visit).where(*where)).scalar_one()
-    q = (select(m.Visit.id, m.Unit.name, m.Visit.arrival_at, m.Visit.created_at, m.Visit.status)
-         .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*where).order_by(visit_when(), m.Visit.id).limit(limit))
+    q = (select(col(m.Visit.id), col(m.Unit.name), col(m.Visit.arrival_at), col(m.Visit.created_at), col(m.Visit.status))
+         .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(*where).order_by(visit_when(), col(m.Visit.id)).limit(limit))
     rows = [OpenVisit(vid, name, local_date(arr or created), status) for vid, name, arr, created, status in
             session.execute(q)]
     return rows, count
@@ -199,7 +200,7 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
     with ctx.session() as s:
         acc = _counts(s, date_from, date_to, unit_id, kinds)
         unit_ids = {u for u, _ in acc}
-        names = dict(s.execute(select(m.Unit.id, m.Unit.name).where(m.Unit.id.in_(unit_ids))).all()) \
+        names = dict(s.execute(select(col(m.Unit.id), col(m.Unit.name)).where(col(m.Unit.id).in_(unit_ids))).all()) \
             if unit_ids else {}
         pending, pending_count = open_visits(s, date_from, date_to, unit_id)
     width = len(_FIELDS)

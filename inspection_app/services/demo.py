@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta, timezone
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.checklist import AnswerType
 from ..domain.sampling import SampleSize
@@ -312,6 +312,6 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
 
 def finished_visit_id(ctx: AppContext) -> str | None:
     with ctx.session() as s:
-        row = s.exec(select(Visit.id).join(Unit, Unit.id == Visit.unit_id)
-                     .where(Unit.name == DEMO_UNIT).order_by(Visit.created_at)).first()
+        row = s.exec(select(col(Visit.id)).join(Unit, col(Unit.id) == col(Visit.unit_id))
+                     .where(col(Unit.name) == DEMO_UNIT).order_by(col(Visit.created_at))).first()
         return row

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from ..store import models as m
@@ -103,7 +104,7 @@ def enrol_device(ctx: AppContext, public_key: str, device_id: str, typed_fingerp
             f"The fingerprint typed ({typed_fingerprint.strip() or 'empty'}) does not match the bundle's key "
             f"({expected}): the bundle may not come from this tablet. The device was not enrolled.")
     with ctx.session() as s:
-        row = s.execute(select(m.EnrolledDevice).where(m.EnrolledDevice.public_key == public_key)).scalars().first()
+        row = s.execute(select(m.EnrolledDevice).where(col(m.EnrolledDevice.public_key) == public_key)).scalars().first()
         if row is None:
             row = m.EnrolledDevice(device_id=device_id, public_key=public_key, fingerprint=expected)
         row.name = (name or "").strip() or row.name or f"Thiết bị {expected[:4]}"
@@ -142,7 +143,7 @@ def enrol_from_bundle(ctx: AppContext, path: str | Path, typed_fingerprint: str,
 
 def list_devices(ctx: AppContext) -> list[DeviceRow]:
     with ctx.session() as s:
-        rows = s.execute(select(m.EnrolledDevice).order_by(m.EnrolledDevice.enrolled_at)).scalars()
+        rows = s.execute(select(m.EnrolledDevice).order_by(col(m.EnrolledDevice.enrolled_at))).scalars()
         return [_row(r) for r in rows]
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from ..domain.calendar import WorkingCalendar, vietnam_calendar
 from ..domain.checklist import (
@@ -92,9 +92,9 @@ def sampled_dossiers(ctx: AppContext, sample_id: str) -> list[SampledDossier]:
         sample = get_or_404(s, Sample, sample_id, "mẫu", "sample")
         rows = s.execute(
             select(DossierCheck, Dossier)
-            .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+            .join(Dossier, col(Dossier.id) == col(DossierCheck.dossier_id))
             .where(DossierCheck.sample_id == sample_id)
-            .order_by(DossierCheck.stratum, DossierCheck.rank)
+            .order_by(col(DossierCheck.stratum), col(DossierCheck.rank))
         ).all()
         as_of = sample.strata.get("as_of")
     reference = date.fromisoformat(as_of) if as_of else local_today()
@@ -247,13 +247,13 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
     with ctx.session() as s:
         rows = s.execute(
             select(DossierCheck, Dossier.code)
-            .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+            .join(Dossier, col(Dossier.id) == col(DossierCheck.dossier_id))
             .where(DossierCheck.visit_id == visit_id)
-            .order_by(DossierCheck.stratum, DossierCheck.rank)
+            .order_by(col(DossierCheck.stratum), col(DossierCheck.rank))
         ).all()
         photo_counts = dict(s.execute(
             select(Photo.dossier_check_id, func.count())
-            .where(Photo.visit_id == visit_id, Photo.dossier_check_id.is_not(None))
+            .where(col(Photo.visit_id) == visit_id, col(Photo.dossier_check_id).is_not(None))
             .group_by(Photo.dossier_check_id)
         ).all())
         checklists_by_version: dict[str, Checklist] = {}

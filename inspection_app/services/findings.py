@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
@@ -108,7 +108,7 @@ def finding_people(ctx: AppContext, visit_id: str) -> dict[str, list[str]]:
             if f.staff_id:
                 out.setdefault(f.id, []).append(f.staff_id)
         for link in s.exec(select(FindingPerson).where(FindingPerson.visit_id == visit_id)
-                           .order_by(FindingPerson.created_at)):
+                           .order_by(col(FindingPerson.created_at))):
             if link.staff_id not in out.get(link.finding_id, []):
                 out.setdefault(link.finding_id, []).append(link.staff_id)
     return out
@@ -116,7 +116,7 @@ def finding_people(ctx: AppContext, visit_id: str) -> dict[str, list[str]]:
 
 def list_findings(ctx: AppContext, visit_id: str) -> list[Finding]:
     with ctx.session() as s:
-        return list(s.exec(select(Finding).where(Finding.visit_id == visit_id).order_by(Finding.recorded_at)))
+        return list(s.exec(select(Finding).where(col(Finding.visit_id) == visit_id).order_by(col(Finding.recorded_at))))
 
 
 def update_finding(ctx: AppContext, finding_id: str, **fields) -> Finding:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import fold, nfc
@@ -62,15 +63,15 @@ def remedies(ctx: AppContext, today: date | None = None, *, unit_id: str | None 
     """
     today = today or datetime.now(LOCAL_TZ).date()
     with ctx.session() as s:
-        q = (select(m.Remedy, m.Unit.id, m.Unit.name, m.Visit.arrival_at, m.Visit.created_at)
-             .join(m.Visit, m.Visit.id == m.Remedy.visit_id).join(m.Unit, m.Unit.id == m.Visit.unit_id)
+        q = (select(m.Remedy, col(m.Unit.id), col(m.Unit.name), col(m.Visit.arrival_at), col(m.Visit.created_at))
+             .join(m.Visit, col(m.Visit.id) == col(m.Remedy.visit_id)).join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id))
              .where(*_period_clauses(date_from, date_to)))
         if unit_id:
-            q = q.where(m.Visit.unit_id == unit_id)
+            q = q.where(col(m.Visit.unit_id) == unit_id)
         if status:
-            q = q.where(m.Remedy.status == status)
+            q = q.where(col(m.Remedy.status) == status)
         if overdue_only:
-            q = q.where(m.Remedy.status == m.RemedyStatus.OPEN.value,
+            q = q.where(col(m.Remedy.status) == m.RemedyStatus.OPEN.value,
                         func.coalesce(m.Remedy.report_due, m.Remedy.deadline) < today)
         out = [_remedy_row(r, uid, uname, local_date(arr or created), today) for r, uid, uname, arr, created in s.execute(q)]
     far = date.max
@@ -89,9 +90,9 @@ def _remedy_row_for(ctx: AppContext, remedy_id: str, today: date | None) -> Reme
     today = today or datetime.now(LOCAL_TZ).date()
     with ctx.session() as s:
         r, uid, uname, arr, created = s.execute(
-            select(m.Remedy, m.Unit.id, m.Unit.name, m.Visit.arrival_at, m.Visit.created_at)
-            .join(m.Visit, m.Visit.id == m.Remedy.visit_id).join(m.Unit, m.Unit.id == m.Visit.unit_id)
-            .where(m.Remedy.id == remedy_id)).one()
+            select(m.Remedy, col(m.Unit.id), col(m.Unit.name), col(m.Visit.arrival_at), col(m.Visit.created_at))
+            .join(m.Visit, col(m.Visit.id) == col(m.Remedy.visit_id)).join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id))
+            .where(col(m.Remedy.id) == remedy_id)).one()
         return _remedy_row(r, uid, uname, local_date(arr or created), today)
 
 

@@ -26,7 +26,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain import minutes as dm
 from ..domain.errors import Locked, NotFound, UserError, ValidationFailed
@@ -79,7 +79,7 @@ class MinutesResult:
 def list_versions(ctx: AppContext, visit_id: str) -> list[MinutesDocument]:
     with ctx.session() as s:
         return list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
-                           .order_by(MinutesDocument.version)))
+                           .order_by(col(MinutesDocument.version))))
 
 
 def latest_version(ctx: AppContext, visit_id: str) -> MinutesDocument | None:
@@ -125,7 +125,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
             raise Locked("Lượt kiểm tra chưa kết thúc: hãy kết thúc (khóa) trước khi lập biên bản chính thức.",
                          "The visit is not closed yet: close (lock) it before making the official minutes.")
         docs = list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
-                           .order_by(MinutesDocument.version)))
+                           .order_by(col(MinutesDocument.version))))
         doc = docs[-1] if docs else None
         if doc is not None and doc.file_path:
             return doc
@@ -289,7 +289,7 @@ def begin_correction(ctx: AppContext, visit_id: str, reason: str) -> MinutesDocu
     with ctx.session() as s:
         visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
         docs = list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
-                           .order_by(MinutesDocument.version)))
+                           .order_by(col(MinutesDocument.version))))
         if not docs or not docs[-1].file_path:
             raise ValidationFailed(
                 "Chưa có biên bản chính thức để đính chính." if not docs else
@@ -351,7 +351,7 @@ def members_on_record(ctx: AppContext) -> list[tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     with ctx.session() as s:
         for p in s.exec(select(Participant).where(Participant.side == Side.TEAM.value)
-                        .order_by(Participant.created_at)):
+                        .order_by(col(Participant.created_at))):
             found.setdefault(p.full_name, (p.full_name, ROLE_LABELS.get(p.role, p.role)))
         for i in s.exec(select(Inspector)):
             found.setdefault(i.full_name, (i.full_name, i.position or "Thành viên"))

@@ -18,7 +18,7 @@ import dataclasses
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain import minutes as dm
 from ..domain.checklist import AnswerType, Citations, Verdict, display_value, is_failed
@@ -153,14 +153,14 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
         visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
         unit = get_or_404(s, Unit, visit.unit_id, "đơn vị", "unit")
         people = list(s.exec(select(Participant).where(Participant.visit_id == visit_id)
-                             .order_by(Participant.side, Participant.sort_order)))
+                             .order_by(col(Participant.side), col(Participant.sort_order))))
         findings = list(s.exec(select(Finding).where(Finding.visit_id == visit_id)
-                               .order_by(Finding.recorded_at)))
+                               .order_by(col(Finding.recorded_at))))
         remedies = list(s.exec(select(Remedy).where(Remedy.visit_id == visit_id)
-                               .order_by(Remedy.deadline, Remedy.created_at)))
+                               .order_by(col(Remedy.deadline), col(Remedy.created_at))))
         signatures = {g.role: g for g in s.exec(select(Signature).where(Signature.visit_id == visit_id))}
         dossier_codes = dict(s.exec(select(DossierCheck.id, Dossier.code)
-                                    .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+                                    .join(Dossier, col(Dossier.id) == col(DossierCheck.dossier_id))
                                     .where(DossierCheck.visit_id == visit_id)).all())
     checklists = [c for c in checklist_service.visit_checklists(ctx, visit_id) if c.scope == "visit"]
     answers = checklist_service.answers_for(ctx, visit_id)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..domain import minutes as dm
 from ..domain.errors import UserError, ValidationFailed
@@ -48,7 +48,7 @@ def allocate_number(session: Session, code: str, year: int) -> int:
     for _ in range(5):
         result = session.execute(
             update(MinutesCounter)
-            .where(MinutesCounter.department_code == code, MinutesCounter.year == year)
+            .where(col(MinutesCounter.department_code) == code, col(MinutesCounter.year) == year)
             .values(last_number=MinutesCounter.last_number + 1)
         )
         if result.rowcount:
@@ -139,7 +139,7 @@ def apply_block(session: Session, code: str, year: int, device_id: str, first: i
 
 
 def list_blocks(session: Session, device_id: str | None = None) -> list[NumberBlock]:
-    query = select(NumberBlock).order_by(NumberBlock.year, NumberBlock.code, NumberBlock.first)
+    query = select(NumberBlock).order_by(col(NumberBlock.year), col(NumberBlock.code), col(NumberBlock.first))
     if device_id is not None:
         query = query.where(NumberBlock.device_id == device_id)
     return list(session.exec(query))
@@ -169,7 +169,7 @@ def issue_number(session: Session, code: str, year: int, device_id: str, visit_i
         return held.number
     blocks = session.exec(select(NumberBlock).where(
         NumberBlock.code == code, NumberBlock.year == year, NumberBlock.device_id == device_id)
-        .order_by(NumberBlock.first)).all()
+        .order_by(col(NumberBlock.first))).all()
     for block in blocks:
         used = set(session.exec(select(IssuedNumber.number).where(
             IssuedNumber.code == code, IssuedNumber.year == year,

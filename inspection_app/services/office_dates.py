@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, literal
+from sqlmodel import col
 
 from ..store import models as m
 from ..store.types import UTCDateTime
@@ -47,7 +48,7 @@ def period_clauses(date_from: date | None, date_to: date | None) -> list:
 
 def counted_clause():
     """WHERE clause on ``Visit``: the visit is finished and enters the figures."""
-    return m.Visit.status.in_(COUNTED_STATUSES)
+    return col(m.Visit.status).in_(COUNTED_STATUSES)
 
 
 def local_date(value: datetime | None) -> date | None:

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.outcomes import BY_CODE, CATEGORY_LABELS, NONE, handling_label, handlings_for, staff_category
@@ -69,17 +70,17 @@ def _rows(ctx: AppContext, where: list, unit_id: str | None = None) -> list[Viol
     with ctx.session() as s:
         if unit_id:
             where = [*where, m.Visit.unit_id == unit_id]
-        ids = select(m.Visit.id).where(*where)
+        ids = select(col(m.Visit.id)).where(*where)
         raw = list_violations(s, ids, kinds)
         if not raw:
             return []
         vids = sorted({v.visit_id for v in raw})
         info = {r.id: r for r in s.execute(
-            select(m.Visit.id, m.Visit.unit_id, m.Unit.name, m.Unit.kind.label("unit_kind"), m.Visit.arrival_at,
+            select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Unit.kind).label("unit_kind"), col(m.Visit.arrival_at),
                    m.Visit.created_at, m.Visit.minutes_number)
-            .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(m.Visit.id.in_(vids)))}
+            .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(col(m.Visit.id).in_(vids)))}
         outcomes = {(o.visit_id, o.kind, o.subject): o for o in s.execute(
-            select(Outcome).where(Outcome.visit_id.in_(vids))).scalars()}
+            select(Outcome).where(col(Outcome.visit_id).in_(vids))).scalars()}
     out = []
     for v in raw:
         r, o = info[v.visit_id], outcomes.get((v.visit_id, v.kind, v.subject))
@@ -158,8 +159,8 @@ def record_outcome(ctx: AppContext, visit_id: str, kind: str, subject: str, hand
         if h.discipline and not document:
             raise ValidationFailed("Hãy nhập số, ngày quyết định kỷ luật.",
                                    "Enter the number and date of the disciplinary decision.")
-        row = s.execute(select(Outcome).where(Outcome.visit_id == visit_id, Outcome.kind == kind,
-                                              Outcome.subject == subject)).scalar_one_or_none()
+        row = s.execute(select(Outcome).where(col(Outcome.visit_id) == visit_id, col(Outcome.kind) == kind,
+                                              col(Outcome.subject) == subject)).scalar_one_or_none()
         row = row or Outcome(visit_id=visit_id, kind=kind, subject=subject)
         row.staff_id = found.staff_id
         row.handling, row.decided_on = handling, decided_on if handling != NONE else None
@@ -203,8 +204,8 @@ def year_end(ctx: AppContext, year: int) -> tuple[list[PersonYear], list[UnitYea
     with ctx.session() as s:
         visits_per_unit = defaultdict(int)
         names = {}
-        for uid, uname, ukind in s.execute(select(m.Visit.unit_id, m.Unit.name, m.Unit.kind)
-                                           .join(m.Unit, m.Unit.id == m.Visit.unit_id)
+        for uid, uname, ukind in s.execute(select(col(m.Visit.unit_id), col(m.Unit.name), col(m.Unit.kind))
+                                           .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id))
                                            .where(*visit_filter(start, end, None))):
             visits_per_unit[uid] += 1
             names[uid] = (uname, ukind or "")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from ..domain.text import nfc
@@ -192,7 +192,7 @@ def list_photos(ctx: AppContext, visit_id: str, *, checklist_id: str | None = No
                               (Photo.dossier_check_id, dossier_check_id)):
             if value is not None:
                 q = q.where(column == value)
-        return list(s.exec(q.order_by(Photo.ingested_at, Photo.created_at)))
+        return list(s.exec(q.order_by(col(Photo.ingested_at), col(Photo.created_at))))
 
 
 def get_photo(ctx: AppContext, photo_id: str) -> Photo:
@@ -212,7 +212,7 @@ def thumbnail_bytes_many(ctx: AppContext, photo_ids: Iterable[str]) -> dict[str,
     if not ids:
         return {}
     with ctx.session() as s:
-        rows = list(s.exec(select(Photo).where(Photo.id.in_(ids))))
+        rows = list(s.exec(select(Photo).where(col(Photo.id).in_(ids))))
     store = PhotoStore(ctx.data_dir)
     out: dict[str, bytes] = {}
     for photo in rows:

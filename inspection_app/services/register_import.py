@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, insert, type_coerce
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.sampling import (
@@ -227,7 +227,7 @@ def import_register(
 
 def list_registers(ctx: AppContext, visit_id: str) -> list[RegisterSummary]:
     with ctx.session() as s:
-        regs = s.exec(select(Register).where(Register.visit_id == visit_id).order_by(Register.created_at))
+        regs = s.exec(select(Register).where(col(Register.visit_id) == visit_id).order_by(col(Register.created_at)))
         return [_summary(r) for r in regs]
 
 
@@ -269,7 +269,7 @@ def load_frame(ctx: AppContext, register_id: str) -> Frame:
                                                     Dossier.returned_at)]  # fmt: skip
         cols = (Dossier.code, Dossier.procedure_code, Dossier.procedure_name, Dossier.domain, Dossier.channel,
                 *when, Dossier.status, Dossier.processing_unit, Dossier.note)  # fmt: skip
-        rows = s.execute(select(*cols).where(Dossier.register_id == register_id)).all()
+        rows = s.execute(select(*cols).where(col(Dossier.register_id) == register_id)).all()
     e, t = _none_if_empty, _local
     with without_gc_pauses():
         records = [

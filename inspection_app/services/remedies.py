@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
@@ -31,7 +31,7 @@ def _validate(text: str, deadline: date | None, report_due: date | None) -> str:
 
 def list_remedies(ctx: AppContext, visit_id: str) -> list[Remedy]:
     with ctx.session() as s:
-        return list(s.exec(select(Remedy).where(Remedy.visit_id == visit_id).order_by(Remedy.created_at)))
+        return list(s.exec(select(Remedy).where(col(Remedy.visit_id) == visit_id).order_by(col(Remedy.created_at))))
 
 
 def add_remedy(ctx: AppContext, visit_id: str, text: str, deadline: date | None, report_due: date | None = None,

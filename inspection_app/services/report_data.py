@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ..domain.errors import ValidationFailed
 from ..domain.outcomes import CATEGORIES, CATEGORY_LABELS, HANDLINGS, NONE, staff_category
@@ -116,15 +117,15 @@ def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gath
     texts = _item_texts(ctx)
     where = visit_filter(date_from, date_to, None)
     with ctx.session() as s:
-        ids = select(m.Visit.id).where(*where)
-        kinds_count = dict(s.execute(select(m.Visit.kind, func.count()).where(*where).group_by(m.Visit.kind)).all())
+        ids = select(col(m.Visit.id)).where(*where)
+        kinds_count = dict(s.execute(select(col(m.Visit.kind), func.count()).where(*where).group_by(col(m.Visit.kind))).all())
         visit_rows = s.execute(
-            select(m.Visit.id, m.Visit.unit_id, m.Unit.name, m.Unit.kind.label("unit_kind"), m.Visit.arrival_at,
+            select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Unit.kind).label("unit_kind"), col(m.Visit.arrival_at),
                    m.Visit.created_at, m.Visit.kind, m.Visit.minutes_number, m.Visit.status)
             .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*where)).all()
         raw = list_violations(s, ids, kinds, lambda c, i: texts.get((c, i), i))
         outcomes = {(o.visit_id, o.kind, o.subject): o.handling for o in s.execute(
-            select(Outcome).where(Outcome.visit_id.in_(ids))).scalars()}
+            select(Outcome).where(col(Outcome.visit_id).in_(ids))).scalars()}
         pending, _ = open_visits(s, date_from, date_to, None, limit=1_000_000)
     info = {r.id: r for r in visit_rows}
     lines = []

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.sampling import (
@@ -137,7 +137,7 @@ def draw_sample(ctx: AppContext, prepared: PreparedSample) -> SampleDraw:
         ids = dict(
             s.execute(
                 select(Dossier.code, Dossier.id).where(
-                    Dossier.register_id == sample.register_id, Dossier.code.in_(list(result.codes))
+                    col(Dossier.register_id) == sample.register_id, col(Dossier.code).in_(list(result.codes))
                 )
             ).all()
         )
@@ -185,7 +185,7 @@ class SampleSummary:
 def list_samples(ctx: AppContext, visit_id: str) -> list[SampleSummary]:
     """A visit's samples, including prepared ones never drawn (they stay on record)."""
     with ctx.session() as s:
-        samples = list(s.exec(select(Sample).where(Sample.visit_id == visit_id).order_by(Sample.created_at)))
+        samples = list(s.exec(select(Sample).where(col(Sample.visit_id) == visit_id).order_by(col(Sample.created_at))))
         counts: dict[str, int] = {}
         for sample_id in s.exec(select(DossierCheck.sample_id).where(DossierCheck.visit_id == visit_id)):
             counts[sample_id] = counts.get(sample_id, 0) + 1
@@ -206,9 +206,9 @@ def recorded_draw(ctx: AppContext, sample_id: str) -> SampleDraw:
             )
         rows = s.execute(
             select(DossierCheck.stratum, DossierCheck.rank, Dossier.code)
-            .join(Dossier, Dossier.id == DossierCheck.dossier_id)
+            .join(Dossier, col(Dossier.id) == col(DossierCheck.dossier_id))
             .where(DossierCheck.sample_id == sample_id)
-            .order_by(DossierCheck.stratum, DossierCheck.rank)
+            .order_by(col(DossierCheck.stratum), col(DossierCheck.rank))
         ).all()
         codes: dict[str, list[str]] = {}
         for stratum, _rank, code in rows:

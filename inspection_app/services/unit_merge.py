@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ..domain.errors import NotFound, ValidationFailed
 from ..store import models as m
@@ -35,10 +36,10 @@ def _key(name: str) -> str:
 def candidates(ctx: AppContext) -> list[list[UnitChoice]]:
     """Groups of units with the same name (case and spacing aside) and no two different codes."""
     with ctx.session() as s:
-        visits = dict(s.execute(select(m.Visit.unit_id, func.count()).group_by(m.Visit.unit_id)).all())
-        staff = dict(s.execute(select(m.StaffMember.unit_id, func.count()).group_by(m.StaffMember.unit_id)).all())
+        visits = dict(s.execute(select(col(m.Visit.unit_id), func.count()).group_by(col(m.Visit.unit_id))).all())
+        staff = dict(s.execute(select(col(m.StaffMember.unit_id), func.count()).group_by(col(m.StaffMember.unit_id))).all())
         groups: dict[str, list[UnitChoice]] = {}
-        for u in s.execute(select(m.Unit).order_by(m.Unit.created_at)).scalars():
+        for u in s.execute(select(m.Unit).order_by(col(m.Unit.created_at))).scalars():
             groups.setdefault(_key(u.name), []).append(
                 UnitChoice(u.id, u.name, u.code, visits.get(u.id, 0), staff.get(u.id, 0)))
     out = []
@@ -70,16 +71,16 @@ def merge_units(ctx: AppContext, keep_id: str, drop_id: str) -> UnitChoice:
             if not getattr(keep, attr) and getattr(drop, attr):
                 setattr(keep, attr, getattr(drop, attr))
         s.add(keep)
-        for alias in s.execute(select(m.MergedUnit).where(m.MergedUnit.into_id == drop_id)).scalars():
+        for alias in s.execute(select(m.MergedUnit).where(col(m.MergedUnit.into_id) == drop_id)).scalars():
             alias.into_id = keep_id
             s.add(alias)
         s.add(m.MergedUnit(unit_id=drop_id, into_id=keep_id, merged_by=ctx.actor))
         s.flush()
         s.delete(drop)
         s.flush()
-        n_visits = s.execute(select(func.count()).select_from(m.Visit).where(m.Visit.unit_id == keep_id)).scalar()
+        n_visits = s.execute(select(func.count()).select_from(m.Visit).where(col(m.Visit.unit_id) == keep_id)).scalar()
         n_staff = s.execute(select(func.count()).select_from(m.StaffMember)
-                            .where(m.StaffMember.unit_id == keep_id)).scalar()
+                            .where(col(m.StaffMember.unit_id) == keep_id)).scalar()
         return UnitChoice(keep.id, keep.name, keep.code, n_visits or 0, n_staff or 0)
 
 

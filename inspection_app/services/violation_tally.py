@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from ..domain.checklist import Item
 from ..domain.violations import ViolationKind
@@ -64,7 +65,7 @@ def item_kinds(ctx: AppContext) -> dict[tuple[str, str], str]:
 
     lists = list(load_catalogue(ctx).checklists.values())
     with ctx.session() as s:
-        for key in s.execute(select(m.ChecklistSnapshot.checklist_id, m.ChecklistSnapshot.version)).all():
+        for key in s.execute(select(col(m.ChecklistSnapshot.checklist_id), col(m.ChecklistSnapshot.version))).all():
             try:
                 lists.append(checklist_version(ctx, s, key[0], key[1]))
             except Exception:  # noqa: BLE001  (an unreadable snapshot: its items simply carry no kind)
@@ -96,17 +97,17 @@ def violation_keys(visit_ids, kinds: dict[tuple[str, str], str]):
     rc, f, fp, an = m.RollCallEntry, m.Finding, FindingPerson, m.Answer
     p = literal("p:")
     parts = [
-        select(rc.visit_id.label("visit_id"), rc.status.label("kind"), (p + rc.staff_id).label("subject"))
-        .where(rc.visit_id.in_(visit_ids), rc.status.in_(ROLL_CALL_KINDS)),
-        select(f.visit_id, _finding_kind(f), p + fp.staff_id).join(fp, fp.finding_id == f.id)
-        .where(f.visit_id.in_(visit_ids), f.kind != ""),
-        select(f.visit_id, _finding_kind(f), p + f.staff_id)
-        .where(f.visit_id.in_(visit_ids), f.kind != "", f.staff_id.is_not(None)),
-        select(f.visit_id, _finding_kind(f),
-               case((f.item_id.is_not(None), literal("i:") + func.coalesce(f.checklist_id, "") + "/" + f.item_id),
+        select(col(rc.visit_id).label("visit_id"), col(rc.status).label("kind"), (p + col(rc.staff_id)).label("subject"))
+        .where(col(rc.visit_id).in_(visit_ids), col(rc.status).in_(ROLL_CALL_KINDS)),
+        select(col(f.visit_id), _finding_kind(f), p + col(fp.staff_id)).join(fp, col(fp.finding_id) == col(f.id))
+        .where(col(f.visit_id).in_(visit_ids), col(f.kind) != ""),
+        select(col(f.visit_id), _finding_kind(f), p + col(f.staff_id))
+        .where(col(f.visit_id).in_(visit_ids), col(f.kind) != "", col(f.staff_id).is_not(None)),
+        select(col(f.visit_id), _finding_kind(f),
+               case((col(f.item_id).is_not(None), literal("i:") + func.coalesce(col(f.checklist_id), "") + "/" + col(f.item_id)),
                     else_=literal("f:") + f.id))
-        .where(f.visit_id.in_(visit_ids), f.kind != "", f.staff_id.is_(None),
-               ~exists(select(fp.id).where(fp.finding_id == f.id))),
+        .where(col(f.visit_id).in_(visit_ids), col(f.kind) != "", col(f.staff_id).is_(None),
+               ~exists(select(col(fp.id)).where(col(fp.finding_id) == col(f.id)))),
     ]
     kind_expr = _answer_kind(an, kinds)
     if kind_expr is not None:
@@ -114,11 +115,11 @@ def violation_keys(visit_ids, kinds: dict[tuple[str, str], str]):
         named = exists(select(f2.id).where(
             f2.visit_id == an.visit_id, f2.checklist_id == an.checklist_id, f2.item_id == an.item_id,
             _finding_kind(f2) == kind_expr,
-            or_(f2.staff_id.is_not(None), exists(select(fp.id).where(fp.finding_id == f2.id)))))
+            or_(f2.staff_id.is_not(None), exists(select(col(fp.id)).where(col(fp.finding_id) == f2.id)))))
         parts.append(
-            select(an.visit_id, kind_expr, literal("i:") + an.checklist_id + "/" + an.item_id)
-            .where(an.visit_id.in_(visit_ids), an.value == "fail",
-                   an.checklist_id.in_(sorted({c for c, _ in kinds})), kind_expr.is_not(None), ~named))
+            select(col(an.visit_id), kind_expr, literal("i:") + col(an.checklist_id) + "/" + col(an.item_id))
+            .where(col(an.visit_id).in_(visit_ids), col(an.value) == "fail",
+                   col(an.checklist_id).in_(sorted({c for c, _ in kinds})), kind_expr.is_not(None), ~named))
     return union(*parts).subquery("violation_keys")
 
 
@@ -159,10 +160,10 @@ def list_violations(session, visit_ids, kinds, item_text=None) -> list[Violation
         return []
     vids = sorted({r[0] for r in rows})
     f, fp = m.Finding, FindingPerson
-    findings = session.execute(select(f.id, f.visit_id, f.kind, f.staff_id, f.checklist_id, f.item_id,
-                                      f.description).where(f.visit_id.in_(vids), f.kind != "")).all()
+    findings = session.execute(select(col(f.id), col(f.visit_id), col(f.kind), col(f.staff_id), col(f.checklist_id), col(f.item_id),
+                                      col(f.description)).where(col(f.visit_id).in_(vids), col(f.kind) != "")).all()
     people_of: dict[str, set[str]] = defaultdict(set)
-    for fid, sid in session.execute(select(fp.finding_id, fp.staff_id).where(fp.visit_id.in_(vids))):
+    for fid, sid in session.execute(select(col(fp.finding_id), col(fp.staff_id)).where(col(fp.visit_id).in_(vids))):
         people_of[fid].add(sid)
     by_key: dict[tuple[str, str, str], list] = defaultdict(list)
     for row in findings:
@@ -177,13 +178,13 @@ def list_violations(session, visit_ids, kinds, item_text=None) -> list[Violation
         for subj in subjects:
             by_key[(row.visit_id, kind, subj)].append(row)
     roll = {(e.visit_id, e.status, f"p:{e.staff_id}"): e for e in session.execute(
-        select(m.RollCallEntry).where(m.RollCallEntry.visit_id.in_(vids),
-                                      m.RollCallEntry.status.in_(ROLL_CALL_KINDS))).scalars()}
+        select(m.RollCallEntry).where(col(m.RollCallEntry.visit_id).in_(vids),
+                                      col(m.RollCallEntry.status).in_(ROLL_CALL_KINDS))).scalars()}
     notes = {(a.visit_id, f"i:{a.checklist_id}/{a.item_id}"): a.note for a in session.execute(
-        select(m.Answer.visit_id, m.Answer.checklist_id, m.Answer.item_id, m.Answer.note)
-        .where(m.Answer.visit_id.in_(vids), m.Answer.value == "fail")).all()}
+        select(col(m.Answer.visit_id), col(m.Answer.checklist_id), col(m.Answer.item_id), col(m.Answer.note))
+        .where(col(m.Answer.visit_id).in_(vids), col(m.Answer.value) == "fail")).all()}
     staff_ids = {r[2][2:] for r in rows if r[2].startswith("p:")}
-    staff = {s.id: s for s in session.execute(select(m.StaffMember).where(m.StaffMember.id.in_(staff_ids))).scalars()} \
+    staff = {s.id: s for s in session.execute(select(m.StaffMember).where(col(m.StaffMember.id).in_(staff_ids))).scalars()} \
         if staff_ids else {}
     out = []
     for vid, kind, subject in rows:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..store import models as m
 from ..store.audit import _plain
@@ -60,8 +61,8 @@ def _row(obj, name: str) -> dict:
 def seal(ctx: AppContext, visit_id: str, minutes_id: str) -> str:
     """Keep the digest of the visit's content for this signed minutes version (once)."""
     with ctx.session() as s:
-        known = s.execute(select(m.VisitSeal).where(m.VisitSeal.visit_id == visit_id,
-                                                    m.VisitSeal.minutes_id == minutes_id)).scalars().first()
+        known = s.execute(select(m.VisitSeal).where(col(m.VisitSeal.visit_id) == visit_id,
+                                                    col(m.VisitSeal.minutes_id) == minutes_id)).scalars().first()
         if known is not None:
             return known.digest
         digest = visit_digest(s, visit_id)
@@ -81,13 +82,13 @@ def check(ctx: AppContext, visit_id: str) -> SealCheck:
     """Whether the visit's stored records still match the digest taken when its minutes were signed
     (the latest signed version's first digest)."""
     with ctx.session() as s:
-        docs = s.execute(select(m.MinutesDocument).where(m.MinutesDocument.visit_id == visit_id,
-                                                         m.MinutesDocument.signed.is_(True))
-                         .order_by(m.MinutesDocument.version.desc())).scalars().all()
+        docs = s.execute(select(m.MinutesDocument).where(col(m.MinutesDocument.visit_id) == visit_id,
+                                                         col(m.MinutesDocument.signed).is_(True))
+                         .order_by(col(m.MinutesDocument.version).desc())).scalars().all()
         for doc in docs:
-            seal_row = s.execute(select(m.VisitSeal).where(m.VisitSeal.visit_id == visit_id,
+            seal_row = s.execute(select(m.VisitSeal).where(col(m.VisitSeal.visit_id) == visit_id,
                                                            m.VisitSeal.minutes_id == doc.id)
-                                 .order_by(m.VisitSeal.sealed_at)).scalars().first()
+                                 .order_by(col(m.VisitSeal.sealed_at))).scalars().first()
             if seal_row is None:
                 continue
             now = visit_digest(s, visit_id)

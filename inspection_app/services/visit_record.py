@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ..domain.errors import NotFound
 from ..domain.roll_call import RollCallTotals, totals as roll_call_totals
@@ -221,8 +222,8 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
                 photos_of[p.finding_id].append(p.id)
         findings = rows(m.Finding, m.Finding.recorded_at)
         roll = rows(m.RollCallEntry)
-        links = s.execute(select(FindingPerson.finding_id, FindingPerson.staff_id)
-                          .where(FindingPerson.visit_id == visit_id).order_by(FindingPerson.created_at)).all()
+        links = s.execute(select(col(FindingPerson.finding_id), col(FindingPerson.staff_id))
+                          .where(col(FindingPerson.visit_id) == visit_id).order_by(col(FindingPerson.created_at))).all()
         people_of: dict[str, list[str]] = defaultdict(list)
         for f in findings:
             if f.staff_id:
@@ -231,21 +232,21 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
             if sid not in people_of[fid]:
                 people_of[fid].append(sid)
         staff_ids = {sid for ids in people_of.values() for sid in ids} | {e.staff_id for e in roll}
-        staff = {p.id: p for p in s.execute(select(m.StaffMember).where(m.StaffMember.id.in_(staff_ids))).scalars()} \
+        staff = {p.id: p for p in s.execute(select(m.StaffMember).where(col(m.StaffMember.id).in_(staff_ids))).scalars()} \
             if staff_ids else {}
         roster = s.execute(select(func.count()).select_from(m.StaffMember).where(
-            m.StaffMember.unit_id == v.unit_id, m.StaffMember.active.is_(True))).scalar_one()
-        checks = s.execute(select(m.DossierCheck, m.Dossier).join(m.Dossier, m.Dossier.id == m.DossierCheck.dossier_id)
-                           .where(m.DossierCheck.visit_id == visit_id)
-                           .order_by(m.DossierCheck.stratum, m.DossierCheck.rank)).all()
+            col(m.StaffMember.unit_id) == v.unit_id, col(m.StaffMember.active).is_(True))).scalar_one()
+        checks = s.execute(select(m.DossierCheck, m.Dossier).join(m.Dossier, col(m.Dossier.id) == col(m.DossierCheck.dossier_id))
+                           .where(col(m.DossierCheck.visit_id) == visit_id)
+                           .order_by(col(m.DossierCheck.stratum), col(m.DossierCheck.rank))).all()
         samples = rows(m.Sample, m.Sample.drawn_at)
         signatures = rows(m.Signature, m.Signature.role)
         minutes = rows(m.MinutesDocument, m.MinutesDocument.version)
         remedies = rows(m.Remedy, m.Remedy.deadline)
         conflicts = s.execute(select(func.count()).select_from(m.SyncConflict).where(
-            m.SyncConflict.visit_id == visit_id, m.SyncConflict.resolution == "")).scalar_one()
-        devices = sorted(set(s.execute(select(m.AuditEvent.device_id).where(
-            m.AuditEvent.visit_id == visit_id).distinct()).scalars()))
+            col(m.SyncConflict.visit_id) == visit_id, col(m.SyncConflict.resolution) == "")).scalar_one()
+        devices = sorted(set(s.execute(select(col(m.AuditEvent.device_id)).where(
+            col(m.AuditEvent.visit_id) == visit_id).distinct()).scalars()))
         chain = verify_chain(s, visit_id)
 
     visit_date = local_date(v.arrival_at or v.created_at)

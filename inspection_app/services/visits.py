@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
@@ -55,10 +55,10 @@ def _clean(text: str) -> str:
 def list_visits(ctx: AppContext, status: str | None = None, limit: int = 100) -> list[VisitSummary]:
     """Visits, newest first: in-progress ones and recent ones."""
     with ctx.session() as s:
-        q = select(Visit, Unit.name).join(Unit, Unit.id == Visit.unit_id)
+        q = select(Visit, col(Unit.name)).join(Unit, col(Unit.id) == col(Visit.unit_id))
         if status:
             q = q.where(Visit.status == status)
-        q = q.order_by(Visit.created_at.desc()).limit(limit)
+        q = q.order_by(col(Visit.created_at).desc()).limit(limit)
         return [VisitSummary(v.id, name, v.kind, v.status, v.arrival_at, v.created_at, v.decision_number)
                 for v, name in s.exec(q)]
 
@@ -212,7 +212,7 @@ def participants(ctx: AppContext, visit_id: str, side: str | None = None) -> lis
         q = select(Participant).where(Participant.visit_id == visit_id)
         if side:
             q = q.where(Participant.side == side)
-        return list(s.exec(q.order_by(Participant.side, Participant.sort_order)))
+        return list(s.exec(q.order_by(col(Participant.side), col(Participant.sort_order))))
 
 
 def add_participant(ctx: AppContext, visit_id: str, side: str, person: ParticipantIn) -> Participant:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import String, cast, false, func, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from ..domain.text import fold, nfc
 from ..store import models as m
@@ -83,13 +84,13 @@ def _search_clause(session: Session, text: str):
     if not text:
         return None
     key = fold(text)
-    unit_ids = [uid for uid, name in session.execute(select(m.Unit.id, m.Unit.name)) if key in fold(name or "")]
+    unit_ids = [uid for uid, name in session.execute(select(col(m.Unit.id), col(m.Unit.name))) if key in fold(name or "")]
     pattern = f"%{_escape_like(text)}%"
-    clauses = [m.Visit.decision_number.ilike(pattern, escape="\\"),
-               m.Visit.minutes_number.ilike(pattern, escape="\\"),
-               m.Visit.place.ilike(pattern, escape="\\")]
+    clauses = [col(m.Visit.decision_number).ilike(pattern, escape="\\"),
+               col(m.Visit.minutes_number).ilike(pattern, escape="\\"),
+               col(m.Visit.place).ilike(pattern, escape="\\")]
     if unit_ids:
-        clauses.append(m.Visit.unit_id.in_(unit_ids))
+        clauses.append(col(m.Visit.unit_id).in_(unit_ids))
     return or_(*clauses)
 
 
@@ -100,7 +101,7 @@ def _visit_clauses(session: Session, f: VisitFilters, kinds: dict | None = None)
     if f.status:
         clauses.append(m.Visit.status == f.status)
     if f.checklist_id:
-        used = select(m.Answer.id).where(m.Answer.visit_id == m.Visit.id, m.Answer.checklist_id == f.checklist_id)
+        used = select(col(m.Answer.id)).where(col(m.Answer.visit_id) == col(m.Visit.id), col(m.Answer.checklist_id) == f.checklist_id)
         planned = cast(m.Visit.checklists, String).like(
             f'%"{_escape_like(f.checklist_id)}"%', escape="\\")
         clauses.append(or_(used.exists(), planned))
@@ -110,7 +111,7 @@ def _visit_clauses(session: Session, f: VisitFilters, kinds: dict | None = None)
         else:
             t = visit_tally
             basis = fill_tallies(session, [], kinds or {}, [t.c.basis == tally_basis(kinds or {})])
-            clauses.append(m.Visit.id.in_(select(t.c.visit_id).where(t.c.basis == basis,
+            clauses.append(col(m.Visit.id).in_(select(t.c.visit_id).where(t.c.basis == basis,
                                                                      t.c[f"v_{f.violation_kind}"] > 0)))
     search = _search_clause(session, f.search)
     if search is not None:
@@ -135,7 +136,7 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
     with ctx.session() as s:
         clauses = _visit_clauses(s, f, kinds)
         total = s.execute(select(func.count()).select_from(m.Visit).where(*clauses)).scalar_one()
-        q = (select(m.Visit.id, m.Visit.unit_id, m.Unit.name, m.Visit.kind, m.Visit.status, m.Visit.arrival_at,
+        q = (select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Visit.kind), col(m.Visit.status), col(m.Visit.arrival_at),
                     m.Visit.created_at, m.Visit.decision_number, m.Visit.minutes_number)
              .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*clauses)
              .order_by(visit_when().desc(), m.Visit.id).limit(page_size).offset(page * page_size))
@@ -145,7 +146,7 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
         violations: dict[str, int] = {}
         if ids:  # from the visits' tallies (counted once, kept valid by triggers)
             t = visit_tally
-            basis = fill_tallies(s, [m.Visit.id.in_(ids)], kinds)
+            basis = fill_tallies(s, [col(m.Visit.id).in_(ids)], kinds)
             v_cols = [t.c[f"v_{k}"] for k in KIND_CODES]
             for vid, n_findings, *per_kind in s.execute(select(t.c.visit_id, t.c.findings, *v_cols)
                                                         .where(t.c.visit_id.in_(ids), t.c.basis == basis)):
@@ -166,10 +167,10 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
 def filter_options(ctx: AppContext) -> FilterOptions:
     """Values for the filter controls: units that were visited, statuses, checklists, violation kinds."""
     with ctx.session() as s:
-        units = s.execute(select(m.Unit.id, m.Unit.name).where(
-            m.Unit.id.in_(select(m.Visit.unit_id).distinct()))).all()
-        statuses = [v for v in s.execute(select(m.Visit.status).distinct()).scalars()]
-        checklists = sorted(set(s.execute(select(m.Answer.checklist_id).distinct()).scalars()))
+        units = s.execute(select(col(m.Unit.id), col(m.Unit.name)).where(
+            col(m.Unit.id).in_(select(col(m.Visit.unit_id)).distinct()))).all()
+        statuses = [v for v in s.execute(select(col(m.Visit.status)).distinct()).scalars()]
+        checklists = sorted(set(s.execute(select(col(m.Answer.checklist_id)).distinct()).scalars()))
         kinds = list(KIND_CODES)
         first, last = s.execute(select(func.min(visit_when()), func.max(visit_when()))).one()
     order = [st.value for st in m.VisitStatus]

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .models import VISIT_OWNED, AuditEvent, Visit
 
@@ -123,7 +123,7 @@ def chain(session: OrmSession, events: Iterable[AuditEvent]) -> None:
                 last = session.execute(
                     select(AuditEvent).where(AuditEvent.visit_id == ev.visit_id,
                                              AuditEvent.device_id == ev.device_id)
-                    .order_by(AuditEvent.chain_index.desc()).limit(1)
+                    .order_by(col(AuditEvent.chain_index).desc()).limit(1)
                 ).scalars().first()
             heads[key] = (last.chain_index, last.hash) if last else (-1, GENESIS)
         index, prev = heads[key]
@@ -145,7 +145,7 @@ class ChainReport:
 
 def verify_chain(session: Session, visit_id: str | None = None) -> ChainReport:
     """Check every chain (or one visit's) and name the first broken link."""
-    query = select(AuditEvent).order_by(AuditEvent.visit_id, AuditEvent.device_id, AuditEvent.chain_index)
+    query = select(AuditEvent).order_by(col(AuditEvent.visit_id), col(AuditEvent.device_id), col(AuditEvent.chain_index))
     if visit_id:
         query = query.where(AuditEvent.visit_id == visit_id)
     checked = 0
@@ -169,4 +169,4 @@ def verify_chain(session: Session, visit_id: str | None = None) -> ChainReport:
 
 def history(session: Session, visit_id: str) -> list[AuditEvent]:
     return list(session.exec(select(AuditEvent).where(AuditEvent.visit_id == visit_id)
-                             .order_by(AuditEvent.seq)))
+                             .order_by(col(AuditEvent.seq))))

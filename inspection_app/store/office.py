@@ -18,7 +18,7 @@ from datetime import date
 from typing import Optional
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, col
 
 from .models import Answer, Finding, RollCallEntry, Timestamped, _id
 
@@ -46,10 +46,10 @@ class Outcome(Timestamped, table=True):
 
 
 # Covering indexes for the violation tally (services.violation_tally): per visit, without the rows.
-Index("ix_finding_visit_kind_staff_item", Finding.visit_id, Finding.kind, Finding.staff_id, Finding.checklist_id,
-      Finding.item_id)
+Index("ix_finding_visit_kind_staff_item", col(Finding.visit_id), col(Finding.kind), col(Finding.staff_id), col(Finding.checklist_id),
+      col(Finding.item_id))
 Index("ix_rollcallentry_visit_status_staff", RollCallEntry.visit_id, RollCallEntry.status, RollCallEntry.staff_id)
-Index("ix_answer_visit_value_item", Answer.visit_id, Answer.value, Answer.checklist_id, Answer.item_id)
+Index("ix_answer_visit_value_item", col(Answer.visit_id), col(Answer.value), col(Answer.checklist_id), col(Answer.item_id))
 
 
 # --- the per-visit tally cache (issue #17 point 3) --------------------------------------------------
