@@ -28,7 +28,10 @@ def _split(ch: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", base), tone
 
 
-def sort_key(text: str) -> tuple:
+SortKey = tuple[tuple[tuple[int, object], ...], tuple[int, ...], str]
+
+
+def sort_key(text: str) -> SortKey:
     """A key that orders Vietnamese text alphabetically (see the module docstring)."""
     text = " ".join(unify_tone_marks(text).split())
     primary: list[tuple[int, object]] = []
@@ -45,7 +48,7 @@ def sort_key(text: str) -> tuple:
     return tuple(primary), tuple(tones), text
 
 
-def name_sort_key(full_name: str) -> tuple:
+def name_sort_key(full_name: str) -> tuple[SortKey, SortKey]:
     """Vietnamese lists of people are ordered by the given name (the last word), then the whole name."""
     words = full_name.split()
     return sort_key(words[-1] if words else ""), sort_key(full_name)

@@ -119,7 +119,7 @@ def before_arrival(moment: dt.datetime | dt.time | None, arrival: dt.datetime | 
         return
     if isinstance(moment, dt.datetime) != isinstance(arrival, dt.datetime):
         raise TypeError("compare two datetimes or two times")
-    if moment >= arrival:
+    if moment >= arrival:  # type: ignore[operator]  # both datetimes or both times, checked above
         return
     m, a = moment.strftime("%H:%M"), arrival.strftime("%H:%M")
     raise BeforeArrival(

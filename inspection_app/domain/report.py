@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from typing import Any
 
 from .violations import ViolationKind
 
@@ -86,7 +87,7 @@ class Metrics:
         return sum(getattr(self, f"v_{k}") for k in VIOLATION_KIND_CODES)
 
     def violations_of(self, kind: str) -> int:
-        return getattr(self, f"v_{kind}")
+        return int(getattr(self, f"v_{kind}"))
 
     @property
     def office_culture_failure_rate(self) -> float | None:
@@ -289,5 +290,5 @@ METRIC_COLUMNS: list[tuple[str, str]] = [
 RATE_ATTRIBUTES = frozenset({"attendance_rate", "on_time_rate"})
 
 
-def metric_values(mt: Metrics) -> list:
+def metric_values(mt: Metrics) -> list[Any]:
     return [getattr(mt, attr) for _, attr in METRIC_COLUMNS]

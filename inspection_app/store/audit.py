@@ -61,9 +61,9 @@ def event_hash(ev: AuditEvent) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _changes(obj: Any, action: str) -> dict[str, list]:
+def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = sa_inspect(obj)
-    out: dict[str, list] = {}
+    out: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in _SKIP_FIELDS:
@@ -108,7 +108,7 @@ def collect_events(session: OrmSession) -> list[AuditEvent]:
             if action == "update" and not changes:
                 continue
             events.append(AuditEvent(visit_id=visit_id, device_id=device, actor=actor,
-                                     entity=type(obj).__tablename__, entity_id=str(obj.id),
+                                     entity=str(type(obj).__tablename__), entity_id=str(obj.id),
                                      action=action, changes=changes))
     return events
 

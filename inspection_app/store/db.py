@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,7 +29,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - exercised by every test
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -41,7 +41,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _normalise_text(obj) -> None:
+def _normalise_text(obj: Any) -> None:
     for col in obj.__table__.columns:
         value = getattr(obj, col.key, None)
         if isinstance(value, str):
@@ -51,7 +51,7 @@ def _normalise_text(obj) -> None:
 
 
 @event.listens_for(OrmSession, "before_flush")
-def _before_flush(session: OrmSession, _ctx, _instances) -> None:
+def _before_flush(session: OrmSession, _ctx: Any, _instances: Any) -> None:
     if session.info.get("raw"):  # imports of already-audited records (bundles) write verbatim
         return
     now = utcnow()

@@ -61,7 +61,7 @@ Index("ix_answer_visit_value_item", col(Answer.visit_id), col(Answer.value), col
 # anything it was counted from changes — whoever writes (the app's sessions, a bundle merge's bulk
 # statements, a script) — so a stale row is never read; the next reader counts that visit again.
 
-from sqlalchemy import Column, Integer, String, Table, text  # noqa: E402
+from sqlalchemy import Column, Connection, Integer, String, Table, text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 from ..domain.report import TALLY_FIELDS  # noqa: E402
@@ -95,7 +95,7 @@ END $$ LANGUAGE plpgsql
 """
 
 
-def ensure_tally_triggers(conn) -> None:
+def ensure_tally_triggers(conn: Connection) -> None:
     """Create (idempotently) the triggers that forget a visit's tally when its sources change.
 
     Looks first, so that readers starting together take no schema lock when the triggers exist.
