@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import overload
 
 
+@overload
+def nfc(value: str) -> str: ...
+@overload
+def nfc(value: None) -> None: ...
+@overload
+def nfc(value: str | None) -> str | None: ...
 def nfc(value: str | None) -> str | None:
     """Normalise to NFC (reportlab does no shaping; NFD draws misplaced marks)."""
     if value is None:

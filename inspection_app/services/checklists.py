@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import EllipsisType
+from typing import cast
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from ..domain.checklist import Checklist, Problem, missing_evidence, normalise_value, parse_checklist
 from ..domain.errors import NotFound, ValidationFailed
@@ -110,7 +112,7 @@ def unverified_references(checklists: list[Checklist]) -> list[tuple[str, str, s
     return out
 
 
-_cache: dict[tuple, Catalogue] = {}
+_cache: dict[tuple[tuple[str, int, int], ...], Catalogue] = {}
 
 
 def catalogue_dirs(ctx: AppContext) -> list[Path]:
@@ -143,7 +145,7 @@ def available_checklists(ctx: AppContext, scope: str | None = None) -> list[Chec
     return [c for c in items if scope is None or c.scope == scope]
 
 
-def snapshot(session, ctx: AppContext, checklist: Checklist) -> None:
+def snapshot(session: Session, ctx: AppContext, checklist: Checklist) -> None:
     """Store the checklist's text once, keyed by id and version."""
     if session.get(ChecklistSnapshot, checklist.key) is not None:
         return
@@ -156,14 +158,14 @@ def snapshot(session, ctx: AppContext, checklist: Checklist) -> None:
 _parsed_snapshots: dict[tuple[str, str], Checklist] = {}
 
 
-def checklist_version(ctx: AppContext, session, checklist_id: str, version: str) -> Checklist:
+def checklist_version(ctx: AppContext, session: Session, checklist_id: str, version: str) -> Checklist:
     """The exact checklist version a visit used: its stored snapshot, else the catalogue's."""
     key = f"{checklist_id}@{version}"
     digest = session.execute(select(ChecklistSnapshot.sha256).where(ChecklistSnapshot.key == key)).scalar()
     if digest is not None:
         parsed = _parsed_snapshots.get((key, digest))
         if parsed is None:
-            parsed, _problems = parse_checklist(session.get(ChecklistSnapshot, key).source_text, key)
+            parsed, _problems = parse_checklist(cast(ChecklistSnapshot, session.get(ChecklistSnapshot, key)).source_text, key)
             if parsed is not None:
                 _parsed_snapshots[(key, digest)] = parsed
         if parsed is not None:
@@ -188,7 +190,7 @@ def answers_for(ctx: AppContext, visit_id: str) -> dict[tuple[str, str], Answer]
 
 
 def record_answer(ctx: AppContext, visit_id: str, checklist_id: str, item_id: str,
-                  value: str | None = ..., note: str | None = None) -> Answer:  # type: ignore[assignment]
+                  value: str | None | EllipsisType = ..., note: str | None = None) -> Answer:
     """Save one answer at once. ``value=...`` leaves the value as it is (to change only the note)."""
     with ctx.session() as s:
         visit = visit_for_update(s, visit_id)

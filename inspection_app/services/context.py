@@ -10,12 +10,12 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ..config import Config
+from ..config import Config, Settings
 from ..store import at_rest, make_engine, session_scope, upgrade
 
 
@@ -24,10 +24,10 @@ class AppContext:
     config: Config
     engine: Engine
     actor: str = ""
-    upgrade_report: dict = field(default_factory=dict)
+    upgrade_report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, data_dir: str | os.PathLike | None = None, actor: str | None = None) -> "AppContext":
+    def open(cls, data_dir: str | os.PathLike[str] | None = None, actor: str | None = None) -> "AppContext":
         """Load settings, open the database and upgrade its schema if it is older.
 
         Files are private at rest: the data directory 0700, every file 0600 (``store.at_rest``).
@@ -52,7 +52,7 @@ class AppContext:
         return self.config.data_dir
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         return self.config.settings
 
     @property

@@ -11,9 +11,11 @@ that is not enrolled, or whose key was revoked, imports nothing and says how to 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -63,15 +65,15 @@ def device_name(ctx: AppContext) -> str:
     return f"{who} ({host})" if who else host
 
 
-def authorise(ctx: AppContext):
+def authorise(ctx: AppContext) -> Callable[[dict[str, Any]], str]:
     """The bundle module's judge of a signing device: the name it was enrolled under, or a refusal
     that says how to enrol it (on screen: nothing to type at a command line)."""
-    def judge(device: dict) -> str:
+    def judge(device: dict[str, Any]) -> str:
         with ctx.session() as s:
             row = s.execute(select(m.EnrolledDevice).where(
                 m.EnrolledDevice.public_key == device["public_key"])).scalars().first()
             if row is not None and row.revoked_at is None:
-                return row.name
+                return str(row.name)
             revoked = row is not None
         fp = device["fingerprint"]
         if revoked:
@@ -114,15 +116,15 @@ def enrol_device(ctx: AppContext, public_key: str, device_id: str, typed_fingerp
         return _row(row)
 
 
-def device_of_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> dict:
+def device_of_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = None) -> dict[str, Any]:
     """The signing device of a bundle (signature checked, nothing else), for enrolment:
     {"id", "name", "public_key", "fingerprint"}."""
-    seen: dict = {}
+    seen: dict[str, Any] = {}
 
     class _Stop(Exception):
         pass
 
-    def capture(device: dict) -> str:
+    def capture(device: dict[str, Any]) -> str:
         seen.update(device)
         raise _Stop
 

@@ -8,9 +8,11 @@ however it was recorded (``services.violation_tally``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
@@ -48,7 +50,7 @@ def _check(description: str, severity: str, kind: str) -> str:
     return text
 
 
-def _people(s, visit: Visit, staff_id: str | None, people) -> list[str]:
+def _people(s: Session, visit: Visit, staff_id: str | None, people: Iterable[str] | None) -> list[str]:
     """The staff ids a finding concerns, in order, without repeats; each must be on the unit's roster."""
     ids = list(dict.fromkeys([*([staff_id] if staff_id else []), *(people or [])]))
     for sid in ids:
@@ -59,7 +61,7 @@ def _people(s, visit: Visit, staff_id: str | None, people) -> list[str]:
     return ids
 
 
-def _link_people(s, finding: Finding, ids: list[str]) -> None:
+def _link_people(s: Session, finding: Finding, ids: list[str]) -> None:
     current = {fp.staff_id: fp for fp in s.exec(select(FindingPerson).where(FindingPerson.finding_id == finding.id))}
     for sid, link in current.items():
         if sid not in ids:
@@ -119,7 +121,7 @@ def list_findings(ctx: AppContext, visit_id: str) -> list[Finding]:
         return list(s.exec(select(Finding).where(col(Finding.visit_id) == visit_id).order_by(col(Finding.recorded_at))))
 
 
-def update_finding(ctx: AppContext, finding_id: str, **fields) -> Finding:
+def update_finding(ctx: AppContext, finding_id: str, **fields: Any) -> Finding:
     """Change a finding's fields; ``people=[…]`` replaces the people it concerns."""
     allowed = {"description", "severity", "kind", "explanation_requested", "place", "occurred_at", "staff_id",
                "checklist_id", "item_id", "people"}

@@ -19,7 +19,9 @@ the office itself and as the floor of new reservations.
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -46,11 +48,11 @@ def allocate_number(session: Session, code: str, year: int) -> int:
     until commit, so two writers never read the same value; the counter only grows.
     """
     for _ in range(5):
-        result = session.execute(
+        result = cast("CursorResult[Any]", session.execute(
             update(MinutesCounter)
             .where(col(MinutesCounter.department_code) == code, col(MinutesCounter.year) == year)
             .values(last_number=MinutesCounter.last_number + 1)
-        )
+        ))
         if result.rowcount:
             counter = session.exec(select(MinutesCounter).where(
                 MinutesCounter.department_code == code, MinutesCounter.year == year)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, literal
+from sqlalchemy import ColumnElement, func, literal
 from sqlmodel import col
 
 from ..store import models as m
@@ -25,7 +25,7 @@ COUNTED_STATUSES = (m.VisitStatus.CLOSED.value, m.VisitStatus.SIGNED.value, m.Vi
 OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
 
 
-def visit_when():
+def visit_when() -> ColumnElement[datetime]:
     """SQL expression: the moment that dates a visit (arrival, else creation), UTC."""
     return func.coalesce(m.Visit.arrival_at, m.Visit.created_at)
 
@@ -35,10 +35,10 @@ def utc_bound(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
 
 
-def period_clauses(date_from: date | None, date_to: date | None) -> list:
+def period_clauses(date_from: date | None, date_to: date | None) -> list[ColumnElement[bool]]:
     """WHERE clauses on ``Visit`` for local dates ``date_from``..``date_to`` (inclusive; None: no bound)."""
     when = visit_when()
-    out = []
+    out: list[ColumnElement[bool]] = []
     if date_from:
         out.append(when >= literal(utc_bound(date_from), UTCDateTime))
     if date_to:
@@ -46,7 +46,7 @@ def period_clauses(date_from: date | None, date_to: date | None) -> list:
     return out
 
 
-def counted_clause():
+def counted_clause() -> ColumnElement[bool]:
     """WHERE clause on ``Visit``: the visit is finished and enters the figures."""
     return col(m.Visit.status).in_(COUNTED_STATUSES)
 
@@ -59,7 +59,7 @@ def today_local() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-def aware(value) -> datetime | None:
+def aware(value: datetime | str | None) -> datetime | None:
     """min()/max() over a column bypass its type on SQLite: normalise what comes back."""
     if value is None:
         return None

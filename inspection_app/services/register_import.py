@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, insert, type_coerce
@@ -62,8 +63,8 @@ class RegisterSummary:
     row_count: int
     bad_row_count: int
     frame_hash: str
-    mapping: dict
-    problems: tuple[dict, ...]
+    mapping: dict[str, Any]
+    problems: tuple[dict[str, Any], ...]
     imported_by: str
     imported_at: datetime
 
@@ -105,7 +106,7 @@ def _preview(result: RegisterImport) -> RegisterPreview:
     return RegisterPreview(result, result.frame.hash, domains, result.records[:20])
 
 
-def _mapping_json(result: RegisterImport) -> dict:
+def _mapping_json(result: RegisterImport) -> dict[str, Any]:
     m = result.mapping
     return {
         "file_format": result.file_format,
@@ -219,7 +220,7 @@ def import_register(
         # records and are not audited one by one (the Register insert, with the frame hash, is).
         connection = s.connection()
         for start in range(0, len(rows), _INSERT_BATCH):
-            connection.execute(insert(Dossier.__table__), rows[start : start + _INSERT_BATCH])
+            connection.execute(insert(Dossier.__table__), rows[start : start + _INSERT_BATCH])  # type: ignore[attr-defined]
         summary = _summary(register)
     _remember_frame(ctx, summary.id, frame)
     return summary
@@ -267,7 +268,7 @@ def load_frame(ctx: AppContext, register_id: str) -> Frame:
         # Dates without the UTC column type: naive UTC straight from the driver, shifted below.
         when = [type_coerce(c, DateTime) for c in (Dossier.received_at, Dossier.due_at, Dossier.finished_at,
                                                     Dossier.returned_at)]  # fmt: skip
-        cols = (Dossier.code, Dossier.procedure_code, Dossier.procedure_name, Dossier.domain, Dossier.channel,
+        cols: tuple[Any, ...] = (Dossier.code, Dossier.procedure_code, Dossier.procedure_name, Dossier.domain, Dossier.channel,
                 *when, Dossier.status, Dossier.processing_unit, Dossier.note)  # fmt: skip
         rows = s.execute(select(*cols).where(col(Dossier.register_id) == register_id)).all()
     e, t = _none_if_empty, _local

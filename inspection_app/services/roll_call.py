@@ -3,13 +3,14 @@ and live totals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from ..domain import roll_call as rules
 from ..domain.collation import name_sort_key, sort_key
@@ -136,7 +137,7 @@ def read_roster(data: bytes, filename: str, sheet: str | None = None) -> rules.R
     used = set(columns.values())
     formula_problems: list[rules.RowProblem] = []
 
-    def text_rows():
+    def text_rows() -> Iterator[tuple[int, list[str]]]:
         for row_number, cells in rows:
             hit = used.intersection(table.formulas.get(row_number, ()))
             if hit:
@@ -211,7 +212,7 @@ def _identity(member: StaffMember | rules.RosterPerson, without_code: bool = Fal
                               "" if without_code else rules.clean_text(member.staff_code)).identity  # fmt: skip
 
 
-def next_roster_row(session, unit_id: str) -> int:
+def next_roster_row(session: Session, unit_id: str) -> int:
     """The place after the last person of a unit's roster, for a person added by hand."""
     last = session.exec(select(func.max(StaffMember.roster_row)).where(StaffMember.unit_id == unit_id)).one()
     return (last or 0) + 1

@@ -63,7 +63,7 @@ class PreparedSample:
     frame: Frame = field(repr=False, compare=False)
 
 
-def _spec_json(spec: DrawSpec) -> dict:
+def _spec_json(spec: DrawSpec) -> dict[str, Any]:
     return {
         "strata_by": list(spec.strata_by),
         "size": spec.size.to_dict(),
@@ -134,12 +134,12 @@ def draw_sample(ctx: AppContext, prepared: PreparedSample) -> SampleDraw:
             for st in result.strata
         }
         s.add(sample)
-        ids = dict(
+        ids: dict[str, str] = dict(
             s.execute(
                 select(Dossier.code, Dossier.id).where(
                     col(Dossier.register_id) == sample.register_id, col(Dossier.code).in_(list(result.codes))
                 )
-            ).all()
+            ).tuples().all()
         )
         by_code = {r.code: r for r in prepared.frame.records if r.code in ids}
         as_of = prepared.spec.as_of
@@ -174,7 +174,7 @@ class SampleSummary:
     commitment: str
     frame_hash: str
     algorithm_version: str
-    parameters: dict
+    parameters: dict[str, Any]
     drawn: bool
     drawn_at: datetime | None
     drawn_by: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -15,7 +16,7 @@ def get_settings(ctx: AppContext) -> Settings:
     return ctx.settings.model_copy(deep=True)
 
 
-def save_settings(ctx: AppContext, settings: Settings | dict) -> Settings:
+def save_settings(ctx: AppContext, settings: Settings | dict[str, Any]) -> Settings:
     """Validate and store new settings; the old ones stay if the new ones are invalid."""
     try:
         data = settings.model_dump() if isinstance(settings, Settings) else settings

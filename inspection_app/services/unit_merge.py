@@ -36,8 +36,8 @@ def _key(name: str) -> str:
 def candidates(ctx: AppContext) -> list[list[UnitChoice]]:
     """Groups of units with the same name (case and spacing aside) and no two different codes."""
     with ctx.session() as s:
-        visits = dict(s.execute(select(col(m.Visit.unit_id), func.count()).group_by(col(m.Visit.unit_id))).all())
-        staff = dict(s.execute(select(col(m.StaffMember.unit_id), func.count()).group_by(col(m.StaffMember.unit_id))).all())
+        visits: dict[str, int] = dict(s.execute(select(col(m.Visit.unit_id), func.count()).group_by(col(m.Visit.unit_id))).tuples().all())
+        staff: dict[str, int] = dict(s.execute(select(col(m.StaffMember.unit_id), func.count()).group_by(col(m.StaffMember.unit_id))).tuples().all())
         groups: dict[str, list[UnitChoice]] = {}
         for u in s.execute(select(m.Unit).order_by(col(m.Unit.created_at))).scalars():
             groups.setdefault(_key(u.name), []).append(
@@ -63,7 +63,7 @@ def merge_units(ctx: AppContext, keep_id: str, drop_id: str) -> UnitChoice:
                 f"Hai đơn vị có mã khác nhau ({keep.code}, {drop.code}): đây là hai đơn vị, không gộp.",
                 f"The units have different codes ({keep.code}, {drop.code}): they are two units; not merged.")
         for model in (m.Visit, m.Register, m.StaffMember):
-            for row in s.execute(select(model).where(model.unit_id == drop_id)).scalars():
+            for row in s.execute(select(model).where(col(model.unit_id) == drop_id)).scalars():
                 row.unit_id = keep_id
                 s.add(row)
         keep.code = keep.code or drop.code

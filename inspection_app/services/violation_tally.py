@@ -18,13 +18,15 @@ person is one. Everything is grouped in SQL, per visit, from covering indexes (`
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import String, and_, case, exists, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Connection, Select, String, Subquery, and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlmodel import Session, col
 
-from ..domain.checklist import Item
+from ..domain.checklist import Checklist, Item
 from ..domain.violations import ViolationKind
 from ..store import models as m
 from ..store.office import FindingPerson
@@ -43,7 +45,7 @@ def _data_has_kinds() -> bool:
     return "violation_kind" in getattr(Item, "model_fields", {})
 
 
-def checklist_item_kinds(checklists) -> dict[tuple[str, str], str]:
+def checklist_item_kinds(checklists: Iterable[Checklist]) -> dict[tuple[str, str], str]:
     """``(checklist id, item id) -> kind`` for the items whose failure is a violation."""
     has_field = _data_has_kinds()
     out: dict[tuple[str, str], str] = {}
@@ -64,6 +66,7 @@ def item_kinds(ctx: AppContext) -> dict[tuple[str, str], str]:
     from .checklists import checklist_version, load_catalogue
 
     lists = list(load_catalogue(ctx).checklists.values())
+    key: Any
     with ctx.session() as s:
         for key in s.execute(select(col(m.ChecklistSnapshot.checklist_id), col(m.ChecklistSnapshot.version))).all():
             try:
@@ -77,12 +80,12 @@ def item_kinds(ctx: AppContext) -> dict[tuple[str, str], str]:
     return kinds
 
 
-def _finding_kind(f):
+def _finding_kind(f: Any) -> ColumnElement[Any]:
     """Finding.kind as a ViolationKind code; older codes that are not one count as "other"."""
     return case((f.kind.in_(KIND_CODES), f.kind), else_=literal("other"))
 
 
-def _answer_kind(an, kinds: dict[tuple[str, str], str]):
+def _answer_kind(an: Any, kinds: dict[tuple[str, str], str]) -> ColumnElement[Any] | None:
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (checklist, item), kind in kinds.items():
         groups[(checklist, kind)].append(item)
@@ -92,11 +95,11 @@ def _answer_kind(an, kinds: dict[tuple[str, str], str]):
                   for (c, kind), items in sorted(groups.items())], else_=literal(None, String))
 
 
-def violation_keys(visit_ids, kinds: dict[tuple[str, str], str]):
+def violation_keys(visit_ids: Any, kinds: dict[tuple[str, str], str]) -> Subquery:
     """SELECT of distinct ``(visit_id, kind, subject)`` for the visits in ``visit_ids`` (a SELECT of ids)."""
     rc, f, fp, an = m.RollCallEntry, m.Finding, FindingPerson, m.Answer
     p = literal("p:")
-    parts = [
+    parts: list[Select[Any]] = [
         select(col(rc.visit_id).label("visit_id"), col(rc.status).label("kind"), (p + col(rc.staff_id)).label("subject"))
         .where(col(rc.visit_id).in_(visit_ids), col(rc.status).in_(ROLL_CALL_KINDS)),
         select(col(f.visit_id), _finding_kind(f), p + col(fp.staff_id)).join(fp, col(fp.finding_id) == col(f.id))
@@ -111,7 +114,7 @@ def violation_keys(visit_ids, kinds: dict[tuple[str, str], str]):
     ]
     kind_expr = _answer_kind(an, kinds)
     if kind_expr is not None:
-        f2 = aliased(m.Finding)
+        f2: Any = aliased(m.Finding)
         named = exists(select(f2.id).where(
             f2.visit_id == an.visit_id, f2.checklist_id == an.checklist_id, f2.item_id == an.item_id,
             _finding_kind(f2) == kind_expr,
@@ -123,7 +126,8 @@ def violation_keys(visit_ids, kinds: dict[tuple[str, str], str]):
     return union(*parts).subquery("violation_keys")
 
 
-def counts_by_visit(conn, visit_ids, kinds) -> dict[str, dict[str, int]]:
+def counts_by_visit(conn: Connection | Session, visit_ids: Any,
+                    kinds: dict[tuple[str, str], str]) -> dict[str, dict[str, int]]:
     """``visit id -> {kind: violations}`` (grouped in SQL)."""
     keys = violation_keys(visit_ids, kinds)
     out: dict[str, dict[str, int]] = defaultdict(dict)
@@ -152,7 +156,8 @@ class Violation:
 _ROLL_TEXT = {"late": "Đi muộn", "absent_unexcused": "Vắng mặt không có lý do", "left_post": "Rời vị trí trong giờ làm việc"}
 
 
-def list_violations(session, visit_ids, kinds, item_text=None) -> list[Violation]:
+def list_violations(session: Session, visit_ids: Any, kinds: dict[tuple[str, str], str],
+                    item_text: Callable[[str, str], str] | None = None) -> list[Violation]:
     """Every violation of the visits in ``visit_ids``, described. ``item_text(checklist, item)`` names items."""
     keys = violation_keys(visit_ids, kinds)
     rows = session.execute(select(keys.c.visit_id, keys.c.kind, keys.c.subject)).all()
@@ -165,7 +170,7 @@ def list_violations(session, visit_ids, kinds, item_text=None) -> list[Violation
     people_of: dict[str, set[str]] = defaultdict(set)
     for fid, sid in session.execute(select(col(fp.finding_id), col(fp.staff_id)).where(col(fp.visit_id).in_(vids))):
         people_of[fid].add(sid)
-    by_key: dict[tuple[str, str, str], list] = defaultdict(list)
+    by_key: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
     for row in findings:
         kind = row.kind if row.kind in KIND_CODES else "other"
         people = set(people_of.get(row.id, ()))

@@ -20,9 +20,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from ..store import models as m
 from ..store.audit import _plain
@@ -39,21 +40,21 @@ _SKIP_PER_TABLE = {
 }
 
 
-def visit_digest(session, visit_id: str) -> str:
+def visit_digest(session: Session, visit_id: str) -> str:
     """SHA-256 (hex) of the canonical JSON of the visit's content, as listed in the module doc."""
     visit = session.get(m.Visit, visit_id)
     if visit is None:
         return ""
-    content: dict[str, list] = {"visit": [_row(visit, "visit")]}
+    content: dict[str, list[dict[str, Any]]] = {"visit": [_row(visit, "visit")]}
     for model in _TABLES:
-        name = model.__tablename__
-        rows = session.execute(select(model).where(model.visit_id == visit_id)).scalars().all()
+        name = str(model.__tablename__)
+        rows = session.execute(select(model).where(col(model.visit_id) == visit_id)).scalars().all()
         content[name] = sorted((_row(r, name) for r in rows), key=lambda r: r["id"])
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _row(obj, name: str) -> dict:
+def _row(obj: Any, name: str) -> dict[str, Any]:
     skip = _SKIP | _SKIP_PER_TABLE.get(name, set())
     return {c.name: _plain(getattr(obj, c.name)) for c in obj.__table__.columns if c.name not in skip}
 
@@ -64,7 +65,7 @@ def seal(ctx: AppContext, visit_id: str, minutes_id: str) -> str:
         known = s.execute(select(m.VisitSeal).where(col(m.VisitSeal.visit_id) == visit_id,
                                                     col(m.VisitSeal.minutes_id) == minutes_id)).scalars().first()
         if known is not None:
-            return known.digest
+            return str(known.digest)
         digest = visit_digest(s, visit_id)
         s.add(m.VisitSeal(visit_id=visit_id, minutes_id=minutes_id, algorithm=ALGORITHM, digest=digest))
         return digest

@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..domain.errors import UserError, ValidationFailed
 from ..domain.text import nfc
@@ -36,7 +37,7 @@ def _path(data_dir: Path) -> Path:
     return Path(data_dir) / USERS_FILE
 
 
-def _read(data_dir: Path) -> dict[str, dict]:
+def _read(data_dir: Path) -> dict[str, dict[str, Any]]:
     path = _path(data_dir)
     if not path.is_file():
         return {}
@@ -48,7 +49,7 @@ def _read(data_dir: Path) -> dict[str, dict]:
     return {k: v for k, v in users.items() if isinstance(v, dict)}
 
 
-def _write(data_dir: Path, users: dict[str, dict]) -> None:
+def _write(data_dir: Path, users: dict[str, dict[str, Any]]) -> None:
     path = _path(data_dir)
     tmp = path.with_name(path.name + ".part")
     data = json.dumps({"users": users}, ensure_ascii=False, indent=2).encode("utf-8")
@@ -110,7 +111,7 @@ def check_password(data_dir: Path, name: str, password: str) -> WebUser | None:
     except ValidationFailed:
         name = ""
     entry = _read(data_dir).get(name)
-    dummy = {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": "00" * 16,
+    dummy: dict[str, Any] = {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": "00" * 16,
              "hash": "00" * 32}
     rec = entry or dummy
     try:

@@ -17,6 +17,7 @@ import re
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ..domain.errors import storage_error
 from ..domain.text import nfc
@@ -30,7 +31,7 @@ def clean_text(value: str) -> str:
     return _ILLEGAL.sub("\ufffd", nfc(value) or "")
 
 
-def put(ws, row: int, col: int, value):
+def put(ws: Any, row: int, col: int, value: Any) -> Any:
     """Write one cell by the rules above; returns the cell."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
@@ -53,8 +54,8 @@ def put(ws, row: int, col: int, value):
     return cell
 
 
-def sheet(wb, title: str, header: list[str], rows: list[list], widths: dict[int, float] | None = None,
-          percent_cols: set[int] = frozenset(), first: bool = False):
+def sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: dict[int, float] | None = None,
+          percent_cols: set[int] | frozenset[int] = frozenset(), first: bool = False) -> Any:
     """A sheet with a bold, shaded header row, frozen, and ``rows`` written by :func:`put`."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -77,7 +78,7 @@ def sheet(wb, title: str, header: list[str], rows: list[list], widths: dict[int,
     return ws
 
 
-def save(wb, out: str | os.PathLike, what_vi: str, what_en: str) -> Path:
+def save(wb: Any, out: str | os.PathLike[str], what_vi: str, what_en: str) -> Path:
     """Save atomically (temporary file, then rename); a storage failure is a UserError."""
     out = Path(out)
     tmp = None
@@ -94,7 +95,7 @@ def save(wb, out: str | os.PathLike, what_vi: str, what_en: str) -> Path:
     return out
 
 
-def workbook(title: str):
+def workbook(title: str) -> Any:
     from openpyxl import Workbook
 
     wb = Workbook()
