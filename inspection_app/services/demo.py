@@ -170,7 +170,7 @@ def demo_register_csv(today: date, rows: int = 160) -> str:
 
 
 def _answer_everything(ctx: AppContext, visit_id: str) -> None:
-    for checklist in visits.checklist_service.visit_checklists(ctx, visit_id):
+    for checklist in checklists.visit_checklists(ctx, visit_id):
         if checklist.scope != "visit":
             continue
         for item in checklist.items:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ def _remedy_row(r: m.Remedy, unit_id: str, unit_name: str, visit_date: date | No
         id=r.id, visit_id=r.visit_id, unit_id=unit_id, unit_name=unit_name, visit_date=visit_date,
         finding_id=r.finding_id, text=r.text, deadline=r.deadline, report_due=r.report_due, status=r.status,
         reported_on=r.reported_on, report_text=r.report_text, reviewed_by=r.reviewed_by, overdue=overdue,
-        days_overdue=(today - due).days if overdue else 0,
+        days_overdue=(today - cast(date, due)).days if overdue else 0,
         reported_late=bool(r.reported_on and due and r.reported_on > due))
 
 

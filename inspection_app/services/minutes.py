@@ -24,8 +24,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
+from cryptography import x509
 from sqlmodel import col, select
 
 from ..domain import minutes as dm
@@ -130,7 +133,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
         if doc is not None and doc.file_path:
             return doc
         if not parse_number(visit.minutes_number):
-            start = _local(visit.arrival_at) or _local(visit.created_at)
+            start = cast(datetime, _local(visit.arrival_at) or _local(visit.created_at))
             n = issue_number(s, minutes_code(ctx), start.year, ctx.settings.device_id, visit_id)
             # no reserved number left on this device: the number stays blank for the văn thư
             visit.minutes_number = dm.format_minutes_number(n, minutes_code(ctx)) if n is not None else ""
@@ -146,7 +149,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
     doc.file_path = _file_name(doc)
     write_atomic(ctx.path(doc.file_path), rendered.pdf, "biên bản", "the minutes")
     with ctx.session() as s:
-        row = s.get(MinutesDocument, doc.id)
+        row = cast(MinutesDocument, s.get(MinutesDocument, doc.id))
         row.file_path, row.sha256, row.byte_size = doc.file_path, rendered.sha256, len(rendered.pdf)
         s.add(row)
         return row
@@ -157,7 +160,7 @@ def _copy_out(data: bytes, out: Path | None) -> None:
         write_atomic(Path(out), data, "tệp biên bản", "the minutes file")
 
 
-def export_minutes(ctx: AppContext, visit_id: str, out: str | os.PathLike | None = None) -> MinutesResult:
+def export_minutes(ctx: AppContext, visit_id: str, out: str | os.PathLike[str] | None = None) -> MinutesResult:
     """The minutes of a visit as a PDF.
 
     An open visit gives a draft (no number, stored nowhere but ``out`` or ``minutes/drafts``); a
@@ -191,7 +194,7 @@ def _leader_name(ctx: AppContext, visit_id: str) -> str:
 
 
 def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
-                 identity: str | None = None, out: str | os.PathLike | None = None) -> MinutesResult:
+                 identity: str | None = None, out: str | os.PathLike[str] | None = None) -> MinutesResult:
     """The team leader signs the current version; the visit is closed first if needed, and locked
     as *signed* afterwards."""
     visit = visit_service.get_visit(ctx, visit_id)
@@ -214,21 +217,21 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     return _store_signed(ctx, doc, signed, _file_name(doc, "-da-ky"), VisitStatus.SIGNED, out, first=True)
 
 
-def _store_signed(ctx: AppContext, doc: MinutesDocument, signed, relative: str, status: VisitStatus,
-                  out: str | os.PathLike | None, first: bool) -> MinutesResult:
+def _store_signed(ctx: AppContext, doc: MinutesDocument, signed: signing.SignedPdf, relative: str, status: VisitStatus,
+                  out: str | os.PathLike[str] | None, first: bool) -> MinutesResult:
     """Write a signed revision beside the earlier ones, point the version at it and move the visit on.
 
     ``first``: the team leader's signature, which also records who signed this version.
     """
     write_atomic(ctx.path(relative), signed.pdf, "biên bản đã ký", "the signed minutes")
     with ctx.session() as s:
-        row = s.get(MinutesDocument, doc.id)
+        row = cast(MinutesDocument, s.get(MinutesDocument, doc.id))
         row.file_path, row.sha256, row.byte_size = relative, signed.sha256, len(signed.pdf)
         if first:
             row.signed, row.signed_at = True, signed.signed_at
             row.signer_subject, row.signer_fingerprint = signed.signer_subject, signed.certificate_fingerprint
         s.add(row)
-        visit = s.get(Visit, doc.visit_id)
+        visit = cast(Visit, s.get(Visit, doc.visit_id))
         visit.status = status.value
         s.add(visit)
         doc = row
@@ -255,7 +258,7 @@ def _default_leader_identity(ctx: AppContext, visit_id: str) -> key_store.Identi
 
 
 def countersign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
-                        identity: str | None = None, out: str | os.PathLike | None = None) -> MinutesResult:
+                        identity: str | None = None, out: str | os.PathLike[str] | None = None) -> MinutesResult:
     """The office adds its signature to the signed minutes (incremental); the visit is *filed*."""
     doc = latest_version(ctx, visit_id)
     if doc is None or not doc.signed:
@@ -318,15 +321,15 @@ class MinutesCheck:
         return self.report.ok
 
 
-def verify_minutes(ctx: AppContext, source: str | os.PathLike | bytes,
-                   extra_roots: list | None = None) -> MinutesCheck:
+def verify_minutes(ctx: AppContext, source: str | os.PathLike[str] | bytes,
+                   extra_roots: list[x509.Certificate] | None = None) -> MinutesCheck:
     """Check a minutes PDF against the department's root and imported roots."""
     data = source if isinstance(source, bytes) else None
-    report = verify_pdf(Path(source) if data is None else data,
+    report = verify_pdf(Path(cast("str | os.PathLike[str]", source)) if data is None else data,
                         key_store.trust_roots(ctx.data_dir) + list(extra_roots or []))
     stored = None
     try:
-        raw = data if data is not None else Path(source).read_bytes()
+        raw = data if data is not None else Path(cast("str | os.PathLike[str]", source)).read_bytes()
         digest = _sha256(raw)
         with ctx.session() as s:
             stored = s.exec(select(MinutesDocument).where(MinutesDocument.sha256 == digest)).first()
@@ -370,18 +373,19 @@ def init_keys(ctx: AppContext, passphrase: str, members: list[tuple[str, str]] |
     return key_store.init_pilot(ctx.data_dir, org, people, passphrase)
 
 
-def import_key(ctx: AppContext, path: str | os.PathLike, passphrase: str, *, trust_root: bool = False):  # noqa: ANN201
+def import_key(ctx: AppContext, path: str | os.PathLike[str], passphrase: str, *,
+               trust_root: bool = False) -> tuple[key_store.Identity, list[x509.Certificate]]:
     return key_store.import_p12(ctx.data_dir, Path(path), passphrase, trust_root_in_file=trust_root)
 
 
-def list_keys(ctx: AppContext) -> tuple[object, list, list[key_store.Identity]]:
+def list_keys(ctx: AppContext) -> tuple[object, list[x509.Certificate], list[key_store.Identity]]:
     """(department root or None, further trusted roots, identities)."""
     root = key_store.load_root(ctx.data_dir)
     roots = key_store.trust_roots(ctx.data_dir)
     return root, roots[1:] if root is not None else roots, key_store.list_identities(ctx.data_dir)
 
 
-def trust_root(ctx: AppContext, path: str | os.PathLike):  # noqa: ANN201
+def trust_root(ctx: AppContext, path: str | os.PathLike[str]) -> x509.Certificate:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from ..domain import minutes as dm
-from ..domain.checklist import AnswerType, Citations, Verdict, display_value, is_failed
+from ..domain.checklist import AnswerType, Citations, Item, Verdict, display_value, is_failed
 from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
 from ..store.models import (
@@ -53,9 +54,13 @@ ROLE_LABELS = {
     TeamRole.MEMBER.value: "Thành viên",
     TeamRole.SECRETARY.value: "Thư ký",
 }
-ATTENDANCE_LABELS = {**{k: v["vi"] for k, v in STATUS_LABELS.items()}, None: "Chưa điểm danh"}
+ATTENDANCE_LABELS: dict[str | None, str] = {**{k: v["vi"] for k, v in STATUS_LABELS.items()}, None: "Chưa điểm danh"}
 
 
+@overload
+def _local(moment: datetime) -> datetime: ...
+@overload
+def _local(moment: datetime | None) -> datetime | None: ...
 def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment else None
 
@@ -134,7 +139,7 @@ def _dossier_sample(ctx: AppContext, visit_id: str) -> dm.DossierSample | None:
     return dataclasses.replace(sample, rows=rows)
 
 
-def _outcome(item, value: str | None) -> tuple[dm.Outcome, str]:  # noqa: ANN001
+def _outcome(item: Item, value: str | None) -> tuple[dm.Outcome, str]:
     if value is None:
         return dm.Outcome.UNANSWERED, ""
     if item.answer is AnswerType.PASS_FAIL:

@@ -15,6 +15,7 @@ point 3; issue #13, point 8).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import select
@@ -75,7 +76,7 @@ def _bind(ctx: AppContext, visit_id: str, role: str) -> Signature:
         return sig
 
 
-def sign(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: list, pad_width: float,
+def sign(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: Sequence[Sequence[Sequence[float]]], pad_width: float,
          pad_height: float, position: str = "") -> Signature:
     """Keep a drawn signature bound to the current content of the minutes.
 

@@ -6,6 +6,8 @@ and kind codes are shown in words (``domain.report`` labels); no record ids appe
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..domain.outcomes import handling_label
 from ..domain.report import (METRIC_COLUMNS, RATE_ATTRIBUTES, STATUS_LABELS, VISIT_KIND_LABELS, VIOLATION_LABELS,
                              PeriodReport, ProvinceReport, metric_values)
@@ -20,9 +22,9 @@ def _rate_cols(offset: int) -> set[int]:
     return {i + offset for i, (_, attr) in enumerate(METRIC_COLUMNS, 1) if attr in RATE_ATTRIBUTES}
 
 
-def _summary_rows(c: PeriodReport) -> list[list]:
+def _summary_rows(c: PeriodReport) -> list[list[Any]]:
     t = c.totals
-    rows: list[list] = [
+    rows: list[list[Any]] = [
         ["Kỳ báo cáo", f"{c.date_from:%d/%m/%Y} - {c.date_to:%d/%m/%Y}"],
         ["Số đơn vị được kiểm tra", c.units_visited],
         ["Lượt kiểm tra theo kế hoạch", c.planned_visits],
@@ -38,7 +40,7 @@ def _summary_rows(c: PeriodReport) -> list[list]:
     return rows
 
 
-def add_period_sheets(wb, ctx: AppContext, c: PeriodReport, first: bool = True) -> None:
+def add_period_sheets(wb: Any, ctx: AppContext, c: PeriodReport, first: bool = True) -> None:
     header = [h for h, _ in METRIC_COLUMNS]
     ws = sheet(wb, "Tổng hợp", ["Chỉ tiêu", "Giá trị"], _summary_rows(c), {1: 48, 2: 18}, first=first)
     for row in ws.iter_rows(min_row=2):
@@ -84,13 +86,13 @@ def _category(code: str) -> str:
     return CATEGORY_LABELS.get(code, code)
 
 
-def period_workbook(ctx: AppContext, content: PeriodReport, title: str):
+def period_workbook(ctx: AppContext, content: PeriodReport, title: str) -> Any:
     wb = workbook(title)
     add_period_sheets(wb, ctx, content)
     return wb
 
 
-def province_workbook(ctx: AppContext, report: ProvinceReport, title: str):
+def province_workbook(ctx: AppContext, report: ProvinceReport, title: str) -> Any:
     wb = workbook(title)
     c = report.content
     header = ["Chỉ tiêu", f"Kỳ này ({c.date_from:%d/%m/%Y} - {c.date_to:%d/%m/%Y})",

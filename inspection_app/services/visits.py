@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
@@ -163,7 +165,7 @@ def update_setup(ctx: AppContext, visit_id: str, *, kind: str, decision_number: 
             for order, person in enumerate(people):
                 row = existing.get(person.id or "")
                 if row is None or row.side != side:
-                    row = Participant(visit_id=visit_id, side=side)
+                    row = Participant(visit_id=visit_id, side=side)  # type: ignore[call-arg]  # full_name set below
                 values = {"role": person.role if side == Side.TEAM.value else _clean(person.role),
                           "full_name": _clean(person.full_name), "position": _clean(person.position),
                           "sort_order": order}
@@ -191,7 +193,7 @@ _EDITABLE = {"kind", "decision_number", "decision_date", "plan_reference", "plac
              "decision_issuer", "plan_number", "plan_date", "plan_issuer"}
 
 
-def update_visit(ctx: AppContext, visit_id: str, **fields) -> Visit:
+def update_visit(ctx: AppContext, visit_id: str, **fields: Any) -> Visit:
     bad = set(fields) - _EDITABLE
     if bad:
         raise ValueError(f"not editable: {sorted(bad)}")
@@ -242,14 +244,14 @@ def list_signatures(ctx: AppContext, visit_id: str) -> dict[str, Signature]:
         return {sig.role: sig for sig in s.exec(select(Signature).where(Signature.visit_id == visit_id))}
 
 
-def _signature(s, visit_id: str, role: str) -> Signature:
+def _signature(s: Session, visit_id: str, role: str) -> Signature:
     if role not in {r.value for r in SignerRole}:
         raise ValidationFailed(f"Vai trò ký không hợp lệ: {role}", f"Unknown signer role: {role}")
     sig = s.exec(select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)).first()
     return sig or Signature(visit_id=visit_id, role=role)
 
 
-def save_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: list,
+def save_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, strokes: Sequence[Sequence[Sequence[float]]],
                    pad_width: float, pad_height: float, position: str = "") -> Signature:
     """Keep a drawn signature as vector strokes ([[x, y], …] per stroke, in pad coordinates)."""
     clean = [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes if len(stroke) >= 1]
