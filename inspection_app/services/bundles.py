@@ -17,10 +17,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from ..domain.errors import Locked, NotFound, UserError
 from ..store import models as m
@@ -30,6 +30,9 @@ from ..sync import device_key
 from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
+
+if TYPE_CHECKING:
+    from .devices import DeviceNotEnrolled
 
 
 def _app_version() -> str:
@@ -121,7 +124,7 @@ class ImportRow:
     imported_by: str
     imported_at: datetime
     visit_ids: list[str]
-    summary: dict
+    summary: dict[str, Any]
     open_conflicts: int
 
 
@@ -201,7 +204,7 @@ def import_bundle(ctx: AppContext, path: str | Path, passphrase: str | None = No
             source_device_name=b.device_name)
 
 
-def _register_minutes_numbers(s, import_id: str, visit_ids: list[str], device_id: str) -> None:
+def _register_minutes_numbers(s: Session, import_id: str, visit_ids: list[str], device_id: str) -> None:
     """Enter the minutes numbers the bundle's visits carry in the office's register (issue #11).
 
     Decree 30/2020/NĐ-CP, Phụ lục I, II.3.a: a number is the yearly sequence registered at the văn
@@ -277,7 +280,7 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
 
 
 def try_import(ctx: AppContext, path: str | Path | None = None, data: bytes | None = None, file_name: str = "",
-               passphrase: str | None = None):
+               passphrase: str | None = None) -> ImportReport | DeviceNotEnrolled:
     """Import a bundle (a file, or bytes from a browser); a bundle from a device that is not
     enrolled comes back as its :class:`~.devices.DeviceNotEnrolled` refusal (holding the device's
     key and fingerprint, for the enrolment form) instead of being raised."""
@@ -286,7 +289,7 @@ def try_import(ctx: AppContext, path: str | Path | None = None, data: bytes | No
     try:
         if data is not None:
             return import_bundle_data(ctx, data, file_name, passphrase)
-        return import_bundle(ctx, Path(path), passphrase)
+        return import_bundle(ctx, Path(cast("str | Path", path)), passphrase)
     except DeviceNotEnrolled as refusal:
         return refusal
 
@@ -348,7 +351,7 @@ def resolve_conflict(ctx: AppContext, conflict_id: str, use: str = "merge") -> C
             record = s.get(model, c.entity_id)
             if record is None:
                 raise NotFound("Bản ghi của xung đột không còn nữa.", "The record of this conflict no longer exists.")
-            column = model.__table__.c[c.field]
+            column = model.__table__.c[c.field]  # type: ignore[attr-defined]
             raw = json.loads(c.local_value if target == "local" else c.incoming_value)
             setattr(record, c.field, load_value(column, raw))
         c.resolution = {"local": "kept_local", "incoming": "took_incoming"}[target] if use != "merge" else "kept_merge"

@@ -10,12 +10,19 @@ signer appears by name and title, never as a raw certificate name ("2.5.4.12=…
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from ..store import models as m
 from .context import AppContext
+
+if TYPE_CHECKING:
+    from .bundles import ConflictRow
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -141,7 +148,7 @@ def when_text(moment: datetime | None) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
-def value_text(table: str, column: str, value, lang: str, staff: dict[str, str]) -> str:
+def value_text(table: str, column: str, value: Any, lang: str, staff: dict[str, str]) -> str:
     vi = lang == "vi"
     if value is None or value == "":
         return "(trống)" if vi else "(empty)"
@@ -173,11 +180,12 @@ def value_text(table: str, column: str, value, lang: str, staff: dict[str, str])
     return str(value)
 
 
-def _what(s, ctx: AppContext, c, lang: str) -> str:
+def _what(s: Session, ctx: AppContext, c: ConflictRow, lang: str) -> str:
     from .checklists import checklist_version
 
     vi = lang == "vi"
     record = _RECORDS.get(c.entity, ("Bản ghi", "Record"))[0 if vi else 1]
+    row: Any  # the record of the conflict, whichever table it is in
     if c.entity == "answer":
         row = s.get(m.Answer, c.entity_id)
         if row is not None:
@@ -206,7 +214,7 @@ def _what(s, ctx: AppContext, c, lang: str) -> str:
     return record
 
 
-def describe(ctx: AppContext, conflicts: list, lang: str | None = None) -> list[ConflictView]:
+def describe(ctx: AppContext, conflicts: Sequence[ConflictRow], lang: str | None = None) -> list[ConflictView]:
     """Each :class:`~inspection_app.services.bundles.ConflictRow` in the reviewer's words."""
     from . import devices
 
@@ -215,7 +223,7 @@ def describe(ctx: AppContext, conflicts: list, lang: str | None = None) -> list[
     names = devices.device_names(ctx)
     out: list[ConflictView] = []
     with ctx.session() as s:
-        staff = {}
+        staff: dict[str, str] = {}
         for c in conflicts:
             for v in (c.local_value, c.incoming_value):
                 if isinstance(v, str) and len(v) == 36 and v not in staff:
@@ -236,7 +244,7 @@ def describe(ctx: AppContext, conflicts: list, lang: str | None = None) -> list[
             field = (label[0 if vi else 1] if label else
                      ("Thông tin khác" if vi else "Another detail")) if c.field else ""
 
-            def who(person: str, device: str, moment) -> str:
+            def who(person: str, device: str, moment: datetime | None) -> str:
                 device_name = names.get(device, "") or (("máy " if vi else "device ") + device[:8] if device else "")
                 return " · ".join(x for x in (person, device_name, when_text(moment)) if x)
 

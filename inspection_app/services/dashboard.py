@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from operator import add
+from typing import Any
 
-from sqlalchemy import DateTime, and_, case, delete, func, insert, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, DateTime, Engine, and_, case, delete, func, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -52,7 +53,7 @@ class Dashboard:
     open_count: int = 0  # all of them (the list stops at OPEN_LISTED)
 
 
-def _n(condition):
+def _n(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.sum(case((condition, 1), else_=0))
 
 
@@ -61,17 +62,17 @@ _AT = {name: i for i, name in enumerate(TALLY_FIELDS)}  # slots of a per-visit t
 _ROLL_STATUSES = ("present", "late", "absent_excused", "absent_unexcused", "left_post")
 
 
-def visit_filter(date_from: date | None, date_to: date | None, unit_id: str | None) -> list:
+def visit_filter(date_from: date | None, date_to: date | None, unit_id: str | None) -> list[ColumnElement[bool]]:
     """WHERE clauses on ``Visit`` for the counted visits of a period (and unit)."""
     clauses = [counted_clause(), *period_clauses(date_from, date_to)]
     if unit_id:
-        clauses.append(m.Visit.unit_id == unit_id)
+        clauses.append(col(m.Visit.unit_id) == unit_id)
     return clauses
 
 
 TALLY_VERSION = "1"  # bump when what a tally counts changes: every row is then counted again
 _CHUNK = 400
-_ready: "weakref.WeakSet" = weakref.WeakSet()  # engines whose triggers are known to be in place
+_ready: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose triggers are known to be in place
 
 
 def tally_basis(kinds: dict[tuple[str, str], str]) -> str:
@@ -80,11 +81,11 @@ def tally_basis(kinds: dict[tuple[str, str], str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _vectors(conn, ids: list[str], kinds) -> dict[str, list[int]]:
+def _vectors(conn: Connection, ids: list[str], kinds: dict[tuple[str, str], str]) -> dict[str, list[int]]:
     """Counters of each visit in ``ids``, in the order of ``TALLY_FIELDS`` (grouped SQL per source)."""
     out = {vid: [0] * len(TALLY_FIELDS) for vid in ids}
 
-    def add_rows(targets: list[str], column, *columns, where=()) -> None:
+    def add_rows(targets: list[str], column: Any, *columns: Any, where: tuple[ColumnElement[bool], ...] = ()) -> None:
         query = select(column, *columns).where(column.in_(ids), *where).group_by(column)
         slots = [_AT[t] for t in targets]
         for row in conn.execute(query):
@@ -94,14 +95,14 @@ def _vectors(conn, ids: list[str], kinds) -> dict[str, list[int]]:
 
     rc, fd, an, dc = m.RollCallEntry, m.Finding, m.Answer, m.DossierCheck
     add_rows(["roll_call", *_ROLL_STATUSES], rc.visit_id, func.count(),
-             *(_n(rc.status == st) for st in _ROLL_STATUSES))
+             *(_n(col(rc.status) == st) for st in _ROLL_STATUSES))
     add_rows(["findings"], fd.visit_id, func.count())
     add_rows(["office_culture_items", "office_culture_failed", "alcohol_tobacco_items_failed"], an.visit_id,
              _n(col(an.checklist_id) == OFFICE_CULTURE), _n(and_(col(an.checklist_id) == OFFICE_CULTURE, col(an.value) == "fail")),
              _n(and_(col(an.checklist_id) == ALCOHOL_TOBACCO, col(an.value) == "fail")),
              where=(col(an.checklist_id).in_((ALCOHOL_TOBACCO, OFFICE_CULTURE)), col(an.value).in_(("pass", "fail"))))
     add_rows(["dossiers_checked", "dossiers_early", "dossiers_on_time", "dossiers_late"], dc.visit_id,
-             func.count(), _n(dc.timeliness == "early"), _n(dc.timeliness == "on_time"),
+             func.count(), _n(col(dc.timeliness) == "early"), _n(col(dc.timeliness) == "on_time"),
              _n(col(dc.timeliness) == "late"), where=(col(dc.timeliness).in_(("early", "on_time", "late")),))
     for vid, by_kind in counts_by_visit(conn, ids, kinds).items():
         for kind, n in by_kind.items():
@@ -109,7 +110,8 @@ def _vectors(conn, ids: list[str], kinds) -> dict[str, list[int]]:
     return out
 
 
-def _tally_where(date_from: date | None, date_to: date | None, unit_id: str | None, basis: str) -> list:
+def _tally_where(date_from: date | None, date_to: date | None, unit_id: str | None,
+                 basis: str) -> list[ColumnElement[bool]]:
     """The same selection as :func:`visit_filter`, on tally rows (a row mirrors its visit: any change to
     the visit forgets the row)."""
     t = visit_tally
@@ -123,7 +125,8 @@ def _tally_where(date_from: date | None, date_to: date | None, unit_id: str | No
     return out
 
 
-def fill_tallies(session: Session, where: list, kinds, tally_where: list | None = None) -> str:
+def fill_tallies(session: Session, where: list[ColumnElement[bool]], kinds: dict[tuple[str, str], str],
+                 tally_where: list[ColumnElement[bool]] | None = None) -> str:
     """Count the visits matching ``where`` that have no valid tally row, and store their rows.
 
     ``tally_where`` (the same selection on tally rows) lets a complete cache be recognised by two
@@ -165,7 +168,8 @@ def fill_tallies(session: Session, where: list, kinds, tally_where: list | None 
     return basis
 
 
-def _counts(session: Session, date_from, date_to, unit_id, kinds) -> dict[tuple[str, str], list[int]]:
+def _counts(session: Session, date_from: date | None, date_to: date | None, unit_id: str | None,
+            kinds: dict[tuple[str, str], str]) -> dict[tuple[str, str], list[int]]:
     """All counters per (unit id, month), as vectors in the order of :class:`Metrics`' fields."""
     basis = tally_basis(kinds)
     where = _tally_where(date_from, date_to, unit_id, basis)
@@ -184,7 +188,7 @@ def open_visits(session: Session, date_from: date | None, date_to: date | None,
     """Visits of the period still in draft or on site, oldest first (at most ``limit``), and how many."""
     where = [col(m.Visit.status).in_(OPEN_STATUSES), *period_clauses(date_from, date_to)]
     if unit_id:
-        where.append(m.Visit.unit_id == unit_id)
+        where.append(col(m.Visit.unit_id) == unit_id)
     count = session.execute(select(func.count()).select_from(m.Visit).where(*where)).scalar_one()
     q = (select(col(m.Visit.id), col(m.Unit.name), col(m.Visit.arrival_at), col(m.Visit.created_at), col(m.Visit.status))
          .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(*where).order_by(visit_when(), col(m.Visit.id)).limit(limit))
@@ -200,7 +204,7 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
     with ctx.session() as s:
         acc = _counts(s, date_from, date_to, unit_id, kinds)
         unit_ids = {u for u, _ in acc}
-        names = dict(s.execute(select(col(m.Unit.id), col(m.Unit.name)).where(col(m.Unit.id).in_(unit_ids))).all()) \
+        names: dict[str, str] = dict(s.execute(select(col(m.Unit.id), col(m.Unit.name)).where(col(m.Unit.id).in_(unit_ids))).tuples().all()) \
             if unit_ids else {}
         pending, pending_count = open_visits(s, date_from, date_to, unit_id)
     width = len(_FIELDS)

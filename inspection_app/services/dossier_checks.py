@@ -76,8 +76,8 @@ class SampledDossier:
     status: str
     processing_unit: str
     timeliness: TimelinessResult
-    answers: dict
-    notes: dict
+    answers: dict[str, Any]
+    notes: dict[str, Any]
     note: str
     checked_by: str
     checked_at: datetime | None
@@ -251,11 +251,11 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
             .where(DossierCheck.visit_id == visit_id)
             .order_by(col(DossierCheck.stratum), col(DossierCheck.rank))
         ).all()
-        photo_counts = dict(s.execute(
+        photo_counts: dict[str | None, int] = dict(s.execute(
             select(Photo.dossier_check_id, func.count())
             .where(col(Photo.visit_id) == visit_id, col(Photo.dossier_check_id).is_not(None))
             .group_by(Photo.dossier_check_id)
-        ).all())
+        ).tuples().all())
         checklists_by_version: dict[str, Checklist] = {}
         for check, _code in rows:
             version = check.checklist_version or ""

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -133,7 +132,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
         if doc is not None and doc.file_path:
             return doc
         if not parse_number(visit.minutes_number):
-            start = cast(datetime, _local(visit.arrival_at) or _local(visit.created_at))
+            start = _local(visit.arrival_at) or _local(visit.created_at)
             n = issue_number(s, minutes_code(ctx), start.year, ctx.settings.device_id, visit_id)
             # no reserved number left on this device: the number stays blank for the văn thư
             visit.minutes_number = dm.format_minutes_number(n, minutes_code(ctx)) if n is not None else ""

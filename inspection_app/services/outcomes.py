@@ -19,8 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlmodel import col
 
 from ..domain.errors import NotFound, ValidationFailed
@@ -65,11 +66,11 @@ class ViolationRow:
         return bool(h and h.discipline)
 
 
-def _rows(ctx: AppContext, where: list, unit_id: str | None = None) -> list[ViolationRow]:
+def _rows(ctx: AppContext, where: list[ColumnElement[bool]], unit_id: str | None = None) -> list[ViolationRow]:
     kinds = item_kinds(ctx)
     with ctx.session() as s:
         if unit_id:
-            where = [*where, m.Visit.unit_id == unit_id]
+            where = [*where, col(m.Visit.unit_id) == unit_id]
         ids = select(col(m.Visit.id)).where(*where)
         raw = list_violations(s, ids, kinds)
         if not raw:
@@ -77,7 +78,7 @@ def _rows(ctx: AppContext, where: list, unit_id: str | None = None) -> list[Viol
         vids = sorted({v.visit_id for v in raw})
         info = {r.id: r for r in s.execute(
             select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Unit.kind).label("unit_kind"), col(m.Visit.arrival_at),
-                   m.Visit.created_at, m.Visit.minutes_number)
+                   col(m.Visit.created_at), col(m.Visit.minutes_number))
             .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(col(m.Visit.id).in_(vids)))}
         outcomes = {(o.visit_id, o.kind, o.subject): o for o in s.execute(
             select(Outcome).where(col(Outcome.visit_id).in_(vids))).scalars()}
@@ -166,7 +167,7 @@ def record_outcome(ctx: AppContext, visit_id: str, kind: str, subject: str, hand
         row.handling, row.decided_on = handling, decided_on if handling != NONE else None
         row.document, row.note, row.recorded_by = document, note, ctx.actor
         s.add(row)
-    return next(r for r in _rows(ctx, [m.Visit.id == visit_id]) if r.kind == kind and r.subject == subject)
+    return next(r for r in _rows(ctx, [col(m.Visit.id) == visit_id]) if r.kind == kind and r.subject == subject)
 
 
 # --- the year-end list (Nghị định 335/2025/NĐ-CP) --------------------------------------------------
@@ -202,7 +203,7 @@ def year_end(ctx: AppContext, year: int) -> tuple[list[PersonYear], list[UnitYea
     start, end = date(year, 1, 1), date(year, 12, 31)
     rows = violations(ctx, start, end)
     with ctx.session() as s:
-        visits_per_unit = defaultdict(int)
+        visits_per_unit: defaultdict[str, int] = defaultdict(int)
         names = {}
         for uid, uname, ukind in s.execute(select(col(m.Visit.unit_id), col(m.Unit.name), col(m.Unit.kind))
                                            .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id))
@@ -217,7 +218,7 @@ def year_end(ctx: AppContext, year: int) -> tuple[list[PersonYear], list[UnitYea
             by_person[r.staff_id].append(r)
     people = []
     for sid, rs in by_person.items():
-        kinds = defaultdict(int)
+        kinds: defaultdict[str, int] = defaultdict(int)
         for r in rs:
             kinds[r.kind_label] += 1
         done = [f"{r.handling_label}" + (f" ({r.document})" if r.document else "") for r in rs if r.handling != NONE]
@@ -238,7 +239,7 @@ def year_end(ctx: AppContext, year: int) -> tuple[list[PersonYear], list[UnitYea
     return people, units
 
 
-def year_end_workbook(ctx: AppContext, year: int):
+def year_end_workbook(ctx: AppContext, year: int) -> Any:
     from .xlsx_out import sheet, workbook
 
     people, units = year_end(ctx, year)

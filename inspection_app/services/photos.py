@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -101,7 +101,7 @@ class AddedPhoto:
 # --- adding ---------------------------------------------------------------------------------------
 
 
-def add_photo(ctx: AppContext, visit_id: str, data: bytes | bytearray | str | os.PathLike,
+def add_photo(ctx: AppContext, visit_id: str, data: bytes | bytearray | str | os.PathLike[str],
               filename: str = "", *, caption: str = "", checklist_id: str | None = None,
               item_id: str | None = None, finding_id: str | None = None, staff_id: str | None = None,
               dossier_check_id: str | None = None, now: datetime | None = None,
@@ -116,7 +116,7 @@ def add_photo(ctx: AppContext, visit_id: str, data: bytes | bytearray | str | os
     with ctx.session() as s:  # fail fast, before the slow part
         _check_link(ctx, s, visit_for_update(s, visit_id), link)
 
-    options = {"now": now, "max_clock_skew": max_clock_skew}
+    options: dict[str, Any] = {"now": now, "max_clock_skew": max_clock_skew}
     if isinstance(data, (bytes, bytearray, memoryview)):
         ingested = ingest_bytes(data, filename=filename, **options)
     else:
@@ -148,7 +148,7 @@ def add_photo(ctx: AppContext, visit_id: str, data: bytes | bytearray | str | os
 
 
 def add_captured_photo(ctx: AppContext, visit_id: str, frame: bytes | bytearray, *,
-                       now: datetime | None = None, **links: str | None) -> AddedPhoto:
+                       now: datetime | None = None, **links: Any) -> AddedPhoto:
     """A frame taken with the in-app camera (``ui/widgets/camera.py``): JPEG bytes, ingested and
     stored exactly like a chosen photo, named ``camera-YYYYmmdd-HHMMSS.jpg`` by the tablet's clock.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ..domain.report import PeriodReport, ProvinceReport
 from ..domain.text import nfc
@@ -61,7 +62,7 @@ def _title(report: ProvinceReport) -> str:
     return f"Báo cáo kết quả kiểm tra công vụ {c.date_from:%d/%m/%Y} - {c.date_to:%d/%m/%Y}"
 
 
-def write_province_pdf(ctx: AppContext, date_from: date, date_to: date, out: str | Path, **kw) -> ReportFile:
+def write_province_pdf(ctx: AppContext, date_from: date, date_to: date, out: str | Path, **kw: Any) -> ReportFile:
     from ..pdf.province_report import write_province_report
 
     report = province_report(ctx, date_from, date_to, **kw)
@@ -69,7 +70,7 @@ def write_province_pdf(ctx: AppContext, date_from: date, date_to: date, out: str
     return ReportFile(Path(out), rendered.page_count, len(rendered.pdf))
 
 
-def write_province_xlsx(ctx: AppContext, date_from: date, date_to: date, out: str | Path, **kw) -> Path:
+def write_province_xlsx(ctx: AppContext, date_from: date, date_to: date, out: str | Path, **kw: Any) -> Path:
     from .report_xlsx import province_workbook
     from .xlsx_out import save
 
@@ -77,7 +78,7 @@ def write_province_xlsx(ctx: AppContext, date_from: date, date_to: date, out: st
     return save(province_workbook(ctx, report, _title(report)), out, "bảng tính báo cáo", "the report spreadsheet")
 
 
-def province_bytes(ctx: AppContext, date_from: date, date_to: date, **kw) -> tuple[bytes, bytes, str]:
+def province_bytes(ctx: AppContext, date_from: date, date_to: date, **kw: Any) -> tuple[bytes, bytes, str]:
     """PDF and XLSX in memory, and a file-name stem: for a browser download."""
     from ..pdf.province_report import render_province_report
     from .report_xlsx import province_workbook

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, insert, type_coerce
@@ -154,6 +154,10 @@ def _aware(value: datetime | None) -> datetime | None:
     return (value - _offset_on(value.date())).replace(tzinfo=timezone.utc)
 
 
+@overload
+def _local(value: datetime) -> datetime: ...
+@overload
+def _local(value: datetime | None) -> datetime | None: ...
 def _local(value: datetime | None) -> datetime | None:
     """A stored UTC datetime (aware, or naive in UTC) as the register's local wall-clock time."""
     if value is None:
