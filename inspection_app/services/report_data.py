@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from ..config import Department
 from ..domain.errors import ValidationFailed
 from ..domain.outcomes import CATEGORIES, CATEGORY_LABELS, HANDLINGS, NONE, staff_category
-from ..domain.report import (VIOLATION_LABELS, Count, Metrics, OverdueRemedy, RemedySummary, UnitKindRow,
+from ..domain.report import (VIOLATION_LABELS, Count, Metrics, OpenVisit, OverdueRemedy, RemedySummary, UnitKindRow,
                              ViolationLine, VisitLine)
 from ..domain.text import fold
 from ..store import models as m
@@ -32,7 +33,7 @@ from .violation_tally import KIND_CODES, Violation, item_kinds, list_violations
 _PREFIXES = ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN ", "UBND ")
 
 
-def province_caps(dept) -> str:
+def province_caps(dept: Department) -> str:
     """"TỈNH TÂY NINH" / "THÀNH PHỐ HÀ NỘI": the settings' province and its kind, else the parent agency's tail."""
     if dept.province:
         return dept.province_name().upper()
@@ -43,7 +44,7 @@ def province_caps(dept) -> str:
     return parent
 
 
-def province_sentence(dept) -> str:
+def province_sentence(dept: Department) -> str:
     """"tỉnh Tây Ninh" / "thành phố Hà Nội", as it reads inside a sentence: the province as typed, never
     re-cased (an empty string until the department's identity is set)."""
     return dept.province_name()
@@ -58,7 +59,7 @@ def initials(name: str) -> str:
     return "".join(out)
 
 
-def team_code(dept) -> str:
+def team_code(dept: Department) -> str:
     return (getattr(dept, "team_code", "") or "").strip() or initials(dept.team_name or "ĐOÀN KIỂM TRA CÔNG VỤ")
 
 
@@ -108,7 +109,7 @@ class Gathered:
     visits: list[VisitLine]
     remedies: RemedySummary
     overdue: list[OverdueRemedy] = field(default_factory=list)
-    open_visits: list = field(default_factory=list)  # all of them, oldest first
+    open_visits: list[OpenVisit] = field(default_factory=list)  # all of them, oldest first
 
 
 def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gathered:
@@ -118,18 +119,18 @@ def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gath
     where = visit_filter(date_from, date_to, None)
     with ctx.session() as s:
         ids = select(col(m.Visit.id)).where(*where)
-        kinds_count = dict(s.execute(select(col(m.Visit.kind), func.count()).where(*where).group_by(col(m.Visit.kind))).all())
+        kinds_count: dict[str, int] = dict(s.execute(select(col(m.Visit.kind), func.count()).where(*where).group_by(col(m.Visit.kind))).tuples().all())
         visit_rows = s.execute(
             select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Unit.kind).label("unit_kind"), col(m.Visit.arrival_at),
-                   m.Visit.created_at, m.Visit.kind, m.Visit.minutes_number, m.Visit.status)
-            .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*where)).all()
+                   col(m.Visit.created_at), col(m.Visit.kind), col(m.Visit.minutes_number), col(m.Visit.status))
+            .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(*where)).all()
         raw = list_violations(s, ids, kinds, lambda c, i: texts.get((c, i), i))
         outcomes = {(o.visit_id, o.kind, o.subject): o.handling for o in s.execute(
             select(Outcome).where(col(Outcome.visit_id).in_(ids))).scalars()}
         pending, _ = open_visits(s, date_from, date_to, None, limit=1_000_000)
     info = {r.id: r for r in visit_rows}
     lines = []
-    per_visit: Counter = Counter()
+    per_visit: Counter[str] = Counter()
     for v in raw:
         r = info[v.visit_id]
         per_visit[v.visit_id] += 1
@@ -141,17 +142,17 @@ def gather(ctx: AppContext, date_from: date, date_to: date, today: date) -> Gath
     lines.sort(key=lambda x: (x.visit_date or date.min, fold(x.unit_name), KIND_CODES.index(x.kind), fold(x.person)))
     kind_n = Counter(x.kind for x in lines)
     by_kind = [Count(k, VIOLATION_LABELS[k], kind_n.get(k, 0)) for k in KIND_CODES]
-    cat_n: Counter = Counter()
-    cat_people: dict[str, set] = defaultdict(set)
+    cat_n: Counter[str] = Counter()
+    cat_people: dict[str, set[str]] = defaultdict(set)
     for v in raw:
         if v.staff_id:
             cat = staff_category(v.employment_type)
             cat_n[cat] += 1
             cat_people[cat].add(v.staff_id)
     by_category = [Count(c, CATEGORY_LABELS[c], cat_n.get(c, 0), len(cat_people.get(c, ()))) for c in CATEGORIES]
-    uk_units: dict[str, set] = defaultdict(set)
-    uk_visits: Counter = Counter()
-    uk_viol: Counter = Counter()
+    uk_units: dict[str, set[str]] = defaultdict(set)
+    uk_visits: Counter[str] = Counter()
+    uk_viol: Counter[str] = Counter()
     for r in visit_rows:
         key = (r.unit_kind or "").strip() or "Chưa phân loại"
         uk_units[key].add(r.unit_id)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -105,7 +106,7 @@ class SampleRow:
     frame_hash: str
     commitment: str
     seed_hex: str
-    sizes: dict
+    sizes: dict[str, Any]
     drawn_at: datetime | None
 
 
@@ -172,7 +173,7 @@ class VisitRecord:
     minutes_number: str
     assessment: str
     unit_opinion: str
-    checklists: list[dict]
+    checklists: list[dict[str, Any]]
     created_by: str
     device_id: str
     participants: list[ParticipantRow]
@@ -205,9 +206,9 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
         v = s.get(m.Visit, visit_id)
         if v is None:
             raise NotFound(f"Không tìm thấy lượt kiểm tra ({visit_id}).", f"Visit not found ({visit_id}).")
-        u = s.get(m.Unit, v.unit_id)
+        u = cast(m.Unit, s.get(m.Unit, v.unit_id))  # a visit's unit is a foreign key: always there
 
-        def rows(model, *order):
+        def rows(model: Any, *order: Any) -> list[Any]:
             return list(s.execute(select(model).where(model.visit_id == visit_id).order_by(*order)).scalars())
 
         participants = rows(m.Participant, m.Participant.side, m.Participant.sort_order, m.Participant.full_name)
@@ -257,7 +258,7 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
         minutes_rows.append(MinutesRow(
             id=d.id, version=d.version, number=d.number, path=path, sha256=d.sha256, signed=d.signed,
             signed_at=d.signed_at, signer_subject=d.signer_subject, reason=d.reason, file_present=present,
-            file_intact=present and (not d.sha256 or _sha256(path) == d.sha256)))
+            file_intact=present and (not d.sha256 or _sha256(cast(Path, path)) == d.sha256)))
     attendance = sorted(
         (AttendanceRow(staff_id=e.staff_id, full_name=staff[e.staff_id].full_name if e.staff_id in staff else "",
                        position=staff[e.staff_id].position if e.staff_id in staff else "", status=e.status,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import String, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -79,7 +80,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_clause(session: Session, text: str):
+def _search_clause(session: Session, text: str) -> ColumnElement[bool] | None:
     text = " ".join((nfc(text) or "").split())
     if not text:
         return None
@@ -94,12 +95,13 @@ def _search_clause(session: Session, text: str):
     return or_(*clauses)
 
 
-def _visit_clauses(session: Session, f: VisitFilters, kinds: dict | None = None) -> list:
+def _visit_clauses(session: Session, f: VisitFilters,
+                   kinds: dict[tuple[str, str], str] | None = None) -> list[ColumnElement[bool]]:
     clauses = period_clauses(f.date_from, f.date_to)
     if f.unit_id:
-        clauses.append(m.Visit.unit_id == f.unit_id)
+        clauses.append(col(m.Visit.unit_id) == f.unit_id)
     if f.status:
-        clauses.append(m.Visit.status == f.status)
+        clauses.append(col(m.Visit.status) == f.status)
     if f.checklist_id:
         used = select(col(m.Answer.id)).where(col(m.Answer.visit_id) == col(m.Visit.id), col(m.Answer.checklist_id) == f.checklist_id)
         planned = cast(m.Visit.checklists, String).like(
@@ -119,11 +121,11 @@ def _visit_clauses(session: Session, f: VisitFilters, kinds: dict | None = None)
     return clauses
 
 
-def _count_by_visit(session: Session, column, ids: list[str], *where) -> dict[str, int]:
+def _count_by_visit(session: Session, column: Any, ids: list[str], *where: ColumnElement[bool]) -> dict[str, int]:
     if not ids:
         return {}
     q = select(column, func.count()).where(column.in_(ids), *where).group_by(column)
-    return dict(session.execute(q).all())
+    return dict(session.execute(q).tuples().all())
 
 
 def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int = 0, page_size: int = 50,
@@ -137,8 +139,8 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
         clauses = _visit_clauses(s, f, kinds)
         total = s.execute(select(func.count()).select_from(m.Visit).where(*clauses)).scalar_one()
         q = (select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Visit.kind), col(m.Visit.status), col(m.Visit.arrival_at),
-                    m.Visit.created_at, m.Visit.decision_number, m.Visit.minutes_number)
-             .join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*clauses)
+                    col(m.Visit.created_at), col(m.Visit.decision_number), col(m.Visit.minutes_number))
+             .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(*clauses)
              .order_by(visit_when().desc(), m.Visit.id).limit(page_size).offset(page * page_size))
         rows = s.execute(q).all()
         ids = [r.id for r in rows]
@@ -151,10 +153,10 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
             for vid, n_findings, *per_kind in s.execute(select(t.c.visit_id, t.c.findings, *v_cols)
                                                         .where(t.c.visit_id.in_(ids), t.c.basis == basis)):
                 findings[vid], violations[vid] = n_findings, sum(per_kind)
-        open_remedies = _count_by_visit(s, m.Remedy.visit_id, ids, m.Remedy.status == m.RemedyStatus.OPEN.value)
-        overdue = _count_by_visit(s, m.Remedy.visit_id, ids, m.Remedy.status == m.RemedyStatus.OPEN.value,
+        open_remedies = _count_by_visit(s, col(m.Remedy.visit_id), ids, col(m.Remedy.status) == m.RemedyStatus.OPEN.value)
+        overdue = _count_by_visit(s, col(m.Remedy.visit_id), ids, col(m.Remedy.status) == m.RemedyStatus.OPEN.value,
                                   func.coalesce(m.Remedy.report_due, m.Remedy.deadline) < today)
-        conflicts = _count_by_visit(s, m.SyncConflict.visit_id, ids, m.SyncConflict.resolution == "")
+        conflicts = _count_by_visit(s, col(m.SyncConflict.visit_id), ids, col(m.SyncConflict.resolution) == "")
     out = [VisitRow(id=r.id, unit_id=r.unit_id, unit_name=r.name, kind=r.kind, status=r.status,
                     visit_date=local_date(r.arrival_at or r.created_at), arrival_at=r.arrival_at,
                     decision_number=r.decision_number, minutes_number=r.minutes_number,
