@@ -11,6 +11,7 @@ import argparse
 import json
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ..domain.errors import ValidationFailed
 from ..domain.sampling import (
@@ -58,6 +59,7 @@ def _print_register(result: RegisterImport) -> None:
 def _print_mapping(result: RegisterImport) -> None:
     m = result.mapping
     print(f"Dòng tiêu đề / header row: {m.header_row}")
+    c: Any  # a mapped column, then an ignored one
     for c in m.mapped:
         print(f"  ✓ {c.header!s:<30} → {c.label_vi} / {c.label_en}")
     for c in m.ignored:

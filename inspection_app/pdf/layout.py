@@ -207,7 +207,7 @@ def add_signature_fields(pdf: bytes, fields: dict[str, SignatureBox]) -> bytes:
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for name, box in fields.items():
-        append_signature_field(writer, SigFieldSpec(name, on_page=box.page_index, box=box.box))
+        append_signature_field(writer, SigFieldSpec(name, on_page=box.page_index, box=box.box))  # type: ignore[arg-type]  # floats are fine
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

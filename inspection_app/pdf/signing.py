@@ -159,7 +159,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
     if certify and box is not None and OFFICE_FIELD not in all_fields:
         writer_box = stamp.office_box(box.box, _page_width(pdf, box.page_index))
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(OFFICE_FIELD, on_page=box.page_index, box=writer_box))
+            writer, fields.SigFieldSpec(OFFICE_FIELD, on_page=box.page_index, box=writer_box))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="sigbox-") as tmp:
         if box is not None:
             x1, y1, x2, y2 = box.box
@@ -173,7 +173,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
                 art.write_bytes(stamp.signer_appearance(drawn, lines, x2 - x1, y2 - y1))
             style = StaticStampStyle.from_pdf_file(str(art), border_width=0)
             spec = None if existing else fields.SigFieldSpec(field_name, on_page=box.page_index,
-                                                             box=box.box)
+                                                             box=box.box)  # type: ignore[arg-type]
         else:
             style = None
             spec = None if existing else fields.SigFieldSpec(field_name)

@@ -193,7 +193,7 @@ def specimen_seal(organisation: str, size_px: int = 600) -> bytes:
         glyph = Image.new("RGBA", (int(size_px * 0.1), int(size_px * 0.1)), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=f_ring,
                                    fill=red, anchor="mm")
-        glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)
+        glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)  # type: ignore[attr-defined]
         px, py = c + radius * math.cos(ang), c + radius * math.sin(ang)
         img.alpha_composite(glyph, (int(px - glyph.width / 2), int(py - glyph.height / 2)))
     f_mid = ImageFont.truetype(str(font_path), int(size_px * 0.16))

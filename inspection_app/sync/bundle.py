@@ -82,7 +82,7 @@ def collect_records(session: Session, visit_ids: list[str]) -> dict[str, list[An
     for model in m.VISIT_OWNED:
         if model is m.Register:
             continue
-        out[model.__tablename__] = _select_in(session, model, "visit_id", visit_ids)
+        out[str(model.__tablename__)] = _select_in(session, model, "visit_id", visit_ids)
     register_ids = {s.register_id for s in out["sample"]}
     registers = {r.id: r for r in _select_in(session, m.Register, "visit_id", visit_ids)}
     registers.update({r.id: r for r in _select_in(session, m.Register, "id", register_ids - set(registers))})
@@ -140,7 +140,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
     """Write the visits (all when ``visit_ids`` is None) to ``out``, atomically, signed with
     ``signing_key`` (this device's Ed25519 key, :mod:`.device_key`)."""
     if visit_ids is None:
-        visit_ids = list(session.execute(select(m.Visit.id).order_by(m.Visit.created_at)).scalars())
+        visit_ids = list(session.execute(select(m.Visit.id).order_by(m.Visit.created_at)).scalars())  # type: ignore[call-overload]
     visit_ids = list(dict.fromkeys(visit_ids))
     if not visit_ids:
         raise UserError("Không có lượt kiểm tra nào để xuất.", "There are no visits to export.")

@@ -14,13 +14,21 @@ A mixin of :class:`~.merge.Merger`: it uses the merger's plan (``inserts``, ``up
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from ..store import models as m
 from ..store.types import new_id, utcnow
 from .records import BOOKKEEPING, dump_value, ordered_tables, pk_column, rejected
+
+if TYPE_CHECKING:
+    from .bundle_open import OpenedBundle
+    from .merge import Conflict, _Event
 
 _IN_CHUNK = 500
 
@@ -36,16 +44,45 @@ def _name_key(name: str) -> str:
 
 
 class Guards:
+    # The merger's state this mixin reads and writes (set by :class:`~.merge.Merger`).
+    s: Session
+    b: OpenedBundle
+    id_map: dict[str, dict[str, str]]
+    inserts: dict[str, list[dict[str, Any]]]
+    updates: list[tuple[Any, str, dict[str, Any], str | None]]
+    deletes: list[tuple[Any, str, str | None]]
+    conflicts: list[Conflict]
+    frozen: set[str]
+    remaps: list[tuple[str, dict[str, Any], str, Any]]
+    corrections: list[dict[str, Any]]
+    per_visit: dict[str, Counter[str]]
+    inc_events: list[_Event]
+    local_events: list[_Event]
+    local_ids: dict[str, _Event]
+    new_events: list[dict[str, Any]]
+    local_by_entity: dict[tuple[str, str], list[_Event]]
+    inc_by_entity: dict[tuple[str, str], list[_Event]]
+
+    if TYPE_CHECKING:
+        def _fetch(self, table: Any, column: str, values: Iterable[Any]) -> list[dict[str, Any]]: ...
+
+        @staticmethod
+        def _visit_of(name: str, row: dict[str, Any]) -> str | None: ...
+
+        def _conflict(self, name: str, row: dict[str, Any], entity_id: str, fld: str, kind: str, kept: str,
+                      basis: str, local_value: Any, incoming_value: Any, la: Any = None, ld: str = "",
+                      ia: Any = None, idev: str = "", lby: str = "", iby: str = "") -> None: ...
+
     def _match_same_thing(self, name: str, table, missing: list[dict]) -> dict[str, dict]:
         """Records another device created under its own id that are the same thing here (issue #12):
         a unit a reviewer merged into another, a unit with the same code (``Unit.code``), and on a
         unit so matched, the same person on its roster (same full name, NFC and case-blind)."""
         out: dict[str, dict] = {}
         if name == "unit":
-            merged = {}
+            merged: dict[str, str] = {}
             for part in _chunks([r["id"] for r in missing]):
-                merged.update(dict(self.s.execute(select(m.MergedUnit.unit_id, m.MergedUnit.into_id)
-                                                  .where(m.MergedUnit.unit_id.in_(part))).all()))
+                merged.update(dict(self.s.execute(select(col(m.MergedUnit.unit_id), col(m.MergedUnit.into_id))
+                                                  .where(col(m.MergedUnit.unit_id).in_(part))).tuples().all()))
             if merged:
                 here_ids = {c["id"]: c for c in self._fetch(table, "id", set(merged.values()))}
                 for r in missing:
@@ -53,7 +90,7 @@ class Guards:
                         out[r["id"]] = here_ids[merged[r["id"]]]
             coded = [r for r in missing if (r.get("code") or "").strip() and r["id"] not in out]
             if coded:
-                here = {c["code"].strip(): c for c in self._fetch(table, "code", (r["code"] for r in coded))}
+                here: dict[Any, dict[str, Any]] = {c["code"].strip(): c for c in self._fetch(table, "code", (r["code"] for r in coded))}
                 for r in coded:
                     if r["code"].strip() in here:
                         out[r["id"]] = here[r["code"].strip()]
@@ -61,7 +98,7 @@ class Guards:
             mapped_units = set(self.id_map.get("unit", {}).values())
             candidates = [r for r in missing if r.get("unit_id") in mapped_units]
             if candidates:
-                here: dict[tuple[str, str], dict] = {}
+                here = {}
                 for c in self._fetch(table, "unit_id", (r["unit_id"] for r in candidates)):
                     here.setdefault((c["unit_id"], _name_key(c["full_name"])), c)
                 for r in candidates:
@@ -76,7 +113,7 @@ class Guards:
     def _check_chain_heads(self) -> None:
         """A chain this office has seen further must be extended, never rewritten: the bundle's
         event at the index of the stored head must be that very event."""
-        tbl = m.ChainHead.__table__
+        tbl = m.ChainHead.__table__  # type: ignore[attr-defined]
         self.known_heads: dict[tuple[str, str], tuple[int, str]] = {}
         for part in _chunks(self.b.visit_ids):
             for r in self.s.execute(select(tbl.c.visit_id, tbl.c.device_id, tbl.c.chain_index, tbl.c.hash)
@@ -108,7 +145,7 @@ class Guards:
         return self.b.device_name if device_id == self.b.device_id and self.b.device_name else device_id
 
     def _store_chain_heads(self) -> None:
-        tbl = m.ChainHead.__table__
+        tbl = m.ChainHead.__table__  # type: ignore[attr-defined]
         now = utcnow()
         for head in self.b.chain_heads:
             key = (head["visit_id"], head["device_id"])
@@ -127,7 +164,7 @@ class Guards:
                    for h in self.b.chain_heads)
 
     def _signed_here(self) -> set[str]:
-        tbl = m.MinutesDocument.__table__
+        tbl = m.MinutesDocument.__table__  # type: ignore[attr-defined]
         out: set[str] = set()
         for part in _chunks(self.b.visit_ids):
             out.update(self.s.execute(select(tbl.c.visit_id).where(tbl.c.visit_id.in_(part),

@@ -53,7 +53,7 @@ def model_for(table_name: str) -> type[SQLModel]:
     raise KeyError(table_name)
 
 
-AUDIT_TABLE = m.AuditEvent.__table__
+AUDIT_TABLE = m.AuditEvent.__table__  # type: ignore[attr-defined]
 AUDIT_SKIP = {"seq"}  # local autoincrement; events are identified by event_id
 
 # Columns holding a file path relative to the data directory; the files travel with the records.
@@ -188,7 +188,7 @@ def load_row(table: Table, raw: Any, skip: Iterable[str] = ()) -> dict[str, Any]
         if col.name in skip:
             continue
         if col.name not in raw:
-            default = col.default.arg if col.default is not None else None
+            default = col.default.arg if col.default is not None else None  # type: ignore[attr-defined]
             if callable(default):
                 try:
                     default = default()
