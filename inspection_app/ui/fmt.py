@@ -8,6 +8,7 @@ which field is wrong in the current language.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -17,6 +18,12 @@ def now_local() -> datetime:
     return datetime.now(LOCAL_TZ)
 
 
+@overload
+def local(dt: datetime) -> datetime: ...
+@overload
+def local(dt: None) -> None: ...
+@overload
+def local(dt: datetime | None) -> datetime | None: ...
 def local(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None

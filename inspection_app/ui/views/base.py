@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -92,8 +92,8 @@ class VisitScreen(Screen):
     def __init__(self, app: "Shell", visit_id: str, **params: str):
         super().__init__(app, **params)
         self.visit_id = visit_id
-        self.visit = None
-        self.unit = None
+        self.visit: Any = None  # the Visit, once loaded (the body is built only then)
+        self.unit: Any = None  # its Unit
         self.team: list = []  # the visit's team: who may be recording on this tablet
 
     @property

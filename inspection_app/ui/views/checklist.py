@@ -9,10 +9,13 @@ still lacks something comes from ``checklists.gaps``, not from rules written her
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...services import checklists, roll_call, units
 from .. import fmt
+from ..calls import Result
 from ..state import FindingLink
 from ..widgets.autosave import AutoSave
 from ..widgets.choice import ChoiceList
@@ -86,7 +89,7 @@ class ItemCard:
         t, item, locked = self.t, self.item, self.screen.locked
         kind = item.answer.value
         if kind == "pass_fail":
-            self.seg = ft.SegmentedButton(
+            self.seg: Any = ft.SegmentedButton(
                 selected=[self.value] if self.value else [], allow_empty_selection=True,
                 allow_multiple_selection=False, show_selected_icon=True, disabled=locked,
                 segments=[ft.Segment(value=v, label=t(f"cl.{v}"), icon=None) for v in ("pass", "fail", "na")],
@@ -98,7 +101,7 @@ class ItemCard:
             return ft.Container(self.seg.control, expand=True)
         if kind == "person":
             staff = self.screen.staff
-            self.field = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,
+            self.field: Any = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,
                                      options=[ft.DropdownOption(key=p.id, text=p.full_name) for p in staff],
                                      on_select=self._person_changed)
             return self.field
@@ -208,13 +211,14 @@ class ChecklistScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
+        result: Result[Any]
         result = await self.app.call(checklists.visit_checklists, ctx, vid)
         self.checklists = [c for c in result.value if c.scope == "visit"] if result.ok else []
         result = await self.app.call(checklists.answers_for, ctx, vid)
         self.answers = result.value if result.ok else {}
         result = await self.app.call(checklists.gaps, ctx, vid)
         self.all_gaps = result.value if result.ok else []
-        self.staff = []
+        self.staff: Any = []
         if any(i.answer.value == "person" for c in self.checklists for i in c.items):
             result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
             self.staff = result.value if result.ok else []

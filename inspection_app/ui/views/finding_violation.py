@@ -8,6 +8,8 @@ finding can concern several people). The office counts each violation once howev
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...services.findings import FINDING_KINDS
@@ -20,7 +22,7 @@ class ViolationFields:
             label=t("of.fd.kind"), width=360, value="", disabled=disabled,
             options=[ft.DropdownOption(key="", text=t("of.fd.not_violation"))]
             + [ft.DropdownOption(key=k, text=t.text(v)) for k, v in FINDING_KINDS.items()])
-        self.boxes = [ft.Checkbox(label=p.full_name + (f" ({p.position})" if p.position else ""), data=p.id,
+        self.boxes: list[Any] = [ft.Checkbox(label=p.full_name + (f" ({p.position})" if p.position else ""), data=p.id,
                                   value=False, disabled=disabled) for p in staff]
         self.people_box = ft.Column(self.boxes, spacing=0, scroll=ft.ScrollMode.AUTO, height=min(200, 48 * len(staff)))
         self.control = ft.Semantics(identifier="finding-violation", container=True, content=ft.Column([

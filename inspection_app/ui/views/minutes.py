@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 import flet as ft
 
@@ -18,6 +19,7 @@ from ...domain.text import fold
 from ...services import keys as key_service
 from ...services import minutes, numbering, visits
 from .. import fmt
+from ..calls import Result
 from ..widgets.keys_panel import KeysPanel
 from .base import VisitScreen, banner, bottom_space, heading, muted
 
@@ -45,12 +47,13 @@ class MinutesScreen(VisitScreen):
         return number or self.t("mn.no_number")
 
     async def load_visit(self) -> None:
-        self.draft = None  # the last draft's MinutesResult
-        self.check = None  # (version, MinutesCheck) of the last signature check
+        self.draft: Any = None  # the last draft's MinutesResult
+        self.check: Any = None  # (version, MinutesCheck) of the last signature check
         await self._reload()
 
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
+        result: Result[Any]
         result = await call(minutes.list_versions, ctx, vid)
         self.versions = list(result.value) if result.ok else []
         result = await call(minutes.list_keys, ctx)
@@ -161,7 +164,7 @@ class MinutesScreen(VisitScreen):
     def _actions(self) -> ft.Control:
         t, vid = self.t, self.visit_id
         if not self.locked:
-            buttons = [
+            buttons: list[ft.Control] = [
                 ft.FilledButton(t("mn.draft"), icon=ft.Icons.PREVIEW, on_click=self._draft, height=52),
                 ft.OutlinedButton(t("mn.go_conclusions"), icon=ft.Icons.EDIT_NOTE,
                                   on_click=lambda e: self.app.go(f"/visits/{vid}/conclusions")),
@@ -253,6 +256,7 @@ class MinutesScreen(VisitScreen):
         self.sign_button.disabled = True
         self.sign_button.content = t("mn.signing")
         self.sign_button.update()
+        result: Any
         result = await self.app.call(minutes.sign_minutes, self.app.ctx, self.visit_id, passphrase,
                                      identity=chosen or None, work="long")
         if not result.ok:
@@ -272,6 +276,7 @@ class MinutesScreen(VisitScreen):
             await self.picker.save_file(file_name=path.name, src_bytes=data)
 
     async def _draft(self, e=None) -> None:
+        result: Any
         result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, work="long")
         if not result.ok:
             return
@@ -282,6 +287,7 @@ class MinutesScreen(VisitScreen):
         self.app.toast(self.t("mn.draft_done", path=result.path.name))
 
     async def _export(self, e=None) -> None:
+        result: Any
         result = await self.app.call(minutes.export_minutes, self.app.ctx, self.visit_id, work="long")
         if not result.ok:
             return
@@ -295,6 +301,7 @@ class MinutesScreen(VisitScreen):
     async def _verify(self, e) -> None:
         doc = next(d for d in self.versions if d.version == e.control.data)
         path = self.app.ctx.path(doc.file_path)
+        result: Any
         result = await self.app.call(minutes.verify_minutes, self.app.ctx, path, work="long")
         if not result.ok:
             return
@@ -312,7 +319,7 @@ class MinutesScreen(VisitScreen):
         for s in check.report.signatures:
             who = ", ".join(x for x in (s.signer_name, s.signer_title, s.signer_organisation) if x)
             change = s.changes_after_signing
-            lines = [
+            lines: list[ft.Control] = [
                 ft.Row([ft.Icon(ft.Icons.VERIFIED if s.ok else ft.Icons.GPP_BAD,
                                 color=ft.Colors.GREEN_800 if s.ok else ft.Colors.RED_800),
                         ft.Text(t("mn.verify_sig", field=s.field_name, name=who), size=16,
@@ -361,6 +368,7 @@ class MinutesScreen(VisitScreen):
         self.correction_start.visible, self.correction_confirm.visible = True, False
 
     async def _correct(self, e=None) -> None:
+        doc: Any
         doc = await self.app.call(minutes.begin_correction, self.app.ctx, self.visit_id, self.reason.value or "")
         if not doc.ok:
             return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import flet as ft
 
@@ -44,7 +45,7 @@ class ReviewBundlesScreen(ReviewScreen):
         self.devices: list[devices.DeviceRow] = []
         self.own: devices.OwnDevice | None = None
         self.unit_groups: list[list[unit_merge.UnitChoice]] = []
-        self.last_pick = None  # (file, passphrase) of the last import, to try again after enrolling
+        self.last_pick: Any = None  # (file, passphrase) of the last import, to try again after enrolling
 
     async def load(self) -> None:
         await self._fetch()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
+from typing import Any, Callable
 
 import flet as ft
 
@@ -82,7 +82,7 @@ class ReviewDashboardScreen(ReviewScreen):
         self.date_from, self.date_to = saved.date_from, saved.date_to
         self.unit_id = saved.unit_id
         self.data: review.Dashboard | None = None
-        self.options = None
+        self.options: Any = None
 
     async def load(self) -> None:
         options = await self.app.call(review.filter_options, self.app.ctx)
@@ -90,6 +90,7 @@ class ReviewDashboardScreen(ReviewScreen):
         await self._fetch()
 
     async def _fetch(self) -> bool:
+        data: Any
         data = await self.app.call(review.dashboard, self.app.ctx, self.date_from, self.date_to, self.unit_id)
         if not data.ok:
             return False

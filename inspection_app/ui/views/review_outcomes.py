@@ -10,6 +10,8 @@ counted here and listed in their own tab.
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...domain.outcomes import NONE, handlings_for
@@ -91,7 +93,7 @@ class ReviewOutcomesScreen(ReviewScreen):
         self.unhandled_only = False
         self.rows: list[outcomes.ViolationRow] = []
         self.overdue = 0
-        self.options = None
+        self.options: Any = None
         self.picker = ft.FilePicker()
 
     async def load(self) -> None:
@@ -100,6 +102,7 @@ class ReviewOutcomesScreen(ReviewScreen):
         await self._fetch()
 
     async def _fetch(self) -> bool:
+        rows: Any
         rows = await self.app.call(outcomes.violations, self.app.ctx, self.date_from, self.date_to,
                                    unit_id=self.unit_id, unhandled_only=self.unhandled_only)
         overdue = await self.app.call(outcomes.overdue_remedies, self.app.ctx)

@@ -6,6 +6,8 @@ The office records a report-back (its date and what it says), then accepts it or
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...services import review
@@ -105,7 +107,7 @@ class ReviewRemediesScreen(ReviewScreen):
         self.status: str | None = None
         self.overdue_only = False
         self.rows: list[review.RemedyRow] = []
-        self.options = None
+        self.options: Any = None
 
     async def load(self) -> None:
         options = await self.app.call(review.filter_options, self.app.ctx)

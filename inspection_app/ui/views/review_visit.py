@@ -9,6 +9,8 @@ the current minutes PDF into ``exports/``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...domain.checklist import display_value, is_failed
@@ -41,7 +43,7 @@ class ReviewVisitScreen(Screen):
         self.titles: dict[str, str] = {}
         self.dossier_lists: set[str] = set()
         self.thumbs: dict[str, bytes] = {}
-        self.seal = None  # services.visit_digest.SealCheck (bundles, issue #10)
+        self.seal: Any = None  # services.visit_digest.SealCheck (bundles, issue #10)
 
     async def load(self) -> None:
         ctx = self.app.ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import flet as ft
 
@@ -34,8 +35,8 @@ class ReviewVisitsScreen(ReviewScreen):
         # the filters and page survive a visit to a record and back (the session's hand-over store)
         self.filters, self.page_no = app.state.review_visits or (review.VisitFilters(), 0)
         self.selected: set[str] = set()
-        self.result = None
-        self.options = None
+        self.result: Any = None
+        self.options: Any = None
         self.checklist_titles: dict[str, str] = {}
 
     async def load(self) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 import flet as ft
 
 from ...services import settings as settings_service
 from .. import fmt
+from ..calls import Result
 from ..widgets.first_start_panels import device_note  # what this installation leaves to the office
 from ..widgets.drafts import DraftKeeper
 from .base import Screen, heading, muted
@@ -117,6 +119,7 @@ class SettingsScreen(Screen):
         if problem:
             self.app.toast(self.t(problem), error=True)
             return
+        got: Result[Any]
         got = await self.app.call(self._days, data)
         if not got.ok:
             return

@@ -7,10 +7,13 @@ small wiggle is refused with the minimum the service names."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...domain.minutes_rules import LIMITS
 from ...services import minutes_signatures, visits
+from ..calls import Result
 from ..widgets.signature_pad import SignaturePad
 from .base import VisitScreen, heading, seg_label
 
@@ -39,7 +42,7 @@ class SignerCard:
         self.reason = ft.TextField(label=t("sg.refusal_reason"), multiline=True, min_lines=1, max_lines=3,
                                    read_only=locked, value=signature.refusal_reason if signature else "",
                                    max_length=LIMITS["reason"])
-        buttons = [
+        buttons: list[ft.Control] = [
             ft.FilledButton(t("sg.save"), icon=ft.Icons.CHECK, on_click=self._save, disabled=locked),
             ft.OutlinedButton(t("sg.clear"), icon=ft.Icons.REFRESH, on_click=self._clear, disabled=locked),
         ]
@@ -77,6 +80,7 @@ class SignerCard:
         if self.pad.empty:
             self.app.toast(t("sg.empty_pad"), error=True)
             return
+        sig: Any
         sig = await self.app.call(minutes_signatures.sign, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, [list(map(list, s)) for s in self.pad.strokes],
                                   PAD_W, PAD_H, position=self.position.value)
@@ -98,6 +102,7 @@ class SignerCard:
             self.app.toast(self.t("sg.cleared"))
 
     async def _refuse(self, e=None) -> None:
+        sig: Any
         sig = await self.app.call(minutes_signatures.refuse, self.app.ctx, self.screen.visit_id, self.role,
                                   self.name.value, self.reason.value)
         if not sig.ok:
@@ -115,6 +120,7 @@ class SignaturesScreen(VisitScreen):
     title_key = "sg.title"
 
     async def load_visit(self) -> None:
+        result: Result[Any]
         result = await self.app.call(minutes_signatures.signature_states, self.app.ctx, self.visit_id)
         self.states = result.value if result.ok else {}
         result = await self.app.call(minutes_signatures.conclusions_missing, self.app.ctx, self.visit_id)
@@ -156,6 +162,7 @@ class SignaturesScreen(VisitScreen):
                          expand=True)
 
     async def refresh_states(self) -> None:
+        result: Any
         result = await self.app.call(minutes_signatures.signature_states, self.app.ctx, self.visit_id)
         if not result.ok:
             return

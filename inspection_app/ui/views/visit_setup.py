@@ -8,15 +8,21 @@ screen, a reload and a restart, and goes when the visit is started or saved, or 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from ...services import checklists, drafts, units, visits
 from ...services.visits import ParticipantIn
 from .. import fmt
+from ..calls import Result
 from ..widgets.drafts import DraftKeeper
 from ..widgets.named import icon_button
 from .base import Screen, VisitScreen, bottom_space, heading, muted
+
+if TYPE_CHECKING:
+    from ..i18n import I18n
+    from ..shell import Shell
 
 TEAM_ROLES = ("leader", "deputy", "member", "secretary")
 
@@ -58,14 +64,15 @@ class SetupForm:
     """The set-up form, shared by the new-visit screen and the edit screen of a started visit."""
 
     editing = False  # the edit screen of a started visit (SetupEditScreen)
-    app: "object"
-    t: "object"
+    app: Shell
+    t: I18n
 
     def draft_scope(self) -> str:
         return drafts.NEW_SETUP
 
     async def load_form(self) -> None:
         ctx = self.app.ctx
+        result: Result[Any]
         result = await self.app.call(units.list_units, ctx)
         self.units = result.value if result.ok else []
         result = await self.app.call(checklists.available_checklists, ctx)
@@ -368,6 +375,7 @@ class VisitInfoScreen(VisitScreen):
     title_key = "setup.details"
 
     async def load_visit(self) -> None:
+        result: Result[Any]
         result = await self.app.call(visits.participants, self.app.ctx, self.visit_id)
         self.people = result.value if result.ok else []
         result = await self.app.call(checklists.visit_checklists, self.app.ctx, self.visit_id)
