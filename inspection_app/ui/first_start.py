@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from typing import Any
+from typing import Any, TypeGuard
 
 import flet as ft
 
 from ..domain.errors import UserError
+from .calls import Ok
 from .i18n import I18n
 from .shell import Shell
 
@@ -97,7 +98,7 @@ class AppShell(Shell):
             self.go("/")
 
 
-def _ok(result: Any) -> bool:
+def _ok(result: Any) -> TypeGuard[Ok[Any]]:
     return bool(getattr(result, "ok", False)) and result.value is not None
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 if TYPE_CHECKING:
+    from ..i18n import I18n
     from ..shell import Shell
 
 
@@ -20,6 +21,7 @@ class Screen:
     nav_key: str = ""  # which navigation destination is highlighted
     title_key: str = "app.title"
     back_route: str | None = "/"  # None: no back arrow (top-level screens)
+    t: I18n
     visit_id: str | None = None  # set on visit screens: the navigation shows the visit's sections
 
     def __init__(self, app: "Shell", **params: str):
@@ -88,6 +90,9 @@ def banner(text: str, kind: str = "info", identifier: str | None = None) -> ft.C
 
 class VisitScreen(Screen):
     """A section of one visit: loads the visit and its unit; read-only once the visit is locked."""
+
+    visit_id: str
+
 
     def __init__(self, app: "Shell", visit_id: str, **params: str):
         super().__init__(app, **params)

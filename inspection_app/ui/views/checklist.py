@@ -83,7 +83,7 @@ class ItemCard:
             border=ft.Border.all(1, ft.Colors.GREY_300))
         self._paint()
         return ft.Semantics(identifier=f"item-{item.id}", container=True, content=card,
-                            key=ft.ScrollKey(f"item-{self.checklist.id}-{item.id}"))
+                            key=ft.ScrollKey(f"item-{self.checklist.id}-{item.id}"))  # type: ignore[call-arg]  # Flet's decorated dataclass
 
     def _answer_control(self) -> ft.Control:
         t, item, locked = self.t, self.item, self.screen.locked
@@ -208,6 +208,8 @@ class ItemCard:
 class ChecklistScreen(VisitScreen):
     nav_key = "checklist"
     title_key = "cl.title"
+    current: Any  # the id of the checklist shown (None before one is chosen)
+    jump: Any  # the item to scroll to once shown
 
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id

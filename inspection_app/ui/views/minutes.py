@@ -390,7 +390,7 @@ class MinutesScreen(VisitScreen):
                 state = t("mn.v_unsigned")
             else:
                 state = t("mn.v_pending")
-            lines = [ft.Text(f"{t('mn.version_row', version=doc.version, number=self._num(doc.number))} · {state}",
+            lines: list[ft.Control] = [ft.Text(f"{t('mn.version_row', version=doc.version, number=self._num(doc.number))} · {state}",
                              size=16, weight=ft.FontWeight.W_500)]
             if doc.sha256:
                 lines.append(ft.Text(f"SHA-256 {doc.sha256}", size=13, font_family=MONO))

@@ -221,7 +221,7 @@ class ReviewBundlesScreen(ReviewScreen):
             keep = group[0]
             lines_ = [ft.Text(t("of.bd.unit_line", name=u.name, code=u.code or "–", visits=u.visits), size=15)
                       for u in group]
-            buttons = [ft.OutlinedButton(t("of.bd.merge_units", keep=keep.name), icon=ft.Icons.MERGE,
+            buttons: list[ft.Control] = [ft.OutlinedButton(t("of.bd.merge_units", keep=keep.name), icon=ft.Icons.MERGE,
                                          on_click=self._merger(keep.id, u.id)) for u in group[1:]]
             blocks.append(ft.Semantics(identifier=f"unit-group-{n}", container=True, content=ft.Container(
                 ft.Column([*lines_, ft.Row(buttons, spacing=8, wrap=True)], spacing=4), padding=10,

@@ -13,7 +13,7 @@ from typing import Any
 
 import flet as ft
 
-from ...domain.checklist import display_value, is_failed
+from ...domain.checklist import Item, display_value, is_failed
 from ...domain.report import percent
 from ...services import checklists, minutes, photos, review, visit_digest
 from ...services.conflict_words import signer_text
@@ -38,8 +38,8 @@ class ReviewVisitScreen(Screen):
     def __init__(self, app, record_id: str, **params: str):
         super().__init__(app, **params)
         self.record_id = record_id
-        self.record: review.VisitRecord | None = None
-        self.items: dict[str, dict[str, object]] = {}  # checklist id -> item id -> Item
+        self.record: Any = None  # the review.VisitRecord, once loaded
+        self.items: dict[str, dict[str, Item]] = {}  # checklist id -> item id -> Item
         self.titles: dict[str, str] = {}
         self.dossier_lists: set[str] = set()
         self.thumbs: dict[str, bytes] = {}
@@ -102,7 +102,7 @@ class ReviewVisitScreen(Screen):
             field_line(t("of.rec.closed"), fmt.show_datetime(r.closed_at)),
             field_line(t("of.rec.minutes_number"), r.minutes_number),
             field_line(t("of.rec.created_by"), " · ".join(x for x in (r.created_by, r.device_id) if x)))
-        body: list[ft.Control] = [title, ft.Row([ft.Column(left, expand=1, spacing=4),
+        body: list[Any] = [title, ft.Row([ft.Column(left, expand=1, spacing=4),
                                                  ft.Column(right, expand=1, spacing=4)],
                                                 vertical_alignment=ft.CrossAxisAlignment.START)]
         if r.assessment:
@@ -123,7 +123,7 @@ class ReviewVisitScreen(Screen):
             extra = ", ".join(x for x in (role, p.position) if x)
             return ft.Text(f"• {p.full_name}" + (f" — {extra}" if extra else ""), size=15)
 
-        cols = [ft.Column([ft.Text(t("setup.team"), size=15, weight=ft.FontWeight.W_600),
+        cols: list[ft.Control] = [ft.Column([ft.Text(t("setup.team"), size=15, weight=ft.FontWeight.W_600),
                            *([person(p) for p in team] or [muted(t("common.none"))])], expand=1, spacing=2),
                 ft.Column([ft.Text(t("setup.unit_reps"), size=15, weight=ft.FontWeight.W_600),
                            *([person(p) for p in unit] or [muted(t("common.none"))])], expand=1, spacing=2)]
@@ -221,7 +221,7 @@ class ReviewVisitScreen(Screen):
         if not r.photos:
             return None
         t = self.t
-        tiles = [ft.Column([thumb(self.thumbs.get(p.id), p.caption or t("nav.photos"), size=140),
+        tiles: list[ft.Control] = [ft.Column([thumb(self.thumbs.get(p.id), p.caption or t("nav.photos"), size=140),
                             ft.Text(p.caption, size=13, width=140, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS)],
                            spacing=4, width=140) for p in r.photos]
         return section(t("ph.title"), [ft.Row(tiles, wrap=True, spacing=12, run_spacing=12)])
@@ -303,6 +303,7 @@ class ReviewVisitScreen(Screen):
         seal, t = self.seal, self.t
         if seal is None:
             return None
+        body: ft.Control | None
         if seal.state == "none":
             body = muted(t("of.seal.none"), 15)
         else:
@@ -320,7 +321,7 @@ class ReviewVisitScreen(Screen):
             when = t("of.rm.deadline", d=show_date(m.deadline))
             if m.report_due:
                 when += " · " + t("of.rm.report_due", d=show_date(m.report_due))
-            detail = [ft.Text(m.text, size=15, weight=ft.FontWeight.W_600), muted(when, 14)]
+            detail: list[ft.Control] = [ft.Text(m.text, size=15, weight=ft.FontWeight.W_600), muted(when, 14)]
             if m.reported_on:
                 detail.append(ft.Text(t("of.rm.reported", d=show_date(m.reported_on), text=m.report_text), size=14,
                                       color=ft.Colors.BLUE_900))
@@ -351,6 +352,7 @@ class ReviewVisitScreen(Screen):
         name = f"bien-ban-{(latest.number or 'chua-so').replace('/', '-')}-v{latest.version}.pdf"
         out = self.app.ctx.data_dir / "exports" / name
         got = await self.app.call(minutes.export_minutes, self.app.ctx, r.id, out, work="long", notify=False)
+        result: Any
         result, error = got.value_or(None), got.message
         if error:
             self.minutes_notice.controls = [banner(error, "error", identifier="minutes-export")]

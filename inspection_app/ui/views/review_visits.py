@@ -29,6 +29,8 @@ def kind_label(t, kind: str) -> str:
 
 class ReviewVisitsScreen(ReviewScreen):
     tab = "visits"
+    filters: review.VisitFilters
+    page_no: int
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
@@ -246,6 +248,7 @@ class ReviewVisitsScreen(ReviewScreen):
     async def _export(self, passphrase: str | None) -> None:
         ids = sorted(self.selected)
         got = await self.app.call(bundles.export_to_data_dir, self.app.ctx, ids, passphrase, work="long", notify=False)
+        result: Any
         result, error = got.value_or(None), got.message
         if error:
             self.notice.controls = [banner(error, "error", identifier="export-result")]

@@ -30,7 +30,7 @@ TEAM_ROLES = ("leader", "deputy", "member", "secretary")
 class PersonRow:
     """One person being entered: name, position and (for the team) a role."""
 
-    def __init__(self, screen: "SetupScreen", side: str, index: int, role: str = "member",
+    def __init__(self, screen: "SetupForm", side: str, index: int, role: str = "member",
                  name: str = "", position: str = "", pid: str | None = None):
         t = screen.t
         self.side = side
@@ -108,7 +108,7 @@ class SetupForm:
         self.unit_search = ft.TextField(label=t("setup.unit_search"), prefix_icon=ft.Icons.SEARCH,
                                         on_change=lambda e: self._fill_units(), width=420,
                                         value=v.get("unit_search", ""))
-        self.unit_list = ft.RadioGroup(content=ft.Column(spacing=0), on_change=self._unit_picked,
+        self.unit_list: Any = ft.RadioGroup(content=ft.Column(spacing=0), on_change=self._unit_picked,
                                        value=self.unit_id)
         self.unit_selected = ft.Text("", size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900)
         self.new_unit_name = ft.TextField(label=t("setup.unit_name"), expand=3, value=v.get("new_unit_name", ""))
