@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import col as sa_col  # `col` names a column below
 
 from ..store import models as m
 from ..store.types import new_id, utcnow
@@ -81,8 +81,8 @@ class Guards:
         if name == "unit":
             merged: dict[str, str] = {}
             for part in _chunks([r["id"] for r in missing]):
-                merged.update(dict(self.s.execute(select(col(m.MergedUnit.unit_id), col(m.MergedUnit.into_id))
-                                                  .where(col(m.MergedUnit.unit_id).in_(part))).tuples().all()))
+                merged.update(dict(self.s.execute(select(sa_col(m.MergedUnit.unit_id), sa_col(m.MergedUnit.into_id))
+                                                  .where(sa_col(m.MergedUnit.unit_id).in_(part))).tuples().all()))
             if merged:
                 here_ids = {c["id"]: c for c in self._fetch(table, "id", set(merged.values()))}
                 for r in missing:
