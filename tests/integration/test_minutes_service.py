@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from inspection_app.domain.checklist import AnswerType
 from inspection_app.domain.errors import Locked, NotFound, UserError, ValidationFailed
-from inspection_app.pdf import keys
+from inspection_app.pdf import keyfiles, keys
 from inspection_app.services import (
     checklists,
     findings,
@@ -390,7 +390,7 @@ def test_cli_keys_import_and_list(ctx, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Lê Văn Phúc" in out and "CHƯA tin cậy" in out and "SHA-256" in out  # offered, not trusted
     root = tmp_path / "root.pem"
-    root.write_bytes(keys.root_cert_path(other).read_bytes())
+    root.write_bytes(keyfiles.root_cert_path(other).read_bytes())
     assert _cli("--data-dir", data, "keys", "trust", str(root)) == 2  # no terminal, no --yes: refused
     assert "xác nhận" in capsys.readouterr().err
     assert _cli("--data-dir", data, "keys", "trust", str(root), "--yes") == 0
