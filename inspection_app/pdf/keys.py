@@ -23,6 +23,10 @@ opening and are rewritten with the current ones on the next successful unlock.
 Roots are trusted only by an explicit act (``add_trust_root``, behind ``keys trust`` with a
 confirmation of the SHA-256 fingerprint, or the office screen); nothing inside an imported file
 makes itself trusted.
+
+Where the parts live: file encryption in ``keycrypt``, paths and the identities index in ``keyfiles``,
+the pilot CA in ``pilot_ca``, trusted roots in ``trust``, the seal image in ``seal``; this module
+imports a .p12 and unlocks identities, and keeps the names the services call importable.
 """
 
 from __future__ import annotations
@@ -82,12 +86,6 @@ class LoadedIdentity:
         )
 
 
-# --- paths and small helpers ------------------------------------------------------------------
-
-
-# --- the pilot CA -------------------------------------------------------------------------------
-
-
 # --- imported identities and roots --------------------------------------------------------------
 
 
@@ -137,7 +135,7 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
     return identity, offered
 
 
-# --- the organisation's seal image ----------------------------------------------------------------
+# --- unlocking an identity ----------------------------------------------------------------------
 
 
 def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes):  # noqa: ANN201
