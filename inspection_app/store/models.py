@@ -352,7 +352,7 @@ class Signature(Timestamped, table=True):
     refused: bool = False
     refusal_reason: str = ""
     signed_at: Optional[datetime] = _when()
-    # SHA-256 of the minutes' content the signer was shown (domain.minutes.content_digest); when the
+    # SHA-256 of the minutes' content the signer was shown (domain.minutes_digest.content_digest); when the
     # content changes afterwards the signature is stale ("phải ký lại") and closing waits for it.
     content_digest: str = ""
 

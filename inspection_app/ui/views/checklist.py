@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from ...domain.text import roman
 from ...services import checklists, roll_call, units
 from .. import fmt
 from ..state import FindingLink
@@ -301,7 +302,7 @@ class ChecklistScreen(VisitScreen):
                 body = ft.Column(spacing=10)
                 fold = ft.Icon(ft.Icons.EXPAND_LESS)
                 head = ft.Container(ft.Row([
-                    ft.Text(f"{_roman(number)}. {self.t.text(section.title)}", size=19,
+                    ft.Text(f"{roman(number)}. {self.t.text(section.title)}", size=19,
                             weight=ft.FontWeight.W_700, color=ft.Colors.INDIGO_900, expand=True),
                     bar, count, fold], vertical_alignment=ft.CrossAxisAlignment.CENTER),
                     height=56, ink=True, border_radius=8,
@@ -412,13 +413,3 @@ class ChecklistScreen(VisitScreen):
         for cards in getattr(self, "cards", {}).values():
             for card in cards:
                 await card.flush()
-
-
-def _roman(n: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letters in numerals:
-        while n >= value:
-            out += letters
-            n -= value
-    return out
