@@ -22,7 +22,8 @@ from sqlmodel import select
 
 from ..domain import minutes as dm
 from ..domain.minutes_digest import content_digest
-from ..domain.checklist import AnswerType, Citations, Verdict, display_value, is_failed
+from ..domain.answers import display_value, is_failed
+from ..domain.checklist import AnswerType, Citations, Verdict
 from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
 from ..store.models import (

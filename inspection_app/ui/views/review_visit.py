@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from ...domain.checklist import display_value, is_failed
+from ...domain.answers import display_value, is_failed
 from ...domain.report import percent
 from ...services import checklists, minutes, photos, review, visit_digest
 from ...services.conflict_words import signer_text
