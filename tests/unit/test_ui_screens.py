@@ -28,6 +28,7 @@ from inspection_app.services import checklists, drafts, findings, minutes_signat
 from inspection_app.services.context import AppContext
 from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
+from inspection_app.ui.views import registry
 
 # --- harness -----------------------------------------------------------------------------------
 
@@ -55,7 +56,7 @@ class App:
         self.conn.send_message(Message(MessageAction.REGISTER_CLIENT, RegisterClientResponseBody(
             session_id=self.session.id, page_patch=self.session.get_page_patch(), error=None)))
         self.page = self.session.page
-        self.shell = Shell(self.page, ctx)
+        self.shell = Shell(self.page, ctx, registry.screen_for)
         self.routes: list[str] = []
         self.shell.go = self.routes.append  # the browser round trip of page.navigate is not there
 
@@ -239,14 +240,12 @@ def test_an_unexpected_error_is_reported_and_the_session_goes_on(ctx, monkeypatc
 
 
 def test_a_screen_that_breaks_shows_a_message_and_the_way_home(ctx, monkeypatch):
-    from inspection_app.ui.views import registry
-
     def broken(app, route):
         raise ImportError("a half-written screen")
 
     async def scenario():
         app = await App(ctx).start()
-        monkeypatch.setattr(registry, "screen_for", broken)
+        monkeypatch.setattr(app.shell, "screens", broken)
         await app.show("/review")
         assert "Đã xảy ra lỗi không mong muốn" in app.texts()
         home = app.on_screen(ft.FilledButton, content="Cuộc kiểm tra")
