@@ -16,7 +16,7 @@ from sqlmodel import select
 from ..domain.checklist import AnswerType
 from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
-from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visits
+from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visit_close, visits
 from .context import AppContext
 
 DEMO_UNIT = "UBND xã Hòa Hội"
@@ -292,7 +292,7 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
     for role, name, position, seed in (("team_leader", "Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", 1),
                                        ("secretary", "Phạm Đức Anh", "Chuyên viên Văn phòng Sở", 2)):
         minutes_signatures.sign(ctx, finished.id, role, name, signature_strokes(seed), 600, 240, position)
-    visits.close_visit(ctx, finished.id)
+    visit_close.close_visit(ctx, finished.id)
     # the records office reserved numbers 1–50 of the year for this tablet (services.numbering)
     with ctx.session() as s:
         numbering.apply_block(s, numbering.minutes_code(ctx), day.year, ctx.settings.device_id, 1, 50)

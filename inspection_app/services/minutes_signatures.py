@@ -8,7 +8,7 @@ point 3; issue #13, point 8).
 - Each drawn signature records :func:`~inspection_app.domain.minutes_digest.content_digest` of the content it
   was given on. Any later change of the content makes it *stale* ("phải ký lại"): it is not drawn on
   the minutes, the signatures screen shows it, and closing the visit waits for it
-  (:func:`stale_signatures`, called by ``services.visits.missing_before_close``).
+  (:func:`stale_signatures`, called by ``services.visit_close.missing_before_close``).
 - A refusal to sign changes section V and the closing sentence; the signatures drawn before it are
   therefore stale too and are given again on the new text.
 """

@@ -24,7 +24,7 @@ from inspection_app.services import (
     numbering,
     photos,
     roll_call,
-    visits,
+    visit_close, visits,
 )
 from inspection_app.store.models import MinutesDocument, Remedy, Visit, VisitStatus
 
@@ -207,7 +207,7 @@ def test_correction_makes_a_new_version_and_keeps_the_old(ctx, complete_visit, t
     states = minutes_signatures.signature_states(ctx, complete_visit.id)
     assert states["team_leader"].state == states["secretary"].state == minutes_signatures.STALE
     with pytest.raises(ValidationFailed, match="phải ký lại"):
-        visits.close_visit(ctx, complete_visit.id)
+        visit_close.close_visit(ctx, complete_visit.id)
     minutes_signatures.sign(ctx, complete_visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", STROKES, 160, 80)
     minutes_signatures.sign(ctx, complete_visit.id, "secretary", "Phạm Đức Anh", STROKES, 160, 80)
     v2 = minutes.sign_minutes(ctx, complete_visit.id, PASS, out=tmp_path / "v2.pdf")

@@ -24,7 +24,7 @@ from flet.messaging.protocol import (Message, MessageAction, RegisterClientRespo
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visits
+from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visit_close, visits
 from inspection_app.services.context import AppContext
 from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
@@ -533,7 +533,7 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/close")
-        missing = visits.missing_before_close(ctx, visit.id)
+        missing = visit_close.missing_before_close(ctx, visit.id)
         assert app.one(ft.Text, value=f"Còn thiếu {len(missing)} mục:")
         assert app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra").disabled  # nothing to confirm yet
         lines = [c for c in app.all(ft.Container, height=48) if c.on_click is not None]

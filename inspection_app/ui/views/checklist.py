@@ -3,7 +3,7 @@
 Each item is a card: its text and legal basis, the answer control for its type (Đạt / Không đạt /
 Không áp dụng, a count, a time, text, a choice, a person), a note, photos, and a link to record a
 finding. A failed item that still needs a note or a photo says so; the close check
-(``visits.missing_before_close``) refuses to lock the visit until it has them. Whether an item
+(``visit_close.missing_before_close``) refuses to lock the visit until it has them. Whether an item
 still lacks something comes from ``checklists.gaps``, not from rules written here.
 """
 
