@@ -3,7 +3,8 @@ and content-addressed storage. Pure image work lives in ``ingest``; files in ``s
 
 from .ingest import MAX_PIXELS, ingest_bytes, ingest_path
 from .records import GPS, IngestedPhoto, PhotoMetadata, PhotoRejected, Rendition
-from .storage import PhotoStore, StoredPhoto, atomic_write, photo_paths
+from ..fsutil import atomic_write
+from .storage import PhotoStore, StoredPhoto, photo_paths
 
 __all__ = [
     "GPS", "MAX_PIXELS", "IngestedPhoto", "PhotoMetadata", "PhotoRejected", "Rendition",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -15,8 +14,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from ..domain.errors import NotFound, storage_error
+from ..domain.errors import NotFound
 from ..domain.text import fold, nfc
+from ..fsutil import atomic_write
 
 
 KEYS_DIR = "keys"
@@ -85,18 +85,7 @@ def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
 
 def _write_private(path: Path, data: bytes, what_vi: str, what_en: str) -> None:
     """Write a secret file with mode 0600, atomically."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise storage_error(exc, what_vi, what_en) from exc
+    atomic_write(path, data, what_vi, what_en, mode=0o600)
 
 
 def _read_index(data_dir: Path) -> list[Identity]:

@@ -26,6 +26,7 @@ from ..store import models as m
 from ..store.types import utcnow
 from ..sync import bundle as sync_bundle
 from ..sync import device_key
+from ..fsutil import write_atomically
 from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
@@ -269,9 +270,7 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
     target = ctx.data_dir / IMPORTS_DIR / hashlib.sha256(data).hexdigest()[:16] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.stat().st_size != len(data):
-        part = target.with_name(f".{name}.part")
-        part.write_bytes(data)
-        part.replace(target)
+        write_atomically(target, data)
     return import_bundle(ctx, target, passphrase)
 
 

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from ..store import audit, models as m
 from ..store.types import new_id, utcnow
+from ..fsutil import replace_durably
 from .bundle_open import OpenedBundle
 from .merge_plan import Conflict, MergeResult, Planner, _chunks, json_text
 from .records import AUDIT_TABLE, PATH_COLUMNS, ordered_tables, pk_column, rejected
@@ -182,7 +183,7 @@ def place_copy(source: Path, target: Path) -> None:
             shutil.copyfileobj(src, dst, 1 << 20)
             dst.flush()
             os.fsync(dst.fileno())
-        os.replace(part, target)
+        replace_durably(part, target)
     finally:
         part.unlink(missing_ok=True)
 
@@ -190,7 +191,7 @@ def place_copy(source: Path, target: Path) -> None:
 def place_file(staged: Path, target: Path) -> None:
     """Move a verified file into place; across disks (a shared folder) copy it, then rename."""
     try:
-        os.replace(staged, target)
+        replace_durably(staged, target)
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
@@ -200,7 +201,7 @@ def place_file(staged: Path, target: Path) -> None:
                 shutil.copyfileobj(src, dst, 1 << 20)
                 dst.flush()
                 os.fsync(dst.fileno())
-            os.replace(part, target)
+            replace_durably(part, target)
         finally:
             part.unlink(missing_ok=True)
 
