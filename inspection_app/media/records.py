@@ -4,10 +4,11 @@ typed records ``media.ingest`` returns (``IngestedPhoto``) or raises (``PhotoRej
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 
 from ..domain.errors import ValidationFailed
+from ..domain.localtime import LOCAL_TZ
 
 
 #: The largest file we read. A 48 MP HEIC is ~15 MB and a 12 MP JPEG ~5 MB.
@@ -19,7 +20,7 @@ THUMB_QUALITY = 78
 #: A capture time further than this from the tablet's clock at ingest is flagged.
 DEFAULT_MAX_CLOCK_SKEW = timedelta(hours=24)
 #: Cameras write local wall-clock time; without an EXIF offset we assume Vietnam (UTC+7, no DST).
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+VIETNAM_TZ = LOCAL_TZ  # domain/localtime.py
 #: Pillow's format name -> (MIME type, file extension of the stored original).
 FORMATS: dict[str, tuple[str, str]] = {
     "JPEG": ("image/jpeg", ".jpg"),

@@ -210,11 +210,9 @@ def _register_minutes_numbers(s, import_id: str, visit_ids: list[str], device_id
     both (kind ``duplicate_number``) to settle with a correction. A blank number (no block
     reserved on the tablet) is left for the văn thư.
     """
-    from zoneinfo import ZoneInfo
-
+    from ..domain.localtime import LOCAL_TZ as local
     from . import numbering
 
-    local = ZoneInfo("Asia/Ho_Chi_Minh")
 
     for visit_id in visit_ids:
         visit = s.get(m.Visit, visit_id)

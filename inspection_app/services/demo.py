@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlmodel import select
 
 from ..domain.checklist import AnswerType
+from ..domain.localtime import LOCAL_TZ
 from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
 from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visit_close, visits
@@ -71,7 +72,7 @@ COUNTS = {"at.alcohol_violators": "0", "at.smoking_violators": "1", "ld.overdue_
 # on Tuesday 17 November 2026 (winter hours, work from 07:30), the team on site at 07:35.
 DEMO_DAY = date(2026, 11, 17)
 ONGOING_DAY = date(2026, 11, 19)
-LOCAL = timezone(timedelta(hours=7))
+LOCAL = LOCAL_TZ  # domain/localtime.py
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
@@ -137,7 +138,7 @@ def demo_photo(title: str, seed: int, taken: datetime) -> bytes:
     exif[0x0110] = "Galaxy Tab S9"
     exif[0x0112] = 1
     ifd = exif.get_ifd(0x8769)
-    ifd[0x9003] = taken.astimezone(timezone(timedelta(hours=7))).strftime("%Y:%m:%d %H:%M:%S")
+    ifd[0x9003] = taken.astimezone(LOCAL_TZ).strftime("%Y:%m:%d %H:%M:%S")
     ifd[0x9011] = "+07:00"
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=88, exif=exif)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -47,7 +46,7 @@ from .common import get_or_404
 from .context import AppContext
 from .numbering import minutes_code
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 ROLE_LABELS = {
     TeamRole.LEADER.value: "Trưởng đoàn",

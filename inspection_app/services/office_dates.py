@@ -11,15 +11,17 @@ on site is listed apart and never enters a figure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, literal
 
 from ..store import models as m
 from ..store.types import UTCDateTime
 
-LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
-SHIFT = timedelta(hours=7)  # Viet Nam keeps UTC+7 all year
+# local time has one home (domain/localtime.py); these names stay importable here for the office services
+from ..domain.localtime import LOCAL_TZ, local_date, today_local  # noqa: F401
+from ..domain.localtime import local_midnight_utc as utc_bound  # the UTC instant at which local ``day`` begins
+SHIFT = LOCAL_TZ.utcoffset(None)  # Viet Nam keeps UTC+7 all year
 COUNTED_STATUSES = (m.VisitStatus.CLOSED.value, m.VisitStatus.SIGNED.value, m.VisitStatus.FILED.value)
 OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
 
@@ -27,11 +29,6 @@ OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
 def visit_when():
     """SQL expression: the moment that dates a visit (arrival, else creation), UTC."""
     return func.coalesce(m.Visit.arrival_at, m.Visit.created_at)
-
-
-def utc_bound(day: date) -> datetime:
-    """The UTC instant at which local ``day`` begins."""
-    return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
 
 
 def period_clauses(date_from: date | None, date_to: date | None) -> list:
@@ -50,12 +47,6 @@ def counted_clause():
     return m.Visit.status.in_(COUNTED_STATUSES)
 
 
-def local_date(value: datetime | None) -> date | None:
-    return value.astimezone(LOCAL_TZ).date() if value else None
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def aware(value) -> datetime | None:
