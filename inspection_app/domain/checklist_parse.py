@@ -3,7 +3,9 @@ and every problem located (file, line, field) for a person to fix."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -25,7 +27,7 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
+def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     """Follow a pydantic error location through the YAML node tree; return the deepest node found."""
     current = node
     for key in loc:
@@ -47,7 +49,7 @@ def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
     return current
 
 
-def _field_name(loc: tuple) -> str:
+def _field_name(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -84,7 +86,7 @@ def parse_checklist(text: str, source: str) -> tuple[Checklist | None, list[Prob
         return None, problems
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     if kind == "missing":
         return "thiếu trường bắt buộc / required field missing"
@@ -93,5 +95,5 @@ def _message(err: dict) -> str:
     if kind == "enum":
         allowed = err.get("ctx", {}).get("expected", "")
         return f"giá trị không hợp lệ, cho phép / invalid value, allowed: {allowed}"
-    msg = err.get("msg", "")
+    msg = str(err.get("msg", ""))
     return msg.removeprefix("Value error, ")

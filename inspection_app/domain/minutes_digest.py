@@ -8,6 +8,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
+from typing import Any
 
 from .minutes import MinutesContent
 from .text import nfc
@@ -18,7 +19,7 @@ def content_digest(content: MinutesContent) -> str:
     the văn thư later), the version and the drawn signatures themselves. A refusal is part of it,
     since it changes section V and the closing. Photos count by their original's hash and caption."""
 
-    def plain(value):  # type: ignore[no-untyped-def]
+    def plain(value: Any) -> Any:
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()
         if isinstance(value, enum.Enum):
@@ -42,10 +43,11 @@ def content_digest(content: MinutesContent) -> str:
 
 def normalized(content: MinutesContent) -> MinutesContent:
     """A copy with every string in NFC; the layout calls this so NFD input never reaches a font."""
-    return _nfc_deep(content)
+    out: MinutesContent = _nfc_deep(content)
+    return out
 
 
-def _nfc_deep(value):  # type: ignore[no-untyped-def]
+def _nfc_deep(value: Any) -> Any:
     if isinstance(value, str):
         return nfc(value)
     if isinstance(value, tuple):

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON
@@ -23,7 +24,7 @@ def _when(nullable: bool = True, default_now: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
-def _json(default_factory=dict) -> Any:
+def _json(default_factory: Callable[[], Any] = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=JSON, nullable=False)
 
 
