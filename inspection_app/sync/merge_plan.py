@@ -4,16 +4,18 @@ conflicts (the rules are in :mod:`inspection_app.sync.merge`). Nothing is writte
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from ..store import audit, models as m
 from .bundle_format import file_sha256
+from .bundle_open import OpenedBundle
 from .merge_guard import Guards
 from .records import (
     AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value, natural_keys, ordered_tables, pk_column,
@@ -87,7 +89,28 @@ def json_text(value: Any) -> str:
 
 
 class Planner(Guards):
-    """The planning half of :class:`~inspection_app.sync.merge.Merger`: reads both sides, decides."""
+    """The planning half of :class:`~inspection_app.sync.merge.Merger`: reads both sides, decides.
+
+    The state below is set by ``Merger.__init__``; declared here for the type checker."""
+
+    s: Session
+    b: OpenedBundle
+    data_dir: Path
+    device_id: str
+    actor: str
+    rows: dict[str, list[dict]]
+    id_map: dict[str, dict[str, str]]
+    path_map: dict[str, str]
+    inserts: dict[str, list[dict]]
+    updates: list[tuple[Any, str, dict, str | None]]
+    deletes: list[tuple[Any, str, str | None]]
+    conflicts: list[Conflict]
+    used_paths: dict[str, set[str | None]]
+    frozen: set[str]
+    remaps: list[tuple[str, dict, str, Any]]
+    corrections: list[dict]
+    per_visit: dict[str, Counter]
+    placed: list[Path]
 
     def _load_events(self) -> None:
         self.inc_events = [_Event(**{k: ev[k] for k in _Event.__dataclass_fields__}) for ev in self.b.events]
