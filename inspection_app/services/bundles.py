@@ -213,7 +213,6 @@ def _register_minutes_numbers(s, import_id: str, visit_ids: list[str], device_id
     from ..domain.localtime import LOCAL_TZ as local
     from . import numbering
 
-
     for visit_id in visit_ids:
         visit = s.get(m.Visit, visit_id)
         if visit is None or not visit.minutes_number:

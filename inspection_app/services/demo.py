@@ -17,7 +17,8 @@ from ..domain.checklist import AnswerType
 from ..domain.localtime import LOCAL_TZ
 from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
-from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visit_close, visits
+from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visits
+from . import visit_close
 from .context import AppContext
 
 DEMO_UNIT = "UBND xã Hòa Hội"

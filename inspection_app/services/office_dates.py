@@ -47,8 +47,6 @@ def counted_clause():
     return m.Visit.status.in_(COUNTED_STATUSES)
 
 
-
-
 def aware(value) -> datetime | None:
     """min()/max() over a column bypass its type on SQLite: normalise what comes back."""
     if value is None:

@@ -24,7 +24,8 @@ from flet.messaging.protocol import (Message, MessageAction, RegisterClientRespo
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visit_close, visits
+from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visits
+from inspection_app.services import visit_close
 from inspection_app.services.context import AppContext
 from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
