@@ -14,7 +14,6 @@ by a ``DEMO`` file: its records never mix with the real ones and never leave in 
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from datetime import date, time
 from pathlib import Path
@@ -24,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .domain.errors import UserError, storage_error
 from .domain.text import nfc
+from .fsutil import atomic_write
 from .paths import (  # noqa: F401  (re-exported: where the data directory is decided)
     DEMO_MARKER,
     DEMO_SUBDIR,
@@ -228,19 +228,11 @@ class Config:
         return cls(root, settings)
 
     def save(self) -> None:
-        """Write settings atomically (temporary file, then rename)."""
+        """Write settings atomically (``fsutil.atomic_write``: temporary file, fsync, rename)."""
         data = self.settings.model_dump(mode="json")
         text = ("# inspection-app settings: edit here or in the app's settings screen.\n"
                 + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".settings-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.settings_path)
-        except OSError as exc:
-            raise storage_error(exc, "cài đặt", "the settings") from exc
+        atomic_write(self.settings_path, text.encode("utf-8"), "cài đặt", "the settings")
 
     # Convenience for the domain layer, which takes plain values.
     def working_calendar_args(self) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "inspection_app"
 # lower index = lower layer; a part may import parts at its own level or below
-LAYERS = [["domain"], ["store", "config", "resources", "paths"], ["media", "registers", "pdf", "sync"],
+LAYERS = [["domain"], ["store", "config", "resources", "paths", "fsutil"], ["media", "registers", "pdf", "sync"],
           ["services"], ["ui", "cli", "main", "__main__", "__init__"]]
 LEVEL = {part: i for i, parts in enumerate(LAYERS) for part in parts}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import ValidationFailed
+from ..fsutil import write_atomically
 from ..domain.sampling import (
     ALGORITHM_VERSION,
     DrawSpec,
@@ -189,7 +190,7 @@ def _verify_from_arguments(args: argparse.Namespace, result: RegisterImport) -> 
 
 
 def _write_record(path: str, draw: SampleDraw) -> None:
-    Path(path).write_text(json.dumps(draw.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_atomically(Path(path), (json.dumps(draw.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     print(f"Đã ghi biên nhận / record written: {path}")
 
 

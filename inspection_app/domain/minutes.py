@@ -15,16 +15,21 @@ builds the content.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .roll_call import RollCallTotals
-from .text import nfc
+from .wording import closing_sentence, date_line, number_line, opening_sentence, short_date
+from .text import roman as roman  # the one home of roman numerals; kept importable here
+# moved; kept importable here for callers outside (``x as x`` marks a re-export)
+from .wording import (
+    BLANK_NUMBER as BLANK_NUMBER, END_MARK as END_MARK, clock as clock, distinct_parts as distinct_parts,
+    format_minutes_number as format_minutes_number, recipients_lines as recipients_lines,
+    refusal_sentence as refusal_sentence, refusal_text as refusal_text, two_digits as two_digits,
+    vn_date as vn_date,
+)
 
 Point = tuple[float, float]
 Stroke = tuple[Point, ...]
@@ -317,125 +322,6 @@ class MinutesContent:
 # --- composing text ---------------------------------------------------------------------------
 
 
-def two_digits(n: int) -> str:
-    """Decree 30: numbers below 10 are written with a leading zero."""
-    return f"{n:02d}"
-
-
-#: the gap left for the văn thư to write the number by hand (no-break spaces survive paragraph markup)
-BLANK_NUMBER = "\u00a0" * 8
-
-
-def format_minutes_number(number: int | None, code: str) -> str:
-    """"12/BB-SNV"; without a number (no block reserved, or a draft) a blank gap "        /BB-SNV"
-    that the records office fills in (Decree 30, PL I, II.3.a)."""
-    return f"{two_digits(number) if number is not None else BLANK_NUMBER}/{code}"
-
-
-def number_line(number: int | None, code: str) -> str:
-    return f"Số: {format_minutes_number(number, code)}"
-
-
-def vn_date(day: dt.date) -> str:
-    """"ngày 05 tháng 02 năm 2026": days below 10 and months 1–2 get a leading zero (Decree 30)."""
-    month = two_digits(day.month) if day.month < 3 else str(day.month)
-    return f"ngày {two_digits(day.day)} tháng {month} năm {day.year}"
-
-
-def date_line(place: str, day: dt.date) -> str:
-    """"Tây Ninh, ngày 14 tháng 7 năm 2026"."""
-    return f"{place}, {vn_date(day)}"
-
-
-def short_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def clock(moment: dt.datetime | dt.time) -> str:
-    """"08 giờ 05 phút"."""
-    return f"{two_digits(moment.hour)} giờ {two_digits(moment.minute)} phút"
-
-
-VISIT_KIND_WORDS = {"planned": "theo kế hoạch", "unannounced": "đột xuất"}
-
-
-def opening_sentence(start: dt.datetime, venue: str, team_name: str, unit_name: str,
-                     visit_kind: str = "") -> str:
-    """The opening: time, place, who, and whether the visit was planned or unannounced."""
-    kind = VISIT_KIND_WORDS.get(visit_kind, "")
-    what = f"kiểm tra công vụ {kind}" if kind else "kiểm tra công vụ"
-    return (
-        f"Hôm nay, vào lúc {clock(start)}, {vn_date(start.date())}, tại {venue}, "
-        f"{team_name} tiến hành {what} tại {unit_name}."
-    )
-
-
-def copies_words(n: int) -> str:
-    return two_digits(n)
-
-
-#: Decree 30 end mark, after the last sentence of the text
-END_MARK = "./."
-
-
-def _copies_clause(copies: int) -> str:
-    copies = max(1, copies)
-    if copies == 2:
-        return f"lập thành {copies_words(copies)} bản, mỗi bên giữ 01 bản"
-    return (f"lập thành {copies_words(copies)} bản, đơn vị được kiểm tra giữ 01 bản, "
-            f"Đoàn kiểm tra giữ {copies_words(copies - 1)} bản")
-
-
-def closing_sentence(end: dt.datetime, copies: int = 2, *, same_day: bool = True,
-                     refusal: SignatureMark | None = None, unit_name: str = "") -> str:
-    """The closing sentence of the minutes, with the end time filled in and the "./." end mark.
-
-    After a refusal to sign it records the refusal and its reason and does not say the parties
-    agreed ("thống nhất"); the minutes stay valid with the team's signatures.
-    """
-    when = "cùng ngày" if same_day else vn_date(end.date())
-    head = f"Biên bản kết thúc lúc {clock(end)} {when}, đã đọc lại cho các bên cùng nghe"
-    if refusal is None:
-        return f"{head}, thống nhất và {_copies_clause(copies)}{END_MARK}"
-    who = f"Đại diện {unit_name}" if unit_name else "Đại diện đơn vị được kiểm tra"
-    if refusal.name:
-        who += f" ({refusal.name})"
-    return (f"{head}. {who} {refusal_sentence(refusal.refusal_reason)} Biên bản có chữ ký của các "
-            f"thành viên Đoàn kiểm tra và được {_copies_clause(copies)}{END_MARK}")
-
-
-def refusal_sentence(reason: str) -> str:
-    """"từ chối ký biên bản, lý do: …." (the sentence of section V and of the closing)."""
-    reason = " ".join(reason.split()).rstrip(".")
-    return f"từ chối ký biên bản, lý do: {reason}." if reason else "từ chối ký biên bản, không nêu lý do."
-
-
-def distinct_parts(*parts: str) -> str:
-    """Join the non-empty parts with ", ", leaving out one that repeats another (case-insensitive)
-    or is contained in a longer one: "Chủ tịch UBND phường" is printed once, not twice."""
-    kept: list[str] = []
-    for part in (p.strip() for p in parts):
-        if not part:
-            continue
-        low = part.casefold()
-        if any(low in k.casefold() for k in kept):
-            continue
-        kept = [k for k in kept if k.casefold() not in low] + [part]
-    return ", ".join(kept)
-
-
-def recipients_lines(unit_name: str, director: str, drafting_unit: str) -> tuple[str, ...]:
-    """The "Nơi nhận" list (Decree 30, PL I, II.9; Mẫu 1.9): the unit, the Director "để báo cáo",
-    and "Lưu: VT, <drafting unit's abbreviation>" last."""
-    lines = []
-    if unit_name:
-        lines.append(f"{unit_name};")
-    if director:
-        lines.append(f"{director} (để báo cáo);")
-    lines.append("Lưu: VT" + (f", {drafting_unit.strip()}" if drafting_unit.strip() else "") + ".")
-    return tuple(lines)
-
-
 def remedy_sentence(remedy: Remedy) -> str:
     text = remedy.text.rstrip(" .;")
     parts = [text]
@@ -444,11 +330,6 @@ def remedy_sentence(remedy: Remedy) -> str:
     if remedy.report_back:
         parts.append(f"báo cáo kết quả khắc phục bằng văn bản về Đoàn trước {short_date(remedy.report_back)}")
     return "; ".join(parts) + "."
-
-
-def refusal_text(reason: str) -> str:
-    reason = reason.strip().rstrip(".")
-    return f"(Từ chối ký. Lý do: {reason}.)" if reason else "(Từ chối ký, không nêu lý do.)"
 
 
 def dossier_counts(rows: Sequence[DossierRow]) -> list[tuple[str, int]]:
@@ -472,19 +353,6 @@ def sample_sentence(sample: DossierSample, annex_refs: str = "") -> str:
         f"theo dõi bằng cách chọn có thể kiểm chứng lại; về tiến độ giải quyết: {counts or 'không có'}; "
         f"số hồ sơ có nội dung không đạt: {failed}{ref}."
     )
-
-
-def roman(n: int) -> str:
-    """Roman numerals for section and annex headings (I, II, … XII)."""
-    if n <= 0:
-        raise ValueError("roman numerals start at 1")
-    out = []
-    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out.append(sym)
-            n -= value
-    return "".join(out)
 
 
 def roll_call_summary(totals: RollCallTotals) -> str:
@@ -511,63 +379,18 @@ def section_summary(section: ChecklistSection) -> str:
     return parts[0] + (": " + ", ".join(tail) if tail else "") + "."
 
 
-def content_digest(content: MinutesContent) -> str:
-    """SHA-256 (hex) of what the signers are shown: every printed fact except the number (given by
-    the văn thư later), the version and the drawn signatures themselves. A refusal is part of it,
-    since it changes section V and the closing. Photos count by their original's hash and caption."""
-
-    def plain(value):  # type: ignore[no-untyped-def]
-        if isinstance(value, (dt.date, dt.datetime)):
-            return value.isoformat()
-        if isinstance(value, enum.Enum):
-            return value.value
-        if isinstance(value, tuple | list):
-            return [plain(v) for v in value]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return value
-
-    data = plain(normalized(content))
-    for key in ("number", "version", "visit_id"):
-        data.pop(key, None)
-    data["signatures"] = sorted(
-        [[m["role"], m["name"], m["refusal_reason"]] for m in data["signatures"] if m["refused"]])
-    data["photos"] = [[p["ref"], p["caption"], p["sha256"], p["item_ref"], p["taken_at"]]
-                      for p in data["photos"]]
-    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
-def normalized(content: MinutesContent) -> MinutesContent:
-    """A copy with every string in NFC; the layout calls this so NFD input never reaches a font."""
-    return _nfc_deep(content)
-
-
-def _nfc_deep(value):  # type: ignore[no-untyped-def]
-    if isinstance(value, str):
-        return nfc(value)
-    if isinstance(value, tuple):
-        return tuple(_nfc_deep(v) for v in value)
-    if isinstance(value, list):
-        return [_nfc_deep(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _nfc_deep(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
-    return value
-
-
 def strokes_from_lists(raw: Sequence[Sequence[Sequence[float]]]) -> tuple[Stroke, ...]:
     """Turn JSON-ish ``[[[x, y], …], …]`` into the frozen stroke tuples."""
     return tuple(tuple((float(p[0]), float(p[1])) for p in s) for s in raw)
 
 
 __all__ = [
-    "BLANK_NUMBER", "END_MARK", "TIMELINESS_LABELS", "content_digest", "distinct_parts", "dossier_counts",
+    "BLANK_NUMBER", "END_MARK", "TIMELINESS_LABELS", "distinct_parts", "dossier_counts",
     "recipients_lines", "refusal_sentence", "sample_sentence",
     "ChecklistSection", "Department", "DossierRow", "DossierSample", "ItemResult", "MinutesContent",
     "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "SignatureMark",
     "SignerRole", "TeamMember", "UnitRepresentative", "closing_sentence", "date_line",
-    "format_minutes_number", "normalized", "number_line", "opening_sentence", "refusal_text",
+    "format_minutes_number", "number_line", "opening_sentence", "refusal_text",
     "remedy_sentence", "roll_call_summary", "roman", "section_summary",
     "strokes_from_lists", "vn_date",
 ]

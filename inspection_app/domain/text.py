@@ -1,4 +1,4 @@
-"""Text helpers shared by every layer: NFC normalisation and forgiving comparison keys."""
+"""Text helpers shared by every layer: NFC normalisation, forgiving comparison keys, roman numerals."""
 
 from __future__ import annotations
 
@@ -55,3 +55,16 @@ def unify_tone_marks(value: str) -> str:
         return m.group(4) + m.group(6) + m.group(5)
 
     return unicodedata.normalize("NFC", _OLD_STYLE.sub(move, decomposed))
+
+
+def roman(n: int) -> str:
+    """Roman numerals for section and annex headings (I, II, … XII)."""
+    if n <= 0:
+        raise ValueError("roman numerals start at 1")
+    out = []
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)

@@ -1,17 +1,10 @@
 """Evidence photos: ingest (verification, orientation, downscaling, thumbnails, metadata, hashes)
 and content-addressed storage. Pure image work lives in ``ingest``; files in ``storage``."""
 
-from .ingest import (
-    GPS,
-    MAX_PIXELS,
-    IngestedPhoto,
-    PhotoMetadata,
-    PhotoRejected,
-    Rendition,
-    ingest_bytes,
-    ingest_path,
-)
-from .storage import PhotoStore, StoredPhoto, atomic_write, photo_paths
+from .ingest import MAX_PIXELS, ingest_bytes, ingest_path
+from .records import GPS, IngestedPhoto, PhotoMetadata, PhotoRejected, Rendition
+from ..fsutil import atomic_write
+from .storage import PhotoStore, StoredPhoto, photo_paths
 
 __all__ = [
     "GPS", "MAX_PIXELS", "IngestedPhoto", "PhotoMetadata", "PhotoRejected", "Rendition",

@@ -22,17 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from ..domain.errors import ValidationFailed, storage_error
+from ..fsutil import TMP_PREFIX, write_atomically  # the one atomic write (inspection_app/fsutil.py)
 from .ingest import IngestedPhoto
 
 PHOTOS_DIR = "photos"
-TMP_PREFIX = ".tmp-"
 _CHUNK = 1 << 20
 
 
@@ -53,54 +52,6 @@ def photo_paths(sha256: str, ext: str, report_is_original: bool = False) -> tupl
     stem = f"{PHOTOS_DIR}/{sha256[:2]}/{sha256[2:]}"
     original = stem + ext
     return original, original if report_is_original else stem + ".report.jpg", stem + ".thumb.jpg"
-
-
-def atomic_write(path: Path, data: bytes, what_vi: str = "tệp", what_en: str = "the file") -> None:
-    """Write ``data`` to ``path`` so that ``path`` is either complete or untouched.
-
-    Raises StorageError (with ``what`` in the message) when the disk refuses.
-    """
-    try:
-        _atomic_write(path, data)
-    except OSError as exc:
-        raise storage_error(exc, what_vi, what_en) from exc
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=path.suffix)
-    try:
-        view = memoryview(data)
-        offset = 0
-        while offset < len(view):
-            offset += os.write(fd, view[offset:offset + _CHUNK])
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open a directory, and needs not."""
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
 
 
 def file_sha256(path: Path) -> str:
@@ -138,7 +89,7 @@ class PhotoStore:
             already = self._intact(orig_abs, photo.sha256, len(photo.original))
             if not already:
                 existed = orig_abs.exists()  # damaged or foreign: replaced by the verified bytes
-                _atomic_write(orig_abs, photo.original)
+                write_atomically(orig_abs, photo.original)
                 if not existed:
                     created.append(orig_abs)
             targets = [(self.absolute(thumb), photo.thumbnail.data)]
@@ -149,7 +100,7 @@ class PhotoStore:
                 # a report copy another visit's minutes used does not change under it.
                 if _nonempty(path):
                     continue
-                _atomic_write(path, data)
+                write_atomically(path, data)
                 created.append(path)
         except OSError as exc:
             for path in created:

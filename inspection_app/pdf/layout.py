@@ -20,7 +20,8 @@ from pathlib import Path
 from reportlab.platypus import Flowable
 
 from ..domain.errors import UserError
-from ..domain.minutes import MinutesContent, format_minutes_number, normalized, roman
+from ..domain.minutes import MinutesContent, format_minutes_number, roman
+from ..domain.minutes_digest import normalized
 from . import fonts
 from .annexes import (  # noqa: F401  (re-exported)
     PHOTO_MAX_EDGE,

@@ -16,9 +16,7 @@ Styles and fonts are prepared once per process (:func:`styles`).
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -30,7 +28,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from ..domain.errors import storage_error
+from ..fsutil import atomic_write
 from . import fonts
 
 rl_config.useA85 = 0  # ASCII85 adds a quarter to every stream for nothing
@@ -281,19 +279,5 @@ class _Doc(BaseDocTemplate):
         ])
 
 
-def write_atomic(path: Path, data: bytes, what_vi: str, what_en: str) -> None:
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise storage_error(exc, what_vi, what_en) from exc
+# The PDFs are written by the one atomic write (inspection_app/fsutil.py), under the name the pdf modules use.
+write_atomic = atomic_write

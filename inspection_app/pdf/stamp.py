@@ -28,11 +28,12 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from ..domain.localtime import LOCAL_TZ
 from . import fonts
 from .strokes import draw_strokes
 
-#: Vietnam has had no daylight saving time since 1975; a fixed offset needs no tz database.
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+#: Vietnamese time (domain/localtime.py: the fixed offset +07:00, no tz database needed).
+VN_TZ = LOCAL_TZ
 #: Blue ink for the signature image (Decree 30, II.7.d "màu xanh").
 SIGNATURE_BLUE = colors.Color(0.0, 0.18, 0.78)
 #: The seal's red (Decree 30, II.8 "màu đỏ").

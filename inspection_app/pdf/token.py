@@ -20,7 +20,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ..domain.errors import NotFound, UserError, ValidationFailed
-from . import keys as key_store
+from .keyfiles import Identity, add_token_identity, fingerprint
+from .seal import load_seal
+from .trust import trust_roots
 
 
 def _token_error(exc: Exception, label: str) -> UserError:
@@ -67,7 +69,7 @@ def _certificate(session, key_label: str) -> x509.Certificate:  # noqa: ANN001
 class TokenIdentity:
     """An unlocked token identity: an open session, the certificate, a pyHanko signer."""
 
-    identity: key_store.Identity
+    identity: Identity
     certificate: x509.Certificate
     session: Any
     chain: tuple[x509.Certificate, ...] = ()
@@ -93,23 +95,23 @@ class TokenIdentity:
 
 
 def register(data_dir: Path, module: str, token_label: str, key_label: str, pin: str, *,
-             title: str = "") -> key_store.Identity:
+             title: str = "") -> Identity:
     """Record a token key in the key index, after checking the PIN, the key and its certificate."""
     session = open_session(module, token_label, pin)
     try:
         cert = _certificate(session, key_label)
     finally:
         session.close()
-    return key_store.add_token_identity(data_dir, cert, module=module, token_label=token_label,
+    return add_token_identity(data_dir, cert, module=module, token_label=token_label,
                                         key_label=key_label, title=title)
 
 
-def load(data_dir: Path, identity: key_store.Identity, pin: str) -> TokenIdentity:
+def load(data_dir: Path, identity: Identity, pin: str) -> TokenIdentity:
     """Open the token with the PIN; the certificate is read from the token itself."""
     session = open_session(identity.module, identity.token_label, pin)
     try:
         cert = _certificate(session, identity.key_label)
-        if key_store.fingerprint(cert) != identity.fingerprint:
+        if fingerprint(cert) != identity.fingerprint:
             raise ValidationFailed(
                 "Chứng thư trên thiết bị khác chứng thư đã đăng ký: hãy đăng ký lại thiết bị.",
                 "The certificate on the token differs from the registered one: register the token again.")
@@ -119,9 +121,9 @@ def load(data_dir: Path, identity: key_store.Identity, pin: str) -> TokenIdentit
     except Exception:
         session.close()
         raise
-    chain = tuple(c for c in key_store.trust_roots(data_dir) if c.subject == cert.issuer)
+    chain = tuple(c for c in trust_roots(data_dir) if c.subject == cert.issuer)
     return TokenIdentity(identity=identity, certificate=cert, session=session, chain=chain,
-                         seal=key_store.load_seal(data_dir))
+                         seal=load_seal(data_dir))
 
 
 def certificate_pem(cert: x509.Certificate) -> bytes:

@@ -26,6 +26,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ..domain.localtime import LOCAL_TZ
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -364,7 +366,7 @@ def describe(report: VerificationReport, lang: str = "vi") -> str:
     vi = lang == "vi"
     lines = [f"{'Tệp' if vi else 'File'}: {report.source}"]
     for i, s in enumerate(report.signatures, 1):
-        when = s.signing_time.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime(
+        when = s.signing_time.astimezone(LOCAL_TZ).strftime(
             "%H:%M:%S %d/%m/%Y (UTC+7)") if s.signing_time else "?"
         yes, no = ("có", "không") if vi else ("yes", "no")
         change = s.changes_after_signing

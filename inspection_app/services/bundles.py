@@ -27,6 +27,7 @@ from ..store import models as m
 from ..store.types import utcnow
 from ..sync import bundle as sync_bundle
 from ..sync import device_key
+from ..fsutil import write_atomically
 from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
@@ -213,11 +214,8 @@ def _register_minutes_numbers(s: Session, import_id: str, visit_ids: list[str], 
     both (kind ``duplicate_number``) to settle with a correction. A blank number (no block
     reserved on the tablet) is left for the văn thư.
     """
-    from zoneinfo import ZoneInfo
-
+    from ..domain.localtime import LOCAL_TZ as local
     from . import numbering
-
-    local = ZoneInfo("Asia/Ho_Chi_Minh")
 
     for visit_id in visit_ids:
         visit = s.get(m.Visit, visit_id)
@@ -273,9 +271,7 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
     target = ctx.data_dir / IMPORTS_DIR / hashlib.sha256(data).hexdigest()[:16] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.stat().st_size != len(data):
-        part = target.with_name(f".{name}.part")
-        part.write_bytes(data)
-        part.replace(target)
+        write_atomically(target, data)
     return import_bundle(ctx, target, passphrase)
 
 

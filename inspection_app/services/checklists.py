@@ -17,7 +17,9 @@ from typing import cast
 
 from sqlmodel import Session, col, func, select
 
-from ..domain.checklist import Checklist, Problem, missing_evidence, normalise_value, parse_checklist
+from ..domain.answers import missing_evidence, normalise_value
+from ..domain.checklist import Checklist
+from ..domain.checklist_parse import Problem, parse_checklist
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import nfc
 from ..resources import CHECKLISTS, resource_dir

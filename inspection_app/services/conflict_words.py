@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -24,7 +23,7 @@ from .context import AppContext
 if TYPE_CHECKING:
     from .bundles import ConflictRow
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 
 @dataclass(frozen=True)

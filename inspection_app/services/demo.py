@@ -14,9 +14,11 @@ from datetime import date, datetime, timedelta, timezone
 from sqlmodel import col, select
 
 from ..domain.checklist import AnswerType
+from ..domain.localtime import LOCAL_TZ
 from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
 from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visits
+from . import visit_close
 from .context import AppContext
 
 DEMO_UNIT = "UBND xã Hòa Hội"
@@ -71,7 +73,7 @@ COUNTS = {"at.alcohol_violators": "0", "at.smoking_violators": "1", "ld.overdue_
 # on Tuesday 17 November 2026 (winter hours, work from 07:30), the team on site at 07:35.
 DEMO_DAY = date(2026, 11, 17)
 ONGOING_DAY = date(2026, 11, 19)
-LOCAL = timezone(timedelta(hours=7))
+LOCAL = LOCAL_TZ  # domain/localtime.py
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
@@ -137,7 +139,7 @@ def demo_photo(title: str, seed: int, taken: datetime) -> bytes:
     exif[0x0110] = "Galaxy Tab S9"
     exif[0x0112] = 1
     ifd = exif.get_ifd(0x8769)
-    ifd[0x9003] = taken.astimezone(timezone(timedelta(hours=7))).strftime("%Y:%m:%d %H:%M:%S")
+    ifd[0x9003] = taken.astimezone(LOCAL_TZ).strftime("%Y:%m:%d %H:%M:%S")
     ifd[0x9011] = "+07:00"
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=88, exif=exif)
@@ -292,7 +294,7 @@ def load_demo(ctx: AppContext, today: date | None = None) -> list[str]:
     for role, name, position, seed in (("team_leader", "Nguyễn Thị Ánh Tuyết", "Phó Giám đốc Sở Nội vụ", 1),
                                        ("secretary", "Phạm Đức Anh", "Chuyên viên Văn phòng Sở", 2)):
         minutes_signatures.sign(ctx, finished.id, role, name, signature_strokes(seed), 600, 240, position)
-    visits.close_visit(ctx, finished.id)
+    visit_close.close_visit(ctx, finished.id)
     # the records office reserved numbers 1–50 of the year for this tablet (services.numbering)
     with ctx.session() as s:
         numbering.apply_block(s, numbering.minutes_code(ctx), day.year, ctx.settings.device_id, 1, 50)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..config import DEMO_MARKER, demo_data_dir, is_demo_dir
 from ..domain.errors import UserError
+from ..fsutil import write_atomically
 from .context import AppContext
 
 _lock = threading.Lock()
@@ -40,7 +41,7 @@ def demo_context(real: AppContext) -> AppContext:
         root.mkdir(parents=True, exist_ok=True)
         marker = root / DEMO_MARKER
         if not marker.is_file():
-            marker.write_text(_MARKER_TEXT, encoding="utf-8")
+            write_atomically(marker, _MARKER_TEXT.encode("utf-8"))
         ctx = AppContext.open(root, actor=real.actor or "Người dùng thử")
         if ctx.settings.language != real.settings.language:
             ctx.config.settings = ctx.settings.model_copy(update={"language": real.settings.language})

@@ -9,13 +9,8 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from ..domain.calendar import WorkingCalendar, vietnam_calendar
-from ..domain.checklist import (
-    Checklist,
-    Verdict,
-    is_failed,
-    missing_evidence,
-    normalise_value,
-)
+from ..domain.answers import is_failed, missing_evidence, normalise_value
+from ..domain.checklist import Checklist, Verdict
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.minutes import DossierRow, DossierSample
 from ..domain.sampling import (

@@ -41,6 +41,7 @@ from ..pdf.layout import TEAM_LEADER_FIELD, render_minutes, write_atomic
 from ..pdf.verify import VerificationReport, verify_pdf
 from ..store.models import MinutesDocument, Participant, Side, TeamRole, Visit, VisitStatus
 from . import visits as visit_service
+from . import visit_close
 from .minutes_content import (  # noqa: F401  (re-exported: the service's public face)
     ATTENDANCE_LABELS,
     LOCAL_TZ,
@@ -198,7 +199,7 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     as *signed* afterwards."""
     visit = visit_service.get_visit(ctx, visit_id)
     if not visit.locked:
-        visit_service.close_visit(ctx, visit_id)  # raises with the list of what is missing
+        visit_close.close_visit(ctx, visit_id)  # raises with the list of what is missing
     doc = _store_render(ctx, visit_id)
     if doc.signed:
         raise Locked(

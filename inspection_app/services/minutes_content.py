@@ -7,7 +7,7 @@ the dossier counts from each dossier's timeliness status (``domain.timeliness``)
 printed label.
 
 Signatures bound to what they sign (point 3): each drawn signature records
-:func:`~inspection_app.domain.minutes.content_digest` of the content it was given on; when the
+:func:`~inspection_app.domain.minutes_digest.content_digest` of the content it was given on; when the
 content changes afterwards it is *stale* ("phải ký lại"), is not drawn on the minutes, and closing
 waits for it to be drawn again.
 """
@@ -17,12 +17,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from typing import overload
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from ..domain import minutes as dm
-from ..domain.checklist import AnswerType, Citations, Item, Verdict, display_value, is_failed
+from ..domain.answers import display_value, is_failed
+from ..domain.checklist import AnswerType, Citations, Item, Verdict
+from ..domain.minutes_digest import content_digest
 from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
 from ..store.models import (
@@ -46,7 +47,7 @@ from .common import get_or_404
 from .context import AppContext
 from .numbering import minutes_code
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 ROLE_LABELS = {
     TeamRole.LEADER.value: "Trưởng đoàn",
@@ -301,7 +302,7 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
         visit_kind=visit.kind if visit.kind in (VisitKind.PLANNED.value, VisitKind.UNANNOUNCED.value) else "",
         recipients=dm.recipients_lines(unit.name, _director(ctx), getattr(dept, "drafting_unit", "")),
     )
-    digest = dm.content_digest(content)
+    digest = content_digest(content)
     posts = {TeamRole.LEADER.value: leader.position if leader else ""}
 
     def mark(role: str, sig_role: dm.SignerRole) -> dm.SignatureMark | None:
@@ -332,8 +333,8 @@ def _director(ctx: AppContext) -> str:
 
 
 def current_digest(ctx: AppContext, visit_id: str) -> str:
-    """The digest of what the visit's minutes say now (see ``domain.minutes.content_digest``)."""
-    return dm.content_digest(build_content(ctx, visit_id))
+    """The digest of what the visit's minutes say now (see ``domain.minutes_digest.content_digest``)."""
+    return content_digest(build_content(ctx, visit_id))
 
 
 def save_conclusion(ctx: AppContext, visit_id: str, field: str, text: str) -> Visit:

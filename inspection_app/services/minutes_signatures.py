@@ -5,10 +5,10 @@ point 3; issue #13, point 8).
   the minutes end must be written first, since both are printed above the signatures.
 - A mark too short or too small to be a signature (a tap, two taps, a wiggle) is refused
   (:func:`~inspection_app.domain.minutes_rules.signature_problem`).
-- Each drawn signature records :func:`~inspection_app.domain.minutes.content_digest` of the content it
+- Each drawn signature records :func:`~inspection_app.domain.minutes_digest.content_digest` of the content it
   was given on. Any later change of the content makes it *stale* ("phải ký lại"): it is not drawn on
   the minutes, the signatures screen shows it, and closing the visit waits for it
-  (:func:`stale_signatures`, called by ``services.visits.missing_before_close``).
+  (:func:`stale_signatures`, called by ``services.visit_close.missing_before_close``).
 - A refusal to sign changes section V and the closing sentence; the signatures drawn before it are
   therefore stale too and are given again on the new text.
 """

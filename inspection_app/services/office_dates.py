@@ -11,7 +11,7 @@ on site is listed apart and never enters a figure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import ColumnElement, func, literal
 from sqlmodel import col
@@ -19,8 +19,10 @@ from sqlmodel import col
 from ..store import models as m
 from ..store.types import UTCDateTime
 
-LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
-SHIFT = timedelta(hours=7)  # Viet Nam keeps UTC+7 all year
+# local time has one home (domain/localtime.py); these names stay importable here for the office services
+from ..domain.localtime import LOCAL_TZ, local_date, today_local  # noqa: F401
+from ..domain.localtime import local_midnight_utc as utc_bound  # the UTC instant at which local ``day`` begins
+SHIFT = LOCAL_TZ.utcoffset(None)  # Viet Nam keeps UTC+7 all year
 COUNTED_STATUSES = (m.VisitStatus.CLOSED.value, m.VisitStatus.SIGNED.value, m.VisitStatus.FILED.value)
 OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
 
@@ -28,11 +30,6 @@ OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
 def visit_when() -> ColumnElement[datetime]:
     """SQL expression: the moment that dates a visit (arrival, else creation), UTC."""
     return func.coalesce(m.Visit.arrival_at, m.Visit.created_at)
-
-
-def utc_bound(day: date) -> datetime:
-    """The UTC instant at which local ``day`` begins."""
-    return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
 
 
 def period_clauses(date_from: date | None, date_to: date | None) -> list[ColumnElement[bool]]:
@@ -49,14 +46,6 @@ def period_clauses(date_from: date | None, date_to: date | None) -> list[ColumnE
 def counted_clause() -> ColumnElement[bool]:
     """WHERE clause on ``Visit``: the visit is finished and enters the figures."""
     return col(m.Visit.status).in_(COUNTED_STATUSES)
-
-
-def local_date(value: datetime | None) -> date | None:
-    return value.astimezone(LOCAL_TZ).date() if value else None
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def aware(value: datetime | str | None) -> datetime | None:

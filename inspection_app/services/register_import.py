@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, insert, type_coerce
 from sqlmodel import col, select
@@ -33,7 +32,7 @@ from ..store.types import new_id
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 MAX_STORED_PROBLEMS = 1000  # a register with more unreadable rows keeps the first ones and the count
 _INSERT_BATCH = 5000
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
@@ -21,7 +20,7 @@ from ..store.models import RollCallEntry, StaffMember, Unit, Visit
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 
 @dataclass(frozen=True)

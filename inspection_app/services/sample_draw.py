@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
@@ -39,7 +38,7 @@ from .common import get_or_404, visit_for_update
 from .context import AppContext
 from .register_import import load_frame
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 
 # --- the draw -------------------------------------------------------------------------------------

@@ -10,13 +10,12 @@ service again with ``confirmed=True``. The roll-call and findings services call 
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from ..domain.minutes_rules import BeforeArrival, before_arrival
 from . import visits as visit_service
 from .context import AppContext
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 
 def team_arrival(ctx: AppContext, visit_id: str) -> datetime | None:

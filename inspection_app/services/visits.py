@@ -11,11 +11,9 @@ from sqlmodel import Session, col, select
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
-from ..store.models import (Participant, Side, Signature, SignerRole, TeamRole, Unit, Visit, VisitKind,
-                            VisitStatus)
+from ..store.models import Participant, Side, Signature, SignerRole, TeamRole, Unit, Visit, VisitKind
 from ..store.types import utcnow
-from . import checklists as checklist_service
-from . import sampling
+from . import checklists as checklist_service, sampling
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
@@ -298,50 +296,6 @@ _SIGNER_LABEL = {
     SignerRole.SECRETARY: ("Thư ký", "secretary"),
     SignerRole.UNIT_REPRESENTATIVE: ("Đại diện đơn vị được kiểm tra", "the unit's representative"),
 }
-
-
-def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
-    """Everything that keeps the visit from being closed; empty when it can be closed."""
-    gaps = checklist_service.gaps(ctx, visit_id) + sampling.dossier_gaps(ctx, visit_id)
-    out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in gaps]
-    team = participants(ctx, visit_id, Side.TEAM.value)
-    if not any(p.role == TeamRole.LEADER for p in team):
-        out.append(Missing("team", "Chưa có Trưởng đoàn trong thành phần Đoàn.", "The team has no team leader."))
-    signatures = list_signatures(ctx, visit_id)
-    for role in REQUIRED_SIGNERS:
-        sig = signatures.get(role.value)
-        if sig is None:
-            vi, en = _SIGNER_LABEL[role]
-            out.append(Missing("signature", f"Chưa có chữ ký hoặc ghi nhận từ chối ký của {vi}.",
-                               f"No signature or recorded refusal from the {en}."))
-        elif sig.refused and role is not SignerRole.UNIT_REPRESENTATIVE:
-            vi, en = _SIGNER_LABEL[role]
-            out.append(Missing("signature", f"{vi} thuộc Đoàn kiểm tra phải ký biên bản.",
-                               f"The {en} belongs to the team and must sign the minutes."))
-    if signatures:  # signatures given on other content must be given again (issue #11, point 3)
-        from .minutes_signatures import stale_signatures  # late: that module builds on this one
-
-        out += stale_signatures(ctx, visit_id)
-    return out
-
-
-def close_visit(ctx: AppContext, visit_id: str) -> Visit:
-    """Check completeness, then lock the visit (read-only from now on)."""
-    missing = missing_before_close(ctx, visit_id)
-    if missing:
-        raise ValidationFailed(
-            "Chưa thể kết thúc lượt kiểm tra:\n- " + "\n- ".join(m.vi for m in missing),
-            "The visit cannot be closed yet:\n- " + "\n- ".join(m.en for m in missing),
-            missing=missing,
-        )
-    with ctx.session() as s:
-        visit = visit_for_update(s, visit_id)
-        now = utcnow()
-        visit.status = VisitStatus.CLOSED.value
-        visit.closed_at = now
-        visit.ended_at = visit.ended_at or now
-        s.add(visit)
-        return visit
 
 
 # --- the guided visit: its steps in order, each with its state -------------------------------------

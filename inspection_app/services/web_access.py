@@ -19,6 +19,7 @@ from typing import Any
 
 from ..domain.errors import UserError, ValidationFailed
 from ..domain.text import nfc
+from ..fsutil import write_atomically
 
 USERS_FILE = "web-users.json"
 MIN_PASSWORD = 10
@@ -51,14 +52,8 @@ def _read(data_dir: Path) -> dict[str, dict[str, Any]]:
 
 def _write(data_dir: Path, users: dict[str, dict[str, Any]]) -> None:
     path = _path(data_dir)
-    tmp = path.with_name(path.name + ".part")
     data = json.dumps({"users": users}, ensure_ascii=False, indent=2).encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, data, mode=0o600)
 
 
 def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

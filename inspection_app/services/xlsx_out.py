@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import storage_error
 from ..domain.text import nfc
+from ..fsutil import atomic_write
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@")
@@ -79,19 +79,11 @@ def sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths:
 
 
 def save(wb: Any, out: str | os.PathLike[str], what_vi: str, what_en: str) -> Path:
-    """Save atomically (temporary file, then rename); a storage failure is a UserError."""
+    """Save atomically (``fsutil.atomic_write``); a storage failure is a UserError."""
     out = Path(out)
-    tmp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-        os.close(fd)
-        wb.save(tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        raise storage_error(exc, what_vi, what_en) from exc
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(out, buf.getvalue(), what_vi, what_en)
     return out
 
 

@@ -14,90 +14,18 @@ between SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, new_id, utcnow
-
-
-def _id() -> Any:
-    return Field(default_factory=new_id, primary_key=True, max_length=36)
-
-
-def _when(nullable: bool = True, default_now: bool = False) -> Any:
-    if default_now:
-        return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
-
-
-def _json(default_factory=dict) -> Any:
-    return Field(default_factory=default_factory, sa_type=JSON, nullable=False)
-
-
-class Timestamped(SQLModel):
-    created_at: datetime = _when(default_now=True)
-    updated_at: datetime = _when(default_now=True)
-
-
-# --- enumerations --------------------------------------------------------------------------------
-
-
-class VisitKind(StrEnum):
-    PLANNED = "planned"
-    UNANNOUNCED = "unannounced"
-
-
-class VisitStatus(StrEnum):
-    DRAFT = "draft"  # set up, not yet on site
-    ON_SITE = "on_site"  # inspection in progress
-    CLOSED = "closed"  # checked complete and locked, minutes not yet signed
-    SIGNED = "signed"  # minutes signed digitally
-    FILED = "filed"  # received by the Director's office
-
-    @property
-    def locked(self) -> bool:
-        return self in (VisitStatus.CLOSED, VisitStatus.SIGNED, VisitStatus.FILED)
-
-
-class TeamRole(StrEnum):
-    LEADER = "leader"  # Trưởng đoàn
-    DEPUTY = "deputy"  # Phó trưởng đoàn
-    MEMBER = "member"  # Thành viên
-    SECRETARY = "secretary"  # Thư ký
-
-
-class Side(StrEnum):
-    TEAM = "team"
-    UNIT = "unit"
-
-
-class SignerRole(StrEnum):
-    UNIT_REPRESENTATIVE = "unit_representative"
-    TEAM_LEADER = "team_leader"
-    SECRETARY = "secretary"
-
-
-class AttendanceStatus(StrEnum):
-    PRESENT = "present"
-    LATE = "late"
-    ABSENT_EXCUSED = "absent_excused"
-    ABSENT_UNEXCUSED = "absent_unexcused"
-    LEFT_POST = "left_post"
-
-
-class Severity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-class RemedyStatus(StrEnum):
-    OPEN = "open"
-    REPORTED = "reported"  # the unit reported back
-    DONE = "done"  # the office accepted the report
+from .base import Timestamped, _id, _json, _when
+from .types import new_id
+# the enumerations of the columns live in store/enums.py; kept importable here (``x as x`` re-exports)
+from .enums import (
+    AttendanceStatus as AttendanceStatus, RemedyStatus as RemedyStatus, Severity as Severity, Side as Side,
+    SignerRole as SignerRole, TeamRole as TeamRole, VisitKind as VisitKind, VisitStatus as VisitStatus,
+)
 
 
 # --- organisation --------------------------------------------------------------------------------
@@ -352,7 +280,7 @@ class Signature(Timestamped, table=True):
     refused: bool = False
     refusal_reason: str = ""
     signed_at: Optional[datetime] = _when()
-    # SHA-256 of the minutes' content the signer was shown (domain.minutes.content_digest); when the
+    # SHA-256 of the minutes' content the signer was shown (domain.minutes_digest.content_digest); when the
     # content changes afterwards the signature is stale ("phải ký lại") and closing waits for it.
     content_digest: str = ""
 
@@ -494,13 +422,19 @@ Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
 Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
 Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
 Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
+# Covering indexes for the violation tally (services.violation_tally): per visit, without the rows. They
+# lived in store/office.py; here, office.py imports no table of this module and the two no longer form a cycle.
+Index("ix_finding_visit_kind_staff_item", Finding.visit_id, Finding.kind, Finding.staff_id, Finding.checklist_id,
+      Finding.item_id)
+Index("ix_rollcallentry_visit_status_staff", RollCallEntry.visit_id, RollCallEntry.status, RollCallEntry.staff_id)
+Index("ix_answer_visit_value_item", Answer.visit_id, Answer.value, Answer.checklist_id, Answer.item_id)
 
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
 from .numbering import IssuedNumber, NumberBlock  # noqa: E402,F401
 from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402,F401  (bundles: issue #10)
 
 # --- office: people of a finding, outcomes (issue #12) --------------------------------------------
-from .office import FindingPerson, Outcome  # noqa: E402
+from .office import FindingPerson, Outcome  # noqa: E402,F401
 
 VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)
 from .drafts import Draft  # noqa: E402,F401  (drafts of typed text: store/drafts.py)

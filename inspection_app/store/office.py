@@ -17,10 +17,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, col
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field
 
-from .models import Answer, Finding, RollCallEntry, Timestamped, _id
+from .base import Timestamped, _id
 
 
 class FindingPerson(Timestamped, table=True):
@@ -43,13 +43,6 @@ class Outcome(Timestamped, table=True):
     document: str = ""  # e.g. "Quyết định số 15/QĐ-UBND ngày 02/4/2026"
     note: str = ""
     recorded_by: str = ""
-
-
-# Covering indexes for the violation tally (services.violation_tally): per visit, without the rows.
-Index("ix_finding_visit_kind_staff_item", col(Finding.visit_id), col(Finding.kind), col(Finding.staff_id), col(Finding.checklist_id),
-      col(Finding.item_id))
-Index("ix_rollcallentry_visit_status_staff", RollCallEntry.visit_id, RollCallEntry.status, RollCallEntry.staff_id)
-Index("ix_answer_visit_value_item", col(Answer.visit_id), col(Answer.value), col(Answer.checklist_id), col(Answer.item_id))
 
 
 # --- the per-visit tally cache (issue #17 point 3) --------------------------------------------------

@@ -30,6 +30,7 @@ from . import crypto, device_key
 from .bundle_format import (_CHUNK, FILES_PREFIX, FORMAT, FORMAT_VERSION, MANIFEST, MAX_FILE, MAX_MANIFEST,
                             MAX_TOTAL, SIGNATURE, _new_work_dir, destination, file_sha256, staging_root,
                             sweep_staging)
+from ..fsutil import replace_durably
 from .bundle_open import FileEntry, OpenedBundle, open_bundle
 from .records import AUDIT_SKIP, AUDIT_TABLE, PATH_COLUMNS, BundleRejected, dump_row, ordered_tables
 
@@ -218,7 +219,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
             digest = hashlib.sha256()
             while block := fh.read(_CHUNK):
                 digest.update(block)
-        os.replace(part, out)
+        replace_durably(part, out)
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise storage_error(exc, "gói dữ liệu", "the bundle") from exc

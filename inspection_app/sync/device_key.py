@@ -17,6 +17,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..fsutil import replace_durably, write_atomically
+
 KEY_DIR = "device"
 KEY_FILE = "device-key.pem"
 
@@ -36,16 +38,11 @@ def load_or_create(data_dir: Path) -> Ed25519PrivateKey:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     part = path.with_name(f".{KEY_FILE}.part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, pem)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_atomically(part, pem, mode=0o600)
     if path.exists():  # made meanwhile by another process: keep the first
         part.unlink(missing_ok=True)
         return load_or_create(data_dir)
-    os.replace(part, path)
+    replace_durably(part, path)
     return key
 
 

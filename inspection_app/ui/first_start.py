@@ -27,11 +27,19 @@ from .shell import Shell
 DEMO_BANNER_ID = "demo-banner"
 
 
+def screen_for(shell: Shell, route: str):  # noqa: ANN201  (a views.base.Screen)
+    """The Screen for a route, from the screens' registry (loaded with the first session, not with the
+    server; imported here rather than in ``ui/shell.py``, which the screens import)."""
+    from .views import registry
+
+    return registry.screen_for(shell, route)
+
+
 class AppShell(Shell):
     """The shell of one session, able to switch between the real data and the demo's."""
 
     def __init__(self, page: ft.Page, ctx):
-        super().__init__(page, ctx)
+        super().__init__(page, ctx, screen_for)
         self.real_ctx = self.ctx  # the session's own copy (its actor), made by Shell
 
     @property

@@ -8,30 +8,10 @@ which field is wrong in the current language.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import overload
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def now_local() -> datetime:
-    return datetime.now(LOCAL_TZ)
-
-
-@overload
-def local(dt: datetime) -> datetime: ...
-@overload
-def local(dt: None) -> None: ...
-@overload
-def local(dt: datetime | None) -> datetime | None: ...
-def local(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:  # defensive: treat naive as UTC, as the store does
-        from datetime import timezone
-
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(LOCAL_TZ)
+# local time has one home (domain/localtime.py); the screens call these names through fmt
+from ..domain.localtime import LOCAL_TZ, now_local  # noqa: F401  (fmt.LOCAL_TZ, fmt.now_local)
+from ..domain.localtime import to_local as local  # a naive value is taken as UTC, as the store writes it
 
 
 def show_date(d: date | datetime | None) -> str:

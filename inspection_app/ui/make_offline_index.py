@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..fsutil import write_atomically
+
 MARKER = "<!-- fletAppConfig -->"  # Flet fills this in with the runtime configuration
 
 SHIM = """  <script>
@@ -43,8 +45,7 @@ def write(dst: Path | None = None) -> Path:
     from .app import assets_dir
 
     dst = dst or assets_dir() / "index.html"
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    dst.write_text(offline_index(stock_index()), encoding="utf-8")
+    write_atomically(dst, offline_index(stock_index()).encode("utf-8"))
     return dst
 
 

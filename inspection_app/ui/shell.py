@@ -36,6 +36,7 @@ from . import calls
 from .calls import Result, Work
 from .i18n import I18n
 from .state import SessionState
+from .theme import theme
 
 T = TypeVar("T")
 
@@ -77,34 +78,14 @@ STEP_ORDER = ["setup", "checklist", "roll-call", "dossiers", "findings", "photos
 STEP_ICONS = {"done": ft.Icons.CHECK_CIRCLE, "partial": ft.Icons.TIMELAPSE, "todo": ft.Icons.RADIO_BUTTON_UNCHECKED}
 
 
-def theme() -> ft.Theme:
-    """Large, high-contrast, touch-friendly: read at arm's length, tapped with a thumb."""
-    big = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=16),
-                         text_style=ft.TextStyle(size=16, weight=ft.FontWeight.W_500))
-    instant = ft.PageTransitionTheme.NONE  # a tap shows the next screen at once, no animation
-    return ft.Theme(
-        color_scheme_seed=ft.Colors.INDIGO,
-        page_transitions=ft.PageTransitionsTheme(android=instant, ios=instant, linux=instant, macos=instant,
-                                                 windows=instant),
-        visual_density=ft.VisualDensity.STANDARD,
-        button_theme=ft.ButtonTheme(style=big),
-        filled_button_theme=ft.FilledButtonTheme(style=big),
-        outlined_button_theme=ft.OutlinedButtonTheme(style=big),
-        text_button_theme=ft.TextButtonTheme(style=big),
-        icon_button_theme=ft.IconButtonTheme(style=ft.ButtonStyle(padding=12)),  # 24 px icon: 48 px target
-        segmented_button_theme=ft.SegmentedButtonTheme(style=ft.ButtonStyle(
-            padding=ft.Padding.symmetric(horizontal=12, vertical=16),
-            text_style=ft.TextStyle(size=16, weight=ft.FontWeight.W_500))),
-        text_theme=ft.TextTheme(body_medium=ft.TextStyle(size=16), body_large=ft.TextStyle(size=17),
-                                title_medium=ft.TextStyle(size=18, weight=ft.FontWeight.W_600)),
-    )
-
-
 class Shell:
     """One session's app: the page, the shared services context, the current screen."""
 
-    def __init__(self, page: ft.Page, ctx):
+    def __init__(self, page: ft.Page, ctx, screens: Callable[[Shell, str], Any]):
+        """``screens(shell, route)`` makes the Screen for a route (``ui.views.registry.screen_for``,
+        given by the caller so that this module imports no screen: the screens import it)."""
         self.page = page
+        self.screens = screens
         self.ctx = dataclasses.replace(ctx, actor=ctx.actor)  # this session's own actor, shared database
         self.t = I18n(ctx.settings.language)
         self.screen = None  # the Screen on display
@@ -172,9 +153,7 @@ class Shell:
 
     def resolve(self, route: str):
         """The Screen for a route (a new instance), or the home screen for an unknown one."""
-        from .views import registry  # the screens load with the first session, not with the server
-
-        return registry.screen_for(self, route)
+        return self.screens(self, route)
 
     async def show(self, route: str) -> None:
         async with self._route_lock:

@@ -191,13 +191,13 @@ def test_every_control_on_the_visit_screens_has_a_name(browser, app_server):
 
 
 def test_a_missing_line_on_the_close_screen_jumps_to_its_item(browser, app_server):
-    from inspection_app.services import visits
+    from inspection_app.services import visit_close
     from inspection_app.services.context import AppContext
 
     vid = visit_id(app_server)
     ctx = AppContext.open(app_server.data_dir)
     try:
-        missing = [m for m in visits.missing_before_close(ctx, vid) if m.kind == "unanswered"]
+        missing = [m for m in visit_close.missing_before_close(ctx, vid) if m.kind == "unanswered"]
     finally:
         ctx.close()
     target = missing[2]  # the third unanswered item: below the first screenful of the checklist

@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 
 from inspection_app.domain.errors import Locked, NotFound, ValidationFailed
-from inspection_app.services import checklists, findings, roll_call, settings, units, visits
+from inspection_app.services import checklists, findings, roll_call, settings, units, visit_close, visits
 
 
 def test_visit_setup_records_team_units_and_checklist_versions(ctx, visit):
@@ -48,10 +48,10 @@ def test_answers_are_saved_at_once_and_checked(ctx, visit):
 
 def test_failed_item_needs_its_note_before_closing(ctx, visit):
     checklists.record_answer(ctx, visit.id, "working_hours", "wh.on_time", "fail")
-    kinds = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
+    kinds = {(m.item_id, m.kind) for m in visit_close.missing_before_close(ctx, visit.id)}
     assert ("wh.on_time", "note") in kinds
     checklists.record_answer(ctx, visit.id, "working_hours", "wh.on_time", note="02 người đến muộn")
-    kinds = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
+    kinds = {(m.item_id, m.kind) for m in visit_close.missing_before_close(ctx, visit.id)}
     assert ("wh.on_time", "note") not in kinds
 
 
@@ -65,21 +65,21 @@ def _answer_all(ctx, visit_id):
 
 def test_close_requires_signatures_then_locks(ctx, visit):
     _answer_all(ctx, visit.id)
-    missing = visits.missing_before_close(ctx, visit.id)
+    missing = visit_close.missing_before_close(ctx, visit.id)
     assert {m.kind for m in missing} == {"signature"} and len(missing) == 3
     with pytest.raises(ValidationFailed) as exc:
-        visits.close_visit(ctx, visit.id)
+        visit_close.close_visit(ctx, visit.id)
     assert len(exc.value.details["missing"]) == 3
     strokes = [[[10, 10], [50, 40], [90, 20]]]
     visits.save_signature(ctx, visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", strokes, 600, 240)
     visits.save_signature(ctx, visit.id, "secretary", "Phạm Đức Anh", strokes, 600, 240)
     with pytest.raises(ValidationFailed):  # the team cannot refuse its own minutes
         visits.refuse_signature(ctx, visit.id, "secretary", "Phạm Đức Anh", "Không đồng ý")
-        visits.close_visit(ctx, visit.id)
+        visit_close.close_visit(ctx, visit.id)
     visits.save_signature(ctx, visit.id, "secretary", "Phạm Đức Anh", strokes, 600, 240)
     visits.refuse_signature(ctx, visit.id, "unit_representative", "Nguyễn Văn An", "Chưa thống nhất số liệu")
     # signatures not bound to the minutes' content (or given before the refusal changed it) are stale
-    assert {m.kind for m in visits.missing_before_close(ctx, visit.id)} == {"signature"}
+    assert {m.kind for m in visit_close.missing_before_close(ctx, visit.id)} == {"signature"}
     from datetime import timedelta
 
     from inspection_app.services import minutes_signatures
@@ -88,7 +88,7 @@ def test_close_requires_signatures_then_locks(ctx, visit):
     strokes = [[[10, 10], [150, 80], [300, 20]]]
     minutes_signatures.sign(ctx, visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", strokes, 600, 240)
     minutes_signatures.sign(ctx, visit.id, "secretary", "Phạm Đức Anh", strokes, 600, 240)
-    closed = visits.close_visit(ctx, visit.id)
+    closed = visit_close.close_visit(ctx, visit.id)
     assert closed.status == "closed" and closed.closed_at is not None
     sigs = visits.list_signatures(ctx, visit.id)
     assert sigs["team_leader"].strokes == [[[10.0, 10.0], [150.0, 80.0], [300.0, 20.0]]]
@@ -209,13 +209,13 @@ def test_photo_on_a_finding_about_the_item_counts_as_its_evidence(ctx, visit):
     from inspection_app.services.demo import demo_photo
 
     checklists.record_answer(ctx, visit.id, "working_hours", "wh.no_leaving_post", "fail", note="Bỏ vị trí")
-    gaps = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
+    gaps = {(m.item_id, m.kind) for m in visit_close.missing_before_close(ctx, visit.id)}
     assert ("wh.no_leaving_post", "photo") in gaps
     finding = findings.add_finding(ctx, visit.id, "Chuyên viên một cửa vắng mặt tại quầy", checklist_id="working_hours",
                                    item_id="wh.no_leaving_post")
     photos.add_photo(ctx, visit.id, demo_photo("Quầy một cửa bỏ trống", 3, datetime.now(timezone.utc)), "q.jpg",
                      finding_id=finding.id)
-    gaps = {(m.item_id, m.kind) for m in visits.missing_before_close(ctx, visit.id)}
+    gaps = {(m.item_id, m.kind) for m in visit_close.missing_before_close(ctx, visit.id)}
     assert ("wh.no_leaving_post", "photo") not in gaps
 
 

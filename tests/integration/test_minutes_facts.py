@@ -23,7 +23,7 @@ from inspection_app.services import (
     roll_call,
     sampling,
     timeline,
-    visits,
+    visit_close, visits,
 )
 from inspection_app.store.numbering import IssuedNumber
 
@@ -233,7 +233,7 @@ def test_every_figure_in_the_body_agrees_with_its_annex(ctx, hard_visit, tmp_pat
 
 
 def test_the_office_fills_the_number_when_the_tablet_has_no_block(ctx, hard_visit, tmp_path):
-    visits.close_visit(ctx, hard_visit.id)
+    visit_close.close_visit(ctx, hard_visit.id)
     out = tmp_path / "bien-ban.pdf"
     result = minutes.export_minutes(ctx, hard_visit.id, out)
     assert result.number == "" and not result.draft
@@ -257,7 +257,7 @@ def test_a_change_after_signing_asks_for_the_signatures_again(ctx, hard_visit):
     leader = next(m for m in content.signatures if m.role.value == "team_leader")
     assert leader.strokes == ()  # a stale signature is not printed under the new text
     with pytest.raises(ValidationFailed, match="phải ký lại"):
-        visits.close_visit(ctx, hard_visit.id)
+        visit_close.close_visit(ctx, hard_visit.id)
 
 
 def test_signing_waits_for_the_conclusions_and_refuses_a_tap(ctx, visit):

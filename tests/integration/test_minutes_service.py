@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from inspection_app.domain.checklist import AnswerType
 from inspection_app.domain.errors import Locked, NotFound, UserError, ValidationFailed
-from inspection_app.pdf import keys
+from inspection_app.pdf import keyfiles, keys
 from inspection_app.services import (
     checklists,
     findings,
@@ -24,7 +24,7 @@ from inspection_app.services import (
     numbering,
     photos,
     roll_call,
-    visits,
+    visit_close, visits,
 )
 from inspection_app.store.models import MinutesDocument, Remedy, Visit, VisitStatus
 
@@ -207,7 +207,7 @@ def test_correction_makes_a_new_version_and_keeps_the_old(ctx, complete_visit, t
     states = minutes_signatures.signature_states(ctx, complete_visit.id)
     assert states["team_leader"].state == states["secretary"].state == minutes_signatures.STALE
     with pytest.raises(ValidationFailed, match="phải ký lại"):
-        visits.close_visit(ctx, complete_visit.id)
+        visit_close.close_visit(ctx, complete_visit.id)
     minutes_signatures.sign(ctx, complete_visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", STROKES, 160, 80)
     minutes_signatures.sign(ctx, complete_visit.id, "secretary", "Phạm Đức Anh", STROKES, 160, 80)
     v2 = minutes.sign_minutes(ctx, complete_visit.id, PASS, out=tmp_path / "v2.pdf")
@@ -390,7 +390,7 @@ def test_cli_keys_import_and_list(ctx, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Lê Văn Phúc" in out and "CHƯA tin cậy" in out and "SHA-256" in out  # offered, not trusted
     root = tmp_path / "root.pem"
-    root.write_bytes(keys.root_cert_path(other).read_bytes())
+    root.write_bytes(keyfiles.root_cert_path(other).read_bytes())
     assert _cli("--data-dir", data, "keys", "trust", str(root)) == 2  # no terminal, no --yes: refused
     assert "xác nhận" in capsys.readouterr().err
     assert _cli("--data-dir", data, "keys", "trust", str(root), "--yes") == 0

@@ -273,24 +273,24 @@ def test_cli_import_draw_show_and_verify(ctx, visit, register_file, data_dir, tm
 
 def test_sampled_dossiers_must_be_checked_before_the_visit_closes(ctx, visit, tmp_path):
     """A failed dossier item that requires a note or photo blocks closing, as a visit item does."""
-    from inspection_app.services import visits
+    from inspection_app.services import visit_close
 
     path = tmp_path / "register.csv"
     path.write_text(demo_register_csv(date(2026, 11, 2), rows=12), encoding="utf-8")
     register = sampling.import_register(ctx, visit.id, path)
     sample_id, _ = sampling.draw_new_sample(ctx, register.id, SampleSize.fixed(1))
     dossiers = sampling.sampled_dossiers(ctx, sample_id)
-    kinds = {m.kind for m in visits.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"}
+    kinds = {m.kind for m in visit_close.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"}
     assert kinds == {"unanswered"}
     first = dossiers[0]
     for item in sampling.dossier_checklist(ctx).items:
         value = {"pass_fail": "pass", "count": "0"}.get(item.answer.value) or item.choices[0].value
         sampling.record_dossier_check(ctx, first.check_id, item.id, value)
     sampling.record_dossier_check(ctx, first.check_id, "td.control_slip", "fail")
-    gaps = [m for m in visits.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"]
+    gaps = [m for m in visit_close.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"]
     mine = [m for m in gaps if first.code in m.vi]
     assert {m.kind for m in mine} == {"note", "photo"}
     assert all(first.code in m.en for m in mine)
     sampling.record_dossier_check(ctx, first.check_id, "td.control_slip", note="Phiếu kiểm soát thiếu chữ ký")
-    mine = [m for m in visits.missing_before_close(ctx, visit.id) if first.code in m.vi]
+    mine = [m for m in visit_close.missing_before_close(ctx, visit.id) if first.code in m.vi]
     assert {m.kind for m in mine} == {"photo"}

@@ -17,7 +17,7 @@ from inspection_app.domain.checklist import AnswerType
 from inspection_app.domain.errors import NotFound, ValidationFailed
 from inspection_app.domain.violations import ViolationKind
 from inspection_app.services import (checklists, findings, outcomes, photos, province_report, reports, review,
-                                     roll_call, units, visits)
+                                     roll_call, units, visit_close, visits)
 from inspection_app.services.visits import ParticipantIn
 from office_seed import VN
 
@@ -122,7 +122,7 @@ def field(office):
     with pytest.raises(ValidationFailed):  # an item without its checklist
         findings.add_finding(office, v.id, "x", item_id="oc.card_worn")
     _sign(office, v.id)
-    visits.close_visit(office, v.id)
+    visit_close.close_visit(office, v.id)
     # An open visit at the other unit, with violations of its own: in neither total.
     o = _visit(office, other.id, datetime(2026, 3, 20, 8, 0, tzinfo=VN), ["alcohol_tobacco"])
     roll_call.set_attendance(office, o.id, other_staff, "absent_unexcused")

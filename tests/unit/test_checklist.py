@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from inspection_app.domain.checklist import (AnswerType, Citations, is_failed, missing_evidence, normalise_value,
-                                             parse_checklist)
+from inspection_app.domain.answers import is_failed, missing_evidence, normalise_value
+from inspection_app.domain.checklist import AnswerType, Citations
+from inspection_app.domain.checklist_parse import parse_checklist
 from inspection_app.services import checklists as service
 
 SHIPPED = sorted(Path(service.SHIPPED_DIR).glob("*.yaml"))

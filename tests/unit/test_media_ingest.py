@@ -17,7 +17,7 @@ from PIL import ExifTags, Image, ImageFile, ImageOps
 from PIL.JpegImagePlugin import JpegImageFile
 
 from inspection_app.domain.errors import UserError
-from inspection_app.media import ingest as media
+from inspection_app.media import pixels
 from inspection_app.media.ingest import PhotoRejected, ingest_bytes, ingest_path
 
 # --- making test images --------------------------------------------------------------------------
@@ -136,10 +136,10 @@ def test_two_band_scaling_is_seamless(orientation, source):
     from PIL import ImageChops
 
     img = Image.effect_noise((source[0] // 4, source[1] // 4), 60).resize(source).convert("RGB")
-    banded = media._scale_upright(img, (1600, 1200), orientation)
-    whole = img.resize((1600, 1200), media._RESAMPLE, reducing_gap=media._GAP)
-    if orientation in media._UPRIGHT:
-        whole = whole.transpose(media._UPRIGHT[orientation])
+    banded = pixels._scale_upright(img, (1600, 1200), orientation)
+    whole = img.resize((1600, 1200), pixels._RESAMPLE, reducing_gap=pixels._GAP)
+    if orientation in pixels._UPRIGHT:
+        whole = whole.transpose(pixels._UPRIGHT[orientation])
     assert banded.size == whole.size
     assert max(high for _, high in ImageChops.difference(banded, whole).getextrema()) <= 2
 

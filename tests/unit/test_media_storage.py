@@ -14,7 +14,8 @@ from PIL import Image
 from inspection_app.domain.errors import StorageError, ValidationFailed
 from inspection_app.media import storage as storage_mod
 from inspection_app.media.ingest import ingest_bytes
-from inspection_app.media.storage import PhotoStore, atomic_write, photo_paths
+from inspection_app.fsutil import atomic_write
+from inspection_app.media.storage import PhotoStore, photo_paths
 
 NOW = datetime(2025, 3, 4, 3, 0, tzinfo=timezone.utc)
 

@@ -17,7 +17,6 @@ from inspection_app.domain.minutes import (
     closing_sentence,
     date_line,
     format_minutes_number,
-    normalized,
     number_line,
     opening_sentence,
     refusal_text,
@@ -28,6 +27,7 @@ from inspection_app.domain.minutes import (
     strokes_from_lists,
     vn_date,
 )
+from inspection_app.domain.minutes_digest import normalized
 from inspection_app.domain.roll_call import totals
 from inspection_app.pdf.specimen import specimen_minutes
 

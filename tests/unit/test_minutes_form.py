@@ -15,13 +15,13 @@ from inspection_app.domain.minutes import (
     SignatureMark,
     SignerRole,
     closing_sentence,
-    content_digest,
     distinct_parts,
     dossier_counts,
     opening_sentence,
     recipients_lines,
     sample_sentence,
 )
+from inspection_app.domain.minutes_digest import content_digest
 from inspection_app.domain.minutes_rules import LIMITS, check_length, signature_problem
 from inspection_app.pdf import fonts
 from inspection_app.pdf.layout import render_minutes, unprintable

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from inspection_app.domain.errors import NotFound, UserError, ValidationFailed
-from inspection_app.pdf import keys
+from inspection_app.pdf import keycrypt, keyfiles, keys
 
 PASS = "mat-khau-thu-nghiem"
 ORG = "Sở Nội vụ tỉnh Tây Ninh"
@@ -51,11 +51,11 @@ def test_init_creates_root_and_member_certificates(store):
 def test_secrets_are_encrypted_and_private(store):
     data, result = store
     kdir = keys.keys_dir(data)
-    key_pem = (kdir / keys.ROOT_KEY).read_bytes()
+    key_pem = (kdir / keyfiles.ROOT_KEY).read_bytes()
     assert b"ENCRYPTED PRIVATE KEY" in key_pem
     with pytest.raises(TypeError):
         serialization.load_pem_private_key(key_pem, password=None)
-    for path in [kdir / keys.ROOT_KEY, *kdir.glob("identities/*.p12")]:
+    for path in [kdir / keyfiles.ROOT_KEY, *kdir.glob("identities/*.p12")]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     with pytest.raises(ValueError):
         pkcs12.load_key_and_certificates((kdir / result.identities[0].file).read_bytes(), None)
@@ -169,8 +169,8 @@ def test_a_signer_certificate_is_not_a_root(tmp_path, store):
 
 def test_key_files_use_current_kdf(store):
     data, result = store
-    root_key = (keys.keys_dir(data) / keys.ROOT_KEY).read_bytes()
-    assert keys.pem_key_kdf_current(root_key)
+    root_key = (keys.keys_dir(data) / keyfiles.ROOT_KEY).read_bytes()
+    assert keycrypt.pem_key_kdf_current(root_key)
     for ident in result.identities:
         assert keys.p12_kdf_current((keys.keys_dir(data) / ident.file).read_bytes())
 
@@ -189,13 +189,13 @@ def test_old_key_files_open_and_are_rewritten(tmp_path):
     keys.load_identity(data, ident, "pass-of-the-ca")  # and still opens
     # the root CA key: an old PEM (BestAvailableEncryption) opens and is rewritten
     made = keys.init_pilot(data, ORG, [("A", "Trưởng đoàn")], PASS)
-    key_path = keys.keys_dir(data) / keys.ROOT_KEY
+    key_path = keys.keys_dir(data) / keyfiles.ROOT_KEY
     key = serialization.load_pem_private_key(key_path.read_bytes(), password=PASS.encode())
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.BestAvailableEncryption(PASS.encode())))
-    assert not keys.pem_key_kdf_current(key_path.read_bytes())
+    assert not keycrypt.pem_key_kdf_current(key_path.read_bytes())
     keys.init_pilot(data, ORG, [("B", "Thành viên")], PASS)
-    assert keys.pem_key_kdf_current(key_path.read_bytes())
+    assert keycrypt.pem_key_kdf_current(key_path.read_bytes())
     assert made.created_root
 
 

@@ -19,7 +19,7 @@ import subprocess
 import pytest
 from asn1crypto import cms
 
-from inspection_app.pdf import keys, signing
+from inspection_app.pdf import keyfiles, keys, signing
 from inspection_app.pdf.layout import render_minutes
 from inspection_app.pdf.specimen import signature_strokes, specimen_minutes
 from inspection_app.pdf.stamp import DrawnSignature
@@ -299,7 +299,7 @@ def test_verify_cli_exit_code_on_info_change(data, countersigned, tmp_path):
     path = tmp_path / "changed.pdf"
     path.write_bytes(info_change(countersigned))
     root = tmp_path / "root.pem"
-    root.write_bytes(keys.root_cert_path(data).read_bytes())
+    root.write_bytes(keyfiles.root_cert_path(data).read_bytes())
     out = subprocess.run([sys.executable, "-m", "inspection_app", "--data-dir", str(tmp_path / "d"),
                           "verify", str(path), "--root", str(root)],
                          capture_output=True, text=True, encoding="utf-8")

@@ -25,9 +25,11 @@ from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
 from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visits
+from inspection_app.services import visit_close
 from inspection_app.services.context import AppContext
 from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
+from inspection_app.ui.views import registry
 
 # --- harness -----------------------------------------------------------------------------------
 
@@ -55,7 +57,7 @@ class App:
         self.conn.send_message(Message(MessageAction.REGISTER_CLIENT, RegisterClientResponseBody(
             session_id=self.session.id, page_patch=self.session.get_page_patch(), error=None)))
         self.page = self.session.page
-        self.shell = Shell(self.page, ctx)
+        self.shell = Shell(self.page, ctx, registry.screen_for)
         self.routes: list[str] = []
         self.shell.go = self.routes.append  # the browser round trip of page.navigate is not there
 
@@ -239,14 +241,12 @@ def test_an_unexpected_error_is_reported_and_the_session_goes_on(ctx, monkeypatc
 
 
 def test_a_screen_that_breaks_shows_a_message_and_the_way_home(ctx, monkeypatch):
-    from inspection_app.ui.views import registry
-
     def broken(app, route):
         raise ImportError("a half-written screen")
 
     async def scenario():
         app = await App(ctx).start()
-        monkeypatch.setattr(registry, "screen_for", broken)
+        monkeypatch.setattr(app.shell, "screens", broken)
         await app.show("/review")
         assert "Đã xảy ra lỗi không mong muốn" in app.texts()
         home = app.on_screen(ft.FilledButton, content="Cuộc kiểm tra")
@@ -534,7 +534,7 @@ def test_close_lists_what_is_missing_then_a_locked_visit_is_read_only(ctx, monke
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/close")
-        missing = visits.missing_before_close(ctx, visit.id)
+        missing = visit_close.missing_before_close(ctx, visit.id)
         assert app.one(ft.Text, value=f"Còn thiếu {len(missing)} mục:")
         assert app.on_screen(ft.FilledButton, content="Khóa cuộc kiểm tra").disabled  # nothing to confirm yet
         lines = [c for c in app.all(ft.Container, height=48) if c.on_click is not None]

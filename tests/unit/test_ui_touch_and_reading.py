@@ -49,6 +49,7 @@ def test_a_long_choice_wraps_and_a_second_tap_clears_it():
 def test_the_error_notice_has_a_close_button_in_the_current_language(tmp_path):
     from inspection_app.services.context import AppContext
     from inspection_app.ui.shell import Shell
+    from inspection_app.ui.views import registry
 
     class Page:
         def __init__(self):
@@ -62,7 +63,7 @@ def test_the_error_notice_has_a_close_button_in_the_current_language(tmp_path):
 
     ctx = AppContext.open(tmp_path / "data")
     try:
-        shell = Shell(Page(), ctx)
+        shell = Shell(Page(), ctx, registry.screen_for)
         shell.toast("Sai", error=True)
         bar = shell.page.dialogs[-1]
         assert isinstance(bar, ft.SnackBar) and not bar.show_close_icon and bar.action.label == "Đóng"

@@ -3,7 +3,7 @@
 Each item is a card: its text and legal basis, the answer control for its type (Đạt / Không đạt /
 Không áp dụng, a count, a time, text, a choice, a person), a note, photos, and a link to record a
 finding. A failed item that still needs a note or a photo says so; the close check
-(``visits.missing_before_close``) refuses to lock the visit until it has them. Whether an item
+(``visit_close.missing_before_close``) refuses to lock the visit until it has them. Whether an item
 still lacks something comes from ``checklists.gaps``, not from rules written here.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import flet as ft
 
+from ...domain.text import roman
 from ...services import checklists, roll_call, units
 from .. import fmt
 from ..calls import Result
@@ -307,7 +308,7 @@ class ChecklistScreen(VisitScreen):
                 body = ft.Column(spacing=10)
                 fold = ft.Icon(ft.Icons.EXPAND_LESS)
                 head = ft.Container(ft.Row([
-                    ft.Text(f"{_roman(number)}. {self.t.text(section.title)}", size=19,
+                    ft.Text(f"{roman(number)}. {self.t.text(section.title)}", size=19,
                             weight=ft.FontWeight.W_700, color=ft.Colors.INDIGO_900, expand=True),
                     bar, count, fold], vertical_alignment=ft.CrossAxisAlignment.CENTER),
                     height=56, ink=True, border_radius=8,
@@ -418,13 +419,3 @@ class ChecklistScreen(VisitScreen):
         for cards in getattr(self, "cards", {}).values():
             for card in cards:
                 await card.flush()
-
-
-def _roman(n: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letters in numerals:
-        while n >= value:
-            out += letters
-            n -= value
-    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from ...services import visits
+from ...services import visit_close
 from .. import fmt
 from .base import VisitScreen, banner
 
@@ -22,7 +22,7 @@ class CloseScreen(VisitScreen):
     async def load_visit(self) -> None:
         self.missing = []
         if not self.locked:
-            result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
+            result = await self.app.call(visit_close.missing_before_close, self.app.ctx, self.visit_id)
             self.missing = result.value if result.ok else []
 
     def build(self) -> ft.Control:
@@ -98,7 +98,7 @@ class CloseScreen(VisitScreen):
         self.app.go(f"/visits/{self.visit_id}/{target}")
 
     async def _check(self, e=None) -> None:
-        result = await self.app.call(visits.missing_before_close, self.app.ctx, self.visit_id)
+        result = await self.app.call(visit_close.missing_before_close, self.app.ctx, self.visit_id)
         if result.ok:
             self.missing = result.value
             self._fill()
@@ -113,7 +113,7 @@ class CloseScreen(VisitScreen):
 
     async def _lock(self, e=None) -> None:
         self.confirming = False
-        got = await self.app.call(visits.close_visit, self.app.ctx, self.visit_id)
+        got = await self.app.call(visit_close.close_visit, self.app.ctx, self.visit_id)
         if not got.ok:
             await self._check()
             return

@@ -13,7 +13,8 @@ from typing import Any
 
 import flet as ft
 
-from ...domain.checklist import Item, display_value, is_failed
+from ...domain.answers import display_value, is_failed
+from ...domain.checklist import Item
 from ...domain.report import percent
 from ...services import checklists, minutes, photos, review, visit_digest
 from ...services.conflict_words import signer_text
