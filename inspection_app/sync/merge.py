@@ -45,7 +45,8 @@ from ..store import audit, models as m
 from ..store.types import new_id, utcnow
 from ..fsutil import replace_durably
 from .bundle_open import OpenedBundle
-from .merge_plan import Conflict, MergeResult, Planner, _chunks, json_text
+from .merge_plan import Planner, _chunks, json_text
+from .merge_types import Conflict, MergeResult
 from .records import AUDIT_TABLE, PATH_COLUMNS, ordered_tables, pk_column, rejected
 
 

@@ -28,7 +28,7 @@ from .records import BOOKKEEPING, dump_value, ordered_tables, pk_column, rejecte
 
 if TYPE_CHECKING:
     from .bundle_open import OpenedBundle
-    from .merge import Conflict, _Event
+    from .merge_types import Conflict, _Event
 
 _IN_CHUNK = 500
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,6 +16,7 @@ from ..store import audit, models as m
 from .bundle_format import file_sha256
 from .bundle_open import OpenedBundle
 from .merge_guard import Guards
+from .merge_types import Conflict, MergeResult, _Event
 from .records import (
     AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value, natural_keys, ordered_tables, pk_column,
     rejected, values_equal,
@@ -26,55 +26,6 @@ from .replay import AUDITED
 
 _IN_CHUNK = 500
 IMPORT_LOCK = 0x1A5B_0D1E  # pg_advisory_xact_lock key of bundle imports
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """What two devices changed differently, and which value the merge kept."""
-
-    visit_id: str | None
-    entity: str
-    entity_id: str
-    field: str
-    kind: str  # field / signed_minutes / deleted
-    kept: str  # local / incoming
-    basis: str  # audit / updated_at / signed
-    local_value: Any
-    incoming_value: Any
-    local_at: datetime | None
-    incoming_at: datetime | None
-    local_device: str
-    incoming_device: str
-    local_by: str = ""
-    incoming_by: str = ""
-
-
-@dataclass
-class MergeResult:
-    unchanged: bool
-    import_id: str | None = None
-    visit_ids: list[str] = field(default_factory=list)  # visits this import changed
-    inserted: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    deleted: dict[str, int] = field(default_factory=dict)
-    events_added: int = 0
-    files_added: int = 0
-    conflicts: list[Conflict] = field(default_factory=list)  # newly recorded by this import
-
-
-@dataclass
-class _Event:
-    event_id: str
-    visit_id: str
-    device_id: str
-    chain_index: int
-    actor: str
-    entity: str
-    entity_id: str
-    action: str
-    changes: dict
-    at: datetime
-    hash: str
 
 
 def _chunks(values, size: int = _IN_CHUNK):
