@@ -42,6 +42,10 @@ def assets_dir() -> Path:
     return resource_dir(ASSETS)
 
 
+#: Seconds between the first screen's messages and loading the other screens (the client draws meanwhile).
+AFTER_FIRST_SCREEN_S = 2.0
+
+
 class Startup:
     """The process-wide context, opened on a background thread while Flet starts.
 
@@ -87,9 +91,13 @@ class Startup:
         except BaseException as exc:  # noqa: BLE001 - handed to the sessions, which show it
             self._future.set_exception(exc)
             return
-        # The rest once the first screen is on display: the sweep of photo files a crash left
-        # half-written (only files over an hour old), and the other screens (pdf, media, registers…).
+        # The rest once the first screen is on display and the client has drawn it: the sweep of photo
+        # files a crash left half-written (only files over an hour old), and the other screens (pdf,
+        # media, registers…). Importing them holds the interpreter for a while: started at once, it
+        # would delay the messages that draw the first screen (a screen asked for sooner imports its
+        # own module, as before).
         first_screen_shown.wait(timeout=15)
+        time.sleep(AFTER_FIRST_SCREEN_S)
         try:
             from ..services import photos
 
