@@ -13,7 +13,6 @@ from ..store.models import (Participant, Side, Signature, SignerRole, TeamRole, 
                             VisitStatus)
 from ..store.types import utcnow
 from . import checklists as checklist_service
-from . import sampling
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
@@ -300,6 +299,8 @@ _SIGNER_LABEL = {
 
 def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
     """Everything that keeps the visit from being closed; empty when it can be closed."""
+    from . import sampling  # on use: the first screen needs no sampling code (start-up, issue #17)
+
     gaps = checklist_service.gaps(ctx, visit_id) + sampling.dossier_gaps(ctx, visit_id)
     out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in gaps]
     team = participants(ctx, visit_id, Side.TEAM.value)
@@ -378,6 +379,8 @@ def visit_steps(ctx: AppContext, visit_id: str) -> list[Step]:
     totals = roll_call.roll_call_sheet(ctx, visit_id).totals
     called = totals.roster - totals.not_recorded
     steps.append(Step("roll-call", state(called, totals.roster), called, totals.roster))
+    from . import sampling  # on use, as above
+
     drawn = [x for x in sampling.list_samples(ctx, visit_id) if x.drawn]
     dossier_gaps = sampling.dossier_gaps(ctx, visit_id) if drawn else []
     steps.append(Step("dossiers", "done" if drawn and not dossier_gaps else "partial" if drawn else "todo"))
