@@ -83,6 +83,8 @@ visit_tally = Table(
     Column("at", UTCDateTime(), nullable=True),
 )
 Index("ix_visittally_at_visit", visit_tally.c.at.desc(), visit_tally.c.visit_id)
+# The dashboard adds tally rows up per (unit, month): read in that order, without sorting them first.
+Index("ix_visittally_basis_unit_month", visit_tally.c.basis, visit_tally.c.unit_id, visit_tally.c.month)
 
 # Tables a tally is counted from, and the column naming their visit.
 TALLY_SOURCES = {"finding": "visit_id", "findingperson": "visit_id", "rollcallentry": "visit_id",
