@@ -263,6 +263,7 @@ def upgrade(engine: Engine) -> dict[str, Any]:
         from alembic import command
 
         with engine.begin() as conn:
+            _transactional_ddl(conn)
             command.upgrade(_alembic_config(conn), "head")
             _set_version(conn, SCHEMA_VERSION)
         return {"created": True, "from": None, "to": SCHEMA_VERSION, "revision": head, "added": [], "backup": None}
@@ -270,6 +271,7 @@ def upgrade(engine: Engine) -> dict[str, Any]:
     backup = _backup(engine, version if revision is None else revision) if behind else None
     added: list[str] = []
     with engine.begin() as conn:
+        _transactional_ddl(conn)
         if version < SCHEMA_VERSION:
             added = _add_missing(conn, None)  # the tables and columns the data steps write to
             for v in range(version, SCHEMA_VERSION):
@@ -292,6 +294,14 @@ def upgrade(engine: Engine) -> dict[str, Any]:
         added += _add_missing(conn, None)
     return {"created": False, "from": version, "to": SCHEMA_VERSION, "revision": head, "from_revision": revision,
             "added": added, "backup": str(backup) if backup else None}
+
+
+def _transactional_ddl(conn: Connection) -> None:
+    """On SQLite, open the transaction now: Python's sqlite3 begins one only before INSERT, UPDATE or
+    DELETE, so each CREATE or ALTER would otherwise commit (and sync) on its own. The steps then commit
+    or roll back together, and a new database is made with one sync instead of dozens."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:

@@ -66,3 +66,38 @@ heavy = ["sqlalchemy", "sqlmodel", "alembic", "reportlab", "pyhanko", "openpyxl"
 print(json.dumps([m for m in heavy if m in sys.modules]))
 """
     assert _run(code) == []
+
+
+def test_a_failing_upgrade_leaves_an_sqlite_database_as_it_was(tmp_path, monkeypatch):
+    """The upgrade's steps, DDL included, run in one transaction on SQLite too (Python's sqlite3 opens
+    none before CREATE or ALTER by itself)."""
+    import sqlite3
+
+    from sqlalchemy import inspect
+
+    from inspection_app.store import make_engine, migrations
+
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    from test_migrations import make_v1_database
+
+    db = tmp_path / "inspection.db"
+    make_v1_database(db)
+    before = sorted(r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master"))
+
+    def broken(conn):  # the v1 → v2 data step fails after the additive pass created tables and columns
+        raise RuntimeError("step failed")
+
+    monkeypatch.setitem(migrations.STEPS, 1, broken)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        try:
+            migrations.upgrade(engine)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("the upgrade should have failed")
+        with engine.connect() as conn:
+            assert "kind" not in {c["name"] for c in inspect(conn).get_columns("finding")}
+    finally:
+        engine.dispose()
+    assert sorted(r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")) == before
