@@ -20,6 +20,7 @@ Always exits 0: it reports, it does not gate.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import sqlite3
 import statistics
@@ -91,6 +92,7 @@ def run(starts: int, taps: int) -> None:
     from e2e_support import AppServer, Flt, chromium_path
     from playwright.sync_api import expect, sync_playwright
 
+    compileall.compile_dir(str(ROOT / "inspection_app"), quiet=1)  # an installed app runs from bytecode
     work = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     data_dir = work / "data"
     visit_id = prepare(data_dir)
