@@ -148,8 +148,10 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
                 clauses.append(false())
                 by_kind = []
             base = select(*columns).select_from(t).join(m.Visit, m.Visit.id == t.c.visit_id)
-            total = s.execute(select(func.count()).select_from(t).join(m.Visit, m.Visit.id == t.c.visit_id)
-                              .where(*by_kind, *clauses)).scalar_one()
+            counted = select(func.count()).select_from(t)
+            if clauses:  # other filters are on the visit; alone, the tallies (one per visit, just made) suffice
+                counted = counted.join(m.Visit, m.Visit.id == t.c.visit_id)
+            total = s.execute(counted.where(*by_kind, *clauses)).scalar_one()
             order = (t.c.at.desc(), t.c.visit_id)  # the same order as visit_when() desc, id (a row mirrors it)
             clauses += by_kind
         else:
