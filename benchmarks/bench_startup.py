@@ -12,6 +12,8 @@ the same way (``ft.run`` in web mode, ``no_cdn=True``, the same offline ``index.
 The app is timed on a new, empty data directory every time (a first start: nothing is loaded into
 it) and again on a directory already used (a later start). Each figure is printed beside the floor
 as a ratio, with the load average before and after (the machine is shared: absolute times are noisy).
+Then growth: later starts on databases of 0, 200 and 2,000 visits (``--growth``), each figure beside
+the floor, with the load average.
 ``--app-root`` times another checkout (e.g. an older commit) with the same method. Always exits 0.
 
     .venv/bin/python benchmarks/bench_startup.py [--starts 5] [--app-root DIR]
@@ -20,6 +22,7 @@ as a ratio, with the load average before and after (the machine is shared: absol
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import socket
@@ -143,9 +146,46 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def run(starts: int, app_root: Path) -> None:
+def seed(data_dir: Path, n_visits: int, app_root: Path) -> None:
+    """A data directory holding ``n_visits`` finished visits (bench_office's office seed), made in a child
+    process of the timed checkout."""
+    code = ("import sys; sys.path[:0] = [sys.argv[3], sys.argv[3] + '/benchmarks', sys.argv[3] + '/tests']\n"
+            "import bench_office as b\n"
+            "ctx = b.open_ctx(__import__('pathlib').Path(sys.argv[1]), None, 'bench-startup')\n"
+            "b.seed_office(ctx, int(sys.argv[2])) if int(sys.argv[2]) else None\nctx.close()\n")
+    subprocess.run([sys.executable, "-c", code, str(data_dir), str(n_visits), str(ROOT)], check=True,
+                   env={**os.environ, "PYTHONPATH": str(app_root)}, capture_output=True)
+
+
+def grow(browser, sizes: list[int], starts: int, app_root: Path, env: dict, work: Path) -> dict:
+    """Later starts on data directories of growing size: {visits: (ready, first screen, load average)}."""
+    out = {}
+    for n in sizes:
+        data = work / f"grown-{n}"
+        seed(data, n, app_root)
+        runs = []
+        for k in range(starts + 1):
+            port = free_port()
+            cmd = [sys.executable, "-c", WRAPPER, "app", "--data-dir", str(data), "--web", "--host", "127.0.0.1",
+                   "--port", str(port)]
+            s = Start(cmd, app_root, env, work / f"grown-{n}-{k}.log")
+            try:
+                s.start(port)
+                s.first_screen = first_screen(browser, port)
+            finally:
+                s.stop()
+            if k:  # the first start of each size warms the disk cache
+                runs.append(s)
+        out[n] = (median([s.ready for s in runs]), median([s.first_screen for s in runs]), os.getloadavg()[0])
+    return out
+
+
+def run(starts: int, app_root: Path, sizes: list[int] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
+    # An installed app runs from compiled bytecode, as Flet's own modules in site-packages do; compile the
+    # timed checkout first, or a shell with PYTHONDONTWRITEBYTECODE would time the compiler at every start.
+    compileall.compile_dir(str(app_root / "inspection_app"), quiet=1)
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     floor_py = work / "floor_app.py"
     floor_py.write_text(FLOOR_APP, encoding="utf-8")
@@ -179,6 +219,7 @@ def run(starts: int, app_root: Path) -> None:
                         s.stop()
                     if n:
                         results[kind].append(s)
+            grown = grow(browser, sizes, starts, app_root, env, work) if sizes else {}
         finally:
             browser.close()
     load_after = os.getloadavg()
@@ -197,15 +238,30 @@ def run(starts: int, app_root: Path) -> None:
             row += f"{v * 1000:>18.0f}ms{v / f:>7.2f}×"
         print(row)
     print("target (issue 17): every ratio within 1.3× of the floor")
+    if grown:
+        f_ready, f_first = median([s.ready for s in floor]), median([s.first_screen for s in floor])
+        print(f"growth: a later start on a database of n visits (20 findings each; the home screen lists the "
+              f"newest 100), median of {starts}")
+        print(f"{'visits':>8}{'server ready':>16}{'ratio':>8}{'first usable screen':>22}{'ratio':>8}{'load':>7}")
+        base = None
+        for n, (ready, first, load) in grown.items():
+            base = base or first
+            print(f"{n:>8,}{ready * 1000:>14.0f}ms{ready / f_ready:>7.2f}×{first * 1000:>20.0f}ms"
+                  f"{first / f_first:>7.2f}×{load:>7.2f}")
+        if len(grown) > 1:
+            (n0, (_, a, _)), (n1, (_, b, _)) = next(iter(grown.items())), list(grown.items())[-1]
+            print(f"first usable screen grows ×{b / a:.2f} from {n0:,} to {n1:,} visits")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--starts", type=int, default=5, help="timed starts of each kind (after one warm-up)")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout whose app is timed")
+    parser.add_argument("--growth", default="0,200,2000",
+                        help="visits in the database for the growth table (empty: skip it)")
     args = parser.parse_args()
     try:
-        run(args.starts, args.app_root.resolve())
+        run(args.starts, args.app_root.resolve(), [int(x) for x in args.growth.split(",") if x.strip()])
     except Exception:  # a benchmark reports; it never fails the build
         traceback.print_exc()
         print("bench_startup: could not complete the measurement (see above)")

@@ -37,7 +37,7 @@ class AppContext:
         at_rest.harden(config.data_dir)
         engine = make_engine(config.database_url)
         report = upgrade(engine)
-        from ..sync.bundle import sweep_staging  # what a killed import or export left behind (issue #10)
+        from ..sync.bundle_format import sweep_staging  # what a killed import or export left behind (#10)
 
         sweep_staging(config.data_dir)
         from .register_uploads import remove_kept_uploads

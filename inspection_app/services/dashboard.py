@@ -17,14 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from operator import add
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, DateTime, Engine, and_, case, delete, func, insert, select, type_coerce
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Connection, DateTime, Engine, and_, case, delete, func, insert, select, text, type_coerce
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -48,9 +49,26 @@ class Dashboard:
     totals: Metrics
     by_unit: list[UnitMetrics]  # units with counted visits in the period, by name
     by_month: list[MonthMetrics]  # months with counted visits, in order
-    by_unit_month: dict[tuple[str, str], Metrics] = field(default_factory=dict)  # (unit id, "YYYY-MM")
+    by_unit_month: Mapping[tuple[str, str], Metrics] = field(default_factory=dict)  # (unit id, "YYYY-MM")
     open_visits: list[OpenVisit] = field(default_factory=list)  # not finished: listed (oldest first), not counted
     open_count: int = 0  # all of them (the list stops at OPEN_LISTED)
+
+
+class MetricsCells(Mapping[tuple[str, str], Metrics]):
+    """``(unit id, "YYYY-MM") -> Metrics``, made on access from the counters' vectors (a province's
+    dashboard has thousands of cells and shows none of them one by one)."""
+
+    def __init__(self, vectors: dict[tuple[str, str], list[int]]) -> None:
+        self._vectors = vectors
+
+    def __getitem__(self, key: tuple[str, str]) -> Metrics:
+        return Metrics(*self._vectors[key])
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._vectors)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
 
 
 def _n(condition: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -70,8 +88,9 @@ def visit_filter(date_from: date | None, date_to: date | None, unit_id: str | No
     return clauses
 
 
-TALLY_VERSION = "1"  # bump when what a tally counts changes: every row is then counted again
+TALLY_VERSION = "2"  # bump when what a tally counts changes: every row is then counted again (2: ``at``)
 _CHUNK = 400
+_ANALYZE_AFTER = 2_000  # rows counted at once after which the tally's statistics are refreshed
 _ready: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose triggers are known to be in place
 
 
@@ -156,7 +175,8 @@ def fill_tallies(session: Session, where: list[ColumnElement[bool]], kinds: dict
             if isinstance(moment, str):  # SQLite without the column's type: ISO text
                 moment = datetime.fromisoformat(moment)
             local = moment + SHIFT
-            rows.append({"visit_id": vid, "basis": basis, "unit_id": unit, "status": status,
+            at = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+            rows.append({"visit_id": vid, "basis": basis, "unit_id": unit, "status": status, "at": at,
                          "day": local.date().isoformat(), "month": f"{local.year:04d}-{local.month:02d}",
                          **dict(zip(TALLY_FIELDS, vectors[vid]))})
         try:
@@ -165,6 +185,14 @@ def fill_tallies(session: Session, where: list[ColumnElement[bool]], kinds: dict
                 conn.execute(insert(t), rows)
         except IntegrityError:  # another reader stored them first: theirs are as good
             continue
+    if len(missing) >= _ANALYZE_AFTER:
+        # Many rows at once (a first count, a new tally version, a large import): refresh the planner's
+        # statistics of the tally, so that it reads pages through the index on ``at`` (see visits_table).
+        try:
+            with session.begin_nested():
+                conn.execute(text(f"ANALYZE {t.name}"))
+        except DBAPIError:  # e.g. a PostgreSQL role that does not own the table: the plan is only slower
+            pass
     return basis
 
 
@@ -177,7 +205,8 @@ def _counts(session: Session, date_from: date | None, date_to: date | None, unit
     t = visit_tally
     q = (select(t.c.unit_id, t.c.month, func.count(), *[func.sum(t.c[f]) for f in TALLY_FIELDS])
          .where(*where).group_by(t.c.unit_id, t.c.month))
-    return {(unit, month): [int(v or 0) for v in rest] for unit, month, *rest in session.connection().execute(q)}
+    # Sums of NOT NULL integers over at least one row: never NULL. Fetched at once, unpacked once.
+    return {(unit, month): rest for unit, month, *rest in session.connection().execute(q).all()}
 
 
 OPEN_LISTED = 100  # open visits listed by name; all of them are counted in ``open_count``
@@ -210,17 +239,20 @@ def dashboard(ctx: AppContext, date_from: date | None = None, date_to: date | No
     width = len(_FIELDS)
     per_unit: dict[str, list[int]] = {}
     per_month: dict[str, list[int]] = {}
+    for (unit, month), vector in acc.items():  # plain integers, added element-wise in C (map/add)
+        have = per_unit.get(unit)
+        per_unit[unit] = vector if have is None else list(map(add, have, vector))
+        have = per_month.get(month)
+        per_month[month] = vector if have is None else list(map(add, have, vector))
     total = [0] * width
-    for (unit, month), vector in acc.items():  # plain integers: cheap to add up
-        per_unit[unit] = list(map(add, per_unit.get(unit) or [0] * width, vector))
-        per_month[month] = list(map(add, per_month.get(month) or [0] * width, vector))
+    for vector in per_month.values():
         total = list(map(add, total, vector))
     by_unit = sorted((UnitMetrics(u, names.get(u, ""), Metrics(*v)) for u, v in per_unit.items()),
                      key=lambda x: fold(x.unit_name))
     by_month = [MonthMetrics(mo, Metrics(*per_month[mo])) for mo in sorted(per_month)]
     return Dashboard(date_from=date_from, date_to=date_to, unit_id=unit_id, totals=Metrics(*total), by_unit=by_unit,
-                     by_month=by_month, by_unit_month={key: Metrics(*v) for key, v in acc.items()},
-                     open_visits=pending, open_count=pending_count)
+                     by_month=by_month, by_unit_month=MetricsCells(acc), open_visits=pending,
+                     open_count=pending_count)
 
 
 __all__ = ["Dashboard", "dashboard", "open_visits", "visit_filter", "fill_tallies", "tally_basis"]

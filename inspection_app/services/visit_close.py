@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..domain.errors import ValidationFailed
 from ..store.models import Side, SignerRole, TeamRole, Visit, VisitStatus
 from ..store.types import utcnow
-from . import checklists as checklist_service, sampling
+from . import checklists as checklist_service
 from .common import visit_for_update
 from .context import AppContext
 from .minutes_signatures import stale_signatures
@@ -16,6 +16,8 @@ from .visits import Missing, REQUIRED_SIGNERS, _SIGNER_LABEL, list_signatures, p
 
 def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
     """Everything that keeps the visit from being closed; empty when it can be closed."""
+    from . import sampling  # on use: the first screen needs no sampling code (start-up, issue #17)
+
     gaps = checklist_service.gaps(ctx, visit_id) + sampling.dossier_gaps(ctx, visit_id)
     out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in gaps]
     team = participants(ctx, visit_id, Side.TEAM.value)

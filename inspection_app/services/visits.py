@@ -13,7 +13,7 @@ from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
 from ..store.models import Participant, Side, Signature, SignerRole, TeamRole, Unit, Visit, VisitKind
 from ..store.types import utcnow
-from . import checklists as checklist_service, sampling
+from . import checklists as checklist_service
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
@@ -319,7 +319,7 @@ def visit_steps(ctx: AppContext, visit_id: str) -> list[Step]:
     """The visit's steps in order (set-up → checklists → roll call → dossiers → findings →
     assessment → signatures → close) with their state, from what is recorded."""
     from ..store.models import Finding
-    from . import roll_call
+    from . import roll_call, sampling  # on use: the first screen needs no sampling code (start-up, #17)
 
     def state(done: int, total: int) -> str:
         return "done" if total and done >= total else "partial" if done else "todo"
@@ -334,6 +334,8 @@ def visit_steps(ctx: AppContext, visit_id: str) -> list[Step]:
     totals = roll_call.roll_call_sheet(ctx, visit_id).totals
     called = totals.roster - totals.not_recorded
     steps.append(Step("roll-call", state(called, totals.roster), called, totals.roster))
+    from . import sampling  # on use, as above
+
     drawn = [x for x in sampling.list_samples(ctx, visit_id) if x.drawn]
     dossier_gaps = sampling.dossier_gaps(ctx, visit_id) if drawn else []
     steps.append(Step("dossiers", "done" if drawn and not dossier_gaps else "partial" if drawn else "todo"))

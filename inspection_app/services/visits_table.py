@@ -95,8 +95,8 @@ def _search_clause(session: Session, text: str) -> ColumnElement[bool] | None:
     return or_(*clauses)
 
 
-def _visit_clauses(session: Session, f: VisitFilters,
-                   kinds: dict[tuple[str, str], str] | None = None) -> list[ColumnElement[bool]]:
+def _visit_clauses(session: Session, f: VisitFilters) -> list[ColumnElement[bool]]:
+    """WHERE clauses on ``Visit`` for every filter but the violation kind (see :func:`_kind_column`)."""
     clauses = period_clauses(f.date_from, f.date_to)
     if f.unit_id:
         clauses.append(col(m.Visit.unit_id) == f.unit_id)
@@ -107,18 +107,23 @@ def _visit_clauses(session: Session, f: VisitFilters,
         planned = cast(m.Visit.checklists, String).like(
             f'%"{_escape_like(f.checklist_id)}"%', escape="\\")
         clauses.append(or_(used.exists(), planned))
-    if f.violation_kind:  # from the per-visit tallies (services.dashboard), counted once for all visits
-        if f.violation_kind not in KIND_CODES:
-            clauses.append(false())
-        else:
-            t = visit_tally
-            basis = fill_tallies(session, [], kinds or {}, [t.c.basis == tally_basis(kinds or {})])
-            clauses.append(col(m.Visit.id).in_(select(t.c.visit_id).where(t.c.basis == basis,
-                                                                     t.c[f"v_{f.violation_kind}"] > 0)))
     search = _search_clause(session, f.search)
     if search is not None:
         clauses.append(search)
     return clauses
+
+
+def _kind_clauses(session: Session, kind: str,
+                  kinds: dict[tuple[str, str], str]) -> list[ColumnElement[bool]] | None:
+    """WHERE clauses on the tally rows (``store.office.visit_tally``) of the visits with a violation of
+    ``kind`` (None: an unknown kind, no visit). Every visit is counted into its tally first (once; the
+    triggers keep the rows valid), so the page can be read newest first from the tally's index on ``at``.
+    """
+    if kind not in KIND_CODES:
+        return None
+    t = visit_tally
+    basis = fill_tallies(session, [], kinds, [t.c.basis == tally_basis(kinds)])
+    return [t.c.basis == basis, t.c[f"v_{kind}"] > 0]
 
 
 def _count_by_visit(session: Session, column: Any, ids: list[str], *where: ColumnElement[bool]) -> dict[str, int]:
@@ -136,12 +141,28 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
     today = today or datetime.now(LOCAL_TZ).date()
     kinds = item_kinds(ctx)
     with ctx.session() as s:
-        clauses = _visit_clauses(s, f, kinds)
-        total = s.execute(select(func.count()).select_from(m.Visit).where(*clauses)).scalar_one()
-        q = (select(col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Visit.kind), col(m.Visit.status), col(m.Visit.arrival_at),
-                    col(m.Visit.created_at), col(m.Visit.decision_number), col(m.Visit.minutes_number))
-             .join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(*clauses)
-             .order_by(visit_when().desc(), m.Visit.id).limit(page_size).offset(page * page_size))
+        clauses = _visit_clauses(s, f)
+        columns = (m.Visit.id, m.Visit.unit_id, m.Unit.name, m.Visit.kind, m.Visit.status, m.Visit.arrival_at,
+                   m.Visit.created_at, m.Visit.decision_number, m.Visit.minutes_number)
+        if f.violation_kind:  # from the per-visit tallies, in the order of their index on the visit's moment
+            t = visit_tally
+            by_kind = _kind_clauses(s, f.violation_kind, kinds)
+            if by_kind is None:
+                clauses.append(false())
+                by_kind = []
+            base = select(*columns).select_from(t).join(m.Visit, m.Visit.id == t.c.visit_id)
+            counted = select(func.count()).select_from(t)
+            if clauses:  # other filters are on the visit; alone, the tallies (one per visit, just made) suffice
+                counted = counted.join(m.Visit, m.Visit.id == t.c.visit_id)
+            total = s.execute(counted.where(*by_kind, *clauses)).scalar_one()
+            order = (t.c.at.desc(), t.c.visit_id)  # the same order as visit_when() desc, id (a row mirrors it)
+            clauses += by_kind
+        else:
+            base = select(*columns)
+            total = s.execute(select(func.count()).select_from(m.Visit).where(*clauses)).scalar_one()
+            order = (visit_when().desc(), m.Visit.id)
+        q = (base.join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*clauses)
+             .order_by(*order).limit(page_size).offset(page * page_size))
         rows = s.execute(q).all()
         ids = [r.id for r in rows]
         findings: dict[str, int] = {}

@@ -23,18 +23,16 @@ still added (the old additive net), after the revisions have run.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Boolean,
     Column,
@@ -55,6 +53,10 @@ from sqlmodel import SQLModel
 
 from ..domain.errors import UserError
 from . import models  # noqa: F401  (registers the tables)
+
+if TYPE_CHECKING:  # Alembic is imported when a database is created or behind the head (start-up: issue #17)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 SCHEMA_VERSION = 2  # the last schema before Alembic; later changes are Alembic revisions
 #: The last revision that only adds tables, columns and indexes (see ``upgrade``). Raise it only with
@@ -186,6 +188,8 @@ def _backup(engine: Engine, version: int | str) -> Path | None:
 
 def _alembic_config(conn: Connection) -> Config:
     """The packaged alembic.ini, bound to ``conn`` (so Alembic runs inside our transaction)."""
+    from alembic.config import Config
+
     with resources.as_file(resources.files(__package__) / "alembic") as where:
         cfg = Config(str(where / "alembic.ini"))
         cfg.set_main_option("script_location", str(where))
@@ -194,11 +198,44 @@ def _alembic_config(conn: Connection) -> Config:
 
 
 def _scripts(conn: Connection) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config(conn))
 
 
 def _revision(conn: Connection) -> str | None:
+    if "alembic_version" in inspect(conn).get_table_names():
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(rows) <= 1:
+            return rows[0] if rows else None
+    from alembic.runtime.migration import MigrationContext  # several heads: Alembic says what that means
+
     return MigrationContext.configure(conn).get_current_revision()
+
+
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def head_from_files() -> str | None:
+    """The head revision read from the revision files' ``revision`` and ``down_revision`` lines, without
+    importing Alembic (start-up: a database already at the head needs no Alembic). None when the files
+    do not say it plainly (then Alembic is asked)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        for script in (resources.files(__package__) / "alembic" / "versions").iterdir():
+            if not script.name.endswith(".py"):
+                continue
+            found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+            if "revision" not in found:
+                continue
+            revisions.add(ast.literal_eval(found["revision"]))
+            parent = ast.literal_eval(found.get("down_revision", "None"))
+            parents.update([parent] if isinstance(parent, str) else (parent or ()))
+    except (OSError, ValueError, SyntaxError, TypeError):
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def upgrade(engine: Engine) -> dict[str, Any]:
@@ -209,9 +246,12 @@ def upgrade(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         version = current_version(conn)
         revision = _revision(conn) if version is not None else None
-        scripts = _scripts(conn)
-        head = scripts.get_current_head()
-        known = revision is None or _known(scripts, revision)
+        if version == SCHEMA_VERSION and revision is not None and revision == head_from_files():
+            head, known = revision, True  # the usual start: nothing to run, no Alembic to import
+        else:
+            scripts = _scripts(conn)
+            head = scripts.get_current_head()
+            known = revision is None or _known(scripts, revision)
     if (version is not None and version > SCHEMA_VERSION) or not known:
         shown = revision if not known else version
         raise UserError(
@@ -220,7 +260,10 @@ def upgrade(engine: Engine) -> dict[str, Any]:
             f"The database was written by a newer version of the app (schema {shown}); update the app. "
             "Nothing was changed.")
     if version is None:
+        from alembic import command
+
         with engine.begin() as conn:
+            _transactional_ddl(conn)
             command.upgrade(_alembic_config(conn), "head")
             _set_version(conn, SCHEMA_VERSION)
         return {"created": True, "from": None, "to": SCHEMA_VERSION, "revision": head, "added": [], "backup": None}
@@ -228,25 +271,37 @@ def upgrade(engine: Engine) -> dict[str, Any]:
     backup = _backup(engine, version if revision is None else revision) if behind else None
     added: list[str] = []
     with engine.begin() as conn:
+        _transactional_ddl(conn)
         if version < SCHEMA_VERSION:
             added = _add_missing(conn, None)  # the tables and columns the data steps write to
             for v in range(version, SCHEMA_VERSION):
                 STEPS[v](conn)
             _set_version(conn, SCHEMA_VERSION)
-        cfg = _alembic_config(conn)
-        if revision is None:
-            # A database from before Alembic: every revision up to ADDITIVE_UNTIL only adds tables,
-            # columns and indexes, so the additive pass brings it there; it is stamped at that revision
-            # and any later revision runs normally.
-            added += _add_missing(conn, None)
-            command.stamp(cfg, ADDITIVE_UNTIL)
-        if (revision or ADDITIVE_UNTIL) != head:
-            command.upgrade(cfg, "head")
+        if revision is None or revision != head:
+            from alembic import command
+
+            cfg = _alembic_config(conn)
+            if revision is None:
+                # A database from before Alembic: every revision up to ADDITIVE_UNTIL only adds tables,
+                # columns and indexes, so the additive pass brings it there; it is stamped at that revision
+                # and any later revision runs normally.
+                added += _add_missing(conn, None)
+                command.stamp(cfg, ADDITIVE_UNTIL)
+            if (revision or ADDITIVE_UNTIL) != head:
+                command.upgrade(cfg, "head")
         # Safety net: a table, column or index the models have and the database lacks (a database an older
         # build damaged, or a model change whose revision was forgotten: test_migrations catches that).
         added += _add_missing(conn, None)
     return {"created": False, "from": version, "to": SCHEMA_VERSION, "revision": head, "from_revision": revision,
             "added": added, "backup": str(backup) if backup else None}
+
+
+def _transactional_ddl(conn: Connection) -> None:
+    """On SQLite, open the transaction now: Python's sqlite3 begins one only before INSERT, UPDATE or
+    DELETE, so each CREATE or ALTER would otherwise commit (and sync) on its own. The steps then commit
+    or roll back together, and a new database is made with one sync instead of dozens."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:

@@ -428,6 +428,8 @@ Index("ix_finding_visit_kind_staff_item", Finding.visit_id, Finding.kind, Findin
       Finding.item_id)
 Index("ix_rollcallentry_visit_status_staff", RollCallEntry.visit_id, RollCallEntry.status, RollCallEntry.staff_id)
 Index("ix_answer_visit_value_item", Answer.visit_id, Answer.value, Answer.checklist_id, Answer.item_id)
+# The home screen's newest visits (services.visits.list_visits) without sorting them all (start-up, #17).
+Index("ix_visit_created_at", Visit.created_at)
 
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
 from .numbering import IssuedNumber, NumberBlock  # noqa: E402,F401

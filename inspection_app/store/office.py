@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
 from .base import Timestamped, _id
@@ -58,6 +58,7 @@ from sqlalchemy import Column, Connection, Integer, String, Table, text  # noqa:
 from sqlmodel import SQLModel  # noqa: E402
 
 from ..domain.report import TALLY_FIELDS  # noqa: E402
+from .types import UTCDateTime  # noqa: E402
 
 visit_tally = Table(
     "visittally", SQLModel.metadata,
@@ -68,7 +69,13 @@ visit_tally = Table(
     Column("day", String(10), nullable=False, index=True, server_default=""),  # local "YYYY-MM-DD" of the visit
     Column("month", String(7), nullable=False, server_default=""),  # local "YYYY-MM"
     *[Column(name, Integer, nullable=False, server_default="0") for name in TALLY_FIELDS],
+    # The moment that dates the visit (arrival, else creation; UTC), so that the visits table filtered
+    # by a violation kind takes its page newest first from an index instead of sorting every match.
+    Column("at", UTCDateTime(), nullable=True),
 )
+Index("ix_visittally_at_visit", visit_tally.c.at.desc(), visit_tally.c.visit_id)
+# The dashboard adds tally rows up per (unit, month): read in that order, without sorting them first.
+Index("ix_visittally_basis_unit_month", visit_tally.c.basis, visit_tally.c.unit_id, visit_tally.c.month)
 
 # Tables a tally is counted from, and the column naming their visit.
 TALLY_SOURCES = {"finding": "visit_id", "findingperson": "visit_id", "rollcallentry": "visit_id",

@@ -42,6 +42,12 @@ def assets_dir() -> Path:
     return resource_dir(ASSETS)
 
 
+#: Seconds between the first screen's messages and loading the other screens (the client draws meanwhile).
+AFTER_FIRST_SCREEN_S = 2.0
+#: The interpreter's thread switch interval while the context opens beside the server (default 5 ms).
+STARTUP_SWITCH_S = 0.0005
+
+
 class Startup:
     """The process-wide context, opened on a background thread while Flet starts.
 
@@ -77,6 +83,11 @@ class Startup:
     def _open(self, after_listening: tuple[str, int] | None = None) -> None:
         if after_listening is not None:
             self._wait_listening(*after_listening)
+        switch = sys.getswitchinterval()
+        # While this thread imports and opens, the event loop serves Flutter's files (megabytes, in
+        # chunks handed between threads): a short switch interval lets each chunk through at once
+        # instead of after this thread's 5 ms slice.
+        sys.setswitchinterval(STARTUP_SWITCH_S)
         try:
             from ..services.context import AppContext
 
@@ -87,9 +98,15 @@ class Startup:
         except BaseException as exc:  # noqa: BLE001 - handed to the sessions, which show it
             self._future.set_exception(exc)
             return
-        # The rest once the first screen is on display: the sweep of photo files a crash left
-        # half-written (only files over an hour old), and the other screens (pdf, media, registers…).
+        finally:
+            sys.setswitchinterval(switch)
+        # The rest once the first screen is on display and the client has drawn it: the sweep of photo
+        # files a crash left half-written (only files over an hour old), and the other screens (pdf,
+        # media, registers…). Importing them holds the interpreter for a while: started at once, it
+        # would delay the messages that draw the first screen (a screen asked for sooner imports its
+        # own module, as before).
         first_screen_shown.wait(timeout=15)
+        time.sleep(AFTER_FIRST_SCREEN_S)
         try:
             from ..services import photos
 

@@ -281,9 +281,11 @@ def check_can_start(data_dir: Path, host: str) -> bool:
     """Whether the door is locked for ``host``; raises ``UserError`` if it should be but has no
     user with a password yet."""
     locked = not is_loopback(host)
+    if not locked:  # on loopback nobody else can reach the door: no service to import at start-up
+        return False
     from ..services import web_access
 
-    if locked and not web_access.has_users(data_dir):
+    if not web_access.has_users(data_dir):
         raise UserError(
             f"Không mở chế độ web trên địa chỉ {host} khi chưa đặt mật khẩu: mọi máy trong mạng sẽ "
             "vào được. Hãy đặt mật khẩu người dùng web trước, hoặc chạy trên 127.0.0.1.",
@@ -303,9 +305,8 @@ def build_app(main: Callable, data_dir: Path, host: str, **flet_options: Any) ->
 
 def serve(main: Callable, data_dir: Path, *, host: str, port: int, **flet_options: Any) -> None:
     """Serve the web app behind the door with uvicorn until interrupted."""
-    import uvicorn
-
     door = build_app(main, data_dir, host, **flet_options)
+    import uvicorn  # after ft.run has made the app, as ft.run itself does
     url_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{url_host}:{port}/"
     log.info("App URL: %s", url)

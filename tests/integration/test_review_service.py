@@ -225,3 +225,37 @@ def select_count(table):
     from sqlalchemy import func, select
 
     return select(func.count()).select_from(table)
+
+
+def test_a_table_filtered_by_violation_kind_pages_in_the_table_order(office, seeded):
+    """The kind filter reads its pages from the tallies' index on the visit's moment: the same visits in
+    the same order as the whole table (newest first, equal moments by id), also after a visit moves."""
+    from sqlalchemy import update
+
+    from inspection_app.store import models as m
+
+    v1, v2 = seeded["v"][:2]
+    same = datetime(2026, 5, 4, 9, 0, tzinfo=VN)  # three visits at one moment: the order falls to their ids
+    tied = [seed_visit(office, unit_name=f"UBND xã Cùng Giờ {i}", when=same, findings=[("tobacco", "Hút thuốc")],
+                       status="closed") for i in range(3)]
+    smokers = {v1.visit_id, v2.visit_id, *(v.visit_id for v in tied)}
+    F = review.VisitFilters
+
+    def check() -> None:
+        whole = [vid for vid in _ids(review.visits_page(office, page_size=500)) if vid in smokers]
+        paged = []
+        for n in range(3):
+            page = review.visits_page(office, F(violation_kind="tobacco"), page=n, page_size=2)
+            assert page.total == len(smokers)
+            paged += _ids(page)
+        assert paged == whole
+
+    check()
+    assert _ids(review.visits_page(office, F(violation_kind="tobacco"), page_size=3)) == \
+        sorted(v.visit_id for v in tied)
+    with office.session(raw=True) as s:  # v1 moves after the others: its tally row forgets its moment
+        s.execute(update(m.Visit.__table__).where(m.Visit.id == v1.visit_id)
+                  .values(arrival_at=datetime(2026, 5, 4, 3, 0, tzinfo=timezone.utc)))
+    check()
+    assert _ids(review.visits_page(office, F(violation_kind="tobacco"), page_size=1)) == [v1.visit_id]
+    assert review.visits_page(office, F(violation_kind="no-such-kind")).total == 0

@@ -1,0 +1,103 @@
+"""Start-up stays light (issue #17 point 1): what the first screen does not need is not imported.
+
+No time is asserted here: the figures are in ``benchmarks/bench_startup.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(code: str, *args: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("INSPECTION_APP_DATA_DIR", "DATABASE_URL")}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_head_read_from_the_revision_files_is_alembics_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from inspection_app.store.migrations import head_from_files
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "inspection_app" / "store" / "alembic"))
+    assert head_from_files() == ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def test_opening_a_database_at_the_head_imports_no_alembic_and_one_behind_is_upgraded(tmp_path):
+    code = """
+import json, sys
+from inspection_app.services.context import AppContext
+ctx = AppContext.open(sys.argv[1])
+print(json.dumps({"alembic": "alembic" in sys.modules, "report": ctx.upgrade_report}))
+"""
+    first = _run(code, str(tmp_path))
+    assert first["report"]["created"] is True
+    again = _run(code, str(tmp_path))
+    assert again["alembic"] is False and again["report"]["from_revision"] == again["report"]["revision"]
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "inspection.db")
+    with db:  # as if written by the build before the last revisions (they are idempotent)
+        db.execute("UPDATE alembic_version SET version_num = '0002'")
+    db.close()
+    behind = _run(code, str(tmp_path))
+    assert behind["alembic"] is True and behind["report"]["from_revision"] == "0002"
+    assert behind["report"]["revision"] == again["report"]["revision"]
+
+
+def test_the_command_line_and_the_app_module_import_no_database_pdf_or_signing_code():
+    code = """
+import json, sys
+from inspection_app.cli import main, build_parser
+import inspection_app.ui.app
+build_parser([])
+heavy = ["sqlalchemy", "sqlmodel", "alembic", "reportlab", "pyhanko", "openpyxl", "PIL", "uvicorn",
+         "inspection_app.services.web_access"]
+print(json.dumps([m for m in heavy if m in sys.modules]))
+"""
+    assert _run(code) == []
+
+
+def test_a_failing_upgrade_leaves_an_sqlite_database_as_it_was(tmp_path, monkeypatch):
+    """The upgrade's steps, DDL included, run in one transaction on SQLite too (Python's sqlite3 opens
+    none before CREATE or ALTER by itself)."""
+    import sqlite3
+
+    from sqlalchemy import inspect
+
+    from inspection_app.store import make_engine, migrations
+
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    from test_migrations import make_v1_database
+
+    db = tmp_path / "inspection.db"
+    make_v1_database(db)
+    before = sorted(r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master"))
+
+    def broken(conn):  # the v1 → v2 data step fails after the additive pass created tables and columns
+        raise RuntimeError("step failed")
+
+    monkeypatch.setitem(migrations.STEPS, 1, broken)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        try:
+            migrations.upgrade(engine)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("the upgrade should have failed")
+        with engine.connect() as conn:
+            assert "kind" not in {c["name"] for c in inspect(conn).get_columns("finding")}
+    finally:
+        engine.dispose()
+    assert sorted(r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")) == before
