@@ -31,19 +31,18 @@ import io
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Literal
 
 from ..domain.errors import ValidationFailed
 from .encoding import decode_text
+from .rows import CONTROL, EPOCH_1900, EPOCH_1904, BadRow, FileFormat, Table, control_problem
+
+__all__ = ["EPOCH_1900", "EPOCH_1904", "BadRow", "FileFormat", "Table", "cell_text", "control_problem", "find_header",
+           "is_empty", "read_table", "sniff_delimiter"]  # fmt: skip
 
 MAX_BYTES = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 30
-EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day zero (with its 1900 leap-year quirk folded in)
-EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system
 _DELIMITERS = (",", ";", "\t", "|")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
@@ -51,40 +50,6 @@ _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 # file we take: over-long cells are reported per row against their field's own limit.
 if csv.field_size_limit() <= MAX_BYTES:
     csv.field_size_limit(MAX_BYTES + 1)
-
-FileFormat = Literal["csv", "xlsx", "xls", "ods"]
-
-
-@dataclass(frozen=True)
-class BadRow:
-    """A row that was not loaded, and why (1-based row number as a spreadsheet shows it)."""
-
-    row: int
-    reason_vi: str
-    reason_en: str
-    code: str | None = None
-
-
-@dataclass
-class Table:
-    """A file read into numbered rows of cell values.
-
-    ``rows`` yields ``(row_number, cells)`` for every non-empty row the reader accepts, in file
-    order; cells are str, int, float, bool, date, datetime or time ("" for an empty cell). While
-    they are read, ``problems`` collects the rows refused by the reader. ``formulas`` maps a row
-    number to the 0-based columns of formula cells with no stored value (XLSX only).
-    """
-
-    source_name: str
-    file_sha256: str
-    file_format: FileFormat
-    encoding: str | None  # CSV only
-    sheet: str | None  # workbooks only
-    epoch: datetime  # day zero of serial day numbers in this file
-    rows: Iterator[tuple[int, list]]
-    problems: list[BadRow] = field(default_factory=list)
-    formulas: dict[int, list[int]] = field(default_factory=dict)
-
 
 def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Table:
     """Read a table file from memory. Raises ValidationFailed for a file that is no table at all."""
@@ -111,26 +76,8 @@ def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Ta
         check_controls = len(data.translate(None, _C0_BYTES)) != len(data) or bool(
             b"\xc2" in data and _UTF8_C1.search(data))
     else:
-        check_controls = _CONTROL.search(text) is not None
+        check_controls = CONTROL.search(text) is not None
     return _csv_table(text, source_name, digest, encoding, check_controls)
-
-
-def control_problem(row: list, number: int) -> BadRow | None:
-    """A control character in a row, as a BadRow (the cell's value is never quoted: it may be personal)."""
-    for index, value in enumerate(row):
-        if value.__class__ is not str:
-            continue
-        found = _CONTROL.search(value)
-        if found is not None:
-            code = ord(found.group())
-            return BadRow(
-                number,
-                f"Ô ở cột {index + 1} chứa ký tự điều khiển U+{code:04X} (tệp hỏng hoặc bị ghép sai); "
-                "dòng này không được nạp.",
-                f"The cell in column {index + 1} holds the control character U+{code:04X} (a damaged or "
-                "badly joined file); the row is not loaded.",
-            )
-    return None
 
 
 # --- CSV ------------------------------------------------------------------------------------------

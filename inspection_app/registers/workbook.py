@@ -1,4 +1,4 @@
-"""Workbooks (XLSX, XLS, ODS) for the table reader (:mod:`.table`), through python-calamine (or
+"""Workbooks (XLSX, XLS, ODS) for the table reader (:mod:`.table`; the types it shares come from :mod:`.rows`), through python-calamine (or
 openpyxl for XLSX where python-calamine is not installed, as on a tablet build).
 
 calamine reads the sheet to its real extent whatever ``<dimension>`` says. For XLSX this module also
@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import fold
-from .table import EPOCH_1900, EPOCH_1904, FileFormat, Table, control_problem
+from .rows import EPOCH_1900, EPOCH_1904, FileFormat, Table, control_problem
 
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a workbook's parts once unzipped: a zip bomb is refused
 
