@@ -86,9 +86,10 @@ ALGORITHM_VERSION = "ia-sample-v1"
 def strata_members(frame: Frame, spec: DrawSpec) -> dict[tuple[str, ...], list[int]]:
     """Each stratum's key and its records' positions in the frame (module docstring, step 3)."""
     if not spec.by_timeliness:
-        return {(domain,): indices for domain, indices in frame._by_domain.items()}
+        return {(domain,): indices for domain, indices in frame.by_domain.items()}
     members: dict[tuple[str, ...], list[int]] = {}
-    for domain, groups in frame._by_domain_status.items():
+    due_days = frame.due_days
+    for domain, groups in frame.by_domain_status.items():
         for status, indices in groups.items():
             if status is not Timeliness.PENDING:
                 members[(domain, status.value)] = indices
@@ -96,7 +97,7 @@ def strata_members(frame: Frame, spec: DrawSpec) -> dict[tuple[str, ...], list[i
             # Not returned yet: pending or overdue depends on the reference date. Both lists keep
             # frame (code) order.
             for i in indices:
-                later = status_of(frame._due_days[i], None, spec.as_of)
+                later = status_of(due_days[i], None, spec.as_of)
                 members.setdefault((domain, later.value), []).append(i)
     return members
 
@@ -156,7 +157,7 @@ def draw_sample(
     targets = [spec.size.per_stratum] * len(keys) if spec.size.mode == "fixed" else sizes
 
     prefix = seed + bytes.fromhex(frame.hash)
-    code_keys = frame._code_keys
+    code_keys = frame.code_keys
     sha256 = hashlib.sha256
     strata: list[StratumDraw] = []
     for key, n, target in zip(keys, sizes, targets):

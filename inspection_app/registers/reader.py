@@ -17,7 +17,6 @@ Only the columns the check needs are read; personal data is never copied out of 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from inspection_app.domain.sampling import (
     build_frame,
     canonical_text,
 )
+from inspection_app.domain.sampling_frame import all_canonical_texts
 from inspection_app.registers.columns import (
     FIELD_BY_NAME,
     FIELDS,
@@ -142,21 +142,23 @@ class _Problem:
 
 _BAD_DATE = _Problem()
 _TOO_LONG = _Problem()
-_ASCII_SPACES = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]")  # what str.split() splits on, but " "
 
 
 def _text_column(values: list, limit: int) -> tuple[list, bool]:
     """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
-    value once, and whether any value is over its limit. A column of distinct plain-ASCII values
-    already canonical (dossier codes) is checked in one pass over its joined text instead."""
+    value once, and whether any value is over its limit. A column whose distinct values are already
+    canonical text within the limit (dossier codes, names as systems export them) is checked in a few
+    scans of their joined text instead (:func:`~inspection_app.domain.sampling_frame.all_canonical_texts`)."""
     distinct = set(values)
+    blank = "" in distinct or None in distinct
+    distinct.discard("")
     distinct.discard(None)
-    if len(distinct) > 256 and all(v.__class__ is str for v in distinct):
-        joined = "\x00".join(distinct)
-        if (joined.isascii() and "  " not in joined and "\x00 " not in joined and " \x00" not in joined
-                and joined[0] != " " and joined[-1] != " " and not _ASCII_SPACES.search(joined)
-                and max(map(len, distinct)) <= limit):  # fmt: skip
-            return [v or None for v in values], False
+    if all_canonical_texts(distinct) and max(map(len, distinct), default=0) <= limit:
+        if not blank:
+            return values, False
+        same = dict(zip(distinct, distinct))
+        same[""] = same[None] = None
+        return list(map(same.__getitem__, values)), False
     mapping: dict[object, object] = {None: None}
     too_long = False
     for value in distinct:
@@ -166,6 +168,7 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
             too_long = True
         else:
             mapping[value] = text
+    mapping[""] = None
     return list(map(mapping.__getitem__, values)), too_long
 
 

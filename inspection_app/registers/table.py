@@ -35,7 +35,15 @@ from datetime import date, datetime, time
 
 from ..domain.errors import ValidationFailed
 from .encoding import decode_text
-from .rows import CONTROL, EPOCH_1900, EPOCH_1904, BadRow, FileFormat, Table, control_problem
+from .rows import (
+    CONTROL,
+    EPOCH_1900,
+    EPOCH_1904,
+    BadRow,
+    FileFormat,
+    Table,
+    control_problem,
+)
 
 __all__ = ["EPOCH_1900", "EPOCH_1904", "BadRow", "FileFormat", "Table", "cell_text", "control_problem", "find_header",
            "is_empty", "read_table", "sniff_delimiter"]  # fmt: skip

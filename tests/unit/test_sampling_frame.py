@@ -1,0 +1,76 @@
+"""The frame's fast paths agree with the rules they shortcut (domain/sampling_frame.py)."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from datetime import datetime
+
+import pytest
+
+from inspection_app.domain.sampling import DossierRecord, build_frame, canonical_frame_text
+from inspection_app.domain.sampling_frame import all_canonical_texts, canonical_text
+
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("space", WHITESPACE, ids=lambda s: f"U+{ord(s):04X}")
+def test_every_whitespace_character_but_the_space_is_seen_by_the_joined_check(space):
+    values = {"A-1", f"A{space}2", "Hộ tịch"}
+    assert all_canonical_texts(values) == all(canonical_text(v) == v for v in values)
+    assert all_canonical_texts({"A-1", "Hộ tịch"}) is True
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"A-1", " A-2"},  # a space at the start of a value
+        {"A-1 ", "A-2"},  # at the end
+        {"A-1", "A  2"},  # two in a row
+        {"A-1", ""},  # an empty value is None in canonical form
+        {"A-1", "A\x002"},  # a NUL inside a value must not pass for a separator (refused: the slow path decides)
+        {"A-1", unicodedata.normalize("NFD", "Hộ tịch")},  # not NFC
+        {"A-1", "x\u200b  y"},  # an unprintable character beside two spaces: searched, not assumed
+        {"A-1", "x\u200b\ty"},  # beside a tab
+        {"A-1", 5},  # not text
+    ],
+)
+def test_the_joined_check_never_passes_a_value_canonical_text_would_change(values):
+    assert all_canonical_texts(values) is False
+    assert all_canonical_texts(values - {"A-1"}) is False or all(canonical_text(v) == v for v in values - {"A-1"})
+
+
+def test_the_joined_check_takes_canonical_values_and_nothing_else():
+    assert all_canonical_texts([]) is True
+    assert all_canonical_texts(["Hộ tịch", "x\u200by", "000.00.12.H56-250714-0031"]) is True
+    assert all_canonical_texts(["\u0301", "A"]) is True  # canonical_text keeps a lone combining mark
+
+
+def test_a_record_is_compared_without_its_row_number():
+    a = DossierRecord("A-1", domain="Hộ tịch", row=2)
+    b = DossierRecord("A-1", domain="Hộ tịch", row=9)
+    assert a == b and hash(a) == hash(b) and not (a != b)
+    assert a != DossierRecord("A-1", domain="Đất đai", row=2)
+    assert a.row == 2 and a.stratum_domain == "Hộ tịch"
+
+
+def test_the_frame_text_built_by_columns_is_the_one_the_specification_gives():
+    """One record per shape the column builder treats differently: missing values, repeated and
+    unique date-times, text columns with and without gaps."""
+    records = [
+        DossierRecord(f"C-{i:03d}", procedure_name="Khai sinh" if i % 3 else None, domain="Hộ tịch",
+                      received=datetime(2025, 7, 14, 8, i % 60), due=datetime(2025, 7, 20) if i % 4 else None,
+                      returned=datetime(2025, 7, 18, 9, 0, 0) if i % 2 else None, note="ghi chú" if i == 5 else None)
+        for i in range(40)
+    ]  # fmt: skip
+    lines = ["ia-frame-v1\tcode\tprocedure_code\tprocedure_name\tdomain\tchannel\treceived\tdue\tfinished\treturned"
+             "\tstatus\tprocessing_unit\tnote"]  # fmt: skip
+    for r in sorted(records, key=lambda r: r.code):
+        values = [r.code, r.procedure_code, r.procedure_name, r.domain, r.channel,
+                  *(v.isoformat() if v else None for v in (r.received, r.due, r.finished, r.returned)),
+                  r.status, r.processing_unit, r.note]  # fmt: skip
+        lines.append("\t".join(v or "" for v in values))
+    expected = "\n".join(lines) + "\n"
+    assert canonical_frame_text(records) == expected
+    assert canonical_frame_text([]) == lines[0] + "\n"
+    assert build_frame(records).hash == build_frame(reversed(records)).hash
