@@ -270,9 +270,39 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
     """Canonicalise, sort, check the codes and hash. Raises ValidationFailed on empty or repeated
     codes. The frame's records are the canonical ones, so strata and ranks see what the hash saw."""
     ordered = _canonical_sorted(records)
-    if ordered and not ordered[0].code:  # sorted: an empty code comes first
+    _check_codes(list(map(_CODE, ordered)))
+    digest = hashlib.sha256(_frame_text(ordered).encode("utf-8")).hexdigest()
+    return Frame(records=tuple(ordered), hash=digest)
+
+
+def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Sequence[Any]]) -> Frame:
+    """:func:`build_frame` for records already canonical, with their values at hand by column.
+
+    `columns` holds the records' values field by field in :data:`FRAME_FIELDS` order (``columns[0]``
+    the codes). Every value must already be canonical, as the register reader makes them (text
+    through :func:`canonical_text` or :func:`all_canonical_texts`, date-times to the second): this is
+    not checked again. The result, hash included, is the one build_frame gives; the frame text is built
+    from the columns in file order and put in code order by position, without going through the
+    records again. Raises ValidationFailed on empty or repeated codes.
+    """
+    codes = columns[0]
+    count = len(codes)
+    if count < 2:
+        return build_frame(records)
+    order = sorted(range(count), key=codes.__getitem__)
+    pick = itemgetter(*order)
+    _check_codes(pick(codes))
+    texts = [pick(list(_column_texts(column, position in _DATE_POSITIONS)))
+             for position, column in enumerate(columns[:_FIELD_COUNT])]  # fmt: skip
+    header = "\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n"
+    text = header + "\n".join(map("\t".join, zip(*texts))) + "\n"
+    return Frame(records=pick(records), hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _check_codes(codes: Sequence[str]) -> None:
+    """Codes in code order: none empty, none repeated (ValidationFailed)."""
+    if codes and not codes[0]:  # sorted: an empty code comes first
         raise ValidationFailed("Có hồ sơ không có mã.", "A dossier has no code.")
-    codes = list(map(_CODE, ordered))
     if len(set(codes)) != len(codes):
         duplicates = list(compress(codes[1:], map(str.__eq__, codes[1:], codes)))
         shown = ", ".join(duplicates[:5])
@@ -281,8 +311,6 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
             f"Duplicate dossier codes in the sampling frame: {shown}.",
             codes=duplicates,
         )
-    digest = hashlib.sha256(_frame_text(ordered).encode("utf-8")).hexdigest()
-    return Frame(records=tuple(ordered), hash=digest)
 
 
 def length_prefixed(data: bytes) -> bytes:

@@ -17,7 +17,7 @@ Only the columns the check needs are read; personal data is never copied out of 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,7 +32,7 @@ from inspection_app.domain.sampling import (
     build_frame,
     canonical_text,
 )
-from inspection_app.domain.sampling_frame import all_canonical_texts
+from inspection_app.domain.sampling_frame import all_canonical_texts, frame_of_canonical
 from inspection_app.registers.columns import (
     FIELD_BY_NAME,
     FIELDS,
@@ -70,11 +70,15 @@ class RegisterImport:
     bad_rows: tuple[BadRow, ...]
     rows_read: int  # non-empty data rows, loaded or not
     duplicate_codes: tuple[str, ...] = field(default=())
+    # The records' values by field (FRAME_FIELDS order), canonical as read: the frame is built from them.
+    columns: tuple[Sequence[object], ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def frame(self) -> Frame:
         """The sampling frame of the readable rows (duplicates already left out)."""
         with without_gc_pauses():
+            if self.columns:
+                return frame_of_canonical(self.records, self.columns)
             return build_frame(self.records)
 
 
@@ -292,6 +296,7 @@ def _read_rows(table: Table) -> RegisterImport:
         bad_rows=tuple(bad),
         rows_read=rows_read,
         duplicate_codes=tuple(dict.fromkeys(duplicates)),
+        columns=tuple(columns) if records else (),
     )
 
 

@@ -74,3 +74,19 @@ def test_the_frame_text_built_by_columns_is_the_one_the_specification_gives():
     assert canonical_frame_text(records) == expected
     assert canonical_frame_text([]) == lines[0] + "\n"
     assert build_frame(records).hash == build_frame(reversed(records)).hash
+
+
+def test_the_frame_of_canonical_columns_is_the_frame_build_frame_makes():
+    from inspection_app.domain.sampling_frame import frame_of_canonical
+
+    records = [
+        DossierRecord(f"C-{(i * 37) % 50:03d}", procedure_code="1.0001" if i % 2 else None, domain="Đất đai",
+                      due=datetime(2025, 7, 20, 17, 0), finished=datetime(2025, 7, 19, i % 24, 0), row=i + 2)
+        for i in range(50)
+    ]  # fmt: skip
+    columns = list(zip(*records))[:12]
+    built, fast = build_frame(records), frame_of_canonical(records, columns)
+    assert fast.hash == built.hash and fast.records == built.records
+    assert [r.row for r in fast.records] == [r.row for r in built.records]
+    with pytest.raises(Exception, match="trùng"):
+        frame_of_canonical([*records, records[0]], list(zip(*[*records, records[0]]))[:12])
