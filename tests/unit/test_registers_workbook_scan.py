@@ -6,7 +6,11 @@ import random
 
 import pytest
 
-from inspection_app.registers.workbook import _xml_may_hold_controls, contains, formulas_without_values
+from inspection_app.registers.workbook import (
+    _xml_may_hold_controls,
+    contains,
+    formulas_without_values,
+)
 
 
 @pytest.mark.parametrize("needle", [b"f>", b"_x00", b"</f>", b"\xc2\x85"])
