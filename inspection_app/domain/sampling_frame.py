@@ -282,8 +282,8 @@ def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Seque
     the codes). Every value must already be canonical, as the register reader makes them (text
     through :func:`canonical_text` or :func:`all_canonical_texts`, date-times to the second): this is
     not checked again. The result, hash included, is the one build_frame gives; the frame text is built
-    from the columns in file order and put in code order by position, without going through the
-    records again. Raises ValidationFailed on empty or repeated codes.
+    from the columns in file order, each record's line put in code order by position, without going
+    through the records again. Raises ValidationFailed on empty or repeated codes.
     """
     codes = columns[0]
     count = len(codes)
@@ -292,10 +292,10 @@ def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Seque
     order = sorted(range(count), key=codes.__getitem__)
     pick = itemgetter(*order)
     _check_codes(pick(codes))
-    texts = [pick(list(_column_texts(column, position in _DATE_POSITIONS)))
-             for position, column in enumerate(columns[:_FIELD_COUNT])]  # fmt: skip
+    texts = [_column_texts(column, position in _DATE_POSITIONS) for position, column in enumerate(columns[:_FIELD_COUNT])]
+    lines = pick(list(map("\t".join, zip(*texts))))  # each record's line in file order, then in code order
     header = "\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n"
-    text = header + "\n".join(map("\t".join, zip(*texts))) + "\n"
+    text = header + "\n".join(lines) + "\n"
     return Frame(records=pick(records), hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
