@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -178,15 +179,11 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
 
 def _date_column(values: list, parse: DateParser) -> tuple[list, bool]:
     """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
-    mapping: dict[object, object] = {}
-    bad = False
-    for value in set(values):
-        try:
-            mapping[value] = parse(value)
-        except DateFormatError:
-            mapping[value] = _BAD_DATE
-            bad = True
-    return list(map(mapping.__getitem__, values)), bad
+    parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
+    bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
+    if bad:
+        parsed = {v: _BAD_DATE if isinstance(r, DateFormatError) else r for v, r in parsed.items()}
+    return list(map(parsed.__getitem__, values)), bad
 
 
 def _read_rows(table: Table) -> RegisterImport:
