@@ -141,6 +141,8 @@ def _to_second(value: datetime | None) -> datetime | None:
 
 _DATE_POSITIONS = frozenset(FRAME_FIELDS.index(f) for f in ("received", "due", "finished", "returned"))
 _CODE = itemgetter(0)
+_DOMAIN, _DUE, _FINISHED, _RETURNED = (itemgetter(FRAME_FIELDS.index(f)) for f in ("domain", "due", "finished", "returned"))
+_U32 = struct.Struct(">I")
 
 
 def _all_canonical(columns: Sequence[tuple[Any, ...]]) -> bool:
@@ -220,9 +222,8 @@ class Frame:
         """Each record's code as length-prefixed UTF-8, as it enters the rank hash (step 5)."""
         keys = self._derived.get("code_keys")
         if keys is None:
-            keys = self._derived["code_keys"] = tuple(
-                length_prefixed(code.encode("utf-8")) for code in map(_CODE, self.records)
-            )
+            encoded = list(map(str.encode, map(_CODE, self.records)))
+            keys = self._derived["code_keys"] = tuple(map(bytes.__add__, map(_U32.pack, map(len, encoded)), encoded))
         return keys
 
     @property
@@ -246,6 +247,14 @@ class Frame:
         if "due_days" not in self._derived:
             self._derive_strata()
         return self._derived["due_days"]  # type: ignore[no-any-return]
+
+    def derive(self) -> Frame:
+        """Derive now what the first draw would (rank keys, strata); returns the frame. A service calls
+        it while the user waits anyway (storing a register), so that the draw itself stays quick."""
+        if "by_domain" not in self._derived:
+            self._derive_strata()
+        _ = self.code_keys
+        return self
 
     def _derive_strata(self) -> None:
         records = self.records

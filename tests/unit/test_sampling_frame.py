@@ -8,7 +8,11 @@ from datetime import datetime
 
 import pytest
 
-from inspection_app.domain.sampling import DossierRecord, build_frame, canonical_frame_text
+from inspection_app.domain.sampling import (
+    DossierRecord,
+    build_frame,
+    canonical_frame_text,
+)
 from inspection_app.domain.sampling_frame import all_canonical_texts, canonical_text
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
@@ -49,7 +53,7 @@ def test_the_joined_check_takes_canonical_values_and_nothing_else():
 def test_a_record_is_compared_without_its_row_number():
     a = DossierRecord("A-1", domain="Hộ tịch", row=2)
     b = DossierRecord("A-1", domain="Hộ tịch", row=9)
-    assert a == b and hash(a) == hash(b) and not (a != b)
+    assert a == b and hash(a) == hash(b) and (a != b) is False
     assert a != DossierRecord("A-1", domain="Đất đai", row=2)
     assert a.row == 2 and a.stratum_domain == "Hộ tịch"
 
@@ -63,8 +67,8 @@ def test_the_frame_text_built_by_columns_is_the_one_the_specification_gives():
                       returned=datetime(2025, 7, 18, 9, 0, 0) if i % 2 else None, note="ghi chú" if i == 5 else None)
         for i in range(40)
     ]  # fmt: skip
-    lines = ["ia-frame-v1\tcode\tprocedure_code\tprocedure_name\tdomain\tchannel\treceived\tdue\tfinished\treturned"
-             "\tstatus\tprocessing_unit\tnote"]  # fmt: skip
+    lines = [("ia-frame-v1\tcode\tprocedure_code\tprocedure_name\tdomain\tchannel\treceived\tdue\tfinished\treturned"
+              "\tstatus\tprocessing_unit\tnote")]  # fmt: skip
     for r in sorted(records, key=lambda r: r.code):
         values = [r.code, r.procedure_code, r.procedure_name, r.domain, r.channel,
                   *(v.isoformat() if v else None for v in (r.received, r.due, r.finished, r.returned)),
@@ -90,3 +94,17 @@ def test_the_frame_of_canonical_columns_is_the_frame_build_frame_makes():
     assert [r.row for r in fast.records] == [r.row for r in built.records]
     with pytest.raises(Exception, match="trùng"):
         frame_of_canonical([*records, records[0]], list(zip(*[*records, records[0]]))[:12])
+
+
+def test_a_frame_derived_ahead_draws_what_a_fresh_one_draws():
+    from datetime import UTC, date
+
+    from inspection_app.domain.sampling import DrawSpec, SampleSize, draw_sample
+
+    records = [DossierRecord(f"C-{i:03d}", domain=("Hộ tịch", "Đất đai", None)[i % 3], due=datetime(2025, 7, 10 + i % 9),
+                             returned=datetime(2025, 7, 12, 9) if i % 4 else None) for i in range(90)]  # fmt: skip
+    seed, when = bytes(range(32)), datetime(2026, 7, 1, tzinfo=UTC)
+    for spec in (DrawSpec(SampleSize.fixed(4)), DrawSpec(SampleSize.fixed(3), by_timeliness=True, as_of=date(2025, 7, 15))):
+        fresh, ahead = build_frame(records), build_frame(records).derive()
+        assert draw_sample(ahead, seed, spec, drawn_at=when, drawn_by="x") == draw_sample(
+            fresh, seed, spec, drawn_at=when, drawn_by="x")
