@@ -166,7 +166,7 @@ def _canonical_sorted(records: Iterable[DossierRecord]) -> list[DossierRecord]:
     return sorted(records, key=_CODE)
 
 
-def _column_texts(column: tuple[Any, ...], is_date: bool) -> Iterable[str]:
+def _column_texts(column: Sequence[Any], is_date: bool) -> Iterable[str]:
     """A column's values as frame text: "" for None, date-times in ISO form, each distinct value once."""
     if is_date:
         distinct = set(column)
