@@ -202,8 +202,8 @@ def _read_rows(table: Table) -> RegisterImport:
     needed = max(used) + 1
 
     rows = list(iterator)
-    numbers = [number for number, _ in rows]
-    cells = [row for _, row in rows]
+    numbers = list(map(itemgetter(0), rows))
+    cells = list(map(itemgetter(1), rows))
     del rows
     if cells and min(map(len, cells)) < needed:  # short rows (trailing cells left out) are padded
         cells = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in cells]
@@ -229,7 +229,7 @@ def _read_rows(table: Table) -> RegisterImport:
     first_row_of: dict[str, int] = {}
     duplicates: list[str] = []
     rows_read = 0
-    clean = not flagged and not formulas and not any(code is None for code in codes)
+    clean = not flagged and not formulas and None not in codes
     if clean and len(set(codes)) == count:  # the common case: every row is a record
         records_at = list(range(count))
         rows_read = count
