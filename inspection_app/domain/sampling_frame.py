@@ -10,7 +10,6 @@ import hashlib
 import re
 import struct
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -141,7 +140,8 @@ def _to_second(value: datetime | None) -> datetime | None:
 
 _DATE_POSITIONS = frozenset(FRAME_FIELDS.index(f) for f in ("received", "due", "finished", "returned"))
 _CODE = itemgetter(0)
-_DOMAIN, _DUE, _FINISHED, _RETURNED = (itemgetter(FRAME_FIELDS.index(f)) for f in ("domain", "due", "finished", "returned"))
+_DUE = itemgetter(FRAME_FIELDS.index("due"))
+assert [FRAME_FIELDS.index(f) for f in ("domain", "finished", "returned")] == [3, 7, 8]  # as _derive_strata reads them
 _U32 = struct.Struct(">I")
 
 
@@ -257,22 +257,35 @@ class Frame:
         return self
 
     def _derive_strata(self) -> None:
+        """Due days, and positions by domain and by domain and timeliness (in frame order); each
+        distinct (due day, returned, finished) is classified once."""
         records = self.records
-        due_days = tuple(r.due.date() if r.due is not None else None for r in records)
-        by_domain: dict[str, list[int]] = defaultdict(list)
-        by_domain_status: dict[str, dict[Timeliness, list[int]]] = defaultdict(lambda: defaultdict(list))
-        status_memo: dict[tuple[date | None, date | None], Timeliness] = {}
-        for index, (record, due) in enumerate(zip(records, due_days)):
-            domain = record.domain or ""
-            by_domain[domain].append(index)
-            result = result_day_of(record.returned, record.finished)[0]
-            status = status_memo.get((due, result))
+        dues = list(map(_DUE, records))
+        day_of: dict[datetime | None, date | None] = {d: d.date() for d in set(dues) if d is not None}
+        day_of[None] = None
+        due_days = tuple(map(day_of.__getitem__, dues))
+        by_domain: dict[str, list[int]] = {}
+        by_domain_status: dict[str, dict[Timeliness, list[int]]] = {}
+        status_memo: dict[tuple[Any, ...], Timeliness] = {}
+        for index, record, due in zip(range(len(records)), records, due_days):
+            key = (due, record[8], record[7])  # due day, returned, finished
+            status = status_memo.get(key)
             if status is None:
-                status = status_memo[(due, result)] = status_of(due, result)
-            by_domain_status[domain][status].append(index)
+                status = status_memo[key] = status_of(due, result_day_of(record[8], record[7])[0])
+            domain = record[3] or ""
+            members = by_domain.get(domain)
+            if members is None:
+                members = by_domain[domain] = []
+                by_domain_status[domain] = {}
+            members.append(index)
+            groups = by_domain_status[domain]
+            group = groups.get(status)
+            if group is None:
+                group = groups[status] = []
+            group.append(index)
         self._derived["due_days"] = due_days
-        self._derived["by_domain"] = dict(by_domain)
-        self._derived["by_domain_status"] = {domain: dict(groups) for domain, groups in by_domain_status.items()}
+        self._derived["by_domain"] = by_domain
+        self._derived["by_domain_status"] = by_domain_status
 
 
 def build_frame(records: Iterable[DossierRecord]) -> Frame:
