@@ -154,3 +154,26 @@ def test_row_order_does_not_change_the_frame_hash():
     c = read_register_bytes(xlsx_bytes({"S": [HEADER] + ROWS}), "r.xlsx")
     assert a.frame.hash == b.frame.hash == c.frame.hash
     assert a.file_sha256 != b.file_sha256
+
+
+def test_the_frame_built_from_the_reader_columns_is_the_one_build_frame_makes():
+    """Bad rows, a repeated code, untidy and decomposed text, blank cells, an XLSX number as a code: the
+    frame the register import builds from its columns has the hash and records build_frame gives."""
+    import unicodedata
+
+    from inspection_app.domain.sampling import build_frame
+
+    messy = [
+        *ROWS,
+        [3, "  H56-250714-0003 ", unicodedata.normalize("NFD", "Đăng  ký\tkết hôn"), "Hộ tịch", "C", "", "",
+         "", "", ""],
+        [4, "H56-250714-0002", "Trùng mã", "Hộ tịch", "D", "", "14/07/2025 08:00", "", "", ""],
+        [5, "H56-250714-0005", "Ngày sai", "Hộ tịch", "E", "", "32/07/2025", "", "", ""],
+        [6, "", "Không mã", "Hộ tịch", "F", "", "", "", "", ""],
+        [7, 250714007, "Mã là số", None, "G", "", "15/07/2025 07:45", "17/07/2025", None, "Đang xử lý"],
+    ]  # fmt: skip
+    for data in (csv_bytes([HEADER, *messy]), xlsx_bytes({"Sổ": [HEADER, *messy]})):
+        result = read_register_bytes(data, "messy")
+        assert len(result.records) == 4 and len(result.bad_rows) == 3
+        expected = build_frame(result.records)
+        assert result.frame.hash == expected.hash and result.frame.records == expected.records
