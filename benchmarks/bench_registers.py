@@ -27,9 +27,10 @@ are not dependencies of the app: install them (and fastexcel, which polars reads
 venv to see the comparison, otherwise the bench says "not installed". Prints the median wall time
 (judged against the target), the best run and the CPU time, with the load average: on a shared
 machine the wall time includes waiting for a core, so the CPU ratio is printed too, and a ratio target
-passes only when both the wall and the CPU ratio are within it. Ratios are from the same run. Each run starts after the previous result is dropped and a garbage collection, and
-nothing of ours is held while a peer runs, so both sides start from the same heap. Prints the load
-average at the start and at the end. Always exits 0 (a figure, not a test).
+passes only when both the wall and the CPU ratio are within it. Ratios are from the same run. Each
+run starts after the previous result is dropped and a garbage collection, and nothing of ours is held
+while a peer runs, so both sides start from the same heap. Prints the load average at the start and
+at the end. Always exits 0 (a figure, not a test).
 """
 
 from __future__ import annotations
