@@ -18,7 +18,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from inspection_app.domain.errors import ValidationFailed
-from inspection_app.domain.timeliness import Timeliness, result_day_of, status_of
+from inspection_app.domain.timeliness import Timeliness, status_of
 
 FRAME_FORMAT = "ia-frame-v1"
 
@@ -140,8 +140,10 @@ def _to_second(value: datetime | None) -> datetime | None:
 
 _DATE_POSITIONS = frozenset(FRAME_FIELDS.index(f) for f in ("received", "due", "finished", "returned"))
 _CODE = itemgetter(0)
+_DOMAIN = itemgetter(FRAME_FIELDS.index("domain"))
 _DUE = itemgetter(FRAME_FIELDS.index("due"))
-assert [FRAME_FIELDS.index(f) for f in ("domain", "finished", "returned")] == [3, 7, 8]  # as _derive_strata reads them
+_FINISHED = itemgetter(FRAME_FIELDS.index("finished"))
+_RETURNED = itemgetter(FRAME_FIELDS.index("returned"))
 _U32 = struct.Struct(">I")
 
 
@@ -229,63 +231,102 @@ class Frame:
     @property
     def by_domain(self) -> dict[str, list[int]]:
         """Each domain ("" for none) and its records' positions, in frame (code) order."""
-        if "by_domain" not in self._derived:
-            self._derive_strata()
-        return self._derived["by_domain"]  # type: ignore[no-any-return]
+        found = self._derived.get("by_domain")
+        if found is None:
+            names, numbers = self._domain_numbers()
+            found = self._derived["by_domain"] = dict(zip(names, _positions_by(numbers, len(names))))
+        return found  # type: ignore[no-any-return]
 
     @property
     def by_domain_status(self) -> dict[str, dict[Timeliness, list[int]]]:
         """Each domain's records by timeliness without a reference date: final for returned dossiers;
-        PENDING holds those not returned, which the draw's reference date splits into pending/overdue."""
+        PENDING holds those not returned, which the draw's reference date splits into pending/overdue.
+        Derived only for a draw by timeliness."""
         if "by_domain_status" not in self._derived:
-            self._derive_strata()
+            self._derive_timeliness()
         return self._derived["by_domain_status"]  # type: ignore[no-any-return]
 
     @property
     def due_days(self) -> tuple[date | None, ...]:
         """Each record's due day (None when the register gives none)."""
         if "due_days" not in self._derived:
-            self._derive_strata()
+            self._derive_timeliness()
         return self._derived["due_days"]  # type: ignore[no-any-return]
 
     def derive(self) -> Frame:
         """Derive now what the first draw would (rank keys, strata); returns the frame. A service calls
         it while the user waits anyway (storing a register), so that the draw itself stays quick."""
-        if "by_domain" not in self._derived:
-            self._derive_strata()
-        _ = self.code_keys
+        _ = self.by_domain, self.by_domain_status, self.code_keys
         return self
 
-    def _derive_strata(self) -> None:
-        """Due days, and positions by domain and by domain and timeliness (in frame order); each
-        distinct (due day, returned, finished) is classified once."""
+    # Positions are grouped by small numbers (a domain's, a timeliness class's) in C and one loop, never
+    # by a tuple per record: 100,000 surviving tuples would wake the cyclic garbage collector, which
+    # walks every object the process holds.
+
+    def _domain_numbers(self) -> tuple[list[str], list[int]]:
+        """The domains ("" for none) in order of first appearance, and each record's domain's number."""
+        found = self._derived.get("domain_numbers")
+        if found is None:
+            domains = list(map(_DOMAIN, self.records))
+            names: dict[str, int] = {}
+            number = {domain: names.setdefault(domain or "", len(names)) for domain in dict.fromkeys(domains)}
+            found = self._derived["domain_numbers"] = (list(names), list(map(number.__getitem__, domains)))
+        return found  # type: ignore[no-any-return]
+
+    def _derive_timeliness(self) -> None:
+        """Due days, and positions by domain and timeliness (in frame order): each distinct date-time
+        becomes its day once, each distinct (due day, result day) pair is classified once."""
         records = self.records
-        dues = list(map(_DUE, records))
-        day_of: dict[datetime | None, date | None] = {d: d.date() for d in set(dues) if d is not None}
-        day_of[None] = None
-        due_days = tuple(map(day_of.__getitem__, dues))
-        by_domain: dict[str, list[int]] = {}
-        by_domain_status: dict[str, dict[Timeliness, list[int]]] = {}
-        status_memo: dict[tuple[Any, ...], Timeliness] = {}
-        for index, record, due in zip(range(len(records)), records, due_days):
-            key = (due, record[8], record[7])  # due day, returned, finished
-            status = status_memo.get(key)
-            if status is None:
-                status = status_memo[key] = status_of(due, result_day_of(record[8], record[7])[0])
-            domain = record[3] or ""
-            members = by_domain.get(domain)
-            if members is None:
-                members = by_domain[domain] = []
-                by_domain_status[domain] = {}
-            members.append(index)
-            groups = by_domain_status[domain]
-            group = groups.get(status)
-            if group is None:
-                group = groups[status] = []
-            group.append(index)
-        self._derived["due_days"] = due_days
-        self._derived["by_domain"] = by_domain
-        self._derived["by_domain_status"] = by_domain_status
+        due_days = _days_of(map(_DUE, records))
+        returned_days = _days_of(map(_RETURNED, records))
+        finished_days = _days_of(map(_FINISHED, records))
+        # As result_day_of(): the day of return, else the day processing finished.
+        result_days = [r if r is not None else f for r, f in zip(returned_days, finished_days)]
+        day_number = {day: n for n, day in enumerate({*due_days, *result_days})}
+        days, width = list(day_number), len(day_number)
+        pairs = list(map(int.__add__, map(width.__mul__, map(day_number.__getitem__, due_days)),
+                         map(day_number.__getitem__, result_days)))  # fmt: skip
+        status_number = {p: _STATUS_NUMBER[status_of(days[p // width], days[p % width])] for p in set(pairs)}
+        names, domain_numbers = self._domain_numbers()
+        groups = list(map(int.__add__, map(_STATUSES.__mul__, domain_numbers), map(status_number.__getitem__, pairs)))
+        members = _positions_by(groups, len(names) * _STATUSES)
+        self._derived["by_domain_status"] = {
+            name: {status: group for status, group in zip(_TIMELINESS, members[n * _STATUSES:(n + 1) * _STATUSES])
+                   if group}
+            for n, name in enumerate(names)
+        }  # fmt: skip
+        self._derived["due_days"] = tuple(due_days)
+
+
+def _positions_by(numbers: Sequence[int], count: int) -> list[list[int]]:
+    """For each number below `count`, the positions in `numbers` that hold it, in order."""
+    members: list[list[int]] = [[] for _ in range(count)]
+    file = [group.append for group in members]
+    for index, number in enumerate(numbers):
+        file[number](index)
+    return members
+
+
+_TIMELINESS = tuple(Timeliness)
+_STATUSES = len(_TIMELINESS)
+_STATUS_NUMBER = {status: n for n, status in enumerate(_TIMELINESS)}
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _days_of(values: Iterable[datetime | None]) -> list[date | None]:
+    """Each date-time's day (a date stays itself, None stays None), each distinct value converted once."""
+    values = list(values)
+    distinct = set(values)
+    distinct.discard(None)
+    try:
+        day_of: dict[datetime | None, date | None] = dict(zip(distinct, map(datetime.date, distinct)))
+    except TypeError:  # a day without a time of day
+        day_of = dict(zip(distinct, map(_day, distinct)))
+    day_of[None] = None
+    return list(map(day_of.__getitem__, values))
 
 
 def build_frame(records: Iterable[DossierRecord]) -> Frame:

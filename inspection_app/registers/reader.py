@@ -159,8 +159,10 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
     distinct.discard("")
     distinct.discard(None)
     if all_canonical_texts(distinct) and max(map(len, distinct), default=0) <= limit:
-        if not blank:
+        if not blank and len(distinct) * 2 > len(values):
             return values, False
+        # Few distinct values (domains, statuses, units): every row shares one string per value, which
+        # keeps the register small in memory and quick to walk at the draw.
         same = dict(zip(distinct, distinct))
         same[""] = same[None] = None
         return list(map(same.__getitem__, values)), False

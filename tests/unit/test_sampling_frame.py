@@ -108,3 +108,32 @@ def test_a_frame_derived_ahead_draws_what_a_fresh_one_draws():
         fresh, ahead = build_frame(records), build_frame(records).derive()
         assert draw_sample(ahead, seed, spec, drawn_at=when, drawn_by="x") == draw_sample(
             fresh, seed, spec, drawn_at=when, drawn_by="x")
+
+
+def test_the_strata_grouped_by_numbers_are_the_ones_each_record_gives():
+    """by_domain, by_domain_status and due_days as the rules give them record by record: no domain,
+    no due date, finished but not returned, returned early, on time and late, dates without a time."""
+    from datetime import date
+
+    from inspection_app.domain.sampling_frame import Frame
+    from inspection_app.domain.timeliness import result_day_of, status_of
+
+    records = []
+    for i in range(120):
+        due = None if i % 7 == 0 else datetime(2025, 7, 10 + i % 5, 17)
+        finished = datetime(2025, 7, 8 + i % 9, 10, i % 60) if i % 3 else None
+        returned = (datetime(2025, 7, 9 + i % 8, 15) if i % 5 == 1 else date(2025, 7, 12 + i % 3)) if i % 2 else None
+        records.append(DossierRecord(f"C-{i:03d}", domain=("Hộ tịch", None, "Đất đai", "Y tế")[i % 4] if i % 11 else None,
+                                     due=due, finished=finished, returned=returned))  # fmt: skip
+    frame = Frame(tuple(sorted(records, key=lambda r: r.code)), "0" * 64)
+    expected_days = tuple(r.due.date() if r.due else None for r in frame.records)
+    by_domain: dict[str, list[int]] = {}
+    by_status: dict[str, dict[object, list[int]]] = {}
+    for index, (record, due) in enumerate(zip(frame.records, expected_days)):
+        status = status_of(due, result_day_of(record.returned, record.finished)[0])
+        by_domain.setdefault(record.domain or "", []).append(index)
+        by_status.setdefault(record.domain or "", {}).setdefault(status, []).append(index)
+    assert frame.due_days == expected_days
+    assert frame.by_domain == by_domain and list(frame.by_domain) == list(by_domain)
+    assert frame.by_domain_status == by_status
+    assert len({s for groups in by_status.values() for s in groups}) >= 4  # the classes this test meant to reach
