@@ -357,9 +357,11 @@ def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Seque
     _check_codes(pick(codes))
     texts = [_column_texts(column, position in _DATE_POSITIONS) for position, column in enumerate(columns[:_FIELD_COUNT])]
     lines = pick(list(map("\t".join, zip(*texts))))  # each record's line in file order, then in code order
-    header = "\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n"
-    text = header + "\n".join(lines) + "\n"
-    return Frame(records=pick(records), hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    # The frame text (header, lines, final newline) hashed in pieces: no copy of the whole text.
+    digest = hashlib.sha256(("\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n").encode("utf-8"))
+    digest.update("\n".join(lines).encode("utf-8"))
+    digest.update(b"\n")
+    return Frame(records=pick(records), hash=digest.hexdigest())
 
 
 def _check_codes(codes: Sequence[str]) -> None:

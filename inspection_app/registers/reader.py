@@ -149,7 +149,7 @@ _BAD_DATE = _Problem()
 _TOO_LONG = _Problem()
 
 
-def _text_column(values: list, limit: int) -> tuple[list, bool]:
+def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object], bool]:
     """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
     value once, and whether any value is over its limit. A column whose distinct values are already
     canonical text within the limit (dossier codes, names as systems export them) is checked in a few
@@ -179,7 +179,7 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
     return list(map(mapping.__getitem__, values)), too_long
 
 
-def _date_column(values: list, parse: DateParser) -> tuple[list, bool]:
+def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
     """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
     parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
@@ -207,22 +207,27 @@ def _read_rows(table: Table) -> RegisterImport:
     numbers = list(map(itemgetter(0), rows))
     cells = list(map(itemgetter(1), rows))
     del rows
-    if cells and min(map(len, cells)) < needed:  # short rows (trailing cells left out) are padded
+    shortest = min(map(len, cells), default=needed)
+    if shortest < needed:  # short rows (trailing cells left out) are padded
         cells = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in cells]
+        shortest = needed
     count = len(cells)
+    # The file's columns in one pass in C (up to the shortest row), unless rows are far wider than needed.
+    by_column = list(zip(*cells)) if count and shortest <= 2 * needed else None
     parse_date = DateParser(epoch=table.epoch)
-    columns: list[list] = []
+    columns: list[Sequence[object]] = []
     flagged: set[int] = set()
     for spec, index in zip(FIELDS, indexes):
         if index is None:
             columns.append([None] * count)
             continue
-        raw = list(map(itemgetter(index), cells))
+        raw = by_column[index] if by_column is not None else list(map(itemgetter(index), cells))
         converted, problem = (_date_column(raw, parse_date) if spec.kind == "date"
                               else _text_column(raw, spec.max_chars))  # fmt: skip
         columns.append(converted)
         if problem:
             flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
+    del by_column
     codes = columns[0]
     formulas = table.formulas
 
