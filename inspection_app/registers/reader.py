@@ -17,6 +17,7 @@ Only the columns the check needs are read; personal data is never copied out of 
 from __future__ import annotations
 
 import gc
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -116,7 +117,9 @@ def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImpo
 def read_register_bytes(data: bytes, source_name: str, *, sheet: str | None = None) -> RegisterImport:
     """Read a register held in memory (an upload is never written to disk to be read)."""
     with without_gc_pauses():
-        return _read_rows(read_table(data, source_name, sheet=sheet))
+        # Every value kept goes through canonical_text or its joined check, which bring it to NFC; the
+        # header and the cells quoted in messages are brought to NFC where they are used.
+        return _read_rows(read_table(data, source_name, sheet=sheet, nfc=False))
 
 
 def _header_mapping(cells: list) -> ColumnMapping | None:
@@ -196,6 +199,7 @@ def _read_rows(table: Table) -> RegisterImport:
         table, lambda cells: _header_mapping(cells) is not None,
         what_vi=f"có cột “Mã hồ sơ” ({needed_text('vi')})", what_en=f"with a “Mã hồ sơ” column ({needed_text('en')})",
     )  # fmt: skip
+    header = [unicodedata.normalize("NFC", cell) if isinstance(cell, str) else cell for cell in header]
     mapping = map_headers(header, header_row=header_row)
     code_index = mapping.index_of("code")
     assert code_index is not None
@@ -351,7 +355,7 @@ def _date_problems(row: list, number: int, code: str, mapping: ColumnMapping, ta
         try:
             parse_datetime(raw, epoch=table.epoch)
         except DateFormatError:
-            raw = str(raw)
+            raw = unicodedata.normalize("NFC", str(raw))
             raw = raw if len(raw) <= 40 else f"{raw[:40]}… ({len(raw):,})"
             vi.append(f"{column.label_vi} (cột “{column.header}”): “{raw}” không phải ngày hợp lệ")
             en.append(f"{column.label_en} (column “{column.header}”): “{raw}” is not a valid date")

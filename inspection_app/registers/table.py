@@ -59,8 +59,10 @@ _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 if csv.field_size_limit() <= MAX_BYTES:
     csv.field_size_limit(MAX_BYTES + 1)
 
-def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Table:
-    """Read a table file from memory. Raises ValidationFailed for a file that is no table at all."""
+def read_table(data: bytes, source_name: str, *, sheet: str | None = None, nfc: bool = True) -> Table:
+    """Read a table file from memory. Raises ValidationFailed for a file that is no table at all.
+
+    A CSV's text is brought to NFC unless `nfc` is False (see :func:`.encoding.decode_text`)."""
     if not data.strip():
         raise ValidationFailed(f"Tệp {source_name} trống.", f"The file {source_name} is empty.")
     if len(data) > MAX_BYTES:
@@ -79,7 +81,7 @@ def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Ta
             f"Tệp {source_name} không phải bảng tính (CSV, XLSX, XLS hoặc ODS).",
             f"The file {source_name} is not a table (CSV, XLSX, XLS or ODS).",
         )
-    text, encoding = decode_text(data)
+    text, encoding = decode_text(data, nfc=nfc)
     if encoding.startswith("utf-8"):  # the bytes tell, faster than the text
         check_controls = len(data.translate(None, _C0_BYTES)) != len(data) or bool(
             b"\xc2" in data and _UTF8_C1.search(data))
