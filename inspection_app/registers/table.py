@@ -63,7 +63,7 @@ def read_table(data: bytes, source_name: str, *, sheet: str | None = None, nfc: 
     """Read a table file from memory. Raises ValidationFailed for a file that is no table at all.
 
     A CSV's text is brought to NFC unless `nfc` is False (see :func:`.encoding.decode_text`)."""
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying the file
         raise ValidationFailed(f"Tệp {source_name} trống.", f"The file {source_name} is empty.")
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
@@ -114,7 +114,11 @@ def _csv_rows(text: str, delimiter: str, table: Table, check_controls: bool) -> 
     """The fast path: csv.reader over the whole text at once, in C, when every record is one line and
     no cell holds a control character. Otherwise the careful path reads the file line by line."""
     if not check_controls:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        # Lines as csv wants them (ends kept; split at \r, \n, \r\n only). str.splitlines splits there
+        # and also at \v, \f, \x1c-\x1e, \x85 (control characters: not on this path), \u2028, \u2029.
+        lines = (io.StringIO(text, newline="") if "\u2028" in text or "\u2029" in text
+                 else text.splitlines(keepends=True))  # fmt: skip
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         try:
             records = list(reader)
         except csv.Error:
