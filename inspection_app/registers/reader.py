@@ -54,6 +54,7 @@ from inspection_app.registers.table import (
 
 # Records are built positionally from FIELDS; the two lists must agree.
 assert tuple(f.name for f in FIELDS) == FRAME_FIELDS
+assert DossierRecord._fields == (*FRAME_FIELDS, "row")  # records are made from the columns and the row number
 
 __all__ = ["BadRow", "RegisterImport", "read_register", "read_register_bytes"]
 
@@ -283,7 +284,8 @@ def _read_rows(table: Table) -> RegisterImport:
         keep = itemgetter(*records_at) if len(records_at) > 1 else (lambda seq: tuple(seq[j] for j in records_at))
         columns = [list(keep(col)) for col in columns]
         numbers = list(keep(numbers))
-    records = list(map(DossierRecord, *columns, numbers)) if records_at else []
+    # Each record made in C from its row's values (calling the named tuple runs its Python __new__).
+    records = list(map(tuple.__new__, repeat(DossierRecord), zip(*columns, numbers))) if records_at else []
 
     if table.problems:
         rows_read += len(table.problems)
