@@ -150,6 +150,7 @@ class _Problem:
 
 
 _BAD_DATE = _Problem()
+_DATE_SAMPLE = 1000
 _TOO_LONG = _Problem()
 
 
@@ -184,7 +185,14 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
 
 
 def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
-    """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
+    """Dates of a column, each distinct value parsed once (each value, when a sample of the column
+    shows them mostly distinct), and whether any is unreadable."""
+    sample = values[:_DATE_SAMPLE]
+    if len(set(sample)) * 4 > len(sample) * 3:
+        each, bad = parse.each(values)
+        if bad:
+            each = [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each]
+        return each, bad
     parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
     if bad:

@@ -177,3 +177,24 @@ def test_the_frame_built_from_the_reader_columns_is_the_one_build_frame_makes():
         assert len(result.records) == 4 and len(result.bad_rows) == 3
         expected = build_frame(result.records)
         assert result.frame.hash == expected.hash and result.frame.records == expected.records
+
+
+@pytest.mark.parametrize("sample", [1000, 0], ids=["value by value", "distinct values once"])
+def test_unreadable_dates_are_reported_whichever_way_a_date_column_is_parsed(monkeypatch, sample):
+    """A date column whose values mostly differ is parsed value by value, another one distinct value
+    by distinct value: the same records and the same bad rows either way."""
+    from inspection_app.registers import reader
+
+    monkeypatch.setattr(reader, "_DATE_SAMPLE", sample)
+    rows = [HEADER] + [
+        [i, f"HS-{i:04d}", "Khai sinh", "Hộ tịch", "", "", f"{1 + i % 28:02d}/07/2025 {i % 24:02d}:{i % 60:02d}",
+         "31/07/2025", "", "Đã trả"]
+        for i in range(1, 300)
+    ]  # fmt: skip
+    rows[17][6] = "32/07/2025 08:00"
+    rows[40][6] = "không rõ"
+    rows[41][7] = "hôm qua"
+    result = read_register_bytes(csv_bytes(rows), "r.csv")
+    assert [(b.row, b.code) for b in result.bad_rows] == [(18, "HS-0017"), (41, "HS-0040"), (42, "HS-0041")]
+    assert "“32/07/2025 08:00”" in result.bad_rows[0].reason_vi and "“hôm qua”" in result.bad_rows[2].reason_en
+    assert len(result.records) == 296 and result.records[0].received == datetime(2025, 7, 2, 1, 1)
