@@ -154,9 +154,10 @@ _DATE_SAMPLE = 1000
 _TOO_LONG = _Problem()
 
 
-def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object], bool]:
+def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object], bool, int | None]:
     """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
-    value once, and whether any value is over its limit. A column whose distinct values are already
+    value once, whether any value is over its limit, and how many distinct non-empty values it has when
+    they are known to be canonical already (None otherwise). A column whose distinct values are already
     canonical text within the limit (dossier codes, names as systems export them) is checked in a few
     scans of their joined text instead (:func:`~inspection_app.domain.sampling_frame.all_canonical_texts`)."""
     distinct = set(values)
@@ -165,12 +166,12 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
     distinct.discard(None)
     if all_canonical_texts(distinct) and max(map(len, distinct), default=0) <= limit:
         if not blank and len(distinct) * 2 > len(values):
-            return values, False
+            return values, False, len(distinct)
         # Few distinct values (domains, statuses, units): every row shares one string per value, which
         # keeps the register small in memory and quick to walk at the draw.
         same = dict(zip(distinct, distinct))
         same[""] = same[None] = None
-        return list(map(same.__getitem__, values)), False
+        return list(map(same.__getitem__, values)), False, len(distinct)
     mapping: dict[object, object] = {None: None}
     too_long = False
     for value in distinct:
@@ -181,7 +182,7 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
         else:
             mapping[value] = text
     mapping[""] = None
-    return list(map(mapping.__getitem__, values)), too_long
+    return list(map(mapping.__getitem__, values)), too_long, None
 
 
 def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
@@ -230,13 +231,18 @@ def _read_rows(table: Table) -> RegisterImport:
     parse_date = DateParser(epoch=table.epoch)
     columns: list[Sequence[object]] = []
     flagged: set[int] = set()
+    distinct_codes: int | None = None  # known when the codes were canonical as read
     for spec, index in zip(FIELDS, indexes):
         if index is None:
             columns.append([None] * count)
             continue
         raw = by_column[index] if by_column is not None else list(map(itemgetter(index), cells))
-        converted, problem = (_date_column(raw, parse_date) if spec.kind == "date"
-                              else _text_column(raw, spec.max_chars))  # fmt: skip
+        if spec.kind == "date":
+            converted, problem = _date_column(raw, parse_date)
+        else:
+            converted, problem, distinct = _text_column(raw, spec.max_chars)
+            if spec.name == "code":
+                distinct_codes = distinct
         columns.append(converted)
         if problem:
             flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
@@ -250,7 +256,8 @@ def _read_rows(table: Table) -> RegisterImport:
     duplicates: list[str] = []
     rows_read = 0
     clean = not flagged and not formulas and None not in codes
-    if clean and len(set(codes)) == count:  # the common case: every row is a record
+    if clean and (distinct_codes if distinct_codes is not None else len(set(codes))) == count:
+        # The common case: every row is a record.
         records_at = list(range(count))
         rows_read = count
     for i, (number, code) in enumerate(() if clean and rows_read else zip(numbers, codes)):

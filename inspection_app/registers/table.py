@@ -124,9 +124,9 @@ def _csv_rows(text: str, delimiter: str, table: Table, check_controls: bool) -> 
         except csv.Error:
             records = None
         if records is not None and reader.line_num == len(records):  # one line per record
-            keep = list(map(any, records))
-            if all(keep):
+            if all(map(any, records)):
                 return zip(range(1, len(records) + 1), records)
+            keep = list(map(any, records))
             return zip(itertools.compress(range(1, len(records) + 1), keep), itertools.compress(records, keep))
     return _careful_csv_rows(list(io.StringIO(text, newline="")), 0, 0, delimiter, check_controls, table)
 

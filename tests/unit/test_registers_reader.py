@@ -198,3 +198,13 @@ def test_unreadable_dates_are_reported_whichever_way_a_date_column_is_parsed(mon
     assert [(b.row, b.code) for b in result.bad_rows] == [(18, "HS-0017"), (41, "HS-0040"), (42, "HS-0041")]
     assert "“32/07/2025 08:00”" in result.bad_rows[0].reason_vi and "“hôm qua”" in result.bad_rows[2].reason_en
     assert len(result.records) == 296 and result.records[0].received == datetime(2025, 7, 2, 1, 1)
+
+
+def test_codes_that_differ_only_in_spacing_are_the_same_code():
+    """Distinct as read, one code once canonical: the second is reported as a repeat, not loaded."""
+    rows = [HEADER, [1, "HS-0001", "Khai sinh", "Hộ tịch", "", "", "14/07/2025", "", "", ""],
+            [2, "  HS-0001 ", "Khai tử", "Hộ tịch", "", "", "15/07/2025", "", "", ""],
+            [3, "HS-0002", "Khai tử", "Hộ tịch", "", "", "15/07/2025", "", "", ""]]  # fmt: skip
+    result = read_register_bytes(csv_bytes(rows), "r.csv")
+    assert [r.code for r in result.records] == ["HS-0001", "HS-0002"]
+    assert [(b.row, b.code) for b in result.bad_rows] == [(3, "HS-0001")] and result.duplicate_codes == ("HS-0001",)
