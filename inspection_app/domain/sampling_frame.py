@@ -338,7 +338,9 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
     return Frame(records=tuple(ordered), hash=digest)
 
 
-def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Sequence[Any]]) -> Frame:
+def frame_of_canonical(
+    records: Sequence[DossierRecord], columns: Sequence[Sequence[Any]], *, codes_unique: bool = False
+) -> Frame:
     """:func:`build_frame` for records already canonical, with their values at hand by column.
 
     `columns` holds the records' values field by field in :data:`FRAME_FIELDS` order (``columns[0]``
@@ -346,7 +348,9 @@ def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Seque
     through :func:`canonical_text` or :func:`all_canonical_texts`, date-times to the second): this is
     not checked again. The result, hash included, is the one build_frame gives; the frame text is built
     from the columns in file order, each record's line put in code order by position, without going
-    through the records again. Raises ValidationFailed on empty or repeated codes.
+    through the records again. Raises ValidationFailed on empty or repeated codes; with `codes_unique`
+    the caller vouches that no code repeats (the register reader keeps the first row of a code and
+    reports the others), and only an empty code is looked for.
     """
     codes = columns[0]
     count = len(codes)
@@ -354,7 +358,10 @@ def frame_of_canonical(records: Sequence[DossierRecord], columns: Sequence[Seque
         return build_frame(records)
     order = sorted(range(count), key=codes.__getitem__)
     pick = itemgetter(*order)
-    _check_codes(pick(codes))
+    if codes_unique:
+        _check_codes((codes[order[0]],))  # sorted: an empty code would come first
+    else:
+        _check_codes(pick(codes))
     texts = [_column_texts(column, position in _DATE_POSITIONS) for position, column in enumerate(columns[:_FIELD_COUNT])]
     lines = pick(list(map("\t".join, zip(*texts))))  # each record's line in file order, then in code order
     # The frame text (header, lines, final newline) hashed in pieces: no copy of the whole text.

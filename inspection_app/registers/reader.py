@@ -81,7 +81,7 @@ class RegisterImport:
         """The sampling frame of the readable rows (duplicates already left out)."""
         with without_gc_pauses():
             if self.columns:
-                return frame_of_canonical(self.records, self.columns)
+                return frame_of_canonical(self.records, self.columns, codes_unique=True)  # see _read_rows
             return build_frame(self.records)
 
 

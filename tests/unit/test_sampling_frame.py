@@ -94,6 +94,10 @@ def test_the_frame_of_canonical_columns_is_the_frame_build_frame_makes():
     assert [r.row for r in fast.records] == [r.row for r in built.records]
     with pytest.raises(Exception, match="trùng"):
         frame_of_canonical([*records, records[0]], list(zip(*[*records, records[0]]))[:12])
+    assert frame_of_canonical(records, columns, codes_unique=True) == built
+    blank = [*records, DossierRecord("", domain="Đất đai")]
+    with pytest.raises(Exception, match="không có mã"):
+        frame_of_canonical(blank, list(zip(*blank))[:12], codes_unique=True)
 
 
 def test_a_frame_derived_ahead_draws_what_a_fresh_one_draws():
