@@ -208,7 +208,8 @@ class Frame:
     """The sampling frame: unique canonical records sorted by code, and the hash that pins them down.
 
     Made by :func:`build_frame`. The per-record values the draw needs (rank keys, strata) are
-    derived from the records at the first draw and kept; they are never part of the hash.
+    derived from the records when a draw first needs them and kept (the domains and rank keys at
+    any draw, the timeliness classes at the first draw by timeliness); they are never part of the hash.
     """
 
     records: tuple[DossierRecord, ...]
@@ -235,7 +236,7 @@ class Frame:
         if found is None:
             names, numbers = self._domain_numbers()
             found = self._derived["by_domain"] = dict(zip(names, _positions_by(numbers, len(names))))
-        return found  # type: ignore[no-any-return]
+        return found
 
     @property
     def by_domain_status(self) -> dict[str, dict[Timeliness, list[int]]]:
@@ -271,7 +272,7 @@ class Frame:
             names: dict[str, int] = {}
             number = {domain: names.setdefault(domain or "", len(names)) for domain in dict.fromkeys(domains)}
             found = self._derived["domain_numbers"] = (list(names), list(map(number.__getitem__, domains)))
-        return found  # type: ignore[no-any-return]
+        return found
 
     def _derive_timeliness(self) -> None:
         """Due days, and positions by domain and timeliness (in frame order): each distinct date-time
@@ -319,7 +320,7 @@ def _day(value: date | datetime) -> date:
 def _days_of(values: Iterable[datetime | None]) -> list[date | None]:
     """Each date-time's day (a date stays itself, None stays None), each distinct value converted once."""
     values = list(values)
-    distinct = set(values)
+    distinct: set[Any] = set(values)
     distinct.discard(None)
     try:
         day_of: dict[datetime | None, date | None] = dict(zip(distinct, map(datetime.date, distinct)))

@@ -181,7 +181,7 @@ class DateParser:
         refused = False
         for value in values:
             if value.__class__ is str:
-                day_part, _, time_part = value.partition(" ")  # type: ignore[attr-defined]
+                day_part, _, time_part = value.partition(" ")  # type: ignore[attr-defined, unused-ignore]
                 day = days.get(day_part)
                 if day is not None:
                     clock = times.get(time_part)

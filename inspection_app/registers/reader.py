@@ -25,6 +25,7 @@ from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from inspection_app.domain.errors import ValidationFailed
 from inspection_app.domain.sampling import (
@@ -160,7 +161,7 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
     they are known to be canonical already (None otherwise). A column whose distinct values are already
     canonical text within the limit (dossier codes, names as systems export them) is checked in a few
     scans of their joined text instead (:func:`~inspection_app.domain.sampling_frame.all_canonical_texts`)."""
-    distinct = set(values)
+    distinct: set[Any] = set(values)
     blank = "" in distinct or None in distinct
     distinct.discard("")
     distinct.discard(None)
@@ -192,7 +193,7 @@ def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, boo
     if len(set(sample)) * 4 > len(sample) * 3:
         each, bad = parse.each(values)
         if bad:
-            each = [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each]
+            return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad
         return each, bad
     parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
@@ -229,7 +230,7 @@ def _read_rows(table: Table) -> RegisterImport:
     # The file's columns in one pass in C (up to the shortest row), unless rows are far wider than needed.
     by_column = list(zip(*cells)) if count and shortest <= 2 * needed else None
     parse_date = DateParser(epoch=table.epoch)
-    columns: list[Sequence[object]] = []
+    columns: list[Sequence[Any]] = []
     flagged: set[int] = set()
     distinct_codes: int | None = None  # known when the codes were canonical as read
     for spec, index in zip(FIELDS, indexes):
@@ -237,6 +238,7 @@ def _read_rows(table: Table) -> RegisterImport:
             columns.append([None] * count)
             continue
         raw = by_column[index] if by_column is not None else list(map(itemgetter(index), cells))
+        converted: Sequence[Any]
         if spec.kind == "date":
             converted, problem = _date_column(raw, parse_date)
         else:
