@@ -14,6 +14,7 @@ Values become naive local date-times rounded to the second; a date alone is midn
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -147,6 +148,52 @@ class DateParser:
                 except DateFormatError:
                     pass
         return self._remember(value)  # type: ignore[arg-type]
+
+    def many(self, values: Iterable[object]) -> dict[object, datetime | None | DateFormatError]:
+        """Each of `values` (the distinct cells of a column) and what calling the parser on it gives:
+        its date-time, or the DateFormatError that refuses it. The same, in one tight loop for the
+        "date time" texts whose day and time of day are already known (most of a register)."""
+        days, times, combine = self._days, self._times, datetime.combine
+        results: dict[object, datetime | None | DateFormatError] = {}
+        for value in values:
+            if value.__class__ is str:
+                day_part, _, time_part = value.partition(" ")  # type: ignore[attr-defined]
+                day = days.get(day_part)
+                if day is not None:
+                    clock = times.get(time_part)
+                    if clock is not None:
+                        results[value] = combine(day, clock)
+                        continue
+            try:
+                results[value] = self(value)  # learns the day and the time of day for the next values
+            except DateFormatError as exc:
+                results[value] = exc
+        return results
+
+    def each(self, values: Iterable[object]) -> tuple[list[datetime | None | DateFormatError], bool]:
+        """What calling the parser on each of `values` gives (its date-time, or the DateFormatError that
+        refuses it), in one tight loop as :meth:`many`, and whether any is refused. For a column whose
+        values mostly differ (a reception time to the minute), where finding the distinct ones first
+        costs more than it saves."""
+        days, times, combine = self._days, self._times, datetime.combine
+        results: list[datetime | None | DateFormatError] = []
+        keep = results.append
+        refused = False
+        for value in values:
+            if value.__class__ is str:
+                day_part, _, time_part = value.partition(" ")  # type: ignore[attr-defined, unused-ignore]
+                day = days.get(day_part)
+                if day is not None:
+                    clock = times.get(time_part)
+                    if clock is not None:
+                        keep(combine(day, clock))
+                        continue
+            try:
+                keep(self(value))
+            except DateFormatError as exc:
+                keep(exc)
+                refused = True
+        return results, refused
 
     def _date_and_time(self, day_part: str, time_part: str) -> datetime:
         day = self._days.get(day_part)

@@ -30,21 +30,24 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes, *, nfc: bool = True) -> tuple[str, str]:
     """The text of a CSV file and the name of the encoding it was read with.
 
+    With `nfc` False the text is left as decoded, for a caller that brings every value it keeps to
+    NFC itself (the register reader, through ``canonical_text``): one pass over the whole file less.
     Raises ValidationFailed when no encoding reads it cleanly.
     """
+    normalize = unicodedata.normalize if nfc else _as_is
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
-                return unicodedata.normalize("NFC", data.decode(name)), name
+                return normalize("NFC", data.decode(name)), name
             except UnicodeDecodeError as exc:
                 raise _undecodable(name, exc) from exc
     guess = _utf16_without_bom(data)
     if guess is not None:
         try:
-            return unicodedata.normalize("NFC", data.decode(guess)), guess
+            return normalize("NFC", data.decode(guess)), guess
         except UnicodeDecodeError as exc:
             raise _undecodable(guess, exc) from exc
     try:
@@ -52,13 +55,17 @@ def decode_text(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     else:
-        if not unicodedata.is_normalized("NFC", text):
+        if nfc and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         return text, "utf-8"
     try:
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
+        return normalize("NFC", data.decode("cp1258")), "cp1258"
     except UnicodeDecodeError as exc:
         raise _undecodable("utf-8 / cp1258", exc) from exc
+
+
+def _as_is(form: str, text: str) -> str:
+    return text
 
 
 def _undecodable(tried: str, exc: UnicodeDecodeError) -> ValidationFailed:

@@ -17,13 +17,15 @@ Only the columns the check needs are read; personal data is never copied out of 
 from __future__ import annotations
 
 import gc
-import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from inspection_app.domain.errors import ValidationFailed
 from inspection_app.domain.sampling import (
@@ -33,6 +35,7 @@ from inspection_app.domain.sampling import (
     build_frame,
     canonical_text,
 )
+from inspection_app.domain.sampling_frame import all_canonical_texts, frame_of_canonical
 from inspection_app.registers.columns import (
     FIELD_BY_NAME,
     FIELDS,
@@ -52,6 +55,7 @@ from inspection_app.registers.table import (
 
 # Records are built positionally from FIELDS; the two lists must agree.
 assert tuple(f.name for f in FIELDS) == FRAME_FIELDS
+assert DossierRecord._fields == (*FRAME_FIELDS, "row")  # records are made from the columns and the row number
 
 __all__ = ["BadRow", "RegisterImport", "read_register", "read_register_bytes"]
 
@@ -70,11 +74,15 @@ class RegisterImport:
     bad_rows: tuple[BadRow, ...]
     rows_read: int  # non-empty data rows, loaded or not
     duplicate_codes: tuple[str, ...] = field(default=())
+    # The records' values by field (FRAME_FIELDS order), canonical as read: the frame is built from them.
+    columns: tuple[Sequence[object], ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def frame(self) -> Frame:
         """The sampling frame of the readable rows (duplicates already left out)."""
         with without_gc_pauses():
+            if self.columns:
+                return frame_of_canonical(self.records, self.columns, codes_unique=True)  # see _read_rows
             return build_frame(self.records)
 
 
@@ -111,7 +119,9 @@ def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImpo
 def read_register_bytes(data: bytes, source_name: str, *, sheet: str | None = None) -> RegisterImport:
     """Read a register held in memory (an upload is never written to disk to be read)."""
     with without_gc_pauses():
-        return _read_rows(read_table(data, source_name, sheet=sheet))
+        # Every value kept goes through canonical_text or its joined check, which bring it to NFC; the
+        # header and the cells quoted in messages are brought to NFC where they are used.
+        return _read_rows(read_table(data, source_name, sheet=sheet, nfc=False))
 
 
 def _header_mapping(cells: list) -> ColumnMapping | None:
@@ -141,22 +151,28 @@ class _Problem:
 
 
 _BAD_DATE = _Problem()
+_DATE_SAMPLE = 1000
 _TOO_LONG = _Problem()
-_ASCII_SPACES = re.compile(r"[\t\n\x0b-\x0d\x1c-\x1f]")  # what str.split() splits on, but " "
 
 
-def _text_column(values: list, limit: int) -> tuple[list, bool]:
+def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object], bool, int | None]:
     """Canonical text of a column (None for empty, _TOO_LONG over `limit`), converting each distinct
-    value once, and whether any value is over its limit. A column of distinct plain-ASCII values
-    already canonical (dossier codes) is checked in one pass over its joined text instead."""
-    distinct = set(values)
+    value once, whether any value is over its limit, and how many distinct non-empty values it has when
+    they are known to be canonical already (None otherwise). A column whose distinct values are already
+    canonical text within the limit (dossier codes, names as systems export them) is checked in a few
+    scans of their joined text instead (:func:`~inspection_app.domain.sampling_frame.all_canonical_texts`)."""
+    distinct: set[Any] = set(values)
+    blank = "" in distinct or None in distinct
+    distinct.discard("")
     distinct.discard(None)
-    if len(distinct) > 256 and all(v.__class__ is str for v in distinct):
-        joined = "\x00".join(distinct)
-        if (joined.isascii() and "  " not in joined and "\x00 " not in joined and " \x00" not in joined
-                and joined[0] != " " and joined[-1] != " " and not _ASCII_SPACES.search(joined)
-                and max(map(len, distinct)) <= limit):  # fmt: skip
-            return [v or None for v in values], False
+    if all_canonical_texts(distinct) and max(map(len, distinct), default=0) <= limit:
+        if not blank and len(distinct) * 2 > len(values):
+            return values, False, len(distinct)
+        # Few distinct values (domains, statuses, units): every row shares one string per value, which
+        # keeps the register small in memory and quick to walk at the draw.
+        same = dict(zip(distinct, distinct))
+        same[""] = same[None] = None
+        return list(map(same.__getitem__, values)), False, len(distinct)
     mapping: dict[object, object] = {None: None}
     too_long = False
     for value in distinct:
@@ -166,20 +182,24 @@ def _text_column(values: list, limit: int) -> tuple[list, bool]:
             too_long = True
         else:
             mapping[value] = text
-    return list(map(mapping.__getitem__, values)), too_long
+    mapping[""] = None
+    return list(map(mapping.__getitem__, values)), too_long, None
 
 
-def _date_column(values: list, parse: DateParser) -> tuple[list, bool]:
-    """Dates of a column, each distinct value parsed once, and whether any is unreadable."""
-    mapping: dict[object, object] = {}
-    bad = False
-    for value in set(values):
-        try:
-            mapping[value] = parse(value)
-        except DateFormatError:
-            mapping[value] = _BAD_DATE
-            bad = True
-    return list(map(mapping.__getitem__, values)), bad
+def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
+    """Dates of a column, each distinct value parsed once (each value, when a sample of the column
+    shows them mostly distinct), and whether any is unreadable."""
+    sample = values[:_DATE_SAMPLE]
+    if len(set(sample)) * 4 > len(sample) * 3:
+        each, bad = parse.each(values)
+        if bad:
+            return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad
+        return each, bad
+    parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
+    bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
+    if bad:
+        parsed = {v: _BAD_DATE if isinstance(r, DateFormatError) else r for v, r in parsed.items()}
+    return list(map(parsed.__getitem__, values)), bad
 
 
 def _read_rows(table: Table) -> RegisterImport:
@@ -190,6 +210,7 @@ def _read_rows(table: Table) -> RegisterImport:
         table, lambda cells: _header_mapping(cells) is not None,
         what_vi=f"có cột “Mã hồ sơ” ({needed_text('vi')})", what_en=f"with a “Mã hồ sơ” column ({needed_text('en')})",
     )  # fmt: skip
+    header = [unicodedata.normalize("NFC", cell) if isinstance(cell, str) else cell for cell in header]
     mapping = map_headers(header, header_row=header_row)
     code_index = mapping.index_of("code")
     assert code_index is not None
@@ -198,25 +219,36 @@ def _read_rows(table: Table) -> RegisterImport:
     needed = max(used) + 1
 
     rows = list(iterator)
-    numbers = [number for number, _ in rows]
-    cells = [row for _, row in rows]
+    numbers = list(map(itemgetter(0), rows))
+    cells = list(map(itemgetter(1), rows))
     del rows
-    if cells and min(map(len, cells)) < needed:  # short rows (trailing cells left out) are padded
+    shortest = min(map(len, cells), default=needed)
+    if shortest < needed:  # short rows (trailing cells left out) are padded
         cells = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in cells]
+        shortest = needed
     count = len(cells)
+    # The file's columns in one pass in C (up to the shortest row), unless rows are far wider than needed.
+    by_column = list(zip(*cells)) if count and shortest <= 2 * needed else None
     parse_date = DateParser(epoch=table.epoch)
-    columns: list[list] = []
+    columns: list[Sequence[Any]] = []
     flagged: set[int] = set()
+    distinct_codes: int | None = None  # known when the codes were canonical as read
     for spec, index in zip(FIELDS, indexes):
         if index is None:
             columns.append([None] * count)
             continue
-        raw = list(map(itemgetter(index), cells))
-        converted, problem = (_date_column(raw, parse_date) if spec.kind == "date"
-                              else _text_column(raw, spec.max_chars))  # fmt: skip
+        raw = by_column[index] if by_column is not None else list(map(itemgetter(index), cells))
+        converted: Sequence[Any]
+        if spec.kind == "date":
+            converted, problem = _date_column(raw, parse_date)
+        else:
+            converted, problem, distinct = _text_column(raw, spec.max_chars)
+            if spec.name == "code":
+                distinct_codes = distinct
         columns.append(converted)
         if problem:
             flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
+    del by_column
     codes = columns[0]
     formulas = table.formulas
 
@@ -225,8 +257,9 @@ def _read_rows(table: Table) -> RegisterImport:
     first_row_of: dict[str, int] = {}
     duplicates: list[str] = []
     rows_read = 0
-    clean = not flagged and not formulas and not any(code is None for code in codes)
-    if clean and len(set(codes)) == count:  # the common case: every row is a record
+    clean = not flagged and not formulas and None not in codes
+    if clean and (distinct_codes if distinct_codes is not None else len(set(codes))) == count:
+        # The common case: every row is a record.
         records_at = list(range(count))
         rows_read = count
     for i, (number, code) in enumerate(() if clean and rows_read else zip(numbers, codes)):
@@ -268,7 +301,8 @@ def _read_rows(table: Table) -> RegisterImport:
         keep = itemgetter(*records_at) if len(records_at) > 1 else (lambda seq: tuple(seq[j] for j in records_at))
         columns = [list(keep(col)) for col in columns]
         numbers = list(keep(numbers))
-    records = list(map(DossierRecord, *columns, numbers)) if records_at else []
+    # Each record made in C from its row's values (calling the named tuple runs its Python __new__).
+    records = list(map(tuple.__new__, repeat(DossierRecord), zip(*columns, numbers))) if records_at else []
 
     if table.problems:
         rows_read += len(table.problems)
@@ -289,6 +323,7 @@ def _read_rows(table: Table) -> RegisterImport:
         bad_rows=tuple(bad),
         rows_read=rows_read,
         duplicate_codes=tuple(dict.fromkeys(duplicates)),
+        columns=tuple(columns) if records else (),
     )
 
 
@@ -339,7 +374,7 @@ def _date_problems(row: list, number: int, code: str, mapping: ColumnMapping, ta
         try:
             parse_datetime(raw, epoch=table.epoch)
         except DateFormatError:
-            raw = str(raw)
+            raw = unicodedata.normalize("NFC", str(raw))
             raw = raw if len(raw) <= 40 else f"{raw[:40]}… ({len(raw):,})"
             vi.append(f"{column.label_vi} (cột “{column.header}”): “{raw}” không phải ngày hợp lệ")
             en.append(f"{column.label_en} (column “{column.header}”): “{raw}” is not a valid date")

@@ -31,19 +31,26 @@ import io
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Literal
 
 from ..domain.errors import ValidationFailed
 from .encoding import decode_text
+from .rows import (
+    CONTROL,
+    EPOCH_1900,
+    EPOCH_1904,
+    BadRow,
+    FileFormat,
+    Table,
+    control_problem,
+)
+
+__all__ = ["EPOCH_1900", "EPOCH_1904", "BadRow", "FileFormat", "Table", "cell_text", "control_problem", "find_header",
+           "is_empty", "read_table", "sniff_delimiter"]  # fmt: skip
 
 MAX_BYTES = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 30
-EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day zero (with its 1900 leap-year quirk folded in)
-EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system
 _DELIMITERS = (",", ";", "\t", "|")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
@@ -52,43 +59,11 @@ _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 if csv.field_size_limit() <= MAX_BYTES:
     csv.field_size_limit(MAX_BYTES + 1)
 
-FileFormat = Literal["csv", "xlsx", "xls", "ods"]
+def read_table(data: bytes, source_name: str, *, sheet: str | None = None, nfc: bool = True) -> Table:
+    """Read a table file from memory. Raises ValidationFailed for a file that is no table at all.
 
-
-@dataclass(frozen=True)
-class BadRow:
-    """A row that was not loaded, and why (1-based row number as a spreadsheet shows it)."""
-
-    row: int
-    reason_vi: str
-    reason_en: str
-    code: str | None = None
-
-
-@dataclass
-class Table:
-    """A file read into numbered rows of cell values.
-
-    ``rows`` yields ``(row_number, cells)`` for every non-empty row the reader accepts, in file
-    order; cells are str, int, float, bool, date, datetime or time ("" for an empty cell). While
-    they are read, ``problems`` collects the rows refused by the reader. ``formulas`` maps a row
-    number to the 0-based columns of formula cells with no stored value (XLSX only).
-    """
-
-    source_name: str
-    file_sha256: str
-    file_format: FileFormat
-    encoding: str | None  # CSV only
-    sheet: str | None  # workbooks only
-    epoch: datetime  # day zero of serial day numbers in this file
-    rows: Iterator[tuple[int, list]]
-    problems: list[BadRow] = field(default_factory=list)
-    formulas: dict[int, list[int]] = field(default_factory=dict)
-
-
-def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Table:
-    """Read a table file from memory. Raises ValidationFailed for a file that is no table at all."""
-    if not data.strip():
+    A CSV's text is brought to NFC unless `nfc` is False (see :func:`.encoding.decode_text`)."""
+    if not data or data.isspace():  # as `not data.strip()`, without copying the file
         raise ValidationFailed(f"Tệp {source_name} trống.", f"The file {source_name} is empty.")
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
@@ -106,31 +81,13 @@ def read_table(data: bytes, source_name: str, *, sheet: str | None = None) -> Ta
             f"Tệp {source_name} không phải bảng tính (CSV, XLSX, XLS hoặc ODS).",
             f"The file {source_name} is not a table (CSV, XLSX, XLS or ODS).",
         )
-    text, encoding = decode_text(data)
+    text, encoding = decode_text(data, nfc=nfc)
     if encoding.startswith("utf-8"):  # the bytes tell, faster than the text
         check_controls = len(data.translate(None, _C0_BYTES)) != len(data) or bool(
             b"\xc2" in data and _UTF8_C1.search(data))
     else:
-        check_controls = _CONTROL.search(text) is not None
+        check_controls = CONTROL.search(text) is not None
     return _csv_table(text, source_name, digest, encoding, check_controls)
-
-
-def control_problem(row: list, number: int) -> BadRow | None:
-    """A control character in a row, as a BadRow (the cell's value is never quoted: it may be personal)."""
-    for index, value in enumerate(row):
-        if value.__class__ is not str:
-            continue
-        found = _CONTROL.search(value)
-        if found is not None:
-            code = ord(found.group())
-            return BadRow(
-                number,
-                f"Ô ở cột {index + 1} chứa ký tự điều khiển U+{code:04X} (tệp hỏng hoặc bị ghép sai); "
-                "dòng này không được nạp.",
-                f"The cell in column {index + 1} holds the control character U+{code:04X} (a damaged or "
-                "badly joined file); the row is not loaded.",
-            )
-    return None
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -157,15 +114,19 @@ def _csv_rows(text: str, delimiter: str, table: Table, check_controls: bool) -> 
     """The fast path: csv.reader over the whole text at once, in C, when every record is one line and
     no cell holds a control character. Otherwise the careful path reads the file line by line."""
     if not check_controls:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        # Lines as csv wants them (ends kept; split at \r, \n, \r\n only). str.splitlines splits there
+        # and also at \v, \f, \x1c-\x1e, \x85 (control characters: not on this path), \u2028, \u2029.
+        lines = (io.StringIO(text, newline="") if "\u2028" in text or "\u2029" in text
+                 else text.splitlines(keepends=True))  # fmt: skip
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         try:
             records = list(reader)
         except csv.Error:
             records = None
         if records is not None and reader.line_num == len(records):  # one line per record
-            keep = list(map(any, records))
-            if all(keep):
+            if all(map(any, records)):
                 return zip(range(1, len(records) + 1), records)
+            keep = list(map(any, records))
             return zip(itertools.compress(range(1, len(records) + 1), keep), itertools.compress(records, keep))
     return _careful_csv_rows(list(io.StringIO(text, newline="")), 0, 0, delimiter, check_controls, table)
 

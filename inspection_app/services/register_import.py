@@ -225,7 +225,7 @@ def import_register(
         for start in range(0, len(rows), _INSERT_BATCH):
             connection.execute(insert(Dossier.__table__), rows[start : start + _INSERT_BATCH])  # type: ignore[attr-defined]
         summary = _summary(register)
-    _remember_frame(ctx, summary.id, frame)
+    _remember_frame(ctx, summary.id, frame.derive())  # the draw's indexes now, not at the draw
     return summary
 
 
@@ -287,5 +287,5 @@ def load_frame(ctx: AppContext, register_id: str) -> Frame:
             "The stored register no longer matches the hash recorded at import; it cannot be sampled.",
             register_id=register_id,
         )
-    _remember_frame(ctx, register_id, frame)
+    _remember_frame(ctx, register_id, frame.derive())
     return frame

@@ -65,3 +65,19 @@ def test_parser_memory_combines_remembered_date_and_time():
         parse("32/07/2025 08:30")
     with pytest.raises(DateFormatError):
         parse("14/07/2025 08:61")
+
+
+def test_many_gives_what_the_parser_gives_value_by_value():
+
+    values = ["14/07/2025 08:30", "14/07/2025 17:00", "15/07/2025 08:30", "14/07/2025", "", None, 45852, 45852.5,
+              "2025-07-14T08:30:00", "31/02/2025 08:30", "14/07/2025 25:00", "14/07/2025 8h30", "hôm qua",
+              "14/07/2025 08:30 CH", datetime(2025, 7, 14, 8, 30, 0, 600_000)]  # fmt: skip
+    one_by_one = DateParser()
+    expected = {}
+    for value in values:
+        try:
+            expected[value] = one_by_one(value)
+        except DateFormatError:
+            expected[value] = DateFormatError
+    got = DateParser().many(values)
+    assert {v: DateFormatError if isinstance(r, DateFormatError) else r for v, r in got.items()} == expected

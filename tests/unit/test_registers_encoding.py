@@ -77,6 +77,20 @@ def test_nfd_utf8_text_is_normalised():
     result = read_register_bytes(unicodedata.normalize("NFD", CSV).encode("utf-8"), "r.csv")
     assert result.records[0].domain == "Hộ tịch"
     assert result.frame.hash == read_register_bytes(CSV.encode(), "r.csv").frame.hash
+    # The register reader leaves the text as decoded and brings what it keeps to NFC itself.
+    assert all(unicodedata.is_normalized("NFC", c.header) for c in result.mapping.mapped)
+    assert all(unicodedata.is_normalized("NFC", v) for r in result.records for v in r[:12] if isinstance(v, str))
+    assert result.records == read_register_bytes(CSV.encode(), "r.csv").records
+
+
+def test_a_bad_date_in_nfd_text_is_quoted_in_nfc():
+    lines = CSV.strip("\n").split("\n")
+    cells = lines[1].split(",")
+    cells[4] = "mười tháng bảy"  # Ngày hẹn trả
+    data = unicodedata.normalize("NFD", "\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n").encode()
+    (bad,) = read_register_bytes(data, "r.csv").bad_rows
+    assert "“mười tháng bảy”" in bad.reason_vi and unicodedata.is_normalized("NFC", bad.reason_vi)
+    assert "Ngày hẹn trả" in bad.reason_en and unicodedata.is_normalized("NFC", bad.reason_en)
 
 
 def test_undecodable_file_is_refused_in_both_languages():

@@ -154,3 +154,57 @@ def test_row_order_does_not_change_the_frame_hash():
     c = read_register_bytes(xlsx_bytes({"S": [HEADER] + ROWS}), "r.xlsx")
     assert a.frame.hash == b.frame.hash == c.frame.hash
     assert a.file_sha256 != b.file_sha256
+
+
+def test_the_frame_built_from_the_reader_columns_is_the_one_build_frame_makes():
+    """Bad rows, a repeated code, untidy and decomposed text, blank cells, an XLSX number as a code: the
+    frame the register import builds from its columns has the hash and records build_frame gives."""
+    import unicodedata
+
+    from inspection_app.domain.sampling import build_frame
+
+    messy = [
+        *ROWS,
+        [3, "  H56-250714-0003 ", unicodedata.normalize("NFD", "Đăng  ký\tkết hôn"), "Hộ tịch", "C", "", "",
+         "", "", ""],
+        [4, "H56-250714-0002", "Trùng mã", "Hộ tịch", "D", "", "14/07/2025 08:00", "", "", ""],
+        [5, "H56-250714-0005", "Ngày sai", "Hộ tịch", "E", "", "32/07/2025", "", "", ""],
+        [6, "", "Không mã", "Hộ tịch", "F", "", "", "", "", ""],
+        [7, 250714007, "Mã là số", None, "G", "", "15/07/2025 07:45", "17/07/2025", None, "Đang xử lý"],
+    ]  # fmt: skip
+    for data in (csv_bytes([HEADER, *messy]), xlsx_bytes({"Sổ": [HEADER, *messy]})):
+        result = read_register_bytes(data, "messy")
+        assert len(result.records) == 4 and len(result.bad_rows) == 3
+        expected = build_frame(result.records)
+        assert result.frame.hash == expected.hash and result.frame.records == expected.records
+
+
+@pytest.mark.parametrize("sample", [1000, 0], ids=["value by value", "distinct values once"])
+def test_unreadable_dates_are_reported_whichever_way_a_date_column_is_parsed(monkeypatch, sample):
+    """A date column whose values mostly differ is parsed value by value, another one distinct value
+    by distinct value: the same records and the same bad rows either way."""
+    from inspection_app.registers import reader
+
+    monkeypatch.setattr(reader, "_DATE_SAMPLE", sample)
+    rows = [HEADER] + [
+        [i, f"HS-{i:04d}", "Khai sinh", "Hộ tịch", "", "", f"{1 + i % 28:02d}/07/2025 {i % 24:02d}:{i % 60:02d}",
+         "31/07/2025", "", "Đã trả"]
+        for i in range(1, 300)
+    ]  # fmt: skip
+    rows[17][6] = "32/07/2025 08:00"
+    rows[40][6] = "không rõ"
+    rows[41][7] = "hôm qua"
+    result = read_register_bytes(csv_bytes(rows), "r.csv")
+    assert [(b.row, b.code) for b in result.bad_rows] == [(18, "HS-0017"), (41, "HS-0040"), (42, "HS-0041")]
+    assert "“32/07/2025 08:00”" in result.bad_rows[0].reason_vi and "“hôm qua”" in result.bad_rows[2].reason_en
+    assert len(result.records) == 296 and result.records[0].received == datetime(2025, 7, 2, 1, 1)
+
+
+def test_codes_that_differ_only_in_spacing_are_the_same_code():
+    """Distinct as read, one code once canonical: the second is reported as a repeat, not loaded."""
+    rows = [HEADER, [1, "HS-0001", "Khai sinh", "Hộ tịch", "", "", "14/07/2025", "", "", ""],
+            [2, "  HS-0001 ", "Khai tử", "Hộ tịch", "", "", "15/07/2025", "", "", ""],
+            [3, "HS-0002", "Khai tử", "Hộ tịch", "", "", "15/07/2025", "", "", ""]]  # fmt: skip
+    result = read_register_bytes(csv_bytes(rows), "r.csv")
+    assert [r.code for r in result.records] == ["HS-0001", "HS-0002"]
+    assert [(b.row, b.code) for b in result.bad_rows] == [(3, "HS-0001")] and result.duplicate_codes == ("HS-0001",)

@@ -382,3 +382,16 @@ def test_tiff_and_gif_photos_are_named_as_formats_we_do_not_take(fmt):
     assert exc.value.details["reason"] == "unsupported_format"
     assert fmt in exc.value.vi and fmt in exc.value.en
     assert "not an image" not in exc.value.en and "JPEG" in exc.value.en
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("odd", ["", "a\u2028b", "a\u2029b", '"x\ny"'])
+def test_lines_are_split_where_the_csv_rules_split_them(newline, odd):
+    """The fast path splits the text with str.splitlines, which also splits at U+2028 and U+2029:
+    those files keep the csv module's own splitting, and a cell keeps them."""
+    import csv
+
+    text = newline.join(["Mã hồ sơ,Ghi chú", f"A-1,{odd}", "A-2,khác", ""])
+    expected = [cells for cells in csv.reader(io.StringIO(text, newline="")) if any(cells)]
+    table = read_table(text.encode("utf-8"), "r.csv")
+    assert [cells for _, cells in table.rows] == expected and not table.problems
