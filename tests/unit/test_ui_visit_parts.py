@@ -38,3 +38,80 @@ def test_the_roster_is_shown_in_the_files_order_or_by_vietnamese_collation(ctx):
         await app.select(app.within("rc-order", ft.SegmentedButton), ["file"])
         assert names() == ["Vũ Thị Yến", "Đỗ Văn Ân", "Lê Thị Bích"]
     run(scenario())
+
+
+# --- conclusions: drafts of the texts and of a request to remedy ------------------------------------
+
+
+def _field(app, label):
+    return app.on_screen(ft.TextField, label=label)
+
+
+def test_a_half_typed_request_to_remedy_survives_navigation_and_a_restart_and_goes_on_cancel(ctx):
+    from inspection_app.services import drafts, remedies
+
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/conclusions")
+        await app.click(app.on_screen(ft.FilledButton, content="Thêm yêu cầu khắc phục"))
+        await app.type(_field(app, "Nội dung yêu cầu khắc phục"), "Niêm yết số điện thoại đường dây n")
+        await app.type(_field(app, "Thời hạn khắc phục (dd/mm/yyyy)"), "15/08/2026")
+        await app.show(f"/visits/{visit.id}/findings")
+        await app.show(f"/visits/{visit.id}/conclusions")
+        assert app.one(ft.Semantics, identifier="remedy-form").visible
+        assert _field(app, "Nội dung yêu cầu khắc phục").value == "Niêm yết số điện thoại đường dây n"
+        assert _field(app, "Thời hạn khắc phục (dd/mm/yyyy)").value == "15/08/2026"
+
+        again = await App(ctx).start(f"/visits/{visit.id}/conclusions")  # a reload or a restart
+        assert _field(again, "Nội dung yêu cầu khắc phục").value == "Niêm yết số điện thoại đường dây n"
+        await again.click(again.within("remedy-form", ft.TextButton, content="Hủy"))  # explicit cancel
+        assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "remedy:") == {}
+        third = await App(ctx).start(f"/visits/{visit.id}/conclusions")
+        assert not third.one(ft.Semantics, identifier="remedy-form").visible
+        assert remedies.list_remedies(ctx, visit.id) == []
+    run(scenario())
+
+
+def test_an_edit_of_a_request_keeps_its_own_draft_and_saving_discards_it(ctx):
+    from datetime import date
+
+    from inspection_app.services import drafts, remedies
+
+    visit = make_visit(ctx)
+    remedies.add_remedy(ctx, visit.id, "Đeo thẻ công chức", date(2026, 8, 1), None)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/conclusions")
+        await app.click(app.within("remedy-1", ft.TextButton, content="Sửa"))
+        await app.type(_field(app, "Nội dung yêu cầu khắc phục"), "Đeo thẻ công chức khi làm vi")
+        again = await App(ctx).start(f"/visits/{visit.id}/conclusions")
+        assert again.one(ft.Semantics, identifier="remedy-form").visible
+        assert _field(again, "Nội dung yêu cầu khắc phục").value == "Đeo thẻ công chức khi làm vi"
+        assert remedies.list_remedies(ctx, visit.id)[0].text == "Đeo thẻ công chức"  # not saved yet
+        await again.type(_field(again, "Nội dung yêu cầu khắc phục"), "Đeo thẻ công chức khi làm việc")
+        await again.click(again.on_screen(ft.FilledButton, content="Lưu yêu cầu"))
+        assert again.snack() == "Đã sửa yêu cầu khắc phục"
+        assert remedies.list_remedies(ctx, visit.id)[0].text == "Đeo thẻ công chức khi làm việc"
+        assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "remedy:") == {}
+    run(scenario())
+
+
+def test_an_end_time_the_record_refused_is_kept_as_a_draft_until_it_is_right(ctx):
+    from inspection_app.services import drafts, visits
+
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/conclusions")
+        await app.type(_field(app, "Kết thúc lúc (HH:MM)"), "23:5O")  # a letter O for a zero
+        assert app.snack() == "Giờ không hợp lệ (HH:MM)"
+        await app.show(f"/visits/{visit.id}/findings")
+        again = await App(ctx).start(f"/visits/{visit.id}/conclusions")
+        assert _field(again, "Kết thúc lúc (HH:MM)").value == "23:5O"  # shown as typed, to correct
+        await again.type(_field(again, "Kết thúc lúc (HH:MM)"), "23:70")
+        await again.type(_field(again, "Kết thúc lúc (HH:MM)"), "23:59")  # after the team's arrival
+        assert visits.get_visit(ctx, visit.id).ended_at is not None
+        await again.show(f"/visits/{visit.id}/findings")
+        assert drafts.get_draft(ctx, drafts.visit_scope(visit.id), "conclusions") is None
+    run(scenario())
