@@ -5,9 +5,18 @@ conclusions and of a request to remedy, and a photo linked to a second item or f
 from __future__ import annotations
 
 import flet as ft
-from test_ui_screens import App, _under, ctx, make_visit, run  # noqa: F401  (ctx is a fixture)
+import pytest
+from test_ui_screens import App, make_visit, run
 
 from inspection_app.services import roll_call, units
+from inspection_app.services.context import AppContext
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    c = AppContext.open(tmp_path / "data", actor="Kiểm tra đơn vị")
+    yield c
+    c.close()
 
 
 # --- roll call: the roster's order -----------------------------------------------------------------
@@ -21,7 +30,8 @@ def test_the_roster_is_shown_in_the_files_order_or_by_vietnamese_collation(ctx):
 
     async def scenario():
         app = await App(ctx).start(f"/visits/{visit.id}/roll-call")
-        names = lambda: [r.staff.full_name for r in app.shell.screen.rows]  # noqa: E731
+        def names():
+            return [r.staff.full_name for r in app.shell.screen.rows]
         assert names() == ["Vũ Thị Yến", "Đỗ Văn Ân", "Lê Thị Bích"]  # the file's order
         seg = app.within("rc-order", ft.SegmentedButton)
         await app.select(seg, ["name"])
