@@ -125,3 +125,73 @@ def test_an_end_time_the_record_refused_is_kept_as_a_draft_until_it_is_right(ctx
         await again.show(f"/visits/{visit.id}/findings")
         assert drafts.get_draft(ctx, drafts.visit_scope(visit.id), "conclusions") is None
     run(scenario())
+
+
+# --- dossiers: the timeliness confirmed or changed with a reason ------------------------------------
+
+
+LATE = "000.00.31.H56-260701-0001"
+
+
+async def _no_scroll(*args, **kwargs):
+    return None
+
+
+def _sampled_visit(ctx, tmp_path):
+    from inspection_app.domain.sampling import SampleSize
+    from inspection_app.services import sampling
+
+    visit = make_visit(ctx, checklist_ids=("office_culture", "tthc_dossiers"))
+    path = tmp_path / "so.csv"
+    path.write_text("TT,Mã hồ sơ,Tên TTHC,Lĩnh vực,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả,Trạng thái\n"
+                    f"1,{LATE},Chứng thực bản sao,Chứng thực,01/07/2026 08:10,06/07/2026 16:00,"
+                    "08/07/2026 15:30,Đã trả kết quả\n", encoding="utf-8")
+    register = sampling.import_register(ctx, visit.id, path)
+    sample_id, _ = sampling.draw_new_sample(ctx, register.id, SampleSize.fixed(1))
+    return visit, sample_id
+
+
+def test_the_dossier_screen_confirms_the_computed_timeliness_or_changes_it_with_a_reason(ctx, tmp_path):
+    from inspection_app.services import drafts, sampling
+
+    visit, sample_id = _sampled_visit(ctx, tmp_path)
+
+    def dossier():
+        return sampling.sampled_dossiers(ctx, sample_id)[0]
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/dossiers")
+        assert "Chưa xác nhận thời hạn" in app.texts()
+        app.shell.screen.scroller.scroll_to = _no_scroll  # the fake client answers no scroll request
+        await app.click(app.on_screen(ft.FilledTonalButton, content="Kiểm tra"))
+        panel = app.shell.screen.tl_panel
+        assert "Tính từ sổ theo dõi: Quá hạn 2 ngày làm việc" in panel.computed.value
+        # the item is no longer asked as a choice: no card for it
+        assert not [c for c in app.shell.screen.cards if c.item.id == "td.timeliness"]
+        await app.click(app.within("dossier-timeliness", ft.FilledButton, content="Xác nhận"))
+        assert app.snack() == "Đã xác nhận thời hạn giải quyết"
+        assert dossier().timeliness_state == "confirmed" and panel.state.value == "Đã xác nhận: Quá hạn"
+        assert panel.confirm.disabled
+
+        # a change without a reason is stopped at the field; a half-typed reason survives a restart
+        await app.click(app.within("dossier-timeliness", ft.OutlinedButton, content="Sửa kết quả"))
+        await app.select(panel.choice, ["on_time"])
+        await app.click(app.within("dossier-timeliness", ft.FilledButton, content="Lưu kết quả đã sửa"))
+        assert panel.reason.error_text == "Cần ghi lý do khi kết quả khác với sổ theo dõi"
+        assert dossier().recorded_timeliness == "late"
+        await app.type(panel.reason, "Sổ ghi ngày trả theo ngày cập")
+        again = await App(ctx).start(f"/visits/{visit.id}/dossiers")  # a reload or a restart
+        again.shell.screen.scroller.scroll_to = _no_scroll
+        await again.click(again.on_screen(ft.FilledTonalButton, content="Kiểm tra"))
+        panel = again.shell.screen.tl_panel
+        assert panel.form.visible and panel.choice.selected == ["on_time"]
+        assert panel.reason.value == "Sổ ghi ngày trả theo ngày cập"
+        await again.type(panel.reason, "Sổ ghi ngày trả theo ngày cập nhật hệ thống")
+        await again.click(again.within("dossier-timeliness", ft.FilledButton, content="Lưu kết quả đã sửa"))
+        assert again.snack() == "Đã lưu kết quả thời hạn đã sửa"
+        d = dossier()
+        assert (d.recorded_timeliness, d.timeliness_reason) == ("on_time", "Sổ ghi ngày trả theo ngày cập nhật hệ thống")
+        assert panel.state.value == "Đã sửa thành: Đúng hạn. Lý do: Sổ ghi ngày trả theo ngày cập nhật hệ thống"
+        assert "Thời hạn đã sửa: Đúng hạn" in again.texts()
+        assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "timeliness:") == {}
+    run(scenario())
