@@ -35,4 +35,11 @@ VISIT_LABELS: dict[str, tuple[str, str]] = {
     "ds.tlc.chip_confirmed": ("Thời hạn đã xác nhận", "Timeliness confirmed"),
     "ds.tlc.chip_overridden": ("Thời hạn đã sửa: {value}", "Timeliness changed: {value}"),
     "ds.tlc.chip_unexplained": ("Thời hạn thiếu lý do sửa", "Timeliness change lacks a reason"),
+    # --- photos: one photo, several items or findings ---------------------------------------------------
+    "ph.link_more": ("Gắn thêm", "Link as well"),
+    "ph.link_more_title": ("Gắn ảnh này thêm với", "Link this photo as well to"),
+    "ph.also": ("Cũng là ảnh của: {what}", "Also evidence of: {what}"),
+    "ph.unlink": ("Bỏ gắn: {what}", "Unlink: {what}"),
+    "ph.linked_more": ("Đã gắn thêm ảnh", "Photo linked"),
+    "ph.unlinked": ("Đã bỏ gắn ảnh", "Photo unlinked"),
 }

@@ -195,3 +195,47 @@ def test_the_dossier_screen_confirms_the_computed_timeliness_or_changes_it_with_
         assert "Thời hạn đã sửa: Đúng hạn" in again.texts()
         assert drafts.drafts_in(ctx, drafts.visit_scope(visit.id), "timeliness:") == {}
     run(scenario())
+
+
+# --- photos: one photo linked to a second item or finding ------------------------------------------
+
+
+def test_a_photo_is_linked_as_well_to_a_finding_and_unlinked_from_the_photos_screen(ctx):
+    import io
+
+    from PIL import Image
+
+    from inspection_app.services import findings, photos
+
+    from test_ui_screens import _under  # noqa: I001
+
+    visit = make_visit(ctx)
+    finding = findings.add_finding(ctx, visit.id, "Không niêm yết thủ tục hành chính")
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), "blue").save(buf, "JPEG")
+    photo = photos.add_photo(ctx, visit.id, buf.getvalue(), "a.jpg", checklist_id="office_culture",
+                             item_id="oc.name_plates").photo
+
+    async def scenario():
+        app = await App(ctx).start(f"/visits/{visit.id}/photos")
+        await app.click(app.within("photo-1", ft.TextButton, content="Gắn thêm"))
+        dialog = app.page._dialogs.controls[-1]
+        group = next(c for c in app.all(ft.RadioGroup) if _under(c, dialog))
+        values = [r.value for r in app.all(ft.Radio) if _under(r, dialog)]
+        assert "item|office_culture|oc.name_plates" not in values and "none" not in values  # already linked
+        app.session.apply_patch(group._i, {"value": f"finding|{finding.id}"})
+        await app.session.dispatch_event(group._i, "change", None)
+        await app.click(dialog.actions[-1])
+        assert app.snack() == "Đã gắn thêm ảnh"
+        [link] = photos.extra_links(ctx, visit.id)[photo.id]
+        assert link.finding_id == finding.id
+        assert "Cũng là ảnh của: Phát hiện: Không niêm yết thủ tục hành chính" in app.texts()
+        assert len(photos.list_photos(ctx, visit.id)) == 1
+        # the finding shows the photo too
+        await app.show(f"/visits/{visit.id}/findings")
+        assert [p.id for p in app.shell.screen.photos_by_finding[finding.id]] == [photo.id]
+        await app.show(f"/visits/{visit.id}/photos")
+        await app.click(app.within("photo-1", ft.IconButton, tooltip="Bỏ gắn: Phát hiện: Không niêm yết thủ tục hành chính"))
+        assert app.snack() == "Đã bỏ gắn ảnh"
+        assert photos.extra_links(ctx, visit.id) == {}
+    run(scenario())
