@@ -14,7 +14,6 @@ VISIT_LABELS: dict[str, tuple[str, str]] = {
     "rc.order_name": ("Theo tên (A–Z)", "By name (A–Z)"),
     "rc.order_department": ("Theo phòng, ban", "By department"),
     # --- dossiers: the timeliness computed, confirmed or overridden with a reason ------------------------
-    "ds.tlc.title": ("Thời hạn giải quyết", "Time limit"),
     "ds.tlc.computed": ("Tính từ sổ theo dõi: {value}", "From the register: {value}"),
     "ds.tlc.cannot": ("Sổ theo dõi chưa cho biết kết quả: chọn kết quả và ghi lý do.",
                       "The register does not say: choose the result and give the reason."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import flet as ft
 import pytest
-from test_ui_screens import App, make_visit, run
+from test_ui_screens import App, _under, make_visit, run
 
 from inspection_app.services import roll_call, units
 from inspection_app.services.context import AppContext
@@ -206,8 +206,6 @@ def test_a_photo_is_linked_as_well_to_a_finding_and_unlinked_from_the_photos_scr
     from PIL import Image
 
     from inspection_app.services import findings, photos
-
-    from test_ui_screens import _under  # noqa: I001
 
     visit = make_visit(ctx)
     finding = findings.add_finding(ctx, visit.id, "Không niêm yết thủ tục hành chính")

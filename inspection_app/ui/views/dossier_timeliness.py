@@ -50,7 +50,7 @@ class TimelinessPanel:
             selected=[d.recorded_timeliness or d.computed_timeliness or "on_time"], allow_empty_selection=False,
             show_selected_icon=False, segments=[ft.Segment(value=c, label=ft.Text(t(f"ds.tl.{c}"))) for c in CHOICES])
         self.reason = ft.TextField(label=t("ds.tlc.reason"), value=d.timeliness_reason, multiline=True,
-                                   min_lines=1, max_lines=4, max_length=dossier_checks.MAX_REASON)
+                                   min_lines=1, max_lines=4)  # no counter: Flutter's is in English; the service bounds it
         self.form = ft.Column([
             muted(t("ds.tlc.result"), 15), self.choice, self.reason,
             ft.Row([ft.FilledButton(t("ds.tlc.save"), icon=ft.Icons.SAVE, height=48, on_click=self._save),
@@ -65,8 +65,7 @@ class TimelinessPanel:
         self.keeper.saved = draft if draft else self._fields()  # an untouched form is not a draft
         self.keeper.watch(self.choice, self.reason)
         self.control = ft.Semantics(identifier="dossier-timeliness", container=True, content=ft.Container(
-            ft.Column([ft.Text(t("ds.tlc.title"), size=18, weight=ft.FontWeight.W_700), self.computed, self.state,
-                       self.buttons, self.form], spacing=8),
+            ft.Column([self.computed, self.state, self.buttons, self.form], spacing=8),  # under the section's title
             padding=14, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300)))
         self._paint()
 
