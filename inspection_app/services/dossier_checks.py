@@ -337,17 +337,19 @@ def timeliness_label(d: SampledDossier, lang: str = "vi") -> str:
     """The annex's timeliness cell, starting with the status word of :func:`timeliness_status`:
     "Quá hạn (3 ngày làm việc)" when confirmed; "Đúng hạn (sửa khi kiểm tra; theo sổ theo dõi: Quá hạn
     (3 ngày làm việc); lý do: …)" when overridden; the computed value with "(chưa xác nhận)" before."""
-    computed = _status_words(d.timeliness.status, d.timeliness.working_days, lang)
+    days = d.timeliness.working_days
+    computed = _status_words(d.timeliness.status, days, lang)
     state = d.timeliness_state
     if state == "unconfirmed":
         return computed + (" (chưa xác nhận)" if lang == "vi" else " (not confirmed)")
-    if state == "confirmed":
-        return computed
+    if state == "confirmed":  # "overdue" confirmed is printed as the late it is, with its days
+        return _status_words(Timeliness(d.recorded_timeliness), days, lang)
     word = _status_words(Timeliness(d.recorded_timeliness), 0, lang)
     reason = d.timeliness_reason.strip().rstrip(".")
+    # the register's value in lower case: the annex's status words stay one per row (counted against the body)
     if lang == "vi":
-        return f"{word} (sửa khi kiểm tra; theo sổ theo dõi: {computed}; lý do: {reason or 'chưa ghi'})"
-    return f"{word} (changed on inspection; the register gives: {computed}; reason: {reason or 'none given'})"
+        return f"{word} (sửa khi kiểm tra; theo sổ theo dõi: {computed.lower()}; lý do: {reason or 'chưa ghi'})"
+    return f"{word} (changed on inspection; the register gives: {computed.lower()}; reason: {reason or 'none given'})"
 
 
 def minutes_sample(ctx: AppContext, visit_id: str, lang: str = "vi") -> DossierSample | None:

@@ -122,7 +122,7 @@ def test_the_minutes_print_and_count_the_recorded_timeliness(ctx, visit, dossier
     dossier_checks.override_timeliness(ctx, by_code[LATE].check_id, "on_time", "Sổ ghi sai ngày trả.")
     rows = {r.code: r for r in minutes.build_content(ctx, visit.id).sample.rows}
     assert rows[LATE].status == "on_time"
-    assert rows[LATE].timeliness == ("Đúng hạn (sửa khi kiểm tra; theo sổ theo dõi: Quá hạn (2 ngày làm việc); "
+    assert rows[LATE].timeliness == ("Đúng hạn (sửa khi kiểm tra; theo sổ theo dõi: quá hạn (2 ngày làm việc); "
                                      "lý do: Sổ ghi sai ngày trả)")
     assert rows[PENDING].timeliness == "Đang xử lý (trong hạn) (chưa xác nhận)"
     dossier_checks.confirm_timeliness(ctx, by_code[LATE].check_id)
@@ -132,3 +132,22 @@ def test_the_minutes_print_and_count_the_recorded_timeliness(ctx, visit, dossier
     from inspection_app.domain.minutes import sample_sentence
 
     assert "quá hạn: 1" in sample_sentence(content.sample)
+
+
+def test_the_printed_annex_shows_the_override_and_its_reason_and_agrees_with_the_body(ctx, visit, dossiers, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    by_code, _ = dossiers
+    dossier_checks.override_timeliness(ctx, by_code[LATE].check_id, "on_time", "Sổ ghi sai ngày trả.")
+    dossier_checks.override_timeliness(ctx, by_code[PENDING].check_id, "on_time", "Đã trả ngày 03/07.")
+    out = tmp_path / "du-thao.pdf"
+    minutes.export_minutes(ctx, visit.id, out)
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is not installed (poppler-utils, in the Makefile's sysdeps)")
+    flat = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    body, annexes = flat[:flat.index("Phụ lục I ")], flat[flat.index("Phụ lục I "):]
+    assert "lý do: Sổ ghi sai ngày trả" in annexes and "theo sổ theo dõi: quá hạn" in annexes
+    assert re.search(r"đúng hạn: 2", body) and not re.search(r"quá hạn: \d", body)
