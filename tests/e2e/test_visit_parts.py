@@ -87,6 +87,9 @@ def test_the_roster_is_sorted_by_the_files_order_or_by_name(browser, app_server)
         tab.shot_artifact("roll-call-by-name")
         tab.tap(tab.button("Theo thứ tự trong tệp"))
         tab.label_has(tab.ident("staff-1"), "Vũ Thị Yến")
+        # "Đi muộn" asks for the time at the field (TextField.error: Flet 1.0 has no error_text)
+        tab.tap(tab.button("Đi muộn", tab.ident("staff-1")))
+        expect(tab.text("Nhập giờ người này đến (HH:MM)").first).to_be_attached()
     finally:
         tab.page.context.close()
 
@@ -108,7 +111,8 @@ def test_a_dossiers_timeliness_is_confirmed_then_changed_with_a_reason(browser, 
         tab.tap(tab.button("Sửa kết quả", panel))
         tab.tap(tab.button("Đúng hạn", panel))
         tab.tap(tab.button("Lưu kết quả đã sửa", panel))
-        tab.label_has(panel, "Đã xác nhận: Quá hạn")  # refused without a reason (the field says so: unit test)
+        tab.label_has(panel, "Đã xác nhận: Quá hạn")  # refused without a reason, said at the field:
+        expect(tab.text("Cần ghi lý do khi kết quả khác với sổ theo dõi").first).to_be_attached()
         tab.fill(tab.textbox("Lý do sửa", panel), "Sổ ghi ngày trả theo ngày cập nhật hệ thống")
         tab.tap(tab.button("Lưu kết quả đã sửa", panel))
         tab.label_has(panel, "Đã sửa thành: Đúng hạn. Lý do: Sổ ghi ngày trả theo ngày cập nhật hệ thống")

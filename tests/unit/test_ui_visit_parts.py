@@ -177,7 +177,7 @@ def test_the_dossier_screen_confirms_the_computed_timeliness_or_changes_it_with_
         await app.click(app.within("dossier-timeliness", ft.OutlinedButton, content="Sửa kết quả"))
         await app.select(panel.choice, ["on_time"])
         await app.click(app.within("dossier-timeliness", ft.FilledButton, content="Lưu kết quả đã sửa"))
-        assert panel.reason.error_text == "Cần ghi lý do khi kết quả khác với sổ theo dõi"
+        assert panel.reason.error == "Cần ghi lý do khi kết quả khác với sổ theo dõi"
         assert dossier().recorded_timeliness == "late"
         await app.type(panel.reason, "Sổ ghi ngày trả theo ngày cập")
         again = await App(ctx).start(f"/visits/{visit.id}/dossiers")  # a reload or a restart

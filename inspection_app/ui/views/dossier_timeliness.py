@@ -96,7 +96,7 @@ class TimelinessPanel:
         """Explicit cancel: the draft goes and the form closes."""
         await self.keeper.discard()
         self.form.visible = False
-        self.reason.error_text = None
+        self.reason.error = None
         self.reason.value = self.d.timeliness_reason
         self._paint()
         self.keeper.saved = self._fields()
@@ -110,11 +110,11 @@ class TimelinessPanel:
     async def _save(self, e=None) -> None:
         value = self.choice.selected[0] if self.choice.selected else ""
         if value != self.d.computed_timeliness and not (self.reason.value or "").strip():
-            self.reason.error_text = self.t("ds.tlc.reason_needed")  # said at the field, before any call
+            self.reason.error = self.t("ds.tlc.reason_needed")  # said at the field, before any call
             self.control.update()
             self._focus = asyncio.ensure_future(self.reason.focus())  # not awaited: the client answers later
             return
-        self.reason.error_text = None
+        self.reason.error = None
         got = await self.app.call(dossier_checks.override_timeliness, self.app.ctx, self.d.check_id, value,
                                   self.reason.value or "")
         if got.ok:

@@ -115,7 +115,7 @@ class PersonRow:
         elif status == "late" and not (self.arrival.value or "").strip():
             # ask for the time the person arrived: never assume "now" (a forgotten time would make
             # "late by 249 minutes" in the record); saved as soon as the time is typed
-            self.arrival.error_text = self.t("rc.arrival_needed")
+            self.arrival.error = self.t("rc.arrival_needed")
             self.control.update()
             self._focus = asyncio.ensure_future(self.arrival.focus())
             return
@@ -152,10 +152,10 @@ class PersonRow:
         if status == "late":
             arrival = fmt.parse_hhmm(self.arrival.value)
             if arrival is None:
-                self.arrival.error_text = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
-                self.app.toast(self.arrival.error_text, error=True)
+                self.arrival.error = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
+                self.app.toast(self.arrival.error, error=True)
                 return False
-            self.arrival.error_text = None
+            self.arrival.error = None
         got = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
                                   status, arrival_time=arrival, reason=self.reason.value,
                                   evidence=self.evidence.value, note=self.note.value)
