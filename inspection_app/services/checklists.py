@@ -20,7 +20,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import nfc
 from ..resources import CHECKLISTS, resource_dir
 from ..store.models import Answer, ChecklistSnapshot, Finding, Photo, Visit
-from ..store.photo_links import extra_evidence_counts
+from ..store.photo_links import PhotoExtraLink
 from ..store.types import utcnow
 from .common import get_or_404, visit_for_update
 from .context import AppContext
@@ -267,7 +267,14 @@ def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
                              .join(Photo, Photo.finding_id == Finding.id)
                              .where(Finding.visit_id == visit_id, Finding.item_id.is_not(None))
                              .group_by(Finding.checklist_id, Finding.item_id)).all()
-        extra = extra_evidence_counts(s, visit_id)  # photos linked to it as well (#13)
+        # photos linked to the item, or to a finding on it, as well as to their first target (issue #13)
+        extra = s.exec(select(PhotoExtraLink.checklist_id, PhotoExtraLink.item_id, func.count())
+                       .where(PhotoExtraLink.visit_id == visit_id, PhotoExtraLink.item_id.is_not(None))
+                       .group_by(PhotoExtraLink.checklist_id, PhotoExtraLink.item_id)).all()
+        extra += s.exec(select(Finding.checklist_id, Finding.item_id, func.count())
+                        .join(PhotoExtraLink, PhotoExtraLink.finding_id == Finding.id)
+                        .where(Finding.visit_id == visit_id, Finding.item_id.is_not(None))
+                        .group_by(Finding.checklist_id, Finding.item_id)).all()
     photo_counts: dict[tuple[str, str], int] = {}
     for checklist_id, item_id, n in [*direct, *via_finding, *extra]:
         photo_counts[(checklist_id, item_id)] = photo_counts.get((checklist_id, item_id), 0) + n

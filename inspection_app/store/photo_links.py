@@ -11,15 +11,20 @@ The rows belong to the visit: audited, refused once the visit is locked, carried
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
-from sqlmodel import Field, Session, func, select
+from sqlmodel import Field, SQLModel
 
-from .models import Timestamped, _id
+from .types import UTCDateTime, new_id, utcnow
 
 
-class PhotoExtraLink(Timestamped, table=True):
-    id: str = _id()
+class PhotoExtraLink(SQLModel, table=True):
+    # the columns of models.Timestamped and models._id, written out: this module is imported at the end
+    # of models.py and imports nothing from it (no import cycle); rows are only inserted and deleted
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     visit_id: str = Field(foreign_key="visit.id", index=True)
     photo_id: str = Field(foreign_key="photo.id", index=True)
     checklist_id: Optional[str] = None  # with item_id: a checklist item of the visit
@@ -27,17 +32,3 @@ class PhotoExtraLink(Timestamped, table=True):
     finding_id: Optional[str] = Field(default=None, foreign_key="finding.id", index=True)
     recorded_by: str = ""
 
-
-def extra_evidence_counts(session: Session, visit_id: str) -> list[tuple[str, str, int]]:
-    """(checklist id, item id, number of further links) for the close check: a photo linked as well
-    to an item, or to a finding on that item, is evidence for the item."""
-    from .models import Finding  # the models module imports this one at its end
-
-    direct = session.exec(select(PhotoExtraLink.checklist_id, PhotoExtraLink.item_id, func.count())
-                          .where(PhotoExtraLink.visit_id == visit_id, PhotoExtraLink.item_id.is_not(None))
-                          .group_by(PhotoExtraLink.checklist_id, PhotoExtraLink.item_id)).all()
-    via_finding = session.exec(select(Finding.checklist_id, Finding.item_id, func.count())
-                               .join(PhotoExtraLink, PhotoExtraLink.finding_id == Finding.id)
-                               .where(Finding.visit_id == visit_id, Finding.item_id.is_not(None))
-                               .group_by(Finding.checklist_id, Finding.item_id)).all()
-    return [(c, i, n) for c, i, n in [*direct, *via_finding]]

@@ -9,16 +9,12 @@ the change is saved or cancelled.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import flet as ft
 
 from ...services import dossier_checks, drafts
 from ..widgets.drafts import DraftKeeper
-from .base import muted
-
-if TYPE_CHECKING:
-    from .dossier_detail import DossierDetail
 
 CHOICES = ("early", "on_time", "late")
 STATE_COLORS = {"unconfirmed": ft.Colors.AMBER_100, "confirmed": ft.Colors.GREEN_100,
@@ -36,7 +32,7 @@ def state_chip_text(t: Any, d: Any) -> str:
 class TimelinessPanel:
     """The computed timeliness, its state, "Xác nhận", and "Sửa kết quả" with a choice and a reason."""
 
-    def __init__(self, screen: DossierDetail, d: Any, draft: dict | None):
+    def __init__(self, screen: Any, d: Any, draft: dict | None):  # screen: the DossiersScreen
         self.screen, self.app, self.t = screen, screen.app, screen.t
         self.d = d
         t, locked = self.t, screen.locked
@@ -52,7 +48,7 @@ class TimelinessPanel:
         self.reason = ft.TextField(label=t("ds.tlc.reason"), value=d.timeliness_reason, multiline=True,
                                    min_lines=1, max_lines=4)  # no counter: Flutter's is in English; the service bounds it
         self.form = ft.Column([
-            muted(t("ds.tlc.result"), 15), self.choice, self.reason,
+            ft.Text(t("ds.tlc.result"), size=15, color=ft.Colors.GREY_700), self.choice, self.reason,
             ft.Row([ft.FilledButton(t("ds.tlc.save"), icon=ft.Icons.SAVE, height=48, on_click=self._save),
                     ft.TextButton(t("common.cancel"), on_click=self._cancel)], wrap=True),
         ], spacing=8, visible=False)
