@@ -14,6 +14,8 @@ from inspection_app.services import dossier_checks, minutes, sampling, visits
 from inspection_app.store.audit import history
 from inspection_app.store.models import DossierCheck
 
+pytestmark = pytest.mark.both_databases
+
 LATE, PENDING = "000.00.31.H56-260701-0001", "000.00.31.H56-260702-0002"
 
 

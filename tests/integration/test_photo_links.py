@@ -15,6 +15,8 @@ from inspection_app.services import bundles, checklists, devices, findings, minu
 from inspection_app.store.models import Photo
 from inspection_app.store.photo_links import PhotoExtraLink
 
+pytestmark = pytest.mark.both_databases
+
 PLATES, FLAG = ("office_culture", "oc.name_plates"), ("office_culture", "oc.emblem_flag")
 
 
