@@ -167,3 +167,23 @@ def test_a_half_typed_request_to_remedy_survives_navigation_and_a_restart(browse
         expect(tab.textbox("Nội dung yêu cầu khắc phục")).to_have_count(0)
     finally:
         tab.page.context.close()
+
+
+def test_at_600px_the_order_control_and_the_timeliness_panel_fit(browser, app_server):
+    vid = visit_id(app_server)
+    tab = new_tab(browser, app_server, width=600, height=960)
+    try:
+        open_visit(tab, f"/visits/{vid}/roll-call")
+        for name in ("Theo thứ tự trong tệp", "Theo tên (A–Z)", "Theo phòng, ban"):
+            box = tab.reveal(tab.button(name)).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 600, (name, box)
+        tab.shot_artifact("roll-call-order-600")
+        open_visit(tab, f"/visits/{vid}/dossiers")
+        tab.tap(tab.button("Kiểm tra", tab.ident(f"dossier-{LATE}")))
+        panel = tab.ident("dossier-timeliness")
+        for name in ("Xác nhận", "Sửa kết quả"):
+            box = tab.reveal(tab.button(name, panel)).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 600, (name, box)
+        tab.shot_artifact("dossier-timeliness-600")
+    finally:
+        tab.page.context.close()
