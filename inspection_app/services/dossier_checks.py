@@ -31,10 +31,15 @@ from ..domain.sampling import (
 )
 from ..domain.text import nfc
 from ..domain.timeliness import (
-    Timeliness,
     TimelinessResult,
     assess_apology,
     classify,
+)
+from ..domain.timeliness_record import (
+    CHOICE_OF_STATUS,
+    TIMELINESS_ITEM,
+    annex_label,
+    record_state,
 )
 from ..store.models import Dossier, DossierCheck, Photo, Sample
 from ..store.types import utcnow
@@ -45,12 +50,7 @@ from .register_import import _local
 from .sample_draw import _day, list_samples, local_today
 
 DOSSIER_CHECKLIST_ID = "tthc_dossiers"
-TIMELINESS_ITEM = "td.timeliness"
 MAX_REASON = 1000  # characters of an override's reason
-
-#: the item's answer a computed status stands for; pending and unknown have none (nothing to confirm)
-CHOICE_OF_STATUS = {Timeliness.EARLY: "early", Timeliness.ON_TIME: "on_time", Timeliness.LATE: "late",
-                    Timeliness.OVERDUE: "late"}
 
 
 # --- checking the sampled dossiers ----------------------------------------------------------------
@@ -115,14 +115,8 @@ class SampledDossier:
 
     @property
     def timeliness_state(self) -> str:
-        """``unconfirmed``, ``confirmed`` (the computed value), ``overridden`` (another value, with its
-        reason) or ``unexplained`` (differs from the register and has no reason: the close check lists it)."""
-        value = self.recorded_timeliness
-        if value is None:
-            return "unconfirmed"
-        if value == self.computed_timeliness:
-            return "confirmed"
-        return "overridden" if self.timeliness_reason.strip() else "unexplained"
+        """See :func:`inspection_app.domain.timeliness_record.record_state`."""
+        return record_state(self.timeliness, self.recorded_timeliness, self.timeliness_reason)
 
 
 def sampled_dossiers(ctx: AppContext, sample_id: str) -> list[SampledDossier]:
@@ -320,38 +314,6 @@ def set_dossier_note(ctx: AppContext, check_id: str, note: str) -> DossierCheck:
 # --- the minutes ----------------------------------------------------------------------------------
 
 
-def _status_words(status: Timeliness, days: int, lang: str) -> str:
-    label = status.label_vi if lang == "vi" else status.label_en
-    if status in (Timeliness.EARLY, Timeliness.LATE, Timeliness.OVERDUE) and days:
-        label += f" ({days} {'ngày làm việc' if lang == 'vi' else 'working days'})"
-    return label
-
-
-def timeliness_status(d: SampledDossier) -> str:
-    """The Timeliness code the record stands for: the recorded answer once confirmed or set, else the
-    computed status (what the minutes' body counts and the annex prints)."""
-    return d.recorded_timeliness or d.timeliness.status.value
-
-
-def timeliness_label(d: SampledDossier, lang: str = "vi") -> str:
-    """The annex's timeliness cell, starting with the status word of :func:`timeliness_status`:
-    "Quá hạn (3 ngày làm việc)" when confirmed; "Đúng hạn (sửa khi kiểm tra; theo sổ theo dõi: Quá hạn
-    (3 ngày làm việc); lý do: …)" when overridden; the computed value with "(chưa xác nhận)" before."""
-    days = d.timeliness.working_days
-    computed = _status_words(d.timeliness.status, days, lang)
-    state = d.timeliness_state
-    if state == "unconfirmed":
-        return computed + (" (chưa xác nhận)" if lang == "vi" else " (not confirmed)")
-    if state == "confirmed":  # "overdue" confirmed is printed as the late it is, with its days
-        return _status_words(Timeliness(d.recorded_timeliness), days, lang)
-    word = _status_words(Timeliness(d.recorded_timeliness), 0, lang)
-    reason = d.timeliness_reason.strip().rstrip(".")
-    # the register's value in lower case: the annex's status words stay one per row (counted against the body)
-    if lang == "vi":
-        return f"{word} (sửa khi kiểm tra; theo sổ theo dõi: {computed.lower()}; lý do: {reason or 'chưa ghi'})"
-    return f"{word} (changed on inspection; the register gives: {computed.lower()}; reason: {reason or 'none given'})"
-
-
 def minutes_sample(ctx: AppContext, visit_id: str, lang: str = "vi") -> DossierSample | None:
     """The visit's last drawn sample as the minutes print it (seed, commitment, frame hash, rows)."""
     drawn = [x for x in list_samples(ctx, visit_id) if x.drawn]
@@ -378,7 +340,7 @@ def minutes_sample(ctx: AppContext, visit_id: str, lang: str = "vi") -> DossierS
             result = ("Không đạt: " if lang == "vi" else "Fail: ") + "; ".join(failed)
         else:
             result = "Đạt" if lang == "vi" else "Pass"
-        label = timeliness_label(d, lang)
+        label = annex_label(d.timeliness, d.recorded_timeliness, d.timeliness_reason, lang)
         rows.append(
             DossierRow(code=d.code, procedure=d.procedure_name, domain=d.domain, received=_day(d.received),
                        due=_day(d.due), returned=_day(d.returned or d.finished), timeliness=label, result=result)

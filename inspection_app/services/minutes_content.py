@@ -24,6 +24,7 @@ from ..domain import minutes as dm
 from ..domain.checklist import AnswerType, Citations, Verdict, display_value, is_failed
 from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
+from ..domain.timeliness_record import recorded_status
 from ..store.models import (
     Dossier,
     DossierCheck,
@@ -43,7 +44,6 @@ from . import roll_call as roll_call_service
 from . import sampling as sampling_service
 from .common import get_or_404
 from .context import AppContext
-from .dossier_checks import timeliness_status
 from .numbering import minutes_code
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -129,7 +129,7 @@ def _dossier_sample(ctx: AppContext, visit_id: str) -> dm.DossierSample | None:
                 continue
         if d.apology_flagged and "td.apology_letter" not in d.answers:
             failed = True
-        facts[d.code] = (timeliness_status(d), failed)  # confirmed or set, else computed
+        facts[d.code] = (recorded_status(d.timeliness, d.recorded_timeliness), failed)  # confirmed or set
     rows = tuple(dataclasses.replace(r, status=facts.get(r.code, ("", False))[0],
                                      failed=facts.get(r.code, ("", False))[1]) for r in sample.rows)
     return dataclasses.replace(sample, rows=rows)
