@@ -24,6 +24,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import nfc
 from ..resources import CHECKLISTS, resource_dir
 from ..store.models import Answer, ChecklistSnapshot, Finding, Photo, Visit
+from ..store.photo_links import PhotoExtraLink
 from ..store.types import utcnow
 from .common import get_or_404, visit_for_update
 from .context import AppContext
@@ -270,8 +271,16 @@ def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
                              .join(Photo, col(Photo.finding_id) == col(Finding.id))
                              .where(col(Finding.visit_id) == visit_id, col(Finding.item_id).is_not(None))
                              .group_by(col(Finding.checklist_id), col(Finding.item_id))).all()
+        # photos linked to the item, or to a finding on it, as well as to their first target (issue #13)
+        extra = s.exec(select(col(PhotoExtraLink.checklist_id), col(PhotoExtraLink.item_id), func.count())
+                       .where(col(PhotoExtraLink.visit_id) == visit_id, col(PhotoExtraLink.item_id).is_not(None))
+                       .group_by(col(PhotoExtraLink.checklist_id), col(PhotoExtraLink.item_id))).all()
+        extra += s.exec(select(col(Finding.checklist_id), col(Finding.item_id), func.count())
+                        .join(PhotoExtraLink, col(PhotoExtraLink.finding_id) == col(Finding.id))
+                        .where(col(Finding.visit_id) == visit_id, col(Finding.item_id).is_not(None))
+                        .group_by(col(Finding.checklist_id), col(Finding.item_id))).all()
     photo_counts: dict[tuple[str, str], int] = {}
-    for checklist_id, item_id, n in [*direct, *via_finding]:
+    for checklist_id, item_id, n in [*direct, *via_finding, *extra]:
         photo_counts[(checklist_id, item_id)] = photo_counts.get((checklist_id, item_id), 0) + n
     out: list[Gap] = []
     for c in checklists:

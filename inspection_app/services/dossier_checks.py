@@ -1,4 +1,12 @@
-"""Checking the sampled dossiers (checklist ``tthc_dossiers``) and what the minutes show of them."""
+"""Checking the sampled dossiers (checklist ``tthc_dossiers``) and what the minutes show of them.
+
+A dossier's timeliness (item ``td.timeliness``: early / on time / late) is computed from the register
+(``domain.timeliness``, in working days) and is never typed: the inspector *confirms* the computed
+value, or *overrides* it with another value and a reason (issue #13, "ask once"). The value is the
+item's answer and the reason its note, so both are audited, locked with the visit and carried in
+bundles like any other answer of the check; an override without a reason is refused here, and the
+close check lists a stored value that no longer matches the register and has no reason.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +26,15 @@ from ..domain.sampling import (
 )
 from ..domain.text import nfc
 from ..domain.timeliness import (
-    Timeliness,
     TimelinessResult,
     assess_apology,
     classify,
+)
+from ..domain.timeliness_record import (
+    CHOICE_OF_STATUS,
+    TIMELINESS_ITEM,
+    annex_label,
+    record_state,
 )
 from ..store.models import Dossier, DossierCheck, Photo, Sample
 from ..store.types import utcnow
@@ -32,6 +45,7 @@ from .register_import import _local
 from .sample_draw import _day, list_samples, local_today
 
 DOSSIER_CHECKLIST_ID = "tthc_dossiers"
+MAX_REASON = 1000  # characters of an override's reason
 
 
 # --- checking the sampled dossiers ----------------------------------------------------------------
@@ -79,6 +93,25 @@ class SampledDossier:
     apology_flagged: bool  # late and no apology letter recorded as passing
     apology_reasons_vi: tuple[str, ...] = ()
     apology_reasons_en: tuple[str, ...] = ()
+
+    @property
+    def computed_timeliness(self) -> str | None:
+        """The answer the register gives (early / on_time / late), or None when it cannot say."""
+        return CHOICE_OF_STATUS.get(self.timeliness.status)
+
+    @property
+    def recorded_timeliness(self) -> str | None:
+        """The answer the inspector confirmed or set; None while not confirmed."""
+        return self.answers.get(TIMELINESS_ITEM)
+
+    @property
+    def timeliness_reason(self) -> str:
+        return self.notes.get(TIMELINESS_ITEM, "")
+
+    @property
+    def timeliness_state(self) -> str:
+        """See :func:`inspection_app.domain.timeliness_record.record_state`."""
+        return record_state(self.timeliness, self.recorded_timeliness, self.timeliness_reason)
 
 
 def sampled_dossiers(ctx: AppContext, sample_id: str) -> list[SampledDossier]:
@@ -142,6 +175,12 @@ def record_dossier_check(
             raise NotFound(f"Không có mục {item_id} trong bảng kiểm.", f"No item {item_id} in the checklist.") from None
         answers = dict(check.answers or {})
         notes = dict(check.notes or {})
+        if item_id == TIMELINESS_ITEM and (value is not ... or note is not None):
+            value = answers.get(item_id) if value is ... else value
+            reason = notes.get(item_id, "") if note is None else note
+            check.checklist_id, check.checklist_version = checklist.id, checklist.version
+            _set_timeliness(s, ctx, check, item, value, reason)
+            return check
         if value is not ...:
             try:
                 stored = normalise_value(item, value)
@@ -166,6 +205,93 @@ def record_dossier_check(
         check.checked_at = utcnow()
         s.add(check)
         return check
+
+
+def _computed(ctx: AppContext, s: Any, check: DossierCheck) -> TimelinessResult:
+    """The dossier's timeliness from the register, as :func:`sampled_dossiers` computes it."""
+    dossier = get_or_404(s, Dossier, check.dossier_id, "hồ sơ", "dossier")
+    sample = get_or_404(s, Sample, check.sample_id, "mẫu", "sample")
+    as_of = sample.strata.get("as_of")
+    reference = date.fromisoformat(as_of) if as_of else local_today()
+    due, returned, finished = _local(dossier.due_at), _local(dossier.returned_at), _local(dossier.finished_at)
+    years = {reference.year} | {v.year for v in (_local(dossier.received_at), due, returned, finished) if v}
+    return classify(due, returned, working_calendar(ctx, years), finished=finished, as_of=reference)
+
+
+def _set_timeliness(s: Any, ctx: AppContext, check: DossierCheck, item: Any, value: Any, reason: str) -> None:
+    """Store the timeliness answer: the computed value (a confirmation, no reason kept), or another
+    value with its reason. Raises ValidationFailed for a value that is not one of the item's
+    choices, for an override without a reason, and for a reason over :data:`MAX_REASON` characters."""
+    answers = dict(check.answers or {})
+    notes = dict(check.notes or {})
+    try:
+        stored = normalise_value(item, value)
+    except ValueError as exc:
+        vi, _, en = str(exc).partition(" / ")
+        raise ValidationFailed(vi, en or vi) from exc
+    text = " ".join((nfc(reason) or "").split())
+    if len(text) > MAX_REASON:
+        raise ValidationFailed(f"Lý do dài quá {MAX_REASON} ký tự.", f"The reason is longer than {MAX_REASON} characters.")
+    computed = CHOICE_OF_STATUS.get(_computed(ctx, s, check).status)
+    if stored is None:
+        answers.pop(TIMELINESS_ITEM, None)
+        notes.pop(TIMELINESS_ITEM, None)
+    elif stored == computed:
+        answers[TIMELINESS_ITEM] = stored
+        notes.pop(TIMELINESS_ITEM, None)  # a confirmation needs no reason
+    else:
+        if not text:
+            raise ValidationFailed(
+                "Kết quả thời hạn khác với kết quả tính từ sổ theo dõi: cần ghi lý do sửa.",
+                "The timeliness differs from what the register gives: a reason for the change is needed.")
+        answers[TIMELINESS_ITEM] = stored
+        notes[TIMELINESS_ITEM] = text
+    check.answers = answers
+    check.notes = notes
+    check.timeliness = stored or (computed or "")  # what the office counts: the confirmed value
+    check.checked_by = ctx.actor
+    check.checked_at = utcnow()
+    s.add(check)
+
+
+def confirm_timeliness(ctx: AppContext, check_id: str) -> DossierCheck:
+    """Confirm the timeliness computed from the register (early / on time / late), audited.
+
+    Raises ValidationFailed when the register cannot say (no due date, or not returned and not yet
+    due): then the inspector sets the value with :func:`override_timeliness` and a reason.
+    """
+    checklist = dossier_checklist(ctx)
+    with ctx.session() as s:
+        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        visit_for_update(s, check.visit_id)
+        result = _computed(ctx, s, check)
+        computed = CHOICE_OF_STATUS.get(result.status)
+        if computed is None:
+            raise ValidationFailed(
+                f"Sổ theo dõi không cho biết kết quả thời hạn ({result.status.label_vi}): hãy chọn kết quả và ghi lý do.",
+                f"The register does not give the timeliness ({result.status.label_en}): choose it and give a reason.")
+        _set_timeliness(s, ctx, check, _timeliness_item(ctx, s, check, checklist), computed, "")
+        return check
+
+
+def override_timeliness(ctx: AppContext, check_id: str, value: str, reason: str) -> DossierCheck:
+    """Set the timeliness to ``value`` (early / on_time / late) against the register, with ``reason``
+    (required unless ``value`` is what the register gives; at most :data:`MAX_REASON` characters), audited."""
+    checklist = dossier_checklist(ctx)
+    with ctx.session() as s:
+        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        visit_for_update(s, check.visit_id)
+        _set_timeliness(s, ctx, check, _timeliness_item(ctx, s, check, checklist), value, reason)
+        return check
+
+
+def _timeliness_item(ctx: AppContext, s: Any, check: DossierCheck, checklist: Checklist) -> Any:
+    if check.checklist_version and check.checklist_version != checklist.version:
+        checklist = checklist_service.checklist_version(ctx, s, DOSSIER_CHECKLIST_ID, check.checklist_version)
+    else:
+        checklist_service.snapshot(s, ctx, checklist)
+    check.checklist_id, check.checklist_version = checklist.id, checklist.version
+    return checklist.item(TIMELINESS_ITEM)
 
 
 def set_dossier_note(ctx: AppContext, check_id: str, note: str) -> DossierCheck:
@@ -209,10 +335,7 @@ def minutes_sample(ctx: AppContext, visit_id: str, lang: str = "vi") -> DossierS
             result = ("Không đạt: " if lang == "vi" else "Fail: ") + "; ".join(failed)
         else:
             result = "Đạt" if lang == "vi" else "Pass"
-        status = d.timeliness.status
-        label = status.label_vi if lang == "vi" else status.label_en
-        if status in (Timeliness.EARLY, Timeliness.LATE, Timeliness.OVERDUE) and d.timeliness.working_days:
-            label += f" ({d.timeliness.working_days} {'ngày làm việc' if lang == 'vi' else 'working days'})"
+        label = annex_label(d.timeliness, d.recorded_timeliness, d.timeliness_reason, lang)
         rows.append(
             DossierRow(code=d.code, procedure=d.procedure_name, domain=d.domain, received=_day(d.received),
                        due=_day(d.due), returned=_day(d.returned or d.finished), timeliness=label, result=result)
@@ -258,6 +381,11 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
                 checklists_by_version[version] = (
                     checklist_service.checklist_version(ctx, s, DOSSIER_CHECKLIST_ID, version)
                     if version else dossier_checklist(ctx))
+    timeliness_of: dict[str, str | None] | None = None
+    if any((c.answers or {}).get(TIMELINESS_ITEM) is not None for c, _ in rows):
+        timeliness_of = {d.check_id: d.computed_timeliness
+                         for sample_id in dict.fromkeys(c.sample_id for c, _ in rows)
+                         for d in sampled_dossiers(ctx, sample_id)}
     out: list[checklist_service.Gap] = []
     for check, code in rows:
         checklist = checklists_by_version[check.checklist_version or ""]
@@ -268,6 +396,13 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
                 DOSSIER_CHECKLIST_ID, unanswered[0].id, "unanswered",
                 f"Hồ sơ {code}: còn {len(unanswered)} nội dung chưa kiểm tra.",
                 f"Dossier {code}: {len(unanswered)} items not checked yet."))
+        if timeliness_of is not None and answers.get(TIMELINESS_ITEM) is not None \
+                and not (notes.get(TIMELINESS_ITEM) or "").strip() \
+                and answers[TIMELINESS_ITEM] != timeliness_of.get(check.id):
+            out.append(checklist_service.Gap(
+                DOSSIER_CHECKLIST_ID, TIMELINESS_ITEM, "note",
+                f"Hồ sơ {code}: kết quả thời hạn khác với sổ theo dõi mà chưa ghi lý do.",
+                f"Dossier {code}: the timeliness differs from the register and has no reason."))
         for item in checklist.items:
             req = missing_evidence(item, answers.get(item.id), notes.get(item.id) or check.note or "",
                                    photo_counts.get(check.id, 0))

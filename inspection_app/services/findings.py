@@ -19,6 +19,7 @@ from ..domain.text import nfc
 from ..domain.violations import ViolationKind
 from ..store.models import Finding, Severity, StaffMember, Visit
 from ..store.office import FindingPerson
+from ..store.photo_links import PhotoExtraLink
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
@@ -156,5 +157,7 @@ def delete_finding(ctx: AppContext, finding_id: str) -> None:
         visit_for_update(s, finding.visit_id)
         for link in s.exec(select(FindingPerson).where(FindingPerson.finding_id == finding.id)):
             s.delete(link)
+        for extra in s.exec(select(PhotoExtraLink).where(PhotoExtraLink.finding_id == finding.id)):
+            s.delete(extra)  # a photo linked to this finding as well keeps its other links (issue #13)
         s.flush()
         s.delete(finding)

@@ -26,6 +26,7 @@ from ..domain.checklist import AnswerType, Citations, Item, Verdict
 from ..domain.minutes_digest import content_digest
 from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
+from ..domain.timeliness_record import recorded_status
 from ..store.models import (
     Dossier,
     DossierCheck,
@@ -134,7 +135,7 @@ def _dossier_sample(ctx: AppContext, visit_id: str) -> dm.DossierSample | None:
                 continue
         if d.apology_flagged and "td.apology_letter" not in d.answers:
             failed = True
-        facts[d.code] = (d.timeliness.status.value, failed)
+        facts[d.code] = (recorded_status(d.timeliness, d.recorded_timeliness), failed)  # confirmed or set
     rows = tuple(dataclasses.replace(r, status=facts.get(r.code, ("", False))[0],
                                      failed=facts.get(r.code, ("", False))[1]) for r in sample.rows)
     return dataclasses.replace(sample, rows=rows)
@@ -183,6 +184,13 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
             by_finding.setdefault(p.finding_id, []).append(refs[p.id])
         elif p.checklist_id or p.item_id:
             by_item.setdefault((p.checklist_id, p.item_id), []).append(refs[p.id])
+    extras = photo_service.extra_links(ctx, visit_id)  # a photo linked to more than one thing (#13): one ref
+    for p in photos:
+        for x in extras.get(p.id, []):
+            if x.finding_id:
+                by_finding.setdefault(x.finding_id, []).append(refs[p.id])
+            elif x.item_id:
+                by_item.setdefault((x.checklist_id, x.item_id), []).append(refs[p.id])
     findings_by_item: dict[tuple[str | None, str | None], list[Finding]] = {}
     loose: list[Finding] = []
     for f in findings:
@@ -251,21 +259,26 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
             team_arrival=_local(visit.arrival_at).strftime("%H:%M") if visit.arrival_at else "",
             method=method)
 
-    entries = []
-    for p in photos:
-        if p.finding_id:
-            finding = next((f for f in findings if f.id == p.finding_id), None)
+    def link_label(finding_id, checklist_id, item_id, staff_id=None, dossier_check_id=None) -> str:  # noqa: ANN001
+        if finding_id:
+            finding = next((f for f in findings if f.id == finding_id), None)
             label = f"Phát hiện: {finding.description}" if finding else ""
             if finding and finding.checklist_id and finding.item_id:
                 label = item_labels.get((finding.checklist_id, finding.item_id), label)
-        elif p.checklist_id and p.item_id:
-            label = item_labels.get((p.checklist_id, p.item_id), p.item_id)
-        elif p.staff_id:
-            label = f"Cá nhân: {staff_names.get(p.staff_id, '')}"
-        elif p.dossier_check_id:
-            label = f"Hồ sơ {dossier_codes.get(p.dossier_check_id, '')}"
-        else:
-            label = ""
+            return label
+        if checklist_id and item_id:
+            return item_labels.get((checklist_id, item_id), item_id)
+        if staff_id:
+            return f"Cá nhân: {staff_names.get(staff_id, '')}"
+        if dossier_check_id:
+            return f"Hồ sơ {dossier_codes.get(dossier_check_id, '')}"
+        return ""
+
+    entries = []
+    for p in photos:
+        labels = [link_label(p.finding_id, p.checklist_id, p.item_id, p.staff_id, p.dossier_check_id),
+                  *(link_label(x.finding_id, x.checklist_id, x.item_id) for x in extras.get(p.id, []))]
+        label = "; ".join(dict.fromkeys(x for x in labels if x))  # every thing it is evidence of, once each
         entries.append(dm.PhotoEntry(
             ref=refs[p.id], path=str(photo_service.photo_file(ctx, p, "report")),
             caption=p.caption or "Ảnh hiện trường", taken_at=_local(p.captured_at or p.ingested_at),

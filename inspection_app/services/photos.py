@@ -1,7 +1,10 @@
 """Evidence photos of a visit: add, link, caption, list, remove.
 
-A photo belongs to one visit and, at most, to one thing in it: a checklist item, a finding, a
-person on the unit's roster, or a sampled dossier. Its files are content-addressed under the data
+A photo belongs to one visit and, first, to at most one thing in it: a checklist item, a finding, a
+person on the unit's roster, or a sampled dossier. It can then be linked to further checklist items
+or findings of the same visit (:func:`add_photo_link`, table ``photoextralink``, issue #13) without
+becoming a second record: the close check counts it as evidence for each, and the minutes' annex
+shows it once, naming everything it is evidence of. Its files are content-addressed under the data
 directory (``media.storage``), so the same picture added to two visits is one set of files, and
 added twice to one visit is one record: the second add says so and changes nothing.
 
@@ -31,6 +34,7 @@ from ..domain.text import nfc
 from ..media.ingest import DEFAULT_MAX_CLOCK_SKEW, VIETNAM_TZ, IngestedPhoto, ingest_bytes, ingest_path
 from ..media.storage import PhotoStore, StoredPhoto
 from ..store.models import DossierCheck, Finding, Photo, StaffMember, Visit
+from ..store.photo_links import PhotoExtraLink
 from . import checklists as checklist_service
 from .common import get_or_404, visit_for_update
 from .context import AppContext
@@ -257,13 +261,74 @@ def link_photo(ctx: AppContext, photo_id: str, *, checklist_id: str | None = Non
         return photo
 
 
+def add_photo_link(ctx: AppContext, photo_id: str, *, checklist_id: str | None = None,
+                   item_id: str | None = None, finding_id: str | None = None) -> PhotoExtraLink:
+    """Link a photo already in the visit to one more checklist item or finding (audited).
+
+    Raises ValidationFailed when the target is neither an item nor a finding (or both), is not of the
+    photo's visit, or the photo is already linked to it; Locked for a locked visit.
+    """
+    link = PhotoLink(_opt(checklist_id), _opt(item_id), _opt(finding_id))
+    if link.kind not in ("item", "finding"):
+        raise ValidationFailed("Chọn một mục kiểm tra hoặc một phát hiện để gắn thêm ảnh.",
+                               "Choose a checklist item or a finding to link the photo to as well.")
+    with ctx.session() as s:
+        photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
+        _check_link(ctx, s, visit_for_update(s, photo.visit_id), link)
+        if link in _links_of(s, photo):
+            raise ValidationFailed("Ảnh này đã gắn với nội dung đó.", "The photo is already linked to that.")
+        extra = PhotoExtraLink(visit_id=photo.visit_id, photo_id=photo.id, checklist_id=link.checklist_id,
+                               item_id=link.item_id, finding_id=link.finding_id, recorded_by=ctx.actor)
+        s.add(extra)
+        return extra
+
+
+def remove_photo_link(ctx: AppContext, link_id: str) -> None:
+    """Undo :func:`add_photo_link` (the photo and its first link stay)."""
+    with ctx.session() as s:
+        extra = get_or_404(s, PhotoExtraLink, link_id, "liên kết ảnh", "photo link")
+        visit_for_update(s, extra.visit_id)
+        s.delete(extra)
+
+
+def extra_links(ctx: AppContext, visit_id: str) -> dict[str, list[PhotoExtraLink]]:
+    """The further links of the visit's photos, by photo id, in the order they were made."""
+    with ctx.session() as s:
+        rows = s.exec(select(PhotoExtraLink).where(PhotoExtraLink.visit_id == visit_id)
+                      .order_by(PhotoExtraLink.created_at)).all()
+    out: dict[str, list[PhotoExtraLink]] = {}
+    for r in rows:
+        out.setdefault(r.photo_id, []).append(r)
+    return out
+
+
+def all_links(ctx: AppContext, visit_id: str) -> dict[str, list[PhotoLink]]:
+    """Every link of each photo of the visit (its first link, then the further ones), by photo id;
+    a photo linked to the visit only has none."""
+    extras = extra_links(ctx, visit_id)
+    out: dict[str, list[PhotoLink]] = {}
+    for p in list_photos(ctx, visit_id):
+        first = PhotoLink.of(p)
+        out[p.id] = ([first] if first.kind else []) + [PhotoLink(e.checklist_id, e.item_id, e.finding_id)
+                                                       for e in extras.get(p.id, [])]
+    return out
+
+
+def _links_of(s: Session, photo: Photo) -> list[PhotoLink]:
+    rows = s.exec(select(PhotoExtraLink).where(PhotoExtraLink.photo_id == photo.id)).all()
+    return [PhotoLink.of(photo), *(PhotoLink(r.checklist_id, r.item_id, r.finding_id) for r in rows)]
+
+
 def remove_photo(ctx: AppContext, photo_id: str) -> None:
-    """Remove a photo from its visit; its files go too when no other visit uses them."""
+    """Remove a photo from its visit, with its further links; its files go too when no other visit uses them."""
     with _files_lock:
         with ctx.session() as s:
             photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
             visit_for_update(s, photo.visit_id)
             sha, paths = photo.sha256, [photo.original_path, photo.report_path, photo.thumb_path]
+            for extra in s.exec(select(PhotoExtraLink).where(PhotoExtraLink.photo_id == photo.id)).all():
+                s.delete(extra)
+            s.flush()
             s.delete(photo)
         try:
             _remove_files_if_unused(ctx, sha, paths)

@@ -440,3 +440,8 @@ from .office import FindingPerson, Outcome  # noqa: E402,F401
 
 VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)
 from .drafts import Draft  # noqa: E402,F401  (drafts of typed text: store/drafts.py)
+
+# --- a photo linked to a second item or finding (issue #13) ----------------------------------------
+from .photo_links import PhotoExtraLink  # noqa: E402
+
+VISIT_OWNED = (*VISIT_OWNED, PhotoExtraLink)  # noqa: F811  (after Photo and Finding: audited, locked, bundled)

@@ -300,6 +300,10 @@ from .i18n_install import INSTALL_LABELS  # noqa: E402  (first start, demo banne
 
 LABELS = {**LABELS, **INSTALL_LABELS}
 
+from .i18n_visit import VISIT_LABELS  # noqa: E402  (visit screens of issue #13: roster order, timeliness, photo links)
+
+LABELS = {**LABELS, **VISIT_LABELS}
+
 
 _PLURAL = re.compile(r"\b(\d+)((?:\s[\w-]+){1,3}?)\(s\)")
 

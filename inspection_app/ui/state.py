@@ -47,3 +47,5 @@ class SessionState:
     # dossier sampling, per visit id: the dossier open in detail, a prepared (not yet drawn) sample
     dossier_open: dict[str, str] = field(default_factory=dict)
     dossier_prepared: dict[str, Any] = field(default_factory=dict)
+    # roll call: the roster's order chosen on screen ("file", "name", "department"; services.roll_call)
+    roster_order: str = "file"

@@ -285,7 +285,11 @@ def test_sampled_dossiers_must_be_checked_before_the_visit_closes(ctx, visit, tm
     first = dossiers[0]
     for item in sampling.dossier_checklist(ctx).items:
         value = {"pass_fail": "pass", "count": "0"}.get(item.answer.value) or item.choices[0].value
-        sampling.record_dossier_check(ctx, first.check_id, item.id, value)
+        note = None
+        if item.id == "td.timeliness":  # confirmed as computed, or set with a reason (issue #13)
+            value = first.computed_timeliness or "on_time"
+            note = None if value == first.computed_timeliness else "Theo phiếu kiểm soát"
+        sampling.record_dossier_check(ctx, first.check_id, item.id, value, note=note)
     sampling.record_dossier_check(ctx, first.check_id, "td.control_slip", "fail")
     gaps = [m for m in visit_close.missing_before_close(ctx, visit.id) if m.checklist_id == "tthc_dossiers"]
     mine = [m for m in gaps if first.code in m.vi]

@@ -409,10 +409,10 @@ def test_roll_call_late_with_arrival_time_and_excused_absence_with_reason(ctx):
         late, absent = rows["Võ Minh Tuấn"], rows["Đặng Ngọc Ánh"]
         await app.select(late.seg, ["late"])
         assert late.arrival.value == ""  # never "now": the time is asked for, and nothing is saved yet
-        assert late.arrival.error_text == "Nhập giờ người này đến (HH:MM)"
+        assert late.arrival.error == "Nhập giờ người này đến (HH:MM)"
         assert roll_call.roll_call_sheet(ctx, visit.id).totals.late == 0
         await app.type(late.arrival, "25:70")
-        assert app.snack() == "Giờ đến: Giờ không hợp lệ (HH:MM)" == late.arrival.error_text
+        assert app.snack() == "Giờ đến: Giờ không hợp lệ (HH:MM)" == late.arrival.error
         await app.type(late.arrival, "07:52")
         sheet = roll_call.roll_call_sheet(ctx, visit.id)
         entry = next(r.entry for r in sheet.rows if r.staff.full_name == "Võ Minh Tuấn")

@@ -4,18 +4,26 @@ III. the team's assessment and V. the unit's opinion save themselves (like the c
 IV. the requests to remedy are a list (text, deadline, report-back date, optionally the finding they
 answer) to add to, edit and delete; and the time the minutes end ("Biên bản kết thúc lúc … giờ …
 cùng ngày"), on the day the team arrived. Read-only once the visit is locked.
+
+Nothing typed here is lost (issue #13): text the record has not taken yet (a save refused, an end
+time not yet valid) is kept as the draft ``conclusions`` of the visit, and the request-to-remedy form
+keeps its draft (``remedy:new``, or ``remedy:<id>`` while one is edited) as it is typed; both come
+back after navigation, a reload or a restart (``services.drafts``). The form's draft goes when the
+request is saved or the form is cancelled; the texts' draft goes when the record has them.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import flet as ft
 
 from ...domain.minutes_rules import LIMITS
-from ...services import findings, minutes_content, remedies, visits
+from ...services import drafts, findings, minutes_content, remedies, visits
 from .. import fmt
 from ..widgets.autosave import AutoSave
+from ..widgets.drafts import DraftKeeper
 from .base import VisitScreen, bottom_space, heading, muted
 
 
@@ -35,6 +43,15 @@ class ConclusionsScreen(VisitScreen):
         result = await self.app.call(findings.list_findings, ctx, vid)
         self.findings = list(result.value) if result.ok else []
         self.editing: str | None = None  # the remedy the form edits; None: a new one
+        scope = drafts.visit_scope(vid)
+        self.texts_keeper = DraftKeeper(self.app, scope, "conclusions", self._unsaved_texts)
+        self.remedy_keeper = DraftKeeper(self.app, scope, "remedy:new", self._remedy_fields)
+        self.texts_draft: dict = {}
+        self.remedy_drafts: dict[str, dict] = {}
+        if not self.locked:
+            self.texts_draft = await self.texts_keeper.load() or {}
+            result = await self.app.call(drafts.drafts_in, ctx, scope, "remedy:", notify=False)
+            self.remedy_drafts = result.value_or({})
 
     # --- building --------------------------------------------------------------------------------
     def build(self) -> ft.Control:
@@ -48,8 +65,8 @@ class ConclusionsScreen(VisitScreen):
                                     max_length=LIMITS["unit_opinion"])
         self.opinion_saver = AutoSave(self.opinion, lambda text: self._save_text("unit_opinion", text))
         stored_end = fmt.show_time(self.visit.ended_at)
-        self.end = ft.TextField(label=t("cc.end_label"), width=200, read_only=locked,
-                                value=stored_end or fmt.now_local().strftime("%H:%M"))
+        self._end_default = stored_end or fmt.now_local().strftime("%H:%M")
+        self.end = ft.TextField(label=t("cc.end_label"), width=200, read_only=locked, value=self._end_default)
         self.end_saver = AutoSave(self.end, self._save_end)
         self.end_note = ft.Text("", size=15)
         self._show_end()
@@ -72,13 +89,14 @@ class ConclusionsScreen(VisitScreen):
             ft.Row([self.deadline, self.report_due], wrap=True),
             self.link_box, self.link_fixed,
             ft.Row([ft.FilledButton(t("cc.remedy_save"), icon=ft.Icons.SAVE, on_click=self._save_remedy, height=52),
-                    ft.TextButton(t("common.cancel"), on_click=self._close_form)], wrap=True),
+                    ft.TextButton(t("common.cancel"), on_click=self._cancel_form)], wrap=True),
         ], spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH), padding=12, border_radius=10,
             bgcolor=ft.Colors.INDIGO_50), visible=False)
         self.open_form = ft.FilledButton(t("cc.remedy_new"), icon=ft.Icons.ADD, on_click=self._new_remedy,
                                          height=52, visible=not locked)
         self.list = ft.Column(spacing=8)
         self._fill()
+        self._restore_drafts()
 
         to_minutes = ft.TextButton(t("cc.to_minutes"), icon=ft.Icons.DESCRIPTION_OUTLINED,
                                    on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/minutes"))
@@ -116,13 +134,55 @@ class ConclusionsScreen(VisitScreen):
             *([muted(t("cc.link_fixed", text=link), 15)] if link else []),
             ft.Row([
                 ft.TextButton(t("common.edit"), icon=ft.Icons.EDIT_OUTLINED, disabled=self.locked,
-                              on_click=lambda e, rid=r.id: self._edit_remedy(rid)),
+                              on_click=functools.partial(self._edit_remedy, r.id)),
                 ft.TextButton(t("common.delete"), icon=ft.Icons.DELETE_OUTLINE, disabled=self.locked,
                               on_click=lambda e, rid=r.id: self._ask_delete(rid)),
             ], wrap=True, visible=not self.locked),
         ], spacing=4)
         return ft.Semantics(identifier=f"remedy-{index}", container=True, content=ft.Container(
             body, padding=12, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300)))
+
+    # --- drafts: what the record does not hold yet ------------------------------------------------
+    def _stored_texts(self) -> dict[str, str]:
+        return {"assessment": self.visit.assessment or "", "unit_opinion": self.visit.unit_opinion or "",
+                "end": fmt.show_time(self.visit.ended_at) or ""}
+
+    def _unsaved_texts(self) -> dict:
+        """The texts typed that differ from the record (empty once the record has them all)."""
+        stored = self._stored_texts()
+        typed = {"assessment": self.assessment.value or "", "unit_opinion": self.opinion.value or "",
+                 "end": self.end.value or ""}
+        if not self.visit.ended_at and typed["end"] == self._end_default:
+            typed["end"] = ""  # the time proposed on opening is not something typed
+        return {k: v for k, v in typed.items() if v != stored[k] and (v or stored[k])}
+
+    def _remedy_fields(self) -> dict:
+        return {"text": self.remedy_text.value or "", "deadline": self.deadline.value or "",
+                "report_due": self.report_due.value or "", "link": self.link.value or "",
+                "editing": self.editing or "", "open": bool(self.form.visible)}
+
+    def _restore_drafts(self) -> None:
+        """Put back what was typed and not stored: the texts, and the request-to-remedy form."""
+        if self.locked:
+            return
+        fields = {"assessment": self.assessment, "unit_opinion": self.opinion, "end": self.end}
+        for name, value in self.texts_draft.items():
+            if name in fields and isinstance(value, str):
+                fields[name].value = value  # its saver sees text the record lacks: it saves it next time
+        self.texts_keeper.saved = self._unsaved_texts()
+        self.texts_keeper.watch(self.assessment, self.opinion, self.end)
+        # the form: the draft of the request being edited, else the new one's, if it was left open
+        open_drafts = [(k, d) for k, d in self.remedy_drafts.items() if d.get("open")]
+        open_drafts.sort(key=lambda kd: kd[0] == "remedy:new")  # an edit first
+        for key, draft in open_drafts:
+            rid = key.split(":", 1)[1]
+            if rid != "new" and not any(r.id == rid for r in self.remedies):
+                continue  # the request was deleted meanwhile
+            self._show_remedy_form(None if rid == "new" else rid, draft)
+            break
+        else:
+            self.remedy_keeper.saved = self._remedy_fields()
+        self.remedy_keeper.watch(self.remedy_text, self.deadline, self.report_due, self.link)
 
     # --- III and V: texts that save themselves ---------------------------------------------------
     async def _save_text(self, field: str, text) -> bool:  # noqa: ANN001
@@ -134,6 +194,7 @@ class ConclusionsScreen(VisitScreen):
             return False
         visit = visit.value
         self.visit = visit
+        self.texts_keeper.changed()  # what the record now holds is no draft any more
         return True
 
     # --- end time --------------------------------------------------------------------------------
@@ -178,29 +239,60 @@ class ConclusionsScreen(VisitScreen):
         self.form_title.value = self.t(title_key)
         self.form.visible, self.open_form.visible = True, False
 
-    def _new_remedy(self, e=None) -> None:
-        self.editing = None
-        self.remedy_text.value = self.deadline.value = self.report_due.value = ""
-        self.link.value = ""
-        self.link_box.visible, self.link_fixed.visible = True, False
-        self._open("cc.remedy_new")
-
-    def _edit_remedy(self, remedy_id: str) -> None:
-        r = next((r for r in self.remedies if r.id == remedy_id), None)
-        if r is None:
-            return
+    def _show_remedy_form(self, remedy_id: str | None, draft: dict | None) -> None:
+        """Fill the form for a new request (``remedy_id`` None) or an existing one, from its draft
+        when it has one, and make the draft keeper follow that form."""
         self.editing = remedy_id
-        self.remedy_text.value = r.text
-        self.deadline.value = fmt.show_date(r.deadline)
-        self.report_due.value = fmt.show_date(r.report_due)
-        link = self._finding_text(r.finding_id)
-        self.link_box.visible = False  # the link is set when the request is made
-        self.link_fixed.value, self.link_fixed.visible = self.t("cc.link_fixed", text=link), bool(link)
-        self._open("cc.remedy_edit")
+        self.remedy_keeper.key = f"remedy:{remedy_id or 'new'}"
+        if remedy_id is None:
+            self.remedy_text.value = self.deadline.value = self.report_due.value = ""
+            self.link.value = ""
+            self.link_box.visible, self.link_fixed.visible = True, False
+        else:
+            r = next(r for r in self.remedies if r.id == remedy_id)
+            self.remedy_text.value = r.text
+            self.deadline.value = fmt.show_date(r.deadline)
+            self.report_due.value = fmt.show_date(r.report_due)
+            link = self._finding_text(r.finding_id)
+            self.link_box.visible = False  # the link is set when the request is made
+            self.link_fixed.value, self.link_fixed.visible = self.t("cc.link_fixed", text=link), bool(link)
+        self._open("cc.remedy_edit" if remedy_id else "cc.remedy_new")
+        untouched = self._remedy_fields()
+        if draft:
+            self.remedy_text.value = draft.get("text", self.remedy_text.value)
+            self.deadline.value = draft.get("deadline", self.deadline.value)
+            self.report_due.value = draft.get("report_due", self.report_due.value)
+            if remedy_id is None:
+                self.link.value = draft.get("link", "")
+        self.remedy_keeper.saved = draft if draft else untouched  # an untouched form is not a draft
+
+    async def _switch_form(self, remedy_id: str | None) -> None:
+        """Keep the open form's draft (closed), then open the chosen one with its own draft."""
+        if self.form.visible:
+            self.form.visible = False
+            await self.remedy_keeper.flush()
+        key = f"remedy:{remedy_id or 'new'}"
+        got = await self.app.call(drafts.get_draft, self.app.ctx, drafts.visit_scope(self.visit_id), key,
+                                  notify=False)
+        self._show_remedy_form(remedy_id, got.value_or(None))
+        await self.remedy_keeper.flush()  # the form is open: a reload opens it again
+
+    async def _new_remedy(self, e=None) -> None:
+        await self._switch_form(None)
+
+    async def _edit_remedy(self, remedy_id: str, e=None) -> None:
+        if any(r.id == remedy_id for r in self.remedies):
+            await self._switch_form(remedy_id)
 
     def _close_form(self, e=None) -> None:
         self.form.visible, self.open_form.visible = False, not self.locked
         self.editing = None
+
+    async def _cancel_form(self, e=None) -> None:
+        """Explicit cancel: the form's draft goes."""
+        await self.remedy_keeper.discard()
+        self._close_form()
+        self.remedy_keeper.saved = self._remedy_fields()
 
     async def _save_remedy(self, e=None) -> None:
         t = self.t
@@ -228,7 +320,9 @@ class ConclusionsScreen(VisitScreen):
             saved = saved.value
             self.remedies.append(saved)
             message = t("cc.remedy_added")
+        await self.remedy_keeper.discard()
         self._close_form()
+        self.remedy_keeper.saved = self._remedy_fields()
         self._fill()
         self.app.toast(message)
 
@@ -237,8 +331,11 @@ class ConclusionsScreen(VisitScreen):
             if not (await self.app.call(remedies.delete_remedy, self.app.ctx, remedy_id)).ok:
                 return
             self.remedies = [r for r in self.remedies if r.id != remedy_id]
+            await self.app.call(drafts.discard_draft, self.app.ctx, drafts.visit_scope(self.visit_id),
+                                f"remedy:{remedy_id}", notify=False)
             if self.editing == remedy_id:
                 self._close_form()
+                self.remedy_keeper.saved = self._remedy_fields()
             self._fill()
             self.app.toast(self.t("cc.remedy_deleted"))
 
@@ -249,3 +346,5 @@ class ConclusionsScreen(VisitScreen):
             return
         for saver in (self.assessment_saver, self.opinion_saver, self.end_saver):
             await saver.flush()
+        await self.texts_keeper.flush()
+        await self.remedy_keeper.flush()

@@ -15,13 +15,14 @@ from typing import Any
 
 import flet as ft
 
-from ...services import sampling
+from ...services import dossier_checks, sampling
 from ..i18n import label
 from ..widgets.autosave import AutoSave
 from ..widgets.facts import chip, local_day, panel
 from ..widgets.photos import thumb, thumbnails
 from .base import banner, heading, muted
 from .checklist import ItemCard
+from .dossier_timeliness import STATE_COLORS, TimelinessPanel, state_chip_text
 
 TIMELINESS_COLORS = {
     "early": ft.Colors.GREEN_100, "on_time": ft.Colors.LIGHT_BLUE_100, "late": ft.Colors.RED_100,
@@ -133,6 +134,7 @@ class DossierDetail:
         status = d.timeliness.status.value
         chips: list[ft.Control] = [chip(self.timeliness_text(d.timeliness), TIMELINESS_COLORS.get(status,
                                                                                                    ft.Colors.GREY_200))]
+        chips.append(chip(state_chip_text(t, d), STATE_COLORS[d.timeliness_state]))
         if d.apology_flagged:
             chips.append(chip(t("ds.apology_flag"), ft.Colors.RED_700, ft.Icons.WARNING_AMBER, ft.Colors.WHITE))
         chips.append(chip(t("ds.progress", done=done, total=total),
@@ -190,10 +192,14 @@ class DossierDetail:
         thumbs = self.detail_thumbs
         self.cards = []
         parts: list[ft.Control] = [nav, header]
+        self.tl_panel = TimelinessPanel(self, d, getattr(self, "tl_drafts", {}).get(f"timeliness:{d.check_id}"))
         for section in self.checklist.sections:
             parts.append(ft.Text(t.text(section.title), size=19, weight=ft.FontWeight.W_700,
                                  color=ft.Colors.INDIGO_900))
             for item in section.items:
+                if item.id == dossier_checks.TIMELINESS_ITEM:  # computed: confirmed or changed, never typed
+                    parts.append(self.tl_panel.control)
+                    continue
                 caption = self.photo_caption(d, item)
                 card = DossierItemCard(self, d, self.checklist, section, item,
                                        [p for p in photos if p.caption == caption], thumbs)
@@ -227,6 +233,7 @@ class DossierDetail:
         done = sum(1 for v in d.answers.values() if v is not None)
         out = [chip(self.timeliness_text(d.timeliness), TIMELINESS_COLORS.get(d.timeliness.status.value,
                                                                              ft.Colors.GREY_200)),
+               chip(state_chip_text(self.t, d), STATE_COLORS[d.timeliness_state]),
                chip(self.t("ds.progress", done=done, total=total),
                     ft.Colors.GREEN_100 if total and done >= total else ft.Colors.WHITE)]
         return out
@@ -245,6 +252,9 @@ class DossierDetail:
     async def _flush(self) -> None:
         for card in self.cards:
             await card.flush()
+        panel = getattr(self, "tl_panel", None)
+        if panel is not None and self.open_index is not None:
+            await panel.flush()
         if self.note_saver is not None:
             await self.note_saver.flush()
 
@@ -265,7 +275,7 @@ class DossierDetail:
 
     async def _close_detail(self, e=None) -> None:
         await self._flush()
-        self.cards, self.note_saver = [], None
+        self.cards, self.note_saver, self.tl_panel = [], None, None
         self.open_index = None
         self.app.state.dossier_open.pop(self.visit_id, None)
         await self._reload_dossiers()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from ...services import sampling
+from ...services import drafts, sampling
 from .. import fmt
 from ..widgets.autosave import AutoSave
 from ..widgets.facts import chip, fact, panel
@@ -91,6 +91,10 @@ class DossiersScreen(DossierDetail, VisitScreen):
         result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
         if result.ok:
             self.dossiers = result.value
+        # half-typed reasons for a changed timeliness (views/dossier_timeliness.py)
+        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "timeliness:",
+                                     notify=False)
+        self.tl_drafts = result.value_or({}) if not self.locked else {}
         self.photos_by_check: dict[str, list] = {}
         service = photo_service()
         if service is None:

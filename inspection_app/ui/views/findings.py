@@ -35,9 +35,15 @@ class FindingsScreen(VisitScreen):
         service = photo_service()
         if service is not None:
             result = await self.app.call(service.list_photos, ctx, vid)
-            for p in result.value_or([]):
+            every = {p.id: p for p in result.value_or([])}
+            for p in every.values():
                 if p.finding_id:
                     self.photos_by_finding.setdefault(p.finding_id, []).append(p)
+            result = await self.app.call(service.extra_links, ctx, vid)  # linked to this finding as well (#13)
+            for photo_id, links in result.value_or({}).items():
+                for x in links:
+                    if x.finding_id and photo_id in every:
+                        self.photos_by_finding.setdefault(x.finding_id, []).append(every[photo_id])
         self.thumbs = await thumbnails(self.app, [p for ps in self.photos_by_finding.values() for p in ps])
         self.link, self.app.state.finding_link = self.app.state.finding_link, None
         await self._load_draft()

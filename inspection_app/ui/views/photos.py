@@ -1,7 +1,10 @@
 """Evidence photos of a visit: pick or take photos, see thumbnails, caption them, see what each is
-attached to. Storing and processing is the media service's work."""
+attached to, and link one photo to further items or findings ("Gắn thêm", issue #13) without
+adding it twice. Storing and processing is the media service's work."""
 
 from __future__ import annotations
+
+import functools
 
 import flet as ft
 
@@ -28,6 +31,8 @@ class PhotosScreen(VisitScreen):
         self.items = {(c.id, i.id): i for c in result.value for i in c.items} if result.ok else {}
         result = await self.app.call(findings.list_findings, self.app.ctx, self.visit_id)
         self.findings = {f.id: f for f in result.value} if result.ok else {}
+        result = await self.app.call(self.service.extra_links, self.app.ctx, self.visit_id)
+        self.extras = result.value_or({})
 
     def build(self) -> ft.Control:
         t = self.t
@@ -52,6 +57,25 @@ class PhotosScreen(VisitScreen):
             return f"{t('nav.findings')}: {self.findings[p.finding_id].description}"
         return ""
 
+    def _target_text(self, checklist_id, item_id, finding_id) -> str:  # noqa: ANN001
+        t = self.t
+        if finding_id and finding_id in self.findings:
+            return f"{t('nav.findings')}: {self.findings[finding_id].description}"
+        if item_id and (checklist_id, item_id) in self.items:
+            return f"{t('fd.link_item')}: {t.text(self.items[(checklist_id, item_id)].text)}"
+        return ""
+
+    def _extra_rows(self, p) -> list[ft.Control]:
+        rows: list[ft.Control] = []
+        for x in self.extras.get(p.id, []):
+            what = self._target_text(x.checklist_id, x.item_id, x.finding_id)
+            rows.append(ft.Row([
+                ft.Text(self.t("ph.also", what=what), size=13, color=ft.Colors.GREY_800, expand=True),
+                ft.IconButton(ft.Icons.LINK_OFF, tooltip=self.t("ph.unlink", what=what), disabled=self.locked,
+                              on_click=functools.partial(self._unlink, x.id), visible=not self.locked),
+            ], spacing=2, vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        return rows
+
     def _fill(self) -> None:
         self.savers = []
         cards = []
@@ -61,9 +85,12 @@ class PhotosScreen(VisitScreen):
             self.savers.append(AutoSave(caption, lambda text, pid=p.id: self._caption(pid, text)))
             attach = ft.TextButton(self.t("ph.attach"), icon=ft.Icons.LINK, data=p.id, disabled=self.locked,
                                    on_click=self._ask_link)
+            more = ft.TextButton(self.t("ph.link_more"), icon=ft.Icons.ADD_LINK, disabled=self.locked,
+                                 on_click=functools.partial(self._ask_more, p.id))
             cards.append(ft.Semantics(identifier=f"photo-{i}", container=True, content=ft.Container(
                 ft.Column([thumb(self.thumbs.get(p.id), p.caption or f"{self.t('nav.photos')} {i}", 240),
-                           caption, muted(self._link_text(p), 13), attach], spacing=6, width=240),
+                           caption, muted(self._link_text(p), 13), *self._extra_rows(p),
+                           ft.Row([attach, more], wrap=True, spacing=0)], spacing=6, width=240),
                 padding=8, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))))
         self.grid.controls = cards or [muted(self.t("ph.empty"), 16)]
 
@@ -119,6 +146,49 @@ class PhotosScreen(VisitScreen):
             actions=[ft.TextButton(self.t("common.cancel"), on_click=cancel),
                      ft.FilledButton(self.t("common.ok"), on_click=apply)]))
         self.app.page.update()
+
+    def _ask_more(self, photo_id: str, e=None) -> None:
+        """Link the photo to one more item or finding: the same picker as "Gắn với", without "none"
+        and without what it is already linked to."""
+        photo = next(p for p in self.photos if p.id == photo_id)
+        taken = {f"finding|{photo.finding_id}" if photo.finding_id else f"item|{photo.checklist_id}|{photo.item_id}"}
+        taken |= {f"finding|{x.finding_id}" if x.finding_id else f"item|{x.checklist_id}|{x.item_id}"
+                  for x in self.extras.get(photo_id, [])}
+        options = [o for o in self._link_options() if o[0] != "none" and o[0] not in taken]
+        pick = PickList(options, self.t("fd.pick_item"), shown=8)
+
+        async def apply(ev):
+            if not pick.value:
+                return
+            choice = pick.value.split("|")
+            links = ({"finding_id": choice[1]} if choice[0] == "finding"
+                     else {"checklist_id": choice[1], "item_id": choice[2]})
+            self.app.page.pop_dialog()
+            added = await self.app.call(self.service.add_photo_link, self.app.ctx, photo_id, **links)
+            if added.ok:
+                self.extras.setdefault(photo_id, []).append(added.value)
+                self._fill()
+                self.app.toast(self.t("ph.linked_more"))
+            else:
+                self.app.page.update()
+
+        def cancel(ev):
+            self.app.page.pop_dialog()
+            self.app.page.update()
+
+        self.app.page.show_dialog(ft.AlertDialog(
+            modal=True, title=ft.Text(self.t("ph.link_more_title")), content=ft.Container(pick.control, width=520),
+            scrollable=True,
+            actions=[ft.TextButton(self.t("common.cancel"), on_click=cancel),
+                     ft.FilledButton(self.t("common.ok"), on_click=apply)]))
+        self.app.page.update()
+
+    async def _unlink(self, link_id: str, e=None) -> None:
+        if not (await self.app.call(self.service.remove_photo_link, self.app.ctx, link_id)).ok:
+            return
+        self.extras = {pid: [x for x in xs if x.id != link_id] for pid, xs in self.extras.items()}
+        self._fill()
+        self.app.toast(self.t("ph.unlinked"))
 
     async def leave(self) -> None:
         for s in getattr(self, "savers", []):

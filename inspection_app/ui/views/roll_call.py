@@ -115,7 +115,7 @@ class PersonRow:
         elif status == "late" and not (self.arrival.value or "").strip():
             # ask for the time the person arrived: never assume "now" (a forgotten time would make
             # "late by 249 minutes" in the record); saved as soon as the time is typed
-            self.arrival.error_text = self.t("rc.arrival_needed")
+            self.arrival.error = self.t("rc.arrival_needed")
             self.control.update()
             self._focus = asyncio.ensure_future(self.arrival.focus())
             return
@@ -152,10 +152,10 @@ class PersonRow:
         if status == "late":
             arrival = fmt.parse_hhmm(self.arrival.value)
             if arrival is None:
-                self.arrival.error_text = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
-                self.app.toast(self.arrival.error_text, error=True)
+                self.arrival.error = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
+                self.app.toast(self.arrival.error, error=True)
                 return False
-            self.arrival.error_text = None
+            self.arrival.error = None
         got = await self.app.call(roll_call.set_attendance, self.app.ctx, self.screen.visit_id, self.staff.id,
                                   status, arrival_time=arrival, reason=self.reason.value,
                                   evidence=self.evidence.value, note=self.note.value)
@@ -188,8 +188,15 @@ class RollCallScreen(VisitScreen):
     nav_key = "roll-call"
     title_key = "rc.title"
 
+    ORDERS = ("file", "name", "department")  # services.roll_call.RosterOrder
+
+    @property
+    def order(self) -> str:
+        order = self.app.state.roster_order
+        return order if order in self.ORDERS else "file"
+
     async def load_visit(self) -> None:
-        result = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
+        result = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, self.order)
         self.sheet = result.value if result.ok else None
         result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
         self.drafts = result.value_or({})
@@ -211,6 +218,14 @@ class RollCallScreen(VisitScreen):
             ft.OutlinedButton(t("rc.all_present"), icon=ft.Icons.DONE_ALL, on_click=self._rest_present,
                               disabled=locked),
         ], wrap=True)
+        # the roster as the unit's file lists it, or in Vietnamese alphabetical order (issue #13)
+        self.order_seg = ft.SegmentedButton(
+            selected=[self.order], allow_empty_selection=False, show_selected_icon=False,
+            segments=[ft.Segment(value=o, label=seg_label(t(f"rc.order_{o}"))) for o in self.ORDERS],
+            on_change=self._order_changed)
+        order_row = ft.Semantics(identifier="rc-order", container=True, content=ft.Row(
+            [ft.Text(t("rc.order"), size=16), self.order_seg], wrap=True, spacing=8,
+            vertical_alignment=ft.CrossAxisAlignment.CENTER))
         add = ft.ResponsiveRow([self.new_name, self.new_position, self.new_department,
                                 ft.FilledButton(t("rc.add_person"), icon=ft.Icons.PERSON_ADD, on_click=self._add_person,
                                                 disabled=locked, col={"xs": 12, "md": 2})],
@@ -219,7 +234,7 @@ class RollCallScreen(VisitScreen):
             self.totals, bgcolor=ft.Colors.INDIGO_50, padding=12, border_radius=8))
         return ft.Column([
             totals_box,
-            ft.Column([tools, self.import_report, add, self.rows_col, bottom_space()], spacing=10,
+            ft.Column([tools, self.import_report, add, order_row, self.rows_col, bottom_space()], spacing=10,
                       scroll=ft.ScrollMode.AUTO, expand=True),
         ], spacing=8, expand=True)
 
@@ -237,7 +252,7 @@ class RollCallScreen(VisitScreen):
                                    left=tt.left_post, unmarked=tt.not_recorded)
 
     async def refresh_totals(self) -> None:
-        got = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
+        got = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, self.order)
         if not got.ok:
             return
         sheet = got.value
@@ -249,9 +264,15 @@ class RollCallScreen(VisitScreen):
             await row.flush()
         result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
         self.drafts = result.value_or({})
-        sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id)
+        sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, self.order)
         if sheet.ok:
             self._fill(sheet.value)
+
+    async def _order_changed(self, e=None) -> None:
+        """Show the roster in the chosen order; what was typed is kept first (drafts and records)."""
+        chosen = (self.order_seg.selected or ["file"])[0]
+        self.app.state.roster_order = chosen if chosen in self.ORDERS else "file"
+        await self._reload()
 
     async def _add_person(self, e=None) -> None:
         got = await self.app.call(units.add_staff, self.app.ctx, self.visit.unit_id, self.new_name.value,
