@@ -36,7 +36,7 @@ from . import calls
 from .calls import Result, Work
 from .i18n import I18n
 from .state import SessionState
-from .theme import theme
+from .theme import locales, theme
 
 T = TypeVar("T")
 
@@ -101,6 +101,7 @@ class Shell:
         page = self.page
         page.title = self.t("app.title")
         page.theme = theme()
+        page.locale_configuration = locales(self.lang)
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
         page.on_route_change = self._on_route_change
@@ -366,6 +367,7 @@ class Shell:
 
     async def set_language(self, lang: str) -> None:
         self.t = I18n(lang)
+        self.page.locale_configuration = locales(lang)
         await self.refresh()
 
     # --- services and feedback ---------------------------------------------------------------------

@@ -26,3 +26,10 @@ def theme() -> ft.Theme:
         text_theme=ft.TextTheme(body_medium=ft.TextStyle(size=16), body_large=ft.TextStyle(size=17),
                                 title_medium=ft.TextStyle(size=18, weight=ft.FontWeight.W_600)),
     )
+
+
+def locales(lang: str) -> ft.LocaleConfiguration:
+    """Flutter's own texts (a field's "characters remaining" counter, date pickers, tooltips of its
+    built-in buttons) in the app's language: Vietnamese first, English when switched."""
+    vi, en = ft.Locale("vi", "VN"), ft.Locale("en", "US")
+    return ft.LocaleConfiguration(supported_locales=[vi, en], current_locale=vi if lang == "vi" else en)

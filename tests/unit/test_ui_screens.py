@@ -186,6 +186,8 @@ def test_visit_sections_are_the_navigation_inside_a_visit(ctx):
 def test_language_switch_relabels_everything_and_is_saved(ctx, tmp_path):
     async def scenario():
         app = await App(ctx).start("/settings")
+        # Flutter's own texts (a field's "characters remaining", date pickers) follow the app's language
+        assert app.page.locale_configuration.current_locale == ft.Locale("vi", "VN")
         radios = app.one(ft.RadioGroup, value="vi")
         app.session.apply_patch(radios._i, {"value": "en"})
         await app.session.dispatch_event(radios._i, "change", None)
@@ -193,6 +195,7 @@ def test_language_switch_relabels_everything_and_is_saved(ctx, tmp_path):
         assert [d.label for d in rail.destinations] == ["Visits", "Review", "Settings"]
         assert app.one(ft.TextButton, content="Tiếng Việt")  # the switch offers the other language
         assert "language: en" in (ctx.data_dir / "settings.yaml").read_text(encoding="utf-8")
+        assert app.page.locale_configuration.current_locale == ft.Locale("en", "US")
         await app.click(app.one(ft.TextButton, content="Tiếng Việt"))
         assert [d.label for d in app.one(ft.NavigationRail).destinations][0] == "Cuộc kiểm tra"
     run(scenario())
