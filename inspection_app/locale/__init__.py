@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import gettext as _gettext
 import logging
+import re
 import string
 import threading
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["LANGS", "DOMAIN", "N_", "N_p", "catalog", "gettext", "ngettext", "translate", "fill", "source_text"]
+__all__ = ["LANGS", "DOMAIN", "N_", "N_p", "catalog", "gettext", "ngettext", "translate", "fill", "source_text",
+           "plural_en"]
 
 LANGS = ("vi", "en")
 DOMAIN = "messages"
@@ -111,6 +113,23 @@ def ngettext(singular: str, plural: str, n: int, lang: str) -> str:
     return source_text(catalog(lang if lang in LANGS else "vi").ngettext(singular, plural, n))
 
 
+def _has_plural(msgid: str, lang: str) -> bool:
+    return (msgid, 0) in getattr(catalog(lang if lang in LANGS else "vi"), "_catalog", {})
+
+
+_PLURAL_EN = re.compile(r"\b(\d+)((?:\s[\w-]+){1,3}?)\(s\)")
+
+
+def plural_en(text: str) -> str:
+    """English plurals after the numbers are in: "1 photo(s)" → "1 photo", "3 photo(s)" → "3 photos".
+
+    For an English text with a second count that ``ngettext``'s one ``n`` does not choose ("{n} dossier(s),
+    {bad} unreadable row(s)"): the "(s)" after each number follows that number.
+    """
+    text = _PLURAL_EN.sub(lambda m: m.group(1) + m.group(2) + ("" if m.group(1) == "1" else "s"), text)
+    return text.replace("(s)", "s")
+
+
 class _Keep(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -136,7 +155,12 @@ def translate(msgid: str, lang: str, params: Mapping[str, object] | None = None)
     for k, v in (params or {}).items():
         text = getattr(v, "text", None)
         shown[k] = text(lang) if callable(text) else v
-    return fill(gettext(msgid, lang), shown)
+    out = gettext(msgid, lang)
+    if out == source_text(msgid) and _has_plural(msgid, lang):  # a counted message read without ngettext
+        n = shown.get("n")
+        out = ngettext(msgid, msgid, n if isinstance(n, int) else 2, lang)
+    out = fill(out, shown)
+    return plural_en(out) if lang != "vi" and "(s)" in out else out
 
 
 class Message:

@@ -342,7 +342,8 @@ class I18n:
     def plural(self, singular: str, plural: str, n: int, **fmt: object) -> str:
         """The form of the message ``singular``/``plural`` for the count ``n`` (gettext ``ngettext``: one
         form in Vietnamese, two in English); ``{n}`` and the other ``{placeholders}`` are filled in."""
-        return locale.fill(locale.ngettext(singular, plural, n, self.lang), {"n": n, **fmt})
+        text = locale.fill(locale.ngettext(singular, plural, n, self.lang), {"n": n, **fmt})
+        return locale.plural_en(text) if self.lang != "vi" and "(s)" in text else text
 
     def pick(self, vi: str, en: str | None) -> str:
         """Choose between the two versions of a data text (checklist titles, error messages)."""
