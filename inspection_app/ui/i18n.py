@@ -339,10 +339,10 @@ class I18n:
     def __call__(self, key: str, **fmt: object) -> str:
         return label(key, self.lang, **fmt)
 
-    def plural(self, singular: str, plural: str, n: int, **fmt: object) -> str:
-        """The form of the message ``singular``/``plural`` for the count ``n`` (gettext ``ngettext``: one
-        form in Vietnamese, two in English); ``{n}`` and the other ``{placeholders}`` are filled in."""
-        text = locale.fill(locale.ngettext(singular, plural, n, self.lang), {"n": n, **fmt})
+    def plural(self, singular: str, plural: str, count: int, /, **fmt: object) -> str:
+        """The form of the message ``singular``/``plural`` for ``count`` (gettext ``ngettext``: one form in
+        Vietnamese, two in English); ``{n}`` (``count`` unless given) and the other ``{placeholders}`` are filled."""
+        text = locale.fill(locale.ngettext(singular, plural, count, self.lang), {"n": count, **fmt})
         return locale.plural_en(text) if self.lang != "vi" and "(s)" in text else text
 
     def pick(self, vi: str, en: str | None) -> str:
