@@ -20,14 +20,17 @@ class UserError(Exception):
     """An error caused by input or environment: a catalog message id and its parameters.
 
     ``UserError(msgid, **params)``: ``msgid`` is the Vietnamese source text (the code), ``params`` fill its
-    ``{placeholders}`` and stay available as :attr:`details`. The older two-language form
+    ``{placeholders}`` (:attr:`params`); those that are not text in two languages (a :class:`Phrase`, a
+    ``locale.Message``) are also :attr:`details`, for code that reads them. The older two-language form
     ``UserError(vi, en, **params)`` still works for a message not yet in the catalog: ``en`` is then used
     as written.
     """
 
     def __init__(self, msgid: str, en: str | None = None, /, **params: object) -> None:
         self.code = msgid
-        self.details: dict[str, object] = params
+        self.params: dict[str, object] = params
+        # what code reads (a field, a limit, a reason): the parameters that are not text in two languages
+        self.details: dict[str, object] = {k: v for k, v in params.items() if not hasattr(v, "text")}
         self._en = en
         super().__init__(msgid)
 
@@ -37,7 +40,7 @@ class UserError(Exception):
             return self._en
         if self._en is not None:
             return self.code
-        return translate(self.code, lang, self.details)
+        return translate(self.code, lang, self.params)
 
     @property
     def vi(self) -> str:
