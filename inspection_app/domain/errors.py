@@ -84,15 +84,16 @@ class Phrase:
         return self.vi
 
 
-def storage_error(exc: OSError, what: str, what_en: str | None = None) -> StorageError:
+def storage_error(exc: OSError, what: str | Phrase, what_en: str | None = None) -> StorageError:
     """Translate an OSError from a write into a message a person understands.
 
-    ``what`` is the catalog message id of the thing being saved (``N_("ảnh")``); the older form passes
-    the Vietnamese and English phrases (``what, what_en``).
+    ``what`` is the catalog message id of the thing being saved (``N_("ảnh")``), or a :class:`Phrase` (a
+    caller's own words for it, in two languages); the older form passes the Vietnamese and English phrases
+    (``what, what_en``).
     """
     import errno
 
-    thing: object = Message(what) if what_en is None else Phrase(what, what_en)
+    thing: object = what if isinstance(what, Phrase) else Message(what) if what_en is None else Phrase(what, what_en)
     if exc.errno == errno.ENOSPC:
         return StorageError(
             N_("Bộ nhớ thiết bị đã đầy, không thể lưu {what}. Dữ liệu đã ghi trước đó vẫn còn nguyên."),

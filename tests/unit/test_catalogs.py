@@ -325,3 +325,6 @@ def test_errors_carry_a_code_and_parameters_and_are_translated_where_shown():
     phrase = UserError("Không thể lưu {what}: {reason}. Dữ liệu đã ghi trước đó vẫn còn nguyên.",
                        what=Phrase("bảng", "the table"), reason="x")
     assert phrase.en.startswith("Could not save the table: x.") and phrase.vi.startswith("Không thể lưu bảng: x.")
+    assert phrase.details == {"reason": "x"} and set(phrase.params) == {"what", "reason"}  # text is not a detail
+    given = storage_error(OSError(30, "Read-only file system"), Phrase("bảng tính", "the spreadsheet"))
+    assert given.en.startswith("Could not save the spreadsheet: Read-only") and "bảng tính" in given.vi
