@@ -31,10 +31,6 @@ PO = {lang: PKG / "locale" / lang / "LC_MESSAGES" / "messages.po" for lang in lo
 ERROR_BASES = {"UserError", "NotFound", "ValidationFailed", "Locked", "StorageError"}
 OLD_TONES = re.compile(r"(?<![qQ])(oà|oá|oả|oã|oạ|oè|oé|oẻ|oẽ|oẹ|uỳ|uý|uỷ|uỹ|uỵ)(?![^\W\d_])", re.I)
 
-# Known texts that use a word the glossary retires, left for their owners (a test looks for the words): the
-# conclusions page is "Đánh giá, kiến nghị" now (services/minutes_signatures.py).
-GLOSSARY_EXCEPTIONS = ("phần Kết luận (trang Kết luận)",)
-
 Found = tuple[str, int, str | tuple[str, str], str | None]  # file, line, msgid (or singular, plural), context
 
 
@@ -163,7 +159,7 @@ def glossary_problems(cat: Catalog, terms: list[dict[str, str]]) -> list[str]:
                 word = hit.group(0)
                 if word[1:] != vi[1:] and not word.isupper():
                     wrong.append(f"{text!r}: {word!r} should be {vi!r}")
-            if row.get("Phạm vi", "tất cả") == "tất cả" and not any(x in text for x in GLOSSARY_EXCEPTIONS):
+            if row.get("Phạm vi", "tất cả") == "tất cả":
                 for ban in filter(None, (w.strip() for w in row["Không dùng"].split(";"))):
                     variants = {ban, ban[:1].upper() + ban[1:], ban[:1].lower() + ban[1:]}
                     if any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text) for v in variants):
