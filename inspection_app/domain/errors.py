@@ -13,6 +13,8 @@ Programming errors stay ordinary exceptions.
 
 from __future__ import annotations
 
+import string
+
 from ..locale import N_, Message, translate
 
 
@@ -20,8 +22,8 @@ class UserError(Exception):
     """An error caused by input or environment: a catalog message id and its parameters.
 
     ``UserError(msgid, **params)``: ``msgid`` is the Vietnamese source text (the code), ``params`` fill its
-    ``{placeholders}`` (:attr:`params`); those that are not text in two languages (a :class:`Phrase`, a
-    ``locale.Message``) are also :attr:`details`, for code that reads them. The older two-language form
+    ``{placeholders}`` (:attr:`params`); the parameters the message does not show (an errno, a reason code, a
+    field name) are :attr:`details`, for code that reads them. The older two-language form
     ``UserError(vi, en, **params)`` still works for a message not yet in the catalog: ``en`` is then used
     as written.
     """
@@ -29,8 +31,9 @@ class UserError(Exception):
     def __init__(self, msgid: str, en: str | None = None, /, **params: object) -> None:
         self.code = msgid
         self.params: dict[str, object] = params
-        # what code reads (a field, a limit, a reason): the parameters that are not text in two languages
-        self.details: dict[str, object] = {k: v for k, v in params.items() if not hasattr(v, "text")}
+        # what code reads (a field, a limit, a reason): the parameters the message does not show
+        shown = _placeholders(msgid) if en is None else set()
+        self.details: dict[str, object] = {k: v for k, v in params.items() if k not in shown}
         self._en = en
         super().__init__(msgid)
 
@@ -53,6 +56,14 @@ class UserError(Exception):
     def __str__(self) -> str:  # the CLI prints both, Vietnamese first
         vi, en = self.vi, self.en
         return f"{vi} / {en}" if vi != en else vi
+
+
+def _placeholders(msgid: str) -> set[str]:
+    """The ``{names}`` of a message id."""
+    try:
+        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(msgid) if name}
+    except ValueError:
+        return set()
 
 
 class NotFound(UserError):

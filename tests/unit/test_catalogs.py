@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from inspection_app import locale
-from inspection_app.domain.errors import Phrase, StorageError, UserError, storage_error
+from inspection_app.domain.errors import Phrase, StorageError, UserError, ValidationFailed, storage_error
 from inspection_app.ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -309,7 +309,7 @@ def test_a_po_newer_than_its_mo_is_compiled_again_on_first_use(tmp_path, monkeyp
 def test_errors_carry_a_code_and_parameters_and_are_translated_where_shown():
     err = StorageError("Không thể lưu {what}: {reason}. Dữ liệu đã ghi trước đó vẫn còn nguyên.",
                        what=locale.Message("tệp"), reason="disk gone")
-    assert err.code.startswith("Không thể lưu {what}") and err.details["reason"] == "disk gone"
+    assert err.code.startswith("Không thể lưu {what}") and err.params["reason"] == "disk gone"
     assert err.vi == "Không thể lưu tệp: disk gone. Dữ liệu đã ghi trước đó vẫn còn nguyên."
     assert err.en == "Could not save the file: disk gone. Everything recorded before is intact."
     assert err.message("en") == err.en and str(err) == f"{err.vi} / {err.en}"
@@ -321,6 +321,8 @@ def test_errors_carry_a_code_and_parameters_and_are_translated_where_shown():
     phrase = UserError("Không thể lưu {what}: {reason}. Dữ liệu đã ghi trước đó vẫn còn nguyên.",
                        what=Phrase("bảng", "the table"), reason="x")
     assert phrase.en.startswith("Could not save the table: x.") and phrase.vi.startswith("Không thể lưu bảng: x.")
-    assert phrase.details == {"reason": "x"} and set(phrase.params) == {"what", "reason"}  # text is not a detail
+    assert set(phrase.params) == {"what", "reason"} and phrase.details == {}  # what the message shows is no detail
+    coded = ValidationFailed("Ảnh {name} quá lớn.", name="a.png", reason="too_many_pixels", w=1)
+    assert coded.details == {"reason": "too_many_pixels", "w": 1} and coded.vi == "Ảnh a.png quá lớn."
     given = storage_error(OSError(30, "Read-only file system"), Phrase("bảng tính", "the spreadsheet"))
     assert given.en.startswith("Could not save the spreadsheet: Read-only") and "bảng tính" in given.vi
