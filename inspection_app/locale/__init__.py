@@ -160,6 +160,8 @@ def translate(msgid: str, lang: str, params: Mapping[str, object] | None = None)
         n = shown.get("n")
         out = ngettext(msgid, msgid, n if isinstance(n, int) else 2, lang)
     out = fill(out, shown)
+    if "" in shown.values():  # an empty value ("The photo file {name} is empty" without a name): one space
+        out = re.sub(r"(?<=\S)  +(?=\S)", " ", out)
     return plural_en(out) if lang != "vi" and "(s)" in out else out
 
 

@@ -322,6 +322,8 @@ def test_errors_carry_a_code_and_parameters_and_are_translated_where_shown():
                        what=Phrase("bảng", "the table"), reason="x")
     assert phrase.en.startswith("Could not save the table: x.") and phrase.vi.startswith("Không thể lưu bảng: x.")
     assert set(phrase.params) == {"what", "reason"} and phrase.details == {}  # what the message shows is no detail
+    unnamed = ValidationFailed("Tệp ảnh {name} trống.", name=Phrase("này", ""))
+    assert (unnamed.vi, unnamed.en) == ("Tệp ảnh này trống.", "Tệp ảnh trống.")  # an empty value: one space, not two
     coded = ValidationFailed("Ảnh {name} quá lớn.", name="a.png", reason="too_many_pixels", w=1)
     assert coded.details == {"reason": "too_many_pixels", "w": 1} and coded.vi == "Ảnh a.png quá lớn."
     given = storage_error(OSError(30, "Read-only file system"), Phrase("bảng tính", "the spreadsheet"))
