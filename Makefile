@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8550
 
-.PHONY: run test test-fast test-packaging bench sysdeps venv demo dist clean screenshots catalogs extract-messages
+.PHONY: run test test-fast test-packaging bench sysdeps venv demo dist clean screenshots
 
 # Python environment: the project with the office, HEIC and test extras (a tablet build takes the
 # base only, see docs/platforms.md), reinstalled when pyproject.toml changes.
@@ -38,7 +38,7 @@ sysdeps:
 # Run the app: a desktop window when a desktop client can start, otherwise offline web mode on
 # http://$(HOST):$(PORT) (the CLI decides). A new data directory starts empty; the first screen
 # offers "Dùng thử với dữ liệu mẫu", which opens the demo in its own data directory.
-run: $(STAMP) sysdeps catalogs
+run: $(STAMP) sysdeps
 	$(BIN)/inspection-app --host $(HOST) --port $(PORT)
 
 # Load the demo department into the data directory itself (for screenshots and manual tests).
@@ -51,16 +51,18 @@ dist: $(STAMP)
 	$(BIN)/python -m build --outdir dist .
 	@ls -l dist
 
-test: $(STAMP) sysdeps catalogs
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
 
 # Text: compile the gettext catalogs (a translator edits inspection_app/locale/<lang>/LC_MESSAGES/messages.po,
-# then `make catalogs`, or `make run`/`make test`, which depend on it). The wheel compiles them too (setup.py).
+# then `make catalogs`; `make run` and `make test` compile them first). The wheel compiles them too (setup.py).
+.PHONY: catalogs extract-messages
 LOCALE := inspection_app/locale
 MSG_KEYWORDS := -k t -k label -k N_ -k N_p:1c,2 -k plural:1,2 $(foreach e,UserError NotFound ValidationFailed \
 	Locked StorageError PhotoRejected BundleRejected DeviceNotEnrolled BadPassphrase DamagedBundle BeforeArrival,-k $(e):1)
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -D messages -d $(LOCALE) --statistics
+run test test-fast test-packaging: catalogs
 
 # New messages in the code → the .pot template and both .po files (then fill in the English msgstr).
 extract-messages: $(STAMP)
@@ -71,11 +73,11 @@ extract-messages: $(STAMP)
 screenshots: $(STAMP) sysdeps
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e
 
-test-fast: $(STAMP) catalogs
+test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e and not packaging"
 
 # The wheel installed into a fresh virtual environment outside the checkout, run from there.
-test-packaging: $(STAMP) sysdeps catalogs
+test-packaging: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -m packaging
 
 bench: $(STAMP) sysdeps

@@ -264,8 +264,9 @@ def _makefile_catalogs_command(locale_dir: Path) -> list[str]:
 def test_make_run_and_make_test_compile_the_catalogs_first():
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("run", "test"):
-        deps = re.search(rf"^{target}:(.*)$", text, re.M)
-        assert deps and "catalogs" in deps.group(1).split(), target
+        deps = [d for targets, rest in re.findall(r"^([\w .-]+):(?!=)(.*)$", text, re.M) if target in targets.split()
+                for d in rest.split()]
+        assert "catalogs" in deps, target
 
 
 def test_a_translator_s_edit_of_a_po_file_shows_after_make_catalogs(tmp_path, monkeypatch):
