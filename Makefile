@@ -59,6 +59,21 @@ lint: $(STAMP)
 test: $(STAMP) sysdeps lint
 	$(BIN)/python -m pytest
 
+# Text: compile the gettext catalogs (a translator edits inspection_app/locale/<lang>/LC_MESSAGES/messages.po,
+# then `make catalogs`; `make run` and `make test` compile them first). The wheel compiles them too (setup.py).
+.PHONY: catalogs extract-messages
+LOCALE := inspection_app/locale
+MSG_KEYWORDS := -k t -k label -k N_ -k N_p:1c,2 -k plural:1,2 $(foreach e,UserError NotFound ValidationFailed \
+	Locked StorageError PhotoRejected BundleRejected DeviceNotEnrolled BadPassphrase DamagedBundle BeforeArrival,-k $(e):1)
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -D messages -d $(LOCALE) --statistics
+run test test-fast test-packaging: catalogs
+
+# New messages in the code → the .pot template and both .po files (then fill in the English msgstr).
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(MSG_KEYWORDS) --no-location --sort-output -o $(LOCALE)/messages.pot inspection_app
+	$(BIN)/pybabel update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching
+
 # Refresh the README's screenshots (docs/img) from the browser tests.
 screenshots: $(STAMP) sysdeps
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e
@@ -74,4 +89,4 @@ bench: $(STAMP) sysdeps
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info $(LOCALE)/*/LC_MESSAGES/*.mo

@@ -9,7 +9,9 @@ other way round). Names of people, units and checklist texts are data and are sh
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
+
+from inspection_app import locale
 
 LANGS = ("vi", "en")
 
@@ -318,10 +320,15 @@ def plural_en(text: str) -> str:
 
 
 def label(key: str, lang: str = "vi", **fmt: object) -> str:
-    """The label for ``key`` in ``lang``; a missing key shows itself so it is easy to spot."""
+    """The label for ``key`` in ``lang``.
+
+    ``key`` is a key of the tables above, or (the catalog form, issue #16) a gettext message id: its
+    Vietnamese text, translated from ``inspection_app/locale``. A missing key shows itself so it is easy
+    to spot.
+    """
     pair = LABELS.get(key)
     if pair is None:
-        return key
+        return locale.translate(key, lang, fmt)
     text = pair[0] if lang == "vi" else pair[1]
     text = text.format(**fmt) if fmt else text
     return plural_en(text) if lang != "vi" and "(s)" in text else text
@@ -335,6 +342,12 @@ class I18n:
 
     def __call__(self, key: str, **fmt: object) -> str:
         return label(key, self.lang, **fmt)
+
+    def plural(self, singular: str, plural: str, count: int, /, **fmt: object) -> str:
+        """The form of the message ``singular``/``plural`` for ``count`` (gettext ``ngettext``: one form in
+        Vietnamese, two in English); ``{n}`` (``count`` unless given) and the other ``{placeholders}`` are filled."""
+        text = locale.fill(locale.ngettext(singular, plural, count, self.lang), {"n": count, **fmt})
+        return locale.plural_en(text) if self.lang != "vi" and "(s)" in text else text
 
     def pick(self, vi: str, en: str | None) -> str:
         """Choose between the two versions of a data text (checklist titles, error messages)."""
