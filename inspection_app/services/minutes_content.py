@@ -48,7 +48,7 @@ from .common import get_or_404
 from .context import AppContext
 from .numbering import minutes_code
 
-from ..domain.localtime import LOCAL_TZ  # local time has one home
+from ..domain.localtime import LOCAL_TZ as LOCAL_TZ  # local time has one home
 
 ROLE_LABELS = {
     TeamRole.LEADER.value: "Trưởng đoàn",
@@ -259,7 +259,8 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
             team_arrival=_local(visit.arrival_at).strftime("%H:%M") if visit.arrival_at else "",
             method=method)
 
-    def link_label(finding_id, checklist_id, item_id, staff_id=None, dossier_check_id=None) -> str:  # noqa: ANN001
+    def link_label(finding_id: str | None, checklist_id: str | None, item_id: str | None, staff_id: str | None = None,
+                   dossier_check_id: str | None = None) -> str:
         if finding_id:
             finding = next((f for f in findings if f.id == finding_id), None)
             label = f"Phát hiện: {finding.description}" if finding else ""
