@@ -149,5 +149,8 @@ def test_office_date_and_year_fields_show_their_message_at_the_field(ctx, monkey
         await app.type(when, "32/12/2026")
         await app.click(app.within("remedy-1", ft.FilledButton, content="Lưu báo cáo"))
         assert when.error == bad_date
+        await app.type(when, "")  # a report needs its date
+        await app.click(app.within("remedy-1", ft.FilledButton, content="Lưu báo cáo"))
+        assert when.error == bad_date
         assert [r.status for r in review.remedies(ctx) if r.id == remedy.id] == ["open"]  # nothing recorded
     run(scenario())
