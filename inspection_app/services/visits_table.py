@@ -156,7 +156,8 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
             if clauses:  # other filters are on the visit; alone, the tallies (one per visit, just made) suffice
                 counted = counted.join(m.Visit, col(m.Visit.id) == t.c.visit_id)
             total = s.execute(counted.where(*by_kind, *clauses)).scalar_one()
-            order: tuple[SQLColumnExpression[Any], ...] = (t.c.at.desc(), t.c.visit_id)  # the same order as visit_when() desc, id (a row mirrors it)
+            # the same order as visit_when() desc, id (a row mirrors it)
+            order: tuple[SQLColumnExpression[Any], ...] = (t.c.at.desc(), t.c.visit_id)
             clauses += by_kind
         else:
             base = select(*columns)

@@ -228,8 +228,8 @@ def _verify_chains(events: list[dict], visit_ids: set[str], heads: Any) -> None:
         chain.sort(key=lambda e: e["chain_index"])
         prev = GENESIS
         for index, ev in enumerate(chain):
-            probe = SimpleNamespace(**ev)  # event_hash only reads attributes; no ORM object needed
-            if ev["chain_index"] != index or ev["prev_hash"] != prev or event_hash(cast(m.AuditEvent, probe)) != ev["hash"]:
+            probe = cast(m.AuditEvent, SimpleNamespace(**ev))  # event_hash only reads attributes; no ORM object
+            if ev["chain_index"] != index or ev["prev_hash"] != prev or event_hash(probe) != ev["hash"]:
                 raise rejected(
                     f"Nhật ký thay đổi của lượt kiểm tra {visit_id} (thiết bị {device or '?'}) bị đứt hoặc "
                     f"bị sửa tại sự kiện số {ev['chain_index']}.",
