@@ -32,7 +32,7 @@ from ..domain.timeliness import (
 )
 from ..domain.timeliness_record import (
     CHOICE_OF_STATUS,
-    TIMELINESS_ITEM as TIMELINESS_ITEM,  # the UI asks for it here
+    TIMELINESS_ITEM,
     annex_label,
     record_state,
 )
@@ -415,3 +415,10 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
                                                   f"Hồ sơ {code}: mục không đạt cần ảnh: {item.text.vi}",
                                                   f"Dossier {code}: failed item needs a photo: {item.text.en}"))
     return out
+
+
+__all__ = [
+    "DOSSIER_CHECKLIST_ID", "MAX_REASON", "TIMELINESS_ITEM", "SampledDossier", "confirm_timeliness",
+    "dossier_checklist", "dossier_gaps", "minutes_sample", "override_timeliness", "record_dossier_check",
+    "sampled_dossiers", "set_dossier_note", "working_calendar",
+]

@@ -48,7 +48,7 @@ from .common import get_or_404
 from .context import AppContext
 from .numbering import minutes_code
 
-from ..domain.localtime import LOCAL_TZ as LOCAL_TZ  # local time has one home
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 ROLE_LABELS = {
     TeamRole.LEADER.value: "Trưởng đoàn",
@@ -359,3 +359,7 @@ def save_conclusion(ctx: AppContext, visit_id: str, field: str, text: str) -> Vi
     if field not in ("assessment", "unit_opinion"):
         raise ValueError(f"not a conclusions field: {field}")
     return visit_service.update_visit(ctx, visit_id, **{field: check_length(field, text)})
+
+
+__all__ = ["ATTENDANCE_LABELS", "LOCAL_TZ", "METHOD_ITEM", "ROLE_LABELS", "SUPERSEDED_ITEMS", "build_content",
+           "current_digest", "save_conclusion"]

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from .base import Timestamped as Timestamped, _id, _json, _when
+from .base import Timestamped, _id, _json, _when
 from .types import new_id
 # the enumerations of the columns live in store/enums.py; kept importable here (``x as x`` re-exports)
 from .enums import (
@@ -434,18 +434,27 @@ Index("ix_answer_visit_value_item", col(Answer.visit_id), col(Answer.value), col
 Index("ix_visit_created_at", col(Visit.created_at))
 
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
-from .numbering import IssuedNumber as IssuedNumber, NumberBlock as NumberBlock  # noqa: E402,F401
-from .devices import (  # noqa: E402  (bundles: issue #10)
-    ChainHead as ChainHead, EnrolledDevice as EnrolledDevice, MergedUnit as MergedUnit, VisitSeal as VisitSeal,
-)
+from .numbering import IssuedNumber, NumberBlock  # noqa: E402
+from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402  (bundles: issue #10)
 
 # --- office: people of a finding, outcomes (issue #12) --------------------------------------------
-from .office import FindingPerson as FindingPerson, Outcome as Outcome  # noqa: E402,F401
+from .office import FindingPerson, Outcome  # noqa: E402
 
 VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)
-from .drafts import Draft as Draft  # noqa: E402,F401  (drafts of typed text: store/drafts.py)
+from .drafts import Draft  # noqa: E402  (drafts of typed text: store/drafts.py)
 
 # --- a photo linked to a second item or finding (issue #13) ----------------------------------------
-from .photo_links import PhotoExtraLink as PhotoExtraLink  # noqa: E402
+from .photo_links import PhotoExtraLink  # noqa: E402
 
 VISIT_OWNED = (*VISIT_OWNED, PhotoExtraLink)  # noqa: F811  (after Photo and Finding: audited, locked, bundled)
+
+# What ``from ..store import models as m`` offers: the tables defined here and those of the topic modules
+# imported above (the checker exports an imported name only when it is listed here).
+__all__ = [
+    "VISIT_OWNED", "Answer", "AppMeta", "AttendanceStatus", "AuditEvent", "ChainHead", "ChecklistSnapshot",
+    "Dossier", "DossierCheck", "Draft", "EnrolledDevice", "Finding", "FindingPerson", "Inspector", "IssuedNumber",
+    "MergedUnit", "MinutesCounter", "MinutesDocument", "NumberBlock", "Outcome", "Participant", "Photo",
+    "PhotoExtraLink", "Register", "Remedy", "RemedyStatus", "RollCallEntry", "Sample", "Severity", "Side",
+    "Signature", "SignerRole", "StaffMember", "SyncConflict", "SyncImport", "TeamRole", "Timestamped", "Unit",
+    "Visit", "VisitKind", "VisitSeal", "VisitStatus",
+]

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from ...domain.checklist import Checklist
     from ...domain.sampling import SampleDraw
     from ..widgets.photos import PhotoPicker
-    from .base import VisitScreen as _MixedInto  # the checker sees the screen the mixin is mixed into
+    from .base import VisitScreen as _MixedInto
 else:
-    _MixedInto = object
+    _MixedInto = object  # the checker sees the screen the mixin is mixed into; at run time a plain mixin
 
 TIMELINESS_COLORS = {
     "early": ft.Colors.GREEN_100, "on_time": ft.Colors.LIGHT_BLUE_100, "late": ft.Colors.RED_100,
