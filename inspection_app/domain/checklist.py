@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date as date_type
 from enum import StrEnum
-from typing import Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -53,7 +53,7 @@ class Text(_Strict):
 
     @field_validator("vi", "en", mode="before")
     @classmethod
-    def _nfc(cls, v):
+    def _nfc(cls, v: Any) -> Any:
         return nfc(v.strip()) if isinstance(v, str) else v
 
     def get(self, lang: str) -> str:
@@ -94,7 +94,7 @@ class LegalDocument(_Strict):
 
     @field_validator("number", "issuer", "title", "note", mode="before")
     @classmethod
-    def _nfc(cls, v):
+    def _nfc(cls, v: Any) -> Any:
         return nfc(v.strip()) if isinstance(v, str) else v
 
     @model_validator(mode="after")
@@ -180,7 +180,7 @@ class LegalBasis(_Strict):
 
     @field_validator("doc", "point", "clause", "article", "section", "form", "document", mode="before")
     @classmethod
-    def _nfc(cls, v):
+    def _nfc(cls, v: Any) -> Any:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             v = str(v)
         return nfc(v.strip()) if isinstance(v, str) else v
@@ -243,7 +243,7 @@ class Citations:
     """
 
     def __init__(self) -> None:
-        self._seen: set[tuple] = set()
+        self._seen: set[tuple[Any, ...]] = set()
 
     def cite(self, basis: LegalBasis) -> str:
         doc = basis.resolved
@@ -310,7 +310,7 @@ class Checklist(_Strict):
 
     @field_validator("version", mode="before")
     @classmethod
-    def _version_str(cls, v):
+    def _version_str(cls, v: Any) -> Any:
         return str(v) if isinstance(v, (int, float)) else v
 
     @model_validator(mode="after")
@@ -361,7 +361,7 @@ class Checklist(_Strict):
 
 
 class UnknownDocument(ValueError):
-    def __init__(self, doc: str, loc: tuple):
+    def __init__(self, doc: str, loc: tuple[Any, ...]):
         super().__init__(f"'{doc}' không có trong 'documents' / is not in 'documents'")
         self.loc = loc
 

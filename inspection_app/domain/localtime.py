@@ -11,6 +11,7 @@ Android ship none unless the ``tzdata`` package is installed).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import overload
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 
@@ -25,6 +26,12 @@ def today_local() -> date:
     return now_local().date()
 
 
+@overload
+def to_local(dt: datetime) -> datetime: ...
+@overload
+def to_local(dt: None) -> None: ...
+@overload
+def to_local(dt: datetime | None) -> datetime | None: ...
 def to_local(dt: datetime | None) -> datetime | None:
     """An aware local datetime; a naive value is taken as UTC (as the store writes it); None stays None."""
     if dt is None:

@@ -391,6 +391,6 @@ __all__ = [
     "Outcome", "PhotoEntry", "Remedy", "RollCall", "RollCallRow", "SignatureMark",
     "SignerRole", "TeamMember", "UnitRepresentative", "closing_sentence", "date_line",
     "format_minutes_number", "number_line", "opening_sentence", "refusal_text",
-    "remedy_sentence", "roll_call_summary", "roman", "section_summary",
+    "remedy_sentence", "roll_call_summary", "roman", "section_summary", "short_date",
     "strokes_from_lists", "vn_date",
 ]

@@ -165,7 +165,7 @@ def draw_sample(
         stratum_prefix = prefix + length_prefixed(stratum_key_text(key).encode("utf-8"))
         seeded = sha256(stratum_prefix)
 
-        def rank(i: int, seeded=seeded) -> bytes:
+        def rank(i: int, seeded: hashlib._Hash = seeded) -> bytes:
             h = seeded.copy()
             h.update(code_keys[i])
             return h.digest()

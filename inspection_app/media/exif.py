@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import struct
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any
+from typing import Any, cast
 
 from PIL import ExifTags, Image
 
@@ -110,8 +110,8 @@ def _dms(value: Any, ref: str, negative: str) -> float | None:
     parts = [_number(v) for v in value[:3]]
     if any(p is None for p in parts):
         return None
-    parts += [0.0] * (3 - len(parts))
-    degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
+    known = cast("list[float]", parts) + [0.0] * (3 - len(parts))  # none is None (above)
+    degrees = known[0] + known[1] / 60 + known[2] / 3600
     return -degrees if ref.upper().startswith(negative) else degrees
 
 

@@ -64,7 +64,7 @@ _OPENERS = ["JPEG", "PNG", "WEBP", "HEIF"]  # Pillow's JPEG opener returns MPO f
 try:  # HEIC/HEIF needs the optional extra `inspection-app[heic]` (no Android wheel of pillow-heif)
     import pillow_heif
 except ImportError:  # pragma: no cover - exercised by tests that hide the module
-    pillow_heif = None
+    pillow_heif = None  # type: ignore[assignment]  # the optional extra is absent: None says so below
     _OPENERS.remove("HEIF")  # Pillow refuses a format name it has no opener for
 else:
     pillow_heif.register_heif_opener()

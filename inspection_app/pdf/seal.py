@@ -36,7 +36,7 @@ def set_seal(data_dir: Path, image: bytes) -> bytes:
     if len(image) > MAX_SEAL_BYTES:
         raise ValidationFailed("Ảnh con dấu quá lớn (tối đa 4 MB).", "The seal image is too large (4 MB at most).")
     try:
-        img = Image.open(io.BytesIO(image))
+        img: Image.Image = Image.open(io.BytesIO(image))
         img.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationFailed("Tệp không phải ảnh con dấu (PNG/JPEG).",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import col, func, select
 
@@ -106,7 +106,7 @@ class SampledDossier:
 
     @property
     def timeliness_reason(self) -> str:
-        return self.notes.get(TIMELINESS_ITEM, "")
+        return cast(str, self.notes.get(TIMELINESS_ITEM, ""))
 
     @property
     def timeliness_state(self) -> str:
@@ -415,3 +415,10 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
                                                   f"Hồ sơ {code}: mục không đạt cần ảnh: {item.text.vi}",
                                                   f"Dossier {code}: failed item needs a photo: {item.text.en}"))
     return out
+
+
+__all__ = [
+    "DOSSIER_CHECKLIST_ID", "MAX_REASON", "TIMELINESS_ITEM", "SampledDossier", "confirm_timeliness",
+    "dossier_checklist", "dossier_gaps", "minutes_sample", "override_timeliness", "record_dossier_check",
+    "sampled_dossiers", "set_dossier_note", "working_calendar",
+]

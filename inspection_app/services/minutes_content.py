@@ -259,7 +259,8 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
             team_arrival=_local(visit.arrival_at).strftime("%H:%M") if visit.arrival_at else "",
             method=method)
 
-    def link_label(finding_id, checklist_id, item_id, staff_id=None, dossier_check_id=None) -> str:  # noqa: ANN001
+    def link_label(finding_id: str | None, checklist_id: str | None, item_id: str | None, staff_id: str | None = None,
+                   dossier_check_id: str | None = None) -> str:
         if finding_id:
             finding = next((f for f in findings if f.id == finding_id), None)
             label = f"Phát hiện: {finding.description}" if finding else ""
@@ -358,3 +359,7 @@ def save_conclusion(ctx: AppContext, visit_id: str, field: str, text: str) -> Vi
     if field not in ("assessment", "unit_opinion"):
         raise ValueError(f"not a conclusions field: {field}")
     return visit_service.update_visit(ctx, visit_id, **{field: check_length(field, text)})
+
+
+__all__ = ["ATTENDANCE_LABELS", "LOCAL_TZ", "METHOD_ITEM", "ROLE_LABELS", "SUPERSEDED_ITEMS", "build_content",
+           "current_digest", "save_conclusion"]

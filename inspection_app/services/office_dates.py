@@ -20,7 +20,7 @@ from ..store import models as m
 from ..store.types import UTCDateTime
 
 # local time has one home (domain/localtime.py); these names stay importable here for the office services
-from ..domain.localtime import LOCAL_TZ, local_date, today_local  # noqa: F401
+from ..domain.localtime import LOCAL_TZ, local_date, today_local
 from ..domain.localtime import local_midnight_utc as utc_bound  # the UTC instant at which local ``day`` begins
 SHIFT = LOCAL_TZ.utcoffset(None)  # Viet Nam keeps UTC+7 all year
 COUNTED_STATUSES = (m.VisitStatus.CLOSED.value, m.VisitStatus.SIGNED.value, m.VisitStatus.FILED.value)
@@ -59,3 +59,8 @@ def aware(value: datetime | str | None) -> datetime | None:
 
 # Old private names, kept for callers in other modules.
 _visit_when, _utc_bound, _period_clauses, _aware = visit_when, utc_bound, period_clauses, aware
+
+
+# Local time has its home in domain/localtime.py; the office services import these names from here too.
+__all__ = ["COUNTED_STATUSES", "LOCAL_TZ", "OPEN_STATUSES", "SHIFT", "aware", "counted_clause", "local_date",
+           "period_clauses", "today_local", "utc_bound", "visit_when"]

@@ -294,8 +294,8 @@ def remove_photo_link(ctx: AppContext, link_id: str) -> None:
 def extra_links(ctx: AppContext, visit_id: str) -> dict[str, list[PhotoExtraLink]]:
     """The further links of the visit's photos, by photo id, in the order they were made."""
     with ctx.session() as s:
-        rows = s.exec(select(PhotoExtraLink).where(PhotoExtraLink.visit_id == visit_id)
-                      .order_by(PhotoExtraLink.created_at)).all()
+        rows = s.exec(select(PhotoExtraLink).where(col(PhotoExtraLink.visit_id) == visit_id)
+                      .order_by(col(PhotoExtraLink.created_at))).all()
     out: dict[str, list[PhotoExtraLink]] = {}
     for r in rows:
         out.setdefault(r.photo_id, []).append(r)

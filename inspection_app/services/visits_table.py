@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, String, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -142,26 +142,28 @@ def visits_page(ctx: AppContext, filters: VisitFilters | None = None, page: int 
     kinds = item_kinds(ctx)
     with ctx.session() as s:
         clauses = _visit_clauses(s, f)
-        columns = (m.Visit.id, m.Visit.unit_id, m.Unit.name, m.Visit.kind, m.Visit.status, m.Visit.arrival_at,
-                   m.Visit.created_at, m.Visit.decision_number, m.Visit.minutes_number)
+        columns = (col(m.Visit.id), col(m.Visit.unit_id), col(m.Unit.name), col(m.Visit.kind), col(m.Visit.status),
+                   col(m.Visit.arrival_at), col(m.Visit.created_at), col(m.Visit.decision_number),
+                   col(m.Visit.minutes_number))
         if f.violation_kind:  # from the per-visit tallies, in the order of their index on the visit's moment
             t = visit_tally
             by_kind = _kind_clauses(s, f.violation_kind, kinds)
             if by_kind is None:
                 clauses.append(false())
                 by_kind = []
-            base = select(*columns).select_from(t).join(m.Visit, m.Visit.id == t.c.visit_id)
+            base = select(*columns).select_from(t).join(m.Visit, col(m.Visit.id) == t.c.visit_id)
             counted = select(func.count()).select_from(t)
             if clauses:  # other filters are on the visit; alone, the tallies (one per visit, just made) suffice
-                counted = counted.join(m.Visit, m.Visit.id == t.c.visit_id)
+                counted = counted.join(m.Visit, col(m.Visit.id) == t.c.visit_id)
             total = s.execute(counted.where(*by_kind, *clauses)).scalar_one()
-            order = (t.c.at.desc(), t.c.visit_id)  # the same order as visit_when() desc, id (a row mirrors it)
+            # the same order as visit_when() desc, id (a row mirrors it)
+            order: tuple[SQLColumnExpression[Any], ...] = (t.c.at.desc(), t.c.visit_id)
             clauses += by_kind
         else:
             base = select(*columns)
             total = s.execute(select(func.count()).select_from(m.Visit).where(*clauses)).scalar_one()
-            order = (visit_when().desc(), m.Visit.id)
-        q = (base.join(m.Unit, m.Unit.id == m.Visit.unit_id).where(*clauses)
+            order = (visit_when().desc(), col(m.Visit.id))
+        q = (base.join(m.Unit, col(m.Unit.id) == col(m.Visit.unit_id)).where(*clauses)
              .order_by(*order).limit(page_size).offset(page * page_size))
         rows = s.execute(q).all()
         ids = [r.id for r in rows]

@@ -91,7 +91,7 @@ def _visit_id_of(obj: Any) -> str | None:
 
 def collect_events(session: OrmSession) -> list[AuditEvent]:
     """Build (unchained) events for what the session is about to flush."""
-    audited = (Visit, *VISIT_OWNED)
+    audited: tuple[type[Any], ...] = (Visit, *VISIT_OWNED)  # every one has an `id`
     actor = session.info.get("actor", "")
     device = session.info.get("device_id", "")
     events: list[AuditEvent] = []

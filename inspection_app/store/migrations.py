@@ -246,6 +246,7 @@ def upgrade(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         version = current_version(conn)
         revision = _revision(conn) if version is not None else None
+        head: str | None
         if version == SCHEMA_VERSION and revision is not None and revision == head_from_files():
             head, known = revision, True  # the usual start: nothing to run, no Alembic to import
         else:
@@ -300,7 +301,8 @@ def _transactional_ddl(conn: Connection) -> None:
     """On SQLite, open the transaction now: Python's sqlite3 begins one only before INSERT, UPDATE or
     DELETE, so each CREATE or ALTER would otherwise commit (and sync) on its own. The steps then commit
     or roll back together, and a new database is made with one sync instead of dozens."""
-    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite" and dbapi is not None and not dbapi.in_transaction:
         conn.exec_driver_sql("BEGIN")
 
 

@@ -14,10 +14,10 @@ between SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import Timestamped, _id, _json, _when
 from .types import new_id
@@ -84,7 +84,7 @@ class Visit(Timestamped, table=True):
     place: str = ""
     arrival_at: Optional[datetime] = _when()  # the team's arrival on site
     ended_at: Optional[datetime] = _when()
-    checklists: list = _json(list)  # [{"id": "working_hours", "version": "1.0"}, …]
+    checklists: list[Any] = _json(list)  # [{"id": "working_hours", "version": "1.0"}, …]
     assessment: str = ""  # III. Đánh giá
     unit_opinion: str = ""  # V. Ý kiến của đơn vị được kiểm tra
     minutes_number: str = ""
@@ -204,8 +204,8 @@ class Register(Timestamped, table=True):
     sheet: str = ""
     row_count: int = 0
     frame_hash: str = ""
-    mapping: dict = _json(dict)
-    problems: list = _json(list)  # unreadable rows: [{"row": 12, "vi": "…", "en": "…"}]
+    mapping: dict[Any, Any] = _json(dict)
+    problems: list[Any] = _json(list)  # unreadable rows: [{"row": 12, "vi": "…", "en": "…"}]
     imported_by: str = ""
 
 
@@ -237,8 +237,8 @@ class Sample(Timestamped, table=True):
     frame_hash: str
     seed_hex: str = ""  # revealed at the draw
     commitment: str  # SHA-256 of the seed, shown before the draw
-    strata: dict = _json(dict)  # parameters: stratify by, sizes, minimums
-    sizes: dict = _json(dict)  # stratum -> drawn size
+    strata: dict[Any, Any] = _json(dict)  # parameters: stratify by, sizes, minimums
+    sizes: dict[Any, Any] = _json(dict)  # stratum -> drawn size
     drawn_at: Optional[datetime] = _when()
     drawn_by: str = ""
 
@@ -254,12 +254,12 @@ class DossierCheck(Timestamped, table=True):
     stratum: str = ""
     rank: int = 0
     timeliness: str = ""  # early / on_time / late
-    answers: dict = _json(dict)  # item id -> value
+    answers: dict[Any, Any] = _json(dict)  # item id -> value
     note: str = ""
     # Additive (issue 5): the dossier checklist the answers belong to, and per-item notes.
     checklist_id: Optional[str] = None
     checklist_version: Optional[str] = None
-    notes: Optional[dict] = Field(default=None, sa_type=JSON, nullable=True)  # item id -> note
+    notes: Optional[dict[Any, Any]] = Field(default=None, sa_type=JSON, nullable=True)  # item id -> note
     checked_by: str = ""
     checked_at: Optional[datetime] = _when()
 
@@ -274,7 +274,7 @@ class Signature(Timestamped, table=True):
     role: str  # SignerRole
     full_name: str = ""
     position: str = ""
-    strokes: list = _json(list)  # [[[x, y], …], …] in pad coordinates
+    strokes: list[Any] = _json(list)  # [[[x, y], …], …] in pad coordinates
     pad_width: float = 0
     pad_height: float = 0
     refused: bool = False
@@ -342,7 +342,7 @@ class AuditEvent(SQLModel, table=True):
     entity: str = ""
     entity_id: str = ""
     action: str = ""  # insert / update / delete
-    changes: dict = _json(dict)  # field -> [old, new]
+    changes: dict[Any, Any] = _json(dict)  # field -> [old, new]
     prev_hash: str = ""
     hash: str = ""
 
@@ -364,8 +364,8 @@ class AppMeta(SQLModel, table=True):
 
 
 # Tables whose rows belong to a visit: their changes are audited, and a locked visit refuses them.
-VISIT_OWNED = (Participant, Answer, Finding, Photo, RollCallEntry, Register, Sample, DossierCheck,
-               Signature, MinutesDocument, Remedy)
+VISIT_OWNED: tuple[type[SQLModel], ...] = (Participant, Answer, Finding, Photo, RollCallEntry, Register, Sample,
+                                           DossierCheck, Signature, MinutesDocument, Remedy)
 
 
 # --- office: visit bundles -----------------------------------------------------------------------
@@ -383,8 +383,8 @@ class SyncImport(SQLModel, table=True):
     exported_at: Optional[datetime] = _when()
     imported_by: str = ""
     imported_at: datetime = _when(default_now=True)
-    visit_ids: list = _json(list)
-    summary: dict = _json(dict)  # {"inserted": {table: n}, "updated": {…}, "deleted": {…}, "files": n}
+    visit_ids: list[Any] = _json(list)
+    summary: dict[Any, Any] = _json(dict)  # {"inserted": {table: n}, "updated": {…}, "deleted": {…}, "files": n}
 
 
 class SyncConflict(Timestamped, table=True):
@@ -418,30 +418,43 @@ class SyncConflict(Timestamped, table=True):
 
 # Covering indexes for the office's aggregate queries (services.review.dashboard): each counts one
 # table per visit without touching its rows. Existing databases get them on start (_add_missing).
-Index("ix_finding_visit_kind", Finding.visit_id, Finding.kind)
-Index("ix_rollcallentry_visit_status", RollCallEntry.visit_id, RollCallEntry.status)
-Index("ix_answer_visit_checklist_value", Answer.visit_id, Answer.checklist_id, Answer.value)
-Index("ix_dossiercheck_visit_timeliness", DossierCheck.visit_id, DossierCheck.timeliness)
+Index("ix_finding_visit_kind", col(Finding.visit_id), col(Finding.kind))
+Index("ix_rollcallentry_visit_status", col(RollCallEntry.visit_id), col(RollCallEntry.status))
+Index("ix_answer_visit_checklist_value", col(Answer.visit_id), col(Answer.checklist_id), col(Answer.value))
+Index("ix_dossiercheck_visit_timeliness", col(DossierCheck.visit_id), col(DossierCheck.timeliness))
 # Covering indexes for the violation tally (services.violation_tally): per visit, without the rows. They
 # lived in store/office.py; here, office.py imports no table of this module and the two no longer form a cycle.
-Index("ix_finding_visit_kind_staff_item", Finding.visit_id, Finding.kind, Finding.staff_id, Finding.checklist_id,
-      Finding.item_id)
-Index("ix_rollcallentry_visit_status_staff", RollCallEntry.visit_id, RollCallEntry.status, RollCallEntry.staff_id)
-Index("ix_answer_visit_value_item", Answer.visit_id, Answer.value, Answer.checklist_id, Answer.item_id)
+Index("ix_finding_visit_kind_staff_item", col(Finding.visit_id), col(Finding.kind), col(Finding.staff_id),
+      col(Finding.checklist_id), col(Finding.item_id))
+Index("ix_rollcallentry_visit_status_staff", col(RollCallEntry.visit_id), col(RollCallEntry.status),
+      col(RollCallEntry.staff_id))
+Index("ix_answer_visit_value_item", col(Answer.visit_id), col(Answer.value), col(Answer.checklist_id),
+      col(Answer.item_id))
 # The home screen's newest visits (services.visits.list_visits) without sorting them all (start-up, #17).
-Index("ix_visit_created_at", Visit.created_at)
+Index("ix_visit_created_at", col(Visit.created_at))
 
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
-from .numbering import IssuedNumber, NumberBlock  # noqa: E402,F401
-from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402,F401  (bundles: issue #10)
+from .numbering import IssuedNumber, NumberBlock  # noqa: E402
+from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402  (bundles: issue #10)
 
 # --- office: people of a finding, outcomes (issue #12) --------------------------------------------
-from .office import FindingPerson, Outcome  # noqa: E402,F401
+from .office import FindingPerson, Outcome  # noqa: E402
 
 VISIT_OWNED = (*VISIT_OWNED, FindingPerson)  # noqa: F811  (its rows belong to a visit: audited, locked, bundled)
-from .drafts import Draft  # noqa: E402,F401  (drafts of typed text: store/drafts.py)
+from .drafts import Draft  # noqa: E402  (drafts of typed text: store/drafts.py)
 
 # --- a photo linked to a second item or finding (issue #13) ----------------------------------------
 from .photo_links import PhotoExtraLink  # noqa: E402
 
 VISIT_OWNED = (*VISIT_OWNED, PhotoExtraLink)  # noqa: F811  (after Photo and Finding: audited, locked, bundled)
+
+# What ``from ..store import models as m`` offers: the tables defined here and those of the topic modules
+# imported above (the checker exports an imported name only when it is listed here).
+__all__ = [
+    "VISIT_OWNED", "Answer", "AppMeta", "AttendanceStatus", "AuditEvent", "ChainHead", "ChecklistSnapshot",
+    "Dossier", "DossierCheck", "Draft", "EnrolledDevice", "Finding", "FindingPerson", "Inspector", "IssuedNumber",
+    "MergedUnit", "MinutesCounter", "MinutesDocument", "NumberBlock", "Outcome", "Participant", "Photo",
+    "PhotoExtraLink", "Register", "Remedy", "RemedyStatus", "RollCallEntry", "Sample", "Severity", "Side",
+    "Signature", "SignerRole", "StaffMember", "SyncConflict", "SyncImport", "TeamRole", "Timestamped", "Unit",
+    "Visit", "VisitKind", "VisitSeal", "VisitStatus",
+]

@@ -11,7 +11,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
+
+from sqlmodel import SQLModel
 
 from ..store import models as m
 from ..store.audit import GENESIS, event_hash
@@ -124,8 +126,9 @@ def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], d
     wanted = set(visit_ids)
     if {v["id"] for v in records["visit"]} != wanted:
         raise _damaged("danh sách lượt kiểm tra không khớp với bản ghi", "the visit list does not match the records")
-    for mdl in (*m.VISIT_OWNED, m.VisitSeal):
-        for row in records[mdl.__tablename__]:
+    owned: tuple[type[SQLModel], ...] = (*m.VISIT_OWNED, m.VisitSeal)
+    for mdl in owned:
+        for row in records[str(mdl.__tablename__)]:
             if row.get("visit_id") is not None and row["visit_id"] not in wanted:
                 raise _damaged(f"bản ghi {mdl.__tablename__} thuộc lượt kiểm tra ngoài gói",
                                f"a {mdl.__tablename__} record belongs to a visit outside the bundle")
@@ -175,11 +178,11 @@ def _check_files(records: dict[str, list[dict]], files: dict[str, FileEntry]) ->
     """Every file a record names is in the bundle once; photo and minutes files hash to their
     record's SHA-256; returns where each goes (:func:`destination`)."""
     by_use: dict[tuple[str, str, str], str] = {}
-    for sha, entry in files.items():
+    for file_sha, entry in files.items():
         for use in entry.uses:
             if use in by_use:
                 raise _damaged("một tệp được khai báo hai lần", "a file is declared twice")
-            by_use[use] = sha
+            by_use[use] = file_sha
     destinations: dict[tuple[str, str, str], str] = {}
     for table, columns in PATH_COLUMNS.items():
         for row in records.get(table, []):
@@ -225,7 +228,7 @@ def _verify_chains(events: list[dict], visit_ids: set[str], heads: Any) -> None:
         chain.sort(key=lambda e: e["chain_index"])
         prev = GENESIS
         for index, ev in enumerate(chain):
-            probe = SimpleNamespace(**ev)  # event_hash only reads attributes; no ORM object needed
+            probe = cast(m.AuditEvent, SimpleNamespace(**ev))  # event_hash only reads attributes; no ORM object
             if ev["chain_index"] != index or ev["prev_hash"] != prev or event_hash(probe) != ev["hash"]:
                 raise rejected(
                     f"Nhật ký thay đổi của lượt kiểm tra {visit_id} (thiết bị {device or '?'}) bị đứt hoặc "

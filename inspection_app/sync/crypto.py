@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import os
 import struct
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -104,7 +104,13 @@ def encrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str, *, log2_n: int
         current, index = following, index + 1
 
 
-def decrypt_stream(src: BinaryIO, dst: BinaryIO, passphrase: str | None, *,
+class Readable(Protocol):
+    """What :func:`decrypt_stream` reads from: a binary file, or a wrapper that hashes what it reads."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+def decrypt_stream(src: Readable, dst: BinaryIO, passphrase: str | None, *,
                    max_plain: int | None = None) -> None:
     """Decrypt ``src`` into ``dst``; a wrong passphrase or any damage raises a :class:`UserError`.
 

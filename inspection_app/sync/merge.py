@@ -124,7 +124,7 @@ class Merger(Planner):
                 "The bundle's records conflict with the database (someone may be importing at the same "
                 f"time; try again): {exc.orig}.") from exc
         import_id = new_id()
-        counts = {
+        counts: dict[str, Any] = {
             "inserted": {t: len(r) for t, r in self.inserts.items() if r},
             "updated": dict(Counter(t.name for t, *_ in self.updates)),
             "deleted": dict(Counter(t.name for t, *_ in self.deletes)),
@@ -150,19 +150,20 @@ class Merger(Planner):
                 incoming_by=c.incoming_by, created_at=now, updated_at=now))
         events = []
         for visit in changed_visits:
-            c = self.per_visit[visit]
-            changes = {"bundle_id": [None, self.b.bundle_id], "source_device": [None, self.b.device_id],
-                       "file_name": [None, self.b.file_name]}
+            tally = self.per_visit[visit]
+            changes: dict[str, list[Any]] = {"bundle_id": [None, self.b.bundle_id],
+                                             "source_device": [None, self.b.device_id],
+                                             "file_name": [None, self.b.file_name]}
             for k in ("inserted", "updated", "deleted", "events", "conflicts"):
-                if c[k]:
-                    changes[k] = [None, c[k]]
+                if tally[k]:
+                    changes[k] = [None, tally[k]]
             events.append(m.AuditEvent(visit_id=visit, device_id=self.device_id, actor=self.actor, at=now,
                                        entity="syncimport", entity_id=import_id, action="import",
                                        changes=changes))
-        for c in self.corrections:
-            events.append(m.AuditEvent(visit_id=c["visit_id"], device_id=self.device_id, actor=self.actor, at=now,
-                                       entity=c["entity"], entity_id=c["entity_id"], action="update",
-                                       changes=c["changes"]))
+        for fix in self.corrections:
+            events.append(m.AuditEvent(visit_id=fix["visit_id"], device_id=self.device_id, actor=self.actor, at=now,
+                                       entity=fix["entity"], entity_id=fix["entity_id"], action="update",
+                                       changes=fix["changes"]))
         audit.chain(s, events)
         s.flush()
         return MergeResult(unchanged=False, import_id=import_id, visit_ids=changed_visits,

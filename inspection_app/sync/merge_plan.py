@@ -7,7 +7,7 @@ import json
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -136,7 +136,8 @@ class Planner(Guards):
         """Each file goes where the bundle module derived from its checked SHA-256; the records'
         path columns are rewritten to those places (a bundle never names a path)."""
         self.to_place: dict[str, Path] = {}  # final relative path -> staged file
-        staged_by_use = {use: self.b.files[sha].staged for sha in self.b.files for use in self.b.files[sha].uses}
+        staged_by_use = {use: cast(Path, self.b.files[sha].staged)  # every file is staged before the plan
+                         for sha in self.b.files for use in self.b.files[sha].uses}
         sha_by_use = {use: sha for sha in self.b.files for use in self.b.files[sha].uses}
         final: dict[tuple[str, str, str], str] = {}
         for use, rel in self.b.destinations.items():
@@ -355,7 +356,7 @@ class Planner(Guards):
     def _dedupe_conflicts(self) -> None:
         if not self.conflicts:
             return
-        tbl = m.SyncConflict.__table__
+        tbl = m.SyncConflict.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__
         known: set[tuple] = set()
         for part in _chunks({c.entity_id for c in self.conflicts}):
             for r in self.s.execute(select(tbl.c.entity, tbl.c.entity_id, tbl.c.field, tbl.c.local_value,

@@ -24,7 +24,7 @@ import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import flet as ft
 
@@ -181,7 +181,7 @@ def run_app(data_dir: str | os.PathLike | None = None, *, web: bool = False, hos
     root = Path(ctx.data_dir) if ctx is not None else resolve_data_dir(data_dir)
     upload_dir = root / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
-    common = dict(assets_dir=str(assets_dir()), upload_dir=str(upload_dir))
+    common: dict[str, Any] = dict(assets_dir=str(assets_dir()), upload_dir=str(upload_dir))
     startup = Startup(root, ctx)
     main = build_main(startup)
     if os.environ.get("FLET_PLATFORM"):  # inside a Flet build: the embedded client connects by itself

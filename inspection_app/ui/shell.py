@@ -49,8 +49,8 @@ USER_KEY = "inspection_app.user"  # the tablet's own storage: who records on it,
 @dataclass(frozen=True)
 class Dest:
     key: str  # route segment
-    icon: str
-    selected_icon: str
+    icon: ft.IconData
+    selected_icon: ft.IconData
     label_key: str
 
 
@@ -80,6 +80,8 @@ STEP_ICONS = {"done": ft.Icons.CHECK_CIRCLE, "partial": ft.Icons.TIMELAPSE, "tod
 
 class Shell:
     """One session's app: the page, the shared services context, the current screen."""
+
+    _camera_permission: Any  # set by widgets.camera: a reference keeps the permission service registered
 
     def __init__(self, page: ft.Page, ctx, screens: Callable[[Shell, str], Any]):
         """``screens(shell, route)`` makes the Screen for a route (``ui.views.registry.screen_for``,
@@ -302,7 +304,7 @@ class Shell:
 
         appbar.leading = ft.IconButton(ft.Icons.MENU, tooltip=self.t("nav.steps"), on_click=open_steps)
         appbar.actions = [ft.IconButton(ft.Icons.HOME_OUTLINED, tooltip=self.t("nav.visits"),
-                                        on_click=lambda e: self.go("/")), *appbar.actions]
+                                        on_click=lambda e: self.go("/")), *(appbar.actions or [])]
         return view
 
     def _step_row(self, screen, keys: list[str]) -> ft.Control:

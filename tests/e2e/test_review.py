@@ -239,6 +239,15 @@ def test_overdue_remedy_stands_out_and_takes_a_report_back(tab: Flt, app_server)
     tab.label_has(card, REMEDY)
     tab.label_has(card, "Quá hạn 3 ngày")
     tab.tap(tab.button("Ghi nhận báo cáo của đơn vị", card))
+    # a report needs its date: refused with the message under the field (TextField.error), nothing saved
+    from inspection_app.ui import fmt
+
+    today = fmt.show_date(fmt.now_local().date())  # what the field held (the screen's default)
+    tab.fill(tab.textbox("Ngày báo cáo", card), "")
+    tab.tap(tab.button("Lưu báo cáo", card))
+    expect(tab.text("Ngày không hợp lệ (dd/mm/yyyy)")).to_have_count(1)
+    tab.label_has(card, "Quá hạn 3 ngày")
+    tab.fill(tab.textbox("Ngày báo cáo", card), today)
     tab.fill(tab.textbox("Nội dung báo cáo", card), REPORT_BACK)
     tab.tap(tab.button("Lưu báo cáo", card))
     card = node(tab, "remedy-", REMEDY)

@@ -3,11 +3,11 @@ outcomes screen, and the reports handed over as browser downloads."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import flet as ft
 
-from inspection_app.services import findings, outcomes, roll_call, units
+from inspection_app.services import findings, outcomes, remedies, review, roll_call, units
 from inspection_app.store import models as m
 from test_ui_screens import App, ctx, make_visit, run  # noqa: F401  (ctx is a fixture)
 
@@ -98,4 +98,59 @@ def test_reports_and_year_end_list_arrive_as_downloads(ctx, monkeypatch):  # noq
         await app.show("/review/outcomes")
         await app.click(app.one(ft.OutlinedButton, content="Danh sách phục vụ đánh giá cuối năm (XLSX)"))
         assert saved[-1][0].startswith("danh-sach-danh-gia-cuoi-nam-") and saved[-1][1].startswith(b"PK")
+    run(scenario())
+
+
+def test_office_date_and_year_fields_show_their_message_at_the_field(ctx, monkeypatch):  # noqa: F811
+    # TextField.error is what Flet 1.0 draws under a field (it has no error_text): each office screen sets it
+    # on a bad date or year and clears it once the field is right or the filters are cleared.
+    visit = make_visit(ctx)
+    remedy = remedies.add_remedy(ctx, visit.id, "Niêm yết lại thủ tục hành chính", date(2026, 12, 31))
+    bad_date = "Ngày không hợp lệ (dd/mm/yyyy)"
+
+    async def save_file(self, file_name=None, src_bytes=None, **kw):
+        pass
+
+    monkeypatch.setattr(ft.FilePicker, "save_file", save_file)
+
+    async def scenario():
+        app = await App(ctx).start("/review")  # the visits table
+        start = app.one(ft.TextField, label="Từ ngày")
+        await app.type(start, "31/02/2026")
+        await app.click(app.one(ft.FilledButton, content="Lọc"))
+        assert start.error == bad_date
+        await app.click(app.one(ft.TextButton, content="Bỏ lọc"))
+        assert start.error is None and start.value == ""
+
+        await app.show("/review/dashboard")
+        end = app.one(ft.TextField, label="Đến ngày")
+        await app.type(end, "1/13/2026")
+        await app.click(app.one(ft.FilledTonalButton, content="Lọc"))
+        assert end.error == bad_date
+        await app.select(app.shell.screen.presets, ["this_month"])  # a preset period puts right dates there
+        assert end.error is None and end.value
+
+        await app.show("/review/outcomes")
+        year = app.one(ft.TextField, label="Năm")
+        await app.type(year, "1999")
+        await app.click(app.one(ft.OutlinedButton, content="Danh sách phục vụ đánh giá cuối năm (XLSX)"))
+        assert year.error == "Năm không hợp lệ"
+        await app.type(year, "2026")
+        await app.click(app.one(ft.OutlinedButton, content="Danh sách phục vụ đánh giá cuối năm (XLSX)"))
+        assert year.error is None
+        since = app.one(ft.TextField, label="Từ ngày")
+        await app.type(since, "ngày mai")
+        await app.click(app.one(ft.FilledTonalButton, content="Lọc"))
+        assert since.error == bad_date
+
+        await app.show("/review/remedies")
+        await app.click(app.within("remedy-1", ft.OutlinedButton, content="Ghi nhận báo cáo của đơn vị"))
+        when = app.within("remedy-1", ft.TextField, label="Ngày báo cáo")
+        await app.type(when, "32/12/2026")
+        await app.click(app.within("remedy-1", ft.FilledButton, content="Lưu báo cáo"))
+        assert when.error == bad_date
+        await app.type(when, "")  # a report needs its date
+        await app.click(app.within("remedy-1", ft.FilledButton, content="Lưu báo cáo"))
+        assert when.error == bad_date
+        assert [r.status for r in review.remedies(ctx) if r.id == remedy.id] == ["open"]  # nothing recorded
     run(scenario())

@@ -9,7 +9,7 @@ still lacks something comes from ``checklists.gaps``, not from rules written her
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import flet as ft
 
@@ -24,16 +24,37 @@ from ..widgets.named import icon_button
 from ..widgets.photos import PhotoPicker, thumb, thumbnails
 from .base import VisitScreen, bottom_space, muted
 
+if TYPE_CHECKING:
+    from ..i18n import I18n
+    from ..shell import Shell
+
 VERDICT_COLORS = {"pass": ft.Colors.GREEN_200, "fail": ft.Colors.RED_200, "na": ft.Colors.GREY_300}
 # Count items the roll call already knows (issue 13, "ask once"): shown from it, never typed.
 FROM_ROLL_CALL = {"wh.headcount_roster": "roster", "wh.headcount_present": "at_work", "wh.late_count": "late"}
 ASKED_ON_THE_VISIT = {"wh.arrival_time"}  # the team's arrival is the visit's (shown at the top)
 
 
+class CardScreen(Protocol):
+    """What an item card asks of its screen: the checklist runner, or the dossier screen."""
+
+    app: Shell
+    t: I18n
+    visit_id: str
+    picker: PhotoPicker
+    staff: Any
+
+    @property
+    def locked(self) -> bool: ...
+
+    def section_changed(self, card: ItemCard) -> None: ...
+
+    async def refresh_gaps(self, card: ItemCard) -> bool: ...
+
+
 class ItemCard:
     """One checklist item and everything answered for it."""
 
-    def __init__(self, screen: "ChecklistScreen", checklist, section, item, answer, photos: list):
+    def __init__(self, screen: CardScreen, checklist, section, item, answer, photos: list):
         self.screen = screen
         self.app = screen.app
         self.t = screen.t

@@ -38,10 +38,10 @@ class ConclusionsScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
-        result = await self.app.call(remedies.list_remedies, ctx, vid)
-        self.remedies = list(result.value) if result.ok else []
-        result = await self.app.call(findings.list_findings, ctx, vid)
-        self.findings = list(result.value) if result.ok else []
+        listed = await self.app.call(remedies.list_remedies, ctx, vid)
+        self.remedies = list(listed.value) if listed.ok else []
+        found = await self.app.call(findings.list_findings, ctx, vid)
+        self.findings = list(found.value) if found.ok else []
         self.editing: str | None = None  # the remedy the form edits; None: a new one
         scope = drafts.visit_scope(vid)
         self.texts_keeper = DraftKeeper(self.app, scope, "conclusions", self._unsaved_texts)
@@ -50,8 +50,8 @@ class ConclusionsScreen(VisitScreen):
         self.remedy_drafts: dict[str, dict] = {}
         if not self.locked:
             self.texts_draft = await self.texts_keeper.load() or {}
-            result = await self.app.call(drafts.drafts_in, ctx, scope, "remedy:", notify=False)
-            self.remedy_drafts = result.value_or({})
+            kept = await self.app.call(drafts.drafts_in, ctx, scope, "remedy:", notify=False)
+            self.remedy_drafts = kept.value_or({})
 
     # --- building --------------------------------------------------------------------------------
     def build(self) -> ft.Control:
@@ -187,12 +187,12 @@ class ConclusionsScreen(VisitScreen):
     # --- III and V: texts that save themselves ---------------------------------------------------
     async def _save_text(self, field: str, text) -> bool:  # noqa: ANN001
         if field in ("assessment", "unit_opinion"):  # within the limit the field shows
-            visit = await self.app.call(minutes_content.save_conclusion, self.app.ctx, self.visit_id, field, text)
+            got = await self.app.call(minutes_content.save_conclusion, self.app.ctx, self.visit_id, field, text)
         else:
-            visit = await self.app.call(visits.update_visit, self.app.ctx, self.visit_id, **{field: text})
-        if not visit.ok:
+            got = await self.app.call(visits.update_visit, self.app.ctx, self.visit_id, **{field: text})
+        if not got.ok:
             return False
-        visit = visit.value
+        visit = got.value
         self.visit = visit
         self.texts_keeper.changed()  # what the record now holds is no draft any more
         return True
@@ -305,19 +305,19 @@ class ConclusionsScreen(VisitScreen):
             self.app.toast(t("cc.bad_report_due"), error=True)
             return
         if self.editing:
-            saved = await self.app.call(remedies.update_remedy, self.app.ctx, self.editing,
-                                        text=self.remedy_text.value or "", deadline=deadline, report_due=due)
-            if not saved.ok:
+            updated = await self.app.call(remedies.update_remedy, self.app.ctx, self.editing,
+                                          text=self.remedy_text.value or "", deadline=deadline, report_due=due)
+            if not updated.ok:
                 return
-            saved = saved.value
+            saved = updated.value
             self.remedies = [saved if r.id == saved.id else r for r in self.remedies]
             message = t("cc.remedy_updated")
         else:
-            saved = await self.app.call(remedies.add_remedy, self.app.ctx, self.visit_id, self.remedy_text.value or "",
+            added = await self.app.call(remedies.add_remedy, self.app.ctx, self.visit_id, self.remedy_text.value or "",
                                         deadline, due, finding_id=self.link.value or None)
-            if not saved.ok:
+            if not added.ok:
                 return
-            saved = saved.value
+            saved = added.value
             self.remedies.append(saved)
             message = t("cc.remedy_added")
         await self.remedy_keeper.discard()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -23,6 +23,14 @@ from ..widgets.photos import thumb, thumbnails
 from .base import banner, heading, muted
 from .checklist import ItemCard
 from .dossier_timeliness import STATE_COLORS, TimelinessPanel, state_chip_text
+
+if TYPE_CHECKING:
+    from ...domain.checklist import Checklist
+    from ...domain.sampling import SampleDraw
+    from ..widgets.photos import PhotoPicker
+    from .base import VisitScreen as _MixedInto
+else:
+    _MixedInto = object  # the checker sees the screen the mixin is mixed into; at run time a plain mixin
 
 TIMELINESS_COLORS = {
     "early": ft.Colors.GREEN_100, "on_time": ft.Colors.LIGHT_BLUE_100, "late": ft.Colors.RED_100,
@@ -42,6 +50,8 @@ class _Answer:
 class DossierItemCard(ItemCard):
     """The checklist runner's item card, saving into a sampled dossier's check instead of the visit."""
 
+    screen: DossierDetail
+
     def __init__(self, screen: "DossierDetail", dossier, checklist, section, item, photos: list,
                  thumbs: dict[str, bytes]):
         self.dossier = dossier
@@ -54,11 +64,11 @@ class DossierItemCard(ItemCard):
         self._paint()
 
     async def _record(self, **kwargs) -> bool:
-        check = await self.app.call(sampling.record_dossier_check, self.app.ctx, self.dossier.check_id,
-                                    self.item.id, **kwargs)
-        if not check.ok:
+        got = await self.app.call(sampling.record_dossier_check, self.app.ctx, self.dossier.check_id,
+                                  self.item.id, **kwargs)
+        if not got.ok:
             return False
-        check = check.value
+        check = got.value
         self.value = (check.answers or {}).get(self.item.id)
         self.note_value = (check.notes or {}).get(self.item.id, "")
         self.saved_at = check.checked_at
@@ -81,8 +91,27 @@ class DossierItemCard(ItemCard):
         self.app.toast(self.t("ph.added", n=len(stored)))
 
 
-class DossierDetail:
+class DossierDetail(_MixedInto):
     """The sampled-dossier half of the dossier screen (a mixin of ``DossiersScreen``)."""
+
+    if TYPE_CHECKING:  # provided by DossiersScreen (declared only: a mixin)
+        picker: PhotoPicker
+        staff: list[Any]
+        scroller: ft.Column
+        checklist: Checklist | None
+        sample: sampling.SampleSummary | None
+        draw: SampleDraw | None
+        dossiers: list[sampling.SampledDossier]
+        photos_by_check: dict[str, list[Any]]
+        detail_thumbs: dict[str, bytes]
+        open_index: int | None
+        cards: list[DossierItemCard]
+        note_saver: AutoSave | None
+        tl_panel: TimelinessPanel | None
+
+        def _render(self) -> None: ...
+
+        async def _reload_dossiers(self) -> None: ...
 
     def timeliness_text(self, tl) -> str:
         status = tl.status.value
@@ -156,6 +185,7 @@ class DossierDetail:
     # --- one dossier -----------------------------------------------------------------------------
     def _detail(self, index: int) -> list[ft.Control]:
         t, d = self.t, self.dossiers[index]
+        assert self.checklist is not None  # _render opens a dossier only with its checklist
         last = len(self.dossiers) - 1
         nav = ft.Row([
             ft.TextButton(t("ds.back_to_list"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
@@ -285,13 +315,13 @@ class DossierDetail:
 
     async def dossier_changed(self) -> None:
         """After an answer: the timeliness, progress and apology flag shown for the dossier."""
-        if self.open_index is None:
+        if self.open_index is None or self.sample is None:
             return
         check_id = self.dossiers[self.open_index].check_id
-        result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if not result.ok:
+        got = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
+        if not got.ok:
             return
-        result = result.value
+        result = got.value
         self.dossiers = result
         d = next((x for x in result if x.check_id == check_id), None)
         if d is None:

@@ -24,6 +24,9 @@ record as abandoned. A locked visit shows everything read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import flet as ft
 
 from ...services import drafts, sampling
@@ -44,11 +47,11 @@ class DossiersScreen(DossierDetail, VisitScreen):
 
     # --- data ------------------------------------------------------------------------------------
     async def load_visit(self) -> None:
-        self.preview = None  # the RegisterPreview the user looks at (in memory only)
+        self.preview: sampling.RegisterPreview | None = None  # the RegisterPreview the user looks at (in memory only)
         self.open_index: int | None = None
         self.checklist = None
         self.detail_thumbs: dict[str, bytes] = {}
-        self.staff: list = []  # the item cards ask (person items); the dossier checklist has none
+        self.staff: list[Any] = []  # the item cards ask (person items); the dossier checklist has none
         await self._reload()
         # Back on the dossier that was open (after a language switch, or a finding recorded from it).
         open_id = self.app.state.dossier_open.get(self.visit_id)
@@ -59,23 +62,23 @@ class DossiersScreen(DossierDetail, VisitScreen):
 
     async def _reload(self) -> None:
         ctx, vid, call = self.app.ctx, self.visit_id, self.app.call
-        result = await call(sampling.list_registers, ctx, vid)
-        self.registers = result.value if result.ok else []
-        result = await call(sampling.list_samples, ctx, vid)
-        self.samples = result.value if result.ok else []
+        registers = await call(sampling.list_registers, ctx, vid)
+        self.registers = registers.value if registers.ok else []
+        samples = await call(sampling.list_samples, ctx, vid)
+        self.samples = samples.value if samples.ok else []
         self.register = self.registers[-1] if self.registers else None
         drawn = [s for s in self.samples if s.drawn]
         self.sample = drawn[-1] if drawn else None
         self.draw = None
-        self.dossiers: list = []
-        self.photos_by_check: dict[str, list] = {}
+        self.dossiers = []
+        self.photos_by_check = {}
         if self.sample is not None:
-            result = await call(sampling.recorded_draw, ctx, self.sample.id)
-            self.draw = result.value if result.ok else None
+            draw = await call(sampling.recorded_draw, ctx, self.sample.id)
+            self.draw = draw.value if draw.ok else None
             await self._reload_dossiers()
             if self.checklist is None:
-                result = await call(sampling.dossier_checklist, ctx)
-                self.checklist = result.value if result.ok else None
+                checklist = await call(sampling.dossier_checklist, ctx)
+                self.checklist = checklist.value if checklist.ok else None
         prepared = self.app.state.dossier_prepared.get(self.visit_id)
         stale = prepared is not None and (
             self.register is None or prepared.register_id != self.register.id
@@ -88,19 +91,20 @@ class DossiersScreen(DossierDetail, VisitScreen):
                              if not s.drawn and (prepared is None or s.id != prepared.sample_id))
 
     async def _reload_dossiers(self) -> None:
-        result = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
-        if result.ok:
-            self.dossiers = result.value
+        assert self.sample is not None  # called with a drawn sample only
+        dossiers = await self.app.call(sampling.sampled_dossiers, self.app.ctx, self.sample.id)
+        if dossiers.ok:
+            self.dossiers = dossiers.value
         # half-typed reasons for a changed timeliness (views/dossier_timeliness.py)
-        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "timeliness:",
-                                     notify=False)
-        self.tl_drafts = result.value_or({}) if not self.locked else {}
-        self.photos_by_check: dict[str, list] = {}
+        tl_drafts = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id),
+                                        "timeliness:", notify=False)
+        self.tl_drafts: dict[str, dict[str, Any]] = tl_drafts.value_or({}) if not self.locked else {}
+        self.photos_by_check = {}
         service = photo_service()
         if service is None:
             return
-        result = await self.app.call(service.list_photos, self.app.ctx, self.visit_id)
-        for p in result.value_or([]):
+        photos = await self.app.call(service.list_photos, self.app.ctx, self.visit_id)
+        for p in photos.value_or([]):
             if p.dossier_check_id:
                 self.photos_by_check.setdefault(p.dossier_check_id, []).append(p)
 
@@ -127,7 +131,8 @@ class DossiersScreen(DossierDetail, VisitScreen):
             segments=[ft.Segment(value="fixed", label=t("ds.mode_fixed")),
                       ft.Segment(value="proportional", label=t("ds.mode_proportional"))],
             on_change=self._mode_changed)
-        numbers = dict(keyboard_type=ft.KeyboardType.NUMBER, input_filter=ft.NumbersOnlyInputFilter(), width=220)
+        numbers: dict[str, Any] = dict(keyboard_type=ft.KeyboardType.NUMBER, input_filter=ft.NumbersOnlyInputFilter(),
+                                       width=220)
         self.per_stratum = ft.TextField(label=t("ds.per_stratum"), value="2", **numbers)
         self.total = ft.TextField(label=t("ds.total"), value="10", visible=False, **numbers)
         self.minimum = ft.TextField(label=t("ds.minimum"), value="1", visible=False, **numbers)
@@ -179,6 +184,7 @@ class DossiersScreen(DossierDetail, VisitScreen):
     def _preview_panel(self) -> ft.Control:
         t = self.t
         preview = self.preview
+        assert preview is not None  # shown only with a preview
         r = preview.result
         m = r.mapping
         where = t("ds.encoding", enc=r.encoding) if r.file_format == "csv" else t("ds.sheet", sheet=r.sheet or "")
@@ -248,6 +254,7 @@ class DossiersScreen(DossierDetail, VisitScreen):
                                                  on_click=self._prepare)]))
             return panel(parts)
         p = self.prepared
+        assert p is not None  # fixed
         groups = ", ".join(f"{self.stratum_label(key)}: {n}" for key, n in p.populations)
         parts.append(panel([
             ft.Row([ft.Icon(ft.Icons.VERIFIED_USER, color=ft.Colors.GREEN_800),
@@ -267,6 +274,7 @@ class DossiersScreen(DossierDetail, VisitScreen):
 
     def _sample_panel(self) -> ft.Control:
         t, s = self.t, self.sample
+        assert s is not None  # shown only with a drawn sample
         frame_size = s.parameters.get("frame_size", 0)
         when = (t("ds.drawn_at", time=fmt.show_datetime(s.drawn_at), who=s.drawn_by) if s.drawn_by
                 else t("ds.drawn_at_time", time=fmt.show_datetime(s.drawn_at)))
@@ -298,11 +306,10 @@ class DossiersScreen(DossierDetail, VisitScreen):
             # In the browser the bytes come with the pick; on a desktop, from the unit's own file.
             return sampling.preview_register_file(f.bytes if f.bytes is not None else f.path, f.name)
 
-        preview = await self.app.call(read_and_preview, work="long")
-        if not preview.ok:
+        got = await self.app.call(read_and_preview, work="long")
+        if not got.ok:
             return
-        preview = preview.value
-        self.preview = preview
+        self.preview = got.value
         self._render()
 
     def _cancel_preview(self, e=None) -> None:
@@ -312,10 +319,10 @@ class DossiersScreen(DossierDetail, VisitScreen):
     async def _import(self, e=None) -> None:
         if self.preview is None:
             return
-        summary = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, preview=self.preview)
-        if not summary.ok:
+        got = await self.app.call(sampling.import_register, self.app.ctx, self.visit_id, preview=self.preview)
+        if not got.ok:
             return
-        summary = summary.value
+        summary = got.value
         self.preview = None
         await self._reload()
         self._render()
@@ -339,6 +346,8 @@ class DossiersScreen(DossierDetail, VisitScreen):
         if self.register is None:
             return
         proportional = (self.mode.selected or ["fixed"])[0] == "proportional"
+        make: Callable[..., sampling.SampleSize]
+        args: tuple[int, ...]
         if proportional:
             total, minimum = self._number(self.total), self._number(self.minimum, 0)
             if total is None or minimum is None:
@@ -354,10 +363,10 @@ class DossiersScreen(DossierDetail, VisitScreen):
         def prepare():
             return sampling.prepare_sample(self.app.ctx, register_id, make(*args), by_timeliness=by_timeliness)
 
-        prepared = await self.app.call(prepare)
-        if not prepared.ok:
+        got = await self.app.call(prepare)
+        if not got.ok:
             return
-        prepared = prepared.value
+        prepared = got.value
         self.app.state.dossier_prepared[self.visit_id] = prepared
         await self._reload()
         self._render()
@@ -371,10 +380,10 @@ class DossiersScreen(DossierDetail, VisitScreen):
         prepared = self.app.state.dossier_prepared.get(self.visit_id)
         if prepared is None:
             return
-        result = await self.app.call(sampling.draw_sample, self.app.ctx, prepared)
-        if not result.ok:
+        got = await self.app.call(sampling.draw_sample, self.app.ctx, prepared)
+        if not got.ok:
             return
-        result = result.value
+        result = got.value
         self.app.state.dossier_prepared.pop(self.visit_id, None)
         await self._reload()
         self._render()

@@ -3,6 +3,8 @@ photos, when it happened and who recorded it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from ...services import checklists, drafts, findings, units
@@ -23,24 +25,24 @@ class FindingsScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
-        result = await self.app.call(findings.list_findings, ctx, vid)
-        self.findings = result.value if result.ok else []
-        result = await self.app.call(checklists.visit_checklists, ctx, vid)
-        self.checklists = result.value if result.ok else []
-        result = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
-        self.staff = result.value if result.ok else []
-        result = await self.app.call(findings.finding_people, ctx, vid)
-        self.people_of = result.value if result.ok else {}
-        self.photos_by_finding: dict[str, list] = {}
+        listed = await self.app.call(findings.list_findings, ctx, vid)
+        self.findings = listed.value if listed.ok else []
+        checklists_got = await self.app.call(checklists.visit_checklists, ctx, vid)
+        self.checklists = checklists_got.value if checklists_got.ok else []
+        staff = await self.app.call(units.list_staff, ctx, self.visit.unit_id)
+        self.staff = staff.value if staff.ok else []
+        people = await self.app.call(findings.finding_people, ctx, vid)
+        self.people_of = people.value if people.ok else {}
+        self.photos_by_finding: dict[str, list[Any]] = {}
         service = photo_service()
         if service is not None:
-            result = await self.app.call(service.list_photos, ctx, vid)
-            every = {p.id: p for p in result.value_or([])}
+            photos = await self.app.call(service.list_photos, ctx, vid)
+            every = {p.id: p for p in photos.value_or([])}
             for p in every.values():
                 if p.finding_id:
                     self.photos_by_finding.setdefault(p.finding_id, []).append(p)
-            result = await self.app.call(service.extra_links, ctx, vid)  # linked to this finding as well (#13)
-            for photo_id, links in result.value_or({}).items():
+            extra = await self.app.call(service.extra_links, ctx, vid)  # linked to this finding as well (#13)
+            for photo_id, links in extra.value_or({}).items():
                 for x in links:
                     if x.finding_id and photo_id in every:
                         self.photos_by_finding.setdefault(x.finding_id, []).append(every[photo_id])

@@ -5,6 +5,7 @@ adding it twice. Storing and processing is the media service's work."""
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import flet as ft
 
@@ -21,18 +22,19 @@ class PhotosScreen(VisitScreen):
 
     async def load_visit(self) -> None:
         self.service = photo_service()
-        self.photos, self.thumbs = [], {}
+        self.photos: list[Any] = []
+        self.thumbs: dict[str, bytes] = {}
         if self.service is None:
             return
-        result = await self.app.call(self.service.list_photos, self.app.ctx, self.visit_id)
-        self.photos = result.value if result.ok else []
+        listed = await self.app.call(self.service.list_photos, self.app.ctx, self.visit_id)
+        self.photos = listed.value if listed.ok else []
         self.thumbs = await thumbnails(self.app, self.photos)
-        result = await self.app.call(checklists.visit_checklists, self.app.ctx, self.visit_id)
-        self.items = {(c.id, i.id): i for c in result.value for i in c.items} if result.ok else {}
-        result = await self.app.call(findings.list_findings, self.app.ctx, self.visit_id)
-        self.findings = {f.id: f for f in result.value} if result.ok else {}
-        result = await self.app.call(self.service.extra_links, self.app.ctx, self.visit_id)
-        self.extras = result.value_or({})
+        lists = await self.app.call(checklists.visit_checklists, self.app.ctx, self.visit_id)
+        self.items = {(c.id, i.id): i for c in lists.value for i in c.items} if lists.ok else {}
+        found = await self.app.call(findings.list_findings, self.app.ctx, self.visit_id)
+        self.findings = {f.id: f for f in found.value} if found.ok else {}
+        extras = await self.app.call(self.service.extra_links, self.app.ctx, self.visit_id)
+        self.extras: dict[str, list[Any]] = extras.value_or({})
 
     def build(self) -> ft.Control:
         t = self.t
@@ -78,11 +80,11 @@ class PhotosScreen(VisitScreen):
 
     def _fill(self) -> None:
         self.savers = []
-        cards = []
+        cards: list[ft.Control] = []
         for i, p in enumerate(self.photos, start=1):
             caption = ft.TextField(label=self.t("ph.caption"), value=p.caption or "", read_only=self.locked,
                                    width=240)
-            self.savers.append(AutoSave(caption, lambda text, pid=p.id: self._caption(pid, text)))
+            self.savers.append(AutoSave(caption, functools.partial(self._caption, p.id)))
             attach = ft.TextButton(self.t("ph.attach"), icon=ft.Icons.LINK, data=p.id, disabled=self.locked,
                                    on_click=self._ask_link)
             more = ft.TextButton(self.t("ph.link_more"), icon=ft.Icons.ADD_LINK, disabled=self.locked,

@@ -161,10 +161,10 @@ def read_date(t, field: ft.TextField) -> tuple[bool, date | None]:
     """(ok, date) from a dd/mm/yyyy field; an empty field is ok and means no bound."""
     text = (field.value or "").strip()
     if not text:
-        field.error_text = None  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+        field.error = None
         return True, None
     parsed = fmt.parse_date(text)
-    field.error_text = None if parsed else t("common.bad_date")  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+    field.error = None if parsed else t("common.bad_date")
     return parsed is not None, parsed
 
 

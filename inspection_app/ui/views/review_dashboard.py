@@ -229,7 +229,7 @@ class ReviewDashboardScreen(ReviewScreen):
         self.date_from, self.date_to = period_range(self.period, fmt.now_local().date())
         self.f_from.value = fmt.show_date(self.date_from) if self.date_from else ""
         self.f_to.value = fmt.show_date(self.date_to) if self.date_to else ""
-        self.f_from.error_text = self.f_to.error_text = None  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+        self.f_from.error = self.f_to.error = None
         await self._refresh()
 
     async def _apply(self, e=None) -> None:

@@ -169,10 +169,10 @@ class ReviewOutcomesScreen(ReviewScreen):
         t = self.t
         text = (self.year.value or "").strip()
         if not (text.isdigit() and 2000 <= int(text) <= 2100):
-            self.year.error_text = t("of.oc.bad_year")  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+            self.year.error = t("of.oc.bad_year")
             self.update()
             return
-        self.year.error_text = None  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+        self.year.error = None
         year = int(text)
         data, error = await attempt(self.app, outcomes.year_end_xlsx, self.app.ctx, year)
         name = f"danh-sach-danh-gia-cuoi-nam-{year}.xlsx"

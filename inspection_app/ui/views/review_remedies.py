@@ -91,7 +91,7 @@ class RemedyCard:
     async def _save(self, e=None) -> None:
         ok, when = read_date(self.screen.t, self.when)
         if not ok or when is None:
-            self.when.error_text = self.screen.t("common.bad_date")  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+            self.when.error = self.screen.t("common.bad_date")
             self.screen.update()
             return
         await self.screen.change(review.record_report_back, self.row.id, when, self.text.value or "")

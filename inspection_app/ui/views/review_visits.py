@@ -191,7 +191,7 @@ class ReviewVisitsScreen(ReviewScreen):
             d.value = ""
         for field in (self.f_from, self.f_to, self.f_search):
             field.value = ""
-            field.error_text = None  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+            field.error = None
         await self._apply()
 
     async def _prev(self, e=None) -> None:

@@ -4,6 +4,7 @@ arrival time for late staff, reasons and evidence for absences, live totals."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any, cast
 
 import flet as ft
 
@@ -105,7 +106,7 @@ class PersonRow:
 
     @property
     def chosen(self) -> str | None:
-        return (self.seg.selected or [None])[0]
+        return self.seg.selected[0] if self.seg.selected else None
 
     async def _status_tapped(self, e=None) -> None:
         status = self.chosen
@@ -196,10 +197,10 @@ class RollCallScreen(VisitScreen):
         return order if order in self.ORDERS else "file"
 
     async def load_visit(self) -> None:
-        result = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, self.order)
-        self.sheet = result.value if result.ok else None
-        result = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
-        self.drafts = result.value_or({})
+        sheet = await self.app.call(roll_call.roll_call_sheet, self.app.ctx, self.visit_id, self.order)
+        self.sheet = sheet.value if sheet.ok else None
+        kept = await self.app.call(drafts.drafts_in, self.app.ctx, drafts.visit_scope(self.visit_id), "rollcall:")
+        self.drafts: dict[str, dict[str, Any]] = kept.value_or({})
 
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
@@ -292,7 +293,7 @@ class RollCallScreen(VisitScreen):
         f = files[0]
         from pathlib import Path
 
-        data = f.bytes if f.bytes is not None else Path(f.path).read_bytes()
+        data = f.bytes if f.bytes is not None else Path(cast(str, f.path)).read_bytes()  # no bytes: a path
         got = await self.app.call(units.import_roster, self.app.ctx, self.visit.unit_id, data, f.name)
         if not got.ok:
             return

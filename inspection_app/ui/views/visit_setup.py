@@ -273,7 +273,7 @@ class SetupForm:
             self.app.toast(t("setup.unit_pick_first"), error=True)
             return
         for f in (self.decision_date, self.arrival):
-            f.error_text = None  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
+            f.error = None
         decision_date = None
         if (self.decision_date.value or "").strip():
             decision_date = fmt.parse_date(self.decision_date.value)
@@ -304,8 +304,9 @@ class SetupForm:
     async def _refuse(self, field: ft.TextField, message: str) -> None:
         """Validation at the field: its message under it (naming it), the field scrolled into view."""
         label = field.label if isinstance(field.label, str) else ""
-        field.error_text = f"{label}: {message}" if label else message  # type: ignore[attr-defined]  # BUG: Flet 1.0 names it .error; never shown at the field
-        self.app.toast(field.error_text, error=True)  # type: ignore[attr-defined]  # updates the page
+        shown = f"{label}: {message}" if label else message
+        field.error = shown
+        self.app.toast(shown, error=True)  # updates the page
         # focusing scrolls the field into view; not awaited: the client's answer is not needed
         self._focus = asyncio.ensure_future(field.focus())
 

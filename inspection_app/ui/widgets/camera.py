@@ -144,10 +144,10 @@ def camera_button(app: "Shell", visit_id: str, on_added: Callable[[list], Awaita
     async def use(frame: bytes) -> None:
         from ...services import photos
 
-        added = await app.call(photos.add_captured_photo, app.ctx, visit_id, frame, work="long", **links)
-        if not added.ok:
+        got = await app.call(photos.add_captured_photo, app.ctx, visit_id, frame, work="long", **links)
+        if not got.ok:
             return
-        added = added.value
+        added = got.value
         if added.notices():
             app.toast(added.message(app.lang), error=True)
         await on_added([] if added.duplicate else [added.photo])

@@ -33,7 +33,7 @@ class ChoiceList:
         self._paint()
 
     def _paint(self) -> None:
-        rows = []
+        rows: list[ft.Control] = []
         for value, label in self.options:
             chosen = value == self.value
             row = ft.Container(

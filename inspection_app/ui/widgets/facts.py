@@ -22,7 +22,7 @@ def fact(name: str, value: str) -> ft.Control:
                   wrap=True, spacing=8, run_spacing=0)
 
 
-def chip(text: str, color: str, icon: str | None = None, text_color: str | None = None) -> ft.Control:
+def chip(text: str, color: str, icon: ft.IconData | None = None, text_color: str | None = None) -> ft.Control:
     parts: list[ft.Control] = [ft.Text(text, size=14, weight=ft.FontWeight.W_600, color=text_color)]
     if icon:
         parts.insert(0, ft.Icon(icon, size=16, color=text_color))

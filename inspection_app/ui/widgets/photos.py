@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import flet as ft
 
@@ -60,7 +60,7 @@ class PhotoPicker:
             return []
         stored, notices = [], []
         for p in picked:
-            data: bytes | Path = p.data if p.data is not None else Path(p.path)
+            data: bytes | Path = p.data if p.data is not None else Path(cast(str, p.path))  # no bytes: a path
             got = await self.app.call(service.add_photo, self.app.ctx, visit_id, data, p.name,
                                       work="long", **links)
             if not got.ok:

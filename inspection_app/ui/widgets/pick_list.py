@@ -6,7 +6,7 @@ unlike a dropdown menu that opens over the screen.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, cast
 
 import flet as ft
 
@@ -46,10 +46,11 @@ class PickList:
             chosen = next(((v, label) for v, label in self.options if v == self.group.value), None)
             if chosen:
                 shown = [chosen, *shown[: self.shown - 1]]  # keep the chosen one visible
-        self.group.content.controls = [ft.Radio(value=v, label=label, disabled=self.disabled, height=TARGET,
-                                                label_style=ft.TextStyle(size=16)) for v, label in shown]
+        column = cast(ft.Column, self.group.content)  # made in __init__
+        column.controls = [ft.Radio(value=v, label=label, disabled=self.disabled, height=TARGET,
+                                    label_style=ft.TextStyle(size=16)) for v, label in shown]
         if not shown and self.empty_text:
-            self.group.content.controls = [ft.Text(self.empty_text, size=15, color=ft.Colors.GREY_700)]
+            column.controls = [ft.Text(self.empty_text, size=15, color=ft.Colors.GREY_700)]
 
     def _changed(self, e=None) -> None:
         if self.on_pick:

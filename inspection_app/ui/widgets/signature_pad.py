@@ -7,7 +7,7 @@ onto the pad when the screen opens again.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, cast
 
 import flet as ft
 import flet.canvas as cv
@@ -76,7 +76,7 @@ class SignaturePad:
             return
         p = (round(e.local_position.x, 1), round(e.local_position.y, 1))
         self.strokes[-1].append(p)
-        self.canvas.shapes[-1].elements.append(cv.Path.LineTo(*p))
+        cast(cv.Path, self.canvas.shapes[-1]).elements.append(cv.Path.LineTo(*p))
         self.canvas.update()  # only the canvas changes: skip the page-wide auto-update
 
     def _end(self, e=None) -> None:
