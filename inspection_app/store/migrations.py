@@ -43,7 +43,6 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
-    create_engine,
     inspect,
     text,
 )

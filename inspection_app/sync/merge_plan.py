@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
@@ -16,7 +15,7 @@ from ..store import audit, models as m
 from .bundle_format import file_sha256
 from .bundle_open import OpenedBundle
 from .merge_guard import Guards
-from .merge_types import Conflict, MergeResult, _Event
+from .merge_types import Conflict, _Event
 from .records import (
     AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value, natural_keys, ordered_tables, pk_column,
     rejected, values_equal,

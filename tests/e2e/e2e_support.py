@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 # Screenshots for the README are refreshed only on request (UPDATE_SCREENSHOTS=1); an ordinary run

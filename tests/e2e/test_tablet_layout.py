@@ -3,7 +3,6 @@ every label switching between Vietnamese and English."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest

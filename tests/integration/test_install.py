@@ -15,7 +15,6 @@ from inspection_app import config, resources
 from inspection_app.domain.errors import UserError
 from inspection_app.media.ingest import PhotoRejected
 from inspection_app.services import demo_space, photos
-from inspection_app.services.context import AppContext
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -27,7 +27,6 @@ from flet.pubsub.pubsub_hub import PubSubHub
 from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visits
 from inspection_app.services import visit_close
 from inspection_app.services.context import AppContext
-from inspection_app.ui import fmt
 from inspection_app.ui.shell import Shell
 from inspection_app.ui.views import registry
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import (checklist, close, dossiers, findings, home, photos, review, roll_call, settings, signatures,
+from . import (checklist, close, dossiers, findings, home, photos, review, roll_call, settings, signatures,  # noqa: F401
                visit_setup)
 from . import conclusions, minutes
 from . import review_bundles, review_dashboard, review_outcomes, review_remedies, review_visit, review_visits
