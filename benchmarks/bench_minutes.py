@@ -209,7 +209,7 @@ def main() -> int:
             all_photos = prepare(work, args.max_photos)
         soffice = libreoffice()
         steps = [(n, 40) for n in PHOTO_STEPS if n <= len(all_photos)]
-        steps += [(40, f) for f in FINDING_STEPS if f != 40 and 40 <= len(all_photos)]
+        steps += [(40, f) for f in FINDING_STEPS if f != 40 and len(all_photos) >= 40]
         lo_head = "  LibreOffice  ratio" if soffice else ""
         print("\n(wall-clock seconds, and in brackets the CPU seconds of the process: on a shared machine the CPU"
               " figure is the one to compare)")

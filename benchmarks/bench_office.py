@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def seed_office(ctx: AppContext, n_visits: int, seed: int = 7) -> dict:
     from inspection_app.store.office import FindingPerson
 
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stamp = {"created_at": now, "updated_at": now}
     units = [{"id": _uuid(rng), "code": f"U{i:04d}", "name": f"UBND xã Số {i:03d}" if i % 3 else f"Trạm y tế phường {i:03d}",
               "kind": "UBND cấp xã" if i % 3 else "Đơn vị sự nghiệp", "parent_agency": "UBND TỈNH TÂY NINH",

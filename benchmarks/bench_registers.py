@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -304,12 +304,12 @@ def main() -> int:
         frame = read_register(csv_path).frame  # for the draws (not timed)
         # The strata and the rank keys are derived from the frame at its first draw, not at import.
         first = timed(lambda: draw_sample(frame, new_seed(), DrawSpec(SampleSize.fixed(10)),
-                                          drawn_at=datetime.now(timezone.utc), drawn_by="bench"), 1)  # fmt: skip
+                                          drawn_at=datetime.now(UTC), drawn_by="bench"), 1)  # fmt: skip
         print(f"first draw on a frame not yet derived (strata and rank keys; the app derives them while storing): {first.text(1000, 'ms', 0)}  "
               f"target ≤ {TARGET_DRAW_MS:.0f} ms  {verdict(first.median * 1000 <= TARGET_DRAW_MS)}")  # fmt: skip
 
         seed = new_seed()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         specs = [
             ("10 per domain", DrawSpec(SampleSize.fixed(10))),
             ("proportional 100, min 3", DrawSpec(SampleSize.proportional(100, 3))),

@@ -89,7 +89,7 @@ class Start:
         self.to_ft_run = self.ready = self.first_screen = float("nan")
         self.proc: subprocess.Popen | None = None
 
-    def start(self, port: int) -> "Start":
+    def start(self, port: int) -> Start:
         out = open(self.log, "w")
         t0_wall, t0 = time.time(), time.perf_counter()
         self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT)

@@ -21,6 +21,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from inspection_app.locale import N_
+
 from .domain.errors import UserError, storage_error
 from .domain.text import nfc
 from .fsutil import atomic_write
@@ -205,12 +207,12 @@ class Config:
         return f"sqlite:///{self.data_dir / 'inspection.db'}"
 
     @classmethod
-    def load(cls, data_dir: str | os.PathLike | None = None) -> "Config":
+    def load(cls, data_dir: str | os.PathLike | None = None) -> Config:
         root = resolve_data_dir(data_dir)
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise storage_error(exc, "thư mục dữ liệu", "the data directory") from exc
+            raise storage_error(exc, N_("thư mục dữ liệu")) from exc
         path = root / SETTINGS_FILE
         if not path.exists():
             config = cls(root, Settings())
@@ -221,8 +223,7 @@ class Config:
             settings = Settings.model_validate(raw)
         except (yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
             raise UserError(
-                f"Tệp cài đặt {path} bị lỗi và chưa được đọc: {exc}",
-                f"The settings file {path} is malformed and was not read: {exc}",
+                "Tệp cài đặt {path2} bị lỗi và chưa được đọc: {exc}", path2=path, exc=exc,
                 path=str(path),
             ) from exc
         return cls(root, settings)

@@ -15,6 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from inspection_app.domain.errors import Phrase
+
 from .domain.errors import storage_error
 
 TMP_PREFIX = ".tmp-"
@@ -31,7 +33,7 @@ def atomic_write(path: Path | str, data: bytes, what_vi: str = "tệp", what_en:
     try:
         write_atomically(Path(path), data, mode=mode)
     except OSError as exc:
-        raise storage_error(exc, what_vi, what_en) from exc
+        raise storage_error(exc, Phrase(what_vi, what_en)) from exc
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -73,7 +73,7 @@ class PgServer:
 
     # -- lifecycle --------------------------------------------------------------------------------
 
-    def start(self) -> "PgServer":
+    def start(self) -> PgServer:
         if self.bindir is None:
             raise PgUnavailable("PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin); "
                                 "run `make sysdeps` or `apt-get install postgresql`")
@@ -125,7 +125,7 @@ class PgServer:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
 
-    def __enter__(self) -> "PgServer":
+    def __enter__(self) -> PgServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -22,8 +22,7 @@ def _passphrase(args: argparse.Namespace) -> str | None:
         return None
     value = os.environ.get(var)
     if not value:
-        raise UserError(f"Biến môi trường {var} (mật khẩu của gói dữ liệu) chưa được đặt hoặc rỗng.",
-                        f"The environment variable {var} (the bundle's passphrase) is not set or empty.")
+        raise UserError("Biến môi trường {var} (mật khẩu của gói dữ liệu) chưa được đặt hoặc rỗng.", var=var)
     return value
 
 

@@ -21,14 +21,13 @@ def _passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = False)
     if var:
         value = os.environ.get(var)
         if value is None:
-            raise UserError(f"Biến môi trường {var} chưa được đặt.", f"The environment variable {var} is not set.")
+            raise UserError("Biến môi trường {var} chưa được đặt.", var=var)
         return value
     if not sys.stdin.isatty():
-        raise UserError("Cần mật khẩu: dùng --passphrase-env TÊN_BIẾN khi chạy không tương tác.",
-                        "A passphrase is needed: use --passphrase-env VAR when not running interactively.")
+        raise UserError("Cần mật khẩu: dùng --passphrase-env TÊN_BIẾN khi chạy không tương tác.")
     value = getpass.getpass(prompt)
     if confirm and getpass.getpass("Nhập lại / repeat: ") != value:
-        raise UserError("Hai lần nhập mật khẩu không khớp.", "The two passphrases differ.")
+        raise UserError("Hai lần nhập mật khẩu không khớp.")
     return value
 
 
@@ -47,8 +46,7 @@ def _export(args: argparse.Namespace) -> int:
     ctx = _ctx(args)
     out = Path(args.out)
     if args.sign and args.countersign:
-        raise UserError("Chọn --sign (Trưởng đoàn) hoặc --countersign (Văn phòng), không cả hai.",
-                        "Use --sign (team leader) or --countersign (office), not both.")
+        raise UserError("Chọn --sign (Trưởng đoàn) hoặc --countersign (Văn phòng), không cả hai.")
     if args.sign:
         passphrase = _passphrase(args, "Mật khẩu khóa ký số / signing key passphrase: ")
         result = minutes.sign_minutes(ctx, args.visit_id, passphrase, identity=args.identity, out=out)
@@ -82,8 +80,7 @@ def _verify(args: argparse.Namespace) -> int:
             extra.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
                          else x509.load_der_x509_certificate(data))
         except (OSError, ValueError) as exc:
-            raise UserError(f"Không đọc được chứng thư gốc {root}: {exc}",
-                            f"Cannot read the root certificate {root}: {exc}") from exc
+            raise UserError("Không đọc được chứng thư gốc {root}: {exc}", root=root, exc=exc) from exc
     check = minutes.verify_minutes(_ctx(args), Path(args.file), extra)
     print(minutes.describe_check(check, args.lang or "vi"))
     if not args.lang:
@@ -168,16 +165,14 @@ def _keys_trust(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        raise UserError(f"Không đọc được tệp {args.file}: {exc.strerror}.",
-                        f"Cannot read {args.file}: {exc.strerror}.") from exc
+        raise UserError("Không đọc được tệp {file}: {strerror}.", file=args.file, strerror=exc.strerror) from exc
     info = key_service.inspect_root(data)
     print(f"CA gốc / root: {info.subject}")
     print(f"  hết hạn / expires: {info.not_after}")
     print(f"  SHA-256 {info.fingerprint_text}")
     if not args.yes:
         if not sys.stdin.isatty():
-            raise UserError("Cần xác nhận: chạy tương tác hoặc thêm --yes sau khi đã đối chiếu mã SHA-256.",
-                            "Confirmation needed: run interactively, or add --yes after comparing the SHA-256.")
+            raise UserError("Cần xác nhận: chạy tương tác hoặc thêm --yes sau khi đã đối chiếu mã SHA-256.")
         answer = input("Đã đối chiếu mã SHA-256 với CA và tin cậy CA gốc này? / Compared the SHA-256 "
                        "with the CA and trust this root? [y/N] ").strip().lower()
         if answer not in ("y", "yes", "c", "có", "co"):
@@ -194,8 +189,7 @@ def _keys_seal(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        raise UserError(f"Không đọc được tệp {args.file}: {exc.strerror}.",
-                        f"Cannot read {args.file}: {exc.strerror}.") from exc
+        raise UserError("Không đọc được tệp {file}: {strerror}.", file=args.file, strerror=exc.strerror) from exc
     key_service.set_seal(_ctx(args), data)
     print("Đã lưu ảnh con dấu (màu đỏ, nền trong suốt) / seal image saved (red, transparent)")
     return 0

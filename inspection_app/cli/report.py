@@ -33,7 +33,7 @@ def _report(args: argparse.Namespace) -> int:
             print(f"Danh sách cuối năm / year-end list: {args.out}")
             return 0
         if args.date_from is None or args.date_to is None:
-            raise UserError("Hãy cho biết kỳ báo cáo (--from, --to).", "Give the report period (--from, --to).")
+            raise UserError("Hãy cho biết kỳ báo cáo (--from, --to).")
         if args.province:
             from ..services import province_report
 

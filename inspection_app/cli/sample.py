@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..domain.errors import ValidationFailed
-from ..fsutil import write_atomically
 from ..domain.sampling import (
     ALGORITHM_VERSION,
     DrawSpec,
@@ -25,6 +24,7 @@ from ..domain.sampling import (
     parse_seed,
     verify_draw,
 )
+from ..fsutil import write_atomically
 from ..registers import RegisterImport, read_register
 
 
@@ -34,7 +34,7 @@ def _size(args: argparse.Namespace) -> SampleSize:
     if args.total is not None:
         return SampleSize.proportional(args.total, args.minimum)
     raise ValidationFailed(
-        "Cần --per-stratum N hoặc --total N [--minimum M].", "Give --per-stratum N or --total N [--minimum M]."
+        "Cần --per-stratum N hoặc --total N [--minimum M]."
     )
 
 
@@ -45,8 +45,7 @@ def _as_of(args: argparse.Namespace) -> date | None:
         return date.fromisoformat(args.as_of)
     except ValueError:
         raise ValidationFailed(
-            f"Ngày tham chiếu không hợp lệ: {args.as_of} (dạng YYYY-MM-DD).",
-            f"Invalid reference date: {args.as_of} (use YYYY-MM-DD).",
+            "Ngày tham chiếu không hợp lệ: {as_of} (dạng YYYY-MM-DD).", as_of=args.as_of,
         ) from None
 
 
@@ -109,7 +108,6 @@ def _verify(args: argparse.Namespace) -> int:
     if args.register is None:
         raise ValidationFailed(
             "Cần --register FILE (tệp sổ theo dõi gốc), trừ khi kiểm tra một mẫu đã ghi bằng --sample-id.",
-            "Give --register FILE (the original register), unless checking a recorded sample with --sample-id.",
         )
     result = read_register(args.register, sheet=args.sheet)
     if args.record:
@@ -118,14 +116,12 @@ def _verify(args: argparse.Namespace) -> int:
             recorded = SampleDraw.from_dict(data)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValidationFailed(
-                f"Không đọc được biên nhận chọn mẫu {args.record}: {exc}",
-                f"Could not read the sample record {args.record}: {exc}",
+                "Không đọc được biên nhận chọn mẫu {record}: {exc}", record=args.record, exc=exc,
             ) from exc
         return _compare_recorded(result, recorded)
     if not args.seed:
         raise ValidationFailed(
             "Cần --seed (kèm tham số) hoặc --record FILE hoặc --sample-id ID.",
-            "Give --seed (with the parameters), or --record FILE, or --sample-id ID.",
         )
     return _verify_from_arguments(args, result)
 
@@ -152,12 +148,11 @@ def _verify_from_arguments(args: argparse.Namespace, result: RegisterImport) -> 
     seed = parse_seed(args.seed)
     if args.algorithm != ALGORITHM_VERSION:
         raise ValidationFailed(
-            f"Không hỗ trợ thuật toán {args.algorithm}; phiên bản này dùng {ALGORITHM_VERSION}.",
-            f"Unsupported algorithm {args.algorithm}; this version runs {ALGORITHM_VERSION}.",
+            "Không hỗ trợ thuật toán {algorithm}; phiên bản này dùng {ALGORITHM_VERSION}.", algorithm=args.algorithm, ALGORITHM_VERSION=ALGORITHM_VERSION,
         )
     spec = DrawSpec(size=_size(args), by_timeliness=args.by_timeliness, as_of=_as_of(args))
     _print_register(result)
-    draw = draw_sample(result.frame, seed, spec, drawn_at=datetime.now(timezone.utc), drawn_by="verify")
+    draw = draw_sample(result.frame, seed, spec, drawn_at=datetime.now(UTC), drawn_by="verify")
     _print_draw(draw)
     checks: list[tuple[str, str, bool]] = []
     if args.frame_hash:

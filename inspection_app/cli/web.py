@@ -11,6 +11,8 @@ import getpass
 import os
 import sys
 
+from inspection_app.locale import N_p
+
 from ..domain.errors import UserError
 
 
@@ -18,15 +20,13 @@ def _password(args: argparse.Namespace) -> str:
     if args.password_env:
         value = os.environ.get(args.password_env)
         if value is None:
-            raise UserError(f"Biến môi trường {args.password_env} chưa được đặt.",
-                            f"The environment variable {args.password_env} is not set.")
+            raise UserError("Biến môi trường {password_env} chưa được đặt.", password_env=args.password_env)
         return value
     if not sys.stdin.isatty():
-        raise UserError("Cần mật khẩu: dùng --password-env TÊN_BIẾN khi chạy không tương tác.",
-                        "A password is needed: use --password-env VAR when not running interactively.")
+        raise UserError("Cần mật khẩu: dùng --password-env TÊN_BIẾN khi chạy không tương tác.")
     value = getpass.getpass("Mật khẩu / password: ")
     if getpass.getpass("Nhập lại / repeat: ") != value:
-        raise UserError("Hai lần nhập mật khẩu không khớp.", "The two passwords differ.")
+        raise UserError(N_p("cli.web", "Hai lần nhập mật khẩu không khớp."))
     return value
 
 
@@ -41,7 +41,7 @@ def _web_user(args: argparse.Namespace) -> int:
             print(name)
         return 0
     if not args.name:
-        raise UserError("Cần tên người dùng.", "A user name is needed.")
+        raise UserError("Cần tên người dùng.")
     if args.remove:
         found = web_access.remove_user(data_dir, args.name)
         print("Đã xóa / removed" if found else "Không có người dùng này / no such user")

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-
-from .checklist import AnswerType, Item, VERDICT_LABELS, Verdict
+from .checklist import VERDICT_LABELS, AnswerType, Item, Verdict
 from .text import nfc
-
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date as date_type
 from enum import StrEnum
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -85,7 +85,7 @@ class LegalDocument(_Strict):
 
     type: DocumentType
     number: str = ""
-    date: Optional[date_type] = None
+    date: date_type | None = None
     issuer: str = ""
     title: str = ""  # may stay empty only while the entry is unverified
     verified: bool = False
@@ -98,7 +98,7 @@ class LegalDocument(_Strict):
         return nfc(v.strip()) if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _complete_when_verified(self) -> "LegalDocument":
+    def _complete_when_verified(self) -> LegalDocument:
         if self.verified and not (self.title and (self.number or self.type is DocumentType.LUAT) and self.issuer):
             raise ValueError("a verified document needs its number, issuer and title")
         if self.type is DocumentType.LUAT and not self.title:
@@ -176,7 +176,7 @@ class LegalBasis(_Strict):
     form: str = ""
     verified: bool = False
     document: str = ""  # legacy free text: "Luật 44/2019/QH14"
-    _resolved: Optional[LegalDocument] = PrivateAttr(default=None)
+    _resolved: LegalDocument | None = PrivateAttr(default=None)
 
     @field_validator("doc", "point", "clause", "article", "section", "form", "document", mode="before")
     @classmethod
@@ -186,7 +186,7 @@ class LegalBasis(_Strict):
         return nfc(v.strip()) if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "LegalBasis":
+    def _one_kind(self) -> LegalBasis:
         if bool(self.doc) == bool(self.document):
             raise ValueError("give either 'doc' (an id from 'documents') or the legacy 'document', not both")
         if self.doc:
@@ -201,7 +201,7 @@ class LegalBasis(_Strict):
         return bool(self.doc)
 
     @property
-    def resolved(self) -> Optional[LegalDocument]:
+    def resolved(self) -> LegalDocument | None:
         """The register entry this reference names (set when its checklist is parsed)."""
         return self._resolved
 
@@ -271,16 +271,16 @@ class Item(_Strict):
     severity: str = Field(default="medium", pattern=r"^(low|medium|high)$")
     on_fail: OnFail = OnFail()
     choices: list[Choice] = Field(default_factory=list)
-    hint: Optional[Text] = None
+    hint: Text | None = None
     # For count items: a count above this is a failure (e.g. number of smokers seen: max 0).
-    max_ok: Optional[int] = None
+    max_ok: int | None = None
     # For time items: a time later than this is a failure (e.g. desk staffed by 07:30).
-    latest_ok: Optional[str] = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    latest_ok: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
     # What a failure of this item is, for the office's counts (issue #12): a ViolationKind code.
-    violation_kind: Optional[ViolationKind] = None
+    violation_kind: ViolationKind | None = None
 
     @model_validator(mode="after")
-    def _choices(self) -> "Item":
+    def _choices(self) -> Item:
         if self.answer is AnswerType.CHOICE and len(self.choices) < 2:
             raise ValueError("a 'choice' item needs at least two choices")
         if self.answer is not AnswerType.CHOICE and self.choices:
@@ -301,7 +301,7 @@ class Checklist(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     version: str = Field(pattern=r"^\d+(\.\d+)*$")
     title: Text
-    description: Optional[Text] = None
+    description: Text | None = None
     scope: str = Field(default="visit", pattern=r"^(visit|dossier)$")  # dossier: once per sampled dossier
     order: int = 100
     # The register of legal documents the items cite (format 2), keyed by a short id.
@@ -314,7 +314,7 @@ class Checklist(_Strict):
         return str(v) if isinstance(v, (int, float)) else v
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Checklist":
+    def _unique_ids(self) -> Checklist:
         seen: set[str] = set()
         for s_idx, section in enumerate(self.sections):
             for i_idx, item in enumerate(section.items):

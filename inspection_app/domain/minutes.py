@@ -21,13 +21,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .roll_call import RollCallTotals
-from .wording import closing_sentence, date_line, number_line, opening_sentence, short_date
 from .text import roman as roman  # the one home of roman numerals; kept importable here
+
 # moved; kept importable here for callers outside (``x as x`` marks a re-export)
 from .wording import (
-    BLANK_NUMBER as BLANK_NUMBER, END_MARK as END_MARK, clock as clock, distinct_parts as distinct_parts,
-    format_minutes_number as format_minutes_number, recipients_lines as recipients_lines,
-    refusal_sentence as refusal_sentence, refusal_text as refusal_text, two_digits as two_digits,
+    BLANK_NUMBER as BLANK_NUMBER,
+)
+from .wording import (
+    END_MARK as END_MARK,
+)
+from .wording import (
+    clock as clock,
+)
+from .wording import closing_sentence, date_line, number_line, opening_sentence, short_date
+from .wording import (
+    distinct_parts as distinct_parts,
+)
+from .wording import (
+    format_minutes_number as format_minutes_number,
+)
+from .wording import (
+    recipients_lines as recipients_lines,
+)
+from .wording import (
+    refusal_sentence as refusal_sentence,
+)
+from .wording import (
+    refusal_text as refusal_text,
+)
+from .wording import (
+    two_digits as two_digits,
+)
+from .wording import (
     vn_date as vn_date,
 )
 

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from .errors import ValidationFailed
+from .errors import Phrase, ValidationFailed
 
 # --- a signature is a signature ----------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ def signature_problem(strokes: Sequence[Sequence[Sequence[float]]], pad_width: f
     """
     points = [(float(p[0]), float(p[1])) for s in strokes for p in s]
     if pad_width <= 0 or pad_height <= 0 or not points:
-        return ValidationFailed("Chữ ký trống: hãy ký vào khung.", "The signature is empty: sign in the box.")
+        return ValidationFailed("Chữ ký trống: hãy ký vào khung.")
     length = 0.0
     for s in strokes:
         for a, b in zip(s, s[1:]):
@@ -44,13 +44,7 @@ def signature_problem(strokes: Sequence[Sequence[Sequence[float]]], pad_width: f
     if (length < MIN_STROKE_LENGTH * pad_width or width < MIN_EXTENT_WIDTH * pad_width
             or height < MIN_EXTENT_HEIGHT * pad_height):
         return ValidationFailed(
-            "Nét ký quá ngắn hoặc quá nhỏ để là chữ ký (một lần chạm hay một vệt nhỏ không được "
-            f"nhận). Hãy ký đầy đủ: nét ký dài ít nhất {round(MIN_STROKE_LENGTH * 100)}% bề ngang khung, "
-            f"rộng ít nhất {round(MIN_EXTENT_WIDTH * 100)}% và cao ít nhất {round(MIN_EXTENT_HEIGHT * 100)}% khung.",
-            "The mark is too short or too small to be a signature (a tap or a small wiggle is not "
-            f"accepted). Sign in full: strokes at least {round(MIN_STROKE_LENGTH * 100)}% of the box's width "
-            f"long, spanning at least {round(MIN_EXTENT_WIDTH * 100)}% of its width and "
-            f"{round(MIN_EXTENT_HEIGHT * 100)}% of its height.")
+            "Nét ký quá ngắn hoặc quá nhỏ để là chữ ký (một lần chạm hay một vệt nhỏ không được nhận). Hãy ký đầy đủ: nét ký dài ít nhất {value}% bề ngang khung, rộng ít nhất {value2}% và cao ít nhất {value3}% khung.", value=round(MIN_STROKE_LENGTH * 100), value2=round(MIN_EXTENT_WIDTH * 100), value3=round(MIN_EXTENT_HEIGHT * 100))
     return None
 
 
@@ -92,8 +86,8 @@ def check_length(field: str, text: str | None) -> str:
     if len(text) > limit:
         vi, en = _FIELD_WORDS[field]
         raise ValidationFailed(
-            f"{vi} dài {_vn(len(text))} ký tự, vượt giới hạn {_vn(limit)} ký tự. Hãy rút gọn.",
-            f"{en} is {len(text):,} characters long, over the limit of {limit:,}. Please shorten it.",
+            "{what} dài {n} ký tự, vượt giới hạn {limit2} ký tự. Hãy rút gọn.", what=Phrase(vi, en),
+            n=Phrase(_vn(len(text)), f"{len(text):,}"), limit2=Phrase(_vn(limit), f"{limit:,}"),
             field=field, limit=limit)
     return text
 
@@ -123,8 +117,7 @@ def before_arrival(moment: dt.datetime | dt.time | None, arrival: dt.datetime | 
         return
     m, a = moment.strftime("%H:%M"), arrival.strftime("%H:%M")
     raise BeforeArrival(
-        f"{what_vi} ({m}) sớm hơn giờ Đoàn đến ({a}). Có đúng vậy không?",
-        f"{what_en} ({m}) is earlier than the team's arrival ({a}). Is that right?",
+        "{what} ({m}) sớm hơn giờ Đoàn đến ({a}). Có đúng vậy không?", what=Phrase(what_vi, what_en), m=m, a=a,
         arrival=a, moment=m)
 
 

@@ -55,7 +55,7 @@ class Metrics:
     v_head_duties: int = 0
     v_other: int = 0
 
-    def __add__(self, other: "Metrics") -> "Metrics":  # noqa: D105
+    def __add__(self, other: Metrics) -> Metrics:  # noqa: D105
         return Metrics(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
     @property
@@ -236,7 +236,7 @@ class PeriodReport:
     by_unit_kind: list[UnitKindRow] = field(default_factory=list)
     handling: list[Count] = field(default_factory=list)  # person-violations by outcome
     visits: list[VisitLine] = field(default_factory=list)
-    open_visits: list["OpenVisit"] = field(default_factory=list)
+    open_visits: list[OpenVisit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ plain times, so everything here is testable without files or settings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Iterable
 
 from .errors import ValidationFailed
 from .text import fold, nfc, unify_tone_marks
@@ -126,15 +126,14 @@ def parse_roster(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> Ro
     cols, unmapped = map_columns(header, ROSTER_COLUMNS)
     if "full_name" not in cols:
         raise ValidationFailed(
-            "Không tìm thấy cột 'Họ và tên' trong danh sách. Các cột có: " + ", ".join(header),
-            "No 'Họ và tên' (full name) column in the roster. Columns found: " + ", ".join(header),
+            "Không tìm thấy cột 'Họ và tên' trong danh sách. Các cột có: {header}", header=", ".join(header),
         )
     result = RosterParse(mapping={k: header[i] for k, i in cols.items()}, unmapped=unmapped)
     first_row: dict[tuple[str, ...], int] = {}
     for number, cells in rows:
         def get(name: str) -> str:
             idx = cols.get(name)
-            return clean_text(cells[idx]) if idx is not None and idx < len(cells) else ""
+            return clean_text(cells[idx]) if idx is not None and idx < len(cells) else ""  # noqa: B023
 
         name = " ".join(x for x in (get("family_name"), get("full_name")) if x)
         if not name:
@@ -224,7 +223,7 @@ class RollCallTotals:
 
 
 def totals(statuses: Iterable[str | None], roster_size: int) -> RollCallTotals:
-    counts = {s: 0 for s in STATUSES}
+    counts = dict.fromkeys(STATUSES, 0)
     recorded = 0
     for status in statuses:
         if status in counts:
@@ -236,8 +235,8 @@ def totals(statuses: Iterable[str | None], roster_size: int) -> RollCallTotals:
 def validate_entry(status: str, arrival: str | None, reason: str) -> None:
     """Rules a roll-call entry must meet, with messages for the person entering it."""
     if status not in STATUSES:
-        raise ValidationFailed(f"Trạng thái không hợp lệ: {status}", f"Unknown status: {status}")
+        raise ValidationFailed("Trạng thái không hợp lệ: {status}", status=status)
     if status == "late" and not arrival:
-        raise ValidationFailed("Người đi muộn cần giờ đến (HH:MM).", "A late arrival needs the arrival time (HH:MM).")
+        raise ValidationFailed("Người đi muộn cần giờ đến (HH:MM).")
     if status == "absent_excused" and not reason.strip():
-        raise ValidationFailed("Vắng có lý do cần ghi lý do.", "An excused absence needs its reason.")
+        raise ValidationFailed("Vắng có lý do cần ghi lý do.")

@@ -138,17 +138,16 @@ def draw_sample(
     """
     if len(seed) != SEED_BYTES:
         raise ValidationFailed(
-            f"Hạt giống (seed) phải dài {SEED_BYTES} byte.", f"The seed must be {SEED_BYTES} bytes."
+            "Hạt giống (seed) phải dài {SEED_BYTES} byte.", SEED_BYTES=SEED_BYTES
         )
     actual_commitment = commitment_of(seed)
     if commitment is not None and commitment.lower() != actual_commitment:
         raise ValidationFailed(
             "Hạt giống không khớp với cam kết đã ghi trước khi chọn mẫu.",
-            "The seed does not match the commitment recorded before the draw.",
         )
     if frame.size == 0:
         raise ValidationFailed(
-            "Sổ theo dõi không có hồ sơ nào để chọn mẫu.", "The register has no dossiers to sample from."
+            "Sổ theo dõi không có hồ sơ nào để chọn mẫu."
         )
 
     members = strata_members(frame, spec)
@@ -228,8 +227,7 @@ def verify_draw(frame: Frame, recorded: SampleDraw) -> Verification:
     """Re-draw with the recorded parameters and compare with what was recorded."""
     if recorded.algorithm_version != ALGORITHM_VERSION:
         raise UserError(
-            f"Không hỗ trợ thuật toán chọn mẫu {recorded.algorithm_version!r}.",
-            f"Unsupported sampling algorithm {recorded.algorithm_version!r}.",
+            "Không hỗ trợ thuật toán chọn mẫu {algorithm_version!r}.", algorithm_version=recorded.algorithm_version,
         )
     seed = parse_seed(recorded.seed)
     commitment_ok = commitment_of(seed) == recorded.commitment.lower()

@@ -375,13 +375,12 @@ def frame_of_canonical(
 def _check_codes(codes: Sequence[str]) -> None:
     """Codes in code order: none empty, none repeated (ValidationFailed)."""
     if codes and not codes[0]:  # sorted: an empty code comes first
-        raise ValidationFailed("Có hồ sơ không có mã.", "A dossier has no code.")
+        raise ValidationFailed("Có hồ sơ không có mã.")
     if len(set(codes)) != len(codes):
         duplicates = list(compress(codes[1:], map(str.__eq__, codes[1:], codes)))
         shown = ", ".join(duplicates[:5])
         raise ValidationFailed(
-            f"Mã hồ sơ bị trùng trong khung chọn mẫu: {shown}.",
-            f"Duplicate dossier codes in the sampling frame: {shown}.",
+            "Mã hồ sơ bị trùng trong khung chọn mẫu: {shown}.", shown=shown,
             codes=duplicates,
         )
 

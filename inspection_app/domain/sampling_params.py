@@ -37,8 +37,7 @@ def parse_seed(text: str) -> bytes:
         seed = b""
     if len(seed) != SEED_BYTES:
         raise ValidationFailed(
-            f"Hạt giống (seed) phải gồm {SEED_BYTES * 2} chữ số hệ 16.",
-            f"The seed must be {SEED_BYTES * 2} hexadecimal digits.",
+            "Hạt giống (seed) phải gồm {value} chữ số hệ 16.", value=SEED_BYTES * 2,
         )
     return seed
 
@@ -58,7 +57,7 @@ class SampleSize:
     @classmethod
     def fixed(cls, per_stratum: int) -> SampleSize:
         if per_stratum < 1:
-            raise ValidationFailed("Cỡ mẫu mỗi nhóm phải ít nhất là 1.", "The size per stratum must be at least 1.")
+            raise ValidationFailed("Cỡ mẫu mỗi nhóm phải ít nhất là 1.")
         return cls("fixed", per_stratum=per_stratum)
 
     @classmethod
@@ -66,7 +65,6 @@ class SampleSize:
         if total < 1 or minimum < 0:
             raise ValidationFailed(
                 "Tổng cỡ mẫu phải ít nhất là 1 và số tối thiểu không âm.",
-                "The total size must be at least 1 and the minimum not negative.",
             )
         return cls("proportional", total=total, minimum=minimum)
 
@@ -81,7 +79,7 @@ class SampleSize:
             return cls.fixed(int(data["per_stratum"]))
         if data.get("mode") == "proportional":
             return cls.proportional(int(data["total"]), int(data.get("minimum", 0)))
-        raise ValidationFailed("Cách tính cỡ mẫu không hợp lệ.", "Invalid sample size mode.")
+        raise ValidationFailed("Cách tính cỡ mẫu không hợp lệ.")
 
     def describe(self) -> str:
         if self.mode == "fixed":
@@ -105,7 +103,6 @@ class DrawSpec:
         if self.by_timeliness and self.as_of is None:
             raise ValidationFailed(
                 "Phân nhóm theo tiến độ cần ngày tham chiếu.",
-                "Strata by timeliness need a reference date.",
             )
 
     @property

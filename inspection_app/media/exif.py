@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import math
 import struct
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, cast
 
 from PIL import ExifTags, Image
 
 from ..domain.text import nfc
 from .records import (
-    GPS, PhotoMetadata, _TAG_DATETIME, _TAG_DATETIME_DIGITIZED, _TAG_DATETIME_ORIGINAL, _TAG_MAKE, _TAG_MODEL,
-    _TAG_OFFSET_TIME, _TAG_OFFSET_TIME_DIGITIZED, _TAG_OFFSET_TIME_ORIGINAL,
+    _TAG_DATETIME,
+    _TAG_DATETIME_DIGITIZED,
+    _TAG_DATETIME_ORIGINAL,
+    _TAG_MAKE,
+    _TAG_MODEL,
+    _TAG_OFFSET_TIME,
+    _TAG_OFFSET_TIME_DIGITIZED,
+    _TAG_OFFSET_TIME_ORIGINAL,
+    GPS,
+    PhotoMetadata,
 )
 
 
@@ -35,7 +43,7 @@ def _metadata(exif: Image.Exif, orientation: int, ingested_at: datetime, max_ske
     if local is not None:
         _, offset = _exif_offset(offset_text)
         zone = timezone(offset) if offset is not None else local_tz
-        captured_at = local.replace(tzinfo=zone).astimezone(timezone.utc)
+        captured_at = local.replace(tzinfo=zone).astimezone(UTC)
     skew = ingested_at - captured_at if captured_at else None
     return PhotoMetadata(
         ingested_at=ingested_at,

@@ -31,21 +31,36 @@ import os
 import struct
 import threading
 import warnings
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import UserError
 from ..domain.text import nfc
 from .exif import _metadata
 from .pixels import (
-    _encode_report, _fit, _make_thumbnail, _orientation, _pool, _scale_upright, _to_8bit, _upright_size,
+    _encode_report,
+    _fit,
+    _make_thumbnail,
+    _orientation,
+    _pool,
+    _scale_upright,
+    _to_8bit,
+    _upright_size,
 )
 from .records import (
-    DEFAULT_MAX_CLOCK_SKEW, FORMATS, IngestedPhoto, MAX_FILE_BYTES, PhotoRejected, REPORT_LONG_EDGE, Rendition,
+    DEFAULT_MAX_CLOCK_SKEW,
+    FORMATS,
+    MAX_FILE_BYTES,
+    REPORT_LONG_EDGE,
     VIETNAM_TZ,
+    IngestedPhoto,
+    PhotoRejected,
+    Rendition,
 )
 
 # --- limits and settings, deliberately chosen ----------------------------------------------------
@@ -98,14 +113,12 @@ def ingest_path(path: str | os.PathLike, **options: Any) -> IngestedPhoto:
             raise _too_big_file(name, size, limit)
         data = p.read_bytes()
     except FileNotFoundError as exc:
-        raise PhotoRejected(f"Không tìm thấy tệp ảnh “{name}”.", f"The photo file “{name}” was not found.",
+        raise PhotoRejected("Không tìm thấy tệp ảnh “{name}”.", name=name,
                             reason="missing", path=str(p)) from exc
     except IsADirectoryError as exc:
-        raise PhotoRejected(f"“{name}” là một thư mục, không phải tệp ảnh.",
-                            f"“{name}” is a folder, not a photo file.", reason="not_image", path=str(p)) from exc
+        raise PhotoRejected("“{name}” là một thư mục, không phải tệp ảnh.", name=name, reason="not_image", path=str(p)) from exc
     except OSError as exc:
-        raise UserError(f"Không đọc được tệp ảnh “{name}”: {exc.strerror or exc}.",
-                        f"Could not read the photo file “{name}”: {exc.strerror or exc}.",
+        raise UserError("Không đọc được tệp ảnh “{name}”: {value}.", name=name, value=exc.strerror or exc,
                         reason="unreadable", path=str(p)) from exc
     options.setdefault("filename", name)
     return ingest_bytes(data, **options)
@@ -128,7 +141,7 @@ def ingest_bytes(
     """
     data = bytes(data)
     name = nfc(filename) or ""
-    ingested_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    ingested_at = (now or datetime.now(UTC)).astimezone(UTC)
     if not data:
         raise _reject("empty", name)
     if len(data) > max_bytes:
@@ -252,44 +265,31 @@ def _reject(reason: str, name: str, **details: Any) -> PhotoRejected:
     en_name = f"“{name}”" if name else ""
     if reason == "empty":
         return PhotoRejected(
-            f"Tệp ảnh {vi_name} trống (0 byte). Hãy chụp hoặc chọn lại ảnh.",
-            f"The photo file {en_name} is empty (0 bytes). Take or choose the photo again.".replace("  ", " "),
+            "Tệp ảnh {name} trống (0 byte). Hãy chụp hoặc chọn lại ảnh.", name=Phrase(vi_name, en_name),
             reason=reason, **details)
     if reason == "not_image":
         return PhotoRejected(
-            f"Tệp {vi_name} không phải là ảnh. Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC.",
-            f"The file {en_name} is not an image. JPEG, PNG, WebP and HEIC photos are accepted.".replace("  ", " "),
+            "Tệp {name} không phải là ảnh. Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC.", name=Phrase(vi_name, en_name),
             reason=reason, **details)
     if reason == "heic_unsupported":
         return PhotoRejected(
-            f"Ảnh {vi_name} ở định dạng HEIC, mà bản cài đặt này không đọc được. Hãy đặt máy chụp lưu ảnh "
-            f"dạng JPEG (“Tương thích nhất”), hoặc nhập ảnh này tại máy tính văn phòng.",
-            f"The photo {en_name} is in HEIC format, which this installation cannot read. Set the camera to "
-            f"save JPEG (“Most compatible”), or import this photo at the office computer.".replace("  ", " "),
+            "Ảnh {name} ở định dạng HEIC, mà bản cài đặt này không đọc được. Hãy đặt máy chụp lưu ảnh dạng JPEG (“Tương thích nhất”), hoặc nhập ảnh này tại máy tính văn phòng.", name=Phrase(vi_name, en_name),
             reason=reason, **details)
     if reason == "unsupported_format":
         fmt = details.get("format", "")
         return PhotoRejected(
-            f"Ảnh {vi_name} ở định dạng {fmt}, ứng dụng không nhận định dạng này. Chỉ nhận ảnh JPEG, PNG, WebP "
-            f"hoặc HEIC: hãy lưu lại ảnh thành JPEG hoặc PNG rồi chọn lại.",
-            f"The photo {en_name} is a {fmt} file, a format the app does not take. Only JPEG, PNG, WebP and HEIC "
-            f"photos are accepted: save it again as JPEG or PNG and choose it again.".replace("  ", " "),
+            "Ảnh {name} ở định dạng {fmt}, ứng dụng không nhận định dạng này. Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC: hãy lưu lại ảnh thành JPEG hoặc PNG rồi chọn lại.", name=Phrase(vi_name, en_name), fmt=fmt,
             reason=reason, **details)
     if reason == "damaged":
         return PhotoRejected(
-            f"Ảnh {vi_name} bị hỏng hoặc chưa được chép hết (tệp bị cắt cụt). Hãy chép lại ảnh từ máy chụp.",
-            f"The photo {en_name} is damaged or incomplete (the file is cut short). "
-            f"Copy it again from the camera.".replace("  ", " "),
+            "Ảnh {name} bị hỏng hoặc chưa được chép hết (tệp bị cắt cụt). Hãy chép lại ảnh từ máy chụp.", name=Phrase(vi_name, en_name),
             reason=reason, **details)
     if reason == "too_many_pixels":
         w, h = details.get("w"), details.get("h")
         size = f"{w}×{h}, " if w and h else ""
         limit = MAX_PIXELS // 1_000_000
         return PhotoRejected(
-            f"Ảnh {vi_name} quá lớn ({size}tối đa {limit} triệu điểm ảnh) nên không được mở, "
-            f"để máy không bị treo. Hãy chụp ở độ phân giải thông thường.",
-            f"The photo {en_name} is too large ({size}at most {limit} megapixels) and was not opened, "
-            f"so the tablet does not hang. Take it at the normal resolution.".replace("  ", " "),
+            "Ảnh {name} quá lớn ({size}tối đa {limit} triệu điểm ảnh) nên không được mở, để máy không bị treo. Hãy chụp ở độ phân giải thông thường.", name=Phrase(vi_name, en_name), size=size, limit=limit,
             reason=reason, **details)
     raise ValueError(reason)  # pragma: no cover - programming error
 
@@ -299,8 +299,7 @@ def _too_big_file(name: str, size: int, limit: int) -> PhotoRejected:
     en_name = f"“{name}” " if name else ""
     mb, max_mb = size / 1_048_576, limit / 1_048_576
     return PhotoRejected(
-        f"Tệp ảnh {vi_name} quá lớn ({mb:.0f} MB; tối đa {max_mb:.0f} MB).",
-        f"The photo file {en_name}is too large ({mb:.0f} MB; at most {max_mb:.0f} MB).",
+        "Tệp ảnh {name} quá lớn ({mb:.0f} MB; tối đa {max_mb:.0f} MB).", name=Phrase(vi_name, en_name), mb=mb, max_mb=max_mb,
         reason="file_too_large", size=size, limit=limit)
 
 

@@ -12,10 +12,18 @@ from typing import Any
 from PIL import ExifTags, Image, ImageCms
 
 from .records import (
-    PhotoMetadata, REPORT_LONG_EDGE, REPORT_QUALITY, Rendition, THUMB_LONG_EDGE, THUMB_QUALITY,
-    _TAG_DATETIME_ORIGINAL, _TAG_MAKE, _TAG_MODEL, _TAG_OFFSET_TIME_ORIGINAL, _TAG_ORIENTATION,
+    _TAG_DATETIME_ORIGINAL,
+    _TAG_MAKE,
+    _TAG_MODEL,
+    _TAG_OFFSET_TIME_ORIGINAL,
+    _TAG_ORIENTATION,
+    REPORT_LONG_EDGE,
+    REPORT_QUALITY,
+    THUMB_LONG_EDGE,
+    THUMB_QUALITY,
+    PhotoMetadata,
+    Rendition,
 )
-
 
 # Downscaling filter: Pillow's BOX is area averaging when reducing (each output pixel is the
 # weighted mean of the source pixels it covers), the classic filter for shrinking photos: no

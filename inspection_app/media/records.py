@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-
 from ..domain.errors import ValidationFailed
 from ..domain.localtime import LOCAL_TZ
-
 
 #: The largest file we read. A 48 MP HEIC is ~15 MB and a 12 MP JPEG ~5 MB.
 MAX_FILE_BYTES = 100 * 1024 * 1024

@@ -23,9 +23,11 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+
+from inspection_app.locale import N_
 
 from ..domain.errors import ValidationFailed, storage_error
 from ..fsutil import TMP_PREFIX, write_atomically  # the one atomic write (inspection_app/fsutil.py)
@@ -76,8 +78,7 @@ class PhotoStore:
         rel = PurePosixPath(relative)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts or rel.parts[0] != PHOTOS_DIR \
                 or "\\" in relative:
-            raise ValidationFailed(f"Đường dẫn ảnh không hợp lệ: {relative}",
-                                   f"Invalid photo path: {relative}", path=relative)
+            raise ValidationFailed("Đường dẫn ảnh không hợp lệ: {relative}", relative=relative, path=relative)
         return self.data_dir.joinpath(*rel.parts)
 
     def put(self, photo: IngestedPhoto) -> StoredPhoto:
@@ -108,7 +109,7 @@ class PhotoStore:
                     path.unlink()
                 except OSError:
                     pass
-            raise storage_error(exc, "ảnh", "the photo") from exc
+            raise storage_error(exc, N_("ảnh")) from exc
         return StoredPhoto(photo.sha256, original, report, thumb, len(photo.original), already)
 
     def read(self, relative: str) -> bytes:
@@ -136,7 +137,7 @@ class PhotoStore:
             except FileNotFoundError:
                 pass
             except OSError as exc:
-                raise storage_error(exc, "thay đổi ảnh", "the photo change") from exc
+                raise storage_error(exc, N_("thay đổi ảnh")) from exc
         for folder in folders:
             try:
                 folder.rmdir()

@@ -26,7 +26,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ..domain.minutes import DossierRow, MinutesContent, PhotoEntry, format_minutes_number, roll_call_summary, roman, short_date
+from ..domain.minutes import (
+    DossierRow,
+    MinutesContent,
+    PhotoEntry,
+    format_minutes_number,
+    roll_call_summary,
+    roman,
+    short_date,
+)
 from . import fonts
 from .page import _FONT_ALL, ANNEX_TEMPLATE, FRAME_WIDTH, _cell, _grid, _Styles, _x
 from .signature_block import _Centred

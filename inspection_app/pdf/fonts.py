@@ -77,10 +77,7 @@ def register_fonts() -> str:
         missing = [str(p) for p in files.values() if not p.is_file()]
         if missing:
             raise UserError(
-                "Thiếu tệp phông chữ để in biên bản: " + ", ".join(missing)
-                + ". Hãy cài lại ứng dụng (thư mục assets/fonts).",
-                "Font files for the minutes are missing: " + ", ".join(missing)
-                + ". Reinstall the app (folder assets/fonts).",
+                "Thiếu tệp phông chữ để in biên bản: {missing}. Hãy cài lại ứng dụng (thư mục assets/fonts).", missing=", ".join(missing),
             )
         for name, path in files.items():
             pdfmetrics.registerFont(TTFont(name, str(path)))

@@ -11,9 +11,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import UserError, ValidationFailed
 from ..domain.text import nfc
-
 
 MIN_PASSPHRASE = 8
 #: PBKDF2-HMAC-SHA256 rounds for key encryption and PKCS#12 MACs (OWASP 2023: ≥ 600,000).
@@ -174,11 +175,10 @@ def check_new_passphrase(passphrase: str | bytes) -> bytes:
     pw = _pw(passphrase)
     if len(pw) < MIN_PASSPHRASE:
         raise ValidationFailed(
-            f"Mật khẩu bảo vệ khóa ký số phải có ít nhất {MIN_PASSPHRASE} ký tự.",
-            f"The passphrase protecting the signing keys must have at least {MIN_PASSPHRASE} characters.",
+            "Mật khẩu bảo vệ khóa ký số phải có ít nhất {MIN_PASSPHRASE} ký tự.", MIN_PASSPHRASE=MIN_PASSPHRASE,
         )
     return pw
 
 
 def _wrong_passphrase(what_vi: str, what_en: str) -> UserError:
-    return UserError(f"Sai mật khẩu của khóa {what_vi}.", f"Wrong passphrase for {what_en}.")
+    return UserError("Sai mật khẩu của khóa {what}.", what=Phrase(what_vi, what_en))

@@ -18,7 +18,6 @@ from ..domain.errors import NotFound
 from ..domain.text import fold, nfc
 from ..fsutil import atomic_write
 
-
 KEYS_DIR = "keys"
 ROOT_CERT = "root-ca.pem"
 ROOT_KEY = "root-ca.key.pem"
@@ -47,7 +46,7 @@ class Identity:
 
     @property
     def expired(self) -> bool:
-        return dt.datetime.fromisoformat(self.not_after) < dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.fromisoformat(self.not_after) < dt.datetime.now(dt.UTC)
 
 
 def keys_dir(data_dir: Path) -> Path:
@@ -134,8 +133,7 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
     items = _read_index(data_dir)
     if not items:
         raise NotFound(
-            "Chưa có khóa ký số. Hãy tạo khóa thí điểm hoặc nhập chứng thư số (.p12) trước khi ký.",
-            "No signing keys yet. Create pilot keys or import a certificate (.p12) before signing.")
+            "Chưa có khóa ký số. Hãy tạo khóa thí điểm hoặc nhập chứng thư số (.p12) trước khi ký.")
     candidates = items
     if who:
         key = fold(who)
@@ -145,8 +143,7 @@ def find_identity(data_dir: Path, who: str | None = None, *, title: str | None =
         candidates = by_title or (candidates if who else [])
     candidates = [i for i in candidates if not i.expired] or candidates
     if not candidates:
-        raise NotFound(f"Không tìm thấy khóa ký số của {who or title}.",
-                       f"No signing key found for {who or title}.")
+        raise NotFound("Không tìm thấy khóa ký số của {value}.", value=who or title)
     # prefer a certificate issued by a real CA over a pilot one, then the one valid longest
     candidates = sorted(candidates, key=lambda i: i.not_after, reverse=True)
     candidates.sort(key=lambda i: i.kind == "pilot")  # a CA-issued file or a token first

@@ -41,21 +41,41 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from .keycrypt import _pw, _serialize_p12, _wrong_passphrase, p12_kdf_current
-from .keyfiles import (Identity, _identity_from, _read_index, _unique_id, _write_index, _write_private, keys_dir,
-                       slug)
-from .seal import load_seal
-from .trust import _trusted_fingerprints
 
 # kept importable here for the services, the CLI and the screens (``key_store.<name>``)
 from .keyfiles import (  # noqa: F401
-    INDEX, KEYS_DIR, add_token_identity, common_name, find_identity, fingerprint, list_identities, load_root,
+    INDEX,
+    KEYS_DIR,
+    Identity,
+    _identity_from,
+    _read_index,
+    _unique_id,
+    _write_index,
+    _write_private,
+    add_token_identity,
+    common_name,
+    find_identity,
+    fingerprint,
+    keys_dir,
+    list_identities,
+    load_root,
+    slug,
 )
 from .pilot_ca import (  # noqa: F401
-    PILOT_NOTICE_EN, PILOT_NOTICE_OU, PILOT_NOTICE_VI, PilotKeys, init_pilot, issue_certificate, root_der,
+    PILOT_NOTICE_EN,
+    PILOT_NOTICE_OU,
+    PILOT_NOTICE_VI,
+    PilotKeys,
+    init_pilot,
+    issue_certificate,
+    root_der,
     root_fingerprint,
 )
-from .seal import set_seal  # noqa: F401
-from .trust import add_trust_root, check_root_candidate, read_certificate, trust_roots  # noqa: F401
+from .seal import (
+    load_seal,
+    set_seal,  # noqa: F401
+)
+from .trust import _trusted_fingerprints, add_trust_root, check_root_candidate, read_certificate, trust_roots  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -99,26 +119,20 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
     """
     if trust_root_in_file:
         raise ValidationFailed(
-            "Không tin cậy CA gốc ngay khi nhập khóa: hãy đối chiếu mã SHA-256 rồi thêm CA gốc riêng "
-            "(Cài đặt khóa → Tin cậy CA gốc).",
-            "A root is not trusted while importing a key: compare its SHA-256 fingerprint, then add "
-            "it on its own (keys trust).")
+            "Không tin cậy CA gốc ngay khi nhập khóa: hãy đối chiếu mã SHA-256 rồi thêm CA gốc riêng (Cài đặt khóa → Tin cậy CA gốc).")
     pw = _pw(passphrase)
     try:
         data = Path(source).read_bytes()
     except OSError as exc:
-        raise NotFound(f"Không đọc được tệp {source}: {exc.strerror}.",
-                       f"Cannot read {source}: {exc.strerror}.") from exc
+        raise NotFound("Không đọc được tệp {source}: {strerror}.", source=source, strerror=exc.strerror) from exc
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, pw)
     except ValueError as exc:
         raise UserError(
-            f"Không mở được tệp {Path(source).name}: sai mật khẩu hoặc không phải tệp PKCS#12.",
-            f"Cannot open {Path(source).name}: wrong passphrase or not a PKCS#12 file.") from exc
+            "Không mở được tệp {name}: sai mật khẩu hoặc không phải tệp PKCS#12.", name=Path(source).name) from exc
     if key is None or cert is None:
         raise ValidationFailed(
-            "Tệp PKCS#12 không có khóa riêng hoặc chứng thư ký số.",
-            "The PKCS#12 file holds no private key or no signing certificate.")
+            "Tệp PKCS#12 không có khóa riêng hoặc chứng thư ký số.")
     index = _read_index(data_dir)
     fp = fingerprint(cert)
     for known in index:
@@ -151,7 +165,7 @@ def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes): 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise NotFound(f"Thiếu tệp khóa ký số {path}.", f"Signing key file {path} is missing.") from exc
+        raise NotFound("Thiếu tệp khóa ký số {path}.", path=path) from exc
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, pw)
     except ValueError as exc:
@@ -160,10 +174,9 @@ def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes): 
     if not p12_kdf_current(data):  # an older file: rewrite it with current settings, same passphrase
         data = _serialize_p12(identity.name.encode("utf-8"), key, cert, list(chain), pw)
         _write_private(path, data, "khóa ký số", "the signing key")
-    if dt.datetime.now(dt.timezone.utc) > cert.not_valid_after_utc:
+    if dt.datetime.now(dt.UTC) > cert.not_valid_after_utc:
         raise UserError(
-            f"Chứng thư ký số của {identity.name} đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y}.",
-            f"{identity.name}'s signing certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
+            "Chứng thư ký số của {name} đã hết hạn ngày {not_valid_after_utc:%d/%m/%Y}.", name=identity.name, not_valid_after_utc=cert.not_valid_after_utc)
     return LoadedIdentity(identity=identity, key=key, certificate=cert, chain=tuple(chain),  # type: ignore[arg-type]
                           p12=data, passphrase=pw, seal=load_seal(data_dir))
 

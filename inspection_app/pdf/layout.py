@@ -19,6 +19,8 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import UserError
 from ..domain.minutes import MinutesContent, format_minutes_number, roman
 from ..domain.minutes_digest import normalized
@@ -45,8 +47,8 @@ from .page import (  # noqa: F401  (re-exported: pdf.report draws its pages with
     _grid,
     _Header,
     _Rule,
-    _styles,
     _Styles,
+    _styles,
     _x,
     write_atomic,
 )
@@ -143,12 +145,7 @@ def check_printable(content: MinutesContent) -> None:
         return ", ".join(f"“{c}” (U+{ord(c):04X})" for c in cs)
 
     raise UserError(
-        "Biên bản có ký tự không in được bằng phông chữ của ứng dụng, sẽ bị để trống: "
-        + "; ".join(f"{vi}: {chars(cs)}" for vi, _, cs in problems)
-        + ". Hãy thay các ký tự này bằng chữ (ví dụ “cấm hút thuốc” thay cho biểu tượng) rồi xuất lại.",
-        "The minutes contain characters the app's fonts cannot print; they would come out blank: "
-        + "; ".join(f"{en}: {chars(cs)}" for _, en, cs in problems)
-        + ". Replace them with words (e.g. “no smoking” instead of the symbol) and export again.")
+        "Biên bản có ký tự không in được bằng phông chữ của ứng dụng, sẽ bị để trống: {value}. Hãy thay các ký tự này bằng chữ (ví dụ “cấm hút thuốc” thay cho biểu tượng) rồi xuất lại.", value=Phrase("; ".join(f"{vi}: {chars(cs)}" for vi, _, cs in problems), "; ".join(f"{en}: {chars(cs)}" for _, en, cs in problems)))
 
 
 def render_minutes(content: MinutesContent, *, signature_fields: bool = True) -> RenderedMinutes:

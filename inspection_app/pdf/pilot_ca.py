@@ -16,15 +16,29 @@ from cryptography.x509.oid import NameOID
 from ..domain.errors import NotFound
 from ..domain.text import fold, nfc
 from .keycrypt import (
-    _encrypted_pkcs8_pem, _pw, _serialize_p12, _wrong_passphrase, check_new_passphrase, pem_key_kdf_current,
+    _encrypted_pkcs8_pem,
+    _pw,
+    _serialize_p12,
+    _wrong_passphrase,
+    check_new_passphrase,
+    pem_key_kdf_current,
 )
 from .keyfiles import (
-    Identity, ROOT_CERT, ROOT_KEY, _identity_from, _read_index, _unique_id, _write_index, _write_private,
-    fingerprint, keys_dir, load_root, slug,
+    ROOT_CERT,
+    ROOT_KEY,
+    Identity,
+    _identity_from,
+    _read_index,
+    _unique_id,
+    _write_index,
+    _write_private,
+    fingerprint,
+    keys_dir,
+    load_root,
+    slug,
 )
 from .seal import load_seal, seal_path
 from .trust import _record_trust
-
 
 PILOT_NOTICE_OU = "Chứng thư thí điểm - không phải CA được cấp phép"
 PILOT_NOTICE_VI = (
@@ -70,7 +84,7 @@ def _name(cn: str, organisation: str, unit: str, title: str = "") -> x509.Name:
 def _make_root(organisation: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = _name(f"CA thí điểm - {organisation}", organisation, PILOT_NOTICE_OU)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name)
@@ -89,7 +103,7 @@ def _make_root(organisation: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
 def _make_member(root_key: rsa.RSAPrivateKey, root: x509.Certificate, name: str, title: str,
                  organisation: str, years: int) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     not_after = min(now + dt.timedelta(days=years * 365), root.not_valid_after_utc)
     cert = (
         x509.CertificateBuilder()
@@ -177,9 +191,9 @@ def issue_certificate(data_dir: Path, passphrase: str | bytes, public_key, name:
     """The pilot root CA certifies a public key made elsewhere (e.g. generated on a token)."""
     root = load_root(data_dir)
     if root is None:
-        raise NotFound("Chưa có CA gốc của Sở.", "There is no department root CA yet.")
+        raise NotFound("Chưa có CA gốc của Sở.")
     root_key = _load_root_key(data_dir, _pw(passphrase))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
         .subject_name(_name(name, organisation, PILOT_NOTICE_OU, title))
@@ -205,5 +219,5 @@ def root_fingerprint(data_dir: Path) -> str | None:
 def root_der(data_dir: Path) -> bytes:
     root = load_root(data_dir)
     if root is None:
-        raise NotFound("Chưa có CA gốc của Sở.", "There is no department root CA yet.")
+        raise NotFound("Chưa có CA gốc của Sở.")
     return root.public_bytes(serialization.Encoding.DER)

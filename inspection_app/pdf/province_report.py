@@ -20,8 +20,20 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from ..domain.minutes import date_line, short_date
 from ..domain.report import ProvinceReport, percent
 from .layout import FRAME_WIDTH, _grid, _Header, _Rule, _styles, _x, write_atomic
-from .report import (RenderedReport, build_report_pdf, _num, _sentence_rate, attendance_sentence, breakdown_tables, closing,
-                     handling_sentence, open_visits_note, overdue_table, remedies_sentence, violations_table)
+from .report import (
+    RenderedReport,
+    _num,
+    _sentence_rate,
+    attendance_sentence,
+    breakdown_tables,
+    build_report_pdf,
+    closing,
+    handling_sentence,
+    open_visits_note,
+    overdue_table,
+    remedies_sentence,
+    violations_table,
+)
 
 MAX_UNITS = 60  # lines of the units table; the spreadsheet has them all
 

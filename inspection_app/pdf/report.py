@@ -12,9 +12,8 @@ here, so the two documents cannot drift apart.
 
 from __future__ import annotations
 
-import math
-
 import io
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +29,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 from ..domain.minutes import date_line, short_date
 from ..domain.report import VIOLATION_LABELS, Metrics, PeriodReport, percent
 from . import fonts
-from .layout import (FRAME_WIDTH, TABLE_SIZE, _Doc, _grid, _Header, _Rule, _styles, _x,  # noqa: F401
-                     write_atomic)
+from .layout import FRAME_WIDTH, TABLE_SIZE, _Doc, _grid, _Header, _Rule, _styles, _x, write_atomic  # noqa: F401
 
 # Grey levels and one accent: the report is printed in black and white as often as not.
 BAR_COLOURS = [colors.Color(0.20, 0.33, 0.55), colors.Color(0.62, 0.70, 0.80), colors.Color(0.35, 0.35, 0.35)]

@@ -8,7 +8,6 @@ from pathlib import Path
 from ..domain.errors import ValidationFailed
 from .keyfiles import _write_private, keys_dir
 
-
 SEAL = "seal.png"
 #: A seal image larger than this is refused (a real seal PNG is tens of kilobytes).
 MAX_SEAL_BYTES = 4 * 1024 * 1024
@@ -34,13 +33,12 @@ def set_seal(data_dir: Path, image: bytes) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     if len(image) > MAX_SEAL_BYTES:
-        raise ValidationFailed("Ảnh con dấu quá lớn (tối đa 4 MB).", "The seal image is too large (4 MB at most).")
+        raise ValidationFailed("Ảnh con dấu quá lớn (tối đa 4 MB).")
     try:
         img: Image.Image = Image.open(io.BytesIO(image))
         img.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValidationFailed("Tệp không phải ảnh con dấu (PNG/JPEG).",
-                               "The file is not a seal image (PNG/JPEG).") from exc
+        raise ValidationFailed("Tệp không phải ảnh con dấu (PNG/JPEG).") from exc
     img = img.convert("RGBA")
     img.thumbnail((1200, 1200))
     gray = img.convert("L")

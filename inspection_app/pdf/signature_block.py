@@ -23,8 +23,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.minutes import MinutesContent, SignatureMark, SignerRole, refusal_text
 from . import fonts
-from .strokes import draw_strokes
 from .page import _FONT_ALL, FRAME_WIDTH, _lines, _Styles, _x
+from .strokes import draw_strokes
 
 #: the visible digital signature of the team leader, in PDF points
 DIGITAL_BOX_WIDTH = 62 * mm

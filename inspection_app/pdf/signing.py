@@ -138,10 +138,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
     certified = _is_certified(pdf)
     if certified and existing is None:
         raise Locked(
-            "Tài liệu đã được chứng thực khi Trưởng đoàn ký: không thể thêm chữ ký mới ngoài ô đã "
-            "dành sẵn (ô này đã được ký).",
-            "The document was certified by the team leader's signature: no signature can be added "
-            "outside the field laid out for it (which is already signed).")
+            "Tài liệu đã được chứng thực khi Trưởng đoàn ký: không thể thêm chữ ký mới ngoài ô đã dành sẵn (ô này đã được ký).")
     if existing is not None:  # an empty field waiting for this signature: use its rectangle
         box = existing[1]
     if certify is None:
@@ -152,7 +149,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
         certify=certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
-    moment = dt.datetime.now(dt.timezone.utc)
+    moment = dt.datetime.now(dt.UTC)
     ident = loaded.identity
     out = io.BytesIO()
     writer = signature_only_writer(io.BytesIO(pdf))
@@ -183,7 +180,7 @@ def sign_pdf(pdf: bytes, loaded: SigningKey, *, field_name: str,
             pdf_signer.sign_pdf(writer, output=out)
         except Exception as exc:  # pyHanko raises several types; the person needs one message
             logging.getLogger(__name__).exception("signing failed")
-            raise UserError(f"Không ký được tài liệu: {exc}", f"Could not sign the document: {exc}") from exc
+            raise UserError("Không ký được tài liệu: {exc}", exc=exc) from exc
         finally:
             close = getattr(loaded, "close", None)  # a token session ends with its signature
             if close is not None:

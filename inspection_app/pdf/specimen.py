@@ -12,7 +12,6 @@ import math
 import random
 from collections.abc import Sequence
 
-from ..domain.roll_call import STATUS_LABELS, totals
 from ..domain.minutes import (
     ChecklistSection,
     Department,
@@ -31,6 +30,7 @@ from ..domain.minutes import (
     UnitRepresentative,
     recipients_lines,
 )
+from ..domain.roll_call import STATUS_LABELS, totals
 
 DEPARTMENT = Department(parent_body="UBND TỈNH TÂY NINH", issuing_body="SỞ NỘI VỤ",
                         minutes_code="BB-SNV")

@@ -28,14 +28,12 @@ from .trust import trust_roots
 def _token_error(exc: Exception, label: str) -> UserError:
     name = type(exc).__name__
     if name in ("PinIncorrect", "PinInvalid", "PinLenRange"):
-        return UserError(f"Sai mã PIN của thiết bị ký số {label}.", f"Wrong PIN for the token {label}.")
+        return UserError("Sai mã PIN của thiết bị ký số {label}.", label=label)
     if name in ("PinLocked",):
-        return UserError(f"Thiết bị ký số {label} đã bị khóa PIN.", f"The token {label} is PIN-locked.")
+        return UserError("Thiết bị ký số {label} đã bị khóa PIN.", label=label)
     if name in ("NoSuchToken", "TokenNotPresent", "TokenNotRecognised"):
-        return NotFound(f"Không thấy thiết bị ký số {label}: hãy cắm thiết bị.",
-                        f"Token {label} not found: plug it in.")
-    return UserError(f"Không dùng được thiết bị ký số {label} ({name}: {exc}).",
-                     f"Cannot use the token {label} ({name}: {exc}).")
+        return NotFound("Không thấy thiết bị ký số {label}: hãy cắm thiết bị.", label=label)
+    return UserError("Không dùng được thiết bị ký số {label} ({name}: {exc}).", label=label, name=name, exc=exc)
 
 
 def open_session(module: str, token_label: str, pin: str):  # noqa: ANN201
@@ -44,9 +42,9 @@ def open_session(module: str, token_label: str, pin: str):  # noqa: ANN201
     from pyhanko.sign.pkcs11 import open_pkcs11_session
 
     if not Path(module).is_file():
-        raise NotFound(f"Không thấy thư viện PKCS#11 {module}.", f"PKCS#11 module {module} not found.")
+        raise NotFound("Không thấy thư viện PKCS#11 {module}.", module=module)
     if not pin:
-        raise ValidationFailed("Cần mã PIN của thiết bị ký số.", "The token's PIN is needed.")
+        raise ValidationFailed("Cần mã PIN của thiết bị ký số.")
     try:
         return open_pkcs11_session(module, token_criteria=TokenCriteria(label=token_label),
                                    user_pin=pin)
@@ -60,8 +58,7 @@ def _certificate(session, key_label: str) -> x509.Certificate:  # noqa: ANN001
     found = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE,
                                       Attribute.LABEL: key_label}))
     if not found:
-        raise NotFound(f"Trên thiết bị không có chứng thư '{key_label}'.",
-                       f"The token holds no certificate labelled '{key_label}'.")
+        raise NotFound("Trên thiết bị không có chứng thư '{key_label}'.", key_label=key_label)
     return x509.load_der_x509_certificate(bytes(found[0][Attribute.VALUE]))
 
 
@@ -113,11 +110,9 @@ def load(data_dir: Path, identity: Identity, pin: str) -> TokenIdentity:
         cert = _certificate(session, identity.key_label)
         if fingerprint(cert) != identity.fingerprint:
             raise ValidationFailed(
-                "Chứng thư trên thiết bị khác chứng thư đã đăng ký: hãy đăng ký lại thiết bị.",
-                "The certificate on the token differs from the registered one: register the token again.")
-        if dt.datetime.now(dt.timezone.utc) > cert.not_valid_after_utc:
-            raise UserError(f"Chứng thư ký số của {identity.name} đã hết hạn.",
-                            f"{identity.name}'s signing certificate has expired.")
+                "Chứng thư trên thiết bị khác chứng thư đã đăng ký: hãy đăng ký lại thiết bị.")
+        if dt.datetime.now(dt.UTC) > cert.not_valid_after_utc:
+            raise UserError("Chứng thư ký số của {name} đã hết hạn.", name=identity.name)
     except Exception:
         session.close()
         raise

@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives import serialization
 from ..domain.errors import ValidationFailed
 from .keyfiles import _write_private, fingerprint, keys_dir, load_root
 
-
 TRUST_INDEX = "trusted-roots.json"
 
 
@@ -24,8 +23,7 @@ def read_certificate(cert_data: bytes) -> x509.Certificate:
         return (x509.load_pem_x509_certificate(cert_data) if b"-----BEGIN" in cert_data
                 else x509.load_der_x509_certificate(cert_data))
     except ValueError as exc:
-        raise ValidationFailed("Tệp không phải chứng thư số (PEM/DER).",
-                               "The file is not a certificate (PEM/DER).") from exc
+        raise ValidationFailed("Tệp không phải chứng thư số (PEM/DER).") from exc
 
 
 def check_root_candidate(cert: x509.Certificate) -> None:
@@ -36,8 +34,7 @@ def check_root_candidate(cert: x509.Certificate) -> None:
         bc = None
     if bc is None or not bc.ca:
         raise ValidationFailed(
-            "Chứng thư này không phải chứng thư gốc của CA (thiếu CA:TRUE); không thể tin cậy nó làm gốc.",
-            "This certificate is not a CA root (no CA:TRUE); it cannot be trusted as a root.")
+            "Chứng thư này không phải chứng thư gốc của CA (thiếu CA:TRUE); không thể tin cậy nó làm gốc.")
 
 
 def add_trust_root(data_dir: Path, cert_data: bytes, *, how: str = "keys trust") -> x509.Certificate:
@@ -77,7 +74,7 @@ def _record_trust(data_dir: Path, cert: x509.Certificate, how: str) -> None:
     if any(i["fingerprint"] == fp for i in items):
         return
     items.append({"fingerprint": fp, "subject": cert.subject.rfc4514_string(), "how": how,
-                  "added_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+                  "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     _write_private(keys_dir(data_dir) / TRUST_INDEX,
                    json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
                    "danh sách chứng thư gốc tin cậy", "the trusted roots list")

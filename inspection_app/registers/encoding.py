@@ -70,10 +70,7 @@ def _as_is(form: str, text: str) -> str:
 
 def _undecodable(tried: str, exc: UnicodeDecodeError) -> ValidationFailed:
     return ValidationFailed(
-        f"Không đọc được bảng mã của tệp (đã thử {tried}; byte lỗi ở vị trí {exc.start}). "
-        "Hãy lưu lại tệp dưới dạng CSV UTF-8 hoặc XLSX.",
-        f"Could not read the file's text encoding (tried {tried}; bad byte at offset {exc.start}). "
-        "Save the file again as CSV UTF-8 or XLSX.",
+        "Không đọc được bảng mã của tệp (đã thử {tried}; byte lỗi ở vị trí {start}). Hãy lưu lại tệp dưới dạng CSV UTF-8 hoặc XLSX.", tried=tried, start=exc.start,
         encoding=tried,
         offset=exc.start,
     )

@@ -110,8 +110,7 @@ def read_register(path: str | Path, *, sheet: str | None = None) -> RegisterImpo
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationFailed(
-            f"Không mở được tệp {path.name}: {exc.strerror or exc}.",
-            f"Could not open the file {path.name}: {exc.strerror or exc}.",
+            "Không mở được tệp {name}: {value}.", name=path.name, value=exc.strerror or exc,
         ) from exc
     return read_register_bytes(data, path.name, sheet=sheet)
 
@@ -309,8 +308,7 @@ def _read_rows(table: Table) -> RegisterImport:
         bad = sorted([*bad, *table.problems], key=lambda b: b.row)
     if rows_read == 0:
         raise ValidationFailed(
-            f"Tệp {table.source_name} chỉ có dòng tiêu đề (dòng {header_row}), không có hồ sơ nào bên dưới.",
-            f"The file {table.source_name} has only its header row (row {header_row}) and no dossier under it.",
+            "Tệp {source_name} chỉ có dòng tiêu đề (dòng {header_row}), không có hồ sơ nào bên dưới.", source_name=table.source_name, header_row=header_row,
         )
     return RegisterImport(
         source_name=table.source_name,

@@ -33,6 +33,8 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import ValidationFailed
 from .encoding import decode_text
 from .rows import (
@@ -51,7 +53,7 @@ __all__ = ["EPOCH_1900", "EPOCH_1904", "BadRow", "FileFormat", "Table", "cell_te
 MAX_BYTES = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 30
 _DELIMITERS = (",", ";", "\t", "|")
-_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C0_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 # The csv module refuses a field over 128 KiB with a bare csv.Error; raise its limit above the largest
@@ -64,12 +66,10 @@ def read_table(data: bytes, source_name: str, *, sheet: str | None = None, nfc: 
 
     A CSV's text is brought to NFC unless `nfc` is False (see :func:`.encoding.decode_text`)."""
     if not data or data.isspace():  # as `not data.strip()`, without copying the file
-        raise ValidationFailed(f"Tệp {source_name} trống.", f"The file {source_name} is empty.")
+        raise ValidationFailed("Tệp {source_name} trống.", source_name=source_name)
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
-            f"Tệp {source_name} quá lớn ({len(data) // (1024 * 1024)} MB; tối đa {MAX_BYTES // (1024 * 1024)} MB).",
-            f"The file {source_name} is too large ({len(data) // (1024 * 1024)} MB; at most "
-            f"{MAX_BYTES // (1024 * 1024)} MB).",
+            "Tệp {source_name} quá lớn ({value} MB; tối đa {value2} MB).", source_name=source_name, value=len(data) // (1024 * 1024), value2=MAX_BYTES // (1024 * 1024),
         )
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
@@ -78,8 +78,7 @@ def read_table(data: bytes, source_name: str, *, sheet: str | None = None, nfc: 
         return read_workbook(data, source_name, digest, sheet)
     if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
         raise ValidationFailed(
-            f"Tệp {source_name} không phải bảng tính (CSV, XLSX, XLS hoặc ODS).",
-            f"The file {source_name} is not a table (CSV, XLSX, XLS or ODS).",
+            "Tệp {source_name} không phải bảng tính (CSV, XLSX, XLS hoặc ODS).", source_name=source_name,
         )
     text, encoding = decode_text(data, nfc=nfc)
     if encoding.startswith("utf-8"):  # the bytes tell, faster than the text
@@ -233,13 +232,11 @@ def find_header(table: Table, accept, *, what_vi: str, what_en: str) -> tuple[in
             break
     if not seen:
         raise ValidationFailed(
-            f"Tệp {table.source_name} không có dòng nào đọc được.",
-            f"The file {table.source_name} has no readable rows.",
+            "Tệp {source_name} không có dòng nào đọc được.", source_name=table.source_name,
         )
     first = ", ".join(f"“{cell_text(v)}”" for v in seen[0][1] if cell_text(v))[:300]
     raise ValidationFailed(
-        f"Không tìm thấy dòng tiêu đề {what_vi} trong {HEADER_SEARCH_ROWS} dòng đầu. Dòng đầu tiên có: {first}.",
-        f"No header row {what_en} in the first {HEADER_SEARCH_ROWS} rows. The first row has: {first}.",
+        "Không tìm thấy dòng tiêu đề {what} trong {HEADER_SEARCH_ROWS} dòng đầu. Dòng đầu tiên có: {first}.", what=Phrase(what_vi, what_en), HEADER_SEARCH_ROWS=HEADER_SEARCH_ROWS, first=first,
     )
 
 

@@ -38,10 +38,7 @@ def _zip_kind(data: bytes, source_name: str) -> FileFormat:
             unpacked = sum(info.file_size for info in z.infolist())
             if unpacked > MAX_UNPACKED_BYTES:
                 raise ValidationFailed(
-                    f"Bảng tính {source_name} khi giải nén quá lớn ({unpacked // (1024 * 1024)} MB; tối đa "
-                    f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB).",
-                    f"The workbook {source_name} is too large once unpacked ({unpacked // (1024 * 1024)} MB; at "
-                    f"most {MAX_UNPACKED_BYTES // (1024 * 1024)} MB).",
+                    "Bảng tính {source_name} khi giải nén quá lớn ({value} MB; tối đa {value2} MB).", source_name=source_name, value=unpacked // (1024 * 1024), value2=MAX_UNPACKED_BYTES // (1024 * 1024),
                 )
             if "xl/workbook.xml" in names:
                 return "xlsx"
@@ -50,15 +47,13 @@ def _zip_kind(data: bytes, source_name: str) -> FileFormat:
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
         raise _damaged(source_name, exc) from exc
     raise ValidationFailed(
-        f"Tệp {source_name} là tệp nén nhưng không phải bảng tính Excel (XLSX) hay ODS.",
-        f"The file {source_name} is a zip archive but not an Excel (XLSX) or ODS workbook.",
+        "Tệp {source_name} là tệp nén nhưng không phải bảng tính Excel (XLSX) hay ODS.", source_name=source_name,
     )
 
 
 def _damaged(source_name: str, exc: BaseException) -> ValidationFailed:
     return ValidationFailed(
-        f"Không đọc được bảng tính {source_name}: tệp bị hỏng hoặc không đúng định dạng ({exc}).",
-        f"Could not read the workbook {source_name}: the file is damaged or not in its format ({exc}).",
+        "Không đọc được bảng tính {source_name}: tệp bị hỏng hoặc không đúng định dạng ({exc}).", source_name=source_name, exc=exc,
     )
 
 
@@ -150,8 +145,7 @@ def _calamine(data: bytes, source_name: str) -> tuple[list[str], Callable[[str],
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
         raise ValidationFailed(
-            f"Bảng tính {source_name} có mật khẩu. Hãy bỏ mật khẩu rồi chọn lại tệp.",
-            f"The workbook {source_name} is password-protected. Remove the password and pick the file again.",
+            "Bảng tính {source_name} có mật khẩu. Hãy bỏ mật khẩu rồi chọn lại tệp.", source_name=source_name,
         ) from exc
     except Exception as exc:  # calamine raises its own errors and ValueError for damaged files
         raise _damaged(source_name, exc) from exc
@@ -191,21 +185,18 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
     except ImportError:
         if kind != "xlsx":
             raise ValidationFailed(
-                f"Thiết bị này không đọc được tệp {kind.upper()} ({source_name}). Hãy lưu lại thành XLSX hoặc CSV.",
-                f"This device cannot read {kind.upper()} files ({source_name}). Save it as XLSX or CSV.",
+                "Thiết bị này không đọc được tệp {value} ({source_name}). Hãy lưu lại thành XLSX hoặc CSV.", value=kind.upper(), source_name=source_name,
             ) from None
         names, read = _openpyxl(data, source_name)
     if not names:
-        raise ValidationFailed(f"Bảng tính {source_name} không có trang tính nào.",
-                               f"The workbook {source_name} has no worksheet.")  # fmt: skip
+        raise ValidationFailed("Bảng tính {source_name} không có trang tính nào.", source_name=source_name)  # fmt: skip
     if sheet is None:
         name = names[0]
     else:
         matches = [n for n in names if fold(n) == fold(sheet)]
         if not matches:
             raise ValidationFailed(
-                f"Không có trang tính “{sheet}” trong {source_name}. Các trang: {', '.join(names)}.",
-                f"No sheet “{sheet}” in {source_name}. Sheets: {', '.join(names)}.",
+                "Không có trang tính “{sheet}” trong {source_name}. Các trang: {names}.", sheet=sheet, source_name=source_name, names=', '.join(names),
             )
         name = matches[0]
     epoch, formulas, check_controls = EPOCH_1900, {}, True  # XLS, ODS: every row is checked

@@ -23,11 +23,11 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ..domain.errors import Locked, NotFound, UserError
+from ..fsutil import write_atomically
 from ..store import models as m
 from ..store.types import utcnow
 from ..sync import bundle as sync_bundle
 from ..sync import device_key
-from ..fsutil import write_atomically
 from ..sync.merge import Merger, MergeResult, unreferenced
 from ..sync.records import load_value, model_for
 from .context import AppContext
@@ -266,7 +266,7 @@ def import_bundle_data(ctx: AppContext, data: bytes, file_name: str,
     import hashlib
 
     if len(data) > sync_bundle.MAX_TOTAL:
-        raise UserError("Tệp gói dữ liệu quá lớn.", "The bundle file is too large.")
+        raise UserError("Tệp gói dữ liệu quá lớn.")
     name = Path(file_name or "bundle.iab").name.strip().lstrip(".") or "bundle.iab"
     target = ctx.data_dir / IMPORTS_DIR / hashlib.sha256(data).hexdigest()[:16] / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -332,21 +332,18 @@ def resolve_conflict(ctx: AppContext, conflict_id: str, use: str = "merge") -> C
     with ctx.session() as s:
         c = s.get(m.SyncConflict, conflict_id)
         if c is None:
-            raise NotFound(f"Không tìm thấy xung đột ({conflict_id}).", f"Conflict not found ({conflict_id}).")
+            raise NotFound("Không tìm thấy xung đột ({conflict_id}).", conflict_id=conflict_id)
         if c.resolution:
             return _conflict_row(c)
         target = c.kept if use == "merge" else use
         if target != c.kept:
             if c.kind != "field" or not c.field:
                 raise Locked(
-                    "Cuộc kiểm tra đã ký, biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung "
-                    "đột; nội dung đã ký chỉ được sửa bằng bản đính chính.",
-                    "A signed visit, signed minutes and deleted records cannot be changed when resolving a "
-                    "conflict; signed content changes only through a correction.")
+                    "Cuộc kiểm tra đã ký, biên bản đã ký và bản ghi đã xóa không thể thay đổi khi giải quyết xung đột; nội dung đã ký chỉ được sửa bằng bản đính chính.")
             model = model_for(c.entity)
             record = s.get(model, c.entity_id)
             if record is None:
-                raise NotFound("Bản ghi của xung đột không còn nữa.", "The record of this conflict no longer exists.")
+                raise NotFound("Bản ghi của xung đột không còn nữa.")
             column = model.__table__.c[c.field]  # type: ignore[attr-defined]
             raw = json.loads(c.local_value if target == "local" else c.incoming_value)
             setattr(record, c.field, load_value(column, raw))

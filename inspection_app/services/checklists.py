@@ -176,8 +176,7 @@ def checklist_version(ctx: AppContext, session: Session, checklist_id: str, vers
     current = load_catalogue(ctx).checklists.get(checklist_id)
     if current is not None and current.version == version:
         return current
-    raise NotFound(f"Không tìm thấy bảng kiểm {checklist_id} phiên bản {version}.",
-                   f"Checklist {checklist_id} version {version} not found.")
+    raise NotFound("Không tìm thấy bảng kiểm {checklist_id} phiên bản {version}.", checklist_id=checklist_id, version=version)
 
 
 def visit_checklists(ctx: AppContext, visit_id: str) -> list[Checklist]:
@@ -199,13 +198,12 @@ def record_answer(ctx: AppContext, visit_id: str, checklist_id: str, item_id: st
         visit = visit_for_update(s, visit_id)
         ref = next((r for r in visit.checklists if r["id"] == checklist_id), None)
         if ref is None:
-            raise ValidationFailed(f"Bảng kiểm {checklist_id} không áp dụng cho lượt kiểm tra này.",
-                                   f"Checklist {checklist_id} does not apply to this visit.")
+            raise ValidationFailed("Bảng kiểm {checklist_id} không áp dụng cho lượt kiểm tra này.", checklist_id=checklist_id)
         checklist = checklist_version(ctx, s, checklist_id, ref["version"])
         try:
             item = checklist.item(item_id)
         except KeyError:
-            raise NotFound(f"Không có mục {item_id} trong bảng kiểm.", f"No item {item_id} in the checklist.") from None
+            raise NotFound("Không có mục {item_id} trong bảng kiểm.", item_id=item_id) from None
         answer = s.exec(select(Answer).where(Answer.visit_id == visit_id, Answer.checklist_id == checklist_id,
                                              Answer.item_id == item_id)).first()
         if answer is None:

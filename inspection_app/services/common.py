@@ -6,6 +6,8 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import Locked, NotFound
 from ..store.models import Visit
 
@@ -15,7 +17,7 @@ T = TypeVar("T", bound=SQLModel)
 def get_or_404(session: Session, model: type[T], record_id: str, what_vi: str, what_en: str) -> T:
     record = session.get(model, record_id)
     if record is None:
-        raise NotFound(f"Không tìm thấy {what_vi} ({record_id}).", f"{what_en.capitalize()} not found ({record_id}).")
+        raise NotFound("Không tìm thấy {what} ({record_id}).", what=Phrase(what_vi, what_en.capitalize()), record_id=record_id)
     return record
 
 
@@ -25,7 +27,6 @@ def visit_for_update(session: Session, visit_id: str) -> Visit:
     if visit.locked:
         raise Locked(
             "Lượt kiểm tra đã khóa (đã kết thúc hoặc đã ký), không thể sửa. Nếu cần đính chính, hãy lập phiên bản biên bản mới.",
-            "This visit is locked (closed or signed) and cannot be changed. To correct it, make a new version of the minutes.",
             visit_id=visit_id,
         )
     return visit

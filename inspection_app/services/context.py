@@ -7,10 +7,11 @@ CLI opens one per command; tests open one on a temporary data directory.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -27,7 +28,7 @@ class AppContext:
     upgrade_report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, data_dir: str | os.PathLike[str] | None = None, actor: str | None = None) -> "AppContext":
+    def open(cls, data_dir: str | os.PathLike[str] | None = None, actor: str | None = None) -> AppContext:
         """Load settings, open the database and upgrade its schema if it is older.
 
         Files are private at rest: the data directory 0700, every file 0600 (``store.at_rest``).

@@ -20,11 +20,24 @@ import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from operator import add
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, DateTime, Engine, and_, case, delete, func, insert, select, text, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -175,7 +188,7 @@ def fill_tallies(session: Session, where: list[ColumnElement[bool]], kinds: dict
             if isinstance(moment, str):  # SQLite without the column's type: ISO text
                 moment = datetime.fromisoformat(moment)
             local = moment + SHIFT
-            at = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+            at = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
             rows.append({"visit_id": vid, "basis": basis, "unit_id": unit, "status": status, "at": at,
                          "day": local.date().isoformat(), "month": f"{local.year:04d}-{local.month:02d}",
                          **dict(zip(TALLY_FIELDS, vectors[vid]))})

@@ -9,7 +9,7 @@ exported at once; and a visit in progress at the health station.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -17,8 +17,18 @@ from ..domain.checklist import AnswerType
 from ..domain.localtime import LOCAL_TZ
 from ..domain.sampling import SampleSize
 from ..store.models import Remedy, Unit, Visit
-from . import checklists, findings, minutes_signatures, numbering, photos, roll_call, sampling, units, visits
-from . import visit_close
+from . import (
+    checklists,
+    findings,
+    minutes_signatures,
+    numbering,
+    photos,
+    roll_call,
+    sampling,
+    units,
+    visit_close,
+    visits,
+)
 from .context import AppContext
 
 DEMO_UNIT = "UBND xã Hòa Hội"
@@ -78,7 +88,7 @@ LOCAL = LOCAL_TZ  # domain/localtime.py
 
 def _at(day: date, hour: int, minute: int) -> datetime:
     """A local (UTC+7) time on ``day``, as the aware UTC moment the store keeps."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL).astimezone(UTC)
 
 
 DEMO_DEPARTMENT = {"province": "Tây Ninh", "province_kind": "tỉnh", "drafting_unit": "ĐKTCV"}

@@ -32,7 +32,7 @@ def demo_context(real: AppContext) -> AppContext:
     Raises :class:`UserError` when ``real`` is itself the demo.
     """
     if real.config.is_demo:
-        raise UserError("Đang ở dữ liệu mẫu.", "The sample data is already open.")
+        raise UserError("Đang ở dữ liệu mẫu.")
     root = demo_data_dir(real.data_dir)
     with _lock:
         ctx = _open.get(root)
@@ -57,8 +57,7 @@ def refuse_if_demo(ctx: AppContext) -> None:
     """Raise :class:`UserError` for an operation that must never carry the demo's records out."""
     if ctx.config.is_demo or is_demo_dir(Path(ctx.data_dir)):
         raise UserError(
-            "Đây là dữ liệu mẫu để dùng thử: không xuất gói dữ liệu từ dữ liệu mẫu.",
-            "This is the sample data for trying the app: no bundle is exported from it.")
+            "Đây là dữ liệu mẫu để dùng thử: không xuất gói dữ liệu từ dữ liệu mẫu.")
 
 
 def has_records(ctx: AppContext) -> bool:

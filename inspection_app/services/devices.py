@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from ..store import models as m
 from ..store.types import utcnow
@@ -78,20 +80,9 @@ def authorise(ctx: AppContext) -> Callable[[dict[str, Any]], str]:
         fp = device["fingerprint"]
         if revoked:
             raise DeviceNotEnrolled(
-                f"Khóa của thiết bị gửi gói này (mã nhận dạng {fp}) đã bị thu hồi ở văn phòng. "
-                "Chưa có dữ liệu nào được ghi.",
-                f"The key of the device that sent this bundle (fingerprint {fp}) was revoked at the office. "
-                "Nothing was written.", revoked=True, **device)
+                "Khóa của thiết bị gửi gói này (mã nhận dạng {fp}) đã bị thu hồi ở văn phòng. Chưa có dữ liệu nào được ghi.", fp=fp, revoked=True, **device)
         raise DeviceNotEnrolled(
-            f"Thiết bị gửi gói này chưa được ghi danh ở văn phòng (mã nhận dạng {fp}). Để ghi danh: trên máy "
-            "tính bảng, vào Tổng hợp › Lượt kiểm tra › Xuất gói dữ liệu: hộp thoại ghi mã nhận dạng của máy; nếu "
-            "trùng với mã trên, "
-            "nhập mã đó vào ô «Mã trên máy tính bảng» bên dưới rồi bấm «Ghi danh thiết bị», sau đó nhập lại gói. "
-            "Chưa có dữ liệu nào được ghi.",
-            f"The device that sent this bundle is not enrolled at this office (fingerprint {fp}). To enrol it: "
-            "on the tablet, go to Review › Visits › Export bundle: the dialog shows the device's fingerprint; if "
-            "it matches the one above, type it into «Code on the tablet» below and press «Enrol device», then "
-            "import the bundle again. Nothing was written.", **device)
+            "Thiết bị gửi gói này chưa được ghi danh ở văn phòng (mã nhận dạng {fp}). Để ghi danh: trên máy tính bảng, vào Tổng hợp › Lượt kiểm tra › Xuất gói dữ liệu: hộp thoại ghi mã nhận dạng của máy; nếu trùng với mã trên, nhập mã đó vào ô «Mã trên máy tính bảng» bên dưới rồi bấm «Ghi danh thiết bị», sau đó nhập lại gói. Chưa có dữ liệu nào được ghi.", fp=fp, **device)
     return judge
 
 
@@ -101,10 +92,7 @@ def enrol_device(ctx: AppContext, public_key: str, device_id: str, typed_fingerp
     expected = device_key.fingerprint(public_key)
     if device_key.normalise_fingerprint(typed_fingerprint) != expected:
         raise ValidationFailed(
-            f"Mã nhận dạng đã nhập ({typed_fingerprint.strip() or 'trống'}) không khớp với khóa của gói "
-            f"({expected}): có thể gói không đến từ máy tính bảng này. Thiết bị chưa được ghi danh.",
-            f"The fingerprint typed ({typed_fingerprint.strip() or 'empty'}) does not match the bundle's key "
-            f"({expected}): the bundle may not come from this tablet. The device was not enrolled.")
+            "Mã nhận dạng đã nhập ({value}) không khớp với khóa của gói ({expected}): có thể gói không đến từ máy tính bảng này. Thiết bị chưa được ghi danh.", value=Phrase(typed_fingerprint.strip() or 'trống', typed_fingerprint.strip() or 'empty'), expected=expected)
     with ctx.session() as s:
         row = s.execute(select(m.EnrolledDevice).where(col(m.EnrolledDevice.public_key) == public_key)).scalars().first()
         if row is None:
@@ -133,7 +121,7 @@ def device_of_bundle(ctx: AppContext, path: str | Path, passphrase: str | None =
     except _Stop:
         pass
     if not seen:
-        raise UserError("Không đọc được thiết bị của gói.", "Cannot read the bundle's device.")
+        raise UserError("Không đọc được thiết bị của gói.")
     return seen
 
 
@@ -153,7 +141,7 @@ def revoke_device(ctx: AppContext, row_id: str) -> DeviceRow:
     with ctx.session() as s:
         row = s.get(m.EnrolledDevice, row_id)
         if row is None:
-            raise NotFound("Không tìm thấy thiết bị.", "Device not found.")
+            raise NotFound("Không tìm thấy thiết bị.")
         row.revoked_at = utcnow()
         s.add(row)
         s.flush()

@@ -16,8 +16,10 @@ from typing import Any, cast
 
 from sqlmodel import col, func, select
 
-from ..domain.calendar import WorkingCalendar, vietnam_calendar
+from inspection_app.domain.errors import Phrase
+
 from ..domain.answers import is_failed, missing_evidence, normalise_value
+from ..domain.calendar import WorkingCalendar, vietnam_calendar
 from ..domain.checklist import Checklist, Verdict
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.minutes import DossierRow, DossierSample
@@ -62,7 +64,7 @@ def dossier_checklist(ctx: AppContext) -> Checklist:
     for checklist in checklist_service.available_checklists(ctx, scope="dossier"):
         if checklist.id == DOSSIER_CHECKLIST_ID:
             return checklist
-    raise NotFound("Không tìm thấy bảng kiểm hồ sơ TTHC.", "The dossier checklist was not found.")
+    raise NotFound("Không tìm thấy bảng kiểm hồ sơ TTHC.")
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def record_dossier_check(
         try:
             item = checklist.item(item_id)
         except KeyError:
-            raise NotFound(f"Không có mục {item_id} trong bảng kiểm.", f"No item {item_id} in the checklist.") from None
+            raise NotFound("Không có mục {item_id} trong bảng kiểm.", item_id=item_id) from None
         answers = dict(check.answers or {})
         notes = dict(check.notes or {})
         if item_id == TIMELINESS_ITEM and (value is not ... or note is not None):
@@ -231,7 +233,7 @@ def _set_timeliness(s: Any, ctx: AppContext, check: DossierCheck, item: Any, val
         raise ValidationFailed(vi, en or vi) from exc
     text = " ".join((nfc(reason) or "").split())
     if len(text) > MAX_REASON:
-        raise ValidationFailed(f"Lý do dài quá {MAX_REASON} ký tự.", f"The reason is longer than {MAX_REASON} characters.")
+        raise ValidationFailed("Lý do dài quá {MAX_REASON} ký tự.", MAX_REASON=MAX_REASON)
     computed = CHOICE_OF_STATUS.get(_computed(ctx, s, check).status)
     if stored is None:
         answers.pop(TIMELINESS_ITEM, None)
@@ -242,8 +244,7 @@ def _set_timeliness(s: Any, ctx: AppContext, check: DossierCheck, item: Any, val
     else:
         if not text:
             raise ValidationFailed(
-                "Kết quả thời hạn khác với kết quả tính từ sổ theo dõi: cần ghi lý do sửa.",
-                "The timeliness differs from what the register gives: a reason for the change is needed.")
+                "Kết quả thời hạn khác với kết quả tính từ sổ theo dõi: cần ghi lý do sửa.")
         answers[TIMELINESS_ITEM] = stored
         notes[TIMELINESS_ITEM] = text
     check.answers = answers
@@ -268,8 +269,7 @@ def confirm_timeliness(ctx: AppContext, check_id: str) -> DossierCheck:
         computed = CHOICE_OF_STATUS.get(result.status)
         if computed is None:
             raise ValidationFailed(
-                f"Sổ theo dõi không cho biết kết quả thời hạn ({result.status.label_vi}): hãy chọn kết quả và ghi lý do.",
-                f"The register does not give the timeliness ({result.status.label_en}): choose it and give a reason.")
+                "Sổ theo dõi không cho biết kết quả thời hạn ({label}): hãy chọn kết quả và ghi lý do.", label=Phrase(result.status.label_vi, result.status.label_en))
         _set_timeliness(s, ctx, check, _timeliness_item(ctx, s, check, checklist), computed, "")
         return check
 

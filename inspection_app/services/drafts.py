@@ -35,8 +35,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     for name, value in fields.items():
         if isinstance(value, str):
             if len(value) > MAX_FIELD:
-                raise UserError(f"Nội dung quá dài (tối đa {MAX_FIELD} ký tự).",
-                                f"Text too long (at most {MAX_FIELD} characters).")
+                raise UserError("Nội dung quá dài (tối đa {MAX_FIELD} ký tự).", MAX_FIELD=MAX_FIELD)
             out[str(name)] = value
         elif value is None or isinstance(value, (bool, int, float)):
             out[str(name)] = value

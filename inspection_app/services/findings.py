@@ -43,11 +43,11 @@ LEGACY_KINDS = {"attendance": "other", "dossier": "tthc_dossier", "leadership": 
 def _check(description: str, severity: str, kind: str) -> str:
     text = (nfc(description) or "").strip()
     if not text:
-        raise ValidationFailed("Cần mô tả nội dung phát hiện.", "A finding needs a description.")
+        raise ValidationFailed("Cần mô tả nội dung phát hiện.")
     if severity not in {s.value for s in Severity}:
-        raise ValidationFailed("Mức độ không hợp lệ.", "Unknown severity.")
+        raise ValidationFailed("Mức độ không hợp lệ.")
     if kind and kind not in FINDING_KINDS:
-        raise ValidationFailed("Loại vi phạm không hợp lệ.", "Unknown kind of violation.")
+        raise ValidationFailed("Loại vi phạm không hợp lệ.")
     return text
 
 
@@ -57,8 +57,7 @@ def _people(s: Session, visit: Visit, staff_id: str | None, people: Iterable[str
     for sid in ids:
         person = get_or_404(s, StaffMember, sid, "cán bộ", "staff member")
         if person.unit_id != visit.unit_id:
-            raise ValidationFailed(f"{person.full_name} không thuộc đơn vị được kiểm tra.",
-                                   f"{person.full_name} is not on the inspected unit's roster.")
+            raise ValidationFailed("{full_name} không thuộc đơn vị được kiểm tra.", full_name=person.full_name)
     return ids
 
 
@@ -86,12 +85,11 @@ def add_finding(ctx: AppContext, visit_id: str, description: str, severity: str 
     kind = LEGACY_KINDS.get(kind, kind)
     text = _check(description, severity, kind)
     if bool(checklist_id) != bool(item_id):
-        raise ValidationFailed("Hãy chọn cả bảng kiểm và nội dung kiểm tra.", "Choose both the checklist and the item.")
+        raise ValidationFailed("Hãy chọn cả bảng kiểm và nội dung kiểm tra.")
     with ctx.session() as s:
         visit = visit_for_update(s, visit_id)
         if checklist_id and checklist_id not in {ref["id"] for ref in visit.checklists or []}:
-            raise ValidationFailed(f"Bảng kiểm {checklist_id} không áp dụng cho lượt kiểm tra này.",
-                                   f"Checklist {checklist_id} does not apply to this visit.")
+            raise ValidationFailed("Bảng kiểm {checklist_id} không áp dụng cho lượt kiểm tra này.", checklist_id=checklist_id)
         ids = _people(s, visit, staff_id, people)
         finding = Finding(visit_id=visit_id, description=text, severity=severity, checklist_id=checklist_id,
                           item_id=item_id, staff_id=ids[0] if ids else None, kind=kind,

@@ -18,7 +18,8 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.text import fold, nfc
 from ..store import models as m
 from .context import AppContext
-from .office_dates import LOCAL_TZ, local_date, period_clauses as _period_clauses
+from .office_dates import LOCAL_TZ, local_date
+from .office_dates import period_clauses as _period_clauses
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def remedies(ctx: AppContext, today: date | None = None, *, unit_id: str | None 
 def _remedy_for_update(s: Session, remedy_id: str) -> m.Remedy:
     r = s.get(m.Remedy, remedy_id)
     if r is None:
-        raise NotFound(f"Không tìm thấy yêu cầu khắc phục ({remedy_id}).", f"Remedy not found ({remedy_id}).")
+        raise NotFound("Không tìm thấy yêu cầu khắc phục ({remedy_id}).", remedy_id=remedy_id)
     return r
 
 
@@ -102,13 +103,13 @@ def record_report_back(ctx: AppContext, remedy_id: str, reported_on: date, repor
     """The unit reported on its fix (báo cáo kết quả khắc phục): date and what it says."""
     text = " ".join((nfc(report_text) or "").split())
     if not text:
-        raise ValidationFailed("Hãy nhập nội dung báo cáo của đơn vị.", "Enter what the unit reported.")
+        raise ValidationFailed("Hãy nhập nội dung báo cáo của đơn vị.")
     if reported_on > (today or datetime.now(LOCAL_TZ).date()):
-        raise ValidationFailed("Ngày báo cáo không thể ở tương lai.", "The report date cannot be in the future.")
+        raise ValidationFailed("Ngày báo cáo không thể ở tương lai.")
     with ctx.session() as s:
         r = _remedy_for_update(s, remedy_id)
         if r.status == m.RemedyStatus.DONE.value:
-            raise ValidationFailed("Yêu cầu này đã được xác nhận hoàn thành.", "This remedy was already accepted as done.")
+            raise ValidationFailed("Yêu cầu này đã được xác nhận hoàn thành.")
         r.reported_on, r.report_text, r.status = reported_on, text, m.RemedyStatus.REPORTED.value
     return _remedy_row_for(ctx, remedy_id, today)
 
@@ -118,7 +119,7 @@ def accept_remedy(ctx: AppContext, remedy_id: str, today: date | None = None) ->
     with ctx.session() as s:
         r = _remedy_for_update(s, remedy_id)
         if r.status == m.RemedyStatus.OPEN.value:
-            raise ValidationFailed("Đơn vị chưa báo cáo kết quả khắc phục.", "The unit has not reported back yet.")
+            raise ValidationFailed("Đơn vị chưa báo cáo kết quả khắc phục.")
         r.status, r.reviewed_by = m.RemedyStatus.DONE.value, ctx.actor
     return _remedy_row_for(ctx, remedy_id, today)
 

@@ -77,8 +77,7 @@ def trust_root_confirmed(ctx: AppContext, data: bytes, fingerprint: str, *, how:
     """
     info = inspect_root(data)
     if info.fingerprint != fingerprint.replace(":", "").lower():
-        raise ValidationFailed("Mã SHA-256 của chứng thư không khớp với mã đã xác nhận.",
-                               "The certificate's SHA-256 fingerprint differs from the confirmed one.")
+        raise ValidationFailed("Mã SHA-256 của chứng thư không khớp với mã đã xác nhận.")
     key_store.add_trust_root(ctx.data_dir, data, how=how)
     return info
 
@@ -88,7 +87,7 @@ def import_p12_bytes(ctx: AppContext, data: bytes, file_name: str, passphrase: s
     """Import a CA-issued .p12 handed over as bytes (a file picker); the roots inside are
     returned as offers with their fingerprints, never trusted here."""
     if len(data) > MAX_P12_BYTES:
-        raise ValidationFailed("Tệp .p12 quá lớn (tối đa 1 MB).", "The .p12 file is too large (1 MB at most).")
+        raise ValidationFailed("Tệp .p12 quá lớn (tối đa 1 MB).")
     import tempfile
 
     name = Path(file_name).name or "import.p12"
@@ -107,7 +106,7 @@ def unlock(ctx: AppContext, identity_id: str, passphrase: str) -> key_store.Iden
     """Check a passphrase against an identity (and upgrade an old key file on success)."""
     ident = next((i for i in key_store.list_identities(ctx.data_dir) if i.id == identity_id), None)
     if ident is None:
-        raise NotFound("Không tìm thấy khóa ký số đã chọn.", "The chosen signing key was not found.")
+        raise NotFound("Không tìm thấy khóa ký số đã chọn.")
     key_store.load_identity(ctx.data_dir, ident, passphrase)
     return ident
 

@@ -30,18 +30,23 @@ from typing import cast
 from cryptography import x509
 from sqlmodel import col, select
 
+from inspection_app.domain.errors import Phrase
+from inspection_app.locale import N_
+
 from ..domain import minutes as dm
 from ..domain.errors import Locked, NotFound, UserError, ValidationFailed
 from ..domain.text import nfc
 from ..pdf import keys as key_store
-from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint  # noqa: F401  (for the CLI and UI)
 from ..pdf import signing
-from . import keys as _keys_service
+from ..pdf.keys import PILOT_NOTICE_EN, PILOT_NOTICE_VI, fingerprint  # noqa: F401  (for the CLI and UI)
 from ..pdf.layout import TEAM_LEADER_FIELD, render_minutes, write_atomic
 from ..pdf.verify import VerificationReport, verify_pdf
 from ..store.models import MinutesDocument, Participant, Side, TeamRole, Visit, VisitStatus
+from . import keys as _keys_service
+from . import visit_close, visit_digest
 from . import visits as visit_service
-from . import visit_close
+from .common import get_or_404
+from .context import AppContext
 from .minutes_content import (  # noqa: F401  (re-exported: the service's public face)
     ATTENDANCE_LABELS,
     LOCAL_TZ,
@@ -52,9 +57,6 @@ from .minutes_content import (  # noqa: F401  (re-exported: the service's public
     current_digest,
 )
 from .numbering import allocate_number, issue_number, minutes_code, parse_number  # noqa: F401
-from .common import get_or_404
-from . import visit_digest
-from .context import AppContext
 
 MINUTES_DIR = "minutes"
 
@@ -105,11 +107,10 @@ def _read_checked(ctx: AppContext, doc: MinutesDocument) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise NotFound(f"Thiếu tệp biên bản {path}.", f"The minutes file {path} is missing.") from exc
+        raise NotFound("Thiếu tệp biên bản {path}.", path=path) from exc
     if _sha256(data) != doc.sha256:
         raise UserError(
-            f"Tệp biên bản {path} đã bị thay đổi trên đĩa (mã băm không khớp); không dùng tệp này.",
-            f"The minutes file {path} was changed on disk (hash mismatch); it will not be used.")
+            "Tệp biên bản {path} đã bị thay đổi trên đĩa (mã băm không khớp); không dùng tệp này.", path=path)
     return data
 
 
@@ -118,15 +119,11 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
     missing = ctx.settings.department.missing()
     if missing:  # never print a default place name silently (issue #11)
         raise ValidationFailed(
-            "Chưa khai báo " + ", ".join(vi.lower() for vi, _ in missing) + " của cơ quan kiểm tra: vào Cài đặt, "
-            "mục Cơ quan, để khai báo trước khi lập biên bản.",
-            "The inspecting department's " + ", ".join(en.lower() for _, en in missing) + " is not set: fill it in "
-            "under Settings before making the minutes.")
+            "Chưa khai báo {value} của cơ quan kiểm tra: vào Cài đặt, mục Cơ quan, để khai báo trước khi lập biên bản.", value=Phrase(", ".join(vi.lower() for vi, _ in missing), ", ".join(en.lower() for _, en in missing)))
     with ctx.session() as s:
         visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
         if not visit.locked:
-            raise Locked("Lượt kiểm tra chưa kết thúc: hãy kết thúc (khóa) trước khi lập biên bản chính thức.",
-                         "The visit is not closed yet: close (lock) it before making the official minutes.")
+            raise Locked("Lượt kiểm tra chưa kết thúc: hãy kết thúc (khóa) trước khi lập biên bản chính thức.")
         docs = list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
                            .order_by(col(MinutesDocument.version))))
         doc = docs[-1] if docs else None
@@ -203,8 +200,7 @@ def sign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     doc = _store_render(ctx, visit_id)
     if doc.signed:
         raise Locked(
-            f"Biên bản {doc.number} (phiên bản {doc.version}) đã được ký. Muốn sửa, hãy lập bản đính chính.",
-            f"Minutes {doc.number} (version {doc.version}) are already signed. To change them, make a correction.")
+            "Biên bản {number} (phiên bản {version}) đã được ký. Muốn sửa, hãy lập bản đính chính.", number=doc.number, version=doc.version)
     ident = (key_store.find_identity(ctx.data_dir, identity) if identity
              else _default_leader_identity(ctx, visit_id))
     loaded = key_store.load_identity(ctx.data_dir, ident, passphrase)
@@ -250,10 +246,7 @@ def _default_leader_identity(ctx: AppContext, visit_id: str) -> key_store.Identi
         return key_store.find_identity(ctx.data_dir, name)
     except NotFound as exc:
         raise NotFound(
-            f"Chưa có khóa ký số của Trưởng đoàn {name}. Hãy nhập chứng thư (keys import) hoặc tạo "
-            f"chứng thư thí điểm (keys init --member \"{name}:Trưởng đoàn\"), hoặc chọn khóa khác (--identity).",
-            f"There is no signing key for the team leader {name}. Import a certificate (keys import), "
-            f"create a pilot one (keys init --member \"{name}:Trưởng đoàn\"), or choose a key (--identity).",
+            "Chưa có khóa ký số của Trưởng đoàn {name}. Hãy nhập chứng thư (keys import) hoặc tạo chứng thư thí điểm (keys init --member \"{name}:Trưởng đoàn\"), hoặc chọn khóa khác (--identity).", name=name,
         ) from exc
 
 
@@ -262,8 +255,7 @@ def countersign_minutes(ctx: AppContext, visit_id: str, passphrase: str | bytes,
     """The office adds its signature to the signed minutes (incremental); the visit is *filed*."""
     doc = latest_version(ctx, visit_id)
     if doc is None or not doc.signed:
-        raise ValidationFailed("Biên bản chưa được Trưởng đoàn ký số.",
-                               "The minutes have not been signed by the team leader yet.")
+        raise ValidationFailed("Biên bản chưa được Trưởng đoàn ký số.")
     ident = key_store.find_identity(ctx.data_dir, identity) if identity else \
         key_store.find_identity(ctx.data_dir, title="Văn thư")
     loaded = key_store.load_identity(ctx.data_dir, ident, passphrase)
@@ -288,17 +280,14 @@ def begin_correction(ctx: AppContext, visit_id: str, reason: str) -> MinutesDocu
     """
     reason = " ".join((nfc(reason) or "").split())
     if not reason:
-        raise ValidationFailed("Cần ghi lý do đính chính biên bản.", "A reason for the correction is required.")
+        raise ValidationFailed("Cần ghi lý do đính chính biên bản.")
     with ctx.session() as s:
         visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
         docs = list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
                            .order_by(col(MinutesDocument.version))))
         if not docs or not docs[-1].file_path:
             raise ValidationFailed(
-                "Chưa có biên bản chính thức để đính chính." if not docs else
-                "Đang có một bản đính chính chưa hoàn tất.",
-                "There are no official minutes to correct yet." if not docs else
-                "A correction is already in progress.")
+                N_("Chưa có biên bản chính thức để đính chính.") if not docs else N_("Đang có một bản đính chính chưa hoàn tất."))
         doc = MinutesDocument(visit_id=visit_id, version=docs[-1].version + 1, number=visit.minutes_number,
                               reason=reason)
         s.add(doc)
@@ -369,7 +358,7 @@ def init_keys(ctx: AppContext, passphrase: str, members: list[tuple[str, str]] |
     if office:
         people.append((f"Văn phòng {org.split(' tỉnh ')[0]}", "Văn thư"))
     if not people:
-        raise ValidationFailed("Chưa có thành viên nào để cấp chứng thư.", "No team members to issue certificates for.")
+        raise ValidationFailed("Chưa có thành viên nào để cấp chứng thư.")
     return key_store.init_pilot(ctx.data_dir, org, people, passphrase)
 
 
@@ -389,7 +378,7 @@ def trust_root(ctx: AppContext, path: str | os.PathLike[str]) -> x509.Certificat
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise NotFound(f"Không đọc được tệp {path}.", f"Cannot read {path}.") from exc
+        raise NotFound("Không đọc được tệp {path}.", path=path) from exc
     return key_store.add_trust_root(ctx.data_dir, data)
 
 

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from ..domain import minutes as dm
 from ..domain.answers import display_value, is_failed
 from ..domain.checklist import AnswerType, Citations, Item, Verdict
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.minutes_digest import content_digest
 from ..domain.minutes_rules import check_length
 from ..domain.roll_call import STATUS_LABELS
@@ -47,8 +48,6 @@ from . import sampling as sampling_service
 from .common import get_or_404
 from .context import AppContext
 from .numbering import minutes_code
-
-from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 ROLE_LABELS = {
     TeamRole.LEADER.value: "Trưởng đoàn",

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import ValidationFailed
 from ..domain.minutes_rules import check_length, signature_problem
 from ..store.models import Signature, SignerRole
@@ -61,10 +63,7 @@ def _require_conclusions(ctx: AppContext, visit_id: str) -> None:
     missing = conclusions_missing(ctx, visit_id)
     if missing:
         raise ValidationFailed(
-            "Chữ ký được lấy sau khi viết xong phần Kết luận (trang Kết luận):\n- "
-            + "\n- ".join(vi for vi, _ in missing),
-            "Signatures are collected once the conclusions are written (Conclusions page):\n- "
-            + "\n- ".join(en for _, en in missing))
+            "Chữ ký được lấy sau khi viết xong phần Đánh giá, kiến nghị (trang Đánh giá, kiến nghị):\n- {value}", value=Phrase("\n- ".join(vi for vi, _ in missing), "\n- ".join(en for _, en in missing)))
 
 
 def _bind(ctx: AppContext, visit_id: str, role: str) -> Signature:

@@ -64,19 +64,16 @@ def allocate_number(session: Session, code: str, year: int) -> int:
             return 1
         except Exception:  # another writer created the row first: take the UPDATE path again
             continue
-    raise UserError("Không cấp được số biên bản, hãy thử lại.",
-                    "Could not allocate a minutes number; please try again.")
+    raise UserError("Không cấp được số biên bản, hãy thử lại.")
 
 
 def _check_range(first: int, last: int) -> None:
     if first < 1 or last < first:
         raise ValidationFailed(
-            f"Khối số không hợp lệ: {first}–{last}. Số đầu phải từ 1 và không lớn hơn số cuối.",
-            f"Invalid number block: {first}–{last}. The first number must be 1 or more and not above the last.")
+            "Khối số không hợp lệ: {first}–{last}. Số đầu phải từ 1 và không lớn hơn số cuối.", first=first, last=last)
     if last - first + 1 > MAX_BLOCK:
         raise ValidationFailed(
-            f"Khối số {first}–{last} quá lớn (tối đa {MAX_BLOCK} số).",
-            f"The number block {first}–{last} is too large (at most {MAX_BLOCK} numbers).")
+            "Khối số {first}–{last} quá lớn (tối đa {MAX_BLOCK} số).", first=first, last=last, MAX_BLOCK=MAX_BLOCK)
 
 
 def _overlapping(session: Session, code: str, year: int, first: int, last: int) -> NumberBlock | None:
@@ -93,10 +90,9 @@ def reserve_block(session: Session, code: str, year: int, device_id: str, count:
     Raises ValidationFailed for a count below 1 or above :data:`MAX_BLOCK`.
     """
     if not device_id:
-        raise ValidationFailed("Chưa chọn thiết bị để cấp khối số.", "No device chosen for the number block.")
+        raise ValidationFailed("Chưa chọn thiết bị để cấp khối số.")
     if count < 1 or count > MAX_BLOCK:
-        raise ValidationFailed(f"Số lượng số cần cấp phải từ 1 đến {MAX_BLOCK}.",
-                               f"The count of numbers must be between 1 and {MAX_BLOCK}.")
+        raise ValidationFailed("Số lượng số cần cấp phải từ 1 đến {MAX_BLOCK}.", MAX_BLOCK=MAX_BLOCK)
     top_block = session.exec(select(func.max(NumberBlock.last)).where(
         NumberBlock.code == code, NumberBlock.year == year)).one() or 0
     top_issued = session.exec(select(func.max(IssuedNumber.number)).where(
@@ -119,10 +115,9 @@ def apply_block(session: Session, code: str, year: int, device_id: str, first: i
     """
     code = (code or "").strip()
     if not code:
-        raise ValidationFailed("Thiếu ký hiệu biên bản của khối số (ví dụ BB-SNV).",
-                               "The block's minutes code is missing (e.g. BB-SNV).")
+        raise ValidationFailed("Thiếu ký hiệu biên bản của khối số (ví dụ BB-SNV).")
     if year < 2000 or year > 2100:
-        raise ValidationFailed(f"Năm của khối số không hợp lệ: {year}.", f"Invalid year for the number block: {year}.")
+        raise ValidationFailed("Năm của khối số không hợp lệ: {year}.", year=year)
     _check_range(first, last)
     same = session.exec(select(NumberBlock).where(
         NumberBlock.code == code, NumberBlock.year == year, NumberBlock.first == first,
@@ -132,8 +127,7 @@ def apply_block(session: Session, code: str, year: int, device_id: str, first: i
     other = _overlapping(session, code, year, first, last)
     if other is not None:
         raise ValidationFailed(
-            f"Khối số {first}–{last}/{code} năm {year} trùng với khối {other.first}–{other.last} đã có.",
-            f"The block {first}–{last}/{code} of {year} overlaps the block {other.first}–{other.last} already recorded.")
+            "Khối số {first}–{last}/{code} năm {year} trùng với khối {first2}–{last2} đã có.", first=first, last=last, code=code, year=year, first2=other.first, last2=other.last)
     block = NumberBlock(code=code, year=year, device_id=device_id, first=first, last=last, source=source)
     session.add(block)
     session.flush()
@@ -210,8 +204,7 @@ def register_number(session: Session, code: str, year: int, number: int, visit_i
             return existing
         label = dm.format_minutes_number(number, code)
         raise ValidationFailed(
-            f"Số biên bản {label} năm {year} đã được dùng cho một cuộc kiểm tra khác; văn thư không nhận trùng số.",
-            f"Minutes number {label} of {year} is already used by another visit; the office does not accept a duplicate.")
+            "Số biên bản {label} năm {year} đã được dùng cho một cuộc kiểm tra khác; văn thư không nhận trùng số.", label=label, year=year)
     row = IssuedNumber(code=code, year=year, number=number, visit_id=visit_id, device_id=device_id)
     try:
         with session.begin_nested():
@@ -219,8 +212,7 @@ def register_number(session: Session, code: str, year: int, number: int, visit_i
     except IntegrityError:
         label = dm.format_minutes_number(number, code)
         raise ValidationFailed(
-            f"Số biên bản {label} năm {year} vừa được dùng cho một cuộc kiểm tra khác.",
-            f"Minutes number {label} of {year} was just used by another visit.") from None
+            "Số biên bản {label} năm {year} vừa được dùng cho một cuộc kiểm tra khác.", label=label, year=year) from None
     return row
 
 

@@ -11,17 +11,17 @@ on site is listed apart and never enters a figure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, literal
 from sqlmodel import col
 
-from ..store import models as m
-from ..store.types import UTCDateTime
-
 # local time has one home (domain/localtime.py); these names stay importable here for the office services
 from ..domain.localtime import LOCAL_TZ, local_date, today_local
 from ..domain.localtime import local_midnight_utc as utc_bound  # the UTC instant at which local ``day`` begins
+from ..store import models as m
+from ..store.types import UTCDateTime
+
 SHIFT = LOCAL_TZ.utcoffset(None)  # Viet Nam keeps UTC+7 all year
 COUNTED_STATUSES = (m.VisitStatus.CLOSED.value, m.VisitStatus.SIGNED.value, m.VisitStatus.FILED.value)
 OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
@@ -54,7 +54,7 @@ def aware(value: datetime | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # Old private names, kept for callers in other modules.

@@ -128,38 +128,34 @@ def record_outcome(ctx: AppContext, visit_id: str, kind: str, subject: str, hand
     today = today or today_local()
     h = BY_CODE.get(handling)
     if h is None:
-        raise ValidationFailed("Hình thức xử lý không hợp lệ.", "Unknown handling.")
+        raise ValidationFailed("Hình thức xử lý không hợp lệ.")
     document, note = _clean(document), _clean(note)
     with ctx.session() as s:
         visit = s.get(m.Visit, visit_id)
         if visit is None:
-            raise NotFound(f"Không tìm thấy cuộc kiểm tra ({visit_id}).", f"Visit not found ({visit_id}).")
+            raise NotFound("Không tìm thấy cuộc kiểm tra ({visit_id}).", visit_id=visit_id)
         if visit.status not in COUNTED_STATUSES:
-            raise ValidationFailed("Cuộc kiểm tra chưa kết thúc: chưa thể ghi kết quả xử lý.",
-                                   "The visit has not ended: no outcome can be recorded yet.")
+            raise ValidationFailed("Cuộc kiểm tra chưa kết thúc: chưa thể ghi kết quả xử lý.")
         found = next((v for v in list_violations(s, [visit_id], item_kinds(ctx))
                       if v.kind == kind and v.subject == subject), None)
         if found is None:
-            raise NotFound("Không tìm thấy vi phạm này trong cuộc kiểm tra.", "No such violation in this visit.")
+            raise NotFound("Không tìm thấy vi phạm này trong cuộc kiểm tra.")
         category = staff_category(found.employment_type) if found.staff_id else ""
         if h.discipline and not found.staff_id:
-            raise ValidationFailed("Hình thức kỷ luật chỉ áp dụng cho một người cụ thể.",
-                                   "A disciplinary form applies to a named person only.")
+            raise ValidationFailed("Hình thức kỷ luật chỉ áp dụng cho một người cụ thể.")
         if found.staff_id and h not in handlings_for(category):
             raise ValidationFailed(
                 f"Hình thức \u201c{h.label}\u201d không áp dụng cho {CATEGORY_LABELS[category].lower()}.",
                 f"\u201c{h.label_en}\u201d does not apply to this staff category.")
         if handling != NONE and decided_on is None:
-            raise ValidationFailed("Hãy nhập ngày xử lý.", "Enter the date of the handling.")
+            raise ValidationFailed("Hãy nhập ngày xử lý.")
         visit_day = local_date(visit.arrival_at or visit.created_at)
         if decided_on is not None and decided_on > today:
-            raise ValidationFailed("Ngày xử lý không thể ở tương lai.", "The handling date cannot be in the future.")
+            raise ValidationFailed("Ngày xử lý không thể ở tương lai.")
         if decided_on is not None and visit_day and decided_on < visit_day:
-            raise ValidationFailed("Ngày xử lý không thể trước ngày kiểm tra.",
-                                   "The handling date cannot be before the visit.")
+            raise ValidationFailed("Ngày xử lý không thể trước ngày kiểm tra.")
         if h.discipline and not document:
-            raise ValidationFailed("Hãy nhập số, ngày quyết định kỷ luật.",
-                                   "Enter the number and date of the disciplinary decision.")
+            raise ValidationFailed("Hãy nhập số, ngày quyết định kỷ luật.")
         row = s.execute(select(Outcome).where(col(Outcome.visit_id) == visit_id, col(Outcome.kind) == kind,
                                               col(Outcome.subject) == subject)).scalar_one_or_none()
         row = row or Outcome(visit_id=visit_id, kind=kind, subject=subject)

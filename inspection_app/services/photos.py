@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -60,7 +61,7 @@ class PhotoLink:
     dossier_check_id: str | None = None
 
     @classmethod
-    def of(cls, photo: Photo) -> "PhotoLink":
+    def of(cls, photo: Photo) -> PhotoLink:
         return cls(photo.checklist_id, photo.item_id, photo.finding_id, photo.staff_id, photo.dossier_check_id)
 
     @property
@@ -270,13 +271,12 @@ def add_photo_link(ctx: AppContext, photo_id: str, *, checklist_id: str | None =
     """
     link = PhotoLink(_opt(checklist_id), _opt(item_id), _opt(finding_id))
     if link.kind not in ("item", "finding"):
-        raise ValidationFailed("Chọn một mục kiểm tra hoặc một phát hiện để gắn thêm ảnh.",
-                               "Choose a checklist item or a finding to link the photo to as well.")
+        raise ValidationFailed("Chọn một mục kiểm tra hoặc một phát hiện để gắn thêm ảnh.")
     with ctx.session() as s:
         photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
         _check_link(ctx, s, visit_for_update(s, photo.visit_id), link)
         if link in _links_of(s, photo):
-            raise ValidationFailed("Ảnh này đã gắn với nội dung đó.", "The photo is already linked to that.")
+            raise ValidationFailed("Ảnh này đã gắn với nội dung đó.")
         extra = PhotoExtraLink(visit_id=photo.visit_id, photo_id=photo.id, checklist_id=link.checklist_id,
                                item_id=link.item_id, finding_id=link.finding_id, recorded_by=ctx.actor)
         s.add(extra)
@@ -347,8 +347,7 @@ def _opt(value: str | None) -> str | None:
 def _caption(caption: str | None) -> str:
     text = " ".join((nfc(caption) or "").split())
     if len(text) > MAX_CAPTION:
-        raise ValidationFailed(f"Chú thích ảnh dài quá {MAX_CAPTION} ký tự.",
-                               f"The caption is longer than {MAX_CAPTION} characters.")
+        raise ValidationFailed("Chú thích ảnh dài quá {MAX_CAPTION} ký tự.", MAX_CAPTION=MAX_CAPTION)
     return text
 
 
@@ -361,34 +360,30 @@ def _check_link(ctx: AppContext, s: Session, visit: Visit, link: PhotoLink) -> N
     targets = [k for k, v in link._targets().items() if v]
     if len(targets) > 1:
         raise ValidationFailed(
-            "Mỗi ảnh chỉ gắn với một nội dung: một mục kiểm tra, một phát hiện, một người hoặc một hồ sơ.",
-            "A photo is linked to one thing only: a checklist item, a finding, a person or a dossier.")
+            "Mỗi ảnh chỉ gắn với một nội dung: một mục kiểm tra, một phát hiện, một người hoặc một hồ sơ.")
     if link.checklist_id or link.item_id:
         if not (link.checklist_id and link.item_id):
-            raise ValidationFailed("Cần cả bảng kiểm và mục kiểm tra.", "Both the checklist and the item are needed.")
+            raise ValidationFailed("Cần cả bảng kiểm và mục kiểm tra.")
         ref = next((r for r in visit.checklists if r.get("id") == link.checklist_id), None)
         if ref is None:
-            raise ValidationFailed(f"Bảng kiểm {link.checklist_id} không áp dụng cho lượt kiểm tra này.",
-                                   f"Checklist {link.checklist_id} does not apply to this visit.")
+            raise ValidationFailed("Bảng kiểm {checklist_id} không áp dụng cho lượt kiểm tra này.", checklist_id=link.checklist_id)
         checklist = checklist_service.checklist_version(ctx, s, link.checklist_id, ref["version"])
         try:
             checklist.item(link.item_id)
         except KeyError:
-            raise NotFound(f"Không có mục {link.item_id} trong bảng kiểm.",
-                           f"No item {link.item_id} in the checklist.") from None
+            raise NotFound("Không có mục {item_id} trong bảng kiểm.", item_id=link.item_id) from None
     if link.finding_id:
         finding = get_or_404(s, Finding, link.finding_id, "phát hiện", "finding")
         if finding.visit_id != visit.id:
-            raise ValidationFailed("Phát hiện này thuộc lượt kiểm tra khác.", "That finding belongs to another visit.")
+            raise ValidationFailed("Phát hiện này thuộc lượt kiểm tra khác.")
     if link.staff_id:
         staff = get_or_404(s, StaffMember, link.staff_id, "cán bộ", "staff member")
         if staff.unit_id != visit.unit_id:
-            raise ValidationFailed("Người này không thuộc đơn vị được kiểm tra.",
-                                   "That person is not on the inspected unit's roster.")
+            raise ValidationFailed("Người này không thuộc đơn vị được kiểm tra.")
     if link.dossier_check_id:
         check = get_or_404(s, DossierCheck, link.dossier_check_id, "hồ sơ kiểm tra", "dossier check")
         if check.visit_id != visit.id:
-            raise ValidationFailed("Hồ sơ này thuộc lượt kiểm tra khác.", "That dossier belongs to another visit.")
+            raise ValidationFailed("Hồ sơ này thuộc lượt kiểm tra khác.")
 
 
 def _paths(stored: StoredPhoto) -> list[str]:

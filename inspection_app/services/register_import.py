@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
@@ -20,6 +20,7 @@ from sqlalchemy import DateTime, insert, type_coerce
 from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.sampling import (
     DossierRecord,
     Frame,
@@ -32,7 +33,6 @@ from ..store.types import new_id
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 
-from ..domain.localtime import LOCAL_TZ  # local time has one home
 MAX_STORED_PROBLEMS = 1000  # a register with more unreadable rows keeps the first ones and the count
 _INSERT_BATCH = 5000
 
@@ -93,8 +93,7 @@ def _read_picked(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ValidationFailed(f"Không mở được tệp {path.name}: {exc.strerror or exc}.",
-                               f"Could not open the file {path.name}: {exc.strerror or exc}.") from exc
+        raise ValidationFailed("Không mở được tệp {name}: {value}.", name=path.name, value=exc.strerror or exc) from exc
 
 
 def _preview(result: RegisterImport) -> RegisterPreview:
@@ -150,7 +149,7 @@ def _aware(value: datetime | None) -> datetime | None:
     """A register's local wall-clock time as an aware UTC datetime, for the store."""
     if value is None:
         return None
-    return (value - _offset_on(value.date())).replace(tzinfo=timezone.utc)
+    return (value - _offset_on(value.date())).replace(tzinfo=UTC)
 
 
 @overload
@@ -161,7 +160,7 @@ def _local(value: datetime | None) -> datetime | None:
     """A stored UTC datetime (aware, or naive in UTC) as the register's local wall-clock time."""
     if value is None:
         return None
-    utc = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    utc = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     return utc + _offset_on(utc.date())
 
 
@@ -284,7 +283,6 @@ def load_frame(ctx: AppContext, register_id: str) -> Frame:
     if frame.hash != expected:
         raise ValidationFailed(
             "Dữ liệu sổ theo dõi đã lưu không còn khớp với mã băm lúc nhập; không thể chọn mẫu từ dữ liệu này.",
-            "The stored register no longer matches the hash recorded at import; it cannot be sampled.",
             register_id=register_id,
         )
     _remember_frame(ctx, register_id, frame.derive())

@@ -20,12 +20,11 @@ from .context import AppContext
 def _validate(text: str, deadline: date | None, report_due: date | None) -> str:
     clean = " ".join((nfc(text) or "").split())
     if not clean:
-        raise ValidationFailed("Cần ghi nội dung yêu cầu khắc phục.", "The request to remedy needs its text.")
+        raise ValidationFailed("Cần ghi nội dung yêu cầu khắc phục.")
     if deadline is None:
-        raise ValidationFailed("Cần thời hạn khắc phục.", "The request to remedy needs a deadline.")
+        raise ValidationFailed("Cần thời hạn khắc phục.")
     if report_due is not None and report_due < deadline:
-        raise ValidationFailed("Hạn báo cáo không được trước thời hạn khắc phục.",
-                               "The report-back date cannot be before the deadline.")
+        raise ValidationFailed("Hạn báo cáo không được trước thời hạn khắc phục.")
     return clean
 
 
@@ -42,7 +41,7 @@ def add_remedy(ctx: AppContext, visit_id: str, text: str, deadline: date | None,
         if finding_id:
             finding = get_or_404(s, Finding, finding_id, "phát hiện", "finding")
             if finding.visit_id != visit_id:
-                raise ValidationFailed("Phát hiện này thuộc lượt kiểm tra khác.", "That finding belongs to another visit.")
+                raise ValidationFailed("Phát hiện này thuộc lượt kiểm tra khác.")
         remedy = Remedy(visit_id=visit_id, text=clean, deadline=deadline, report_due=report_due or deadline,
                         finding_id=finding_id or None)
         s.add(remedy)

@@ -19,8 +19,17 @@ from sqlmodel import col
 from ..config import Department
 from ..domain.errors import ValidationFailed
 from ..domain.outcomes import CATEGORIES, CATEGORY_LABELS, HANDLINGS, NONE, staff_category
-from ..domain.report import (VIOLATION_LABELS, Count, Metrics, OpenVisit, OverdueRemedy, RemedySummary, UnitKindRow,
-                             ViolationLine, VisitLine)
+from ..domain.report import (
+    VIOLATION_LABELS,
+    Count,
+    Metrics,
+    OpenVisit,
+    OverdueRemedy,
+    RemedySummary,
+    UnitKindRow,
+    ViolationLine,
+    VisitLine,
+)
 from ..domain.text import fold
 from ..store import models as m
 from ..store.office import Outcome
@@ -66,14 +75,10 @@ def team_code(dept: Department) -> str:
 def check_period(date_from: date, date_to: date, today: date) -> None:
     """A report covers a period that has ended: ``date_from <= date_to < today``."""
     if date_to < date_from:
-        raise ValidationFailed("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.",
-                               "The end of the report period must be after its start.")
+        raise ValidationFailed("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
     if date_to >= today:
         raise ValidationFailed(
-            f"Kỳ báo cáo đến hết ngày {date_to:%d/%m/%Y} chưa kết thúc; báo cáo được lập từ ngày "
-            f"{date_to + timedelta(days=1):%d/%m/%Y}.",
-            f"The report period runs to {date_to:%d/%m/%Y} and has not ended; the report can be made from "
-            f"{date_to + timedelta(days=1):%d/%m/%Y}.")
+            "Kỳ báo cáo đến hết ngày {date_to:%d/%m/%Y} chưa kết thúc; báo cáo được lập từ ngày {value:%d/%m/%Y}.", date_to=date_to, value=date_to + timedelta(days=1))
 
 
 def previous_period(date_from: date, date_to: date) -> tuple[date, date]:

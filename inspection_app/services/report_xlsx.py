@@ -9,8 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.outcomes import handling_label
-from ..domain.report import (METRIC_COLUMNS, RATE_ATTRIBUTES, STATUS_LABELS, VISIT_KIND_LABELS, VIOLATION_LABELS,
-                             PeriodReport, ProvinceReport, metric_values)
+from ..domain.report import (
+    METRIC_COLUMNS,
+    RATE_ATTRIBUTES,
+    STATUS_LABELS,
+    VIOLATION_LABELS,
+    VISIT_KIND_LABELS,
+    PeriodReport,
+    ProvinceReport,
+    metric_values,
+)
 from .context import AppContext
 from .follow_up import remedies
 from .xlsx_out import sheet, workbook

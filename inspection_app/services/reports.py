@@ -38,7 +38,7 @@ class ReportFile:
 def _signer(name: str | None, fallback: str) -> str:
     text = " ".join((nfc(name if name is not None else fallback) or "").split())
     if not text:
-        raise ValidationFailed("Hãy nhập họ và tên người ký báo cáo.", "Enter the name of the report's signer.")
+        raise ValidationFailed("Hãy nhập họ và tên người ký báo cáo.")
     return text
 
 

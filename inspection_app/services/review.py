@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from .dashboard import Dashboard, dashboard, open_visits
 from .follow_up import RemedyRow, accept_remedy, record_report_back, remedies, reopen_remedy
-from .office_dates import (COUNTED_STATUSES, LOCAL_TZ, _period_clauses, _visit_when, local_date,  # noqa: F401
-                           period_clauses)
-from .visit_record import (AnswerRow, AttendanceRow, AuditSummary, DossierRow, FindingRow, MinutesRow,
-                           ParticipantRow, PhotoRow, SampleRow, SignatureRow, UnitInfo, VisitRecord, visit_record)
+from .office_dates import COUNTED_STATUSES, LOCAL_TZ, _period_clauses, _visit_when, local_date, period_clauses  # noqa: F401
+from .visit_record import (
+                           AnswerRow,
+                           AttendanceRow,
+                           AuditSummary,
+                           DossierRow,
+                           FindingRow,
+                           MinutesRow,
+                           ParticipantRow,
+                           PhotoRow,
+                           SampleRow,
+                           SignatureRow,
+                           UnitInfo,
+                           VisitRecord,
+                           visit_record,
+)
 from .visits_table import FilterOptions, VisitFilters, VisitPage, VisitRow, filter_options, visits_page
 
 __all__ = [

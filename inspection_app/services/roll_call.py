@@ -11,16 +11,17 @@ from typing import Literal
 
 from sqlmodel import Session, func, select
 
+from inspection_app.locale import N_p
+
 from ..domain import roll_call as rules
 from ..domain.collation import name_sort_key, sort_key
 from ..domain.errors import ValidationFailed
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.text import nfc
 from ..registers.table import cell_text, find_header, read_table
 from ..store.models import RollCallEntry, StaffMember, Unit, Visit
 from .common import get_or_404, visit_for_update
 from .context import AppContext
-
-from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,7 @@ def _parse_hhmm(value: str) -> time:
         hh, mm = value.strip().split(":")
         return time(int(hh), int(mm))
     except (ValueError, AttributeError):
-        raise ValidationFailed("Giờ đến phải có dạng HH:MM, ví dụ 07:45.",
-                               "The arrival time must look like HH:MM, e.g. 07:45.") from None
+        raise ValidationFailed("Giờ đến phải có dạng HH:MM, ví dụ 07:45.") from None
 
 
 def set_attendance(ctx: AppContext, visit_id: str, staff_id: str, status: str, arrival_time: str | None = None,
@@ -82,8 +82,7 @@ def set_attendance(ctx: AppContext, visit_id: str, staff_id: str, status: str, a
         visit = visit_for_update(s, visit_id)
         person = get_or_404(s, StaffMember, staff_id, "cán bộ", "staff member")
         if person.unit_id != visit.unit_id:
-            raise ValidationFailed("Người này không thuộc đơn vị được kiểm tra.",
-                                   "This person is not on the inspected unit's roster.")
+            raise ValidationFailed(N_p("services.roll_call", "Người này không thuộc đơn vị được kiểm tra."))
         entry = s.exec(select(RollCallEntry).where(RollCallEntry.visit_id == visit_id,
                                                    RollCallEntry.staff_id == staff_id)).first()
         entry = entry or RollCallEntry(visit_id=visit_id, staff_id=staff_id)
@@ -156,8 +155,7 @@ def read_roster(data: bytes, filename: str, sheet: str | None = None) -> rules.R
     parsed.problems = sorted([*parsed.problems, *formula_problems, *reader_problems], key=lambda p: p.row)
     if not parsed.people and not parsed.problems:
         raise ValidationFailed(
-            f"Tệp {filename} chỉ có dòng tiêu đề (dòng {number}), không có người nào bên dưới.",
-            f"The file {filename} has only its header row (row {number}) and nobody under it.",
+            "Tệp {filename} chỉ có dòng tiêu đề (dòng {number}), không có người nào bên dưới.", filename=filename, number=number,
         )
     return parsed
 
@@ -176,8 +174,7 @@ def import_roster(ctx: AppContext, unit_id: str, data: bytes | Path, filename: s
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ValidationFailed(f"Không mở được tệp {path}: {exc.strerror}.",
-                                   f"Could not open the file {path}: {exc.strerror}.") from exc
+            raise ValidationFailed("Không mở được tệp {path}: {strerror}.", path=path, strerror=exc.strerror) from exc
     parsed = read_roster(data, filename or "roster.csv", sheet)
     with ctx.session() as s:
         get_or_404(s, Unit, unit_id, "đơn vị", "unit")

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ..domain.errors import ValidationFailed
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.sampling import (
     ALGORITHM_VERSION,
     DrawSpec,
@@ -37,9 +38,6 @@ from ..store.types import utcnow
 from .common import get_or_404, visit_for_update
 from .context import AppContext
 from .register_import import load_frame
-
-from ..domain.localtime import LOCAL_TZ  # local time has one home
-
 
 # --- the draw -------------------------------------------------------------------------------------
 
@@ -87,14 +85,14 @@ def prepare_sample(
     frame = load_frame(ctx, register_id)
     if frame.size == 0:
         raise ValidationFailed(
-            "Sổ theo dõi không có hồ sơ nào để chọn mẫu.", "The register has no dossiers to sample from."
+            "Sổ theo dõi không có hồ sơ nào để chọn mẫu."
         )
     counts = {key: len(indices) for key, indices in strata_members(frame, spec).items()}
     seed = new_seed()
     with ctx.session() as s:
         register = get_or_404(s, Register, register_id, "sổ theo dõi hồ sơ", "register")
         if register.visit_id is None:
-            raise ValidationFailed("Sổ theo dõi chưa gắn với lượt kiểm tra.", "The register belongs to no visit.")
+            raise ValidationFailed("Sổ theo dõi chưa gắn với lượt kiểm tra.")
         visit_for_update(s, register.visit_id)
         sample = Sample(
             visit_id=register.visit_id,
@@ -117,9 +115,9 @@ def draw_sample(ctx: AppContext, prepared: PreparedSample) -> SampleDraw:
         sample = get_or_404(s, Sample, prepared.sample_id, "mẫu", "sample")
         visit = visit_for_update(s, sample.visit_id)
         if sample.drawn_at is not None:
-            raise ValidationFailed("Mẫu này đã được rút.", "This sample has already been drawn.")
+            raise ValidationFailed("Mẫu này đã được rút.")
         if sample.frame_hash != prepared.frame.hash:
-            raise ValidationFailed("Khung chọn mẫu đã thay đổi.", "The sampling frame has changed.")
+            raise ValidationFailed("Khung chọn mẫu đã thay đổi.")
         drawn_at = utcnow()
         result = draw_from_frame(
             prepared.frame, prepared.seed, prepared.spec, drawn_at=drawn_at, drawn_by=ctx.actor,
@@ -201,7 +199,7 @@ def recorded_draw(ctx: AppContext, sample_id: str) -> SampleDraw:
         sample = get_or_404(s, Sample, sample_id, "mẫu", "sample")
         if sample.drawn_at is None:
             raise ValidationFailed(
-                "Mẫu này mới được chuẩn bị, chưa rút.", "This sample was prepared but never drawn."
+                "Mẫu này mới được chuẩn bị, chưa rút."
             )
         rows = s.execute(
             select(DossierCheck.stratum, DossierCheck.rank, Dossier.code)

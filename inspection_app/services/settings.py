@@ -22,7 +22,7 @@ def save_settings(ctx: AppContext, settings: Settings | dict[str, Any]) -> Setti
         data = settings.model_dump() if isinstance(settings, Settings) else settings
         new = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(f"Cài đặt không hợp lệ: {exc}", f"Invalid settings: {exc}") from exc
+        raise ValidationFailed("Cài đặt không hợp lệ: {exc}", exc=exc) from exc
     old = ctx.config.settings
     ctx.config.settings = new
     try:
@@ -51,8 +51,7 @@ def parse_days(text: str) -> list[date]:
             day, month, year = (int(x) for x in part.split("/"))
             days.add(date(year, month, day))
         except ValueError:
-            raise ValidationFailed(f"Ngày không hợp lệ: '{part}'. Nhập dạng dd/mm/yyyy, cách nhau bằng dấu phẩy.",
-                                   f"Not a valid day: '{part}'. Enter dd/mm/yyyy, separated by commas.") from None
+            raise ValidationFailed("Ngày không hợp lệ: '{part}'. Nhập dạng dd/mm/yyyy, cách nhau bằng dấu phẩy.", part=part) from None
     return sorted(days)
 
 
@@ -67,12 +66,10 @@ def set_identity(ctx: AppContext, province: str, province_kind: str = "tỉnh", 
     """
     province = " ".join((province or "").split())
     if not province:
-        raise ValidationFailed("Nhập tên tỉnh, thành phố (ví dụ: Tây Ninh).",
-                               "Enter the province or city (e.g. Tây Ninh).")
+        raise ValidationFailed("Nhập tên tỉnh, thành phố (ví dụ: Tây Ninh).")
     kind = (province_kind or "").strip().lower()
     if kind not in ("tỉnh", "thành phố"):
-        raise ValidationFailed("Chọn cấp: tỉnh hoặc thành phố trực thuộc trung ương.",
-                               "Choose the kind: province (tỉnh) or centrally-run city (thành phố).")
+        raise ValidationFailed("Chọn cấp: tỉnh hoặc thành phố trực thuộc trung ương.")
     data = ctx.settings.model_dump()
     data["department"].update(province=province, province_kind=kind, organisation=organisation.strip(),
                               parent_agency=parent_agency.strip())

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.minutes_rules import BeforeArrival, before_arrival
 from . import visits as visit_service
 from .context import AppContext
-
-from ..domain.localtime import LOCAL_TZ  # local time has one home
 
 
 def team_arrival(ctx: AppContext, visit_id: str) -> datetime | None:

@@ -53,15 +53,14 @@ def candidates(ctx: AppContext) -> list[list[UnitChoice]]:
 def merge_units(ctx: AppContext, keep_id: str, drop_id: str) -> UnitChoice:
     """Move everything of ``drop_id`` to ``keep_id`` and remove ``drop_id``."""
     if keep_id == drop_id:
-        raise ValidationFailed("Hãy chọn hai đơn vị khác nhau.", "Choose two different units.")
+        raise ValidationFailed("Hãy chọn hai đơn vị khác nhau.")
     with ctx.session() as s:
         keep, drop = s.get(m.Unit, keep_id), s.get(m.Unit, drop_id)
         if keep is None or drop is None:
-            raise NotFound("Không tìm thấy đơn vị.", "Unit not found.")
+            raise NotFound("Không tìm thấy đơn vị.")
         if keep.code and drop.code and keep.code.strip() != drop.code.strip():
             raise ValidationFailed(
-                f"Hai đơn vị có mã khác nhau ({keep.code}, {drop.code}): đây là hai đơn vị, không gộp.",
-                f"The units have different codes ({keep.code}, {drop.code}): they are two units; not merged.")
+                "Hai đơn vị có mã khác nhau ({code}, {code2}): đây là hai đơn vị, không gộp.", code=keep.code, code2=drop.code)
         for model in (m.Visit, m.Register, m.StaffMember):
             for row in s.execute(select(model).where(col(model.unit_id) == drop_id)).scalars():
                 row.unit_id = keep_id

@@ -29,7 +29,7 @@ def create_unit(ctx: AppContext, name: str, kind: str = "", parent_agency: str =
                 head_name: str = "") -> Unit:
     name = " ".join((nfc(name) or "").split())
     if not name:
-        raise ValidationFailed("Cần nhập tên đơn vị.", "The unit's name is required.")
+        raise ValidationFailed("Cần nhập tên đơn vị.")
     with ctx.session() as s:
         unit = Unit(name=name, kind=kind, parent_agency=parent_agency, address=address, head_name=head_name)
         s.add(unit)
@@ -50,7 +50,7 @@ def add_staff(ctx: AppContext, unit_id: str, full_name: str, position: str = "",
               employment_type: str = "") -> StaffMember:
     full_name = clean_text(full_name)
     if not full_name:
-        raise ValidationFailed("Cần nhập họ và tên.", "The person's full name is required.")
+        raise ValidationFailed("Cần nhập họ và tên.")
     with ctx.session() as s:
         get_or_404(s, Unit, unit_id, "đơn vị", "unit")
         person = StaffMember(unit_id=unit_id, full_name=full_name, position=position, department=department,

@@ -4,6 +4,8 @@ Above ``visits`` and ``minutes_signatures``, which it reads; neither imports it.
 
 from __future__ import annotations
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import ValidationFailed
 from ..store.models import Side, SignerRole, TeamRole, Visit, VisitStatus
 from ..store.types import utcnow
@@ -11,7 +13,7 @@ from . import checklists as checklist_service
 from .common import visit_for_update
 from .context import AppContext
 from .minutes_signatures import stale_signatures
-from .visits import Missing, REQUIRED_SIGNERS, _SIGNER_LABEL, list_signatures, participants
+from .visits import _SIGNER_LABEL, REQUIRED_SIGNERS, Missing, list_signatures, participants
 
 
 def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
@@ -44,8 +46,7 @@ def close_visit(ctx: AppContext, visit_id: str) -> Visit:
     missing = missing_before_close(ctx, visit_id)
     if missing:
         raise ValidationFailed(
-            "Chưa thể kết thúc lượt kiểm tra:\n- " + "\n- ".join(m.vi for m in missing),
-            "The visit cannot be closed yet:\n- " + "\n- ".join(m.en for m in missing),
+            "Chưa thể kết thúc lượt kiểm tra:\n- {value}", value=Phrase("\n- ".join(m.vi for m in missing), "\n- ".join(m.en for m in missing)),
             missing=missing,
         )
     with ctx.session() as s:

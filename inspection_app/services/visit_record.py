@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from ..domain.errors import NotFound
-from ..domain.roll_call import RollCallTotals, totals as roll_call_totals
+from ..domain.roll_call import RollCallTotals
+from ..domain.roll_call import totals as roll_call_totals
 from ..domain.text import fold
 from ..store import models as m
 from ..store.audit import verify_chain
@@ -205,7 +206,7 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
     with ctx.session() as s:
         v = s.get(m.Visit, visit_id)
         if v is None:
-            raise NotFound(f"Không tìm thấy lượt kiểm tra ({visit_id}).", f"Visit not found ({visit_id}).")
+            raise NotFound("Không tìm thấy lượt kiểm tra ({visit_id}).", visit_id=visit_id)
         u = cast(m.Unit, s.get(m.Unit, v.unit_id))  # a visit's unit is a foreign key: always there
 
         def rows(model: Any, *order: Any) -> list[Any]:

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
 from ..store.models import Participant, Side, Signature, SignerRole, TeamRole, Unit, Visit, VisitKind
@@ -70,15 +72,15 @@ def create_visit(ctx: AppContext, unit_id: str, *, kind: str = VisitKind.PLANNED
     team = [p for p in (team or []) if _clean(p.full_name)]
     unit_reps = [p for p in (unit_reps or []) if _clean(p.full_name)]
     if kind not in {k.value for k in VisitKind}:
-        raise ValidationFailed("Hình thức kiểm tra không hợp lệ.", "Unknown kind of visit.")
+        raise ValidationFailed("Hình thức kiểm tra không hợp lệ.")
     _check_team(team)
     catalogue = {c.id: c for c in checklist_service.available_checklists(ctx)}
     chosen = checklist_ids if checklist_ids is not None else list(catalogue)
     unknown = [c for c in chosen if c not in catalogue]
     if unknown:
-        raise ValidationFailed("Không có bảng kiểm: " + ", ".join(unknown), "Unknown checklists: " + ", ".join(unknown))
+        raise ValidationFailed("Không có bảng kiểm: {unknown}", unknown=", ".join(unknown))
     if not chosen:
-        raise ValidationFailed("Chọn ít nhất một bảng kiểm.", "Choose at least one checklist.")
+        raise ValidationFailed("Chọn ít nhất một bảng kiểm.")
     with ctx.session() as s:
         unit = get_or_404(s, Unit, unit_id, "đơn vị", "unit")
         visit = Visit(unit_id=unit.id, kind=kind, decision_number=_clean(decision_number), decision_date=decision_date,
@@ -101,9 +103,9 @@ def create_visit(ctx: AppContext, unit_id: str, *, kind: str = VisitKind.PLANNED
 def _check_team(team: list[ParticipantIn]) -> None:
     for p in team:
         if p.role not in {r.value for r in TeamRole}:
-            raise ValidationFailed(f"Vai trò không hợp lệ: {p.role}", f"Unknown team role: {p.role}")
+            raise ValidationFailed("Vai trò không hợp lệ: {role}", role=p.role)
     if sum(1 for p in team if p.role == TeamRole.LEADER) > 1:
-        raise ValidationFailed("Đoàn chỉ có một Trưởng đoàn.", "A team has only one team leader.")
+        raise ValidationFailed("Đoàn chỉ có một Trưởng đoàn.")
 
 
 def update_setup(ctx: AppContext, visit_id: str, *, kind: str, decision_number: str, decision_date: date | None,
@@ -124,25 +126,23 @@ def update_setup(ctx: AppContext, visit_id: str, *, kind: str, decision_number: 
     team = [p for p in team if _clean(p.full_name)]
     unit_reps = [p for p in unit_reps if _clean(p.full_name)]
     if kind not in {k.value for k in VisitKind}:
-        raise ValidationFailed("Hình thức kiểm tra không hợp lệ.", "Unknown kind of visit.")
+        raise ValidationFailed("Hình thức kiểm tra không hợp lệ.")
     _check_team(team)
     catalogue = {c.id: c for c in checklist_service.available_checklists(ctx)}
     if not checklist_ids:
-        raise ValidationFailed("Chọn ít nhất một bảng kiểm.", "Choose at least one checklist.")
+        raise ValidationFailed("Chọn ít nhất một bảng kiểm.")
     with ctx.session() as s:
         visit = visit_for_update(s, visit_id)
         current = {c["id"]: c for c in visit.checklists}
         unknown = [c for c in checklist_ids if c not in current and c not in catalogue]
         if unknown:
-            raise ValidationFailed("Không có bảng kiểm: " + ", ".join(unknown),
-                                   "Unknown checklists: " + ", ".join(unknown))
+            raise ValidationFailed("Không có bảng kiểm: {unknown}", unknown=", ".join(unknown))
         removed = [c for c in current if c not in checklist_ids]
         for cid in removed:
             if s.exec(select(Answer.id).where(Answer.visit_id == visit_id, Answer.checklist_id == cid)).first():
                 title = catalogue[cid].title.vi if cid in catalogue else cid
                 title_en = catalogue[cid].title.en if cid in catalogue else cid
-                raise ValidationFailed(f"Bảng kiểm “{title}” đã có câu trả lời, không bỏ được.",
-                                       f"The checklist “{title_en}” has answers and cannot be removed.")
+                raise ValidationFailed("Bảng kiểm “{title}” đã có câu trả lời, không bỏ được.", title=Phrase(title, title_en))
         new_lists = []
         for cid in checklist_ids:
             if cid in current:
@@ -201,8 +201,7 @@ def update_visit(ctx: AppContext, visit_id: str, **fields: Any) -> Visit:
             setattr(visit, key, nfc(value).strip() if isinstance(value, str) else value)
         if visit.ended_at and visit.arrival_at and visit.ended_at < visit.arrival_at.replace(second=0, microsecond=0):
             raise ValidationFailed(
-                "Giờ kết thúc biên bản không được trước giờ Đoàn đến.",
-                "The minutes cannot end before the team arrived.")
+                "Giờ kết thúc biên bản không được trước giờ Đoàn đến.")
         s.add(visit)
         return visit
 
@@ -217,7 +216,7 @@ def participants(ctx: AppContext, visit_id: str, side: str | None = None) -> lis
 
 def add_participant(ctx: AppContext, visit_id: str, side: str, person: ParticipantIn) -> Participant:
     if not _clean(person.full_name):
-        raise ValidationFailed("Cần nhập họ và tên.", "The person's full name is required.")
+        raise ValidationFailed("Cần nhập họ và tên.")
     with ctx.session() as s:
         visit_for_update(s, visit_id)
         count = len(s.exec(select(Participant.id).where(Participant.visit_id == visit_id,
@@ -244,7 +243,7 @@ def list_signatures(ctx: AppContext, visit_id: str) -> dict[str, Signature]:
 
 def _signature(s: Session, visit_id: str, role: str) -> Signature:
     if role not in {r.value for r in SignerRole}:
-        raise ValidationFailed(f"Vai trò ký không hợp lệ: {role}", f"Unknown signer role: {role}")
+        raise ValidationFailed("Vai trò ký không hợp lệ: {role}", role=role)
     sig = s.exec(select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)).first()
     return sig or Signature(visit_id=visit_id, role=role)
 
@@ -254,9 +253,9 @@ def save_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, st
     """Keep a drawn signature as vector strokes ([[x, y], …] per stroke, in pad coordinates)."""
     clean = [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes if len(stroke) >= 1]
     if sum(len(st) for st in clean) < 2:
-        raise ValidationFailed("Chữ ký trống: hãy ký vào khung.", "The signature is empty: sign in the box.")
+        raise ValidationFailed("Chữ ký trống: hãy ký vào khung.")
     if not _clean(full_name):
-        raise ValidationFailed("Cần họ và tên người ký.", "The signer's name is required.")
+        raise ValidationFailed("Cần họ và tên người ký.")
     with ctx.session() as s:
         visit_for_update(s, visit_id)
         sig = _signature(s, visit_id, role)
@@ -270,7 +269,7 @@ def save_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, st
 def refuse_signature(ctx: AppContext, visit_id: str, role: str, full_name: str, reason: str) -> Signature:
     """Record that a party refused to sign, with the reason; the minutes stay valid."""
     if not _clean(reason):
-        raise ValidationFailed("Cần ghi lý do từ chối ký.", "The reason for refusing to sign is required.")
+        raise ValidationFailed("Cần ghi lý do từ chối ký.")
     with ctx.session() as s:
         visit_for_update(s, visit_id)
         sig = _signature(s, visit_id, role)
@@ -334,7 +333,6 @@ def visit_steps(ctx: AppContext, visit_id: str) -> list[Step]:
     totals = roll_call.roll_call_sheet(ctx, visit_id).totals
     called = totals.roster - totals.not_recorded
     steps.append(Step("roll-call", state(called, totals.roster), called, totals.roster))
-    from . import sampling  # on use, as above
 
     drawn = [x for x in sampling.list_samples(ctx, visit_id) if x.drawn]
     dossier_gaps = sampling.dossier_gaps(ctx, visit_id) if drawn else []

@@ -17,12 +17,11 @@ from sqlmodel import col
 
 from ..domain.text import fold, nfc
 from ..store import models as m
-from .context import AppContext
-from .office_dates import LOCAL_TZ, aware, local_date, period_clauses, visit_when
 from ..store.office import visit_tally
+from .context import AppContext
 from .dashboard import fill_tallies, tally_basis
+from .office_dates import LOCAL_TZ, aware, local_date, period_clauses, visit_when
 from .violation_tally import KIND_CODES, item_kinds
-
 
 
 @dataclass(frozen=True)
@@ -194,7 +193,7 @@ def filter_options(ctx: AppContext) -> FilterOptions:
     with ctx.session() as s:
         units = s.execute(select(col(m.Unit.id), col(m.Unit.name)).where(
             col(m.Unit.id).in_(select(col(m.Visit.unit_id)).distinct()))).all()
-        statuses = [v for v in s.execute(select(col(m.Visit.status)).distinct()).scalars()]
+        statuses = list(s.execute(select(col(m.Visit.status)).distinct()).scalars())
         checklists = sorted(set(s.execute(select(col(m.Answer.checklist_id)).distinct()).scalars()))
         kinds = list(KIND_CODES)
         first, last = s.execute(select(func.min(visit_when()), func.max(visit_when()))).one()

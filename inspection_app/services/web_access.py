@@ -45,7 +45,7 @@ def _read(data_dir: Path) -> dict[str, dict[str, Any]]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UserError(f"Tệp {path} bị lỗi: {exc}", f"The file {path} is malformed: {exc}") from exc
+        raise UserError("Tệp {path} bị lỗi: {exc}", path=path, exc=exc) from exc
     users = raw.get("users", {}) if isinstance(raw, dict) else {}
     return {k: v for k, v in users.items() if isinstance(v, dict)}
 
@@ -64,8 +64,7 @@ def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 def clean_name(name: str) -> str:
     name = " ".join((nfc(name) or "").split())
     if not name or len(name) > 80 or re.search(r"[\x00-\x1f]", name):
-        raise ValidationFailed("Tên người dùng không hợp lệ (1–80 ký tự).",
-                               "Invalid user name (1–80 characters).")
+        raise ValidationFailed("Tên người dùng không hợp lệ (1–80 ký tự).")
     return name
 
 
@@ -73,8 +72,7 @@ def set_password(data_dir: Path, name: str, password: str) -> WebUser:
     """Add a user or change their password. Raises ``ValidationFailed`` for a short password."""
     name = clean_name(name)
     if len(password or "") < MIN_PASSWORD:
-        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
-                               f"The password must have at least {MIN_PASSWORD} characters.")
+        raise ValidationFailed("Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", MIN_PASSWORD=MIN_PASSWORD)
     salt = os.urandom(16)
     users = _read(data_dir)
     users[name] = {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,

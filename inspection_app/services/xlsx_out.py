@@ -12,9 +12,9 @@ Every XLSX of the office (the two reports, the year-end list) is written through
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -29,8 +30,8 @@ _SKIP_FIELDS = {"created_at", "updated_at"}
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -43,14 +44,14 @@ def _plain(value: Any) -> Any:
 
 
 def event_hash(ev: AuditEvent) -> str:
-    at = ev.at if ev.at.tzinfo else ev.at.replace(tzinfo=timezone.utc)
+    at = ev.at if ev.at.tzinfo else ev.at.replace(tzinfo=UTC)
     payload = {
         "event_id": ev.event_id,
         "visit_id": ev.visit_id,
         "device_id": ev.device_id,
         "chain_index": ev.chain_index,
         "actor": ev.actor,
-        "at": at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "entity": ev.entity,
         "entity_id": ev.entity_id,
         "action": ev.action,

@@ -8,9 +8,10 @@ transaction. The same code runs on PostgreSQL (``postgresql+psycopg://…``).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

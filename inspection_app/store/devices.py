@@ -14,7 +14,7 @@ and the digest of each visit's content taken when its minutes were signed (issue
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -38,7 +38,7 @@ class EnrolledDevice(SQLModel, table=True):
     name: str = ""  # what the reviewer calls it: "Máy tính bảng 2 – Đoàn 1"
     enrolled_by: str = ""
     enrolled_at: datetime = _when(default_now=True)
-    revoked_at: Optional[datetime] = _when()
+    revoked_at: datetime | None = _when()
 
 
 class ChainHead(SQLModel, table=True):

@@ -255,10 +255,7 @@ def upgrade(engine: Engine) -> dict[str, Any]:
     if (version is not None and version > SCHEMA_VERSION) or not known:
         shown = revision if not known else version
         raise UserError(
-            f"Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (lược đồ {shown}); hãy cập nhật ứng dụng. "
-            "Dữ liệu không bị thay đổi.",
-            f"The database was written by a newer version of the app (schema {shown}); update the app. "
-            "Nothing was changed.")
+            "Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (lược đồ {shown}); hãy cập nhật ứng dụng. Dữ liệu không bị thay đổi.", shown=shown)
     if version is None:
         from alembic import command
 

@@ -14,19 +14,39 @@ between SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
 from .base import Timestamped, _id, _json, _when
-from .types import new_id
+
 # the enumerations of the columns live in store/enums.py; kept importable here (``x as x`` re-exports)
 from .enums import (
-    AttendanceStatus as AttendanceStatus, RemedyStatus as RemedyStatus, Severity as Severity, Side as Side,
-    SignerRole as SignerRole, TeamRole as TeamRole, VisitKind as VisitKind, VisitStatus as VisitStatus,
+    AttendanceStatus as AttendanceStatus,
 )
-
+from .enums import (
+    RemedyStatus as RemedyStatus,
+)
+from .enums import (
+    Severity as Severity,
+)
+from .enums import (
+    Side as Side,
+)
+from .enums import (
+    SignerRole as SignerRole,
+)
+from .enums import (
+    TeamRole as TeamRole,
+)
+from .enums import (
+    VisitKind as VisitKind,
+)
+from .enums import (
+    VisitStatus as VisitStatus,
+)
+from .types import new_id
 
 # --- organisation --------------------------------------------------------------------------------
 
@@ -75,20 +95,20 @@ class Visit(Timestamped, table=True):
     kind: str = VisitKind.PLANNED.value
     status: str = Field(default=VisitStatus.DRAFT.value, index=True)
     decision_number: str = ""  # Quyết định thành lập Đoàn, e.g. "125/QĐ-SNV"
-    decision_date: Optional[date] = None
+    decision_date: date | None = None
     decision_issuer: str = ""  # who signed the decision: "Giám đốc Sở Nội vụ", "Chủ tịch UBND tỉnh"
     plan_reference: str = ""  # Kế hoạch … (free text of older visits; plan_number etc. when known)
     plan_number: str = ""  # "18/KH-SNV"
-    plan_date: Optional[date] = None
+    plan_date: date | None = None
     plan_issuer: str = ""  # "Sở Nội vụ"
     place: str = ""
-    arrival_at: Optional[datetime] = _when()  # the team's arrival on site
-    ended_at: Optional[datetime] = _when()
+    arrival_at: datetime | None = _when()  # the team's arrival on site
+    ended_at: datetime | None = _when()
     checklists: list[Any] = _json(list)  # [{"id": "working_hours", "version": "1.0"}, …]
     assessment: str = ""  # III. Đánh giá
     unit_opinion: str = ""  # V. Ý kiến của đơn vị được kiểm tra
     minutes_number: str = ""
-    closed_at: Optional[datetime] = _when()
+    closed_at: datetime | None = _when()
     created_by: str = ""
     device_id: str = ""  # the tablet that created it
 
@@ -106,8 +126,8 @@ class Participant(Timestamped, table=True):
     role: str = TeamRole.MEMBER.value  # TeamRole for the team; free text for the unit side
     full_name: str
     position: str = ""
-    inspector_id: Optional[str] = Field(default=None, foreign_key="inspector.id")
-    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
+    inspector_id: str | None = Field(default=None, foreign_key="inspector.id")
+    staff_id: str | None = Field(default=None, foreign_key="staffmember.id")
     sort_order: int = 0
 
 
@@ -120,7 +140,7 @@ class Answer(Timestamped, table=True):
     checklist_id: str
     checklist_version: str
     item_id: str
-    value: Optional[str] = None  # pass / fail / na, a number, "HH:MM", text, a choice, a staff id
+    value: str | None = None  # pass / fail / na, a number, "HH:MM", text, a choice, a staff id
     note: str = ""
     answered_by: str = ""
     answered_at: datetime = _when(default_now=True)
@@ -131,15 +151,15 @@ class Finding(Timestamped, table=True):
 
     id: str = _id()
     visit_id: str = Field(foreign_key="visit.id", index=True)
-    checklist_id: Optional[str] = None
-    item_id: Optional[str] = None
-    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
+    checklist_id: str | None = None
+    item_id: str | None = None
+    staff_id: str | None = Field(default=None, foreign_key="staffmember.id")
     description: str
     severity: str = Severity.MEDIUM.value
     kind: str = ""  # a domain.violations.ViolationKind code, or "" (not a violation); the office counts it
     explanation_requested: bool = False  # bản tường trình
     place: str = ""
-    occurred_at: Optional[datetime] = _when()
+    occurred_at: datetime | None = _when()
     recorded_by: str = ""
     recorded_at: datetime = _when(default_now=True)
 
@@ -158,20 +178,20 @@ class Photo(Timestamped, table=True):
     width: int = 0
     height: int = 0
     byte_size: int = 0
-    captured_at: Optional[datetime] = _when()
+    captured_at: datetime | None = _when()
     capture_offset: str = ""  # EXIF OffsetTimeOriginal, e.g. "+07:00"
     device_make: str = ""
     device_model: str = ""
-    gps_lat: Optional[float] = None
-    gps_lon: Optional[float] = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
     ingested_at: datetime = _when(default_now=True)
     clock_skew: bool = False  # capture time far from ingest time
     caption: str = ""
-    checklist_id: Optional[str] = None
-    item_id: Optional[str] = None
-    finding_id: Optional[str] = Field(default=None, foreign_key="finding.id")
-    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id")
-    dossier_check_id: Optional[str] = Field(default=None, foreign_key="dossiercheck.id")
+    checklist_id: str | None = None
+    item_id: str | None = None
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
+    staff_id: str | None = Field(default=None, foreign_key="staffmember.id")
+    dossier_check_id: str | None = Field(default=None, foreign_key="dossiercheck.id")
     recorded_by: str = ""
 
 
@@ -181,8 +201,8 @@ class RollCallEntry(Timestamped, table=True):
     visit_id: str = Field(foreign_key="visit.id", index=True)
     staff_id: str = Field(foreign_key="staffmember.id")
     status: str = AttendanceStatus.PRESENT.value
-    arrival_time: Optional[str] = None  # "HH:MM", local time on the visit's day
-    minutes_late: Optional[int] = None
+    arrival_time: str | None = None  # "HH:MM", local time on the visit's day
+    minutes_late: int | None = None
     reason: str = ""  # công tác, nghỉ phép, ốm …
     evidence: str = ""  # giấy đi công tác, đơn nghỉ phép được duyệt …
     note: str = ""
@@ -196,8 +216,8 @@ class Register(Timestamped, table=True):
     """A unit's dossier register, as imported: only the columns the check needs are kept."""
 
     id: str = _id()
-    visit_id: Optional[str] = Field(default=None, foreign_key="visit.id", index=True)
-    unit_id: Optional[str] = Field(default=None, foreign_key="unit.id")
+    visit_id: str | None = Field(default=None, foreign_key="visit.id", index=True)
+    unit_id: str | None = Field(default=None, foreign_key="unit.id")
     source_name: str = ""
     source_sha256: str = ""
     encoding: str = ""
@@ -218,10 +238,10 @@ class Dossier(SQLModel, table=True):
     procedure_code: str = ""
     domain: str = ""  # lĩnh vực
     channel: str = ""
-    received_at: Optional[datetime] = _when()
-    due_at: Optional[datetime] = _when()
-    finished_at: Optional[datetime] = _when()
-    returned_at: Optional[datetime] = _when()
+    received_at: datetime | None = _when()
+    due_at: datetime | None = _when()
+    finished_at: datetime | None = _when()
+    returned_at: datetime | None = _when()
     status: str = ""
     processing_unit: str = ""
     note: str = ""
@@ -239,7 +259,7 @@ class Sample(Timestamped, table=True):
     commitment: str  # SHA-256 of the seed, shown before the draw
     strata: dict[Any, Any] = _json(dict)  # parameters: stratify by, sizes, minimums
     sizes: dict[Any, Any] = _json(dict)  # stratum -> drawn size
-    drawn_at: Optional[datetime] = _when()
+    drawn_at: datetime | None = _when()
     drawn_by: str = ""
 
 
@@ -257,11 +277,11 @@ class DossierCheck(Timestamped, table=True):
     answers: dict[Any, Any] = _json(dict)  # item id -> value
     note: str = ""
     # Additive (issue 5): the dossier checklist the answers belong to, and per-item notes.
-    checklist_id: Optional[str] = None
-    checklist_version: Optional[str] = None
-    notes: Optional[dict[Any, Any]] = Field(default=None, sa_type=JSON, nullable=True)  # item id -> note
+    checklist_id: str | None = None
+    checklist_version: str | None = None
+    notes: dict[Any, Any] | None = Field(default=None, sa_type=JSON, nullable=True)  # item id -> note
     checked_by: str = ""
-    checked_at: Optional[datetime] = _when()
+    checked_at: datetime | None = _when()
 
 
 # --- signatures, minutes, remedies ----------------------------------------------------------------
@@ -279,7 +299,7 @@ class Signature(Timestamped, table=True):
     pad_height: float = 0
     refused: bool = False
     refusal_reason: str = ""
-    signed_at: Optional[datetime] = _when()
+    signed_at: datetime | None = _when()
     # SHA-256 of the minutes' content the signer was shown (domain.minutes_digest.content_digest); when the
     # content changes afterwards the signature is stale ("phải ký lại") and closing waits for it.
     content_digest: str = ""
@@ -297,7 +317,7 @@ class MinutesDocument(Timestamped, table=True):
     sha256: str = ""
     byte_size: int = 0
     signed: bool = False
-    signed_at: Optional[datetime] = _when()
+    signed_at: datetime | None = _when()
     signer_subject: str = ""
     signer_fingerprint: str = ""
     reason: str = ""  # why this version replaces the previous one
@@ -316,12 +336,12 @@ class Remedy(Timestamped, table=True):
 
     id: str = _id()
     visit_id: str = Field(foreign_key="visit.id", index=True)
-    finding_id: Optional[str] = Field(default=None, foreign_key="finding.id")
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
     text: str
-    deadline: Optional[date] = None
-    report_due: Optional[date] = None
+    deadline: date | None = None
+    report_due: date | None = None
     status: str = RemedyStatus.OPEN.value
-    reported_on: Optional[date] = None
+    reported_on: date | None = None
     report_text: str = ""
     reviewed_by: str = ""
 
@@ -332,7 +352,7 @@ class Remedy(Timestamped, table=True):
 class AuditEvent(SQLModel, table=True):
     """One change, chained by hash to the previous event of the same visit and device."""
 
-    seq: Optional[int] = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     event_id: str = Field(default_factory=new_id, unique=True, max_length=36)
     visit_id: str = Field(index=True)
     device_id: str = ""
@@ -380,7 +400,7 @@ class SyncImport(SQLModel, table=True):
     file_name: str = ""
     source_device_id: str = ""
     exported_by: str = ""
-    exported_at: Optional[datetime] = _when()
+    exported_at: datetime | None = _when()
     imported_by: str = ""
     imported_at: datetime = _when(default_now=True)
     visit_ids: list[Any] = _json(list)
@@ -396,7 +416,7 @@ class SyncConflict(Timestamped, table=True):
 
     id: str = _id()
     import_id: str = Field(foreign_key="syncimport.id", index=True)
-    visit_id: Optional[str] = Field(default=None, index=True)
+    visit_id: str | None = Field(default=None, index=True)
     entity: str  # table name
     entity_id: str
     field: str = ""  # empty when the whole record is concerned (a deletion, signed minutes)
@@ -405,13 +425,13 @@ class SyncConflict(Timestamped, table=True):
     basis: str = ""  # audit (the changes' times) / updated_at (no history) / signed
     local_value: str = "null"
     incoming_value: str = "null"
-    local_at: Optional[datetime] = _when()
-    incoming_at: Optional[datetime] = _when()
+    local_at: datetime | None = _when()
+    incoming_at: datetime | None = _when()
     local_device: str = ""
     incoming_device: str = ""
     local_by: str = ""  # who made the local change (the audit event's actor), when known
     incoming_by: str = ""  # who made the incoming change
-    resolved_at: Optional[datetime] = _when()
+    resolved_at: datetime | None = _when()
     resolved_by: str = ""
     resolution: str = ""  # kept_local / took_incoming, set by a reviewer
 
@@ -434,8 +454,8 @@ Index("ix_answer_visit_value_item", col(Answer.visit_id), col(Answer.value), col
 Index("ix_visit_created_at", col(Visit.created_at))
 
 # Minutes numbers: blocks reserved per device and the register of issued numbers (issue #11).
-from .numbering import IssuedNumber, NumberBlock  # noqa: E402
 from .devices import ChainHead, EnrolledDevice, MergedUnit, VisitSeal  # noqa: E402  (bundles: issue #10)
+from .numbering import IssuedNumber, NumberBlock  # noqa: E402
 
 # --- office: people of a finding, outcomes (issue #12) --------------------------------------------
 from .office import FindingPerson, Outcome  # noqa: E402

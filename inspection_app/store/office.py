@@ -15,7 +15,6 @@ with neither (``services.violation_tally``).
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
@@ -37,9 +36,9 @@ class Outcome(Timestamped, table=True):
     visit_id: str = Field(foreign_key="visit.id", index=True)
     kind: str  # domain.violations.ViolationKind
     subject: str  # "p:<staff id>", "i:<checklist>/<item>" or "f:<finding id>"
-    staff_id: Optional[str] = Field(default=None, foreign_key="staffmember.id", index=True)
+    staff_id: str | None = Field(default=None, foreign_key="staffmember.id", index=True)
     handling: str = "none"  # domain.outcomes.Handling
-    decided_on: Optional[date] = None
+    decided_on: date | None = None
     document: str = ""  # e.g. "Quyết định số 15/QĐ-UBND ngày 02/4/2026"
     note: str = ""
     recorded_by: str = ""

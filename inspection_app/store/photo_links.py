@@ -12,7 +12,6 @@ The rows belong to the visit: audited, refused once the visit is locked, carried
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -27,8 +26,8 @@ class PhotoExtraLink(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     visit_id: str = Field(foreign_key="visit.id", index=True)
     photo_id: str = Field(foreign_key="photo.id", index=True)
-    checklist_id: Optional[str] = None  # with item_id: a checklist item of the visit
-    item_id: Optional[str] = None
-    finding_id: Optional[str] = Field(default=None, foreign_key="finding.id", index=True)
+    checklist_id: str | None = None  # with item_id: a checklist item of the visit
+    item_id: str | None = None
+    finding_id: str | None = Field(default=None, foreign_key="finding.id", index=True)
     recorded_by: str = ""
 

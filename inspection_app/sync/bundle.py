@@ -15,22 +15,38 @@ import os
 import shutil
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inspection_app.locale import N_
+
 from ..domain.errors import UserError, storage_error
+from ..fsutil import replace_durably
 from ..store import models as m
 from ..store.migrations import SCHEMA_VERSION
 from . import crypto, device_key
-from .bundle_format import (_CHUNK, FILES_PREFIX, FORMAT, FORMAT_VERSION, MANIFEST, MAX_FILE, MAX_MANIFEST,
-                            MAX_TOTAL, SIGNATURE, _new_work_dir, destination, file_sha256, staging_root,
-                            sweep_staging)
-from ..fsutil import replace_durably
+from .bundle_format import (
+    _CHUNK,
+    FILES_PREFIX,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    MAX_FILE,
+    MAX_MANIFEST,
+    MAX_TOTAL,
+    SIGNATURE,
+    _new_work_dir,
+    destination,
+    file_sha256,
+    staging_root,
+    sweep_staging,
+)
 from .bundle_open import FileEntry, OpenedBundle, open_bundle
 from .records import AUDIT_SKIP, AUDIT_TABLE, PATH_COLUMNS, BundleRejected, dump_row, ordered_tables
 
@@ -44,7 +60,7 @@ def _chunks(values: Iterable[Any], size: int = _IN_CHUNK) -> Iterable[list[Any]]
 
 
 def _utc_text(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -77,8 +93,7 @@ def collect_records(session: Session, visit_ids: list[str]) -> dict[str, list[An
     found = {v.id for v in visits}
     missing = [v for v in visit_ids if v not in found]
     if missing:
-        raise UserError(f"Không tìm thấy lượt kiểm tra: {', '.join(missing)}.",
-                        f"Visit not found: {', '.join(missing)}.", visit_ids=missing)
+        raise UserError("Không tìm thấy lượt kiểm tra: {missing}.", missing=', '.join(missing), visit_ids=missing)
     out["visit"] = visits
     for model in m.VISIT_OWNED:
         if model is m.Register:
@@ -144,7 +159,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
         visit_ids = list(session.execute(select(m.Visit.id).order_by(m.Visit.created_at)).scalars())  # type: ignore[call-overload]
     visit_ids = list(dict.fromkeys(visit_ids))
     if not visit_ids:
-        raise UserError("Không có lượt kiểm tra nào để xuất.", "There are no visits to export.")
+        raise UserError("Không có lượt kiểm tra nào để xuất.")
     if signing_key is None:
         signing_key = device_key.load_or_create(data_dir)
     records = collect_records(session, visit_ids)
@@ -154,8 +169,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
     missing = sorted({p for *_, p in uses if not (data_dir / p).is_file()})
     if missing:
         raise UserError(
-            "Không xuất được: thiếu tệp trong thư mục dữ liệu: " + ", ".join(missing[:10]),
-            "Cannot export: files missing from the data directory: " + ", ".join(missing[:10]),
+            "Không xuất được: thiếu tệp trong thư mục dữ liệu: {missing2}", missing2=", ".join(missing[:10]),
             missing=missing)
 
     bundle_id = str(uuid.uuid4())
@@ -198,7 +212,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
                 "device": {"id": device_id, "name": device_name,
                            "public_key": device_key.public_b64(signing_key)},
                 "exported_by": actor,
-                "exported_at": _utc_text(datetime.now(timezone.utc)),
+                "exported_at": _utc_text(datetime.now(UTC)),
                 "visit_ids": visit_ids,
                 "records": {t.name: [dump_row(t, r) for r in records.get(t.name, [])]
                             for t in ordered_tables()},
@@ -222,7 +236,7 @@ def write_bundle(session: Session, data_dir: Path, out: Path, visit_ids: list[st
         replace_durably(part, out)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise storage_error(exc, "gói dữ liệu", "the bundle") from exc
+        raise storage_error(exc, N_("gói dữ liệu")) from exc
     except BaseException:
         part.unlink(missing_ok=True)
         raise

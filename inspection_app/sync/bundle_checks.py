@@ -20,8 +20,18 @@ from ..store.audit import GENESIS, event_hash
 from ..store.migrations import SCHEMA_VERSION
 from . import device_key
 from .bundle_format import (
-    FORMAT, FORMAT_VERSION, MAX_FILE, MAX_SIGNATURE, MAX_TOTAL, SIGNATURE, _CHUNK, _SAFE_ID, _SHA, _damaged,
-    _mib, destination,
+    _CHUNK,
+    _SAFE_ID,
+    _SHA,
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_FILE,
+    MAX_SIGNATURE,
+    MAX_TOTAL,
+    SIGNATURE,
+    _damaged,
+    _mib,
+    destination,
 )
 from .records import AUDIT_SKIP, AUDIT_TABLE, PATH_COLUMNS, load_row, ordered_tables, rejected
 from .replay import check_records_match_events

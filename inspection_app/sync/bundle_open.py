@@ -19,17 +19,32 @@ import shutil
 import stat
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
+
+from inspection_app.locale import N_
 
 from ..domain.errors import UserError, storage_error
 from . import crypto
 from .bundle_checks import FileEntry, _check_files, _check_manifest, _check_signature, _read_bounded, _use_text
 from .bundle_format import (
-    FILES_PREFIX, MANIFEST, MAX_ENTRIES, MAX_FILE, MAX_MANIFEST, MAX_SIGNATURE, MAX_TOTAL, SIGNATURE,
-    _ALLOWED_COMPRESSION, _CHUNK, _SHA, _damaged, _mib, _new_work_dir,
+    _ALLOWED_COMPRESSION,
+    _CHUNK,
+    _SHA,
+    FILES_PREFIX,
+    MANIFEST,
+    MAX_ENTRIES,
+    MAX_FILE,
+    MAX_MANIFEST,
+    MAX_SIGNATURE,
+    MAX_TOTAL,
+    SIGNATURE,
+    _damaged,
+    _mib,
+    _new_work_dir,
 )
 from .records import rejected
 
@@ -83,7 +98,7 @@ class OpenedBundle:
             shutil.rmtree(path, ignore_errors=True)
         self._cleanup.clear()
 
-    def __enter__(self) -> "OpenedBundle":
+    def __enter__(self) -> OpenedBundle:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -122,8 +137,7 @@ def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | 
         with open(path, "rb") as fh:
             head = fh.read(len(crypto.MAGIC))
     except OSError as exc:
-        raise UserError(f"Không đọc được tệp {path}: {exc.strerror or exc}.",
-                        f"Cannot read the file {path}: {exc.strerror or exc}.") from exc
+        raise UserError("Không đọc được tệp {path}: {value}.", path=path, value=exc.strerror or exc) from exc
     cleanup: list[Path] = []
     try:
         root = staging_root or work_root
@@ -152,7 +166,7 @@ def open_bundle(path: Path, passphrase: str | None = None, staging_root: Path | 
     except OSError as exc:
         for p in cleanup:
             shutil.rmtree(p, ignore_errors=True)
-        raise storage_error(exc, "tệp tạm khi nhập gói dữ liệu", "temporary files while importing") from exc
+        raise storage_error(exc, N_("tệp tạm khi nhập gói dữ liệu")) from exc
     except BaseException:
         for p in cleanup:
             shutil.rmtree(p, ignore_errors=True)

@@ -35,6 +35,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from inspection_app.domain.errors import Phrase
+
 from ..domain.errors import UserError
 
 MAGIC = b"IABUNDLE"
@@ -58,8 +60,7 @@ class DamagedBundle(UserError):
 
 def _damaged(reason_vi: str, reason_en: str) -> DamagedBundle:
     return DamagedBundle(
-        f"Tệp gói dữ liệu bị hỏng hoặc không đầy đủ ({reason_vi}); chưa có dữ liệu nào được ghi.",
-        f"The bundle file is damaged or incomplete ({reason_en}); nothing was written.",
+        "Tệp gói dữ liệu bị hỏng hoặc không đầy đủ ({reason}); chưa có dữ liệu nào được ghi.", reason=Phrase(reason_vi, reason_en),
     )
 
 
@@ -69,7 +70,7 @@ def is_encrypted(head: bytes) -> bool:
 
 def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
     if not passphrase:
-        raise BadPassphrase("Cần nhập mật khẩu của gói dữ liệu.", "The bundle's passphrase is required.")
+        raise BadPassphrase("Cần nhập mật khẩu của gói dữ liệu.")
     kdf = Scrypt(salt=salt, length=32, n=2 ** log2_n, r=r, p=p)
     return kdf.derive(passphrase.encode("utf-8"))
 
@@ -125,26 +126,20 @@ def decrypt_stream(src: Readable, dst: BinaryIO, passphrase: str | None, *,
     _magic, version, log2_n, r, p, chunk, salt, prefix, check = _HEADER.unpack(header)
     if version != VERSION:
         raise UserError(
-            f"Gói dữ liệu được mã hóa theo định dạng mới hơn ({version}); hãy cập nhật ứng dụng.",
-            f"The bundle is encrypted with a newer format ({version}); update the app.",
+            "Gói dữ liệu được mã hóa theo định dạng mới hơn ({version}); hãy cập nhật ứng dụng.", version=version,
         )
     if (log2_n, r, p, chunk) != (DEFAULT_LOG2_N, DEFAULT_R, DEFAULT_P, CHUNK):
         raise DamagedBundle(
-            f"Tham số mã hóa của gói dữ liệu khác với tham số ứng dụng dùng (scrypt N=2^{log2_n}, r={r}, "
-            f"p={p}, khối {chunk} byte): gói không do ứng dụng này tạo ra. Chưa có dữ liệu nào được ghi.",
-            f"The bundle's encryption parameters are not the ones this app writes (scrypt N=2^{log2_n}, "
-            f"r={r}, p={p}, chunk {chunk} bytes): it was not made by this app. Nothing was written.",
+            "Tham số mã hóa của gói dữ liệu khác với tham số ứng dụng dùng (scrypt N=2^{log2_n2}, r={r2}, p={p2}, khối {chunk2} byte): gói không do ứng dụng này tạo ra. Chưa có dữ liệu nào được ghi.", log2_n2=log2_n, r2=r, p2=p, chunk2=chunk,
             log2_n=log2_n, r=r, p=p, chunk=chunk)
     if passphrase is None:
         raise BadPassphrase(
             "Gói dữ liệu này được mã hóa: cần nhập mật khẩu.",
-            "This bundle is encrypted: a passphrase is required.",
         )
     key = _derive(passphrase, salt, log2_n, r, p)
     if not hmac.compare_digest(_check_value(key), check):
         raise BadPassphrase(
             "Mật khẩu không đúng: không mở được gói dữ liệu. Chưa có dữ liệu nào được ghi.",
-            "Wrong passphrase: the bundle could not be opened. Nothing was written.",
         )
     aead = AESGCM(key)
     index = 0
@@ -162,8 +157,7 @@ def decrypt_stream(src: Readable, dst: BinaryIO, passphrase: str | None, *,
         written += len(plain)
         if max_plain is not None and written > max_plain:
             raise DamagedBundle(
-                f"Gói dữ liệu lớn hơn giới hạn {max_plain // (1 << 20)} MiB. Chưa có dữ liệu nào được ghi.",
-                f"The bundle is larger than the limit of {max_plain // (1 << 20)} MiB. Nothing was written.")
+                "Gói dữ liệu lớn hơn giới hạn {value} MiB. Chưa có dữ liệu nào được ghi.", value=max_plain // (1 << 20))
         dst.write(plain)
         if last:
             return

@@ -41,9 +41,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..store import audit, models as m
-from ..store.types import new_id, utcnow
 from ..fsutil import replace_durably
+from ..store import audit
+from ..store import models as m
+from ..store.types import new_id, utcnow
 from .bundle_open import OpenedBundle
 from .merge_plan import Planner, _chunks, json_text
 from .merge_types import Conflict, MergeResult

@@ -235,7 +235,7 @@ class Guards:
         of this device records it, unless the events already do."""
         pks = {t.name: pk_column(t) for t in ordered_tables()}
         seen: set[tuple[str, str, str]] = set()
-        for name, row, col, old in self.remaps:
+        for name, row, col, _old in self.remaps:
             visit = self._visit_of(name, row)
             final_id = self.id_map.get(name, {}).get(row[pks[name]], row[pks[name]])
             key = (name, final_id, col)

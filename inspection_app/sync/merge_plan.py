@@ -11,17 +11,25 @@ from typing import Any, cast
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..store import audit, models as m
+from ..store import audit
+from ..store import models as m
 from .bundle_format import file_sha256
 from .bundle_open import OpenedBundle
 from .merge_guard import Guards
 from .merge_types import Conflict, _Event
 from .records import (
-    AUDIT_TABLE, BOOKKEEPING, PATH_COLUMNS, QUIET, dump_value, natural_keys, ordered_tables, pk_column,
-    rejected, values_equal,
+    AUDIT_TABLE,
+    BOOKKEEPING,
+    PATH_COLUMNS,
+    QUIET,
+    dump_value,
+    natural_keys,
+    ordered_tables,
+    pk_column,
+    rejected,
+    values_equal,
 )
 from .replay import AUDITED
-
 
 _IN_CHUNK = 500
 IMPORT_LOCK = 0x1A5B_0D1E  # pg_advisory_xact_lock key of bundle imports

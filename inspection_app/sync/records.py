@@ -9,12 +9,15 @@ column type, so a malformed manifest is refused before anything is written.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Table
 from sqlmodel import SQLModel
+
+from inspection_app.domain.errors import Phrase
 
 from ..domain.errors import UserError
 from ..store import models as m
@@ -26,7 +29,7 @@ class BundleRejected(UserError):
 
 
 def rejected(vi: str, en: str, **details: object) -> BundleRejected:
-    return BundleRejected(f"{vi} Chưa có dữ liệu nào được ghi.", f"{en} Nothing was written.", **details)
+    return BundleRejected("{what} Chưa có dữ liệu nào được ghi.", what=Phrase(vi, en), **details)
 
 
 # Tables a bundle carries, besides the audit events. The order is resolved from the foreign keys
@@ -102,8 +105,8 @@ def dump_value(value: Any) -> Any:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "value") and not isinstance(value, (str, int, float, bool, list, dict)):
@@ -144,7 +147,7 @@ def load_value(col, raw: Any) -> Any:
         value = datetime.fromisoformat(raw)
         if value.tzinfo is None:
             raise _BadValue("time without a UTC offset")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     if isinstance(kind, Date):
         if not isinstance(raw, str):
             raise _BadValue("not a date")

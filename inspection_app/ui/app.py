@@ -22,9 +22,10 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import flet as ft
 
@@ -62,7 +63,7 @@ class Startup:
         if ctx is not None:
             self._future.set_result(ctx)
 
-    def begin(self, after_listening: tuple[str, int] | None = None) -> "Startup":
+    def begin(self, after_listening: tuple[str, int] | None = None) -> Startup:
         """Open on a background thread; with ``(host, port)``, once the server listens there."""
         if not self._future.done() and not self._started:
             self._started = True

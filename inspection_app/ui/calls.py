@@ -28,9 +28,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Literal, TypeVar, Union
+from typing import Any, Generic, Literal, TypeVar, Union
 
 from ..domain.errors import UserError
 
@@ -73,11 +74,11 @@ class Failure:
         return default
 
 
-Result = Union[Ok[T], Failure]
+Result = Union[Ok[T], Failure]  # noqa: UP007
 
 
 async def call(fn: Callable[..., T], *args: Any, lang: str = "vi", work: Work = "write",
-               unexpected: str | None = None, **kwargs: Any) -> "Result[T]":
+               unexpected: str | None = None, **kwargs: Any) -> Result[T]:
     """Run ``fn(*args, **kwargs)`` on the writer thread (or the long-work thread) and wrap the outcome.
 
     ``lang`` ("vi"/"en") chooses the failure's message; ``unexpected`` overrides the message for

@@ -108,7 +108,7 @@ class Door:
     # --- tokens ---------------------------------------------------------------------------------
     def make_token(self, user: str, now: float | None = None) -> str:
         expires = int((now or time.time()) + SESSION_SECONDS)
-        body = base64.urlsafe_b64encode(f"{user}\n{expires}".encode("utf-8")).decode("ascii")
+        body = base64.urlsafe_b64encode(f"{user}\n{expires}".encode()).decode("ascii")
         mac = hmac.new(self.secret, body.encode("ascii"), hashlib.sha256).hexdigest()
         return f"{body}.{mac}"
 
@@ -287,10 +287,7 @@ def check_can_start(data_dir: Path, host: str) -> bool:
 
     if not web_access.has_users(data_dir):
         raise UserError(
-            f"Không mở chế độ web trên địa chỉ {host} khi chưa đặt mật khẩu: mọi máy trong mạng sẽ "
-            "vào được. Hãy đặt mật khẩu người dùng web trước, hoặc chạy trên 127.0.0.1.",
-            f"Web mode will not listen on {host} without a password: every machine on the network "
-            "could get in. Set a web user's password first (web-user NAME), or run on 127.0.0.1.")
+            "Không mở chế độ web trên địa chỉ {host} khi chưa đặt mật khẩu: mọi máy trong mạng sẽ vào được. Hãy đặt mật khẩu người dùng web trước, hoặc chạy trên 127.0.0.1.", host=host)
     return locked
 
 

@@ -86,7 +86,7 @@ class AppShell(Shell):
         from ..services import demo_space
 
         self.page.show_dialog(ft.SnackBar(ft.Row([ft.ProgressRing(width=20, height=20, stroke_width=3),
-                                                  ft.Text(self.t("fs.preparing"), size=16)], spacing=12),
+                                                  ft.Text(self.t("Đang chuẩn bị dữ liệu mẫu…"), size=16)], spacing=12),
                                           duration=ft.Duration(seconds=60)))
         self.page.update()
         demo_ctx = await self.call(demo_space.demo_context, self.real_ctx, work="long")
@@ -115,9 +115,9 @@ def demo_banner(shell: AppShell) -> ft.Control:
     return ft.Semantics(identifier=DEMO_BANNER_ID, container=True, content=ft.Container(
         ft.Row([
             ft.Icon(ft.Icons.SCIENCE_OUTLINED, color=ft.Colors.BROWN_900),
-            ft.Text(t("fs.banner"), size=18, weight=ft.FontWeight.W_800, color=ft.Colors.BROWN_900),
-            ft.Text(t("fs.banner_help"), size=15, color=ft.Colors.BROWN_900, expand=True),
-            ft.OutlinedButton(t("fs.leave_demo"), icon=ft.Icons.LOGOUT, on_click=shell.leave_demo),
+            ft.Text(t("DỮ LIỆU MẪU"), size=18, weight=ft.FontWeight.W_800, color=ft.Colors.BROWN_900),
+            ft.Text(t("Chỉ để dùng thử: không phải hồ sơ thật, không xuất gói dữ liệu."), size=15, color=ft.Colors.BROWN_900, expand=True),
+            ft.OutlinedButton(t("Về dữ liệu thật"), icon=ft.Icons.LOGOUT, on_click=shell.leave_demo),
         ], spacing=12, wrap=False, vertical_alignment=ft.CrossAxisAlignment.CENTER),
         bgcolor=ft.Colors.AMBER_200, padding=ft.Padding.symmetric(horizontal=16, vertical=6)))
 
@@ -126,11 +126,11 @@ def show_start_failure(page: ft.Page, exc: BaseException) -> None:
     """The app could not open its data: say so in both languages, with the reason."""
     t = I18n("vi")
     detail = exc.message("vi") + "\n" + exc.message("en") if isinstance(exc, UserError) else repr(exc)
-    page.title = t("app.title")
+    page.title = t("Kiểm tra công vụ")
     page.views.clear()
     page.views.append(ft.View(route="/", controls=[ft.Container(ft.Column([
-        ft.Text(t("fs.start_failed"), size=20, color=ft.Colors.RED_900),
-        ft.Text(I18n("en")("fs.start_failed"), size=16, color=ft.Colors.RED_900),
+        ft.Text(t("Không mở được thư mục dữ liệu, nên ứng dụng chưa thể bắt đầu."), size=20, color=ft.Colors.RED_900),
+        ft.Text(I18n("en")("Không mở được thư mục dữ liệu, nên ứng dụng chưa thể bắt đầu."), size=16, color=ft.Colors.RED_900),
         ft.Text(detail, size=14, selectable=True),
     ], spacing=12), padding=24)]))
     page.update()

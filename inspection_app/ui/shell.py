@@ -27,10 +27,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import flet as ft
+
+from inspection_app.locale import N_
 
 from . import calls
 from .calls import Result, Work
@@ -55,23 +58,23 @@ class Dest:
 
 
 GLOBAL_NAV = [
-    Dest("visits", ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT, "nav.visits"),
-    Dest("review", ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS, "nav.review"),
-    Dest("settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS, "nav.settings"),
+    Dest("visits", ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT, N_("Cuộc kiểm tra")),
+    Dest("review", ft.Icons.INSIGHTS_OUTLINED, ft.Icons.INSIGHTS, N_("Tổng hợp")),
+    Dest("settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS, N_("Cài đặt")),
 ]
 VISIT_NAV = [
-    Dest("checklist", ft.Icons.CHECKLIST_OUTLINED, ft.Icons.CHECKLIST, "nav.checklist"),
-    Dest("roll-call", ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS, "nav.roll_call"),
-    Dest("dossiers", ft.Icons.FOLDER_COPY_OUTLINED, ft.Icons.FOLDER_COPY, "nav.dossiers"),
-    Dest("findings", ft.Icons.REPORT_OUTLINED, ft.Icons.REPORT, "nav.findings"),
-    Dest("photos", ft.Icons.PHOTO_LIBRARY_OUTLINED, ft.Icons.PHOTO_LIBRARY, "nav.photos"),
-    Dest("signatures", ft.Icons.DRAW_OUTLINED, ft.Icons.DRAW, "nav.signatures"),
-    Dest("conclusions", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, "nav.conclusions"),
-    Dest("close", ft.Icons.LOCK_OUTLINE, ft.Icons.LOCK, "nav.close"),
-    Dest("minutes", ft.Icons.DESCRIPTION_OUTLINED, ft.Icons.DESCRIPTION, "nav.minutes"),
+    Dest("checklist", ft.Icons.CHECKLIST_OUTLINED, ft.Icons.CHECKLIST, N_("Nội dung")),
+    Dest("roll-call", ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS, N_("Điểm danh")),
+    Dest("dossiers", ft.Icons.FOLDER_COPY_OUTLINED, ft.Icons.FOLDER_COPY, N_("Hồ sơ TTHC")),
+    Dest("findings", ft.Icons.REPORT_OUTLINED, ft.Icons.REPORT, N_("Phát hiện")),
+    Dest("photos", ft.Icons.PHOTO_LIBRARY_OUTLINED, ft.Icons.PHOTO_LIBRARY, N_("Ảnh")),
+    Dest("signatures", ft.Icons.DRAW_OUTLINED, ft.Icons.DRAW, N_("Chữ ký")),
+    Dest("conclusions", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, N_("Đánh giá, kiến nghị")),
+    Dest("close", ft.Icons.LOCK_OUTLINE, ft.Icons.LOCK, N_("Kết thúc")),
+    Dest("minutes", ft.Icons.DESCRIPTION_OUTLINED, ft.Icons.DESCRIPTION, N_("Biên bản")),
 ]
 GLOBAL_ROUTES = {"visits": "/", "review": "/review", "settings": "/settings"}
-SETUP_DEST = Dest("setup", ft.Icons.EDIT_NOTE_OUTLINED, ft.Icons.EDIT_NOTE, "nav.setup")
+SETUP_DEST = Dest("setup", ft.Icons.EDIT_NOTE_OUTLINED, ft.Icons.EDIT_NOTE, N_("Thiết lập"))
 # The guided visit (services.visits.STEPS) with the screens that sit beside a step.
 STEP_ORDER = ["setup", "checklist", "roll-call", "dossiers", "findings", "photos", "conclusions", "signatures",
               "close", "minutes"]
@@ -101,7 +104,7 @@ class Shell:
     def start(self):
         """Set the page up and show its route; returns the future of that first screen."""
         page = self.page
-        page.title = self.t("app.title")
+        page.title = self.t("Kiểm tra công vụ")
         page.theme = theme()
         page.locale_configuration = locales(self.lang)
         page.theme_mode = ft.ThemeMode.LIGHT
@@ -175,7 +178,7 @@ class Shell:
                 log.exception("showing %s", route)
                 screen, view = None, self._error_view()
             self.screen = screen
-            self.page.title = f"{screen.title() if screen else self.t('app.title')} · {self.t('app.title')}"
+            self.page.title = f"{screen.title() if screen else self.t('Kiểm tra công vụ')} · {self.t('Kiểm tra công vụ')}"
             self.page.views.clear()
             self.page.views.append(view)
             self.page.update()
@@ -200,10 +203,10 @@ class Shell:
         return label
 
     def _error_view(self) -> ft.View:
-        return ft.View(route=self.page.route, appbar=ft.AppBar(title=ft.Text(self.t("app.title"))), controls=[
+        return ft.View(route=self.page.route, appbar=ft.AppBar(title=ft.Text(self.t("Kiểm tra công vụ"))), controls=[
             ft.Container(ft.Column([
-                ft.Text(self.t("common.unexpected"), size=18, color=ft.Colors.RED_900),
-                ft.FilledButton(self.t("nav.visits"), icon=ft.Icons.HOME, on_click=lambda e: self.go("/")),
+                ft.Text(self.t("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó vẫn còn nguyên."), size=18, color=ft.Colors.RED_900),
+                ft.FilledButton(self.t("Cuộc kiểm tra"), icon=ft.Icons.HOME, on_click=lambda e: self.go("/")),
             ], spacing=16), padding=24)])
 
     async def refresh(self) -> None:
@@ -234,7 +237,7 @@ class Shell:
         body = screen.body()
         leading = None
         if screen.back_route is not None:
-            leading = ft.IconButton(ft.Icons.ARROW_BACK, tooltip=self.t("nav.back"),
+            leading = ft.IconButton(ft.Icons.ARROW_BACK, tooltip=self.t("Quay lại"),
                                     on_click=lambda e, r=screen.back_route: self.go(r))
         appbar = ft.AppBar(
             leading=leading,
@@ -243,13 +246,13 @@ class Shell:
                           max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
             bgcolor=ft.Colors.INDIGO_50,
             actions=[*screen.actions(),
-                     ft.TextButton(self.t("nav.language"), icon=ft.Icons.TRANSLATE, on_click=self._toggle_language)
-                     if self.wide else ft.IconButton(ft.Icons.TRANSLATE, tooltip=self.t("nav.language"),
+                     ft.TextButton(self.t("English"), icon=ft.Icons.TRANSLATE, on_click=self._toggle_language)
+                     if self.wide else ft.IconButton(ft.Icons.TRANSLATE, tooltip=self.t("English"),
                                                      on_click=self._toggle_language),
                      ft.Container(width=8)],
         )
         self._progress = ft.ProgressBar(visible=self._long_jobs > 0, bar_height=4,
-                                        semantics_label=self.t("common.working"))
+                                        semantics_label=self.t("Đang xử lý…"))
         content = ft.Column([self._progress,
                              ft.Container(body, expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8))],
                             expand=True, spacing=0)
@@ -290,7 +293,7 @@ class Shell:
 
         drawer = ft.NavigationDrawer(
             selected_index=selected if selected is not None else -1, on_change=pick,
-            controls=[ft.Container(ft.Text(self.t("nav.steps"), size=18, weight=ft.FontWeight.W_600),
+            controls=[ft.Container(ft.Text(self.t("Các bước kiểm tra"), size=18, weight=ft.FontWeight.W_600),
                                    padding=ft.Padding.only(left=28, top=16, bottom=8)),
                       *[ft.NavigationDrawerDestination(
                           label=self.step_label(d.key),
@@ -302,8 +305,8 @@ class Shell:
         async def open_steps(e=None) -> None:
             await view.show_drawer()
 
-        appbar.leading = ft.IconButton(ft.Icons.MENU, tooltip=self.t("nav.steps"), on_click=open_steps)
-        appbar.actions = [ft.IconButton(ft.Icons.HOME_OUTLINED, tooltip=self.t("nav.visits"),
+        appbar.leading = ft.IconButton(ft.Icons.MENU, tooltip=self.t("Các bước kiểm tra"), on_click=open_steps)
+        appbar.actions = [ft.IconButton(ft.Icons.HOME_OUTLINED, tooltip=self.t("Cuộc kiểm tra"),
                                         on_click=lambda e: self.go("/")), *(appbar.actions or [])]
         return view
 
@@ -317,12 +320,12 @@ class Shell:
         if prev_key:
             buttons.append(ft.OutlinedButton(
                 self.step_label(prev_key), icon=ft.Icons.CHEVRON_LEFT, height=48,
-                tooltip=self.t("nav.prev_step"),
+                tooltip=self.t("Bước trước"),
                 on_click=lambda e: go(f"/visits/{screen.visit_id}/{prev_key}")))
         buttons.append(ft.Container(expand=True))
         if next_key:
             buttons.append(ft.FilledButton(
-                self.t("nav.next_step", step=self.step_label(next_key)), icon=ft.Icons.CHEVRON_RIGHT,
+                self.t("Tiếp: {step}", step=self.step_label(next_key)), icon=ft.Icons.CHEVRON_RIGHT,
                 height=48, on_click=lambda e: go(f"/visits/{screen.visit_id}/{next_key}")))
         return ft.Semantics(identifier="step-row", container=True, content=ft.Container(
             ft.Row(buttons, spacing=8), padding=ft.Padding.symmetric(horizontal=12, vertical=6),
@@ -385,7 +388,7 @@ class Shell:
             self._show_progress(+1)
         try:
             result = await calls.call(fn, *args, lang=self.lang, work=work,
-                                      unexpected=self.t("common.unexpected"), **kwargs)
+                                      unexpected=self.t("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó vẫn còn nguyên."), **kwargs)
         finally:
             if work == "long":
                 self._show_progress(-1)
@@ -415,10 +418,10 @@ class Shell:
             bgcolor=ft.Colors.RED_800 if error else ft.Colors.GREEN_800,
             duration=ft.Duration(milliseconds=6000 if error else 2500),
             # Flutter's own close icon is named "Close" whatever the language: an action named in ours
-            action=ft.SnackBarAction(self.t("common.close"), text_color=ft.Colors.WHITE) if error else None))
+            action=ft.SnackBarAction(self.t("Đóng"), text_color=ft.Colors.WHITE) if error else None))
         self.page.update()
 
-    def confirm(self, title: str, on_yes: Callable[[], Any], yes_key: str = "common.ok") -> None:
+    def confirm(self, title: str, on_yes: Callable[[], Any], yes_key: str = N_("Đồng ý")) -> None:
         """A yes/no dialog; ``on_yes`` may be async."""
 
         async def yes(e):
@@ -434,6 +437,6 @@ class Shell:
 
         self.page.show_dialog(ft.AlertDialog(
             modal=True, title=ft.Text(title, size=18),
-            actions=[ft.TextButton(self.t("common.cancel"), on_click=no),
+            actions=[ft.TextButton(self.t("Hủy"), on_click=no),
                      ft.FilledButton(self.t(yes_key), on_click=yes)]))
         self.page.update()

@@ -64,7 +64,7 @@ class AppServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "AppServer":
+    def start(self) -> AppServer:
         self.port = free_port()
         self.starts += 1
         env = dict(os.environ, FLET_FORCE_WEB_SERVER="1", FLET_SECRET_KEY="e2e-secret",
@@ -273,7 +273,7 @@ class Flt:
         went in, it writes its own (old) value back into the input, and the typing is redone.
         """
         box = self.reveal(locator)
-        for attempt in range(5):
+        for attempt in range(5):  # noqa: B007
             self.tap(box)
             expect(box).to_be_focused()
             self.page.keyboard.press("Control+a")

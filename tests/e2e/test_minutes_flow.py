@@ -12,9 +12,8 @@ from __future__ import annotations
 import concurrent.futures
 
 import pytest
-from playwright.sync_api import expect
-
 from e2e_support import Flt, new_tab
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 

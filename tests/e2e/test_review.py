@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from e2e_support import IMG_DIR, Flt, new_tab
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +45,7 @@ def bundle(tmp_path_factory) -> Path:
             ("Vương Thị Hạnh", "Chuyên viên"), ("Lục Văn Bình", "Công chức một cửa")]]
         visit = visits.create_visit(
             ctx, unit.id, kind="unannounced", decision_number="140/QĐ-SNV",
-            arrival_at=datetime.now(timezone.utc) - timedelta(days=12), place="Trụ sở UBND phường Bến Thành",
+            arrival_at=datetime.now(UTC) - timedelta(days=12), place="Trụ sở UBND phường Bến Thành",
             team=[visits.ParticipantIn("Lê Thị Bích Ngọc", "leader", "Phó Giám đốc Sở Nội vụ"),
                   visits.ParticipantIn("Phạm Đức Anh", "secretary", "Chuyên viên")],
             unit_reps=[visits.ParticipantIn("Đỗ Minh Khoa", "Chủ tịch UBND phường")],

@@ -3,7 +3,7 @@ every label switching between Vietnamese and English."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from e2e_support import Flt, field_server, new_tab
@@ -20,7 +20,7 @@ def seed_visit(ctx, unit) -> None:
 
     for name in ("Lê Hoàng Phúc", "Võ Minh Tuấn", "Đặng Ngọc Ánh"):
         units.add_staff(ctx, unit.id, name, "Chuyên viên")
-    arrival = datetime(2026, 7, 2, 0, 35, tzinfo=timezone.utc)  # 07:35 in Hà Nội time
+    arrival = datetime(2026, 7, 2, 0, 35, tzinfo=UTC)  # 07:35 in Hà Nội time
     visit = visits.create_visit(
         ctx, unit.id, kind="planned", decision_number="130/QĐ-SNV", decision_date=date(2026, 7, 1),
         checklist_ids=["office_culture"], arrival_at=arrival,

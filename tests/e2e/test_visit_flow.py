@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 
 import pytest
+from e2e_support import Flt, field_server, new_tab
 from PIL import Image
 from playwright.sync_api import expect
-
-from e2e_support import Flt, field_server, new_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -42,13 +42,13 @@ STATE: dict = {}
 
 def earlier_visit(ctx, unit) -> None:
     """Another team's visit still in progress at the commune, so the home has both lists."""
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta
 
     from inspection_app.services import checklists, visits
 
     visit = visits.create_visit(ctx, unit.id, kind="planned", decision_number="118/QĐ-SNV",
                                 decision_date=date(2026, 7, 1), checklist_ids=["working_hours"],
-                                arrival_at=datetime.now(timezone.utc) - timedelta(days=1, hours=3),
+                                arrival_at=datetime.now(UTC) - timedelta(days=1, hours=3),
                                 team=[visits.ParticipantIn("Trần Quang Minh", "leader")])
     checklists.record_answer(ctx, visit.id, "working_hours", "wh.on_time", "pass")
 

@@ -5,7 +5,6 @@ fit a 600 px tablet, and every control on the visit's screens has a name."""
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 import pytest

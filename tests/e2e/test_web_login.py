@@ -11,9 +11,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
-
 from e2e_support import ROOT, AppServer, Flt, free_port, new_tab
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 

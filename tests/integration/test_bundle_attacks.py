@@ -24,16 +24,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from office_seed import files_dump, seed_visit, table_dump
 from sqlalchemy import select
+from test_bundles import _assert_refused, _forge, _manifest, _no_staging_left, ctx_factory, full_visit, office, tablet  # noqa: F401
 
 from inspection_app.domain.errors import UserError
 from inspection_app.services import bundles, devices
 from inspection_app.store import models as m
 from inspection_app.store.audit import event_hash, verify_chain
 from inspection_app.sync import crypto, device_key
-from office_seed import files_dump, seed_visit, table_dump
-from test_bundles import (_assert_refused, _forge, _manifest, _no_staging_left, ctx_factory,  # noqa: F401
-                          full_visit, office, tablet)
 
 pytestmark = pytest.mark.both_databases
 
@@ -547,8 +546,9 @@ def test_cli_enrols_a_device_by_its_fingerprint(ctx_factory, office, tmp_path, c
 
 
 def test_units_with_the_same_name_are_offered_and_merged(ctx_factory, office, tmp_path):
-    from inspection_app.services import unit_merge
     from office_seed import seed_unit
+
+    from inspection_app.services import unit_merge
 
     a = ctx_factory("tablet-a", backend="sqlite", device_id="tablet-a")
     b = ctx_factory("tablet-b", backend="sqlite", device_id="tablet-b")
@@ -584,8 +584,9 @@ def test_units_with_the_same_name_are_offered_and_merged(ctx_factory, office, tm
 
 
 def test_checklist_text_that_does_not_match_its_hash_is_refused(tablet, office, tmp_path):
-    from inspection_app.services import checklists, visits
     from office_seed import seed_unit
+
+    from inspection_app.services import checklists, visits
 
     unit_id, _ = seed_unit(tablet)
     visit = visits.create_visit(tablet, unit_id, checklist_ids=["alcohol_tobacco"])

@@ -9,10 +9,11 @@ import base64
 import hashlib
 import json
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from office_seed import VN, files_dump, seed_visit, table_dump
 from sqlalchemy import select
 
 from inspection_app.domain.errors import UserError
@@ -22,7 +23,6 @@ from inspection_app.store.audit import verify_chain
 from inspection_app.store.migrations import SCHEMA_VERSION
 from inspection_app.sync import crypto, device_key
 from inspection_app.sync.records import AUDIT_SKIP, AUDIT_TABLE, dump_row, ordered_tables
-from office_seed import VN, files_dump, seed_visit, table_dump
 
 pytestmark = pytest.mark.both_databases
 
@@ -413,7 +413,7 @@ def test_signed_minutes_are_never_altered(ctx_factory, office, tmp_path):
     # A signs; B, unaware, renumbers its unsigned copy and replaces its file.
     with a.session() as s:
         doc = s.get(m.MinutesDocument, v.minutes_ids[0])
-        doc.signed, doc.signed_at, doc.signer_subject = True, datetime.now(timezone.utc), "CN=Trần Thị Bình"
+        doc.signed, doc.signed_at, doc.signer_subject = True, datetime.now(UTC), "CN=Trần Thị Bình"
     pdf_b = b"%PDF-1.7\n% B's edited copy\n%%EOF\n"
     with b.session() as s:
         doc = s.get(m.MinutesDocument, v.minutes_ids[0])

@@ -1,4 +1,5 @@
 import io
+from datetime import UTC
 
 import openpyxl
 import pytest
@@ -203,7 +204,7 @@ def test_malformed_settings_file_is_reported(data_dir):
 
 
 def test_photo_on_a_finding_about_the_item_counts_as_its_evidence(ctx, visit):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from inspection_app.services import photos
     from inspection_app.services.demo import demo_photo
@@ -213,7 +214,7 @@ def test_photo_on_a_finding_about_the_item_counts_as_its_evidence(ctx, visit):
     assert ("wh.no_leaving_post", "photo") in gaps
     finding = findings.add_finding(ctx, visit.id, "Chuyên viên một cửa vắng mặt tại quầy", checklist_id="working_hours",
                                    item_id="wh.no_leaving_post")
-    photos.add_photo(ctx, visit.id, demo_photo("Quầy một cửa bỏ trống", 3, datetime.now(timezone.utc)), "q.jpg",
+    photos.add_photo(ctx, visit.id, demo_photo("Quầy một cửa bỏ trống", 3, datetime.now(UTC)), "q.jpg",
                      finding_id=finding.id)
     gaps = {(m.item_id, m.kind) for m in visit_close.missing_before_close(ctx, visit.id)}
     assert ("wh.no_leaving_post", "photo") not in gaps

@@ -15,6 +15,7 @@ from inspection_app import config, resources
 from inspection_app.domain.errors import UserError
 from inspection_app.media.ingest import PhotoRejected
 from inspection_app.services import demo_space, photos
+from inspection_app.ui.enum_labels import enum_label
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -209,7 +210,7 @@ def test_missing_optional_packages_are_named_for_the_screen(monkeypatch):
     monkeypatch.setattr(capabilities, "_has", lambda module: module == "pyhanko")
     assert capabilities.left_to_the_office() == ["heic", "office_db"]
     for f in capabilities.features():
-        vi, en = LABELS[f"fs.feature.{f.key}"]
+        vi, en = LABELS[enum_label("fs.feature", f.key)]
         assert vi and en
     monkeypatch.setattr(capabilities, "_has", lambda module: True)
     assert capabilities.left_to_the_office() == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,8 @@ from inspection_app.services import (
     roll_call,
     sampling,
     timeline,
-    visit_close, visits,
+    visit_close,
+    visits,
 )
 from inspection_app.store.numbering import IssuedNumber
 
@@ -119,7 +120,7 @@ def _register_csv(today: date, rows: int = 12) -> str:
 @pytest.fixture
 def hard_visit(ctx, unit_with_staff, tmp_path):
     unit, people = unit_with_staff
-    arrival = datetime(2026, 7, 14, 0, 35, tzinfo=timezone.utc)  # 07:35 in Hồ Chí Minh City
+    arrival = datetime(2026, 7, 14, 0, 35, tzinfo=UTC)  # 07:35 in Hồ Chí Minh City
     visit = visits.create_visit(
         ctx, unit.id, kind="unannounced", decision_number="125/QĐ-SNV", decision_date=date(2026, 7, 10),
         arrival_at=arrival,
@@ -261,7 +262,7 @@ def test_a_change_after_signing_asks_for_the_signatures_again(ctx, hard_visit):
 
 
 def test_signing_waits_for_the_conclusions_and_refuses_a_tap(ctx, visit):
-    with pytest.raises(ValidationFailed, match="Kết luận"):
+    with pytest.raises(ValidationFailed, match="Đánh giá, kiến nghị"):
         minutes_signatures.sign(ctx, visit.id, "team_leader", "Nguyễn Thị Ánh Tuyết", STROKES, 160, 80)
     visits.update_visit(ctx, visit.id, assessment="Tốt.",
                         ended_at=visits.get_visit(ctx, visit.id).arrival_at + timedelta(hours=1))

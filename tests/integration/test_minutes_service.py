@@ -24,7 +24,8 @@ from inspection_app.services import (
     numbering,
     photos,
     roll_call,
-    visit_close, visits,
+    visit_close,
+    visits,
 )
 from inspection_app.store.models import MinutesDocument, Remedy, Visit, VisitStatus
 

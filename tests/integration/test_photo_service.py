@@ -6,7 +6,7 @@ import errno
 import hashlib
 import io
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import ExifTags, Image
@@ -19,7 +19,7 @@ from inspection_app.services import findings, photos, units
 from inspection_app.services import visits as visit_service
 from inspection_app.store.models import AuditEvent, Photo, Visit
 
-NOW = datetime(2025, 3, 4, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 4, 3, 0, tzinfo=UTC)
 ITEM = {"checklist_id": "working_hours", "item_id": "wh.on_time"}
 
 
@@ -65,7 +65,7 @@ def test_add_a_photo_linked_to_an_item(ctx, visit):
     assert p.sha256 == hashlib.sha256(data).hexdigest()
     assert (p.width, p.height) == (1800, 2400)  # upright portrait
     assert (p.mime, p.byte_size) == ("image/jpeg", len(data))
-    assert p.captured_at == datetime(2025, 3, 4, 2, 10, 11, tzinfo=timezone.utc)
+    assert p.captured_at == datetime(2025, 3, 4, 2, 10, 11, tzinfo=UTC)
     assert (p.capture_offset, p.device_make, p.device_model) == ("+07:00", "Samsung", "SM-X200")
     assert p.gps_lat == pytest.approx(11.31) and p.gps_lon == pytest.approx(106.1)
     assert p.ingested_at == NOW and p.recorded_by == "Nguyễn Thị Kiểm Tra"

@@ -7,12 +7,12 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
+from office_seed import VN, seed_unit, seed_visit
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inspection_app.domain.errors import ValidationFailed
 from inspection_app.services import reports, review
-from office_seed import VN, seed_unit, seed_visit
 
 pytestmark = pytest.mark.both_databases
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+from office_seed import VN, seed_unit, seed_visit
 
 from inspection_app.domain.errors import NotFound, ValidationFailed
 from inspection_app.domain.report import percent
 from inspection_app.services import bundles, review
-from office_seed import VN, seed_unit, seed_visit
 
 pytestmark = pytest.mark.both_databases
 
@@ -35,7 +35,7 @@ def seeded(office):
                               ("Niêm yết thủ tục", date(2026, 5, 30), None)],
                     minutes=True, signed=True, status="signed")
     # 31 March 20:30 UTC is 1 April 03:30 in Viet Nam: an April visit.
-    v2 = seed_visit(office, unit=tan_thanh, when=datetime(2026, 3, 31, 20, 30, tzinfo=timezone.utc),
+    v2 = seed_visit(office, unit=tan_thanh, when=datetime(2026, 3, 31, 20, 30, tzinfo=UTC),
                     roll_call=["present", "present", "present", "left_post"],
                     answers={"office_culture": {"oc1": "pass"}}, findings=[("tobacco", "Gạt tàn trong phòng họp")],
                     timeliness=["on_time"], status="closed")
@@ -202,9 +202,9 @@ def test_tallies_follow_every_change_whoever_writes(office, seeded):
     with office.session(raw=True) as s:
         s.execute(insert(m.Finding.__table__), [{"id": "bulk-f1", "visit_id": v2.visit_id, "description": "Uống rượu",
                                                  "severity": "medium", "kind": "alcohol", "explanation_requested": False,
-                                                 "place": "", "recorded_by": "", "recorded_at": datetime.now(timezone.utc),
-                                                 "created_at": datetime.now(timezone.utc),
-                                                 "updated_at": datetime.now(timezone.utc)}])
+                                                 "place": "", "recorded_by": "", "recorded_at": datetime.now(UTC),
+                                                 "created_at": datetime.now(UTC),
+                                                 "updated_at": datetime.now(UTC)}])
     after = review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals
     assert (after.alcohol, after.findings) == (before.alcohol + 1, before.findings + 1)
     with office.session(raw=True) as s:
@@ -216,7 +216,7 @@ def test_tallies_follow_every_change_whoever_writes(office, seeded):
                                                                           before.v_late + 1)
     with office.session(raw=True) as s:  # the visit moves to May: out of the period
         s.execute(update(m.Visit.__table__).where(m.Visit.id == v2.visit_id)
-                  .values(arrival_at=datetime(2026, 5, 5, 1, 0, tzinfo=timezone.utc)))
+                  .values(arrival_at=datetime(2026, 5, 5, 1, 0, tzinfo=UTC)))
     assert review.dashboard(office, date(2026, 3, 1), date(2026, 4, 30)).totals.visits == before.visits - 1
     assert [mo.month for mo in review.dashboard(office).by_month] == ["2026-03", "2026-05"]
 
@@ -255,7 +255,7 @@ def test_a_table_filtered_by_violation_kind_pages_in_the_table_order(office, see
         sorted(v.visit_id for v in tied)
     with office.session(raw=True) as s:  # v1 moves after the others: its tally row forgets its moment
         s.execute(update(m.Visit.__table__).where(m.Visit.id == v1.visit_id)
-                  .values(arrival_at=datetime(2026, 5, 4, 3, 0, tzinfo=timezone.utc)))
+                  .values(arrival_at=datetime(2026, 5, 4, 3, 0, tzinfo=UTC)))
     check()
     assert _ids(review.visits_page(office, F(violation_kind="tobacco"), page_size=1)) == [v1.visit_id]
     assert review.visits_page(office, F(violation_kind="no-such-kind")).total == 0

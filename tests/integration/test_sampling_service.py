@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
@@ -74,7 +74,7 @@ def test_import_keeps_only_what_the_check_needs(ctx, visit, register_file):
     assert stored.hash == summary.frame_hash == sampling.preview_register(register_file).frame_hash
     assert stored.records[0].received == datetime(2025, 1, 13, 8, 30)  # local wall-clock time, as in the file
     first = next(d for d in dossiers if d.code == stored.records[0].code)
-    assert first.received_at == datetime(2025, 1, 13, 1, 30, tzinfo=timezone.utc)  # stored in UTC
+    assert first.received_at == datetime(2025, 1, 13, 1, 30, tzinfo=UTC)  # stored in UTC
     assert [r.id for r in sampling.list_registers(ctx, visit.id)] == [summary.id]
 
 

@@ -1,5 +1,5 @@
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
@@ -28,13 +28,13 @@ def test_uuid_keys_nfc_text_and_utc_times(ctx):
     with ctx.session() as s:
         stored = s.get(Unit, unit.id)
         assert stored.name == unicodedata.normalize("NFC", nfd) != nfd
-        assert stored.created_at.tzinfo == timezone.utc
+        assert stored.created_at.tzinfo == UTC
     ict = timezone(timedelta(hours=7))
     with ctx.session() as s:
         v = Visit(unit_id=unit.id, arrival_at=datetime(2026, 7, 14, 7, 40, tzinfo=ict))
         s.add(v)
     with ctx.session() as s:
-        assert s.get(Visit, v.id).arrival_at == datetime(2026, 7, 14, 0, 40, tzinfo=timezone.utc)
+        assert s.get(Visit, v.id).arrival_at == datetime(2026, 7, 14, 0, 40, tzinfo=UTC)
     with ctx.engine.connect() as conn:  # stored as UTC wall-clock time (text in SQLite, timestamp in PostgreSQL)
         raw = conn.exec_driver_sql("select arrival_at from visit").scalar()
     assert str(raw).startswith("2026-07-14 00:40")

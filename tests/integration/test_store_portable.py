@@ -5,7 +5,7 @@ Complements ``test_store.py`` (which runs on both too) with what an office on Po
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, text
@@ -69,7 +69,7 @@ def test_values_round_trip(ctx):
                       thumb_path="p/t.jpg", gps_lat=11.3101234567, gps_lon=106.0987654321, clock_skew=True))
     with ctx.session() as s:
         got = s.get(m.Visit, v.id)
-        assert got.arrival_at == datetime(2026, 1, 5, 0, 31, 12, 345678, tzinfo=timezone.utc)
+        assert got.arrival_at == datetime(2026, 1, 5, 0, 31, 12, 345678, tzinfo=UTC)
         assert got.decision_date == date(2026, 1, 2) and got.checklists == checklists
         photo = s.exec(select(m.Photo)).one()
         assert (photo.gps_lat, photo.gps_lon, photo.clock_skew) == (11.3101234567, 106.0987654321, True)

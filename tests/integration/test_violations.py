@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 import pytest
+from office_seed import VN
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
@@ -16,10 +17,20 @@ from pypdf import PdfReader
 from inspection_app.domain.checklist import AnswerType
 from inspection_app.domain.errors import NotFound, ValidationFailed
 from inspection_app.domain.violations import ViolationKind
-from inspection_app.services import (checklists, findings, outcomes, photos, province_report, reports, review,
-                                     roll_call, units, visit_close, visits)
+from inspection_app.services import (
+    checklists,
+    findings,
+    outcomes,
+    photos,
+    province_report,
+    reports,
+    review,
+    roll_call,
+    units,
+    visit_close,
+    visits,
+)
 from inspection_app.services.visits import ParticipantIn
-from office_seed import VN
 
 pytestmark = pytest.mark.both_databases
 

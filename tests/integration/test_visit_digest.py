@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from test_minutes_service import PASS, complete_visit, team_keys  # noqa: F401  (fixtures)
 
 from inspection_app.services import bundles, devices, minutes, visit_digest
 from inspection_app.store import models as m
-from test_minutes_service import PASS, complete_visit, team_keys  # noqa: F401  (fixtures)
 
 
 def test_signing_keeps_a_digest_that_travels_and_is_checked(ctx, complete_visit, team_keys, ctx_factory,  # noqa: F811

@@ -70,7 +70,7 @@ def checklist_texts() -> dict[str, str]:
             if isinstance(node, dict):
                 for k, v in node.items():
                     if k == "vi" and isinstance(v, str):
-                        out[f"{path.name}:{where}"] = v
+                        out[f"{path.name}:{where}"] = v  # noqa: B023
                     else:
                         walk(v, f"{where}.{k}")
             elif isinstance(node, list):

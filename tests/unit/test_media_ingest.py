@@ -10,7 +10,7 @@ import io
 import struct
 import warnings
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, ImageOps
@@ -100,7 +100,7 @@ def decode(data: bytes) -> Image.Image:
     return img
 
 
-NOW = datetime(2025, 3, 4, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vietnam, 50 min after capture
+NOW = datetime(2025, 3, 4, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam, 50 min after capture
 
 
 def reason_of(excinfo) -> str:
@@ -344,7 +344,7 @@ def test_capture_time_with_offset_make_model_and_gps():
     meta = ingest_bytes(data, now=NOW).metadata
     assert meta.captured_local == datetime(2025, 3, 4, 9, 10, 11)
     assert meta.capture_offset == "+07:00" and not meta.offset_assumed
-    assert meta.captured_at == datetime(2025, 3, 4, 2, 10, 11, tzinfo=timezone.utc)
+    assert meta.captured_at == datetime(2025, 3, 4, 2, 10, 11, tzinfo=UTC)
     assert (meta.make, meta.model) == ("Samsung", "SM-X200")  # NUL and padding trimmed
     assert meta.gps is not None
     assert meta.gps.lat == pytest.approx(10.758333, abs=1e-6)
@@ -368,8 +368,8 @@ def test_capture_time_without_offset_is_taken_as_vietnam_time():
     meta = ingest_bytes(data, now=NOW).metadata
     assert meta.capture_offset == "" and meta.offset_assumed
     assert meta.captured_at == datetime(2025, 3, 4, 9, 10, 11, tzinfo=VN)
-    utc = ingest_bytes(data, now=NOW, local_tz=timezone.utc).metadata
-    assert utc.captured_at == datetime(2025, 3, 4, 9, 10, 11, tzinfo=timezone.utc)
+    utc = ingest_bytes(data, now=NOW, local_tz=UTC).metadata
+    assert utc.captured_at == datetime(2025, 3, 4, 9, 10, 11, tzinfo=UTC)
 
 
 def test_capture_time_far_from_the_tablet_clock_is_flagged():
@@ -393,10 +393,10 @@ def test_placeholder_capture_time_is_ignored():
 
 
 def test_device_clock_defaults_to_now_in_utc():
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     meta = ingest_bytes(encode(quadrants(), "PNG")).metadata
     assert meta.ingested_at.tzinfo is not None
-    assert before <= meta.ingested_at <= datetime.now(timezone.utc)
+    assert before <= meta.ingested_at <= datetime.now(UTC)
 
 
 def test_report_copy_keeps_capture_facts_but_not_gps():

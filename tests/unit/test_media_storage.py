@@ -6,18 +6,18 @@ import errno
 import hashlib
 import io
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
 
 from inspection_app.domain.errors import StorageError, ValidationFailed
+from inspection_app.fsutil import atomic_write
 from inspection_app.media import storage as storage_mod
 from inspection_app.media.ingest import ingest_bytes
-from inspection_app.fsutil import atomic_write
 from inspection_app.media.storage import PhotoStore, photo_paths
 
-NOW = datetime(2025, 3, 4, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 4, 3, 0, tzinfo=UTC)
 
 
 def photo_bytes(seed: int = 0, size=(1800, 1200), quality=90) -> bytes:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from pdf_checks import flat, pdffonts, pdftotext
 
 from inspection_app.domain.errors import UserError, ValidationFailed
 from inspection_app.domain.minutes import (
@@ -26,8 +27,6 @@ from inspection_app.domain.minutes_rules import LIMITS, check_length, signature_
 from inspection_app.pdf import fonts
 from inspection_app.pdf.layout import render_minutes, unprintable
 from inspection_app.pdf.specimen import signature_strokes, specimen_minutes
-
-from pdf_checks import flat, pdffonts, pdftotext
 
 END = dt.datetime(2026, 7, 14, 11, 20)
 

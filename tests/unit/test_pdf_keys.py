@@ -104,7 +104,7 @@ def test_no_keys_yet_says_what_to_do(tmp_path):
 
 def _ca_issued_p12(tmp_path, password: bytes):
     """A .p12 as a licensed CA would issue it: leaf + intermediate-free chain to its root."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Licensed CA"),
                          x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")])

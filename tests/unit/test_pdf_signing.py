@@ -8,13 +8,12 @@ import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from pdf_checks import flat, pdffonts, pdftotext, qpdf_check, require_tool, run
 
 from inspection_app.pdf import keys, signing
 from inspection_app.pdf.layout import TEAM_LEADER_BOX, render_minutes
 from inspection_app.pdf.specimen import specimen_minutes
 from inspection_app.pdf.verify import describe, verify_pdf
-
-from pdf_checks import flat, pdffonts, pdftotext, qpdf_check, require_tool, run
 
 PASS = "mat-khau-thu-nghiem"
 ORG = "Sở Nội vụ tỉnh Tây Ninh"

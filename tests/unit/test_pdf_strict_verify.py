@@ -18,14 +18,13 @@ import subprocess
 
 import pytest
 from asn1crypto import cms
+from pdf_checks import require_tool, run
 
 from inspection_app.pdf import keyfiles, keys, signing
 from inspection_app.pdf.layout import render_minutes
 from inspection_app.pdf.specimen import signature_strokes, specimen_minutes
 from inspection_app.pdf.stamp import DrawnSignature
 from inspection_app.pdf.verify import describe, verify_pdf
-
-from pdf_checks import require_tool, run
 
 PASS = "mat-khau-thu-nghiem"
 ORG = "Sở Nội vụ tỉnh Tây Ninh"

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pdf_checks import require_tool, run
 
 from inspection_app.domain.errors import UserError
 from inspection_app.pdf import keys, signing
 from inspection_app.pdf.layout import render_minutes
 from inspection_app.pdf.specimen import specimen_minutes
 from inspection_app.pdf.verify import describe, verify_pdf
-
-from pdf_checks import require_tool, run
 
 PASS = "mat-khau-thu-nghiem"
 PIN = "246810"

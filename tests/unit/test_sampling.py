@@ -7,7 +7,7 @@ import inspect
 import json
 import random
 import struct
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ from inspection_app.domain.sampling import (
 )
 
 SEED = bytes(range(32))
-WHEN = datetime(2026, 7, 14, 9, 30, tzinfo=timezone.utc)
+WHEN = datetime(2026, 7, 14, 9, 30, tzinfo=UTC)
 DOMAINS = {"Hộ tịch": 40, "Đất đai": 25, "Chứng thực": 8, "Xây dựng": 2}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from inspection_app.sync.records import BundleRejected
 from inspection_app.sync.replay import check_records_match_events
 
-T0 = datetime(2026, 3, 10, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
 
 def _ev(device: str, index: int, minutes: int, action: str, changes: dict, entity_id: str = "a1") -> dict:

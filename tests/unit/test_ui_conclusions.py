@@ -17,6 +17,7 @@ import flet as ft
 import pytest
 from test_ui_screens import App, run
 
+from inspection_app.locale import N_, N_p
 from inspection_app.services import demo, findings, minutes, remedies, visits
 from inspection_app.ui import fmt
 from inspection_app.ui.i18n import LABELS
@@ -60,10 +61,10 @@ def test_every_key_of_the_two_screens_is_defined():
     used: set[str] = set()
     for name in ("views/conclusions.py", "views/minutes.py", "views/close.py", "shell.py"):
         source = (UI / name).read_text(encoding="utf-8")
-        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', source))
-        used |= set(re.findall(r'title_key\s*=\s*"([a-z_]+\.[a-z_.]+)"', source))
-        used |= set(re.findall(r'Dest\([^)]*"([a-z_]+\.[a-z_]+)"\)', source))
-    assert {"cc.title", "mn.title", "nav.conclusions", "nav.minutes", "mn.to_section"} <= used
+        used |= set(re.findall(r'(?:\bt(?:\.plural)?\(|\bN_\()\s*"([^"\\]+)"', source))
+        used |= {f"{c}\x04{m}" for c, m in re.findall(r'N_p\("([^"]+)", "([^"\\]+)"\)', source)}
+    assert {N_p("cc.title", "Đánh giá, kiến nghị"), N_("Biên bản kiểm tra"), N_("Đánh giá, kiến nghị"), N_("Biên bản"),
+            N_("Biên bản: xuất PDF, ký số")} <= used
     assert sorted(k for k in used if k not in LABELS) == []
 
 

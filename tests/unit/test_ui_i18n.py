@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from inspection_app.domain.checklist import Verdict
 from inspection_app.domain.roll_call import STATUSES
+from inspection_app.locale import N_
 from inspection_app.store.models import Severity, SignerRole, TeamRole, VisitKind, VisitStatus
 from inspection_app.ui import fmt
 from inspection_app.ui.i18n import LABELS, I18n, label
@@ -76,8 +77,8 @@ def test_labels_cover_every_value_of_the_enumerations_shown(prefix, values):
 
 def test_translator():
     t = I18n("en")
-    assert t("home.progress", answered=3, total=11) == "3/11 items"
-    assert I18n("vi")("rc.minutes_late", n=22) == "muộn 22 phút"
+    assert t.plural("{answered}/{total} nội dung", "{answered}/{total} nội dung", 11, answered=3, total=11) == "3/11 items"
+    assert I18n("vi")("muộn {n} phút", n=22) == "muộn 22 phút"
     assert I18n("xx").lang == "vi"  # an unknown language falls back to Vietnamese
     assert label("no.such.key") == "no.such.key"  # visible, so a missing label is easy to spot
     assert t.pick("Đạt", "Pass") == "Pass" and t.pick("Đạt", "") == "Đạt"
@@ -86,9 +87,9 @@ def test_translator():
 
 def test_counted_labels_follow_the_number_in_english_only():
     t, vi = I18n("en"), I18n("vi")
-    assert (t("cl.photos", n=1), t("cl.photos", n=3)) == ("1 photo", "3 photos")
-    assert (vi("cl.photos", n=1), vi("cl.photos", n=3)) == ("1 ảnh", "3 ảnh")
-    assert t("ds.register_summary", name="Sổ", n=1, bad=2, time="08:00") == \
+    assert (t.plural("{n} ảnh", "{n} ảnh", 1, n=1), t.plural("{n} ảnh", "{n} ảnh", 3, n=3)) == ("1 photo", "3 photos")
+    assert (vi(N_("{n} ảnh"), n=1), vi(N_("{n} ảnh"), n=3)) == ("1 ảnh", "3 ảnh")
+    assert t.plural("{name}: {n} hồ sơ, {bad} dòng không đọc được; nhập lúc {time}", "{name}: {n} hồ sơ, {bad} dòng không đọc được; nhập lúc {time}", 1, name="Sổ", n=1, bad=2, time="08:00") == \
         "Sổ: 1 dossier, 2 unreadable rows; imported 08:00"  # a second count follows its own number
 
 
@@ -103,7 +104,7 @@ def test_dates_and_times_are_read_and_shown_the_vietnamese_way():
     assert fmt.parse_hhmm("7:05") == "07:05"
     assert fmt.parse_hhmm("07h52") == "07:52"
     assert fmt.parse_hhmm("7:5") is None and fmt.parse_hhmm("24:00") is None and fmt.parse_hhmm("abc") is None
-    utc = datetime(2026, 7, 14, 0, 45, tzinfo=timezone.utc)  # stored in UTC, shown in Asia/Ho_Chi_Minh
+    utc = datetime(2026, 7, 14, 0, 45, tzinfo=UTC)  # stored in UTC, shown in Asia/Ho_Chi_Minh
     assert fmt.show_datetime(utc) == "14/07/2026 07:45"
     assert fmt.show_time(utc) == "07:45"
     assert fmt.show_date(date(2026, 7, 10)) == "10/07/2026"

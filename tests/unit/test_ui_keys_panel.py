@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from test_ui_conclusions import button, demo_ctx, field  # noqa: F401  (fixture)
 from test_ui_screens import App, ctx, run  # noqa: F401  (fixture)
 
+from inspection_app.locale import N_
 from inspection_app.pdf import keys
 from inspection_app.pdf.stamp import specimen_seal
 from inspection_app.services import demo
@@ -29,15 +30,17 @@ UI = Path(__file__).resolve().parents[2] / "inspection_app" / "ui"
 
 def test_every_key_of_the_panel_is_defined():
     source = (UI / "widgets" / "keys_panel.py").read_text(encoding="utf-8")
-    used = set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', source))
-    assert {"kp.heading", "kp.trust_yes"} <= used
+    used = set(re.findall(r'(?:\bt(?:\.plural)?\(|\bN_\()\s*"([^"\\]+)"', source))
+    assert {N_("Khóa ký số trên máy này"), N_("Đã đối chiếu, tin cậy CA gốc này")} <= used
     assert sorted(k for k in used if k not in LABELS) == []
 
 
 def test_no_label_of_the_screens_suggests_a_command_line():
-    for key, (vi, en) in LABELS.items():
-        assert "inspection-app" not in vi + en, key
-        assert "keys init" not in vi + en and "keys import" not in vi + en, key
+    for path in UI.rglob("*.py"):
+        for msgid in re.findall(r'(?:\bt(?:\.plural)?\(|\bN_\()\s*"([^"\\]+)"', path.read_text(encoding="utf-8")):
+            vi, en = LABELS.get(msgid, (msgid, ""))
+            assert "inspection-app" not in vi + en, msgid
+            assert "keys init" not in vi + en and "keys import" not in vi + en, msgid
 
 
 def _p12(tmp_path) -> tuple[bytes, bytes]:

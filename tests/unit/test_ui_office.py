@@ -3,13 +3,13 @@ outcomes screen, and the reports handed over as browser downloads."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import flet as ft
+from test_ui_screens import App, ctx, make_visit, run  # noqa: F401  (ctx is a fixture)
 
 from inspection_app.services import findings, outcomes, remedies, review, roll_call, units
 from inspection_app.store import models as m
-from test_ui_screens import App, ctx, make_visit, run  # noqa: F401  (ctx is a fixture)
 
 
 def test_finding_form_records_kind_and_several_people(ctx):  # noqa: F811
@@ -45,7 +45,7 @@ def _closed_visit_with_violation(ctx):
     roll_call.set_attendance(ctx, visit.id, person.id, "absent_unexcused")
     with ctx.session() as s:
         v = s.get(m.Visit, visit.id)
-        v.arrival_at = datetime.now(timezone.utc) - timedelta(days=3)
+        v.arrival_at = datetime.now(UTC) - timedelta(days=3)
         v.status = "closed"
     return visit, person
 

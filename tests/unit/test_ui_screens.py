@@ -19,13 +19,25 @@ import pytest
 from flet.controls.base_control import BaseControl
 from flet.controls.context import _context_page
 from flet.messaging.connection import Connection
-from flet.messaging.protocol import (Message, MessageAction, RegisterClientResponseBody,
-                                     configure_encode_object_for_msgpack)
+from flet.messaging.protocol import (
+    Message,
+    MessageAction,
+    RegisterClientResponseBody,
+    configure_encode_object_for_msgpack,
+)
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from inspection_app.services import checklists, drafts, findings, minutes_signatures, roll_call, units, visits
-from inspection_app.services import visit_close
+from inspection_app.services import (
+    checklists,
+    drafts,
+    findings,
+    minutes_signatures,
+    roll_call,
+    units,
+    visit_close,
+    visits,
+)
 from inspection_app.services.context import AppContext
 from inspection_app.ui.shell import Shell
 from inspection_app.ui.views import registry
@@ -60,7 +72,7 @@ class App:
         self.routes: list[str] = []
         self.shell.go = self.routes.append  # the browser round trip of page.navigate is not there
 
-    async def start(self, route: str = "/") -> "App":
+    async def start(self, route: str = "/") -> App:
         await asyncio.wrap_future(self.shell.start())
         if route != "/":
             await self.show(route)

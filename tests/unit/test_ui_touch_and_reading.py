@@ -24,10 +24,10 @@ def test_english_plurals_follow_the_number(text, expected):
 
 
 def test_labels_use_the_plural_rule_only_in_english():
-    assert label("ds.register_summary", "en", name="Sổ", n=1, bad=1, time="08:00") == \
+    assert label("{name}: {n} hồ sơ, {bad} dòng không đọc được; nhập lúc {time}", "en", name="Sổ", n=1, bad=1, time="08:00") == \
         "Sổ: 1 dossier, 1 unreadable row; imported 08:00"
-    assert label("cz.missing", "en", n=1) == "1 thing missing:"
-    assert label("cz.missing", "vi", n=1) == "Còn thiếu 1 mục:"
+    assert label("Còn thiếu {n} mục:", "en", n=1) == "1 thing missing:"
+    assert label("Còn thiếu {n} mục:", "vi", n=1) == "Còn thiếu 1 mục:"
 
 
 def test_a_long_choice_wraps_and_a_second_tap_clears_it():

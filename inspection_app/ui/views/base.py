@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 if TYPE_CHECKING:
     from ..i18n import I18n
     from ..shell import Shell
@@ -19,12 +22,12 @@ class Screen:
     """
 
     nav_key: str = ""  # which navigation destination is highlighted
-    title_key: str = "app.title"
+    title_key: str = N_("Kiểm tra công vụ")
     back_route: str | None = "/"  # None: no back arrow (top-level screens)
     t: I18n
     visit_id: str | None = None  # set on visit screens: the navigation shows the visit's sections
 
-    def __init__(self, app: "Shell", **params: str):
+    def __init__(self, app: Shell, **params: str):
         self.app = app
         self.t = app.t
         self.params = params
@@ -94,7 +97,7 @@ class VisitScreen(Screen):
     visit_id: str
 
 
-    def __init__(self, app: "Shell", visit_id: str, **params: str):
+    def __init__(self, app: Shell, visit_id: str, **params: str):
         super().__init__(app, **params)
         self.visit_id = visit_id
         self.visit: Any = None  # the Visit, once loaded (the body is built only then)
@@ -130,11 +133,11 @@ class VisitScreen(Screen):
     def body(self) -> ft.Control:
         if self._body is None:
             if self.visit is None:
-                self._body = banner(self.t("common.not_found"), "error")
+                self._body = banner(self.t("Không tìm thấy cuộc kiểm tra."), "error")
             else:
                 inner = self.build()
                 if self.locked:
-                    inner = ft.Column([banner(self.t("common.locked"), "warn", identifier="locked-banner"),
+                    inner = ft.Column([banner(self.t("Cuộc kiểm tra đã khóa: chỉ xem, không sửa được."), "warn", identifier="locked-banner"),
                                        inner], expand=True)
                 elif self.needs_user:
                     inner = ft.Column([self._who_banner(), inner], expand=True)
@@ -157,13 +160,13 @@ class VisitScreen(Screen):
                 self.render()
             return handler
 
-        role = {p.full_name: self.t(f"role.{p.role}") for p in self.team}
+        role = {p.full_name: self.t(enum_label("role", p.role)) for p in self.team}
         return [ft.OutlinedButton(f"{p.full_name} · {role[p.full_name]}", icon=ft.Icons.PERSON, height=48,
                                   on_click=choose(p.full_name)) for p in self.team]
 
     def _who_banner(self) -> ft.Control:
         return ft.Semantics(identifier="who-banner", container=True, content=ft.Container(ft.Row([
-            ft.Text(self.t("who.ask"), size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900),
+            ft.Text(self.t("Ai đang ghi trên máy này?"), size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900),
             *self._who_buttons()], wrap=True, spacing=8, run_spacing=4,
             vertical_alignment=ft.CrossAxisAlignment.CENTER),
             bgcolor=ft.Colors.INDIGO_50, padding=ft.Padding.symmetric(horizontal=12, vertical=4), border_radius=8))
@@ -171,15 +174,15 @@ class VisitScreen(Screen):
     def _switch_user(self, e=None) -> None:
         page = self.app.page
         page.show_dialog(ft.AlertDialog(
-            title=ft.Text(self.t("who.ask"), size=18),
+            title=ft.Text(self.t("Ai đang ghi trên máy này?"), size=18),
             content=ft.Column(self._who_buttons(after=page.pop_dialog), tight=True, spacing=8),
-            actions=[ft.TextButton(self.t("common.cancel"), on_click=lambda e: page.pop_dialog())]))
+            actions=[ft.TextButton(self.t("Hủy"), on_click=lambda e: page.pop_dialog())]))
         page.update()
 
     def actions(self) -> list[ft.Control]:
         user = self.app.state.user
-        who = ft.TextButton(user if user and not self.needs_user else self.t("who.nobody"), icon=ft.Icons.PERSON,
-                            tooltip=self.t("who.switch"), on_click=self._switch_user)
+        who = ft.TextButton(user if user and not self.needs_user else self.t("Chọn người ghi"), icon=ft.Icons.PERSON,
+                            tooltip=self.t("Đổi người ghi trên máy này"), on_click=self._switch_user)
         return [who,
-                ft.IconButton(ft.Icons.INFO_OUTLINE, tooltip=self.t("nav.info"),
+                ft.IconButton(ft.Icons.INFO_OUTLINE, tooltip=self.t("Thông tin cuộc kiểm tra"),
                               on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/info"))]

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import flet as ft
 
+from inspection_app.locale import N_, N_p
+from inspection_app.ui.enum_labels import enum_label
+
 from ...domain.text import roman
 from ...services import checklists, roll_call, units
 from .. import fmt
@@ -73,7 +76,7 @@ class ItemCard:
         t, item, locked = self.t, self.item, self.screen.locked
         basis = "; ".join(b.cite() for b in item.legal_basis)
         self.answer_control = self._answer_control()
-        self.note = ft.TextField(label=t("cl.note"), value=self.note_value, multiline=True, min_lines=1,
+        self.note = ft.TextField(label=t("Ghi chú"), value=self.note_value, multiline=True, min_lines=1,
                                  max_lines=5, read_only=locked, visible=bool(self.note_value))
         self.note_saver = AutoSave(self.note, self._save_note)
         self.warning_text = ft.Text("", color=ft.Colors.RED_800, size=15, weight=ft.FontWeight.W_600)
@@ -84,16 +87,16 @@ class ItemCard:
                             spacing=4, tight=True, visible=False)
         self.thumbs = ft.Row(wrap=True, spacing=6)
         tools = ft.Row([
-            icon_button(ft.Icons.EDIT_NOTE, t("cl.add_note"), self._show_note, disabled=locked),
-            icon_button(ft.Icons.PHOTO_CAMERA, t("cl.add_photo"), self._add_photo, disabled=locked),
-            icon_button(ft.Icons.REPORT_GMAILERRORRED, t("cl.add_finding"), self._add_finding, disabled=locked),
+            icon_button(ft.Icons.EDIT_NOTE, t("Thêm ghi chú"), self._show_note, disabled=locked),
+            icon_button(ft.Icons.PHOTO_CAMERA, t("Thêm ảnh"), self._add_photo, disabled=locked),
+            icon_button(ft.Icons.REPORT_GMAILERRORRED, t("Ghi phát hiện"), self._add_finding, disabled=locked),
         ], spacing=0, tight=True)
         self._refresh_saved()
         card = ft.Container(
             ft.Column([
                 ft.Row([ft.Text(t.text(item.text), size=17, weight=ft.FontWeight.W_500, expand=True),
                         self.saved], vertical_alignment=ft.CrossAxisAlignment.START),
-                muted(t("cl.legal", basis=basis), 13),
+                muted(t("Căn cứ: {basis}", basis=basis), 13),
                 ft.Row([self.answer_control, *([] if item.answer.value == "choice" else [ft.Container(expand=True)]),
                         tools],
                        vertical_alignment=ft.CrossAxisAlignment.CENTER),
@@ -114,7 +117,7 @@ class ItemCard:
             self.seg: Any = ft.SegmentedButton(
                 selected=[self.value] if self.value else [], allow_empty_selection=True,
                 allow_multiple_selection=False, show_selected_icon=True, disabled=locked,
-                segments=[ft.Segment(value=v, label=t(f"cl.{v}"), icon=None) for v in ("pass", "fail", "na")],
+                segments=[ft.Segment(value=v, label=t(enum_label("cl", v)), icon=None) for v in ("pass", "fail", "na")],
                 on_change=self._verdict_changed)
             return self.seg
         if kind == "choice":  # full-width rows: a long label wraps instead of being cut
@@ -123,24 +126,24 @@ class ItemCard:
             return ft.Container(self.seg.control, expand=True)
         if kind == "person":
             staff = self.screen.staff
-            self.field: Any = ft.Dropdown(label=t("cl.person"), value=self.value, width=360, disabled=locked,
+            self.field: Any = ft.Dropdown(label=t("Người"), value=self.value, width=360, disabled=locked,
                                      options=[ft.DropdownOption(key=p.id, text=p.full_name) for p in staff],
                                      on_select=self._person_changed)
             return self.field
-        label = {"count": "cl.count", "time": "cl.time", "text": "cl.text"}[kind]
+        label = {"count": N_("Số lượng"), "time": N_("Giờ (HH:MM)"), "text": N_p("cl.text", "Nội dung")}[kind]
         derived = self.item.id in FROM_ROLL_CALL
         self.field = ft.TextField(
-            label=t("cl.from_roll_call") if derived else t(label), value=self.value or "",
+            label=t("Số liệu từ điểm danh") if derived else t(label), value=self.value or "",
             read_only=locked or derived,
             width=None if kind == "text" else 200, expand=kind == "text",
             multiline=kind == "text", min_lines=1, max_lines=6 if kind == "text" else 1,
             keyboard_type=ft.KeyboardType.NUMBER if kind == "count" else ft.KeyboardType.TEXT,
             input_filter=ft.NumbersOnlyInputFilter() if kind == "count" else None,
-            hint_text=t("common.time_hint") if kind == "time" else None)
+            hint_text=t("HH:MM") if kind == "time" else None)
         self.value_saver = AutoSave(self.field, self._save_value)
         row = [self.field]
         if kind == "time":
-            row.append(ft.TextButton(t("common.now"), icon=ft.Icons.SCHEDULE, on_click=self._time_now,
+            row.append(ft.TextButton(t("Bây giờ"), icon=ft.Icons.SCHEDULE, on_click=self._time_now,
                                      disabled=locked))
         return ft.Row(row, expand=kind == "text", tight=kind != "text")
 
@@ -152,14 +155,14 @@ class ItemCard:
         needs = [g for g in self.gaps if g.kind in ("note", "photo")]
         self.warning.visible = bool(needs)
         self.warning_text.value = " · ".join(
-            self.t("cl.needs_note" if g.kind == "note" else "cl.needs_photo") for g in needs)
+            self.t(N_("Cần ghi chú cho nội dung không đạt") if g.kind == "note" else N_("Cần ảnh cho nội dung không đạt")) for g in needs)
         if any(g.kind == "note" for g in needs):
             self.note.visible = True
         self.thumbs.visible = bool(self.photos)
 
     def _refresh_saved(self) -> None:
         self.saved.visible = self.saved_at is not None
-        self.saved_text.value = self.t("cl.saved_at", time=fmt.show_time(self.saved_at)) if self.saved_at else ""
+        self.saved_text.value = self.t("Đã lưu {time}", time=fmt.show_time(self.saved_at)) if self.saved_at else ""
 
     @property
     def answered(self) -> bool:
@@ -210,11 +213,11 @@ class ItemCard:
         self.photos += stored
         thumbs = await thumbnails(self.app, stored)
         for p in stored:
-            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 72))
+            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("Ảnh"), 72))
         await self.screen.refresh_gaps(self)
         self._paint()
         self.control.update()
-        self.app.toast(self.t("ph.added", n=len(stored)))  # updates the page
+        self.app.toast(self.t.plural("Đã thêm {n} ảnh", "Đã thêm {n} ảnh", len(stored), n=len(stored)))  # updates the page
 
     def _add_finding(self, e=None) -> None:
         self.app.state.finding_link = FindingLink("item", self.checklist.id, self.item.id)
@@ -229,7 +232,7 @@ class ItemCard:
 
 class ChecklistScreen(VisitScreen):
     nav_key = "checklist"
-    title_key = "cl.title"
+    title_key = N_("Nội dung kiểm tra")
     current: Any  # the id of the checklist shown (None before one is chosen)
     jump: Any  # the item to scroll to once shown
 
@@ -281,11 +284,11 @@ class ChecklistScreen(VisitScreen):
     def _visit_facts(self) -> ft.Control:
         """At the top: the team's arrival (asked once, at set-up) and the roll call's figures."""
         t, v = self.t, self.visit
-        parts = [t("cl.arrival", time=fmt.show_datetime(v.arrival_at) if v.arrival_at else "—")]
+        parts = [t("Đoàn đến lúc {time}", time=fmt.show_datetime(v.arrival_at) if v.arrival_at else "—")]
         if self.totals is not None and self.totals.roster:
-            parts.append(t("cl.roll_call_facts", present=self.totals.at_work, roster=self.totals.roster,
+            parts.append(t("Điểm danh: có mặt {present}/{roster}, đi muộn {late}", present=self.totals.at_work, roster=self.totals.roster,
                            late=self.totals.late))
-        edit = ft.TextButton(t("setup.edit"), icon=ft.Icons.EDIT, disabled=self.locked,
+        edit = ft.TextButton(t("Sửa thông tin"), icon=ft.Icons.EDIT, disabled=self.locked,
                              on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/setup"))
         return ft.Semantics(identifier="visit-facts", container=True, content=ft.Row(
             [ft.Icon(ft.Icons.SCHEDULE, color=ft.Colors.INDIGO_700),
@@ -307,7 +310,7 @@ class ChecklistScreen(VisitScreen):
 
     def build(self) -> ft.Control:
         if not self.checklists:
-            return muted(self.t("cl.none"), 16)
+            return muted(self.t("Cuộc kiểm tra này chưa có danh mục kiểm tra."), 16)
         self.picker = PhotoPicker(self.app)
         self.cards: dict[str, list[ItemCard]] = {}
         self.section_heads: dict[tuple[str, str], tuple[ft.Text, ft.ProgressBar]] = {}
@@ -335,7 +338,7 @@ class ChecklistScreen(VisitScreen):
                     height=56, ink=True, border_radius=8,
                     on_click=lambda e, b=body, f=fold: self._fold(b, f))
                 parts.append(ft.Semantics(identifier=f"section-{c.id}-{section.id}", container=True, button=True,
-                                          label=self.t("cl.fold"), content=head))
+                                          label=self.t("Thu gọn hoặc mở phần này"), content=head))
                 for item in section.items:
                     if item.id in ASKED_ON_THE_VISIT:
                         continue  # asked once, on the visit (shown at the top)
@@ -355,7 +358,7 @@ class ChecklistScreen(VisitScreen):
         self.list = ft.Column([self.facts, self.columns[self.current], self.bottom], scroll=ft.ScrollMode.AUTO,
                               expand=True)
         self.chip_row = ft.Row(list(self.chips.values()), wrap=True, spacing=8, run_spacing=8)
-        next_open = ft.OutlinedButton(self.t("cl.next_unanswered"), icon=ft.Icons.ARROW_DOWNWARD, height=48,
+        next_open = ft.OutlinedButton(self.t("Câu chưa trả lời tiếp theo"), icon=ft.Icons.ARROW_DOWNWARD, height=48,
                                       on_click=self._next_unanswered, disabled=self.locked)
         if self.jump:
             self.page_task = self.app.page.run_task(self._scroll_to, self.current, self.jump)
@@ -375,7 +378,7 @@ class ChecklistScreen(VisitScreen):
         cards = self.cards.get(self.current, [])
         open_cards = [k for k in cards if not k.answered]
         if not open_cards:
-            self.app.toast(self.t("cl.all_answered"))
+            self.app.toast(self.t("Đã trả lời hết các câu của danh mục này."))
             return
         last = getattr(self, "_last_jump", None)
         later = [k for k in open_cards if last is None or cards.index(k) > last]
@@ -392,7 +395,7 @@ class ChecklistScreen(VisitScreen):
         cards = [k for k in self.cards[cid] if k.section.id == sid]
         done = sum(1 for k in cards if k.answered)
         count, bar = self.section_heads[(cid, sid)]
-        count.value = self.t("cl.section_progress", answered=done, total=len(cards))
+        count.value = self.t("{answered}/{total}", answered=done, total=len(cards))
         bar.value = done / len(cards) if cards else 0
         bar.color = ft.Colors.GREEN_600 if done == len(cards) else ft.Colors.INDIGO_400
 

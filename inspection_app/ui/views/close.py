@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import flet as ft
 
+from inspection_app.locale import N_
+
 from ...services import visit_close
 from .. import fmt
 from .base import VisitScreen, banner
@@ -16,7 +18,7 @@ SHOWN = 5  # lines shown per kind of missing thing; the rest is counted
 
 class CloseScreen(VisitScreen):
     nav_key = "close"
-    title_key = "cz.title"
+    title_key = N_("Kết thúc và khóa cuộc kiểm tra")
     confirming = False  # the lock button was tapped once: ask to confirm on the screen itself
 
     async def load_visit(self) -> None:
@@ -34,30 +36,30 @@ class CloseScreen(VisitScreen):
         t = self.t
         parts: list[ft.Control] = []
         if self.locked:
-            parts.append(banner(t("cz.locked", time=fmt.show_datetime(self.visit.closed_at)), "ok",
+            parts.append(banner(t("Đã khóa cuộc kiểm tra lúc {time}", time=fmt.show_datetime(self.visit.closed_at)), "ok",
                                 identifier="close-status"))
-            parts.append(ft.Row([ft.FilledButton(t("mn.to_section"), icon=ft.Icons.DESCRIPTION, height=52,
+            parts.append(ft.Row([ft.FilledButton(t("Biên bản: xuất PDF, ký số"), icon=ft.Icons.DESCRIPTION, height=52,
                                                  on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/minutes"))]))
         else:
             if self.missing:
-                parts.append(banner(t("cz.missing", n=len(self.missing)), "warn", identifier="close-status"))
+                parts.append(banner(t.plural("Còn thiếu {n} mục:", "Còn thiếu {n} mục:", len(self.missing), n=len(self.missing)), "warn", identifier="close-status"))
                 parts.append(self._missing_list())
             else:
-                parts.append(banner(t("cz.ready"), "ok", identifier="close-status"))
+                parts.append(banner(t("Đã đủ thông tin, có thể khóa cuộc kiểm tra."), "ok", identifier="close-status"))
             if self.confirming:
                 # Confirmed on the screen, not in a modal dialog: locking rebuilds the whole screen,
                 # and a dialog closed in the same moment could stay on top of it.
                 parts.append(ft.Semantics(identifier="lock-confirm", container=True, content=ft.Container(
-                    ft.Column([ft.Text(t("cz.confirm"), size=17, weight=ft.FontWeight.W_500),
-                               ft.Row([ft.TextButton(t("common.cancel"), on_click=self._cancel_lock, height=52),
-                                       ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._lock,
+                    ft.Column([ft.Text(t("Khóa cuộc kiểm tra? Sau khi khóa không sửa được nữa."), size=17, weight=ft.FontWeight.W_500),
+                               ft.Row([ft.TextButton(t("Hủy"), on_click=self._cancel_lock, height=52),
+                                       ft.FilledButton(t("Khóa cuộc kiểm tra"), icon=ft.Icons.LOCK, on_click=self._lock,
                                                        height=52)], wrap=True)], spacing=10),
                     bgcolor=ft.Colors.AMBER_50, border_radius=8, padding=16)))
             else:
                 # locking is offered only when nothing is missing
                 parts.append(ft.Row([
-                    ft.OutlinedButton(t("cz.check"), icon=ft.Icons.RULE, on_click=self._check, height=52),
-                    ft.FilledButton(t("cz.lock"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52,
+                    ft.OutlinedButton(t("Kiểm tra còn thiếu"), icon=ft.Icons.RULE, on_click=self._check, height=52),
+                    ft.FilledButton(t("Khóa cuộc kiểm tra"), icon=ft.Icons.LOCK, on_click=self._ask_lock, height=52,
                                     disabled=bool(self.missing)),
                 ], wrap=True))
         self.content.controls = parts
@@ -78,7 +80,7 @@ class CloseScreen(VisitScreen):
             for m in items[:SHOWN]:
                 rows.append(self._jump_line(t.pick(m.vi, m.en), m, target))
             if len(items) > SHOWN:
-                rows.append(self._jump_line(t("cz.more", n=len(items) - SHOWN), items[SHOWN], target, muted=True))
+                rows.append(self._jump_line(t.plural("… và {n} mục khác", "… và {n} mục khác", len(items) - SHOWN, n=len(items) - SHOWN), items[SHOWN], target, muted=True))
         return ft.Semantics(identifier="missing-list", container=False, content=ft.Column(rows, spacing=0))
 
     def _jump_line(self, text: str, m, target: str | None, muted: bool = False) -> ft.Control:

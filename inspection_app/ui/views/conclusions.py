@@ -19,6 +19,8 @@ from datetime import datetime
 
 import flet as ft
 
+from inspection_app.locale import N_, N_p
+
 from ...domain.minutes_rules import LIMITS
 from ...services import drafts, findings, minutes_content, remedies, visits
 from .. import fmt
@@ -34,7 +36,7 @@ def _short(text: str, n: int = 90) -> str:
 
 class ConclusionsScreen(VisitScreen):
     nav_key = "conclusions"
-    title_key = "cc.title"
+    title_key = N_p("cc.title", "Đánh giá, kiến nghị")
 
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
@@ -56,59 +58,59 @@ class ConclusionsScreen(VisitScreen):
     # --- building --------------------------------------------------------------------------------
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
-        self.assessment = ft.TextField(label=t("cc.assessment_label"), value=self.visit.assessment or "",
+        self.assessment = ft.TextField(label=t("Nhận xét, đánh giá của Đoàn kiểm tra"), value=self.visit.assessment or "",
                                        multiline=True, min_lines=3, max_lines=12, read_only=locked,
                                        max_length=LIMITS["assessment"])
         self.assessment_saver = AutoSave(self.assessment, lambda text: self._save_text("assessment", text))
-        self.opinion = ft.TextField(label=t("cc.opinion_label"), value=self.visit.unit_opinion or "",
+        self.opinion = ft.TextField(label=t("Ý kiến của đơn vị"), value=self.visit.unit_opinion or "",
                                     multiline=True, min_lines=2, max_lines=8, read_only=locked,
                                     max_length=LIMITS["unit_opinion"])
         self.opinion_saver = AutoSave(self.opinion, lambda text: self._save_text("unit_opinion", text))
         stored_end = fmt.show_time(self.visit.ended_at)
         self._end_default = stored_end or fmt.now_local().strftime("%H:%M")
-        self.end = ft.TextField(label=t("cc.end_label"), width=200, read_only=locked, value=self._end_default)
+        self.end = ft.TextField(label=t("Kết thúc lúc (HH:MM)"), width=200, read_only=locked, value=self._end_default)
         self.end_saver = AutoSave(self.end, self._save_end)
         self.end_note = ft.Text("", size=15)
         self._show_end()
-        now_button = ft.OutlinedButton(t("cc.now"), icon=ft.Icons.SCHEDULE, on_click=self._end_now,
+        now_button = ft.OutlinedButton(t("Lấy giờ hiện tại"), icon=ft.Icons.SCHEDULE, on_click=self._end_now,
                                        disabled=locked)
 
         # the form for a request to remedy (new or edited)
-        self.remedy_text = ft.TextField(label=t("cc.remedy_text"), multiline=True, min_lines=2, max_lines=6,
+        self.remedy_text = ft.TextField(label=t("Nội dung yêu cầu khắc phục"), multiline=True, min_lines=2, max_lines=6,
                                         max_length=LIMITS["remedy"])
-        self.deadline = ft.TextField(label=t("cc.deadline"), width=340)
-        self.report_due = ft.TextField(label=t("cc.report_due"), width=340, hint_text=t("cc.report_due_hint"))
-        options = [("", t("cc.link_none"))] + [(f.id, _short(f.description)) for f in self.findings]
+        self.deadline = ft.TextField(label=t("Thời hạn khắc phục (dd/mm/yyyy)"), width=340)
+        self.report_due = ft.TextField(label=t("Hạn báo cáo kết quả (dd/mm/yyyy)"), width=340, hint_text=t("Để trống: cùng ngày với thời hạn khắc phục"))
+        options = [("", t("Không gắn với phát hiện nào"))] + [(f.id, _short(f.description)) for f in self.findings]
         self.link = ft.RadioGroup(value="", content=ft.Column(
             [ft.Radio(value=v, label=label, height=48) for v, label in options], spacing=0))  # 48 px targets
-        self.link_box = ft.Column([muted(t("cc.link"), 15), self.link], spacing=4)
+        self.link_box = ft.Column([muted(t("Gắn với phát hiện"), 15), self.link], spacing=4)
         self.link_fixed = muted("", 15)
-        self.form_title = heading(t("cc.remedy_new"), 18)
+        self.form_title = heading(t("Thêm yêu cầu khắc phục"), 18)
         self.form = ft.Semantics(identifier="remedy-form", container=True, content=ft.Container(ft.Column([
             self.form_title, self.remedy_text,
             ft.Row([self.deadline, self.report_due], wrap=True),
             self.link_box, self.link_fixed,
-            ft.Row([ft.FilledButton(t("cc.remedy_save"), icon=ft.Icons.SAVE, on_click=self._save_remedy, height=52),
-                    ft.TextButton(t("common.cancel"), on_click=self._cancel_form)], wrap=True),
+            ft.Row([ft.FilledButton(t("Lưu yêu cầu"), icon=ft.Icons.SAVE, on_click=self._save_remedy, height=52),
+                    ft.TextButton(t("Hủy"), on_click=self._cancel_form)], wrap=True),
         ], spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH), padding=12, border_radius=10,
             bgcolor=ft.Colors.INDIGO_50), visible=False)
-        self.open_form = ft.FilledButton(t("cc.remedy_new"), icon=ft.Icons.ADD, on_click=self._new_remedy,
+        self.open_form = ft.FilledButton(t("Thêm yêu cầu khắc phục"), icon=ft.Icons.ADD, on_click=self._new_remedy,
                                          height=52, visible=not locked)
         self.list = ft.Column(spacing=8)
         self._fill()
         self._restore_drafts()
 
-        to_minutes = ft.TextButton(t("cc.to_minutes"), icon=ft.Icons.DESCRIPTION_OUTLINED,
+        to_minutes = ft.TextButton(t("Xem biên bản"), icon=ft.Icons.DESCRIPTION_OUTLINED,
                                    on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/minutes"))
         return ft.Column([
-            heading(t("cc.assessment")), self.assessment,
+            heading(t("III. Nhận xét, đánh giá")), self.assessment,
             ft.Divider(height=12),
-            heading(t("cc.remedies")), self.list, ft.Row([self.open_form]), self.form,
+            heading(t("IV. Kiến nghị, yêu cầu khắc phục")), self.list, ft.Row([self.open_form]), self.form,
             ft.Divider(height=12),
-            heading(t("cc.opinion")), self.opinion,
+            heading(t("V. Ý kiến của đơn vị được kiểm tra")), self.opinion,
             ft.Divider(height=12),
-            heading(t("cc.end")),
-            ft.Row([self.end, muted(t("cc.end_day", date=fmt.show_date(self._day())), 16), now_button],
+            heading(t("Thời điểm kết thúc biên bản")),
+            ft.Row([self.end, muted(t("ngày {date}", date=fmt.show_date(self._day())), 16), now_button],
                    wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             self.end_note,
             ft.Row([to_minutes]),
@@ -118,7 +120,7 @@ class ConclusionsScreen(VisitScreen):
 
     def _fill(self) -> None:
         cards = [self._card(r, i) for i, r in enumerate(self.remedies, start=1)]
-        self.list.controls = cards or [muted(self.t("cc.remedies_empty"), 16)]
+        self.list.controls = cards or [muted(self.t("Chưa có yêu cầu khắc phục nào."), 16)]
 
     def _finding_text(self, finding_id: str | None) -> str:
         f = next((f for f in self.findings if f.id == finding_id), None)
@@ -130,12 +132,12 @@ class ConclusionsScreen(VisitScreen):
         body = ft.Column([
             ft.Row([ft.Text(f"{index}.", size=17, weight=ft.FontWeight.W_600),
                     ft.Text(r.text, size=17, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START),
-            muted(t("cc.remedy_dates", deadline=fmt.show_date(r.deadline), due=fmt.show_date(r.report_due)), 15),
-            *([muted(t("cc.link_fixed", text=link), 15)] if link else []),
+            muted(t("Thời hạn: {deadline} · Báo cáo trước: {due}", deadline=fmt.show_date(r.deadline), due=fmt.show_date(r.report_due)), 15),
+            *([muted(t("Phát hiện: {text}", text=link), 15)] if link else []),
             ft.Row([
-                ft.TextButton(t("common.edit"), icon=ft.Icons.EDIT_OUTLINED, disabled=self.locked,
+                ft.TextButton(t("Sửa"), icon=ft.Icons.EDIT_OUTLINED, disabled=self.locked,
                               on_click=functools.partial(self._edit_remedy, r.id)),
-                ft.TextButton(t("common.delete"), icon=ft.Icons.DELETE_OUTLINE, disabled=self.locked,
+                ft.TextButton(t("Xóa"), icon=ft.Icons.DELETE_OUTLINE, disabled=self.locked,
                               on_click=lambda e, rid=r.id: self._ask_delete(rid)),
             ], wrap=True, visible=not self.locked),
         ], spacing=4)
@@ -205,16 +207,16 @@ class ConclusionsScreen(VisitScreen):
 
     def _show_end(self) -> None:
         if self.visit.ended_at:
-            self.end_note.value = self.t("cc.end_saved", time=fmt.show_time(self.visit.ended_at),
+            self.end_note.value = self.t("Biên bản ghi: kết thúc lúc {time} ngày {date}.", time=fmt.show_time(self.visit.ended_at),
                                          date=fmt.show_date(self.visit.ended_at))
             self.end_note.color = ft.Colors.GREEN_900
         else:
-            self.end_note.value, self.end_note.color = self.t("cc.end_unsaved"), ft.Colors.BROWN_900
+            self.end_note.value, self.end_note.color = self.t("Chưa lưu giờ kết thúc: nếu để vậy, biên bản lấy giờ khóa cuộc kiểm tra."), ft.Colors.BROWN_900
 
     async def _save_end(self, text: str) -> bool:
         hhmm = fmt.parse_hhmm(text)
         if hhmm is None:
-            self.app.toast(self.t("common.bad_time"), error=True)
+            self.app.toast(self.t("Giờ không hợp lệ (HH:MM)"), error=True)
             return False
         hh, mm = map(int, hhmm.split(":"))
         day = self._day()
@@ -232,7 +234,7 @@ class ConclusionsScreen(VisitScreen):
         self.end.value = value
         if await self._save_end(value):
             self.end_saver.saved_value = value
-            self.app.toast(self.t("cc.saved"))
+            self.app.toast(self.t("Đã lưu"))
 
     # --- IV: requests to remedy ------------------------------------------------------------------
     def _open(self, title_key: str) -> None:
@@ -255,8 +257,8 @@ class ConclusionsScreen(VisitScreen):
             self.report_due.value = fmt.show_date(r.report_due)
             link = self._finding_text(r.finding_id)
             self.link_box.visible = False  # the link is set when the request is made
-            self.link_fixed.value, self.link_fixed.visible = self.t("cc.link_fixed", text=link), bool(link)
-        self._open("cc.remedy_edit" if remedy_id else "cc.remedy_new")
+            self.link_fixed.value, self.link_fixed.visible = self.t("Phát hiện: {text}", text=link), bool(link)
+        self._open(N_("Sửa yêu cầu khắc phục") if remedy_id else N_("Thêm yêu cầu khắc phục"))
         untouched = self._remedy_fields()
         if draft:
             self.remedy_text.value = draft.get("text", self.remedy_text.value)
@@ -298,11 +300,11 @@ class ConclusionsScreen(VisitScreen):
         t = self.t
         deadline = fmt.parse_date(self.deadline.value) if (self.deadline.value or "").strip() else None
         if (self.deadline.value or "").strip() and deadline is None:
-            self.app.toast(t("cc.bad_deadline"), error=True)
+            self.app.toast(t("Thời hạn khắc phục không hợp lệ (dd/mm/yyyy)"), error=True)
             return
         due = fmt.parse_date(self.report_due.value) if (self.report_due.value or "").strip() else None
         if (self.report_due.value or "").strip() and due is None:
-            self.app.toast(t("cc.bad_report_due"), error=True)
+            self.app.toast(t("Hạn báo cáo không hợp lệ (dd/mm/yyyy)"), error=True)
             return
         if self.editing:
             updated = await self.app.call(remedies.update_remedy, self.app.ctx, self.editing,
@@ -311,7 +313,7 @@ class ConclusionsScreen(VisitScreen):
                 return
             saved = updated.value
             self.remedies = [saved if r.id == saved.id else r for r in self.remedies]
-            message = t("cc.remedy_updated")
+            message = t("Đã sửa yêu cầu khắc phục")
         else:
             added = await self.app.call(remedies.add_remedy, self.app.ctx, self.visit_id, self.remedy_text.value or "",
                                         deadline, due, finding_id=self.link.value or None)
@@ -319,7 +321,7 @@ class ConclusionsScreen(VisitScreen):
                 return
             saved = added.value
             self.remedies.append(saved)
-            message = t("cc.remedy_added")
+            message = t("Đã thêm yêu cầu khắc phục")
         await self.remedy_keeper.discard()
         self._close_form()
         self.remedy_keeper.saved = self._remedy_fields()
@@ -337,9 +339,9 @@ class ConclusionsScreen(VisitScreen):
                 self._close_form()
                 self.remedy_keeper.saved = self._remedy_fields()
             self._fill()
-            self.app.toast(self.t("cc.remedy_deleted"))
+            self.app.toast(self.t("Đã xóa yêu cầu khắc phục"))
 
-        self.app.confirm(self.t("cc.remedy_confirm_delete"), delete, yes_key="common.delete")
+        self.app.confirm(self.t("Xóa yêu cầu khắc phục này?"), delete, yes_key=N_("Xóa"))
 
     async def leave(self) -> None:
         if self.visit is None or self.locked or not hasattr(self, "assessment_saver"):

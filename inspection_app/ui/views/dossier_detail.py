@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import dossier_checks, sampling
 from ..i18n import label
 from ..widgets.autosave import AutoSave
@@ -52,7 +54,7 @@ class DossierItemCard(ItemCard):
 
     screen: DossierDetail
 
-    def __init__(self, screen: "DossierDetail", dossier, checklist, section, item, photos: list,
+    def __init__(self, screen: DossierDetail, dossier, checklist, section, item, photos: list,
                  thumbs: dict[str, bytes]):
         self.dossier = dossier
         answered = item.id in dossier.answers or item.id in dossier.notes
@@ -60,7 +62,7 @@ class DossierItemCard(ItemCard):
                   if answered else None)
         super().__init__(screen, checklist, section, item, answer, photos)
         for p in photos:
-            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 72))
+            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("Ảnh"), 72))
         self._paint()
 
     async def _record(self, **kwargs) -> bool:
@@ -85,10 +87,10 @@ class DossierItemCard(ItemCard):
         self.photos += stored
         thumbs = await thumbnails(self.app, stored)
         for p in stored:
-            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 72))
+            self.thumbs.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("Ảnh"), 72))
         self._paint()
         self.control.update()
-        self.app.toast(self.t("ph.added", n=len(stored)))
+        self.app.toast(self.t.plural("Đã thêm {n} ảnh", "Đã thêm {n} ảnh", len(stored), n=len(stored)))
 
 
 class DossierDetail(_MixedInto):
@@ -115,27 +117,27 @@ class DossierDetail(_MixedInto):
 
     def timeliness_text(self, tl) -> str:
         status = tl.status.value
-        text = self.t(f"ds.tl.{status}")
+        text = self.t(enum_label("ds.tl", status))
         if status in ("early", "late", "overdue") and tl.working_days:
-            return self.t("ds.tl_days", label=text, n=tl.working_days)
+            return self.t.plural("{label} {n} ngày làm việc", "{label} {n} ngày làm việc", tl.working_days, label=text, n=tl.working_days)
         return text
 
     def stratum_label(self, key: tuple[str, ...]) -> str:
-        parts = [key[0] if key and key[0] else self.t("ds.no_domain")]
+        parts = [key[0] if key and key[0] else self.t("(không ghi lĩnh vực)")]
         if len(key) > 1:
-            parts.append(self.t(f"ds.tl.{key[1]}"))
+            parts.append(self.t(enum_label("ds.tl", key[1])))
         return " · ".join(parts)
 
     @staticmethod
     def photo_caption(dossier, item=None) -> str:
         """Captions are data for the minutes (in Vietnamese), naming the dossier and the item."""
         if item is None:
-            return label("ds.photo_caption", "vi", code=dossier.code)
-        return label("ds.photo_caption_item", "vi", code=dossier.code, item=item.text.vi)
+            return label("Hồ sơ {code}", "vi", code=dossier.code)
+        return label("Hồ sơ {code}: {item}", "vi", code=dossier.code, item=item.text.vi)
 
     def _dossier_list(self) -> list[ft.Control]:
         t = self.t
-        out: list[ft.Control] = [heading(t("ds.step_check"))]
+        out: list[ft.Control] = [heading(t("3. Kiểm tra từng hồ sơ được chọn"))]
         strata = list(self.draw.strata) if self.draw is not None else []
         by_key: dict[tuple, list[tuple[int, Any]]] = {}
         for i, d in enumerate(self.dossiers):
@@ -146,7 +148,7 @@ class DossierDetail(_MixedInto):
                 strata.append(type("S", (), {"key": key, "population": len(by_key[key])})())
         for stratum in strata:
             rows = by_key.get(tuple(stratum.key), [])
-            out.append(ft.Text(t("ds.stratum", label=self.stratum_label(tuple(stratum.key)), drawn=len(rows),
+            out.append(ft.Text(t("{label} · {drawn}/{population} hồ sơ", label=self.stratum_label(tuple(stratum.key)), drawn=len(rows),
                                  population=stratum.population),
                                size=18, weight=ft.FontWeight.W_700, color=ft.Colors.INDIGO_900))
             out.extend(self._dossier_row(i, d) for i, d in rows)
@@ -156,17 +158,17 @@ class DossierDetail(_MixedInto):
         t = self.t
         total = len(self.checklist.items) if self.checklist is not None else 0
         done = sum(1 for v in d.answers.values() if v is not None)
-        dates = [t("ds.received", date=local_day(d.received)) if d.received else "",
-                 t("ds.due", date=local_day(d.due)) if d.due else "",
-                 t("ds.returned", date=local_day(d.returned)) if d.returned else
-                 (t("ds.finished", date=local_day(d.finished)) if d.finished else "")]
+        dates = [t("Tiếp nhận {date}", date=local_day(d.received)) if d.received else "",
+                 t("Hẹn trả {date}", date=local_day(d.due)) if d.due else "",
+                 t("Trả {date}", date=local_day(d.returned)) if d.returned else
+                 (t("Xử lý xong {date}", date=local_day(d.finished)) if d.finished else "")]
         status = d.timeliness.status.value
         chips: list[ft.Control] = [chip(self.timeliness_text(d.timeliness), TIMELINESS_COLORS.get(status,
                                                                                                    ft.Colors.GREY_200))]
         chips.append(chip(state_chip_text(t, d), STATE_COLORS[d.timeliness_state]))
         if d.apology_flagged:
-            chips.append(chip(t("ds.apology_flag"), ft.Colors.RED_700, ft.Icons.WARNING_AMBER, ft.Colors.WHITE))
-        chips.append(chip(t("ds.progress", done=done, total=total),
+            chips.append(chip(t("Quá hạn: không có văn bản xin lỗi (Mẫu 04)"), ft.Colors.RED_700, ft.Icons.WARNING_AMBER, ft.Colors.WHITE))
+        chips.append(chip(t("Đã kiểm tra {done}/{total}", done=done, total=total),
                           ft.Colors.GREEN_100 if total and done >= total else ft.Colors.GREY_100))
         info = ft.Column([
             ft.Row([ft.Text(d.code, size=17, weight=ft.FontWeight.W_700),
@@ -174,7 +176,7 @@ class DossierDetail(_MixedInto):
                             max_lines=1, overflow=ft.TextOverflow.ELLIPSIS, expand=True)], spacing=14),
             ft.Row([muted("  ·  ".join(x for x in dates if x)), *chips], wrap=True, spacing=8, run_spacing=4),
         ], spacing=4, expand=True)
-        button = ft.FilledTonalButton(t("ds.view") if self.locked else t("ds.open"), icon=ft.Icons.CHEVRON_RIGHT,
+        button = ft.FilledTonalButton(t("Xem") if self.locked else t("Kiểm tra"), icon=ft.Icons.CHEVRON_RIGHT,
                                       on_click=functools.partial(self._open, index))
         box = ft.Container(ft.Row([info, button], vertical_alignment=ft.CrossAxisAlignment.CENTER),
                            padding=ft.Padding.only(left=14, right=10, top=8, bottom=8), border_radius=10,
@@ -188,26 +190,26 @@ class DossierDetail(_MixedInto):
         assert self.checklist is not None  # _render opens a dossier only with its checklist
         last = len(self.dossiers) - 1
         nav = ft.Row([
-            ft.TextButton(t("ds.back_to_list"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
-            ft.Text(t("ds.position", n=index + 1, total=last + 1), size=16, weight=ft.FontWeight.W_600),
+            ft.TextButton(t("Danh sách hồ sơ mẫu"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
+            ft.Text(t.plural("Hồ sơ {n}/{total}", "Hồ sơ {n}/{total}", index + 1, n=index + 1, total=last + 1), size=16, weight=ft.FontWeight.W_600),
             ft.Container(expand=True),
-            ft.OutlinedButton(t("ds.previous"), icon=ft.Icons.NAVIGATE_BEFORE, disabled=index == 0,
+            ft.OutlinedButton(t("Hồ sơ trước"), icon=ft.Icons.NAVIGATE_BEFORE, disabled=index == 0,
                               on_click=functools.partial(self._open, index - 1)),
-            ft.OutlinedButton(t("ds.next"), icon=ft.Icons.NAVIGATE_NEXT, disabled=index >= last,
+            ft.OutlinedButton(t("Hồ sơ tiếp theo"), icon=ft.Icons.NAVIGATE_NEXT, disabled=index >= last,
                               on_click=functools.partial(self._open, index + 1)),
         ], vertical_alignment=ft.CrossAxisAlignment.CENTER)
         facts = [x for x in (
-            t("ds.procedure", name=" · ".join(x for x in (d.procedure_name, d.procedure_code) if x))
+            t("Thủ tục: {name}", name=" · ".join(x for x in (d.procedure_name, d.procedure_code) if x))
             if d.procedure_name or d.procedure_code else "",
-            t("ds.domain", name=d.domain) if d.domain else "",
-            t("ds.channel", name=d.channel) if d.channel else "",
-            t("ds.status", name=d.status) if d.status else "",
-            t("ds.processing_unit", name=d.processing_unit) if d.processing_unit else "") if x]
+            t("Lĩnh vực: {name}", name=d.domain) if d.domain else "",
+            t("Kênh: {name}", name=d.channel) if d.channel else "",
+            t("Trạng thái: {name}", name=d.status) if d.status else "",
+            t("Đơn vị xử lý: {name}", name=d.processing_unit) if d.processing_unit else "") if x]
         dates = [x for x in (
-            t("ds.received", date=local_day(d.received)) if d.received else "",
-            t("ds.due", date=local_day(d.due)) if d.due else "",
-            t("ds.finished", date=local_day(d.finished)) if d.finished else "",
-            t("ds.returned", date=local_day(d.returned)) if d.returned else "") if x]
+            t("Tiếp nhận {date}", date=local_day(d.received)) if d.received else "",
+            t("Hẹn trả {date}", date=local_day(d.due)) if d.due else "",
+            t("Xử lý xong {date}", date=local_day(d.finished)) if d.finished else "",
+            t("Trả {date}", date=local_day(d.returned)) if d.returned else "") if x]
         self.detail_status = ft.Row(self._status_chips(d), wrap=True, spacing=6)
         self.detail_flag = ft.Column(self._flag_lines(d), spacing=2)
         header = panel([
@@ -236,24 +238,24 @@ class DossierDetail(_MixedInto):
                 self.cards.append(card)
                 parts.append(card.control)
         item_captions = {self.photo_caption(d, i) for i in self.checklist.items}
-        self.note_field = ft.TextField(label=t("ds.general_note"), value=d.note, multiline=True, min_lines=2,
+        self.note_field = ft.TextField(label=t("Ghi chú chung về hồ sơ"), value=d.note, multiline=True, min_lines=2,
                                        max_lines=6, read_only=self.locked)
         self.note_saver = AutoSave(self.note_field, self._save_note)
-        self.photo_row = ft.Row([thumb(thumbs.get(p.id), p.caption or t("nav.photos"), 96)
+        self.photo_row = ft.Row([thumb(thumbs.get(p.id), p.caption or t("Ảnh"), 96)
                                  for p in photos if p.caption not in item_captions], wrap=True, spacing=8)
         if not self.photo_row.controls:
-            self.photo_row.controls = [muted(t("ds.no_photos"))]
+            self.photo_row.controls = [muted(t("Chưa có ảnh."))]
         parts.append(panel([
             self.note_field,
-            ft.Text(t("ds.photos"), size=16, weight=ft.FontWeight.W_600),
+            ft.Text(t("Ảnh của hồ sơ"), size=16, weight=ft.FontWeight.W_600),
             self.photo_row,
-            ft.Row([ft.OutlinedButton(t("ds.add_photo"), icon=ft.Icons.ADD_A_PHOTO, disabled=self.locked,
+            ft.Row([ft.OutlinedButton(t("Thêm ảnh hồ sơ"), icon=ft.Icons.ADD_A_PHOTO, disabled=self.locked,
                                       on_click=self._add_dossier_photo)]),
         ]))
         parts.append(ft.Row([
-            ft.TextButton(t("ds.back_to_list"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
+            ft.TextButton(t("Danh sách hồ sơ mẫu"), icon=ft.Icons.ARROW_BACK, on_click=self._close_detail),
             ft.Container(expand=True),
-            ft.FilledButton(t("ds.next"), icon=ft.Icons.NAVIGATE_NEXT, disabled=index >= last,
+            ft.FilledButton(t("Hồ sơ tiếp theo"), icon=ft.Icons.NAVIGATE_NEXT, disabled=index >= last,
                             on_click=functools.partial(self._open, index + 1)),
         ]))
         return parts
@@ -264,7 +266,7 @@ class DossierDetail(_MixedInto):
         out = [chip(self.timeliness_text(d.timeliness), TIMELINESS_COLORS.get(d.timeliness.status.value,
                                                                              ft.Colors.GREY_200)),
                chip(state_chip_text(self.t, d), STATE_COLORS[d.timeliness_state]),
-               chip(self.t("ds.progress", done=done, total=total),
+               chip(self.t("Đã kiểm tra {done}/{total}", done=done, total=total),
                     ft.Colors.GREEN_100 if total and done >= total else ft.Colors.WHITE)]
         return out
 
@@ -272,7 +274,7 @@ class DossierDetail(_MixedInto):
         if not d.apology_flagged:
             return []
         reasons = d.apology_reasons_vi if self.lang == "vi" else d.apology_reasons_en
-        return [banner(" ".join([self.t("ds.apology_flag"), *reasons]), "error")]
+        return [banner(" ".join([self.t("Quá hạn: không có văn bản xin lỗi (Mẫu 04)"), *reasons]), "error")]
 
     @property
     def lang(self) -> str:
@@ -354,8 +356,8 @@ class DossierDetail(_MixedInto):
         if self.photo_row.controls and isinstance(self.photo_row.controls[0], ft.Text):
             self.photo_row.controls = []
         for p in stored:
-            self.photo_row.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("nav.photos"), 96))
-        self.app.toast(self.t("ph.added", n=len(stored)))
+            self.photo_row.controls.append(thumb(thumbs.get(p.id), p.caption or self.t("Ảnh"), 96))
+        self.app.toast(self.t.plural("Đã thêm {n} ảnh", "Đã thêm {n} ảnh", len(stored), n=len(stored)))
 
     # --- what the item cards expect of their screen ----------------------------------------------
     def section_changed(self, card) -> None:

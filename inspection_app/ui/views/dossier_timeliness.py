@@ -13,6 +13,9 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import dossier_checks, drafts
 from ..widgets.drafts import DraftKeeper
 
@@ -25,8 +28,8 @@ def state_chip_text(t: Any, d: Any) -> str:
     """The short state shown beside a dossier: not confirmed, confirmed, changed to …, lacks a reason."""
     state = d.timeliness_state
     if state == "overridden":
-        return t("ds.tlc.chip_overridden", value=t(f"ds.tl.{d.recorded_timeliness}"))
-    return t(f"ds.tlc.chip_{state}")
+        return t("Thời hạn đã sửa: {value}", value=t(enum_label("ds.tl", d.recorded_timeliness)))
+    return t(enum_label("ds.tlc.chip_", state))
 
 
 class TimelinessPanel:
@@ -38,19 +41,19 @@ class TimelinessPanel:
         t, locked = self.t, screen.locked
         self.computed = ft.Text("", size=16)
         self.state = ft.Text("", size=16, weight=ft.FontWeight.W_600)
-        self.confirm = ft.FilledButton(t("ds.tlc.confirm"), icon=ft.Icons.CHECK, height=48, on_click=self._confirm)
-        self.change = ft.OutlinedButton(t("ds.tlc.change"), icon=ft.Icons.EDIT_OUTLINED, height=48,
+        self.confirm = ft.FilledButton(t("Xác nhận"), icon=ft.Icons.CHECK, height=48, on_click=self._confirm)
+        self.change = ft.OutlinedButton(t("Sửa kết quả"), icon=ft.Icons.EDIT_OUTLINED, height=48,
                                         on_click=self._open_form)
         self.buttons = ft.Row([self.confirm, self.change], wrap=True, visible=not locked)
         self.choice = ft.SegmentedButton(
             selected=[d.recorded_timeliness or d.computed_timeliness or "on_time"], allow_empty_selection=False,
-            show_selected_icon=False, segments=[ft.Segment(value=c, label=ft.Text(t(f"ds.tl.{c}"))) for c in CHOICES])
-        self.reason = ft.TextField(label=t("ds.tlc.reason"), value=d.timeliness_reason, multiline=True,
+            show_selected_icon=False, segments=[ft.Segment(value=c, label=ft.Text(t(enum_label("ds.tl", c)))) for c in CHOICES])
+        self.reason = ft.TextField(label=t("Lý do sửa"), value=d.timeliness_reason, multiline=True,
                                    min_lines=1, max_lines=4)  # no counter: Flutter's is in English; the service bounds it
         self.form = ft.Column([
-            ft.Text(t("ds.tlc.result"), size=15, color=ft.Colors.GREY_700), self.choice, self.reason,
-            ft.Row([ft.FilledButton(t("ds.tlc.save"), icon=ft.Icons.SAVE, height=48, on_click=self._save),
-                    ft.TextButton(t("common.cancel"), on_click=self._cancel)], wrap=True),
+            ft.Text(t("Kết quả khi kiểm tra"), size=15, color=ft.Colors.GREY_700), self.choice, self.reason,
+            ft.Row([ft.FilledButton(t("Lưu kết quả đã sửa"), icon=ft.Icons.SAVE, height=48, on_click=self._save),
+                    ft.TextButton(t("Hủy"), on_click=self._cancel)], wrap=True),
         ], spacing=8, visible=False)
         self.keeper = DraftKeeper(self.app, drafts.visit_scope(screen.visit_id), f"timeliness:{d.check_id}",
                                   self._fields)
@@ -71,12 +74,12 @@ class TimelinessPanel:
 
     def _paint(self) -> None:
         t, d = self.t, self.d
-        self.computed.value = (t("ds.tlc.computed", value=self.screen.timeliness_text(d.timeliness))
-                               + ("" if d.computed_timeliness else " — " + t("ds.tlc.cannot")))
+        self.computed.value = (t("Tính từ sổ theo dõi: {value}", value=self.screen.timeliness_text(d.timeliness))
+                               + ("" if d.computed_timeliness else " — " + t("Sổ theo dõi chưa cho biết kết quả: chọn kết quả và ghi lý do.")))
         state = d.timeliness_state
-        value = t(f"ds.tl.{d.recorded_timeliness}") if d.recorded_timeliness else ""
-        self.state.value = (t("ds.tlc.overridden", value=value, reason=d.timeliness_reason) if state == "overridden"
-                            else t(f"ds.tlc.{state}", value=value))
+        value = t(enum_label("ds.tl", d.recorded_timeliness)) if d.recorded_timeliness else ""
+        self.state.value = (t("Đã sửa thành: {value}. Lý do: {reason}", value=value, reason=d.timeliness_reason) if state == "overridden"
+                            else t(enum_label("ds.tlc", state), value=value))
         self.state.color = {"confirmed": ft.Colors.GREEN_900, "overridden": ft.Colors.PURPLE_900,
                             "unexplained": ft.Colors.RED_900}.get(state, ft.Colors.BROWN_900)
         self.confirm.disabled = d.computed_timeliness is None or state == "confirmed"
@@ -101,12 +104,12 @@ class TimelinessPanel:
     async def _confirm(self, e=None) -> None:
         got = await self.app.call(dossier_checks.confirm_timeliness, self.app.ctx, self.d.check_id)
         if got.ok:
-            await self._stored("ds.tlc.saved_confirm")
+            await self._stored(N_("Đã xác nhận thời hạn giải quyết"))
 
     async def _save(self, e=None) -> None:
         value = self.choice.selected[0] if self.choice.selected else ""
         if value != self.d.computed_timeliness and not (self.reason.value or "").strip():
-            self.reason.error = self.t("ds.tlc.reason_needed")  # said at the field, before any call
+            self.reason.error = self.t("Cần ghi lý do khi kết quả khác với sổ theo dõi")  # said at the field, before any call
             self.control.update()
             self._focus = asyncio.ensure_future(self.reason.focus())  # not awaited: the client answers later
             return
@@ -116,7 +119,7 @@ class TimelinessPanel:
         if got.ok:
             await self.keeper.discard()
             self.form.visible = False
-            await self._stored("ds.tlc.saved_override")
+            await self._stored(N_("Đã lưu kết quả thời hạn đã sửa"))
             self.keeper.saved = self._fields()
 
     async def _stored(self, message_key: str) -> None:

@@ -29,6 +29,9 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import drafts, sampling
 from .. import fmt
 from ..widgets.autosave import AutoSave
@@ -43,7 +46,7 @@ MAX_LISTED = 50  # unreadable rows / columns listed in the preview; the rest are
 
 class DossiersScreen(DossierDetail, VisitScreen):
     nav_key = "dossiers"
-    title_key = "ds.title"
+    title_key = N_("Hồ sơ thủ tục hành chính")
 
     # --- data ------------------------------------------------------------------------------------
     async def load_visit(self) -> None:
@@ -112,14 +115,14 @@ class DossiersScreen(DossierDetail, VisitScreen):
     def size_text(self, params: dict) -> str:
         size = params.get("size", {})
         if size.get("mode") == "fixed":
-            text = self.t("ds.size_fixed", n=size.get("per_stratum", 0))
+            text = self.t.plural("{n} hồ sơ mỗi nhóm", "{n} hồ sơ mỗi nhóm", size.get("per_stratum", 0), n=size.get("per_stratum", 0))
         else:
-            text = self.t("ds.size_proportional", total=size.get("total", 0), minimum=size.get("minimum", 0))
+            text = self.t("tổng {total} hồ sơ theo tỷ lệ, tối thiểu {minimum} mỗi nhóm", total=size.get("total", 0), minimum=size.get("minimum", 0))
         if "timeliness" in params.get("strata_by", []):
             as_of = params.get("as_of") or ""
             shown = "/".join(reversed(as_of.split("-"))) if as_of else ""
-            return f"{self.t('ds.strata_timeliness', date=shown)}; {text}"
-        return f"{self.t('ds.strata_domain')}; {text}"
+            return f"{self.t('Nhóm theo lĩnh vực và tiến độ (ngày tham chiếu {date})', date=shown)}; {text}"
+        return f"{self.t('Nhóm theo lĩnh vực')}; {text}"
 
     # --- building --------------------------------------------------------------------------------
     def build(self) -> ft.Control:
@@ -128,15 +131,15 @@ class DossiersScreen(DossierDetail, VisitScreen):
         self.picker = PhotoPicker(self.app)  # the item cards add photos through ``screen.picker``
         self.mode = ft.SegmentedButton(
             selected=["fixed"], allow_empty_selection=False, allow_multiple_selection=False,
-            segments=[ft.Segment(value="fixed", label=t("ds.mode_fixed")),
-                      ft.Segment(value="proportional", label=t("ds.mode_proportional"))],
+            segments=[ft.Segment(value="fixed", label=t("Cố định mỗi lĩnh vực")),
+                      ft.Segment(value="proportional", label=t("Theo tỷ lệ"))],
             on_change=self._mode_changed)
         numbers: dict[str, Any] = dict(keyboard_type=ft.KeyboardType.NUMBER, input_filter=ft.NumbersOnlyInputFilter(),
                                        width=220)
-        self.per_stratum = ft.TextField(label=t("ds.per_stratum"), value="2", **numbers)
-        self.total = ft.TextField(label=t("ds.total"), value="10", visible=False, **numbers)
-        self.minimum = ft.TextField(label=t("ds.minimum"), value="1", visible=False, **numbers)
-        self.by_timeliness = ft.Checkbox(label=t("ds.by_timeliness"), value=False)
+        self.per_stratum = ft.TextField(label=t("Số hồ sơ mỗi nhóm"), value="2", **numbers)
+        self.total = ft.TextField(label=t("Tổng số hồ sơ"), value="10", visible=False, **numbers)
+        self.minimum = ft.TextField(label=t("Tối thiểu mỗi nhóm"), value="1", visible=False, **numbers)
+        self.by_timeliness = ft.Checkbox(label=t("Chia nhóm thêm theo tiến độ (trước hạn, đúng hạn, quá hạn…)"), value=False)
         self.cards: list[DossierItemCard] = []
         self.note_saver: AutoSave | None = None
         self.scroller = ft.Column(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True,
@@ -164,19 +167,19 @@ class DossiersScreen(DossierDetail, VisitScreen):
 
     def _register_panel(self) -> ft.Control:
         t = self.t
-        title: list[ft.Control] = [heading(t("ds.step_register")), ft.Container(expand=True)]
+        title: list[ft.Control] = [heading(t("1. Sổ theo dõi hồ sơ")), ft.Container(expand=True)]
         if not self.locked:
-            text = t("ds.pick_other") if self.register is not None else t("ds.pick_file")
+            text = t("Chọn tệp sổ khác") if self.register is not None else t("Chọn tệp sổ theo dõi (CSV/XLSX/XLS/ODS)")
             make = ft.OutlinedButton if self.register is not None else ft.FilledButton
             title.append(make(text, icon=ft.Icons.UPLOAD_FILE, on_click=self._pick_register))
         parts: list[ft.Control] = [ft.Row(title, vertical_alignment=ft.CrossAxisAlignment.CENTER)]
         if self.register is not None:
             r = self.register
-            parts.append(ft.Text(t("ds.register_summary", name=r.source_name, n=r.row_count, bad=r.bad_row_count,
+            parts.append(ft.Text(t.plural("{name}: {n} hồ sơ, {bad} dòng không đọc được; nhập lúc {time}", "{name}: {n} hồ sơ, {bad} dòng không đọc được; nhập lúc {time}", r.row_count, name=r.source_name, n=r.row_count, bad=r.bad_row_count,
                                    time=fmt.show_datetime(r.imported_at)), size=16))
-            parts.append(fact(t("ds.frame_hash"), r.frame_hash))
+            parts.append(fact(t("Mã băm khung chọn mẫu"), r.frame_hash))
         else:
-            parts.append(muted(t("ds.register_intro" if not self.locked else "ds.no_register"), 15))
+            parts.append(muted(t(N_("Chọn tệp sổ theo dõi hồ sơ (CSV, XLSX, XLS hoặc ODS) xuất từ hệ thống một cửa của đơn vị. Tệp chỉ được đọc, không được sao lưu vào máy; ứng dụng chỉ giữ các cột cần cho việc kiểm tra, dữ liệu cá nhân không được lưu.") if not self.locked else N_("Chưa nhập sổ theo dõi hồ sơ.")), 15))
         if self.preview is not None:
             parts.append(self._preview_panel())
         return panel(parts)
@@ -187,51 +190,51 @@ class DossiersScreen(DossierDetail, VisitScreen):
         assert preview is not None  # shown only with a preview
         r = preview.result
         m = r.mapping
-        where = t("ds.encoding", enc=r.encoding) if r.file_format == "csv" else t("ds.sheet", sheet=r.sheet or "")
+        where = t("mã hóa {enc}", enc=r.encoding) if r.file_format == "csv" else t("trang tính “{sheet}”", sheet=r.sheet or "")
         mapped = [ft.Semantics(identifier=f"mapped-{c.field}", container=True, content=ft.Row([
-            ft.Text(t("ds.quoted", text=c.header), size=15),
+            ft.Text(t("“{text}”", text=c.header), size=15),
             ft.Icon(ft.Icons.ARROW_RIGHT_ALT, size=18, color=ft.Colors.GREEN_800),
-            ft.Text(t(f"ds.field.{c.field}"), size=15, weight=ft.FontWeight.W_600)], spacing=6, tight=True))
+            ft.Text(t(enum_label("ds.field", c.field)), size=15, weight=ft.FontWeight.W_600)], spacing=6, tight=True))
             for c in m.mapped]
-        ignored = [ft.Text(t("ds.ignored_row", header=c.header, reason=t.pick(c.reason_vi, c.reason_en)), size=15,
+        ignored = [ft.Text(t("“{header}”: {reason}", header=c.header, reason=t.pick(c.reason_vi, c.reason_en)), size=15,
                            color=ft.Colors.GREY_800) for c in m.ignored[:MAX_LISTED]]
         if len(m.ignored) > MAX_LISTED:
-            ignored.append(muted(t("ds.more_rows", n=len(m.ignored) - MAX_LISTED)))
+            ignored.append(muted(t.plural("… và {n} dòng khác", "… và {n} dòng khác", len(m.ignored) - MAX_LISTED, n=len(m.ignored) - MAX_LISTED)))
         columns = ft.ResponsiveRow([
-            ft.Column([ft.Text(t("ds.mapped"), size=16, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900),
+            ft.Column([ft.Text(t("Cột đã ghép"), size=16, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900),
                        *mapped], spacing=2, col={"sm": 12, "md": 6}),
-            ft.Column([ft.Text(t("ds.ignored"), size=16, weight=ft.FontWeight.W_600), *ignored]
+            ft.Column([ft.Text(t("Cột không dùng"), size=16, weight=ft.FontWeight.W_600), *ignored]
                       if ignored else [], spacing=2, col={"sm": 12, "md": 6}),
         ])
         parts: list[ft.Control] = [
-            heading(t("ds.preview_title", name=r.source_name), 18),
-            muted(t("ds.preview_format", fmt=r.file_format.upper(), where=where, row=m.header_row)),
-            ft.Text(t("ds.readable", n=r.frame.size, rows=r.rows_read), size=17, weight=ft.FontWeight.W_600),
+            heading(t("Xem trước: {name}", name=r.source_name), 18),
+            muted(t("Định dạng {fmt} · {where} · dòng tiêu đề {row}", fmt=r.file_format.upper(), where=where, row=m.header_row)),
+            ft.Text(t.plural("Đọc được {n} hồ sơ trên {rows} dòng dữ liệu", "Đọc được {n} hồ sơ trên {rows} dòng dữ liệu", r.frame.size, n=r.frame.size, rows=r.rows_read), size=17, weight=ft.FontWeight.W_600),
             columns,
         ]
         if m.missing:
-            parts.append(ft.Text(t("ds.missing", fields=", ".join(t(f"ds.field.{f}") for f in m.missing)),
+            parts.append(ft.Text(t("Sổ không có cột: {fields}", fields=", ".join(t(enum_label("ds.field", f)) for f in m.missing)),
                                  size=15, color=ft.Colors.BROWN_800))
         if r.bad_rows:
-            bad = [ft.Text(t("ds.bad_row", row=b.row, reason=t.pick(b.reason_vi, b.reason_en)), size=15,
+            bad = [ft.Text(t("Dòng {row}: {reason}", row=b.row, reason=t.pick(b.reason_vi, b.reason_en)), size=15,
                            color=ft.Colors.RED_900) for b in r.bad_rows[:MAX_LISTED]]
             if len(r.bad_rows) > MAX_LISTED:
-                bad.append(muted(t("ds.more_rows", n=len(r.bad_rows) - MAX_LISTED)))
+                bad.append(muted(t.plural("… và {n} dòng khác", "… và {n} dòng khác", len(r.bad_rows) - MAX_LISTED, n=len(r.bad_rows) - MAX_LISTED)))
             parts.append(ft.Container(ft.Column([
-                ft.Text(t("ds.bad_rows", n=len(r.bad_rows)), size=16, weight=ft.FontWeight.W_600,
+                ft.Text(t.plural("Dòng không đọc được ({n})", "Dòng không đọc được ({n})", len(r.bad_rows), n=len(r.bad_rows)), size=16, weight=ft.FontWeight.W_600,
                         color=ft.Colors.RED_900), *bad], spacing=2),
                 bgcolor=ft.Colors.RED_50, border_radius=8, padding=10))
         else:
-            parts.append(ft.Text(t("ds.no_bad_rows"), size=15, color=ft.Colors.GREEN_900))
+            parts.append(ft.Text(t("Mọi dòng đều đọc được."), size=15, color=ft.Colors.GREEN_900))
         if preview.domains:
-            parts.append(ft.Text(t("ds.domains"), size=16, weight=ft.FontWeight.W_600))
-            parts.append(ft.Row([chip(t("ds.domain_count", domain=d or t("ds.no_domain"), n=n), ft.Colors.INDIGO_50)
+            parts.append(ft.Text(t("Theo lĩnh vực"), size=16, weight=ft.FontWeight.W_600))
+            parts.append(ft.Row([chip(t.plural("{domain}: {n} hồ sơ", "{domain}: {n} hồ sơ", n, domain=d or t("(không ghi lĩnh vực)"), n=n), ft.Colors.INDIGO_50)
                                  for d, n in preview.domains[:MAX_LISTED]], wrap=True, spacing=6, run_spacing=6))
-        parts.append(fact(t("ds.frame_hash"), preview.frame_hash))
+        parts.append(fact(t("Mã băm khung chọn mẫu"), preview.frame_hash))
         parts.append(ft.Row([
-            ft.FilledButton(t("ds.import"), icon=ft.Icons.DOWNLOAD_DONE, on_click=self._import,
+            ft.FilledButton(t("Nhập sổ theo dõi này"), icon=ft.Icons.DOWNLOAD_DONE, on_click=self._import,
                             disabled=r.frame.size == 0),
-            ft.TextButton(t("common.cancel"), on_click=self._cancel_preview),
+            ft.TextButton(t("Hủy"), on_click=self._cancel_preview),
         ], wrap=True))
         return panel(parts, ft.Colors.INDIGO_50, identifier="register-preview")
 
@@ -241,16 +244,16 @@ class DossiersScreen(DossierDetail, VisitScreen):
         for control in (self.mode, self.per_stratum, self.total, self.minimum, self.by_timeliness):
             control.disabled = fixed
         parts: list[ft.Control] = [
-            heading(t("ds.step_size")),
-            muted(t("ds.size_intro"), 15),
+            heading(t("2. Cỡ mẫu và cố định mẫu")),
+            muted(t("Khung chọn mẫu và tham số được cố định, ghi lại cam kết của hạt giống trước khi rút; sau này ai cũng có thể rút lại đúng mẫu này từ cùng tệp."), 15),
             ft.Row([self.mode]),
             ft.Row([self.per_stratum, self.total, self.minimum], wrap=True),
             self.by_timeliness,
         ]
         if self.abandoned:
-            parts.append(muted(t("ds.abandoned", n=self.abandoned)))
+            parts.append(muted(t.plural("{n} lần cố định mẫu không được rút (vẫn được lưu vết).", "{n} lần cố định mẫu không được rút (vẫn được lưu vết).", self.abandoned, n=self.abandoned)))
         if not fixed:
-            parts.append(ft.Row([ft.FilledButton(t("ds.prepare"), icon=ft.Icons.LOCK_CLOCK,
+            parts.append(ft.Row([ft.FilledButton(t("Cố định mẫu"), icon=ft.Icons.LOCK_CLOCK,
                                                  on_click=self._prepare)]))
             return panel(parts)
         p = self.prepared
@@ -258,17 +261,17 @@ class DossiersScreen(DossierDetail, VisitScreen):
         groups = ", ".join(f"{self.stratum_label(key)}: {n}" for key, n in p.populations)
         parts.append(panel([
             ft.Row([ft.Icon(ft.Icons.VERIFIED_USER, color=ft.Colors.GREEN_800),
-                    ft.Text(t("ds.prepared_title"), size=17, weight=ft.FontWeight.W_600,
+                    ft.Text(t("Đã cố định mẫu: cam kết được ghi trước khi rút"), size=17, weight=ft.FontWeight.W_600,
                             color=ft.Colors.GREEN_900, expand=True)]),
-            fact(t("ds.commitment"), p.commitment),
-            fact(t("ds.frame_hash"), p.frame_hash),
-            ft.Text(t("ds.frame_size", n=p.frame_size), size=15),
-            ft.Text(t("ds.populations", groups=groups), size=15),
-            ft.Text(t("ds.prepared_hint"), size=15, color=ft.Colors.BROWN_800),
+            fact(t("Cam kết (SHA-256 của hạt giống)"), p.commitment),
+            fact(t("Mã băm khung chọn mẫu"), p.frame_hash),
+            ft.Text(t.plural("{n} hồ sơ trong khung", "{n} hồ sơ trong khung", p.frame_size, n=p.frame_size), size=15),
+            ft.Text(t("Các nhóm: {groups}", groups=groups), size=15),
+            ft.Text(t("Hạt giống chỉ được công bố khi rút mẫu. Hãy ghi lại hoặc chụp cam kết trước khi bấm \"Rút mẫu\"."), size=15, color=ft.Colors.BROWN_800),
         ], ft.Colors.GREEN_50, identifier="sample-commitment"))
         parts.append(ft.Row([
-            ft.FilledButton(t("ds.draw"), icon=ft.Icons.CASINO, on_click=self._draw),
-            ft.TextButton(t("ds.change"), on_click=self._change),
+            ft.FilledButton(t("Rút mẫu"), icon=ft.Icons.CASINO, on_click=self._draw),
+            ft.TextButton(t("Đổi tham số"), on_click=self._change),
         ], wrap=True))
         return panel(parts)
 
@@ -276,20 +279,20 @@ class DossiersScreen(DossierDetail, VisitScreen):
         t, s = self.t, self.sample
         assert s is not None  # shown only with a drawn sample
         frame_size = s.parameters.get("frame_size", 0)
-        when = (t("ds.drawn_at", time=fmt.show_datetime(s.drawn_at), who=s.drawn_by) if s.drawn_by
-                else t("ds.drawn_at_time", time=fmt.show_datetime(s.drawn_at)))
+        when = (t("Rút lúc {time} bởi {who}", time=fmt.show_datetime(s.drawn_at), who=s.drawn_by) if s.drawn_by
+                else t("Rút lúc {time}", time=fmt.show_datetime(s.drawn_at)))
         parts: list[ft.Control] = [
-            ft.Row([heading(t("ds.sample_title")),
-                    ft.Text(t("ds.drawn", n=s.dossier_count), size=17, weight=ft.FontWeight.W_600,
+            ft.Row([heading(t("Mẫu đã rút")),
+                    ft.Text(t.plural("Đã rút {n} hồ sơ", "Đã rút {n} hồ sơ", s.dossier_count, n=s.dossier_count), size=17, weight=ft.FontWeight.W_600,
                             color=ft.Colors.GREEN_900)], wrap=True, spacing=16),
-            ft.Text(f"{self.size_text(s.parameters)} · {t('ds.frame_size', n=frame_size)}", size=15),
-            ft.Semantics(identifier="sample-seed", container=True, content=fact(t("ds.seed"), s.seed_hex)),
-            fact(t("ds.commitment"), s.commitment),
-            fact(t("ds.frame_hash"), s.frame_hash),
-            muted(f"{t('ds.algorithm', name=s.algorithm_version)} · {when}"),
+            ft.Text(f"{self.size_text(s.parameters)} · {t.plural('{n} hồ sơ trong khung', '{n} hồ sơ trong khung', frame_size, n=frame_size)}", size=15),
+            ft.Semantics(identifier="sample-seed", container=True, content=fact(t("Hạt giống (seed)"), s.seed_hex)),
+            fact(t("Cam kết (SHA-256 của hạt giống)"), s.commitment),
+            fact(t("Mã băm khung chọn mẫu"), s.frame_hash),
+            muted(f"{t('Thuật toán: {name}', name=s.algorithm_version)} · {when}"),
         ]
         if self.register is not None and s.register_id != self.register.id:
-            parts.append(banner(t("ds.new_register_hint"), "info"))
+            parts.append(banner(t("Mẫu đang kiểm tra được rút từ sổ trước đó."), "info"))
         return panel(parts, identifier="sample-record")
 
     # --- handlers: register ----------------------------------------------------------------------
@@ -326,7 +329,7 @@ class DossiersScreen(DossierDetail, VisitScreen):
         self.preview = None
         await self._reload()
         self._render()
-        self.app.toast(self.t("ds.imported", n=summary.row_count))
+        self.app.toast(self.t.plural("Đã nhập sổ theo dõi: {n} hồ sơ", "Đã nhập sổ theo dõi: {n} hồ sơ", summary.row_count, n=summary.row_count))
 
     # --- handlers: size, commitment, draw ---------------------------------------------------------
     def _mode_changed(self, e=None) -> None:
@@ -337,7 +340,7 @@ class DossiersScreen(DossierDetail, VisitScreen):
     def _number(self, field: ft.TextField, minimum: int = 1) -> int | None:
         text = (field.value or "").strip()
         if not text.isdigit() or int(text) < minimum:
-            field.error = self.t("ds.bad_number")
+            field.error = self.t("Hãy nhập một số nguyên dương.")
             return None
         field.error = None
         return int(text)
@@ -387,4 +390,4 @@ class DossiersScreen(DossierDetail, VisitScreen):
         self.app.state.dossier_prepared.pop(self.visit_id, None)
         await self._reload()
         self._render()
-        self.app.toast(self.t("ds.drawn_toast", n=len(result.codes)))
+        self.app.toast(self.t.plural("Đã rút mẫu: {n} hồ sơ", "Đã rút mẫu: {n} hồ sơ", len(result.codes), n=len(result.codes)))

@@ -19,15 +19,15 @@ class ViolationFields:
     def __init__(self, t, staff: list, disabled: bool = False):
         self.t = t
         self.kind_pick = ft.Dropdown(
-            label=t("of.fd.kind"), width=360, value="", disabled=disabled,
-            options=[ft.DropdownOption(key="", text=t("of.fd.not_violation"))]
+            label=t("Loại vi phạm"), width=360, value="", disabled=disabled,
+            options=[ft.DropdownOption(key="", text=t("Không phải vi phạm"))]
             + [ft.DropdownOption(key=k, text=t.text(v)) for k, v in FINDING_KINDS.items()])
         self.boxes: list[Any] = [ft.Checkbox(label=p.full_name + (f" ({p.position})" if p.position else ""), data=p.id,
                                   value=False, disabled=disabled) for p in staff]
         self.people_box = ft.Column(self.boxes, spacing=0, scroll=ft.ScrollMode.AUTO, height=min(200, 48 * len(staff)))
         self.control = ft.Semantics(identifier="finding-violation", container=True, content=ft.Column([
             self.kind_pick,
-            *([ft.Text(t("of.fd.people"), size=16), self.people_box] if staff else []),
+            *([ft.Text(t("Người vi phạm (chọn một hoặc nhiều người)"), size=16), self.people_box] if staff else []),
         ], spacing=6))
 
     @property

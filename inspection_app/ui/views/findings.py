@@ -7,13 +7,17 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_, N_p
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import checklists, drafts, findings, units
 from .. import fmt
 from ..widgets.drafts import DraftKeeper
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
 from ..widgets.pick_list import PickList
 from .base import VisitScreen, bottom_space, heading, muted
-from .finding_violation import ViolationFields, describe as describe_violation
+from .finding_violation import ViolationFields
+from .finding_violation import describe as describe_violation
 
 SEVERITIES = ("low", "medium", "high")
 SEVERITY_COLORS = {"low": ft.Colors.BLUE_100, "medium": ft.Colors.AMBER_200, "high": ft.Colors.RED_200}
@@ -21,7 +25,7 @@ SEVERITY_COLORS = {"low": ft.Colors.BLUE_100, "medium": ft.Colors.AMBER_200, "hi
 
 class FindingsScreen(VisitScreen):
     nav_key = "findings"
-    title_key = "fd.title"
+    title_key = N_("Phát hiện")
 
     async def load_visit(self) -> None:
         ctx, vid = self.app.ctx, self.visit_id
@@ -67,39 +71,39 @@ class FindingsScreen(VisitScreen):
     def build(self) -> ft.Control:
         t, locked = self.t, self.locked
         self.picker = PhotoPicker(self.app)
-        self.description = ft.TextField(label=t("fd.description"), multiline=True, min_lines=2, max_lines=6,
+        self.description = ft.TextField(label=t("Mô tả phát hiện"), multiline=True, min_lines=2, max_lines=6,
                                         read_only=locked)
         self.severity = ft.SegmentedButton(selected=["medium"], allow_empty_selection=False, disabled=locked,
-                                           segments=[ft.Segment(value=s, label=t(f"sev.{s}")) for s in SEVERITIES])
+                                           segments=[ft.Segment(value=s, label=t(enum_label("sev", s))) for s in SEVERITIES])
         self.link_kind = ft.SegmentedButton(
             selected=[self.link[0] if self.link else "none"], allow_empty_selection=False, disabled=locked,
-            segments=[ft.Segment(value="none", label=t("fd.link_none")),
-                      ft.Segment(value="item", label=t("fd.link_item")),
-                      ft.Segment(value="person", label=t("fd.link_person"))],
+            segments=[ft.Segment(value="none", label=t("Không gắn")),
+                      ft.Segment(value="item", label=t(N_p("fd.link_item", "Nội dung kiểm tra"))),
+                      ft.Segment(value="person", label=t("Người"))],
             on_change=lambda e: self._show_link())
         items = [(f"{c.id}|{i.id}", self.t.text(i.text)) for c in self.checklists for i in c.items]
-        self.item_pick = PickList(items, t("fd.pick_item"), disabled=locked,
+        self.item_pick = PickList(items, t("Chọn nội dung"), disabled=locked,
                                   value=f"{self.link[1]}|{self.link[2]}" if self.link else None)
-        self.person_pick = PickList([(p.id, p.full_name) for p in self.staff], t("fd.pick_person"), disabled=locked)
-        self.occurred = ft.TextField(label=t("setup.arrival_hint"), width=240, read_only=locked,
+        self.person_pick = PickList([(p.id, p.full_name) for p in self.staff], t("Chọn người"), disabled=locked)
+        self.occurred = ft.TextField(label=t("dd/mm/yyyy HH:MM"), width=240, read_only=locked,
                                      value=fmt.now_local().strftime("%d/%m/%Y %H:%M"))
-        self.explanation = ft.Checkbox(label=t("fd.explanation"), value=False, disabled=locked, height=48)
+        self.explanation = ft.Checkbox(label=t("Yêu cầu bản tường trình"), value=False, disabled=locked, height=48)
         self.link_box = ft.Column(spacing=4)
         self._show_link()
         self.violation = ViolationFields(t, self.staff, disabled=locked)
-        save = ft.FilledButton(t("fd.save"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)
-        cancel = ft.TextButton(t("common.cancel"), on_click=self._cancel_form)
+        save = ft.FilledButton(t("Lưu phát hiện"), icon=ft.Icons.SAVE, on_click=self._add, disabled=locked, height=52)
+        cancel = ft.TextButton(t("Hủy"), on_click=self._cancel_form)
         self.form = ft.Container(ft.Column([
-            heading(t("fd.new"), 18), self.description,
-            ft.Row([ft.Text(t("fd.severity"), size=16, width=110), self.severity], wrap=True),
-            ft.Row([ft.Text(t("fd.link"), size=16, width=110), self.link_kind], wrap=True),
+            heading(t("Thêm phát hiện"), 18), self.description,
+            ft.Row([ft.Text(t("Mức độ"), size=16, width=110), self.severity], wrap=True),
+            ft.Row([ft.Text(t("Gắn với"), size=16, width=110), self.link_kind], wrap=True),
             self.link_box,
             self.violation.control,
             ft.Row([self.occurred, self.explanation], wrap=True),
             ft.Row([save, cancel]),
         ], spacing=8), padding=12, border_radius=10, bgcolor=ft.Colors.INDIGO_50,
             visible=bool(self.link) and not locked)
-        self.open_form = ft.FilledButton(t("fd.new"), icon=ft.Icons.ADD, on_click=self._show_form, height=52,
+        self.open_form = ft.FilledButton(t("Thêm phát hiện"), icon=ft.Icons.ADD, on_click=self._show_form, height=52,
                                          visible=not locked and not self.form.visible)
         self.list = ft.Column(spacing=10)
         self._restore_draft()
@@ -164,25 +168,25 @@ class FindingsScreen(VisitScreen):
 
     def _fill(self) -> None:
         cards = [self._card(f, i) for i, f in enumerate(reversed(self.findings), start=1)]
-        self.list.controls = cards or [muted(self.t("fd.empty"), 16)]
+        self.list.controls = cards or [muted(self.t("Chưa có phát hiện nào."), 16)]
 
     def _card(self, f, index: int) -> ft.Control:
         t = self.t
         link = ""
         if f.item_id:
-            link = f"{t('fd.link_item')}: {self._item_label(f.checklist_id, f.item_id)}"
+            link = f"{t(N_p('fd.link_item', 'Nội dung kiểm tra'))}: {self._item_label(f.checklist_id, f.item_id)}"
         elif f.staff_id:
-            link = f"{t('fd.link_person')}: {self._staff_label(f.staff_id)}"
+            link = f"{t('Người')}: {self._staff_label(f.staff_id)}"
         when = fmt.show_datetime(f.occurred_at or f.recorded_at)
         photos = self.photos_by_finding.get(f.id, [])
-        thumbs = ft.Row([thumb(self.thumbs.get(p.id), p.caption or t("nav.photos"), 96) for p in photos], wrap=True)
-        sev = ft.Container(ft.Text(t(f"sev.{f.severity}"), size=14, weight=ft.FontWeight.W_600),
+        thumbs = ft.Row([thumb(self.thumbs.get(p.id), p.caption or t("Ảnh"), 96) for p in photos], wrap=True)
+        sev = ft.Container(ft.Text(t(enum_label("sev", f.severity)), size=14, weight=ft.FontWeight.W_600),
                            bgcolor=SEVERITY_COLORS.get(f.severity), border_radius=12,
                            padding=ft.Padding.symmetric(horizontal=10, vertical=3))
         buttons = ft.Row([
-            ft.TextButton(t("cl.add_photo"), icon=ft.Icons.PHOTO_CAMERA, disabled=self.locked, data=f.id,
+            ft.TextButton(t("Thêm ảnh"), icon=ft.Icons.PHOTO_CAMERA, disabled=self.locked, data=f.id,
                           on_click=self._add_photo),
-            ft.TextButton(t("common.delete"), icon=ft.Icons.DELETE_OUTLINE, disabled=self.locked,
+            ft.TextButton(t("Xóa"), icon=ft.Icons.DELETE_OUTLINE, disabled=self.locked,
                           on_click=lambda e, fid=f.id: self._ask_delete(fid)),
         ], wrap=True)
         body = ft.Column([
@@ -190,8 +194,8 @@ class FindingsScreen(VisitScreen):
             *([muted(link, 15)] if link else []),
             *[muted(v, 15) for v in [describe_violation(t, f.kind, [self._staff_label(s) for s in
                                                                      self.people_of.get(f.id, [])])] if v],
-            muted(t("fd.recorded", time=when, who=f.recorded_by or "—"), 14),
-            *([muted(t("fd.explanation"), 14)] if f.explanation_requested else []),
+            muted(t("Ghi lúc {time} bởi {who}", time=when, who=f.recorded_by or "—"), 14),
+            *([muted(t("Yêu cầu bản tường trình"), 14)] if f.explanation_requested else []),
             thumbs,
             buttons,
         ], spacing=6)
@@ -208,7 +212,7 @@ class FindingsScreen(VisitScreen):
             sid = self.person_pick.value
         occurred = fmt.parse_datetime(self.occurred.value) if self.occurred.value.strip() else None
         if self.occurred.value.strip() and occurred is None:
-            self.app.toast(self.t("common.bad_datetime"), error=True)
+            self.app.toast(self.t("Thời điểm không hợp lệ (dd/mm/yyyy HH:MM)"), error=True)
             return
         got = await self.app.call(findings.add_finding, self.app.ctx, self.visit_id, self.description.value,
                                   severity=self.severity.selected[0], checklist_id=cid, item_id=iid,
@@ -226,7 +230,7 @@ class FindingsScreen(VisitScreen):
         self._close_form()
         self.keeper.saved = self._draft_fields()
         self._fill()
-        self.app.toast(self.t("fd.added"))
+        self.app.toast(self.t("Đã ghi phát hiện"))
 
     async def _add_photo(self, e) -> None:
         finding_id = e.control.data
@@ -236,7 +240,7 @@ class FindingsScreen(VisitScreen):
         self.photos_by_finding.setdefault(finding_id, []).extend(stored)
         self.thumbs.update(await thumbnails(self.app, stored))
         self._fill()
-        self.app.toast(self.t("ph.added", n=len(stored)))
+        self.app.toast(self.t.plural("Đã thêm {n} ảnh", "Đã thêm {n} ảnh", len(stored), n=len(stored)))
 
     def _ask_delete(self, finding_id: str) -> None:
         async def delete():
@@ -244,6 +248,6 @@ class FindingsScreen(VisitScreen):
                 return
             self.findings = [f for f in self.findings if f.id != finding_id]
             self._fill()
-            self.app.toast(self.t("fd.deleted"))
+            self.app.toast(self.t("Đã xóa phát hiện"))
 
-        self.app.confirm(self.t("fd.confirm_delete"), delete, yes_key="common.delete")
+        self.app.confirm(self.t("Xóa phát hiện này?"), delete, yes_key=N_("Xóa"))

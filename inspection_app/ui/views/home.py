@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from inspection_app.locale import N_p
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import visits
 from .. import fmt
 from .base import Screen, bottom_space, heading, muted
@@ -20,13 +23,13 @@ IN_PROGRESS = ("draft", "on_site")
 
 def status_chip(t, status: str) -> ft.Control:
     bg, fg = STATUS_COLORS.get(status, STATUS_COLORS["draft"])
-    return ft.Container(ft.Text(t(f"status.{status}"), size=14, color=fg, weight=ft.FontWeight.W_600),
+    return ft.Container(ft.Text(t(enum_label("status", status)), size=14, color=fg, weight=ft.FontWeight.W_600),
                         bgcolor=bg, border_radius=16, padding=ft.Padding.symmetric(horizontal=12, vertical=4))
 
 
 class HomeScreen(Screen):
     nav_key = "visits"
-    title_key = "home.title"
+    title_key = N_p("home.title", "Cuộc kiểm tra")
     back_route = None
 
     async def load(self) -> None:
@@ -35,27 +38,27 @@ class HomeScreen(Screen):
 
     def build(self) -> ft.Control:
         t = self.t
-        new = ft.FilledButton(t("home.new_visit"), icon=ft.Icons.ADD, height=56,
+        new = ft.FilledButton(t("Tạo cuộc kiểm tra mới"), icon=ft.Icons.ADD, height=56,
                               on_click=lambda e: self.app.go("/visits/new"))
         parts: list[ft.Control] = [ft.Row([new])]
         current = [v for v in self.visits if v.status in IN_PROGRESS]
         recent = [v for v in self.visits if v.status not in IN_PROGRESS]
         if not self.visits:
-            parts.append(muted(t("home.empty"), 16))
+            parts.append(muted(t("Chưa có cuộc kiểm tra nào. Bấm \"Tạo cuộc kiểm tra mới\" để bắt đầu."), 16))
         from ..widgets.first_start_panels import home_extras, identity_card  # first start
         parts = identity_card(self) + parts  # the department's identity, until it is set
         parts += home_extras(self.app, bool(self.visits))
         if current:
-            parts += [heading(t("home.in_progress")), *[self._tile(v) for v in current]]
+            parts += [heading(t("Đang thực hiện")), *[self._tile(v) for v in current]]
         if recent:
-            parts += [heading(t("home.recent")), *[self._tile(v) for v in recent[:30]]]
+            parts += [heading(t("Gần đây")), *[self._tile(v) for v in recent[:30]]]
         parts.append(bottom_space())
         return ft.Column(parts, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 
     def _tile(self, v) -> ft.Control:
         t = self.t
         when = fmt.show_datetime(v.arrival_at or v.created_at)
-        details = " · ".join(x for x in (when, t(f"kind.{v.kind}"), v.decision_number) if x)
+        details = " · ".join(x for x in (when, t(enum_label("kind", v.kind)), v.decision_number) if x)
         return ft.Card(ft.ListTile(
             title=ft.Text(v.unit_name, size=18, weight=ft.FontWeight.W_600),
             subtitle=ft.Text(details, size=15),

@@ -9,6 +9,8 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_, N_p
+
 from ...services import checklists, findings
 from ..widgets.autosave import AutoSave
 from ..widgets.photos import PhotoPicker, photo_service, thumb, thumbnails
@@ -18,7 +20,7 @@ from .base import VisitScreen, banner, bottom_space, muted
 
 class PhotosScreen(VisitScreen):
     nav_key = "photos"
-    title_key = "ph.title"
+    title_key = N_("Ảnh hiện trường")
 
     async def load_visit(self) -> None:
         self.service = photo_service()
@@ -39,12 +41,12 @@ class PhotosScreen(VisitScreen):
     def build(self) -> ft.Control:
         t = self.t
         if self.service is None:
-            return banner(t("common.not_ready"), "info")
+            return banner(t("Chức năng này chưa sẵn sàng trong phiên bản này."), "info")
         self.picker = PhotoPicker(self.app)
         self.grid = ft.Row(wrap=True, spacing=12, run_spacing=12)
         self.savers: list[AutoSave] = []
         self._fill()
-        add = ft.FilledButton(t("ph.pick"), icon=ft.Icons.ADD_A_PHOTO, on_click=self._add, disabled=self.locked,
+        add = ft.FilledButton(t("Chọn hoặc chụp ảnh"), icon=ft.Icons.ADD_A_PHOTO, on_click=self._add, disabled=self.locked,
                               height=52)
         from ..widgets.camera import camera_button  # in-app camera in the built tablet app (install's hook)
         take = camera_button(self.app, self.visit_id, self._added, disabled=self.locked)
@@ -54,17 +56,17 @@ class PhotosScreen(VisitScreen):
     def _link_text(self, p) -> str:
         t = self.t
         if p.item_id and (p.checklist_id, p.item_id) in self.items:
-            return f"{t('fd.link_item')}: {t.text(self.items[(p.checklist_id, p.item_id)].text)}"
+            return f"{t(N_p('fd.link_item', 'Nội dung kiểm tra'))}: {t.text(self.items[(p.checklist_id, p.item_id)].text)}"
         if p.finding_id and p.finding_id in self.findings:
-            return f"{t('nav.findings')}: {self.findings[p.finding_id].description}"
+            return f"{t('Phát hiện')}: {self.findings[p.finding_id].description}"
         return ""
 
     def _target_text(self, checklist_id, item_id, finding_id) -> str:  # noqa: ANN001
         t = self.t
         if finding_id and finding_id in self.findings:
-            return f"{t('nav.findings')}: {self.findings[finding_id].description}"
+            return f"{t('Phát hiện')}: {self.findings[finding_id].description}"
         if item_id and (checklist_id, item_id) in self.items:
-            return f"{t('fd.link_item')}: {t.text(self.items[(checklist_id, item_id)].text)}"
+            return f"{t(N_p('fd.link_item', 'Nội dung kiểm tra'))}: {t.text(self.items[(checklist_id, item_id)].text)}"
         return ""
 
     def _extra_rows(self, p) -> list[ft.Control]:
@@ -72,8 +74,8 @@ class PhotosScreen(VisitScreen):
         for x in self.extras.get(p.id, []):
             what = self._target_text(x.checklist_id, x.item_id, x.finding_id)
             rows.append(ft.Row([
-                ft.Text(self.t("ph.also", what=what), size=13, color=ft.Colors.GREY_800, expand=True),
-                ft.IconButton(ft.Icons.LINK_OFF, tooltip=self.t("ph.unlink", what=what), disabled=self.locked,
+                ft.Text(self.t("Cũng là ảnh của: {what}", what=what), size=13, color=ft.Colors.GREY_800, expand=True),
+                ft.IconButton(ft.Icons.LINK_OFF, tooltip=self.t("Bỏ gắn: {what}", what=what), disabled=self.locked,
                               on_click=functools.partial(self._unlink, x.id), visible=not self.locked),
             ], spacing=2, vertical_alignment=ft.CrossAxisAlignment.CENTER))
         return rows
@@ -82,19 +84,19 @@ class PhotosScreen(VisitScreen):
         self.savers = []
         cards: list[ft.Control] = []
         for i, p in enumerate(self.photos, start=1):
-            caption = ft.TextField(label=self.t("ph.caption"), value=p.caption or "", read_only=self.locked,
+            caption = ft.TextField(label=self.t("Chú thích"), value=p.caption or "", read_only=self.locked,
                                    width=240)
             self.savers.append(AutoSave(caption, functools.partial(self._caption, p.id)))
-            attach = ft.TextButton(self.t("ph.attach"), icon=ft.Icons.LINK, data=p.id, disabled=self.locked,
+            attach = ft.TextButton(self.t(N_p("ph.attach", "Gắn với")), icon=ft.Icons.LINK, data=p.id, disabled=self.locked,
                                    on_click=self._ask_link)
-            more = ft.TextButton(self.t("ph.link_more"), icon=ft.Icons.ADD_LINK, disabled=self.locked,
+            more = ft.TextButton(self.t("Gắn thêm"), icon=ft.Icons.ADD_LINK, disabled=self.locked,
                                  on_click=functools.partial(self._ask_more, p.id))
             cards.append(ft.Semantics(identifier=f"photo-{i}", container=True, content=ft.Container(
-                ft.Column([thumb(self.thumbs.get(p.id), p.caption or f"{self.t('nav.photos')} {i}", 240),
+                ft.Column([thumb(self.thumbs.get(p.id), p.caption or f"{self.t('Ảnh')} {i}", 240),
                            caption, muted(self._link_text(p), 13), *self._extra_rows(p),
                            ft.Row([attach, more], wrap=True, spacing=0)], spacing=6, width=240),
                 padding=8, border_radius=10, border=ft.Border.all(1, ft.Colors.GREY_300))))
-        self.grid.controls = cards or [muted(self.t("ph.empty"), 16)]
+        self.grid.controls = cards or [muted(self.t("Chưa có ảnh."), 16)]
 
     async def _caption(self, photo_id: str, text: str) -> bool:
         return (await self.app.call(self.service.set_caption, self.app.ctx, photo_id, text)).ok
@@ -108,13 +110,13 @@ class PhotosScreen(VisitScreen):
         self.photos += stored
         self.thumbs.update(await thumbnails(self.app, stored))
         self._fill()
-        self.app.toast(self.t("ph.added", n=len(stored)))
+        self.app.toast(self.t.plural("Đã thêm {n} ảnh", "Đã thêm {n} ảnh", len(stored), n=len(stored)))
 
     def _link_options(self) -> list[tuple[str, str]]:
         t = self.t
-        options = [("none", t("fd.link_none"))]
-        options += [(f"finding|{fid}", f"{t('nav.findings')}: {f.description}") for fid, f in self.findings.items()]
-        options += [(f"item|{cid}|{iid}", f"{t('fd.link_item')}: {t.text(item.text)}")
+        options = [("none", t("Không gắn"))]
+        options += [(f"finding|{fid}", f"{t('Phát hiện')}: {f.description}") for fid, f in self.findings.items()]
+        options += [(f"item|{cid}|{iid}", f"{t(N_p('fd.link_item', 'Nội dung kiểm tra'))}: {t.text(item.text)}")
                     for (cid, iid), item in self.items.items()]
         return options
 
@@ -123,7 +125,7 @@ class PhotosScreen(VisitScreen):
         photo = next(p for p in self.photos if p.id == photo_id)
         current = (f"finding|{photo.finding_id}" if photo.finding_id
                    else f"item|{photo.checklist_id}|{photo.item_id}" if photo.item_id else "none")
-        pick = PickList(self._link_options(), self.t("fd.pick_item"), value=current, shown=8)
+        pick = PickList(self._link_options(), self.t("Chọn nội dung"), value=current, shown=8)
 
         async def apply(ev):
             choice = (pick.value or "none").split("|")
@@ -134,7 +136,7 @@ class PhotosScreen(VisitScreen):
             if updated.ok:
                 self.photos = [updated.value if p.id == photo_id else p for p in self.photos]
                 self._fill()
-                self.app.toast(self.t("common.saved"))
+                self.app.toast(self.t("Đã lưu"))
             else:
                 self.app.page.update()
 
@@ -143,10 +145,10 @@ class PhotosScreen(VisitScreen):
             self.app.page.update()
 
         self.app.page.show_dialog(ft.AlertDialog(
-            modal=True, title=ft.Text(self.t("ph.attach")), content=ft.Container(pick.control, width=520),
+            modal=True, title=ft.Text(self.t(N_p("ph.attach", "Gắn với"))), content=ft.Container(pick.control, width=520),
             scrollable=True,
-            actions=[ft.TextButton(self.t("common.cancel"), on_click=cancel),
-                     ft.FilledButton(self.t("common.ok"), on_click=apply)]))
+            actions=[ft.TextButton(self.t("Hủy"), on_click=cancel),
+                     ft.FilledButton(self.t("Đồng ý"), on_click=apply)]))
         self.app.page.update()
 
     def _ask_more(self, photo_id: str, e=None) -> None:
@@ -157,7 +159,7 @@ class PhotosScreen(VisitScreen):
         taken |= {f"finding|{x.finding_id}" if x.finding_id else f"item|{x.checklist_id}|{x.item_id}"
                   for x in self.extras.get(photo_id, [])}
         options = [o for o in self._link_options() if o[0] != "none" and o[0] not in taken]
-        pick = PickList(options, self.t("fd.pick_item"), shown=8)
+        pick = PickList(options, self.t("Chọn nội dung"), shown=8)
 
         async def apply(ev):
             if not pick.value:
@@ -170,7 +172,7 @@ class PhotosScreen(VisitScreen):
             if added.ok:
                 self.extras.setdefault(photo_id, []).append(added.value)
                 self._fill()
-                self.app.toast(self.t("ph.linked_more"))
+                self.app.toast(self.t("Đã gắn thêm ảnh"))
             else:
                 self.app.page.update()
 
@@ -179,10 +181,10 @@ class PhotosScreen(VisitScreen):
             self.app.page.update()
 
         self.app.page.show_dialog(ft.AlertDialog(
-            modal=True, title=ft.Text(self.t("ph.link_more_title")), content=ft.Container(pick.control, width=520),
+            modal=True, title=ft.Text(self.t("Gắn ảnh này thêm với")), content=ft.Container(pick.control, width=520),
             scrollable=True,
-            actions=[ft.TextButton(self.t("common.cancel"), on_click=cancel),
-                     ft.FilledButton(self.t("common.ok"), on_click=apply)]))
+            actions=[ft.TextButton(self.t("Hủy"), on_click=cancel),
+                     ft.FilledButton(self.t("Đồng ý"), on_click=apply)]))
         self.app.page.update()
 
     async def _unlink(self, link_id: str, e=None) -> None:
@@ -190,7 +192,7 @@ class PhotosScreen(VisitScreen):
             return
         self.extras = {pid: [x for x in xs if x.id != link_id] for pid, xs in self.extras.items()}
         self._fill()
-        self.app.toast(self.t("ph.unlinked"))
+        self.app.toast(self.t("Đã bỏ gắn ảnh"))
 
     async def leave(self) -> None:
         for s in getattr(self, "savers", []):

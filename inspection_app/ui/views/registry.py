@@ -10,10 +10,27 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import (checklist, close, dossiers, findings, home, photos, review, roll_call, settings, signatures,  # noqa: F401
-               visit_setup)
-from . import conclusions, minutes
-from . import review_bundles, review_dashboard, review_outcomes, review_remedies, review_visit, review_visits
+from . import (  # noqa: F401
+    checklist,
+    close,
+    conclusions,
+    dossiers,
+    findings,
+    home,
+    minutes,
+    photos,
+    review,
+    review_bundles,
+    review_dashboard,
+    review_outcomes,
+    review_remedies,
+    review_visit,
+    review_visits,
+    roll_call,
+    settings,
+    signatures,
+    visit_setup,
+)
 
 if TYPE_CHECKING:
     from ..shell import Shell
@@ -46,7 +63,7 @@ VISIT_ROUTE = re.compile(r"^/visits/(?P<visit_id>[0-9A-Za-z-]+)/(?P<section>[a-z
 REVIEW_VISIT_ROUTE = re.compile(r"^/review/visits/(?P<visit_id>[0-9A-Za-z-]+)/?$")
 
 
-def screen_for(app: "Shell", route: str) -> "Screen":
+def screen_for(app: Shell, route: str) -> Screen:
     path = (route or "/").split("?", 1)[0]
     if path in ROUTES:
         return ROUTES[path](app)

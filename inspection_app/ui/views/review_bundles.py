@@ -18,6 +18,8 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+
 from ...services import bundles, conflict_words, devices, unit_merge
 from .. import fmt
 from .base import banner, heading, muted
@@ -35,7 +37,7 @@ def _value(v) -> str:
 
 class ReviewBundlesScreen(ReviewScreen):
     tab = "bundles"
-    title_key = "of.bd.title"
+    title_key = N_("Gói dữ liệu")
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
@@ -67,9 +69,9 @@ class ReviewBundlesScreen(ReviewScreen):
     def build(self) -> ft.Control:
         t = self.t
         self.picker = ft.FilePicker()  # keep a reference: an unreferenced service is unregistered
-        self.passphrase = ft.TextField(label=t("of.passphrase_optional"), password=True, can_reveal_password=True,
+        self.passphrase = ft.TextField(label=t("Mật khẩu của gói (nếu có)"), password=True, can_reveal_password=True,
                                        width=380)
-        self.import_button = ft.FilledButton(t("of.bd.import"), icon=ft.Icons.MOVE_TO_INBOX,
+        self.import_button = ft.FilledButton(t("Nhập gói dữ liệu"), icon=ft.Icons.MOVE_TO_INBOX,
                                              on_click=self._import)
         self.report = ft.Column(spacing=8)
         self.conflicts_box = ft.Column(spacing=0)
@@ -79,25 +81,25 @@ class ReviewBundlesScreen(ReviewScreen):
         self._fill_lists()
         return ft.Column([
             top_gap(),
-            heading(t("of.bd.import_heading"), 18),
-            muted(t("of.bd.import_hint"), 15),
+            heading(t("Nhập gói dữ liệu từ máy tính bảng"), 18),
+            muted(t("Gói được kiểm tra toàn bộ trước khi nhập; nếu có lỗi thì không có gì thay đổi. Nhập lại cùng một gói không tạo bản sao."), 15),
             ft.Row([self.passphrase, self.import_button], spacing=12, wrap=True,
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
             self.report,
-            heading(t("of.bd.conflicts"), 18),
+            heading(t("Xung đột cần xem xét"), 18),
             self.conflicts_box,
             self.units_box,
-            heading(t("of.bd.devices"), 18),
+            heading(t("Thiết bị được phép gửi gói"), 18),
             self.devices_box,
-            heading(t("of.bd.history"), 18),
+            heading(t("Các lần nhập gần đây"), 18),
             self.history,
-            muted(t("of.bd.export_hint"), 15),
+            muted(t("Để xuất gói, chọn các lượt kiểm tra trong danh sách rồi bấm \"Xuất gói dữ liệu\"."), 15),
         ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
 
     # --- import ------------------------------------------------------------------------------------
     async def _import(self, e=None) -> None:
         t = self.t
-        files = await self.picker.pick_files(dialog_title=t("of.bd.import"), file_type=ft.FilePickerFileType.ANY,
+        files = await self.picker.pick_files(dialog_title=t("Nhập gói dữ liệu"), file_type=ft.FilePickerFileType.ANY,
                                              with_data=bool(self.app.page.web))
         if not files:
             return
@@ -108,7 +110,7 @@ class ReviewBundlesScreen(ReviewScreen):
         t = self.t
         f, passphrase = self.last_pick
         self.import_button.disabled = True
-        self.report.controls = [banner(t("of.bd.working", name=f.name), "info", identifier="import-result")]
+        self.report.controls = [banner(t("Đang kiểm tra và nhập gói {name}…", name=f.name), "info", identifier="import-result")]
         self.update()
         if f.bytes is not None:
             report, error = await attempt(self.app, bundles.try_import, self.app.ctx, None, f.bytes, f.name,
@@ -118,10 +120,10 @@ class ReviewBundlesScreen(ReviewScreen):
                                           passphrase)
         self.import_button.disabled = False
         if error:
-            self.report.controls = [banner(t("of.bd.failed", name=f.name, reason=error), "error",
+            self.report.controls = [banner(t("Không nhập được gói {name}: {reason}", name=f.name, reason=error), "error",
                                            identifier="import-result")]
         elif isinstance(report, devices.DeviceNotEnrolled):
-            self.report.controls = [banner(t("of.bd.failed", name=f.name, reason=report.message(self.app.lang)),
+            self.report.controls = [banner(t("Không nhập được gói {name}: {reason}", name=f.name, reason=report.message(self.app.lang)),
                                            "error", identifier="import-result"),
                                     *([] if report.details.get("revoked") else [self._enrol_form(report)])]
         else:
@@ -132,8 +134,8 @@ class ReviewBundlesScreen(ReviewScreen):
 
     def _enrol_form(self, refusal: devices.DeviceNotEnrolled) -> ft.Control:
         t, d = self.t, refusal.details
-        code = ft.TextField(label=t("of.bd.enrol_code"), width=260, autofocus=True)
-        name = ft.TextField(label=t("of.bd.enrol_name"), value=str(d.get("name") or ""), width=420)
+        code = ft.TextField(label=t("Mã trên máy tính bảng"), width=260, autofocus=True)
+        name = ft.TextField(label=t("Tên thiết bị (ví dụ: Máy tính bảng 2 – Đoàn 1)"), value=str(d.get("name") or ""), width=420)
         notice = ft.Column(spacing=4)
 
         async def enrol(e=None) -> None:
@@ -143,39 +145,39 @@ class ReviewBundlesScreen(ReviewScreen):
                 notice.controls = [banner(error, "error", identifier="enrol-result")]
                 self.update()
                 return
-            self.app.toast(t("of.bd.enrolled", name=row.name))
+            self.app.toast(t("Đã ghi danh {name}; đang nhập lại gói…", name=row.name))
             await self._run_import()
 
         return ft.Semantics(identifier="enrol-form", container=True, content=ft.Container(ft.Column([
-            heading(t("of.bd.enrol_heading", fp=d.get("fingerprint", "")), 16),
-            ft.Row([code, name, ft.FilledButton(t("of.bd.enrol"), icon=ft.Icons.VERIFIED_USER, on_click=enrol)],
+            heading(t("Ghi danh thiết bị {fp}", fp=d.get("fingerprint", "")), 16),
+            ft.Row([code, name, ft.FilledButton(t("Ghi danh thiết bị"), icon=ft.Icons.VERIFIED_USER, on_click=enrol)],
                    spacing=12, wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             notice], spacing=8), padding=12, border_radius=8, bgcolor=ft.Colors.GREY_50))
 
     def _report(self, r: bundles.ImportReport) -> list[ft.Control]:
         t = self.t
         if r.unchanged:
-            head = banner(t("of.bd.unchanged", name=r.file_name, n=len(r.visit_ids)), "info",
+            head = banner(t.plural("Gói {name} ({n} lượt kiểm tra) đã được nhập trước đó: không có gì thay đổi.", "Gói {name} ({n} lượt kiểm tra) đã được nhập trước đó: không có gì thay đổi.", len(r.visit_ids), name=r.file_name, n=len(r.visit_ids)), "info",
                           identifier="import-result")
         else:
             added = r.inserted.get("visit", 0)
             updated = max(0, len(r.changed_visit_ids) - added)
-            head = banner(t("of.bd.imported", name=r.file_name, added=added, updated=updated,
+            head = banner(t.plural("Đã nhập gói {name}: {added} lượt kiểm tra mới, {updated} lượt được cập nhật, {conflicts} xung đột cần xem xét.", "Đã nhập gói {name}: {added} lượt kiểm tra mới, {updated} lượt được cập nhật, {conflicts} xung đột cần xem xét.", added, name=r.file_name, added=added, updated=updated,
                             conflicts=len(r.conflicts)), "warn" if r.conflicts else "ok", identifier="import-result")
         names = {d.device_id: d.name for d in self.devices}
         source = " · ".join(x for x in (
-            t("of.bd.from_device", device=r.source_device_name or names.get(r.source_device_id, "–"))
+            t("Từ máy: {device}", device=r.source_device_name or names.get(r.source_device_id, "–"))
             if r.source_device_id else "",
-            t("of.bd.exported_by", who=r.exported_by) if r.exported_by else "",
-            t("of.bd.exported_at", when=fmt.show_datetime(r.exported_at)) if r.exported_at else "") if x)
+            t("Người xuất: {who}", who=r.exported_by) if r.exported_by else "",
+            t("Xuất lúc: {when}", when=fmt.show_datetime(r.exported_at)) if r.exported_at else "") if x)
         parts: list[ft.Control] = [head]
         if source:
             parts.append(muted(source, 14))
         if not r.unchanged:
-            counts = t("of.bd.counts", inserted=sum(r.inserted.values()), updated=sum(r.updated.values()),
+            counts = t("Bản ghi thêm mới: {inserted} · cập nhật: {updated} · xóa: {deleted} · tệp: {files} · sự kiện nhật ký: {events}", inserted=sum(r.inserted.values()), updated=sum(r.updated.values()),
                        deleted=sum(r.deleted.values()), files=r.files_added, events=r.events_added)
             parts.append(muted(counts, 14))
-        parts.append(ft.Row([ft.OutlinedButton(t("of.bd.see_visits"), icon=ft.Icons.TABLE_ROWS,
+        parts.append(ft.Row([ft.OutlinedButton(t("Xem danh sách lượt kiểm tra"), icon=ft.Icons.TABLE_ROWS,
                                                on_click=lambda e: self.app.go("/review"))]))
         return parts
 
@@ -183,22 +185,22 @@ class ReviewBundlesScreen(ReviewScreen):
     def _fill_lists(self) -> None:
         t = self.t
         if self.views:
-            header = header_row([cell(t("of.bd.c_what"), W_WHAT, bold=True),
-                                 cell(t("of.bd.c_local"), W_VALUE, bold=True),
-                                 cell(t("of.bd.c_incoming"), W_VALUE, bold=True),
-                                 cell(t("of.bd.c_kept"), W_KEPT, bold=True), cell("", expand=1)])
+            header = header_row([cell(t("Dữ liệu"), W_WHAT, bold=True),
+                                 cell(t("Giá trị đang có"), W_VALUE, bold=True),
+                                 cell(t("Giá trị trong gói"), W_VALUE, bold=True),
+                                 cell(t("Đã giữ"), W_KEPT, bold=True), cell("", expand=1)])
             rows = [self._conflict_row(i, c) for i, c in enumerate(self.views, start=1)]
             self.conflicts_box.controls = [header, *rows]
         else:
-            self.conflicts_box.controls = [muted(t("of.bd.no_conflicts"), 15)]
+            self.conflicts_box.controls = [muted(t("Không có xung đột nào chưa xử lý."), 15)]
         self._fill_units()
         self._fill_devices()
         names = {d.device_id: d.name for d in self.devices}
         if self.imports:
             self.history.controls = [
-                header_row([cell(t("of.bd.h_file"), expand=1, bold=True), cell(t("of.bd.h_from"), 220, bold=True),
-                            cell(t("of.bd.h_when"), 170, bold=True), cell(t("of.bd.h_visits"), 110, bold=True),
-                            cell(t("of.bd.h_conflicts"), 130, bold=True)]),
+                header_row([cell(t("Tệp"), expand=1, bold=True), cell(t("Từ"), 220, bold=True),
+                            cell(t("Nhập lúc"), 170, bold=True), cell(t("Lượt kiểm tra"), 110, bold=True),
+                            cell(t("Xung đột mở"), 130, bold=True)]),
                 *[ft.Container(ft.Row([
                     cell(i.file_name, expand=1),
                     cell(" · ".join(x for x in (i.exported_by, names.get(i.source_device_id, "")) if x) or "–",
@@ -209,19 +211,19 @@ class ReviewBundlesScreen(ReviewScreen):
                          color=ft.Colors.RED_800 if i.open_conflicts else None)], spacing=0), height=TARGET,
                     border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200))) for i in self.imports]]
         else:
-            self.history.controls = [muted(t("of.bd.no_imports"), 15)]
+            self.history.controls = [muted(t("Chưa nhập gói nào."), 15)]
 
     def _fill_units(self) -> None:
         t = self.t
         if not self.unit_groups:
             self.units_box.controls = []
             return
-        blocks: list[ft.Control] = [heading(t("of.bd.units"), 18), muted(t("of.bd.units_hint"), 15)]
+        blocks: list[ft.Control] = [heading(t("Đơn vị có thể trùng"), 18), muted(t("Các đơn vị dưới đây có cùng tên nhưng khác mã hoặc chưa có mã. Nếu là một đơn vị, hãy gộp: các cuộc kiểm tra và danh sách công chức chuyển sang đơn vị được giữ."), 15)]
         for n, group in enumerate(self.unit_groups, start=1):
             keep = group[0]
-            lines_ = [ft.Text(t("of.bd.unit_line", name=u.name, code=u.code or "–", visits=u.visits), size=15)
+            lines_ = [ft.Text(t.plural("{name} · mã: {code} · {visits} cuộc kiểm tra", "{name} · mã: {code} · {visits} cuộc kiểm tra", u.visits, name=u.name, code=u.code or "–", visits=u.visits), size=15)
                       for u in group]
-            buttons: list[ft.Control] = [ft.OutlinedButton(t("of.bd.merge_units", keep=keep.name), icon=ft.Icons.MERGE,
+            buttons: list[ft.Control] = [ft.OutlinedButton(t("Gộp vào «{keep}»", keep=keep.name), icon=ft.Icons.MERGE,
                                          on_click=self._merger(keep.id, u.id)) for u in group[1:]]
             blocks.append(ft.Semantics(identifier=f"unit-group-{n}", container=True, content=ft.Container(
                 ft.Column([*lines_, ft.Row(buttons, spacing=8, wrap=True)], spacing=4), padding=10,
@@ -236,7 +238,7 @@ class ReviewBundlesScreen(ReviewScreen):
                 return
             await self._fetch()
             self._fill_lists()
-            self.app.toast(self.t("of.bd.merged_units"))
+            self.app.toast(self.t("Đã gộp đơn vị"))
 
         return merge
 
@@ -244,18 +246,18 @@ class ReviewBundlesScreen(ReviewScreen):
         t = self.t
         parts: list[ft.Control] = []
         if self.own is not None:
-            parts.append(muted(t("of.bd.devices_hint", fp=self.own.fingerprint), 15))
+            parts.append(muted(t("Văn phòng chỉ nhận gói do thiết bị đã ghi danh ký. Mã nhận dạng của máy này: {fp}.", fp=self.own.fingerprint), 15))
         if not self.devices:
-            parts.append(muted(t("of.bd.no_devices"), 15))
+            parts.append(muted(t("Chưa ghi danh thiết bị nào."), 15))
         else:
-            parts.append(header_row([cell(t("of.bd.d_name"), expand=1, bold=True),
-                                     cell(t("of.bd.d_fp"), 220, bold=True),
-                                     cell(t("of.bd.d_enrolled"), 260, bold=True), cell("", 140)]))
+            parts.append(header_row([cell(t("Tên thiết bị"), expand=1, bold=True),
+                                     cell(t("Mã nhận dạng"), 220, bold=True),
+                                     cell(t("Ghi danh"), 260, bold=True), cell("", 140)]))
             for d in self.devices:
-                state = (t("of.bd.d_revoked", when=fmt.show_datetime(d.revoked_at)) if d.revoked_at else
+                state = (t("Đã thu hồi {when}", when=fmt.show_datetime(d.revoked_at)) if d.revoked_at else
                          " · ".join(x for x in (fmt.show_datetime(d.enrolled_at), d.enrolled_by) if x))
                 action = cell("", 140) if d.revoked_at else cell(
-                    ft.TextButton(t("of.bd.revoke"), on_click=self._revoker(d.id, d.name)), 140)
+                    ft.TextButton(t("Thu hồi"), on_click=self._revoker(d.id, d.name)), 140)
                 parts.append(ft.Semantics(identifier=f"device-{d.fingerprint}", container=True, content=ft.Container(
                     ft.Row([cell(d.name, expand=1), cell(d.fingerprint, 220, size=14), cell(state, 260, size=14),
                             action], spacing=0), height=TARGET,
@@ -269,17 +271,17 @@ class ReviewBundlesScreen(ReviewScreen):
                 return
             await self._fetch()
             self._fill_lists()
-            self.app.toast(self.t("of.bd.revoked", name=name))
+            self.app.toast(self.t("Đã thu hồi thiết bị {name}", name=name))
 
-        return lambda e=None: self.app.confirm(self.t("of.bd.revoke") + f" «{name}»?", revoke)
+        return lambda e=None: self.app.confirm(self.t("Thu hồi") + f" «{name}»?", revoke)
 
     def _conflict_row(self, n: int, c: conflict_words.ConflictView) -> ft.Control:
         t = self.t
-        actions: list[ft.Control] = [ft.TextButton(t("of.bd.keep"), on_click=self._resolver(c.id, "merge"))]
+        actions: list[ft.Control] = [ft.TextButton(t("Đồng ý giữ"), on_click=self._resolver(c.id, "merge"))]
         raw = next((r for r in self.conflicts if r.id == c.id), None)
         if c.can_take_other and raw is not None:
             other = "incoming" if raw.kept == "local" else "local"
-            actions.append(ft.TextButton(t("of.bd.take_other"), on_click=self._resolver(c.id, other)))
+            actions.append(ft.TextButton(t("Lấy giá trị kia"), on_click=self._resolver(c.id, other)))
         what = " — ".join(x for x in (c.what, c.field) if x)
         row = ft.Container(ft.Row([
             cell(ft.Column([ft.Text(what, size=15, weight=ft.FontWeight.W_600),
@@ -303,6 +305,6 @@ class ReviewBundlesScreen(ReviewScreen):
                 return
             await self._fetch()
             self._fill_lists()
-            self.app.toast(self.t("of.bd.resolved"))
+            self.app.toast(self.t("Đã xử lý xung đột"))
 
         return resolve

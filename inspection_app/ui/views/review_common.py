@@ -7,21 +7,25 @@ rows of fixed-width cells rather than cards, and keep every target at least 48 p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import flet as ft
+
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
 
 from .. import fmt
 from .base import Screen
 
 # (key, route, label key, icon)
 TABS = [
-    ("visits", "/review", "of.tab.visits", ft.Icons.TABLE_ROWS_OUTLINED),
-    ("dashboard", "/review/dashboard", "of.tab.dashboard", ft.Icons.BAR_CHART),
-    ("remedies", "/review/remedies", "of.tab.remedies", ft.Icons.TASK_ALT),
-    ("outcomes", "/review/outcomes", "of.tab.outcomes", ft.Icons.GAVEL),
-    ("bundles", "/review/bundles", "of.tab.bundles", ft.Icons.MOVE_TO_INBOX_OUTLINED),
+    ("visits", "/review", N_("Lượt kiểm tra"), ft.Icons.TABLE_ROWS_OUTLINED),
+    ("dashboard", "/review/dashboard", N_("Số liệu tổng hợp"), ft.Icons.BAR_CHART),
+    ("remedies", "/review/remedies", N_("Theo dõi khắc phục"), ft.Icons.TASK_ALT),
+    ("outcomes", "/review/outcomes", N_("Xử lý vi phạm"), ft.Icons.GAVEL),
+    ("bundles", "/review/bundles", N_("Gói dữ liệu"), ft.Icons.MOVE_TO_INBOX_OUTLINED),
 ]
 PERIODS = ("all", "this_month", "last_month", "this_quarter", "this_year")
 TARGET = 48  # px: smallest touch target, desk or not
@@ -60,7 +64,7 @@ class ReviewScreen(Screen):
     """A top-level review screen: the review tab strip above the screen's own body."""
 
     nav_key = "review"
-    title_key = "of.title"
+    title_key = N_("Tổng hợp kết quả kiểm tra")
     back_route: str | None = None
     tab = "visits"
 
@@ -120,9 +124,9 @@ def chip(text: str, bg: str, fg: str) -> ft.Control:
 def remedy_chip(t, status: str, overdue: bool = False, days: int = 0) -> ft.Control:
     if overdue:
         bg, fg = REMEDY_COLORS["overdue"]
-        return chip(t("of.rm.overdue_days", n=days), bg, fg)
+        return chip(t.plural("Quá hạn {n} ngày", "Quá hạn {n} ngày", days, n=days), bg, fg)
     bg, fg = REMEDY_COLORS.get(status, REMEDY_COLORS["open"])
-    return chip(t(f"of.rm.status.{status}"), bg, fg)
+    return chip(t(enum_label("of.rm.status", status)), bg, fg)
 
 
 def section(title: str, controls: list[ft.Control], identifier: str | None = None) -> ft.Control:
@@ -164,7 +168,7 @@ def read_date(t, field: ft.TextField) -> tuple[bool, date | None]:
         field.error = None
         return True, None
     parsed = fmt.parse_date(text)
-    field.error = None if parsed else t("common.bad_date")
+    field.error = None if parsed else t("Ngày không hợp lệ (dd/mm/yyyy)")
     return parsed is not None, parsed
 
 

@@ -8,19 +8,33 @@ finished visits are counted; open ones are listed apart above the figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import flet as ft
+
+from inspection_app.locale import N_, N_p
+from inspection_app.ui.enum_labels import enum_label
 
 from ...domain.report import VIOLATION_KIND_CODES, Metrics, percent
 from ...services import review
 from .. import fmt
 from ..state import ReviewPeriod
 from .base import banner, heading, muted
-from .review_common import (PERIODS, TARGET, ReviewScreen, cell, date_field, dropdown, header_row, period_range,
-                            read_date, show_date)
+from .review_common import (
+    PERIODS,
+    TARGET,
+    ReviewScreen,
+    cell,
+    date_field,
+    dropdown,
+    header_row,
+    period_range,
+    read_date,
+    show_date,
+)
 from .review_reports import ReportPanel
 
 BAR_W = 96  # px: the track of a bar
@@ -45,15 +59,15 @@ def _rate(fn: Callable[[Metrics], float | None]) -> Callable[[Metrics, str], str
 
 
 COLUMNS = [
-    Column("of.m.attendance", ft.Colors.TEAL_600, True, lambda m: m.attendance_rate,
+    Column(N_("Tỷ lệ có mặt"), ft.Colors.TEAL_600, True, lambda m: m.attendance_rate,
            _rate(lambda m: m.attendance_rate)),
-    Column("of.m.unexcused", ft.Colors.ORANGE_700, False, lambda m: m.absent_unexcused,
+    Column(N_p("of.m.unexcused", "Vắng không lý do"), ft.Colors.ORANGE_700, False, lambda m: m.absent_unexcused,
            _count(lambda m: m.absent_unexcused)),
-    Column("of.m.alcohol_tobacco", ft.Colors.RED_700, False, lambda m: m.alcohol_tobacco,
+    Column(N_("Vi phạm rượu, bia, thuốc lá"), ft.Colors.RED_700, False, lambda m: m.alcohol_tobacco,
            _count(lambda m: m.alcohol_tobacco)),
-    Column("of.m.violations", ft.Colors.PURPLE_600, False, lambda m: m.violations,
+    Column(N_("Tổng số vi phạm"), ft.Colors.PURPLE_600, False, lambda m: m.violations,
            _count(lambda m: m.violations)),
-    Column("of.m.on_time", ft.Colors.BLUE_700, True, lambda m: m.on_time_rate, _rate(lambda m: m.on_time_rate)),
+    Column(N_("Hồ sơ đúng hạn"), ft.Colors.BLUE_700, True, lambda m: m.on_time_rate, _rate(lambda m: m.on_time_rate)),
 ]
 
 
@@ -73,7 +87,7 @@ def bar(fraction: float, color: str, width: float = BAR_W) -> ft.Control:
 
 class ReviewDashboardScreen(ReviewScreen):
     tab = "dashboard"
-    title_key = "of.dash.title"
+    title_key = N_("Số liệu tổng hợp")
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
@@ -105,20 +119,20 @@ class ReviewDashboardScreen(ReviewScreen):
         self.presets = ft.SegmentedButton(
             selected=[self.period] if self.period in PERIODS else [], allow_empty_selection=True,
             allow_multiple_selection=False, on_change=self._preset,
-            segments=[ft.Segment(value=p, label=ft.Text(t(f"of.period.{p}"))) for p in PERIODS])
-        self.f_from = date_field(t("of.f.from"), self.date_from, on_submit=self._apply)
-        self.f_to = date_field(t("of.f.to"), self.date_to, on_submit=self._apply)
-        units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
-        self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
+            segments=[ft.Segment(value=p, label=ft.Text(t(enum_label("of.period", p)))) for p in PERIODS])
+        self.f_from = date_field(t("Từ ngày"), self.date_from, on_submit=self._apply)
+        self.f_to = date_field(t("Đến ngày"), self.date_to, on_submit=self._apply)
+        units = [("", t("Tất cả đơn vị"))] + list(self.options.units if self.options else [])
+        self.f_unit = dropdown(t("Đơn vị"), units, self.unit_id, 300, self._apply)
         self.reports = ReportPanel(self, self._report_period)
-        self.report_button = ft.FilledButton(t("of.report.make"), icon=ft.Icons.SUMMARIZE,
+        self.report_button = ft.FilledButton(t("Lập báo cáo (PDF, XLSX)"), icon=ft.Icons.SUMMARIZE,
                                              on_click=self.reports.toggle)
         self.content = ft.Column(spacing=14)
         self._fill()
         controls = ft.Column([
             ft.Row([self.presets], wrap=True),
             ft.Row([self.f_from, self.f_to, self.f_unit,
-                    ft.FilledTonalButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT,
+                    ft.FilledTonalButton(t("Lọc"), icon=ft.Icons.FILTER_ALT,
                                          on_click=self._apply)],
                    spacing=10, wrap=True, vertical_alignment=ft.CrossAxisAlignment.START),
         ], spacing=10)
@@ -131,55 +145,55 @@ class ReviewDashboardScreen(ReviewScreen):
     def _fill(self) -> None:
         t, d = self.t, self.data
         if d is None:
-            self.content.controls = [banner(t("common.unexpected"), "error")]
+            self.content.controls = [banner(t("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó vẫn còn nguyên."), "error")]
             return
         pending = []
         if d.open_visits:
-            names = "; ".join(f"{o.unit_name} ({show_date(o.visit_date)}, {t('status.' + o.status)})"
+            names = "; ".join(f"{o.unit_name} ({show_date(o.visit_date)}, {t(enum_label('status', o.status))})"
                               for o in d.open_visits[:8])
             more = "; …" if d.open_count > 8 else ""
-            pending = [banner(t("of.dash.open", n=d.open_count, names=names + more), "warn",
+            pending = [banner(t.plural("{n} cuộc kiểm tra chưa kết thúc, không tính vào số liệu: {names}", "{n} cuộc kiểm tra chưa kết thúc, không tính vào số liệu: {names}", d.open_count, n=d.open_count, names=names + more), "warn",
                               identifier="dash-open")]
         if not d.totals.visits:
-            self.content.controls = [*pending, banner(t("of.dash.empty"), "info", identifier="dash-empty")]
+            self.content.controls = [*pending, banner(t("Không có lượt kiểm tra nào trong khoảng thời gian này."), "info", identifier="dash-empty")]
             return
         self.content.controls = [
             *pending,
             muted(self._period_text(), 15),
             self._cards(d.totals),
-            heading(t("of.dash.by_unit"), 18),
-            self._bars([(u.unit_name, u.metrics) for u in d.by_unit], "of.col.unit", "dash-unit"),
-            heading(t("of.dash.by_month"), 18),
-            self._bars([(fmt_month(mo.month), mo.metrics) for mo in d.by_month], "of.col.month", "dash-month"),
-            muted(t("of.dash.definitions"), 13),
+            heading(t("Theo đơn vị"), 18),
+            self._bars([(u.unit_name, u.metrics) for u in d.by_unit], N_("Đơn vị"), "dash-unit"),
+            heading(t("Theo tháng"), 18),
+            self._bars([(fmt_month(mo.month), mo.metrics) for mo in d.by_month], N_("Tháng"), "dash-month"),
+            muted(t("Chỉ tính các cuộc kiểm tra đã kết thúc. Có mặt: có mặt đúng giờ và đi muộn; tỷ lệ có mặt: số có mặt trên số người được điểm danh. Vi phạm: mỗi vi phạm tính một lần cho mỗi người (hoặc mỗi nội dung kiểm tra khi không nêu người), dù được ghi qua điểm danh, bảng kiểm hay phát hiện. Văn hóa công sở: số nội dung không đạt. Hồ sơ đúng hạn: hồ sơ được chọn mẫu trả sớm hoặc đúng hẹn trên số hồ sơ xác định được."), 13),
         ]
 
     def _period_text(self) -> str:
         t = self.t
         if self.date_from or self.date_to:
-            return t("of.dash.period", start=fmt.show_date(self.date_from) if self.date_from else "…",
+            return t("Từ {start} đến {end}", start=fmt.show_date(self.date_from) if self.date_from else "…",
                      end=fmt.show_date(self.date_to) if self.date_to else "…")
-        return t("of.dash.all_time")
+        return t("Toàn bộ các lượt kiểm tra đã có")
 
     def _cards(self, m: Metrics) -> ft.Control:
         t, lang = self.t, self.t.lang
         cards = [
-            ("kpi-visits", t("of.m.visits"), str(m.visits), t("of.m.visits_sub", n=m.roll_call),
+            ("kpi-visits", t("Lượt kiểm tra"), str(m.visits), t.plural("{n} người được điểm danh", "{n} người được điểm danh", m.roll_call, n=m.roll_call),
              ft.Colors.INDIGO_700),
-            ("kpi-attendance", t("of.m.attendance"), percent(m.attendance_rate, lang),
-             t("of.m.attendance_sub", at_work=m.at_work, total=m.roll_call), ft.Colors.TEAL_700),
-            ("kpi-unexcused", t("of.m.unexcused"), str(m.absent_unexcused),
-             t("of.m.unexcused_sub", late=m.late, left=m.left_post), ft.Colors.ORANGE_800),
-            ("kpi-alcohol-tobacco", t("of.m.alcohol_tobacco"), str(m.alcohol_tobacco),
-             t("of.m.alcohol_tobacco_sub", alcohol=m.alcohol, tobacco=m.tobacco), ft.Colors.RED_800),
-            ("kpi-violations", t("of.m.violations"), str(m.violations),
-             " · ".join(f"{t('of.vk.' + k)}: {m.violations_of(k)}" for k in VIOLATION_KIND_CODES
+            ("kpi-attendance", t("Tỷ lệ có mặt"), percent(m.attendance_rate, lang),
+             t("{at_work}/{total} người", at_work=m.at_work, total=m.roll_call), ft.Colors.TEAL_700),
+            ("kpi-unexcused", t(N_p("of.m.unexcused", "Vắng không lý do")), str(m.absent_unexcused),
+             t("Đi muộn: {late} · Rời vị trí: {left}", late=m.late, left=m.left_post), ft.Colors.ORANGE_800),
+            ("kpi-alcohol-tobacco", t("Vi phạm rượu, bia, thuốc lá"), str(m.alcohol_tobacco),
+             t("Rượu, bia: {alcohol} · Thuốc lá: {tobacco}", alcohol=m.alcohol, tobacco=m.tobacco), ft.Colors.RED_800),
+            ("kpi-violations", t("Tổng số vi phạm"), str(m.violations),
+             " · ".join(f"{t(enum_label('of.vk', k))}: {m.violations_of(k)}" for k in VIOLATION_KIND_CODES
                         if m.violations_of(k)) or "–", ft.Colors.PURPLE_800),
-            ("kpi-office-culture", t("of.m.office_culture"), str(m.office_culture_failed),
-             t("of.m.office_culture_sub", n=m.office_culture_items,
+            ("kpi-office-culture", t("Văn hóa công sở không đạt"), str(m.office_culture_failed),
+             t.plural("trên {n} nội dung ({rate})", "trên {n} nội dung ({rate})", m.office_culture_items, n=m.office_culture_items,
                rate=percent(m.office_culture_failure_rate, lang)), ft.Colors.PURPLE_700),
-            ("kpi-on-time", t("of.m.on_time"), percent(m.on_time_rate, lang),
-             t("of.m.on_time_sub", ok=m.dossiers_in_time, total=m.dossiers_checked), ft.Colors.BLUE_800),
+            ("kpi-on-time", t("Hồ sơ đúng hạn"), percent(m.on_time_rate, lang),
+             t("{ok}/{total} hồ sơ chọn mẫu", ok=m.dossiers_in_time, total=m.dossiers_checked), ft.Colors.BLUE_800),
         ]
         return ft.Row([self._card(*c) for c in cards], spacing=10, wrap=True)
 
@@ -204,7 +218,7 @@ class ReviewDashboardScreen(ReviewScreen):
                 scales.append(float(max((col.value(mt) or 0 for _, mt in rows), default=0)))
         right = ft.Alignment.CENTER_RIGHT
         header = header_row([cell(t(first_key), expand=1, bold=True),
-                             cell(t("of.m.visits_short"), W_VISITS, bold=True, align=right),
+                             cell(t("Lượt"), W_VISITS, bold=True, align=right),
                              *[cell(t(col.label_key), W_METRIC, bold=True, size=14) for col in COLUMNS]])
         body: list[ft.Control] = []
         for i, (name, mt) in enumerate(rows, start=1):
@@ -257,13 +271,13 @@ class ReviewDashboardScreen(ReviewScreen):
         ok_from, date_from = read_date(t, self.f_from)
         ok_to, date_to = read_date(t, self.f_to)
         if not (ok_from and ok_to):
-            return None, t("common.bad_date")
+            return None, t("Ngày không hợp lệ (dd/mm/yyyy)")
         if date_from is None and self.options is not None:  # "all time": from the first visit on record
             date_from = self.options.first_date
         if date_to is None:
             date_to = fmt.now_local().date() - timedelta(days=1)
         if date_from is None:
-            return None, t("of.report.need_period")
+            return None, t("Chưa có lượt kiểm tra nào để báo cáo; hãy chọn khoảng thời gian của báo cáo.")
         return (date_from, date_to), ""
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+
 from ...domain.outcomes import NONE, handlings_for
 from ...services import outcomes, reports, review
 from .. import fmt
@@ -25,19 +27,19 @@ from .review_common import ReviewScreen, attempt, chip, date_field, dropdown, re
 class OutcomeRow:
     """One violation and its handling form (hidden until asked for)."""
 
-    def __init__(self, screen: "ReviewOutcomesScreen", n: int, row: outcomes.ViolationRow):
+    def __init__(self, screen: ReviewOutcomesScreen, n: int, row: outcomes.ViolationRow):
         self.screen, self.n, self.row = screen, n, row
         t = screen.t
         allowed = handlings_for(row.category) if row.staff_id else [h for h in handlings_for("") if not h.discipline]
-        self.handling = ft.Dropdown(label=t("of.oc.handling"), width=300, value=row.handling,
+        self.handling = ft.Dropdown(label=t("Hình thức xử lý"), width=300, value=row.handling,
                                     options=[ft.DropdownOption(key=h.code, text=h.label if t.lang == "vi" else
                                                                h.label_en) for h in allowed])
-        self.when = date_field(t("of.oc.decided_on"), row.decided_on or fmt.now_local().date(), width=180)
-        self.document = ft.TextField(label=t("of.oc.document"), value=row.document, expand=True)
+        self.when = date_field(t("Ngày xử lý"), row.decided_on or fmt.now_local().date(), width=180)
+        self.document = ft.TextField(label=t("Văn bản (số, ngày quyết định)"), value=row.document, expand=True)
         self.form = ft.Container(ft.Column([
             ft.Row([self.handling, self.when, self.document], vertical_alignment=ft.CrossAxisAlignment.START),
-            ft.Row([ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, on_click=self._save),
-                    ft.TextButton(t("common.cancel"), on_click=self._hide)])], spacing=8),
+            ft.Row([ft.FilledButton(t("Lưu"), icon=ft.Icons.SAVE, on_click=self._save),
+                    ft.TextButton(t("Hủy"), on_click=self._hide)])], spacing=8),
             visible=False, padding=ft.Padding.only(top=8))
         self.control = self._build()
 
@@ -46,7 +48,7 @@ class OutcomeRow:
         pending = r.handling == NONE
         status = chip(r.handling_label, ft.Colors.AMBER_100 if pending else ft.Colors.GREEN_100,
                       ft.Colors.BROWN_900 if pending else ft.Colors.GREEN_900)
-        who = f"{r.person} · {r.category_label}" if r.person else t("of.oc.nobody")
+        who = f"{r.person} · {r.category_label}" if r.person else t("không nêu người cụ thể")
         done = ""
         if not pending:
             done = " · ".join(x for x in (show_date(r.decided_on) if r.decided_on else "", r.document) if x)
@@ -55,10 +57,10 @@ class OutcomeRow:
                    vertical_alignment=ft.CrossAxisAlignment.START),
             ft.Text(r.description, size=15),
             ft.Row([ft.Text(f"{r.unit_name} · {show_date(r.visit_date)}", size=14, color=ft.Colors.GREY_800),
-                    ft.TextButton(t("of.rm.open_visit"), icon=ft.Icons.OPEN_IN_NEW,
+                    ft.TextButton(t("Xem lượt kiểm tra"), icon=ft.Icons.OPEN_IN_NEW,
                                   on_click=lambda e: self.screen.app.go(f"/review/visits/{r.visit_id}"))], spacing=8),
             *([muted(done, 14)] if done else []),
-            ft.Row([ft.OutlinedButton(t("of.oc.record"), icon=ft.Icons.GAVEL, on_click=self._show)]),
+            ft.Row([ft.OutlinedButton(t("Ghi kết quả xử lý"), icon=ft.Icons.GAVEL, on_click=self._show)]),
             self.form,
         ], spacing=6)
         return ft.Semantics(identifier=f"outcome-{self.n}", container=True, content=ft.Container(
@@ -83,7 +85,7 @@ class OutcomeRow:
 
 class ReviewOutcomesScreen(ReviewScreen):
     tab = "outcomes"
-    title_key = "of.oc.title"
+    title_key = N_("Xử lý vi phạm")
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
@@ -115,21 +117,21 @@ class ReviewOutcomesScreen(ReviewScreen):
 
     def build(self) -> ft.Control:
         t = self.t
-        units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
-        self.f_from = date_field(t("of.f.from"), self.date_from, on_submit=self._apply)
-        self.f_to = date_field(t("of.f.to"), self.date_to, on_submit=self._apply)
-        self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
-        self.f_unhandled = ft.Checkbox(label=t("of.oc.unhandled_only"), value=self.unhandled_only,
+        units = [("", t("Tất cả đơn vị"))] + list(self.options.units if self.options else [])
+        self.f_from = date_field(t("Từ ngày"), self.date_from, on_submit=self._apply)
+        self.f_to = date_field(t("Đến ngày"), self.date_to, on_submit=self._apply)
+        self.f_unit = dropdown(t("Đơn vị"), units, self.unit_id, 300, self._apply)
+        self.f_unhandled = ft.Checkbox(label=t("Chỉ hiện vi phạm chưa xử lý"), value=self.unhandled_only,
                                        on_change=self._apply)
-        self.year = ft.TextField(label=t("of.oc.year"), width=110, value=str(fmt.now_local().year))
+        self.year = ft.TextField(label=t("Năm"), width=110, value=str(fmt.now_local().year))
         self.year_notice = ft.Column(spacing=4)
         self.summary = ft.Text("", size=16, weight=ft.FontWeight.W_600)
         self.list = ft.Column(spacing=10)
         self._fill()
         filters = ft.Row([self.f_from, self.f_to, self.f_unit,
-                          ft.FilledTonalButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, on_click=self._apply),
+                          ft.FilledTonalButton(t("Lọc"), icon=ft.Icons.FILTER_ALT, on_click=self._apply),
                           self.f_unhandled], spacing=10, wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
-        year_end = ft.Row([self.year, ft.OutlinedButton(t("of.oc.year_end"), icon=ft.Icons.DOWNLOAD,
+        year_end = ft.Row([self.year, ft.OutlinedButton(t("Danh sách phục vụ đánh giá cuối năm (XLSX)"), icon=ft.Icons.DOWNLOAD,
                                                         on_click=self._year_end, height=48)], spacing=10)
         return ft.Column([top_gap(), filters, year_end, self.year_notice,
                           ft.Semantics(identifier="outcomes-summary", container=True, content=self.summary),
@@ -138,9 +140,9 @@ class ReviewOutcomesScreen(ReviewScreen):
     def _fill(self) -> None:
         t = self.t
         unhandled = sum(1 for r in self.rows if r.handling == NONE)
-        self.summary.value = t("of.oc.summary", n=len(self.rows), unhandled=unhandled, overdue=self.overdue)
+        self.summary.value = t.plural("{n} vi phạm, {unhandled} chưa xử lý · {overdue} yêu cầu khắc phục quá hạn", "{n} vi phạm, {unhandled} chưa xử lý · {overdue} yêu cầu khắc phục quá hạn", len(self.rows), n=len(self.rows), unhandled=unhandled, overdue=self.overdue)
         self.cards = [OutcomeRow(self, i, r) for i, r in enumerate(self.rows, start=1)]
-        self.list.controls = [c.control for c in self.cards] or [banner(t("of.oc.empty"), "info")]
+        self.list.controls = [c.control for c in self.cards] or [banner(t("Không có vi phạm nào trong các cuộc kiểm tra đã kết thúc của khoảng thời gian này."), "info")]
 
     async def _apply(self, e=None) -> None:
         ok_from, self_from = read_date(self.t, self.f_from)
@@ -163,13 +165,13 @@ class ReviewOutcomesScreen(ReviewScreen):
             return
         if await self._fetch():
             self._fill()
-        self.app.toast(self.t("common.saved"))
+        self.app.toast(self.t("Đã lưu"))
 
     async def _year_end(self, e=None) -> None:
         t = self.t
         text = (self.year.value or "").strip()
         if not (text.isdigit() and 2000 <= int(text) <= 2100):
-            self.year.error = t("of.oc.bad_year")
+            self.year.error = t("Năm không hợp lệ")
             self.update()
             return
         self.year.error = None
@@ -178,10 +180,10 @@ class ReviewOutcomesScreen(ReviewScreen):
         name = f"danh-sach-danh-gia-cuoi-nam-{year}.xlsx"
         if error is None and self.app.page.web:
             await self.picker.save_file(file_name=name, src_bytes=data)
-            message, kind = t("of.oc.year_end_downloaded", name=name), "ok"
+            message, kind = t("Đã tải về {name}", name=name), "ok"
         elif error is None:
             path, error = await attempt(self.app, reports.save_export, self.app.ctx, name, data, work="write")
-            message, kind = (error, "error") if error else (t("of.oc.year_end_saved", path=str(path)), "ok")
+            message, kind = (error, "error") if error else (t("Đã lưu: {path}", path=str(path)), "ok")
         else:
             message, kind = error, "error"
         self.year_notice.controls = [banner(message, kind, identifier="year-end-result")]

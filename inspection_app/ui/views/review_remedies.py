@@ -10,6 +10,9 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import review
 from .. import fmt
 from .base import banner, muted
@@ -21,17 +24,17 @@ STATUSES = ("open", "reported", "done")
 class RemedyCard:
     """One remedy, with its report-back form (hidden until asked for)."""
 
-    def __init__(self, screen: "ReviewRemediesScreen", n: int, row: review.RemedyRow):
+    def __init__(self, screen: ReviewRemediesScreen, n: int, row: review.RemedyRow):
         self.screen, self.n, self.row = screen, n, row
         t = screen.t
-        self.when = date_field(t("of.rm.reported_on"), fmt.now_local().date(), width=190)
-        self.text = ft.TextField(label=t("of.rm.report_text"), multiline=True, min_lines=2, max_lines=5, expand=True,
+        self.when = date_field(t("Ngày báo cáo"), fmt.now_local().date(), width=190)
+        self.text = ft.TextField(label=t("Nội dung báo cáo"), multiline=True, min_lines=2, max_lines=5, expand=True,
                                  value=row.report_text if row.status == "open" else "")
         self.form = ft.Container(
             ft.Column([ft.Row([self.when, self.text], vertical_alignment=ft.CrossAxisAlignment.START),
-                       ft.Row([ft.FilledButton(t("of.rm.save_report"), icon=ft.Icons.SAVE,
+                       ft.Row([ft.FilledButton(t("Lưu báo cáo"), icon=ft.Icons.SAVE,
                                                on_click=self._save),
-                               ft.TextButton(t("common.cancel"), on_click=self._hide)])],
+                               ft.TextButton(t("Hủy"), on_click=self._hide)])],
                       spacing=8),
             visible=False, padding=ft.Padding.only(top=8))
         self.control = self._build()
@@ -39,35 +42,35 @@ class RemedyCard:
     def _build(self) -> ft.Control:
         t, r = self.screen.t, self.row
         when = " · ".join(x for x in (
-            t("of.rm.deadline", d=show_date(r.deadline)),
-            t("of.rm.report_due", d=show_date(r.report_due)) if r.report_due else "") if x)
+            t("Thời hạn khắc phục: {d}", d=show_date(r.deadline)),
+            t("Hạn báo cáo: {d}", d=show_date(r.report_due)) if r.report_due else "") if x)
         parts: list[ft.Control] = [
             ft.Row([remedy_chip(t, r.status, r.overdue, r.days_overdue),
                     ft.Text(r.text, size=17, weight=ft.FontWeight.W_600, expand=True)],
                    vertical_alignment=ft.CrossAxisAlignment.START),
-            ft.Row([ft.Text(f"{r.unit_name} · {t('of.rm.visit_of', d=show_date(r.visit_date))}", size=15,
+            ft.Row([ft.Text(f"{r.unit_name} · {t('kiểm tra ngày {d}', d=show_date(r.visit_date))}", size=15,
                             color=ft.Colors.GREY_800),
-                    ft.TextButton(t("of.rm.open_visit"), icon=ft.Icons.OPEN_IN_NEW,
+                    ft.TextButton(t("Xem lượt kiểm tra"), icon=ft.Icons.OPEN_IN_NEW,
                                   on_click=lambda e: self.screen.app.go(f"/review/visits/{r.visit_id}"))],
                    spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             ft.Text(when, size=15, color=ft.Colors.RED_900 if r.overdue else None,
                     weight=ft.FontWeight.W_600 if r.overdue else None),
         ]
         if r.reported_on:
-            late = f" ({t('of.rm.reported_late')})" if r.reported_late else ""
-            parts.append(ft.Text(t("of.rm.reported", d=show_date(r.reported_on), text=r.report_text) + late,
+            late = f" ({t('báo cáo muộn')})" if r.reported_late else ""
+            parts.append(ft.Text(t("Đơn vị báo cáo ngày {d}: {text}", d=show_date(r.reported_on), text=r.report_text) + late,
                                  size=15, color=ft.Colors.BLUE_900))
         if r.reviewed_by:
-            parts.append(muted(t("of.rm.reviewed_by", who=r.reviewed_by), 14))
+            parts.append(muted(t("Người xem xét: {who}", who=r.reviewed_by), 14))
         actions: list[ft.Control] = []
         if r.status != "done":
-            actions.append(ft.OutlinedButton(t("of.rm.record_report"), icon=ft.Icons.EDIT_NOTE,
+            actions.append(ft.OutlinedButton(t("Ghi nhận báo cáo của đơn vị"), icon=ft.Icons.EDIT_NOTE,
                                              on_click=self._show))
         if r.status == "reported":
-            actions.append(ft.FilledButton(t("of.rm.accept"), icon=ft.Icons.TASK_ALT,
+            actions.append(ft.FilledButton(t("Xác nhận hoàn thành"), icon=ft.Icons.TASK_ALT,
                                            on_click=self._accept))
         if r.status in ("reported", "done"):
-            actions.append(ft.TextButton(t("of.rm.reopen"), icon=ft.Icons.REPLAY,
+            actions.append(ft.TextButton(t("Chưa đạt, mở lại"), icon=ft.Icons.REPLAY,
                                          on_click=self._reopen))
         parts += [ft.Row(actions, spacing=8, wrap=True), self.form]
         box = ft.Container(
@@ -91,7 +94,7 @@ class RemedyCard:
     async def _save(self, e=None) -> None:
         ok, when = read_date(self.screen.t, self.when)
         if not ok or when is None:
-            self.when.error = self.screen.t("common.bad_date")
+            self.when.error = self.screen.t("Ngày không hợp lệ (dd/mm/yyyy)")
             self.screen.update()
             return
         await self.screen.change(review.record_report_back, self.row.id, when, self.text.value or "")
@@ -99,7 +102,7 @@ class RemedyCard:
 
 class ReviewRemediesScreen(ReviewScreen):
     tab = "remedies"
-    title_key = "of.rm.title"
+    title_key = N_("Theo dõi khắc phục")
 
     def __init__(self, app, **params: str):
         super().__init__(app, **params)
@@ -125,11 +128,11 @@ class ReviewRemediesScreen(ReviewScreen):
 
     def build(self) -> ft.Control:
         t = self.t
-        units = [("", t("of.all_units"))] + list(self.options.units if self.options else [])
-        self.f_unit = dropdown(t("of.f.unit"), units, self.unit_id, 300, self._apply)
-        self.f_status = dropdown(t("of.f.status"), [("", t("of.all_statuses"))] +
-                                 [(s, t(f"of.rm.status.{s}")) for s in STATUSES], self.status, 220, self._apply)
-        self.f_overdue = ft.Checkbox(label=t("of.rm.overdue_only"), value=self.overdue_only, on_change=self._apply)
+        units = [("", t("Tất cả đơn vị"))] + list(self.options.units if self.options else [])
+        self.f_unit = dropdown(t("Đơn vị"), units, self.unit_id, 300, self._apply)
+        self.f_status = dropdown(t("Trạng thái"), [("", t("Tất cả trạng thái"))] +
+                                 [(s, t(enum_label("of.rm.status", s))) for s in STATUSES], self.status, 220, self._apply)
+        self.f_overdue = ft.Checkbox(label=t("Chỉ hiện quá hạn"), value=self.overdue_only, on_change=self._apply)
         self.summary = ft.Text("", size=16, weight=ft.FontWeight.W_600)
         self.list = ft.Column(spacing=10)
         self._fill()
@@ -141,10 +144,10 @@ class ReviewRemediesScreen(ReviewScreen):
     def _fill(self) -> None:
         t = self.t
         overdue = sum(1 for r in self.rows if r.overdue)
-        self.summary.value = t("of.rm.summary", n=len(self.rows), overdue=overdue)
+        self.summary.value = t.plural("{n} yêu cầu khắc phục, {overdue} quá hạn", "{n} yêu cầu khắc phục, {overdue} quá hạn", len(self.rows), n=len(self.rows), overdue=overdue)
         self.summary.color = ft.Colors.RED_900 if overdue else None
         self.cards = [RemedyCard(self, i, r) for i, r in enumerate(self.rows, start=1)]
-        self.list.controls = [c.control for c in self.cards] or [banner(t("of.rm.empty"), "info")]
+        self.list.controls = [c.control for c in self.cards] or [banner(t("Không có yêu cầu khắc phục nào phù hợp."), "info")]
 
     async def _apply(self, e=None) -> None:
         self.unit_id = self.f_unit.value or None
@@ -162,4 +165,4 @@ class ReviewRemediesScreen(ReviewScreen):
             return
         if await self._fetch():
             self._fill()
-        self.app.toast(self.t("common.saved"))  # updates the page
+        self.app.toast(self.t("Đã lưu"))  # updates the page

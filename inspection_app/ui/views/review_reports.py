@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import province_report, reports
 from .base import banner
 from .review_common import attempt
@@ -36,16 +39,16 @@ class ReportPanel:
         self.picker = ft.FilePicker()  # hands files to the browser as downloads
         self.kind = ft.SegmentedButton(selected=["director"], allow_empty_selection=False,
                                        on_change=lambda e: self._show_kind(),
-                                       segments=[ft.Segment(value=k, label=ft.Text(t(f"of.report.kind.{k}")))
+                                       segments=[ft.Segment(value=k, label=ft.Text(t(enum_label("of.report.kind", k))))
                                                  for k in KINDS])
-        self.number = ft.TextField(label=t("of.report.number"), width=160, hint_text="12")
-        self.signer = ft.TextField(label=t("of.report.signer"), width=280, value=screen.app.ctx.actor or "")
-        self.post = ft.TextField(label=t("of.report.post"), width=320, hint_text="Phó Giám đốc Sở Nội vụ")
-        self.strengths = ft.TextField(label=t("of.report.strengths"), multiline=True, min_lines=2, max_lines=6)
-        self.shortcomings = ft.TextField(label=t("of.report.shortcomings"), multiline=True, min_lines=2, max_lines=6)
-        self.proposals = ft.TextField(label=t("of.report.proposals"), multiline=True, min_lines=2, max_lines=6)
+        self.number = ft.TextField(label=t("Số văn bản"), width=160, hint_text="12")
+        self.signer = ft.TextField(label=t("Họ và tên người ký"), width=280, value=screen.app.ctx.actor or "")
+        self.post = ft.TextField(label=t("Chức vụ tại Sở của người ký"), width=320, hint_text="Phó Giám đốc Sở Nội vụ")
+        self.strengths = ft.TextField(label=t("Ưu điểm"), multiline=True, min_lines=2, max_lines=6)
+        self.shortcomings = ft.TextField(label=t("Tồn tại, hạn chế"), multiline=True, min_lines=2, max_lines=6)
+        self.proposals = ft.TextField(label=t("Đề xuất, kiến nghị"), multiline=True, min_lines=2, max_lines=6)
         self.province_box = ft.Column([self.strengths, self.shortcomings, self.proposals], spacing=8, visible=False)
-        self.go = ft.FilledButton(t("of.report.go"), icon=ft.Icons.DOWNLOAD, on_click=self._run, height=48)
+        self.go = ft.FilledButton(t("Lập và tải về"), icon=ft.Icons.DOWNLOAD, on_click=self._run, height=48)
         self.notice = ft.Column(spacing=4)
         # hidden as a whole: a Semantics node must not wrap invisible content
         self.control = ft.Semantics(identifier="report-panel", container=True, visible=False, content=ft.Container(
@@ -61,7 +64,7 @@ class ReportPanel:
         province = self.kind.selected[0] == "province"
         self.province_box.visible = province
         t = self.screen.t
-        self.post.label = t("of.report.title_province" if province else "of.report.post")
+        self.post.label = t(N_("Chức danh ký (KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC)") if province else N_("Chức vụ tại Sở của người ký"))
         self.post.hint_text = "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" if province else "Phó Giám đốc Sở Nội vụ"
         self.screen.update()
 
@@ -78,7 +81,7 @@ class ReportPanel:
         date_from, date_to = chosen
         post = (self.post.value or "").replace(" / ", "\n")
         self.go.disabled = True
-        self._say(t("of.report.working"), "info")
+        self._say(t("Đang lập báo cáo…"), "info")
         result, error = await attempt(self.screen.app, _make, self.screen.app.ctx, self.kind.selected[0], date_from,
                                       date_to, self.number.value or "", self.signer.value or "", post,
                                       self.strengths.value or "", self.shortcomings.value or "",
@@ -91,7 +94,7 @@ class ReportPanel:
         if self.screen.app.page.web:
             await self.picker.save_file(file_name=f"{stem}.pdf", src_bytes=pdf)
             await self.picker.save_file(file_name=f"{stem}.xlsx", src_bytes=xlsx)
-            self._say(t("of.report.downloaded", name=stem), "ok")
+            self._say(t("Đã tải về {name}.pdf và {name}.xlsx", name=stem), "ok")
             return
         saved, error = await attempt(self.screen.app, lambda: (
             reports.save_export(self.screen.app.ctx, f"{stem}.pdf", pdf),
@@ -99,4 +102,4 @@ class ReportPanel:
         if error:
             self._say(error, "error")
         else:
-            self._say(t("of.report.saved", pdf=str(saved[0]), xlsx=str(saved[1])), "ok")
+            self._say(t("Đã lưu báo cáo: {pdf} và bảng số liệu: {xlsx}", pdf=str(saved[0]), xlsx=str(saved[1])), "ok")

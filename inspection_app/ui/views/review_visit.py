@@ -13,6 +13,9 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_, N_p
+from inspection_app.ui.enum_labels import enum_label
+
 from ...domain.answers import display_value, is_failed
 from ...domain.checklist import Item
 from ...domain.report import percent
@@ -33,7 +36,7 @@ class ReviewVisitScreen(Screen):
     """Not a VisitScreen: the navigation stays the office's, and nothing is editable."""
 
     nav_key = "review"
-    title_key = "of.rec.title"
+    title_key = N_("Hồ sơ lượt kiểm tra")
     back_route = "/review"
 
     def __init__(self, app, record_id: str, **params: str):
@@ -74,7 +77,7 @@ class ReviewVisitScreen(Screen):
     def build(self) -> ft.Control:
         t, r = self.t, self.record
         if r is None:
-            return ft.Column([banner(t("common.not_found"), "error")])
+            return ft.Column([banner(t("Không tìm thấy cuộc kiểm tra."), "error")])
         self.minutes_notice = ft.Column(spacing=4)
         parts = [
             self._head(r), self._people(r), self._roll_call(r), self._answers(r), self._findings(r),
@@ -88,31 +91,31 @@ class ReviewVisitScreen(Screen):
     # --- sections ----------------------------------------------------------------------------------
     def _head(self, r: review.VisitRecord) -> ft.Control:
         t, u = self.t, r.unit
-        title = ft.Row([heading(u.name, 24), status_chip(t, r.status), ft.Text(t(f"kind.{r.kind}"), size=16)],
+        title = ft.Row([heading(u.name, 24), status_chip(t, r.status), ft.Text(t(enum_label("kind", r.kind)), size=16)],
                        spacing=12, wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         left = lines(
-            field_line(t("of.rec.unit_kind"), u.kind), field_line(t("of.rec.parent"), u.parent_agency),
-            field_line(t("of.rec.address"), u.address), field_line(t("of.rec.head"), u.head_name),
-            field_line(t("of.rec.place"), r.place))
+            field_line(t("Loại đơn vị"), u.kind), field_line(t("Cơ quan chủ quản"), u.parent_agency),
+            field_line(t("Địa chỉ"), u.address), field_line(t("Người đứng đầu"), u.head_name),
+            field_line(t("Địa điểm kiểm tra"), r.place))
         decision = r.decision_number + (f" ({fmt.show_date(r.decision_date)})" if r.decision_date else "")
         right = lines(
-            field_line(t("of.rec.date"), show_date(r.visit_date)),
-            field_line(t("of.rec.decision"), decision), field_line(t("of.rec.plan"), r.plan_reference),
-            field_line(t("of.rec.arrival"), fmt.show_datetime(r.arrival_at)),
-            field_line(t("of.rec.ended"), fmt.show_datetime(r.ended_at)),
-            field_line(t("of.rec.closed"), fmt.show_datetime(r.closed_at)),
-            field_line(t("of.rec.minutes_number"), r.minutes_number),
-            field_line(t("of.rec.created_by"), " · ".join(x for x in (r.created_by, r.device_id) if x)))
+            field_line(t("Ngày kiểm tra"), show_date(r.visit_date)),
+            field_line(t(N_p("of.rec.decision", "Quyết định thành lập Đoàn")), decision), field_line(t("Kế hoạch"), r.plan_reference),
+            field_line(t("Đoàn đến lúc"), fmt.show_datetime(r.arrival_at)),
+            field_line(t("Kết thúc lúc"), fmt.show_datetime(r.ended_at)),
+            field_line(t("Khóa lúc"), fmt.show_datetime(r.closed_at)),
+            field_line(t("Số biên bản"), r.minutes_number),
+            field_line(t("Người lập, máy"), " · ".join(x for x in (r.created_by, r.device_id) if x)))
         body: list[Any] = [title, ft.Row([ft.Column(left, expand=1, spacing=4),
                                                  ft.Column(right, expand=1, spacing=4)],
                                                 vertical_alignment=ft.CrossAxisAlignment.START)]
         if r.assessment:
-            body.append(field_line(t("of.rec.assessment"), r.assessment))
+            body.append(field_line(t("Nhận xét của Đoàn"), r.assessment))
         if r.unit_opinion:
-            body.append(field_line(t("of.rec.unit_opinion"), r.unit_opinion))
+            body.append(field_line(t(N_p("of.rec.unit_opinion", "Ý kiến của đơn vị")), r.unit_opinion))
         if r.open_conflicts:
-            body.append(banner(t("of.rec.conflicts", n=r.open_conflicts), "warn"))
-        return section(t("of.rec.visit"), body, identifier="rec-head")
+            body.append(banner(t.plural("Lượt kiểm tra này còn {n} xung đột dữ liệu chưa xử lý.", "Lượt kiểm tra này còn {n} xung đột dữ liệu chưa xử lý.", r.open_conflicts, n=r.open_conflicts), "warn"))
+        return section(t(N_p("of.rec.visit", "Lượt kiểm tra")), body, identifier="rec-head")
 
     def _people(self, r: review.VisitRecord) -> ft.Control:
         t = self.t
@@ -120,21 +123,21 @@ class ReviewVisitScreen(Screen):
         unit = [p for p in r.participants if p.side != "team"]
 
         def person(p) -> ft.Control:
-            role = (t(f"role.{p.role}") if p.side == "team" else p.role) if p.role else ""
+            role = (t(enum_label("role", p.role)) if p.side == "team" else p.role) if p.role else ""
             extra = ", ".join(x for x in (role, p.position) if x)
             return ft.Text(f"• {p.full_name}" + (f" — {extra}" if extra else ""), size=15)
 
-        cols: list[ft.Control] = [ft.Column([ft.Text(t("setup.team"), size=15, weight=ft.FontWeight.W_600),
-                           *([person(p) for p in team] or [muted(t("common.none"))])], expand=1, spacing=2),
-                ft.Column([ft.Text(t("setup.unit_reps"), size=15, weight=ft.FontWeight.W_600),
-                           *([person(p) for p in unit] or [muted(t("common.none"))])], expand=1, spacing=2)]
-        return section(t("of.rec.people"), [ft.Row(cols, vertical_alignment=ft.CrossAxisAlignment.START)])
+        cols: list[ft.Control] = [ft.Column([ft.Text(t("Thành viên Đoàn"), size=15, weight=ft.FontWeight.W_600),
+                           *([person(p) for p in team] or [muted(t("Chưa có"))])], expand=1, spacing=2),
+                ft.Column([ft.Text(t("Đại diện đơn vị"), size=15, weight=ft.FontWeight.W_600),
+                           *([person(p) for p in unit] or [muted(t("Chưa có"))])], expand=1, spacing=2)]
+        return section(t("Thành phần"), [ft.Row(cols, vertical_alignment=ft.CrossAxisAlignment.START)])
 
     def _roll_call(self, r: review.VisitRecord) -> ft.Control:
         t, tt = self.t, r.roll_call_totals
-        totals = t("rc.totals", total=tt.roster, present=tt.present, late=tt.late, excused=tt.absent_excused,
+        totals = t("Tổng số: {total} · Có mặt: {present} · Đi muộn: {late} · Vắng có lý do: {excused} · Vắng không lý do: {unexcused} · Rời vị trí: {left} · Chưa điểm danh: {unmarked}", total=tt.roster, present=tt.present, late=tt.late, excused=tt.absent_excused,
                    unexcused=tt.absent_unexcused, left=tt.left_post, unmarked=tt.not_recorded)
-        rate = t("of.rec.attendance_rate", rate=percent(tt.attendance_rate if tt.roster else None, t.lang))
+        rate = t("Tỷ lệ có mặt: {rate}", rate=percent(tt.attendance_rate if tt.roster else None, t.lang))
         body: list[ft.Control] = [
             ft.Semantics(identifier="rec-rollcall-totals", container=True, content=ft.Container(
                 ft.Column([ft.Text(totals, size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900),
@@ -142,13 +145,13 @@ class ReviewVisitScreen(Screen):
                 bgcolor=ft.Colors.INDIGO_50, padding=10, border_radius=8))]
         shown = [a for a in r.roll_call if a.status != "present"]
         if shown:
-            body.append(header_row([cell(t("rc.full_name"), 260, bold=True), cell(t("rc.position"), 200, bold=True),
-                                    cell(t("of.rec.status"), 240, bold=True), cell(t("rc.arrival"), 110, bold=True),
-                                    cell(t("of.rec.reason_evidence"), expand=1, bold=True)]))
+            body.append(header_row([cell(t("Họ và tên"), 260, bold=True), cell(t("Chức vụ"), 200, bold=True),
+                                    cell(t("Tình trạng"), 240, bold=True), cell(t("Giờ đến"), 110, bold=True),
+                                    cell(t("Lý do, giấy tờ, ghi chú"), expand=1, bold=True)]))
             for a in shown:
-                status = t(f"att.{a.status}")
+                status = t(enum_label("att", a.status))
                 if a.minutes_late:
-                    status += f" ({t('rc.minutes_late', n=a.minutes_late)})"
+                    status += f" ({t.plural('muộn {n} phút', 'muộn {n} phút', a.minutes_late, n=a.minutes_late)})"
                 reason = " · ".join(x for x in (a.reason, a.evidence, a.note) if x) or "–"
                 body.append(ft.Container(ft.Row([
                     cell(a.full_name, 260), cell(a.position or "–", 200),
@@ -157,8 +160,8 @@ class ReviewVisitScreen(Screen):
                     border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200))))
             present = len(r.roll_call) - len(shown)
             if present:
-                body.append(muted(t("of.rec.others_present", n=present), 14))
-        return section(t("rc.title"), body, identifier="rec-rollcall")
+                body.append(muted(t.plural("{n} người còn lại có mặt đúng giờ.", "{n} người còn lại có mặt đúng giờ.", present, n=present), 14))
+        return section(t("Điểm danh"), body, identifier="rec-rollcall")
 
     def _answers(self, r: review.VisitRecord) -> ft.Control:
         t = self.t
@@ -178,7 +181,7 @@ class ReviewVisitScreen(Screen):
                 item = items.get(item_id)
                 text = t.text(item.text) if item is not None else item_id
                 if a is None:
-                    value, bad = t("of.rec.unanswered"), False
+                    value, bad = t("Chưa trả lời"), False
                 elif item is not None:
                     value, bad = display_value(item, a.value, t.lang), is_failed(item, a.value)
                 else:
@@ -192,40 +195,40 @@ class ReviewVisitScreen(Screen):
                     bgcolor=ft.Colors.RED_50 if bad else None, padding=ft.Padding.symmetric(vertical=4),
                     border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200))))
             title = self.titles.get(cid, cid)
-            count = t("of.rec.answered", answered=len(answers), total=len(order), failed=failed)
+            count = t("Đã trả lời {answered}/{total} · Không đạt: {failed}", answered=len(answers), total=len(order), failed=failed)
             body.append(ft.ExpansionTile(
                 title=ft.Text(title, size=16, weight=ft.FontWeight.W_600),
                 subtitle=ft.Text(count, size=14, color=ft.Colors.RED_800 if failed else ft.Colors.GREY_700),
                 controls=rows, expanded=bool(failed), maintain_state=True))
         if not body:
-            body.append(muted(t("cl.none"), 15))
-        return section(t("cl.title"), body, identifier="rec-answers")
+            body.append(muted(t("Cuộc kiểm tra này chưa có danh mục kiểm tra."), 15))
+        return section(t("Nội dung kiểm tra"), body, identifier="rec-answers")
 
     def _findings(self, r: review.VisitRecord) -> ft.Control:
         t = self.t
         body: list[ft.Control] = []
         for n, f in enumerate(r.findings, start=1):
             meta = " · ".join(x for x in (
-                kind_label(t, f.kind) if f.kind else "", t(f"sev.{f.severity}") if f.severity else "",
-                f"{t('cl.person')}: {', '.join(f.people or [f.person])}" if f.person or f.people else "", f.place,
-                fmt.show_datetime(f.occurred_at), t("fd.explanation") if f.explanation_requested else "",
-                t("cl.photos", n=len(f.photo_ids)) if f.photo_ids else "") if x)
+                kind_label(t, f.kind) if f.kind else "", t(enum_label("sev", f.severity)) if f.severity else "",
+                f"{t('Người')}: {', '.join(f.people or [f.person])}" if f.person or f.people else "", f.place,
+                fmt.show_datetime(f.occurred_at), t("Yêu cầu bản tường trình") if f.explanation_requested else "",
+                t.plural("{n} ảnh", "{n} ảnh", len(f.photo_ids), n=len(f.photo_ids)) if f.photo_ids else "") if x)
             body.append(ft.Semantics(identifier=f"rec-finding-{n}", container=True, content=ft.Container(
                 ft.Column([ft.Text(f.description, size=16), muted(meta, 14)], spacing=2),
                 padding=10, border_radius=8,
                 bgcolor=ft.Colors.RED_50 if f.severity == "high" else ft.Colors.GREY_50)))
         if not body:
-            body.append(muted(t("fd.empty"), 15))
-        return section(t("fd.title"), body, identifier="rec-findings")
+            body.append(muted(t("Chưa có phát hiện nào."), 15))
+        return section(t("Phát hiện"), body, identifier="rec-findings")
 
     def _photos(self, r: review.VisitRecord) -> ft.Control | None:
         if not r.photos:
             return None
         t = self.t
-        tiles: list[ft.Control] = [ft.Column([thumb(self.thumbs.get(p.id), p.caption or t("nav.photos"), size=140),
+        tiles: list[ft.Control] = [ft.Column([thumb(self.thumbs.get(p.id), p.caption or t("Ảnh"), size=140),
                             ft.Text(p.caption, size=13, width=140, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS)],
                            spacing=4, width=140) for p in r.photos]
-        return section(t("ph.title"), [ft.Row(tiles, wrap=True, spacing=12, run_spacing=12)])
+        return section(t("Ảnh hiện trường"), [ft.Row(tiles, wrap=True, spacing=12, run_spacing=12)])
 
     def _dossiers(self, r: review.VisitRecord) -> ft.Control | None:
         if not r.samples and not r.dossiers:
@@ -233,12 +236,12 @@ class ReviewVisitScreen(Screen):
         t = self.t
         body: list[ft.Control] = []
         for s in r.samples:
-            body.append(muted(t("of.rec.sample", when=fmt.show_datetime(s.drawn_at), algo=s.algorithm_version,
+            body.append(muted(t("Chọn mẫu lúc {when} · thuật toán {algo} · mã băm danh sách {frame}… · hạt giống {seed}…", when=fmt.show_datetime(s.drawn_at), algo=s.algorithm_version,
                                 frame=s.frame_hash[:16], seed=s.seed_hex[:16]), 14))
         if r.dossiers:
-            body.append(header_row([cell(t("of.rec.d_code"), 250, bold=True), cell(t("of.rec.d_name"), expand=1, bold=True),
-                                    cell(t("of.rec.d_due"), 120, bold=True), cell(t("of.rec.d_returned"), 120, bold=True),
-                                    cell(t("of.rec.d_timeliness"), 140, bold=True)]))
+            body.append(header_row([cell(t("Mã hồ sơ"), 250, bold=True), cell(t("Thủ tục"), expand=1, bold=True),
+                                    cell(t("Hẹn trả"), 120, bold=True), cell(t("Đã trả"), 120, bold=True),
+                                    cell(t("Kết quả"), 140, bold=True)]))
             for d in r.dossiers:
                 late = d.timeliness in ("late", "overdue")
                 body.append(ft.Container(ft.Row([
@@ -246,58 +249,58 @@ class ReviewVisitScreen(Screen):
                                                      expand=1, size=14),
                     cell(fmt.show_date(d.due_at) or "–", 120, size=14),
                     cell(fmt.show_date(d.returned_at) or "–", 120, size=14),
-                    cell(t(f"of.tl.{d.timeliness}") if d.timeliness in TIMELINESS else d.timeliness, 140, size=14,
+                    cell(t(enum_label("of.tl", d.timeliness)) if d.timeliness in TIMELINESS else d.timeliness, 140, size=14,
                          bold=late, color=ft.Colors.RED_800 if late else None)], spacing=0), height=TARGET,
                     border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.GREY_200))))
-        return section(t("of.rec.dossiers"), body, identifier="rec-dossiers")
+        return section(t("Hồ sơ thủ tục hành chính được chọn mẫu"), body, identifier="rec-dossiers")
 
     def _signatures(self, r: review.VisitRecord) -> ft.Control:
         t = self.t
         body: list[ft.Control] = []
         for s in r.signatures:
-            who = t(f"signer.{s.role}") if s.role in SIGNERS else s.role
+            who = t(enum_label("signer", s.role)) if s.role in SIGNERS else s.role
             if s.refused:
-                text = f"{who}: " + t("sg.refused", name=s.full_name, reason=s.refusal_reason)
+                text = f"{who}: " + t("Từ chối ký: {name}. Lý do: {reason}", name=s.full_name, reason=s.refusal_reason)
             elif s.signed_at:
-                text = f"{who}: " + t("sg.signed", name=s.full_name) + f" ({fmt.show_datetime(s.signed_at)})"
+                text = f"{who}: " + t("Đã ký: {name}", name=s.full_name) + f" ({fmt.show_datetime(s.signed_at)})"
             else:
-                text = f"{who}: {t('sg.unsigned')}"
+                text = f"{who}: {t('Chưa ký')}"
             body.append(ft.Text(text, size=15, color=ft.Colors.RED_900 if s.refused else None))
         if not body:
-            body.append(muted(t("sg.unsigned"), 15))
-        return section(t("sg.title"), body, identifier="rec-signatures")
+            body.append(muted(t("Chưa ký"), 15))
+        return section(t("Chữ ký"), body, identifier="rec-signatures")
 
     def _minutes(self, r: review.VisitRecord) -> ft.Control:
         t = self.t
         body: list[ft.Control] = []
         for d in r.minutes:
-            state = t("of.rec.m_signed", when=fmt.show_datetime(d.signed_at)) if d.signed else t("of.rec.m_unsigned")
+            state = t("Đã ký số lúc {when}", when=fmt.show_datetime(d.signed_at)) if d.signed else t("Chưa ký số")
             if not d.file_present:
-                file_state, color = t("of.rec.m_missing"), ft.Colors.RED_800
+                file_state, color = t("Thiếu tệp"), ft.Colors.RED_800
             elif not d.file_intact:
-                file_state, color = t("of.rec.m_changed"), ft.Colors.RED_800
+                file_state, color = t("Tệp đã bị thay đổi (mã băm không khớp)"), ft.Colors.RED_800
             else:
-                file_state, color = t("of.rec.m_intact"), ft.Colors.GREEN_800
+                file_state, color = t("Tệp nguyên vẹn"), ft.Colors.GREEN_800
             rows = lines(
-                ft.Row([ft.Text(t("of.rec.m_version", v=d.version, number=d.number or "–"), size=16,
+                ft.Row([ft.Text(t("Phiên bản {v} · Số {number}", v=d.version, number=d.number or "–"), size=16,
                                 weight=ft.FontWeight.W_600),
                         ft.Text(state, size=15, color=ft.Colors.BLUE_900 if d.signed else ft.Colors.GREY_800),
                         ft.Text(file_state, size=15, color=color, weight=ft.FontWeight.W_600)],
                        spacing=16, wrap=True),
-                field_line("SHA-256", d.sha256, selectable=True), field_line(t("of.rec.m_signer"), signer_text(d.signer_subject)),
-                field_line(t("of.rec.m_reason"), d.reason),
-                field_line(t("of.rec.m_path"), str(d.path) if d.path else "", selectable=True))
+                field_line("SHA-256", d.sha256, selectable=True), field_line(t("Chứng thư người ký"), signer_text(d.signer_subject)),
+                field_line(t(N_p("of.rec.m_reason", "Lý do đính chính")), d.reason),
+                field_line(t("Tệp"), str(d.path) if d.path else "", selectable=True))
             body.append(ft.Semantics(identifier=f"rec-minutes-{d.version}", container=True,
                                      content=ft.Container(ft.Column(rows, spacing=4), padding=10, border_radius=8,
                                                           bgcolor=ft.Colors.GREY_50)))
         latest = r.minutes[-1] if r.minutes else None
         if latest is None:
-            body.append(muted(t("of.rec.m_none"), 15))
+            body.append(muted(t("Chưa có biên bản nào được lưu cho lượt kiểm tra này."), 15))
         elif latest.file_present and latest.file_intact:
-            body.append(ft.Row([ft.OutlinedButton(t("of.rec.m_export"), icon=ft.Icons.PICTURE_AS_PDF,
+            body.append(ft.Row([ft.OutlinedButton(t("Xuất bản sao biên bản (PDF)"), icon=ft.Icons.PICTURE_AS_PDF,
                                                   on_click=self._export_minutes)]))
         body.append(self.minutes_notice)
-        return section(t("of.rec.minutes"), body, identifier="rec-minutes")
+        return section(t("Biên bản"), body, identifier="rec-minutes")
 
     def _seal(self) -> ft.Control | None:
         """Whether the stored records still match the digest kept at signing (bundles, issue #10)."""
@@ -306,12 +309,12 @@ class ReviewVisitScreen(Screen):
             return None
         body: ft.Control | None
         if seal.state == "none":
-            body = muted(t("of.seal.none"), 15)
+            body = muted(t("Không có dấu đối chiếu cho lượt kiểm tra này (biên bản chưa ký, hoặc ký trước khi ứng dụng lưu dấu đối chiếu)."), 15)
         else:
             args = dict(number=seal.minutes_number or "–", v=seal.version, when=fmt.show_datetime(seal.sealed_at))
-            body = banner(t(f"of.seal.{seal.state}", **args), "ok" if seal.state == "match" else "error",
+            body = banner(t(enum_label("of.seal", seal.state), **args), "ok" if seal.state == "match" else "error",
                           identifier=f"seal-{seal.state}")
-        return section(t("of.seal.heading"), [body], identifier="rec-seal")
+        return section(t("Đối chiếu với nội dung đã ký"), [body], identifier="rec-seal")
 
     def _remedies(self, r: review.VisitRecord) -> ft.Control | None:
         if not r.remedies:
@@ -319,32 +322,32 @@ class ReviewVisitScreen(Screen):
         t = self.t
         body: list[ft.Control] = []
         for m in r.remedies:
-            when = t("of.rm.deadline", d=show_date(m.deadline))
+            when = t("Thời hạn khắc phục: {d}", d=show_date(m.deadline))
             if m.report_due:
-                when += " · " + t("of.rm.report_due", d=show_date(m.report_due))
+                when += " · " + t("Hạn báo cáo: {d}", d=show_date(m.report_due))
             detail: list[ft.Control] = [ft.Text(m.text, size=15, weight=ft.FontWeight.W_600), muted(when, 14)]
             if m.reported_on:
-                detail.append(ft.Text(t("of.rm.reported", d=show_date(m.reported_on), text=m.report_text), size=14,
+                detail.append(ft.Text(t("Đơn vị báo cáo ngày {d}: {text}", d=show_date(m.reported_on), text=m.report_text), size=14,
                                       color=ft.Colors.BLUE_900))
             body.append(ft.Container(ft.Row([remedy_chip(t, m.status, m.overdue, m.days_overdue),
                                              ft.Column(detail, spacing=2, expand=True)],
                                             vertical_alignment=ft.CrossAxisAlignment.START),
                                      padding=8, border_radius=8,
                                      bgcolor=ft.Colors.RED_50 if m.overdue else None))
-        body.append(ft.Row([ft.TextButton(t("of.rec.to_remedies"), icon=ft.Icons.TASK_ALT,
+        body.append(ft.Row([ft.TextButton(t("Theo dõi khắc phục"), icon=ft.Icons.TASK_ALT,
                                           on_click=lambda e: self.app.go("/review/remedies"))]))
-        return section(t("of.rm.title"), body, identifier="rec-remedies")
+        return section(t("Theo dõi khắc phục"), body, identifier="rec-remedies")
 
     def _integrity(self, r: review.VisitRecord) -> ft.Control:
         t, a = self.t, r.audit
-        chain = banner(t("of.rec.chain_ok", n=a.events), "ok") if a.chain_ok else \
-            banner(t("of.rec.chain_bad", reason=a.problem), "error")
+        chain = banner(t.plural("Nhật ký thay đổi nguyên vẹn ({n} sự kiện).", "Nhật ký thay đổi nguyên vẹn ({n} sự kiện).", a.events, n=a.events), "ok") if a.chain_ok else \
+            banner(t("Nhật ký thay đổi không nguyên vẹn: {reason}", reason=a.problem), "error")
         body: list[ft.Control] = [chain]
         if a.devices:
-            body.append(muted(t("of.rec.devices", devices=", ".join(a.devices)), 14))
+            body.append(muted(t("Các máy đã ghi dữ liệu: {devices}", devices=", ".join(a.devices)), 14))
         if r.open_conflicts:
-            body.append(ft.Row([ft.TextButton(t("of.rec.to_conflicts", n=r.open_conflicts), icon=ft.Icons.CALL_SPLIT, on_click=lambda e: self.app.go("/review/bundles"))]))
-        return section(t("of.rec.integrity"), body, identifier="rec-integrity")
+            body.append(ft.Row([ft.TextButton(t.plural("Xem {n} xung đột", "Xem {n} xung đột", r.open_conflicts, n=r.open_conflicts), icon=ft.Icons.CALL_SPLIT, on_click=lambda e: self.app.go("/review/bundles"))]))
+        return section(t("Nhật ký và tính toàn vẹn"), body, identifier="rec-integrity")
 
     # --- the one action ----------------------------------------------------------------------------
     async def _export_minutes(self, e=None) -> None:
@@ -358,7 +361,7 @@ class ReviewVisitScreen(Screen):
         if error:
             self.minutes_notice.controls = [banner(error, "error", identifier="minutes-export")]
         else:
-            self.minutes_notice.controls = [banner(t("cz.exported", path=str(result.path)), "ok",
+            self.minutes_notice.controls = [banner(t("Đã xuất biên bản: {path}", path=str(result.path)), "ok",
                                                    identifier="minutes-export")]
         self.app.page.update()
 

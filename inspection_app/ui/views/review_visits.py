@@ -7,6 +7,9 @@ from typing import Any
 
 import flet as ft
 
+from inspection_app.locale import N_, N_p
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import bundles, checklists, devices, review
 from .. import fmt
 from .base import banner, muted
@@ -20,10 +23,11 @@ W_CHECK, W_DATE, W_STATUS, W_MINUTES, W_NUM, W_REMEDY = 56, 110, 150, 130, 96, 1
 
 def kind_label(t, kind: str) -> str:
     """A finding kind's label; a kind the app does not know is shown as stored."""
-    for key in (f"of.vk.{kind}", f"of.fk.{kind}"):  # ViolationKind codes, then the first version's
-        text = t(key)
-        if text != key:
-            return text
+    from inspection_app.ui.enum_labels import enum_label, has_label
+
+    for family in ("of.vk", "of.fk"):  # ViolationKind codes, then the first version's
+        if has_label(family, kind):
+            return t(enum_label(family, kind))
     return kind
 
 
@@ -66,31 +70,31 @@ class ReviewVisitsScreen(ReviewScreen):
     def build(self) -> ft.Control:
         t, f = self.t, self.filters
         opts = self.options
-        units = [("", t("of.all_units"))] + [(uid, name) for uid, name in (opts.units if opts else [])]
-        statuses = [("", t("of.all_statuses"))] + [(s, t(f"status.{s}")) for s in (opts.statuses if opts else [])]
-        lists = [("", t("of.all_checklists"))] + [(c, self.checklist_titles.get(c, c))
+        units = [("", t("Tất cả đơn vị"))] + [(uid, name) for uid, name in (opts.units if opts else [])]
+        statuses = [("", t("Tất cả trạng thái"))] + [(s, t(enum_label("status", s))) for s in (opts.statuses if opts else [])]
+        lists = [("", t("Tất cả nội dung"))] + [(c, self.checklist_titles.get(c, c))
                                                   for c in (opts.checklists if opts else [])]
-        kinds = [("", t("of.all_kinds"))] + [(k, kind_label(t, k)) for k in (opts.violation_kinds if opts else [])]
-        self.f_unit = dropdown(t("of.f.unit"), units, f.unit_id, 300, self._apply)
-        self.f_status = dropdown(t("of.f.status"), statuses, f.status, 220, self._apply)
-        self.f_checklist = dropdown(t("of.f.checklist"), lists, f.checklist_id, 300, self._apply)
-        self.f_kind = dropdown(t("of.f.kind"), kinds, f.violation_kind, 220, self._apply)
-        self.f_from = date_field(t("of.f.from"), f.date_from, on_submit=self._apply)
-        self.f_to = date_field(t("of.f.to"), f.date_to, on_submit=self._apply)
-        self.f_search = ft.TextField(label=t("of.f.search"), value=f.search, width=460, prefix_icon=ft.Icons.SEARCH,
+        kinds = [("", t("Tất cả các loại"))] + [(k, kind_label(t, k)) for k in (opts.violation_kinds if opts else [])]
+        self.f_unit = dropdown(t("Đơn vị"), units, f.unit_id, 300, self._apply)
+        self.f_status = dropdown(t("Trạng thái"), statuses, f.status, 220, self._apply)
+        self.f_checklist = dropdown(t("Nội dung kiểm tra"), lists, f.checklist_id, 300, self._apply)
+        self.f_kind = dropdown(t(N_p("of.f.kind", "Loại vi phạm")), kinds, f.violation_kind, 220, self._apply)
+        self.f_from = date_field(t("Từ ngày"), f.date_from, on_submit=self._apply)
+        self.f_to = date_field(t("Đến ngày"), f.date_to, on_submit=self._apply)
+        self.f_search = ft.TextField(label=t("Tìm theo đơn vị, số quyết định, số biên bản"), value=f.search, width=460, prefix_icon=ft.Icons.SEARCH,
                                      on_submit=self._apply)
         filters = ft.Column([
             ft.Row([self.f_unit, self.f_status, self.f_checklist, self.f_kind], spacing=10, wrap=True),
             ft.Row([self.f_from, self.f_to, self.f_search,
-                    ft.FilledButton(t("of.f.apply"), icon=ft.Icons.FILTER_ALT, on_click=self._apply),
-                    ft.TextButton(t("of.f.clear"), icon=ft.Icons.FILTER_ALT_OFF,
+                    ft.FilledButton(t("Lọc"), icon=ft.Icons.FILTER_ALT, on_click=self._apply),
+                    ft.TextButton(t("Bỏ lọc"), icon=ft.Icons.FILTER_ALT_OFF,
                                   on_click=self._clear)], spacing=10, wrap=True,
                    vertical_alignment=ft.CrossAxisAlignment.START),
         ], spacing=10)
         self.count = ft.Text("", size=16, weight=ft.FontWeight.W_600)
-        self.export_button = ft.OutlinedButton(t("of.export", n=0), icon=ft.Icons.OUTBOX,
+        self.export_button = ft.OutlinedButton(t.plural("Xuất gói dữ liệu ({n})", "Xuất gói dữ liệu ({n})", 0, n=0), icon=ft.Icons.OUTBOX,
                                                on_click=self._ask_export, disabled=True)
-        self.select_page = ft.TextButton(t("of.select_page"), icon=ft.Icons.DONE_ALL,
+        self.select_page = ft.TextButton(t("Chọn cả trang"), icon=ft.Icons.DONE_ALL,
                                          on_click=self._select_page)
         self.notice = ft.Column(spacing=4)
         self.rows = ft.Column(spacing=0)
@@ -106,28 +110,28 @@ class ReviewVisitsScreen(ReviewScreen):
         t = self.t
         right = ft.Alignment.CENTER_RIGHT
         return header_row([
-            cell("", W_CHECK), cell(t("of.col.date"), W_DATE, bold=True),
-            cell(t("of.col.unit"), expand=1, bold=True), cell(t("of.col.status"), W_STATUS, bold=True),
-            cell(t("of.col.minutes"), W_MINUTES, bold=True),
-            cell(t("of.col.findings"), W_NUM, bold=True, align=right),
-            cell(t("of.col.violations"), W_NUM, bold=True, align=right),
-            cell(t("of.col.remedies"), W_REMEDY, bold=True), cell(t("of.col.conflicts"), W_NUM, bold=True,
+            cell("", W_CHECK), cell(t("Ngày"), W_DATE, bold=True),
+            cell(t("Đơn vị"), expand=1, bold=True), cell(t("Trạng thái"), W_STATUS, bold=True),
+            cell(t(N_p("of.col.minutes", "Số biên bản")), W_MINUTES, bold=True),
+            cell(t("Phát hiện"), W_NUM, bold=True, align=right),
+            cell(t("Vi phạm"), W_NUM, bold=True, align=right),
+            cell(t("Khắc phục"), W_REMEDY, bold=True), cell(t("Xung đột"), W_NUM, bold=True,
                                                                    align=right)])
 
     def _fill(self) -> None:
         t = self.t
         page = self.result
         rows = page.rows if page else []
-        self.count.value = t("of.count", n=page.total if page else 0)
+        self.count.value = t.plural("{n} lượt kiểm tra", "{n} lượt kiểm tra", page.total if page else 0, n=page.total if page else 0)
         self.rows.controls = [self._row(i, r) for i, r in enumerate(rows, start=1)] or [
-            ft.Container(muted(t("of.no_visits"), 16), padding=16)]
+            ft.Container(muted(t("Không có lượt kiểm tra nào phù hợp."), 16), padding=16)]
         self.pager.controls = []
         if page and page.pages > 1:
             self.pager.controls = [
-                ft.IconButton(ft.Icons.CHEVRON_LEFT, tooltip=t("of.prev"), disabled=page.page == 0,
+                ft.IconButton(ft.Icons.CHEVRON_LEFT, tooltip=t("Trang trước"), disabled=page.page == 0,
                               on_click=self._prev),
-                ft.Text(t("of.page", page=page.page + 1, pages=page.pages), size=16),
-                ft.IconButton(ft.Icons.CHEVRON_RIGHT, tooltip=t("of.next"), disabled=page.page + 1 >= page.pages,
+                ft.Text(t("Trang {page}/{pages}", page=page.page + 1, pages=page.pages), size=16),
+                ft.IconButton(ft.Icons.CHEVRON_RIGHT, tooltip=t("Trang sau"), disabled=page.page + 1 >= page.pages,
                               on_click=self._next),
             ]
         self._show_selection()
@@ -135,19 +139,19 @@ class ReviewVisitsScreen(ReviewScreen):
     def _row(self, n: int, r: review.VisitRow) -> ft.Control:
         t = self.t
         right = ft.Alignment.CENTER_RIGHT
-        sub = " · ".join(x for x in (t(f"kind.{r.kind}"), r.decision_number) if x)
+        sub = " · ".join(x for x in (t(enum_label("kind", r.kind)), r.decision_number) if x)
         unit = ft.Column([ft.Text(r.unit_name, size=16, weight=ft.FontWeight.W_600, max_lines=1,
                                   overflow=ft.TextOverflow.ELLIPSIS),
                           ft.Text(sub, size=13, color=ft.Colors.GREY_700, max_lines=1)], spacing=0)
-        remedies: ft.Control = ft.Text("–" if not r.open_remedies else t("of.open_n", n=r.open_remedies), size=15)
+        remedies: ft.Control = ft.Text("–" if not r.open_remedies else t.plural("{n} chưa xong", "{n} chưa xong", r.open_remedies, n=r.open_remedies), size=15)
         if r.overdue_remedies:
             remedies = ft.Row([
-                ft.Text(t("of.open_n", n=r.open_remedies), size=15),
-                ft.Container(ft.Text(t("of.overdue_n", n=r.overdue_remedies), size=13, color=ft.Colors.WHITE,
+                ft.Text(t.plural("{n} chưa xong", "{n} chưa xong", r.open_remedies, n=r.open_remedies), size=15),
+                ft.Container(ft.Text(t.plural("{n} quá hạn", "{n} quá hạn", r.overdue_remedies, n=r.overdue_remedies), size=13, color=ft.Colors.WHITE,
                                      weight=ft.FontWeight.W_600),
                              bgcolor=ft.Colors.RED_700, border_radius=12,
                              padding=ft.Padding.symmetric(horizontal=8, vertical=2))], spacing=6)
-        box = ft.Checkbox(value=r.id in self.selected, semantics_label=t("of.select_visit", unit=r.unit_name),
+        box = ft.Checkbox(value=r.id in self.selected, semantics_label=t("Chọn lượt kiểm tra tại {unit}", unit=r.unit_name),
                           on_change=lambda e, vid=r.id: self._toggle(vid, e.control.value))
         conflicts = ft.Text(str(r.open_conflicts) if r.open_conflicts else "–", size=15,
                             color=ft.Colors.RED_800 if r.open_conflicts else None,
@@ -220,12 +224,12 @@ class ReviewVisitsScreen(ReviewScreen):
         self._fill()
 
     def _show_selection(self) -> None:
-        self.export_button.content = self.t("of.export", n=len(self.selected))
+        self.export_button.content = self.t.plural("Xuất gói dữ liệu ({n})", "Xuất gói dữ liệu ({n})", len(self.selected), n=len(self.selected))
         self.export_button.disabled = not self.selected
 
     def _ask_export(self, e=None) -> None:
         t = self.t
-        passphrase = ft.TextField(label=t("of.passphrase_optional"), password=True, can_reveal_password=True,
+        passphrase = ft.TextField(label=t("Mật khẩu của gói (nếu có)"), password=True, can_reveal_password=True,
                                   width=420)
 
         async def go(e):
@@ -237,12 +241,12 @@ class ReviewVisitsScreen(ReviewScreen):
             self.update()
 
         self.app.page.show_dialog(ft.AlertDialog(
-            modal=True, title=ft.Text(t("of.export_title", n=len(self.selected)), size=18),
-            content=ft.Column([muted(t("of.export_hint"), 15), passphrase,
-                               muted(t("of.exp.device", fp=devices.own_device(self.app.ctx).fingerprint), 14)],
+            modal=True, title=ft.Text(t.plural("Xuất {n} lượt kiểm tra thành gói dữ liệu", "Xuất {n} lượt kiểm tra thành gói dữ liệu", len(self.selected), n=len(self.selected)), size=18),
+            content=ft.Column([muted(t("Gói được lưu vào thư mục exports trong thư mục dữ liệu. Nếu đặt mật khẩu, người nhập gói phải nhập đúng mật khẩu này."), 15), passphrase,
+                               muted(t("Gói sẽ được ký bằng khóa của máy này. Mã nhận dạng (để văn phòng ghi danh): {fp}", fp=devices.own_device(self.app.ctx).fingerprint), 14)],
                               tight=True, spacing=12, width=460),
-            actions=[ft.TextButton(t("common.cancel"), on_click=cancel),
-                     ft.FilledButton(t("of.export_go"), icon=ft.Icons.OUTBOX, on_click=go)]))
+            actions=[ft.TextButton(t("Hủy"), on_click=cancel),
+                     ft.FilledButton(t("Xuất gói"), icon=ft.Icons.OUTBOX, on_click=go)]))
         self.update()
 
     async def _export(self, passphrase: str | None) -> None:
@@ -253,7 +257,7 @@ class ReviewVisitsScreen(ReviewScreen):
         if error:
             self.notice.controls = [banner(error, "error", identifier="export-result")]
         else:
-            kind = "of.exported_sealed" if result.encrypted else "of.exported"
+            kind = N_("Đã xuất {n} lượt kiểm tra (có mật khẩu) vào tệp: {path}") if result.encrypted else N_("Đã xuất {n} lượt kiểm tra vào tệp: {path}")
             self.notice.controls = [banner(self.t(kind, n=len(result.visit_ids), path=str(result.path)), "ok",
                                            identifier="export-result")]
             if self.app.page.web:  # in the browser the bundle arrives as a download, like the minutes (#12)

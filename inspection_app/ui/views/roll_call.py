@@ -8,6 +8,9 @@ from typing import Any, cast
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 from ...domain.roll_call import ABSENCE_REASONS, STATUSES
 from ...services import drafts, roll_call, units
 from .. import fmt
@@ -24,7 +27,7 @@ STATUS_COLORS = {"present": ft.Colors.GREEN_200, "late": ft.Colors.AMBER_300,
 class PersonRow:
     """One person on the roster and their roll-call entry."""
 
-    def __init__(self, screen: "RollCallScreen", index: int, row):
+    def __init__(self, screen: RollCallScreen, index: int, row):
         self.screen = screen
         self.app = screen.app
         self.t = screen.t
@@ -36,15 +39,15 @@ class PersonRow:
         self.seg = ft.SegmentedButton(
             selected=[self.status] if self.status else [], allow_empty_selection=True,
             allow_multiple_selection=False, show_selected_icon=False, disabled=locked,
-            segments=[ft.Segment(value=s, label=seg_label(t(f"att.{s}"))) for s in STATUSES],
+            segments=[ft.Segment(value=s, label=seg_label(t(enum_label("att", s)))) for s in STATUSES],
             on_change=self._status_tapped)
-        self.arrival = ft.TextField(label=t("rc.arrival"), hint_text=t("common.time_hint"), width=150,
+        self.arrival = ft.TextField(label=t("Giờ đến"), hint_text=t("HH:MM"), width=150,
                                     value=(entry.arrival_time or "") if entry else "", read_only=locked)
-        self.reason = ft.TextField(label=t("rc.reason"), value=entry.reason if entry else "", expand=2,
+        self.reason = ft.TextField(label=t("Lý do"), value=entry.reason if entry else "", expand=2,
                                    read_only=locked)
-        self.evidence = ft.TextField(label=t("rc.evidence"), value=entry.evidence if entry else "", expand=2,
+        self.evidence = ft.TextField(label=t("Giấy tờ chứng minh"), value=entry.evidence if entry else "", expand=2,
                                      read_only=locked)
-        self.note = ft.TextField(label=t("rc.note"), value=entry.note if entry else "", expand=2,
+        self.note = ft.TextField(label=t("Ghi chú"), value=entry.note if entry else "", expand=2,
                                  read_only=locked)
         self.savers = [AutoSave(f, self._details_changed) for f in (self.arrival, self.reason, self.evidence,
                                                                      self.note)]
@@ -52,7 +55,7 @@ class PersonRow:
             [ft.TextButton(t.pick(r["vi"], r["en"]), data=key, on_click=self._reason_picked, disabled=locked)
              for key, r in ABSENCE_REASONS.items()], wrap=True, spacing=0)
         self.late_info = ft.Text("", size=15, color=ft.Colors.BROWN_800, weight=ft.FontWeight.W_600)
-        self.now_btn = ft.TextButton(t("common.now"), icon=ft.Icons.SCHEDULE, on_click=self._arrival_now,
+        self.now_btn = ft.TextButton(t("Bây giờ"), icon=ft.Icons.SCHEDULE, on_click=self._arrival_now,
                                      disabled=locked)
         self.details = ft.Column(spacing=6)
         subtitle = " · ".join(x for x in (self.staff.position, self.staff.department) if x)
@@ -98,7 +101,7 @@ class PersonRow:
             parts.append(ft.Row([self.reason, self.note], spacing=8))
         self.details.controls = parts
         self.details.visible = bool(parts)
-        self.late_info.value = (self.t("rc.minutes_late", n=self.minutes_late)
+        self.late_info.value = (self.t.plural("muộn {n} phút", "muộn {n} phút", self.minutes_late, n=self.minutes_late)
                                 if status == "late" and self.minutes_late is not None else "")
         self.box.bgcolor = ft.Colors.with_opacity(0.25, STATUS_COLORS[status]) if status else None
         self.seg.style = ft.ButtonStyle(
@@ -116,7 +119,7 @@ class PersonRow:
         elif status == "late" and not (self.arrival.value or "").strip():
             # ask for the time the person arrived: never assume "now" (a forgotten time would make
             # "late by 249 minutes" in the record); saved as soon as the time is typed
-            self.arrival.error = self.t("rc.arrival_needed")
+            self.arrival.error = self.t("Nhập giờ người này đến (HH:MM)")
             self.control.update()
             self._focus = asyncio.ensure_future(self.arrival.focus())
             return
@@ -153,7 +156,7 @@ class PersonRow:
         if status == "late":
             arrival = fmt.parse_hhmm(self.arrival.value)
             if arrival is None:
-                self.arrival.error = f"{self.t('rc.arrival')}: {self.t('common.bad_time')}"
+                self.arrival.error = f"{self.t('Giờ đến')}: {self.t('Giờ không hợp lệ (HH:MM)')}"
                 self.app.toast(self.arrival.error, error=True)
                 return False
             self.arrival.error = None
@@ -187,7 +190,7 @@ class PersonRow:
 
 class RollCallScreen(VisitScreen):
     nav_key = "roll-call"
-    title_key = "rc.title"
+    title_key = N_("Điểm danh")
 
     ORDERS = ("file", "name", "department")  # services.roll_call.RosterOrder
 
@@ -208,27 +211,27 @@ class RollCallScreen(VisitScreen):
         self.totals = ft.Text("", size=17, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900)
         self.import_report = ft.Column(spacing=2, visible=False)
         self.rows_col = ft.Column(spacing=8)
-        self.new_name = ft.TextField(label=t("rc.full_name"), read_only=locked, col={"xs": 12, "md": 4})
-        self.new_position = ft.TextField(label=t("rc.position"), read_only=locked, col={"xs": 6, "md": 3})
-        self.new_department = ft.TextField(label=t("rc.department"), read_only=locked, col={"xs": 6, "md": 3})
+        self.new_name = ft.TextField(label=t("Họ và tên"), read_only=locked, col={"xs": 12, "md": 4})
+        self.new_position = ft.TextField(label=t("Chức vụ"), read_only=locked, col={"xs": 6, "md": 3})
+        self.new_department = ft.TextField(label=t("Phòng/bộ phận"), read_only=locked, col={"xs": 6, "md": 3})
         self.new_name.on_submit = self._add_person
         self.rows: list[PersonRow] = []
         self._fill(self.sheet)
         tools = ft.Row([
-            ft.OutlinedButton(t("rc.import"), icon=ft.Icons.UPLOAD_FILE, on_click=self._import, disabled=locked),
-            ft.OutlinedButton(t("rc.all_present"), icon=ft.Icons.DONE_ALL, on_click=self._rest_present,
+            ft.OutlinedButton(t("Nhập danh sách từ tệp"), icon=ft.Icons.UPLOAD_FILE, on_click=self._import, disabled=locked),
+            ft.OutlinedButton(t("Còn lại: có mặt"), icon=ft.Icons.DONE_ALL, on_click=self._rest_present,
                               disabled=locked),
         ], wrap=True)
         # the roster as the unit's file lists it, or in Vietnamese alphabetical order (issue #13)
         self.order_seg = ft.SegmentedButton(
             selected=[self.order], allow_empty_selection=False, show_selected_icon=False,
-            segments=[ft.Segment(value=o, label=seg_label(t(f"rc.order_{o}"))) for o in self.ORDERS],
+            segments=[ft.Segment(value=o, label=seg_label(t(enum_label("rc.order_", o)))) for o in self.ORDERS],
             on_change=self._order_changed)
         order_row = ft.Semantics(identifier="rc-order", container=True, content=ft.Row(
-            [ft.Text(t("rc.order"), size=16), self.order_seg], wrap=True, spacing=8,
+            [ft.Text(t("Sắp xếp danh sách"), size=16), self.order_seg], wrap=True, spacing=8,
             vertical_alignment=ft.CrossAxisAlignment.CENTER))
         add = ft.ResponsiveRow([self.new_name, self.new_position, self.new_department,
-                                ft.FilledButton(t("rc.add_person"), icon=ft.Icons.PERSON_ADD, on_click=self._add_person,
+                                ft.FilledButton(t("Thêm người"), icon=ft.Icons.PERSON_ADD, on_click=self._add_person,
                                                 disabled=locked, col={"xs": 12, "md": 2})],
                                spacing=8, run_spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         totals_box = ft.Semantics(identifier="rc-totals", container=True, content=ft.Container(
@@ -241,14 +244,14 @@ class RollCallScreen(VisitScreen):
 
     def _fill(self, sheet) -> None:
         self.rows = [PersonRow(self, i, r) for i, r in enumerate(sheet.rows if sheet else [], start=1)]
-        self.rows_col.controls = [r.control for r in self.rows] or [muted(self.t("rc.empty"), 16)]
+        self.rows_col.controls = [r.control for r in self.rows] or [muted(self.t("Chưa có danh sách công chức, viên chức của đơn vị. Nhập từ tệp hoặc thêm từng người."), 16)]
         self._show_totals(sheet)
 
     def _show_totals(self, sheet) -> None:
         if sheet is None:
             return
         tt = sheet.totals
-        self.totals.value = self.t("rc.totals", total=tt.roster, present=tt.present, late=tt.late,
+        self.totals.value = self.t("Tổng số: {total} · Có mặt: {present} · Đi muộn: {late} · Vắng có lý do: {excused} · Vắng không lý do: {unexcused} · Rời vị trí: {left} · Chưa điểm danh: {unmarked}", total=tt.roster, present=tt.present, late=tt.late,
                                    excused=tt.absent_excused, unexcused=tt.absent_unexcused,
                                    left=tt.left_post, unmarked=tt.not_recorded)
 
@@ -299,16 +302,16 @@ class RollCallScreen(VisitScreen):
             return
         parsed = got.value
         t = self.t
-        lines: list[ft.Control] = [ft.Text(t("rc.imported", n=len(parsed.people)), size=16,
+        lines: list[ft.Control] = [ft.Text(t.plural("Đã nhập {n} người", "Đã nhập {n} người", len(parsed.people), n=len(parsed.people)), size=16,
                                            weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)]
         if parsed.problems:
-            lines.append(ft.Text(t("rc.import_problems"), size=15, color=ft.Colors.RED_900))
+            lines.append(ft.Text(t("Các dòng chưa nhập được:"), size=15, color=ft.Colors.RED_900))
             lines += [ft.Text("• " + t.pick(p.vi, p.en), size=14, color=ft.Colors.RED_900)
                       for p in parsed.problems[:20]]
         self.import_report.controls = lines
         self.import_report.visible = True
         await self._reload()
-        self.app.toast(t("rc.imported", n=len(parsed.people)))
+        self.app.toast(t.plural("Đã nhập {n} người", "Đã nhập {n} người", len(parsed.people), n=len(parsed.people)))
 
     async def _rest_present(self, e=None) -> None:
         for row in self.rows:

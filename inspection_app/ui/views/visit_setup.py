@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from inspection_app.locale import N_
+from inspection_app.ui.enum_labels import enum_label
+
 from ...services import checklists, drafts, units, visits
 from ...services.visits import ParticipantIn
 from .. import fmt
@@ -30,21 +33,21 @@ TEAM_ROLES = ("leader", "deputy", "member", "secretary")
 class PersonRow:
     """One person being entered: name, position and (for the team) a role."""
 
-    def __init__(self, screen: "SetupForm", side: str, index: int, role: str = "member",
+    def __init__(self, screen: SetupForm, side: str, index: int, role: str = "member",
                  name: str = "", position: str = "", pid: str | None = None):
         t = screen.t
         self.side = side
         self.pid = pid  # an existing participant (editing)
-        self.name = ft.TextField(label=f"{t('setup.person_name')} {index}", expand=3, value=name)
-        self.position = ft.TextField(label=t("setup.person_position"), expand=2, value=position)
+        self.name = ft.TextField(label=f"{t('Họ và tên')} {index}", expand=3, value=name)
+        self.position = ft.TextField(label=t("Chức vụ"), expand=2, value=position)
         self.role = None
         if side == "team":
             self.role = ft.SegmentedButton(
                 selected=[role if role in TEAM_ROLES else "member"], allow_empty_selection=False,
                 allow_multiple_selection=False,
-                segments=[ft.Segment(value=r, label=t(f"role.{r}")) for r in TEAM_ROLES])
+                segments=[ft.Segment(value=r, label=t(enum_label("role", r))) for r in TEAM_ROLES])
         screen.keeper.watch(*[c for c in (self.name, self.position, self.role) if c is not None])
-        remove = icon_button(ft.Icons.REMOVE_CIRCLE_OUTLINE, t("setup.remove"), lambda e: screen.remove_person(self))
+        remove = icon_button(ft.Icons.REMOVE_CIRCLE_OUTLINE, t("Bỏ"), lambda e: screen.remove_person(self))
         fields = ft.Row([self.name, self.position, remove], spacing=8)
         self.control = ft.Semantics(identifier=f"person-{side}-{index}", container=True, content=ft.Container(
             ft.Column([fields, self.role] if self.role else [fields], spacing=6),
@@ -105,32 +108,32 @@ class SetupForm:
         v = {**self.initial(), **(self.draft or {})}
         self.unit_id = v.get("unit_id") or None
         # Unit: pick from the list (filtered by the search box) or add a new one.
-        self.unit_search = ft.TextField(label=t("setup.unit_search"), prefix_icon=ft.Icons.SEARCH,
+        self.unit_search = ft.TextField(label=t("Tìm đơn vị"), prefix_icon=ft.Icons.SEARCH,
                                         on_change=lambda e: self._fill_units(), width=420,
                                         value=v.get("unit_search", ""))
         self.unit_list: Any = ft.RadioGroup(content=ft.Column(spacing=0), on_change=self._unit_picked,
                                        value=self.unit_id)
         self.unit_selected = ft.Text("", size=16, weight=ft.FontWeight.W_600, color=ft.Colors.INDIGO_900)
-        self.new_unit_name = ft.TextField(label=t("setup.unit_name"), expand=3, value=v.get("new_unit_name", ""))
-        self.new_unit_kind = ft.TextField(label=t("setup.unit_kind"), expand=2, value=v.get("new_unit_kind", ""))
-        self.new_unit_address = ft.TextField(label=t("setup.unit_address"), expand=3,
+        self.new_unit_name = ft.TextField(label=t("Tên đơn vị"), expand=3, value=v.get("new_unit_name", ""))
+        self.new_unit_kind = ft.TextField(label=t("Loại đơn vị"), expand=2, value=v.get("new_unit_kind", ""))
+        self.new_unit_address = ft.TextField(label=t("Địa chỉ"), expand=3,
                                              value=v.get("new_unit_address", ""))
-        add_unit = ft.OutlinedButton(t("setup.unit_new"), icon=ft.Icons.ADD_BUSINESS, on_click=self._add_unit)
+        add_unit = ft.OutlinedButton(t("Thêm đơn vị mới"), icon=ft.Icons.ADD_BUSINESS, on_click=self._add_unit)
         self.no_match = ft.Container()  # "no unit matches: add it" (filled by _fill_units)
         self._fill_units()
         self._show_unit()
 
         self.kind = ft.SegmentedButton(
             selected=[v.get("kind") or "planned"], allow_empty_selection=False,
-            segments=[ft.Segment(value=k, label=t(f"kind.{k}")) for k in ("planned", "unannounced")])
-        self.decision_number = ft.TextField(label=t("setup.decision_number"), hint_text="125/QĐ-SNV", expand=1,
+            segments=[ft.Segment(value=k, label=t(enum_label("kind", k))) for k in ("planned", "unannounced")])
+        self.decision_number = ft.TextField(label=t("Số quyết định"), hint_text="125/QĐ-SNV", expand=1,
                                             value=v.get("decision_number", ""))
-        self.decision_date = ft.TextField(label=t("setup.decision_date"), hint_text=t("common.date_hint"), expand=1,
+        self.decision_date = ft.TextField(label=t("Ngày quyết định"), hint_text=t("dd/mm/yyyy"), expand=1,
                                           value=v.get("decision_date", ""))
-        self.place = ft.TextField(label=t("setup.place"), expand=1, value=v.get("place", ""))
-        self.arrival = ft.TextField(label=t("setup.arrival"), hint_text=t("setup.arrival_hint"),
+        self.place = ft.TextField(label=t("Địa điểm"), expand=1, value=v.get("place", ""))
+        self.arrival = ft.TextField(label=t("Thời điểm Đoàn đến"), hint_text=t("dd/mm/yyyy HH:MM"),
                                     value=v.get("arrival", ""), width=260)
-        now = ft.TextButton(t("common.now"), icon=ft.Icons.SCHEDULE, on_click=self._arrival_now)
+        now = ft.TextButton(t("Bây giờ"), icon=ft.Icons.SCHEDULE, on_click=self._arrival_now)
 
         self.team_rows: list[PersonRow] = []
         self.rep_rows: list[PersonRow] = []
@@ -151,31 +154,31 @@ class SetupForm:
                           self.arrival, *self.checklist_boxes.values())
         if self.draft is None:
             self.keeper.saved = self._fields()  # an untouched form is not a draft
-        start = ft.FilledButton(t("setup.save" if self.editing else "setup.create"),
+        start = ft.FilledButton(t(N_("Lưu thay đổi") if self.editing else N_("Bắt đầu kiểm tra")),
                                 icon=ft.Icons.SAVE if self.editing else ft.Icons.PLAY_ARROW, height=56,
                                 on_click=self._create)
-        cancel = ft.TextButton(t("setup.discard"), icon=ft.Icons.DELETE_SWEEP_OUTLINED, on_click=self._ask_cancel)
-        unit_part = ([heading(t("setup.unit")), ft.Text(self._unit_name(), size=17)] if self.editing else [
-            heading(t("setup.unit")), self.unit_search, self.unit_selected, self.unit_list, self.no_match,
+        cancel = ft.TextButton(t("Hủy bản nháp"), icon=ft.Icons.DELETE_SWEEP_OUTLINED, on_click=self._ask_cancel)
+        unit_part = ([heading(t("Đơn vị được kiểm tra")), ft.Text(self._unit_name(), size=17)] if self.editing else [
+            heading(t("Đơn vị được kiểm tra")), self.unit_search, self.unit_selected, self.unit_list, self.no_match,
             ft.Row([self.new_unit_name, self.new_unit_kind, self.new_unit_address], spacing=8),
             ft.Row([add_unit])])
         return ft.Column([
             *unit_part,
             ft.Divider(),
-            heading(t("setup.kind")), self.kind,
-            heading(t("setup.decision")), ft.Row([self.decision_number, self.decision_date], spacing=8),
+            heading(t("Hình thức kiểm tra")), self.kind,
+            heading(t("Quyết định thành lập Đoàn")), ft.Row([self.decision_number, self.decision_date], spacing=8),
             ft.Row([self.place], spacing=8),
-            heading(t("setup.arrival")), ft.Row([self.arrival, now]),
+            heading(t("Thời điểm Đoàn đến")), ft.Row([self.arrival, now]),
             ft.Divider(),
-            heading(t("setup.team")), self.team_col,
-            ft.Row([ft.OutlinedButton(t("setup.add_member"), icon=ft.Icons.PERSON_ADD,
+            heading(t("Thành viên Đoàn")), self.team_col,
+            ft.Row([ft.OutlinedButton(t("Thêm thành viên"), icon=ft.Icons.PERSON_ADD,
                                       on_click=lambda e: self._add_person("team", "member"))]),
-            heading(t("setup.unit_reps")), self.rep_col,
-            ft.Row([ft.OutlinedButton(t("setup.add_rep"), icon=ft.Icons.PERSON_ADD,
+            heading(t("Đại diện đơn vị")), self.rep_col,
+            ft.Row([ft.OutlinedButton(t("Thêm đại diện"), icon=ft.Icons.PERSON_ADD,
                                       on_click=lambda e: self._add_person("unit"))]),
             ft.Divider(),
-            heading(t("setup.checklists")),
-            *(self.checklist_boxes.values() or [muted(t("setup.no_checklists"))]),
+            heading(t("Nội dung kiểm tra áp dụng")),
+            *(self.checklist_boxes.values() or [muted(t("Không tìm thấy danh mục kiểm tra nào."))]),
             ft.Container(height=8),
             ft.Row([start, cancel], wrap=True),
             bottom_space(),
@@ -192,9 +195,9 @@ class SetupForm:
             ft.Radio(value=u.id, label=f"{u.name}" + (f" ({u.kind})" if u.kind else ""),
                      label_style=ft.TextStyle(size=16), height=48) for u in shown]
         if not self.units:
-            self.unit_list.content.controls = [muted(self.t("setup.unit_none"))]
+            self.unit_list.content.controls = [muted(self.t("Chưa có đơn vị nào, hãy thêm đơn vị mới."))]
         # a search that finds nothing offers to add what was typed as a new unit
-        self.no_match.content = (ft.OutlinedButton(self.t("setup.unit_add_typed", name=typed),
+        self.no_match.content = (ft.OutlinedButton(self.t("Không có đơn vị này. Thêm “{name}” làm đơn vị mới", name=typed),
                                                    icon=ft.Icons.ADD_BUSINESS, on_click=self._add_typed_unit)
                                  if typed and not shown else None)
 
@@ -204,7 +207,7 @@ class SetupForm:
 
     def _show_unit(self) -> None:
         name = self._unit_name()
-        self.unit_selected.value = self.t("setup.unit_selected", name=name) if name else ""
+        self.unit_selected.value = self.t("Đã chọn: {name}", name=name) if name else ""
 
     def _unit_picked(self, e=None) -> None:
         self.unit_id = self.unit_list.value
@@ -229,7 +232,7 @@ class SetupForm:
         self.unit_list.value = unit.id
         self._unit_picked()
         self.keeper.changed()
-        self.app.toast(self.t("setup.unit_added", name=unit.name))
+        self.app.toast(self.t("Đã thêm đơn vị: {name}", name=unit.name))
 
     # --- people ----------------------------------------------------------------------------------
     def _add_person(self, side: str, role: str = "member", person: dict | None = None) -> None:
@@ -261,7 +264,7 @@ class SetupForm:
             self.draft = None
             self.app.go(self.after_cancel())
 
-        self.app.confirm(self.t("setup.confirm_discard"), discard, yes_key="setup.discard")
+        self.app.confirm(self.t("Hủy những gì đã nhập trong biểu mẫu này?"), discard, yes_key=N_("Hủy bản nháp"))
 
     def after_cancel(self) -> str:
         return "/"
@@ -270,7 +273,7 @@ class SetupForm:
     async def _create(self, e=None) -> None:
         t = self.t
         if not self.unit_id:
-            self.app.toast(t("setup.unit_pick_first"), error=True)
+            self.app.toast(t("Hãy chọn đơn vị được kiểm tra."), error=True)
             return
         for f in (self.decision_date, self.arrival):
             f.error = None
@@ -278,11 +281,11 @@ class SetupForm:
         if (self.decision_date.value or "").strip():
             decision_date = fmt.parse_date(self.decision_date.value)
             if decision_date is None:
-                await self._refuse(self.decision_date, t("common.bad_date"))
+                await self._refuse(self.decision_date, t("Ngày không hợp lệ (dd/mm/yyyy)"))
                 return
         arrival = fmt.parse_datetime(self.arrival.value or "")
         if arrival is None:
-            await self._refuse(self.arrival, t("common.bad_datetime"))
+            await self._refuse(self.arrival, t("Thời điểm không hợp lệ (dd/mm/yyyy HH:MM)"))
             return
         await self.submit(decision_date, arrival)
 
@@ -313,7 +316,7 @@ class SetupForm:
 
 class SetupScreen(SetupForm, Screen):
     nav_key = "visits"
-    title_key = "setup.title"
+    title_key = N_("Thiết lập cuộc kiểm tra")
 
     async def load(self) -> None:
         await self.load_form()
@@ -323,7 +326,7 @@ class SetupEditScreen(SetupForm, VisitScreen):
     """The set-up of a started visit, editable until the visit is locked; each change is audited."""
 
     nav_key = "setup"
-    title_key = "setup.edit_title"
+    title_key = N_("Sửa thông tin cuộc kiểm tra")
     editing = True
 
     def draft_scope(self) -> str:
@@ -349,7 +352,7 @@ class SetupEditScreen(SetupForm, VisitScreen):
 
     def build(self) -> ft.Control:
         if self.locked:
-            return muted(self.t("setup.locked_no_edit"), 16)
+            return muted(self.t("Cuộc kiểm tra đã khóa: thông tin không sửa được nữa."), 16)
         return SetupForm.build(self)
 
     async def submit(self, decision_date, arrival) -> None:
@@ -362,7 +365,7 @@ class SetupEditScreen(SetupForm, VisitScreen):
         if not got.ok:
             return
         await self.keeper.discard()
-        self.app.toast(self.t("setup.saved"))
+        self.app.toast(self.t("Đã lưu thay đổi thông tin cuộc kiểm tra"))
         self.app.go(f"/visits/{self.visit_id}/info")
 
     def after_cancel(self) -> str:
@@ -373,7 +376,7 @@ class VisitInfoScreen(VisitScreen):
     """What the visit was set up with (read-only here)."""
 
     nav_key = ""
-    title_key = "setup.details"
+    title_key = N_("Thông tin cuộc kiểm tra")
 
     async def load_visit(self) -> None:
         result: Result[Any]
@@ -392,21 +395,21 @@ class VisitInfoScreen(VisitScreen):
 
         team = [p for p in self.people if p.side == "team"]
         reps = [p for p in self.people if p.side != "team"]
-        edit = ft.FilledTonalButton(t("setup.edit"), icon=ft.Icons.EDIT, height=52, visible=not self.locked,
+        edit = ft.FilledTonalButton(t("Sửa thông tin"), icon=ft.Icons.EDIT, height=52, visible=not self.locked,
                                     on_click=lambda e: self.app.go(f"/visits/{self.visit_id}/setup"))
         return ft.Column([
             ft.Row([heading(self.unit.name if self.unit else ""), status_chip(t, v.status)], wrap=True),
             ft.Row([edit]),
-            line(t("setup.kind"), t(f"kind.{v.kind}")),
-            line(t("setup.decision_number"), v.decision_number),
-            line(t("setup.decision_date"), fmt.show_date(v.decision_date)),
-            line(t("setup.place"), v.place),
-            line(t("setup.arrival"), fmt.show_datetime(v.arrival_at)),
-            heading(t("setup.team")),
-            *[line(t(f"role.{p.role}") if p.role in TEAM_ROLES else p.role, f"{p.full_name}"
+            line(t("Hình thức kiểm tra"), t(enum_label("kind", v.kind))),
+            line(t("Số quyết định"), v.decision_number),
+            line(t("Ngày quyết định"), fmt.show_date(v.decision_date)),
+            line(t("Địa điểm"), v.place),
+            line(t("Thời điểm Đoàn đến"), fmt.show_datetime(v.arrival_at)),
+            heading(t("Thành viên Đoàn")),
+            *[line(t(enum_label("role", p.role)) if p.role in TEAM_ROLES else p.role, f"{p.full_name}"
                    + (f" — {p.position}" if p.position else "")) for p in team],
-            heading(t("setup.unit_reps")),
+            heading(t("Đại diện đơn vị")),
             *[line(p.position or "", p.full_name) for p in reps],
-            heading(t("setup.checklists")),
+            heading(t("Nội dung kiểm tra áp dụng")),
             *[ft.Text(f"• {t.text(c.title)} ({c.version})", size=16) for c in self.checklists],
         ], spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)

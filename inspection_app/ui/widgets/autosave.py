@@ -7,7 +7,7 @@ when it is left, so text typed just before tapping another section is saved too.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import flet as ft
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from inspection_app.locale import N_
 
 if TYPE_CHECKING:
     from ..shell import Shell
@@ -36,7 +38,7 @@ def camera_available(page: ft.Page) -> bool:
     return importlib.util.find_spec("flet_camera") is not None
 
 
-async def _camera_permitted(app: "Shell") -> bool:
+async def _camera_permitted(app: Shell) -> bool:
     if importlib.util.find_spec("flet_permission_handler") is None:
         return True  # the plugin asks the system itself on first use
     import flet_permission_handler as fph
@@ -50,7 +52,7 @@ async def _camera_permitted(app: "Shell") -> bool:
 class CameraDialog:
     """Preview, capture, retake; ``on_use(bytes)`` receives the accepted JPEG."""
 
-    def __init__(self, app: "Shell", on_use: Callable[[bytes], Awaitable[Any]]):
+    def __init__(self, app: Shell, on_use: Callable[[bytes], Awaitable[Any]]):
         import flet_camera as fc
 
         self.app = app
@@ -59,38 +61,38 @@ class CameraDialog:
         self.on_use = on_use
         self.frame: bytes | None = None
         self.camera = fc.Camera(expand=True, preview_enabled=True)
-        self.status = ft.Text(self.t("cam.starting"), size=16)
+        self.status = ft.Text(self.t("Đang mở máy ảnh…"), size=16)
         self.stage = ft.Container(ft.Stack([self.camera]), width=720, height=480, bgcolor=ft.Colors.BLACK)
-        self.capture = ft.FilledButton(self.t("cam.capture"), icon=ft.Icons.CAMERA, height=56,
+        self.capture = ft.FilledButton(self.t("Chụp"), icon=ft.Icons.CAMERA, height=56,
                                        on_click=self._capture, disabled=True)
-        self.retake = ft.OutlinedButton(self.t("cam.retake"), icon=ft.Icons.REPLAY, height=56,
+        self.retake = ft.OutlinedButton(self.t("Chụp lại"), icon=ft.Icons.REPLAY, height=56,
                                         on_click=self._retake, visible=False)
-        self.use = ft.FilledButton(self.t("cam.use"), icon=ft.Icons.CHECK, height=56, on_click=self._use,
+        self.use = ft.FilledButton(self.t("Dùng ảnh này"), icon=ft.Icons.CHECK, height=56, on_click=self._use,
                                    visible=False)
         self.dialog = ft.AlertDialog(
-            modal=True, title=ft.Text(self.t("cam.title")),
+            modal=True, title=ft.Text(self.t("Chụp ảnh minh chứng")),
             content=ft.Semantics(identifier=CAMERA_ID, container=True,
                                  content=ft.Column([self.stage, self.status], tight=True, spacing=8)),
-            actions=[ft.TextButton(self.t("cam.close"), on_click=self._close), self.retake, self.capture, self.use])
+            actions=[ft.TextButton(self.t("Đóng"), on_click=self._close), self.retake, self.capture, self.use])
 
     async def open(self) -> None:
         page = self.app.page
         page.show_dialog(self.dialog)
         page.update()
         if not await _camera_permitted(self.app):
-            self._say("cam.denied")
+            self._say(N_("Ứng dụng chưa được phép dùng máy ảnh. Hãy cho phép trong phần Cài đặt của máy tính bảng."))
             return
         try:
             cameras = await self.camera.get_available_cameras()
             if not cameras:
-                self._say("cam.none")
+                self._say(N_("Không tìm thấy máy ảnh trên thiết bị này."))
                 return
             back = [c for c in cameras if c.lens_direction == self.fc.CameraLensDirection.BACK]
             await self.camera.initialize((back or cameras)[0], self.fc.ResolutionPreset.VERY_HIGH,
                                          enable_audio=False)
         except Exception:  # the plugin reports platform errors as exceptions
             log.exception("opening the camera")
-            self._say("cam.failed")
+            self._say(N_("Máy ảnh không chụp được. Hãy thử lại, hoặc chọn ảnh đã chụp."))
             return
         self.status.value = ""
         self.capture.disabled = False
@@ -109,9 +111,9 @@ class CameraDialog:
         except Exception:
             log.exception("taking a picture")
             self.capture.disabled = False
-            self._say("cam.failed")
+            self._say(N_("Máy ảnh không chụp được. Hãy thử lại, hoặc chọn ảnh đã chụp."))
             return
-        self.stage.content = ft.Image(src=self.frame, fit=ft.BoxFit.CONTAIN, semantics_label=self.t("cam.preview"))
+        self.stage.content = ft.Image(src=self.frame, fit=ft.BoxFit.CONTAIN, semantics_label=self.t("Ảnh vừa chụp"))
         self.capture.visible = False
         self.retake.visible = self.use.visible = True
         self.app.page.update()
@@ -135,7 +137,7 @@ class CameraDialog:
         self.app.page.update()
 
 
-def camera_button(app: "Shell", visit_id: str, on_added: Callable[[list], Awaitable[Any]],
+def camera_button(app: Shell, visit_id: str, on_added: Callable[[list], Awaitable[Any]],
                   disabled: bool = False, **links: Any) -> ft.Control | None:
     """A "Chụp ảnh" button for a visit's photos, or None where the app has no camera (web mode)."""
     if not camera_available(app.page):
@@ -155,5 +157,5 @@ def camera_button(app: "Shell", visit_id: str, on_added: Callable[[list], Awaita
     async def open_camera(e=None) -> None:
         await CameraDialog(app, use).open()
 
-    return ft.FilledButton(app.t("cam.take"), icon=ft.Icons.PHOTO_CAMERA, height=52, disabled=disabled,
+    return ft.FilledButton(app.t("Chụp ảnh"), icon=ft.Icons.PHOTO_CAMERA, height=52, disabled=disabled,
                            on_click=open_camera)

@@ -8,7 +8,7 @@ chosen row again clears the choice. ``selected`` reads and sets the choice like 
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
 import flet as ft
 

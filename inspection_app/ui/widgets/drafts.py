@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -37,7 +38,7 @@ async def _run(handler: Callable | None, e: Any) -> None:
 
 
 class DraftKeeper:
-    def __init__(self, app: "Shell", scope: str, key: str, read: Callable[[], Fields], delay: float = 0.6):
+    def __init__(self, app: Shell, scope: str, key: str, read: Callable[[], Fields], delay: float = 0.6):
         self.app = app
         self.scope, self.key = scope, key
         self.read = read

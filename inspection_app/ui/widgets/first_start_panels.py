@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from inspection_app.locale import N_p
+from inspection_app.ui.enum_labels import enum_label
+
 TRY_DEMO_ID = "try-demo"
 
 
@@ -13,8 +16,8 @@ def home_extras(app, has_visits: bool) -> list[ft.Control]:
         return []
     t = app.t
     return [ft.Semantics(identifier=TRY_DEMO_ID, container=True, content=ft.Card(ft.Container(ft.Column([
-        ft.Text(t("fs.try_demo_help"), size=16),
-        ft.OutlinedButton(t("fs.try_demo"), icon=ft.Icons.SCIENCE_OUTLINED, height=56,
+        ft.Text(t("Mở một đơn vị mẫu với các cuộc kiểm tra đã làm sẵn, tách riêng khỏi dữ liệu thật."), size=16),
+        ft.OutlinedButton(t("Dùng thử với dữ liệu mẫu"), icon=ft.Icons.SCIENCE_OUTLINED, height=56,
                           on_click=app.enter_demo),
     ], spacing=12), padding=16)))]
 
@@ -28,9 +31,9 @@ def device_note(app) -> list[ft.Control]:
         return []
     t = app.t
     return [ft.Container(ft.Column([
-        ft.Text(t("fs.device_title"), size=18, weight=ft.FontWeight.W_600),
-        ft.Text(t("fs.device_help"), size=15),
-        *[ft.Text(f"• {t('fs.feature.' + key)}", size=15) for key in missing],
+        ft.Text(t("Trên máy này"), size=18, weight=ft.FontWeight.W_600),
+        ft.Text(t("Các việc sau làm tại máy tính văn phòng:"), size=15),
+        *[ft.Text(f"• {t(enum_label('fs.feature', key))}", size=15) for key in missing],
     ], spacing=4), padding=12, border_radius=8, bgcolor=ft.Colors.BLUE_GREY_50)]
 
 
@@ -50,10 +53,10 @@ def identity_card(screen) -> list[ft.Control]:
     if not app.ctx.settings.department.missing():
         return []
     t = app.t
-    province = ft.TextField(label=t("st.province"), width=360, autofocus=False)
+    province = ft.TextField(label=t("Tỉnh, thành phố (ví dụ: Tây Ninh)"), width=360, autofocus=False)
     kind = ft.RadioGroup(value="tỉnh", content=ft.Row([
-        ft.Container(ft.Radio(value="tỉnh", label=t("fs.kind_province")), height=48),
-        ft.Container(ft.Radio(value="thành phố", label=t("fs.kind_city")), height=48)], wrap=True))
+        ft.Container(ft.Radio(value="tỉnh", label=t("Tỉnh")), height=48),
+        ft.Container(ft.Radio(value="thành phố", label=t("Thành phố trực thuộc trung ương")), height=48)], wrap=True))
 
     async def save(e=None) -> None:
         got = await app.call(settings_service.set_identity, app.ctx, province.value or "", kind.value or "tỉnh")
@@ -61,12 +64,12 @@ def identity_card(screen) -> list[ft.Control]:
             province.error = got.message
             province.update()
             return
-        app.toast(t("fs.identity_saved", name=got.value.department.organisation_name()))
+        app.toast(t("Đã lưu: {name}", name=got.value.department.organisation_name()))
         await app.refresh()
 
     return [ft.Semantics(identifier=IDENTITY_ID, container=True, content=ft.Card(ft.Container(ft.Column([
-        ft.Text(t("fs.identity_title"), size=18, weight=ft.FontWeight.W_600),
-        ft.Text(t("fs.identity_help"), size=15),
+        ft.Text(t(N_p("fs.identity_title", "Cơ quan kiểm tra")), size=18, weight=ft.FontWeight.W_600),
+        ft.Text(t("Trước khi lập biên bản, hãy cho biết Sở Nội vụ thuộc tỉnh, thành phố nào. Tên đầy đủ và cơ quan chủ quản được ghi theo đó; có thể sửa trong Cài đặt."), size=15),
         province, kind,
-        ft.FilledButton(t("common.save"), icon=ft.Icons.SAVE, height=52, on_click=save),
+        ft.FilledButton(t("Lưu"), icon=ft.Icons.SAVE, height=52, on_click=save),
     ], spacing=10), padding=16)))]

@@ -90,78 +90,78 @@ class KeysPanel:
 
     def _list_card(self) -> ft.Control:
         t = self.t
-        rows: list[ft.Control] = [_heading(t("kp.heading"), 18)]
+        rows: list[ft.Control] = [_heading(t("Khóa ký số trên máy này"), 18)]
         idents = list(self.status.identities) if self.status else []
         if not idents:
-            rows.append(_muted(t("kp.none")))
-        kinds = {"pilot": t("mn.kind_pilot"), "imported": t("mn.kind_imported"), "pkcs11": t("kp.kind_token")}
+            rows.append(_muted(t("Chưa có khóa nào.")))
+        kinds = {"pilot": t("thí điểm"), "imported": t("CA cấp"), "pkcs11": t("thiết bị ký số")}
         for i in idents:
-            rows.append(ft.Text(t("kp.item", name=i.name, title=i.title or "—", kind=kinds.get(i.kind, i.kind),
+            rows.append(ft.Text(t("{name} - {title} ({kind}, hết hạn {expires})", name=i.name, title=i.title or "—", kind=kinds.get(i.kind, i.kind),
                                   expires=fmt.show_date(fmt.parse_date(i.not_after[:10]))), size=15))
         if idents:
             self.unlock_choice = ft.Dropdown(
-                label=t("kp.unlock_which"), value=idents[0].id, width=420,
+                label=t("Khóa cần mở"), value=idents[0].id, width=420,
                 options=[ft.dropdown.Option(key=i.id, text=f"{i.name} ({i.title or '—'})") for i in idents])
-            self.unlock_pass = ft.TextField(label=t("kp.unlock_passphrase"), password=True, can_reveal_password=True,
+            self.unlock_pass = ft.TextField(label=t("Mật khẩu để mở khóa"), password=True, can_reveal_password=True,
                                             width=420, on_submit=self._unlock)
-            rows += [_muted(t("kp.unlock_help")), self.unlock_choice,
-                     ft.Row([self.unlock_pass, ft.OutlinedButton(t("kp.unlock"), icon=ft.Icons.LOCK_OPEN,
+            rows += [_muted(t("Mở khóa bằng mật khẩu để kiểm tra trước khi ký (tệp khóa cũ được bảo vệ lại theo chuẩn mới).")), self.unlock_choice,
+                     ft.Row([self.unlock_pass, ft.OutlinedButton(t("Mở khóa"), icon=ft.Icons.LOCK_OPEN,
                                                                  on_click=self._unlock, height=48)],
                             wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)]
         return _card("keys-list", *rows)
 
     def _import_card(self) -> ft.Control:
         t = self.t
-        rows: list[ft.Control] = [_heading(t("kp.import_heading")), _muted(t("kp.import_help"))]
+        rows: list[ft.Control] = [_heading(t("Nhập chứng thư số (.p12)")), _muted(t("Tệp .p12 hoặc .pfx do tổ chức chứng thực cấp, có khóa riêng và chứng thư."))]
         if self.pending_p12 is None:
-            rows.append(ft.Row([ft.OutlinedButton(t("kp.import_pick"), icon=ft.Icons.FILE_OPEN,
+            rows.append(ft.Row([ft.OutlinedButton(t("Chọn tệp .p12"), icon=ft.Icons.FILE_OPEN,
                                                   on_click=self._pick_p12, height=48)]))
         else:
             name, _ = self.pending_p12
-            self.p12_pass = ft.TextField(label=t("kp.import_passphrase", name=name), password=True,
+            self.p12_pass = ft.TextField(label=t("Mật khẩu của tệp {name}", name=name), password=True,
                                          can_reveal_password=True, width=420, on_submit=self._import)
             rows += [ft.Text(name, size=15, weight=ft.FontWeight.W_500),
                      ft.Row([self.p12_pass,
-                             ft.FilledButton(t("kp.import_do"), icon=ft.Icons.KEY, on_click=self._import, height=48),
-                             ft.TextButton(t("common.cancel"), on_click=self._cancel_import)],
+                             ft.FilledButton(t("Nhập"), icon=ft.Icons.KEY, on_click=self._import, height=48),
+                             ft.TextButton(t("Hủy"), on_click=self._cancel_import)],
                             wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)]
         return _card("keys-import", *rows)
 
     def _pilot_card(self) -> ft.Control:
         t = self.t
-        names = [name for name, _ in self.members] + [t("mn.pilot_office")]
-        self.pilot_pass = ft.TextField(label=t("mn.pilot_passphrase"), password=True, can_reveal_password=True,
+        names = [name for name, _ in self.members] + [t("Văn thư của Sở (ký tiếp nhận)")]
+        self.pilot_pass = ft.TextField(label=t("Mật khẩu bảo vệ khóa (ít nhất 8 ký tự)"), password=True, can_reveal_password=True,
                                        width=420)
-        self.pilot_button = ft.OutlinedButton(t("mn.pilot_create"), icon=ft.Icons.KEY,
+        self.pilot_button = ft.OutlinedButton(t("Tạo chứng thư thí điểm"), icon=ft.Icons.KEY,
                                               on_click=self._make_pilot_keys, height=48)
         return _card(
             "minutes-pilot",
-            _heading(t("mn.pilot_heading")),
+            _heading(t("Tạo chứng thư THÍ ĐIỂM trên máy này")),
             ft.Text(t.pick(minutes.PILOT_NOTICE_VI, minutes.PILOT_NOTICE_EN), size=15, color=ft.Colors.BROWN_900),
-            _muted(t("mn.pilot_members", names=", ".join(names))),
-            *([_muted(t("mn.pilot_existing"))] if self.has_root else []),
+            _muted(t("Sẽ cấp cho: {names}", names=", ".join(names))),
+            *([_muted(t("Máy đã có CA gốc thí điểm: nhập đúng mật khẩu của CA gốc."))] if self.has_root else []),
             ft.Row([self.pilot_pass, self.pilot_button], wrap=True,
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
             bgcolor=ft.Colors.AMBER_50)
 
     def _roots_card(self) -> ft.Control:
         t = self.t
-        rows: list[ft.Control] = [_heading(t("kp.roots_heading")), _muted(t("kp.roots_help"))]
+        rows: list[ft.Control] = [_heading(t("CA gốc được tin cậy")), _muted(t("Chỉ tin cậy một CA gốc sau khi đã đối chiếu mã SHA-256 với nơi cấp."))]
         for r in (self.status.roots if self.status else ()):
             rows += [ft.Text(r.common_name, size=15, weight=ft.FontWeight.W_500),
                      ft.Text(f"SHA-256 {r.fingerprint_text}", size=13, font_family="monospace", selectable=True)]
         if self.pending_root is not None:
             _, info = self.pending_root
             rows += [ft.Container(ft.Column([
-                ft.Text(t("kp.trust_confirm", name=info.common_name), size=15, weight=ft.FontWeight.W_600),
+                ft.Text(t("Tin cậy CA gốc \"{name}\"? Đối chiếu mã SHA-256 dưới đây với nơi cấp trước khi đồng ý.", name=info.common_name), size=15, weight=ft.FontWeight.W_600),
                 ft.Text(f"SHA-256 {info.fingerprint_text}", size=14, font_family="monospace", selectable=True),
-                ft.Row([ft.FilledButton(t("kp.trust_yes"), icon=ft.Icons.VERIFIED_USER, on_click=self._trust,
+                ft.Row([ft.FilledButton(t("Đã đối chiếu, tin cậy CA gốc này"), icon=ft.Icons.VERIFIED_USER, on_click=self._trust,
                                         height=48),
-                        ft.TextButton(t("common.cancel"), on_click=self._cancel_trust)], wrap=True),
+                        ft.TextButton(t("Hủy"), on_click=self._cancel_trust)], wrap=True),
             ], spacing=6), padding=10, bgcolor=ft.Colors.AMBER_50, border_radius=8)]
         rows.append(ft.Row([
-            ft.OutlinedButton(t("kp.trust_pick"), icon=ft.Icons.VERIFIED_OUTLINED, on_click=self._pick_root, height=48),
-            ft.OutlinedButton(t("kp.seal_pick") if not (self.status and self.status.has_seal) else t("kp.seal_change"),
+            ft.OutlinedButton(t("Thêm CA gốc tin cậy"), icon=ft.Icons.VERIFIED_OUTLINED, on_click=self._pick_root, height=48),
+            ft.OutlinedButton(t("Chọn ảnh con dấu") if not (self.status and self.status.has_seal) else t("Đổi ảnh con dấu"),
                               icon=ft.Icons.APPROVAL, on_click=self._pick_seal, height=48),
         ], wrap=True))
         return _card("keys-roots", *rows)
@@ -184,7 +184,7 @@ class KeysPanel:
         if picked is None:
             return
         if len(picked[1]) > key_service.MAX_P12_BYTES:
-            self.app.toast(self.t("kp.too_large"), error=True)
+            self.app.toast(self.t("Tệp quá lớn để là tệp .p12 (tối đa 1 MB)."), error=True)
             return
         self.pending_p12 = picked
         self._refresh()
@@ -204,7 +204,7 @@ class KeysPanel:
         result = result.value
         ident, offered = result
         self.pending_p12 = None
-        self.app.toast(self.t("kp.imported", name=ident.name))
+        self.app.toast(self.t("Đã nhập chứng thư của {name}", name=ident.name))
         if offered:  # a root came with the file: show it for confirmation, never trust it silently
             self.pending_root = (offered[0].pem, offered[0])
         await self.load()
@@ -234,7 +234,7 @@ class KeysPanel:
         if not result.ok:
             return
         self.pending_root = None
-        self.app.toast(self.t("kp.trusted", name=info.common_name))
+        self.app.toast(self.t("Đã tin cậy CA gốc {name}", name=info.common_name))
         await self.load()
 
     async def _pick_seal(self, e: Any = None) -> None:
@@ -244,7 +244,7 @@ class KeysPanel:
         result = await self.app.call(key_service.set_seal, self.app.ctx, picked[1], work="long")
         if not result.ok:
             return
-        self.app.toast(self.t("kp.seal_saved"))
+        self.app.toast(self.t("Đã lưu ảnh con dấu (màu đỏ, nền trong suốt)"))
         await self.load()
 
     # --- pilot keys and unlocking ---------------------------------------------------------------
@@ -258,7 +258,7 @@ class KeysPanel:
             self.pilot_button.update()
             return
         made = made.value
-        self.app.toast(self.t("mn.pilot_done", n=len(made.identities)))
+        self.app.toast(self.t.plural("Đã tạo {n} chứng thư thí điểm", "Đã tạo {n} chứng thư thí điểm", len(made.identities), n=len(made.identities)))
         self.has_root = True
         await self.load()
         await self.on_change()
@@ -273,7 +273,7 @@ class KeysPanel:
             return
         result = result.value
         self.unlock_pass.value = ""
-        self.app.toast(self.t("kp.unlocked", name=result.name))
+        self.app.toast(self.t("Mật khẩu đúng: đã mở khóa của {name}", name=result.name))
 
 
 __all__ = ["KeysPanel"]

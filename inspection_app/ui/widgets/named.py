@@ -8,7 +8,8 @@ language, that a screen reader taps like the button.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import flet as ft
 

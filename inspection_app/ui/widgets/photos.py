@@ -39,7 +39,7 @@ def photo_service():
 class PhotoPicker:
     """One FilePicker per screen (keep a reference: unreferenced services are unregistered)."""
 
-    def __init__(self, app: "Shell"):
+    def __init__(self, app: Shell):
         self.app = app
         self.picker = ft.FilePicker()
 
@@ -53,7 +53,7 @@ class PhotoPicker:
         """Pick photos and hand each one to the media service; returns the stored photos."""
         service = photo_service()
         if service is None:
-            self.app.toast(self.app.t("common.not_ready"), error=True)
+            self.app.toast(self.app.t("Chức năng này chưa sẵn sàng trong phiên bản này."), error=True)
             return []
         picked = await self.pick()
         if not picked:
@@ -75,7 +75,7 @@ class PhotoPicker:
         return stored
 
 
-async def thumbnails(app: "Shell", photos: list) -> dict[str, bytes]:
+async def thumbnails(app: Shell, photos: list) -> dict[str, bytes]:
     """Thumbnail bytes by photo id (read off the event loop)."""
     service = photo_service()
     if service is None or not photos:

@@ -6,7 +6,8 @@ unlike a dropdown menu that opens over the screen.
 
 from __future__ import annotations
 
-from typing import Callable, cast
+from collections.abc import Callable
+from typing import cast
 
 import flet as ft
 

@@ -7,7 +7,8 @@ onto the pad when the screen opens again.
 
 from __future__ import annotations
 
-from typing import Callable, cast
+from collections.abc import Callable
+from typing import cast
 
 import flet as ft
 import flet.canvas as cv
