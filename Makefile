@@ -63,7 +63,7 @@ test: $(STAMP) sysdeps lint
 # then `make catalogs`; `make run` and `make test` compile them first). The wheel compiles them too (setup.py).
 .PHONY: catalogs extract-messages
 LOCALE := inspection_app/locale
-MSG_KEYWORDS := -k t -k label -k N_ -k N_p:1c,2 -k plural:1,2 $(foreach e,UserError NotFound ValidationFailed \
+MSG_KEYWORDS := -k t -k label -k N_ -k both -k N_p:1c,2 -k plural:1,2 $(foreach e,UserError NotFound ValidationFailed \
 	Locked StorageError PhotoRejected BundleRejected DeviceNotEnrolled BadPassphrase DamagedBundle BeforeArrival,-k $(e):1)
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -D messages -d $(LOCALE) --statistics

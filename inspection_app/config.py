@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from inspection_app.locale import N_
+from inspection_app.locale import N_, both
 
 from .domain.errors import UserError, storage_error
 from .domain.text import nfc
@@ -81,7 +81,7 @@ class Department(BaseModel):
 
     def missing(self) -> list[tuple[str, str]]:
         """The identity fields still to fill in, as (Vietnamese, English) labels."""
-        return [] if self.province else [("Tỉnh, thành phố", "Province or city")]
+        return [] if self.province else [both("Tỉnh, thành phố")]
 
     def province_name(self) -> str:
         """"tỉnh Tây Ninh", "thành phố Hà Nội"."""
@@ -233,7 +233,7 @@ class Config:
         data = self.settings.model_dump(mode="json")
         text = ("# inspection-app settings: edit here or in the app's settings screen.\n"
                 + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-        atomic_write(self.settings_path, text.encode("utf-8"), "cài đặt", "the settings")
+        atomic_write(self.settings_path, text.encode("utf-8"), *both("cài đặt"))
 
     # Convenience for the domain layer, which takes plain values.
     def working_calendar_args(self) -> dict:

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.sampling import (
     ALGORITHM_VERSION,
@@ -156,16 +158,16 @@ def _verify_from_arguments(args: argparse.Namespace, result: RegisterImport) -> 
     _print_draw(draw)
     checks: list[tuple[str, str, bool]] = []
     if args.frame_hash:
-        checks.append(("mã băm khung", "frame hash", args.frame_hash.strip().lower() == draw.frame_hash))
+        checks.append((*both("mã băm khung"), args.frame_hash.strip().lower() == draw.frame_hash))
     if args.commitment:
-        checks.append(("cam kết", "commitment", args.commitment.strip().lower() == commitment_of(seed)))
+        checks.append((*both("cam kết"), args.commitment.strip().lower() == commitment_of(seed)))
     expected = [c.strip() for chunk in (args.codes or []) for c in chunk.split(",") if c.strip()]
     if args.codes_file:
         lines = Path(args.codes_file).read_text(encoding="utf-8-sig").splitlines()
         expected += [line.strip() for line in lines if line.strip()]
     if expected:
         ok = sorted(expected) == sorted(draw.codes)
-        checks.append(("danh sách hồ sơ", "dossier list", ok))
+        checks.append((*both("danh sách hồ sơ"), ok))
         if not ok:
             for code in sorted(set(expected) - set(draw.codes)):
                 print(f"  - đã ghi nhưng không chọn lại được / recorded, not re-drawn: {code}")
@@ -181,7 +183,7 @@ def _verify_from_arguments(args: argparse.Namespace, result: RegisterImport) -> 
     failed_en = [en for _, en, ok in checks if not ok]
     if failed_vi:
         return _verdict(False, "KHÔNG KHỚP: " + ", ".join(failed_vi), "MISMATCH: " + ", ".join(failed_en))
-    return _verdict(True, "KHỚP: chọn lại được đúng mẫu đã ghi", "MATCH: the re-draw reproduces the recorded sample")
+    return _verdict(True, *both("KHỚP: chọn lại được đúng mẫu đã ghi"))
 
 
 def _write_record(path: str, draw: SampleDraw) -> None:

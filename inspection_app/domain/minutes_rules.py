@@ -13,6 +13,8 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from inspection_app.locale import N_p, both
+
 from .errors import Phrase, ValidationFailed
 
 # --- a signature is a signature ----------------------------------------------------------------------
@@ -63,13 +65,13 @@ LIMITS = {
 }
 
 _FIELD_WORDS = {
-    "assessment": ("Phần đánh giá", "The assessment"),
-    "unit_opinion": ("Ý kiến của đơn vị", "The unit's opinion"),
-    "remedy": ("Nội dung yêu cầu khắc phục", "The request to remedy"),
-    "note": ("Ghi chú", "The note"),
-    "reason": ("Lý do", "The reason"),
-    "name": ("Họ và tên", "The name"),
-    "position": ("Chức vụ", "The position"),
+    "assessment": both("Phần đánh giá"),
+    "unit_opinion": both("Ý kiến của đơn vị"),
+    "remedy": both(N_p("domain.minutes_rules", "Nội dung yêu cầu khắc phục")),
+    "note": both(N_p("domain.minutes_rules", "Ghi chú")),
+    "reason": both(N_p("domain.minutes_rules", "Lý do")),
+    "name": both(N_p("domain.minutes_rules", "Họ và tên")),
+    "position": both(N_p("domain.minutes_rules", "Chức vụ")),
 }
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inspection_app.locale import both
+
 from .text import fold
 
 # Staff categories (StaffMember.employment_type, read forgivingly).
@@ -58,19 +60,19 @@ class Handling:
 
 NONE = "none"
 HANDLINGS: tuple[Handling, ...] = (
-    Handling(NONE, "Chưa xử lý", "Not handled yet", False, ()),
-    Handling("reminder", "Nhắc nhở", "Reminder", False, ()),
-    Handling("self_criticism", "Kiểm điểm", "Self-criticism", False, ()),
-    Handling("reprimand", "Khiển trách", "Reprimand", True, ()),
-    Handling("warning", "Cảnh cáo", "Warning", True, (CADRE, CIVIL_SERVANT, PUBLIC_EMPLOYEE, UNKNOWN)),
-    Handling("salary_delay", "Kéo dài thời hạn nâng lương không quá 06 tháng", "Salary rise delayed (≤ 6 months)",
+    Handling(NONE, *both("Chưa xử lý"), False, ()),
+    Handling("reminder", *both("Nhắc nhở"), False, ()),
+    Handling("self_criticism", *both("Kiểm điểm"), False, ()),
+    Handling("reprimand", *both("Khiển trách"), True, ()),
+    Handling("warning", *both("Cảnh cáo"), True, (CADRE, CIVIL_SERVANT, PUBLIC_EMPLOYEE, UNKNOWN)),
+    Handling("salary_delay", *both("Kéo dài thời hạn nâng lương không quá 06 tháng"),
              True, (WORKER, UNKNOWN)),
-    Handling("demotion", "Giáng chức", "Demotion", True, (CIVIL_SERVANT, UNKNOWN)),
-    Handling("dismissal_from_post", "Cách chức", "Removal from post", True, ()),
-    Handling("forced_resignation", "Buộc thôi việc", "Forced resignation", True,
+    Handling("demotion", *both("Giáng chức"), True, (CIVIL_SERVANT, UNKNOWN)),
+    Handling("dismissal_from_post", *both("Cách chức"), True, ()),
+    Handling("forced_resignation", *both("Buộc thôi việc"), True,
              (CIVIL_SERVANT, PUBLIC_EMPLOYEE, UNKNOWN)),
-    Handling("removal_from_office", "Bãi nhiệm", "Removal from elected office", True, (CADRE, UNKNOWN)),
-    Handling("summary_dismissal", "Sa thải", "Summary dismissal", True, (WORKER, UNKNOWN)),
+    Handling("removal_from_office", *both("Bãi nhiệm"), True, (CADRE, UNKNOWN)),
+    Handling("summary_dismissal", *both("Sa thải"), True, (WORKER, UNKNOWN)),
 )
 BY_CODE = {h.code: h for h in HANDLINGS}
 

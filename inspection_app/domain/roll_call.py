@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import time
 
+from inspection_app.locale import both
+
 from .errors import ValidationFailed
 from .text import fold, nfc, unify_tone_marks
 
@@ -137,26 +139,21 @@ def parse_roster(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> Ro
 
         name = " ".join(x for x in (get("family_name"), get("full_name")) if x)
         if not name:
-            result.problems.append(RowProblem(number, f"Dòng {number}: thiếu họ và tên, bỏ qua.",
-                                              f"Row {number}: no full name; skipped."))
+            result.problems.append(RowProblem(number, *both("Dòng {number}: thiếu họ và tên, bỏ qua.", number=number)))
             continue
         if len(name) > MAX_NAME_CHARS:
             result.problems.append(RowProblem(
-                number, f"Dòng {number}: họ và tên dài {len(name)} ký tự, quá giới hạn {MAX_NAME_CHARS}; bỏ qua.",
-                f"Row {number}: the full name is {len(name)} characters long, over the limit of {MAX_NAME_CHARS}; "
-                "skipped."))  # fmt: skip
+                number, *both("Dòng {number}: họ và tên dài {n} ký tự, quá giới hạn {max_name_chars}; bỏ qua.", number=number, n=len(name), max_name_chars=MAX_NAME_CHARS)))  # fmt: skip
             continue
         if any(ch.isdigit() for ch in name):
-            result.problems.append(RowProblem(number, f"Dòng {number}: họ và tên '{name}' chứa chữ số, bỏ qua.",
-                                              f"Row {number}: the name '{name}' contains digits; skipped."))
+            result.problems.append(RowProblem(number, *both("Dòng {number}: họ và tên '{name}' chứa chữ số, bỏ qua.", number=number, name=name)))
             continue
         values = {f: get(f) for f in ("position", "department", "employment_type", "staff_code")}
         too_long = [f for f, v in values.items() if len(v) > MAX_FIELD_CHARS]
         if too_long:
             header_name = header[cols[too_long[0]]]
             result.problems.append(RowProblem(
-                number, f"Dòng {number}: cột '{header_name}' dài quá {MAX_FIELD_CHARS} ký tự; bỏ qua.",
-                f"Row {number}: the column '{header_name}' is over {MAX_FIELD_CHARS} characters; skipped."))  # fmt: skip
+                number, *both("Dòng {number}: cột '{header_name}' dài quá {max_field_chars} ký tự; bỏ qua.", number=number, header_name=header_name, max_field_chars=MAX_FIELD_CHARS)))  # fmt: skip
             continue
         person = RosterPerson(number, name, **values)
         first = first_row.get(person.identity)

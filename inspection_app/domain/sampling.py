@@ -69,6 +69,7 @@ from inspection_app.domain.sampling_params import (
     spec_from_dict,
 )
 from inspection_app.domain.timeliness import Timeliness, status_of
+from inspection_app.locale import both
 
 __all__ = [
     "ALGORITHM_VERSION", "FRAME_FIELDS", "FRAME_FORMAT", "SEED_BYTES", "DossierRecord", "DrawSpec", "Frame",
@@ -209,7 +210,7 @@ class Verification:
     def summary(self) -> tuple[str, str]:
         """A verdict in Vietnamese and English."""
         if self.matches:
-            return ("KHỚP: chọn lại được đúng mẫu đã ghi.", "MATCH: the re-draw reproduces the recorded sample.")
+            return both("KHỚP: chọn lại được đúng mẫu đã ghi.")
         vi, en = [], []
         if not self.frame_hash_matches:
             vi.append("khung chọn mẫu (sổ theo dõi) đã thay đổi")

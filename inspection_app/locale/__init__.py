@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["LANGS", "DOMAIN", "N_", "N_p", "catalog", "gettext", "ngettext", "translate", "fill", "source_text",
+__all__ = ["LANGS", "DOMAIN", "N_", "N_p", "both", "catalog", "gettext", "ngettext", "translate", "fill", "source_text",
            "plural_en"]
 
 LANGS = ("vi", "en")
@@ -163,6 +163,29 @@ def translate(msgid: str, lang: str, params: Mapping[str, object] | None = None)
     if "" in shown.values():  # an empty value ("The photo file {name} is empty" without a name): one space
         out = re.sub(r"(?<=\S)  +(?=\S)", " ", out)
     return plural_en(out) if lang != "vi" and "(s)" in out else out
+
+
+def both(msgid: str, /, **params: object) -> tuple[str, str]:
+    """``(Vietnamese, English)`` of ``msgid`` from the catalogs, its ``{placeholders}`` filled from ``params``.
+
+    For code that keeps text in the two languages side by side (a ``(vi, en)`` label table, an error built
+    with both texts): ``("Đánh giá", "Assessment")`` is written ``both("Đánh giá")`` and the English lives in
+    ``en/LC_MESSAGES/messages.po``. ``msgid`` may carry a context (``both(N_p("ctx", "…"))``). A parameter
+    with a ``text(lang)`` method (a :class:`~inspection_app.domain.errors.Phrase`: data in two languages)
+    gives each language its own value. Without parameters the texts are returned as the catalog has them
+    (no ``str.format``, so a literal brace stays one); unlike :func:`translate`, no English plural is chosen.
+    """
+    out = []
+    for lang in LANGS:
+        text = gettext(msgid, lang)
+        if params:
+            shown = {}
+            for k, v in params.items():
+                pick = getattr(v, "text", None)
+                shown[k] = pick(lang) if callable(pick) else v
+            text = fill(text, shown)
+        out.append(text)
+    return out[0], out[1]
 
 
 class Message:

@@ -14,6 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
+from inspection_app.locale import both
+
 from ..domain.errors import NotFound
 from ..domain.text import fold, nfc
 from ..fsutil import atomic_write
@@ -97,7 +99,7 @@ def _read_index(data_dir: Path) -> list[Identity]:
 
 def _write_index(data_dir: Path, items: Sequence[Identity]) -> None:
     data = json.dumps([asdict(i) for i in items], ensure_ascii=False, indent=2).encode("utf-8")
-    _write_private(keys_dir(data_dir) / INDEX, data, "danh sách khóa ký số", "the key index")
+    _write_private(keys_dir(data_dir) / INDEX, data, *both("danh sách khóa ký số"))
 
 
 def _identity_from(cert: x509.Certificate, ident: str, kind: str, file: str) -> Identity:

@@ -39,6 +39,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from inspection_app.locale import both
+
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from .keycrypt import _pw, _serialize_p12, _wrong_passphrase, p12_kdf_current
 
@@ -140,7 +142,7 @@ def import_p12(data_dir: Path, source: Path, passphrase: str | bytes, *,
             return known, []
     ident = _unique_id(slug(common_name(cert.subject)), index)
     file = f"identities/{ident}.p12"
-    _write_private(keys_dir(data_dir) / file, data, "khóa ký số", "the signing key")
+    _write_private(keys_dir(data_dir) / file, data, *both("khóa ký số"))
     identity = _identity_from(cert, ident, "imported", file)
     index.append(identity)
     _write_index(data_dir, index)
@@ -169,11 +171,11 @@ def load_identity(data_dir: Path, identity: Identity, passphrase: str | bytes): 
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, pw)
     except ValueError as exc:
-        raise _wrong_passphrase(f"ký số của {identity.name}", f"{identity.name}'s signing key") from exc
+        raise _wrong_passphrase(*both("ký số của {name}", name=identity.name)) from exc
     assert key is not None and cert is not None
     if not p12_kdf_current(data):  # an older file: rewrite it with current settings, same passphrase
         data = _serialize_p12(identity.name.encode("utf-8"), key, cert, list(chain), pw)
-        _write_private(path, data, "khóa ký số", "the signing key")
+        _write_private(path, data, *both("khóa ký số"))
     if dt.datetime.now(dt.UTC) > cert.not_valid_after_utc:
         raise UserError(
             "Chứng thư ký số của {name} đã hết hạn ngày {not_valid_after_utc:%d/%m/%Y}.", name=identity.name, not_valid_after_utc=cert.not_valid_after_utc)

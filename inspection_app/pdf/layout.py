@@ -20,6 +20,7 @@ from pathlib import Path
 from reportlab.platypus import Flowable
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import N_p, both
 
 from ..domain.errors import UserError
 from ..domain.minutes import MinutesContent, format_minutes_number, roman
@@ -91,17 +92,17 @@ def annex_plan(content: MinutesContent) -> list[tuple[str, str]]:
 
 #: where a field's text appears in the minutes, to name it in a refusal
 _FIELD_PLACES = {
-    "assessment": ("III. Đánh giá chung", "III. Assessment"),
-    "unit_opinion": ("V. Ý kiến của đơn vị được kiểm tra", "V. Opinion of the unit"),
-    "remedies": ("IV. Yêu cầu khắc phục", "IV. Requests to remedy"),
-    "sections": ("Nội dung kiểm tra và ghi chú", "Checklist items and notes"),
-    "other_findings": ("Các phát hiện khác", "Other findings"),
-    "roll_call": ("Danh sách điểm danh", "Roll call"),
-    "sample": ("Hồ sơ thủ tục hành chính", "Administrative dossiers"),
-    "photos": ("Chú thích ảnh", "Photo captions"),
-    "team": ("Thành phần Đoàn", "The team"),
-    "unit_representatives": ("Đại diện đơn vị", "The unit's representatives"),
-    "signatures": ("Chữ ký, từ chối ký", "Signatures, refusals"),
+    "assessment": both("III. Đánh giá chung"),
+    "unit_opinion": both(N_p("pdf.layout", "V. Ý kiến của đơn vị được kiểm tra")),
+    "remedies": both("IV. Yêu cầu khắc phục"),
+    "sections": both("Nội dung kiểm tra và ghi chú"),
+    "other_findings": both("Các phát hiện khác"),
+    "roll_call": both("Danh sách điểm danh"),
+    "sample": both(N_p("pdf.layout", "Hồ sơ thủ tục hành chính")),
+    "photos": both("Chú thích ảnh"),
+    "team": both("Thành phần Đoàn"),
+    "unit_representatives": both(N_p("pdf.layout", "Đại diện đơn vị")),
+    "signatures": both("Chữ ký, từ chối ký"),
 }
 
 
@@ -127,7 +128,7 @@ def unprintable(content: MinutesContent) -> list[tuple[str, str, list[str]]]:
     out = []
     for key, chars in found.items():
         if chars:
-            vi, en = _FIELD_PLACES.get(key, ("Phần đầu biên bản", "The heading of the minutes"))
+            vi, en = _FIELD_PLACES.get(key, both("Phần đầu biên bản"))
             out.append((vi, en, chars))
     return out
 
@@ -214,7 +215,7 @@ def add_signature_fields(pdf: bytes, fields: dict[str, SignatureBox]) -> bytes:
 def write_minutes(content: MinutesContent, path: Path) -> RenderedMinutes:
     """Render and write atomically (a temporary file renamed into place)."""
     rendered = render_minutes(content)
-    write_atomic(path, rendered.pdf, "biên bản", "the minutes")
+    write_atomic(path, rendered.pdf, *both("biên bản"))
     return rendered
 
 

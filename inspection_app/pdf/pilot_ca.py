@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from inspection_app.locale import both
+
 from ..domain.errors import NotFound
 from ..domain.text import fold, nfc
 from .keycrypt import (
@@ -128,11 +130,11 @@ def _load_root_key(data_dir: Path, pw: bytes) -> rsa.RSAPrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=pw)
     except (ValueError, TypeError) as exc:
-        raise _wrong_passphrase("CA gốc của Sở", "the department root CA") from exc
+        raise _wrong_passphrase(*both("CA gốc của Sở")) from exc
     assert isinstance(key, rsa.RSAPrivateKey)
     if not pem_key_kdf_current(data):  # an older file: rewrite it with current settings
         _write_private(keys_dir(data_dir) / ROOT_KEY, _encrypted_pkcs8_pem(key, pw),
-                       "khóa CA gốc", "the root CA key")
+                       *both("khóa CA gốc"))
     return key
 
 
@@ -150,9 +152,9 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
     if root is None:
         root_key, root = _make_root(organisation)
         _write_private(kdir / ROOT_KEY, _encrypted_pkcs8_pem(root_key, pw),
-                       "khóa CA gốc", "the root CA key")
+                       *both("khóa CA gốc"))
         _write_private(kdir / ROOT_CERT, root.public_bytes(serialization.Encoding.PEM),
-                       "chứng thư gốc", "the root certificate")
+                       *both("chứng thư gốc"))
         _record_trust(data_dir, root, "keys init")
         created = True
     else:
@@ -172,7 +174,7 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
         ident = _unique_id(slug(f"{name} {title}"), index)
         file = f"identities/{ident}.p12"
         _write_private(kdir / file, _serialize_p12(name.encode("utf-8"), key, cert, [root], pw),
-            "khóa ký số", "the signing key")
+            *both("khóa ký số"))
         identity = _identity_from(cert, ident, "pilot", file)
         index.append(identity)
         issued.append(identity)
@@ -181,7 +183,7 @@ def init_pilot(data_dir: Path, organisation: str, members: Sequence[tuple[str, s
     if load_seal(data_dir) is None:  # a pilot gets a specimen seal marked "MẪU", never a real one
         from .stamp import specimen_seal
 
-        _write_private(seal_path(data_dir), specimen_seal(organisation), "ảnh con dấu", "the seal image")
+        _write_private(seal_path(data_dir), specimen_seal(organisation), *both("ảnh con dấu"))
     return PilotKeys(root=root, root_path=kdir / ROOT_CERT, created_root=created,
                      identities=tuple(issued))
 

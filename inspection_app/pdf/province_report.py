@@ -17,6 +17,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from inspection_app.locale import both
+
 from ..domain.minutes import date_line, short_date
 from ..domain.report import ProvinceReport, percent
 from .layout import FRAME_WIDTH, _grid, _Header, _Rule, _styles, _x, write_atomic
@@ -149,7 +151,7 @@ def render_province_report(report: ProvinceReport) -> RenderedReport:
 
 def write_province_report(report: ProvinceReport, path: Path) -> RenderedReport:
     rendered = render_province_report(report)
-    write_atomic(Path(path), rendered.pdf, "báo cáo", "the report")
+    write_atomic(Path(path), rendered.pdf, *both("báo cáo"))
     return rendered
 
 

@@ -26,6 +26,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from inspection_app.locale import both
+
 from ..domain.minutes import date_line, short_date
 from ..domain.report import VIOLATION_LABELS, Metrics, PeriodReport, percent
 from . import fonts
@@ -421,7 +423,7 @@ def render_report(report: PeriodReport) -> RenderedReport:
 
 def write_report(report: PeriodReport, path: Path) -> RenderedReport:
     rendered = render_report(report)
-    write_atomic(Path(path), rendered.pdf, "báo cáo", "the report")
+    write_atomic(Path(path), rendered.pdf, *both("báo cáo"))
     return rendered
 
 

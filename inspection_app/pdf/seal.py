@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from .keyfiles import _write_private, keys_dir
 
@@ -53,5 +55,5 @@ def set_seal(data_dir: Path, image: bytes) -> bytes:
     buf = io.BytesIO()
     out_img.save(buf, format="PNG")
     data = buf.getvalue()
-    _write_private(seal_path(data_dir), data, "ảnh con dấu", "the seal image")
+    _write_private(seal_path(data_dir), data, *both("ảnh con dấu"))
     return data

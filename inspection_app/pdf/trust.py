@@ -11,6 +11,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from .keyfiles import _write_private, fingerprint, keys_dir, load_root
 
@@ -49,8 +51,7 @@ def add_trust_root(data_dir: Path, cert_data: bytes, *, how: str = "keys trust")
     check_root_candidate(cert)
     fp = fingerprint(cert)
     path = keys_dir(data_dir) / "roots" / f"{fp}.pem"
-    _write_private(path, cert.public_bytes(serialization.Encoding.PEM), "chứng thư gốc",
-                   "the root certificate")
+    _write_private(path, cert.public_bytes(serialization.Encoding.PEM), *both("chứng thư gốc"))
     _record_trust(data_dir, cert, how)
     return cert
 
@@ -77,7 +78,7 @@ def _record_trust(data_dir: Path, cert: x509.Certificate, how: str) -> None:
                   "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     _write_private(keys_dir(data_dir) / TRUST_INDEX,
                    json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
-                   "danh sách chứng thư gốc tin cậy", "the trusted roots list")
+                   *both("danh sách chứng thư gốc tin cậy"))
 
 
 def _migrate_trust_index(data_dir: Path) -> list[dict]:
@@ -103,7 +104,7 @@ def _migrate_trust_index(data_dir: Path) -> list[dict]:
     if candidates:
         _write_private(keys_dir(data_dir) / TRUST_INDEX,
                        json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"),
-                       "danh sách chứng thư gốc tin cậy", "the trusted roots list")
+                       *both("danh sách chứng thư gốc tin cậy"))
     return items
 
 

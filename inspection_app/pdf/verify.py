@@ -26,6 +26,9 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
+
 from ..domain.localtime import LOCAL_TZ
 
 
@@ -72,13 +75,12 @@ class SignatureReport:
     @property
     def changes_after_signing(self) -> Problem:
         if not self.intact:
-            return Problem("Nội dung đã ký bị sửa", "The signed content itself was altered")
+            return Problem(*both("Nội dung đã ký bị sửa"))
         if self.coverage == "ENTIRE_FILE":
-            return Problem("Không có thay đổi sau khi ký", "No change after signing")
+            return Problem(*both("Không có thay đổi sau khi ký"))
         if self.modification_level in ("NONE", "LTA_UPDATES", "FORM_FILLING") and self.docmdp_ok \
                 and not any(p.en.startswith(CHANGED_EN) for p in self.problems):
-            return Problem("Sau khi ký chỉ thêm chữ ký vào ô đã dành sẵn (được phép)",
-                           "Only a signature in the field laid out for it was added after signing (allowed)")
+            return Problem(*both("Sau khi ký chỉ thêm chữ ký vào ô đã dành sẵn (được phép)"))
         return Problem(CHANGED_VI, CHANGED_EN)
 
 
@@ -177,8 +179,7 @@ def verify_pdf(source: Path | bytes, trust_roots: Sequence[x509.Certificate]) ->
     try:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as exc:
-        return VerificationReport(name, (), (Problem(f"Không đọc được tệp: {exc.strerror}",
-                                                     f"Cannot read the file: {exc.strerror}"),))
+        return VerificationReport(name, (), (Problem(*both("Không đọc được tệp: {strerror}", strerror=exc.strerror)),))
     roots = [_to_asn1(c) for c in trust_roots]
     reports: list[SignatureReport] = []
     file_problems: list[Problem] = []
@@ -188,15 +189,13 @@ def verify_pdf(source: Path | bytes, trust_roots: Sequence[x509.Certificate]) ->
             embedded = list(reader.embedded_signatures)
         except Exception as exc:  # not a PDF, or broken beyond reading
             return VerificationReport(name, (), (Problem(
-                f"Không đọc được tệp PDF ({type(exc).__name__}: {exc})",
-                f"Not a readable PDF ({type(exc).__name__}: {exc})"),))
+                *both("Không đọc được tệp PDF ({__name__}: {exc})", __name__=type(exc).__name__, exc=exc)),))
         if not embedded:
-            file_problems.append(Problem("Tệp không có chữ ký số nào", "The file has no digital signature"))
+            file_problems.append(Problem(*both("Tệp không có chữ ký số nào")))
         certified = any(_docmdp(sig) is not None for sig in embedded)
         if embedded and _docmdp(embedded[0]) is None and _perms_docmdp(reader):
             file_problems.append(Problem(
-                "Chữ ký chứng thực (DocMDP) không phải chữ ký đầu tiên",
-                "The certification (DocMDP) signature is not the first signature"))
+                *both("Chữ ký chứng thực (DocMDP) không phải chữ ký đầu tiên")))
         policy = strict_policy(certified=certified)
         for sig in embedded:
             report = _check(sig, roots, validate_pdf_signature, ValidationContext, policy)
@@ -262,16 +261,13 @@ def _metadata_changes(reader, sig) -> list[Problem]:  # noqa: ANN001
         after_info = reader.trailer_view.get("/Info")
         problems = []
         if _info_text(before_info) != _info_text(after_info):
-            problems.append(Problem(f"{CHANGED_VI}: thông tin tài liệu (/Info) bị sửa",
-                                    f"{CHANGED_EN}: the document information (/Info) was edited"))
+            problems.append(Problem(*both("{changed}: thông tin tài liệu (/Info) bị sửa", changed=Phrase(CHANGED_VI, CHANGED_EN))))
         before_xmp, after_xmp = old.root.get("/Metadata"), reader.root.get("/Metadata")
         if _plain_or_none(before_xmp) != _plain_or_none(after_xmp):
-            problems.append(Problem(f"{CHANGED_VI}: siêu dữ liệu XMP bị sửa",
-                                    f"{CHANGED_EN}: the XMP metadata was edited"))
+            problems.append(Problem(*both("{changed}: siêu dữ liệu XMP bị sửa", changed=Phrase(CHANGED_VI, CHANGED_EN))))
         return problems
     except Exception as exc:  # unreadable history is itself a reason not to trust the file
-        return [Problem(f"{CHANGED_VI}: không đọc được lịch sử sửa đổi ({exc})",
-                        f"{CHANGED_EN}: the revision history cannot be read ({exc})")]
+        return [Problem(*both("{changed}: không đọc được lịch sử sửa đổi ({exc})", changed=Phrase(CHANGED_VI, CHANGED_EN), exc=exc))]
 
 
 def _check(sig, roots, validate, ValidationContext, policy) -> SignatureReport:  # noqa: ANN001, N803
@@ -286,8 +282,7 @@ def _check(sig, roots, validate, ValidationContext, policy) -> SignatureReport: 
             signing_time=None, md_algorithm="", pades=False, intact=False, valid=False,
             trusted=False, coverage="UNCLEAR", modification_level=None, docmdp_ok=None,
             certificate_fingerprint="",
-            problems=(Problem(f"Chữ ký hỏng, không kiểm tra được ({exc})",
-                              f"Broken signature, cannot be checked ({exc})"),))
+            problems=(Problem(*both("Chữ ký hỏng, không kiểm tra được ({exc})", exc=exc)),))
     cert = st.signing_cert
     subject = cert.subject.human_friendly
     native = cert.subject.native
@@ -297,25 +292,19 @@ def _check(sig, roots, validate, ValidationContext, policy) -> SignatureReport: 
     level = st.modification_level.name if st.modification_level is not None else None
     subfilter = str(sig.sig_object.get("/SubFilter", ""))
     if not st.intact:
-        problems.append(Problem("Nội dung đã bị sửa sau khi ký (sai mã băm)",
-                                "The signed bytes were altered (digest mismatch)"))
+        problems.append(Problem(*both("Nội dung đã bị sửa sau khi ký (sai mã băm)")))
     elif not st.valid:
-        problems.append(Problem("Chữ ký không hợp lệ về mật mã (chứng thư hoặc chữ ký bị tráo)",
-                                "The signature is cryptographically invalid (certificate or signature swapped)"))
+        problems.append(Problem(*both("Chữ ký không hợp lệ về mật mã (chứng thư hoặc chữ ký bị tráo)")))
     if st.intact and st.valid and not st.trusted:
         why = st.trust_problem_indic.name if st.trust_problem_indic is not None else "NO_CHAIN"
         problems.append(Problem(
-            f"Người ký không được tin cậy: chứng thư không thuộc CA gốc đã cấu hình ({why})",
-            f"Unknown signer: the certificate does not chain to a configured root ({why})"))
+            *both("Người ký không được tin cậy: chứng thư không thuộc CA gốc đã cấu hình ({why})", why=why)))
     if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-        problems.append(Problem("Chữ ký không bao trùm toàn bộ tài liệu",
-                                "The signature does not cover the whole document"))
+        problems.append(Problem(*both("Chữ ký không bao trùm toàn bộ tài liệu")))
     if st.docmdp_ok is False or (level in ("ANNOTATIONS", "OTHER") and coverage != "ENTIRE_FILE"):
-        problems.append(Problem(f"{CHANGED_VI} (trang, chú thích, trường hoặc nội dung mới)",
-                                f"{CHANGED_EN} (pages, annotations, fields or content)"))
+        problems.append(Problem(*both("{changed} (trang, chú thích, trường hoặc nội dung mới)", changed=Phrase(CHANGED_VI, CHANGED_EN))))
     if st.md_algorithm.lower() != "sha256":
-        problems.append(Problem(f"Thuật toán băm {st.md_algorithm} không phải SHA-256",
-                                f"Digest algorithm {st.md_algorithm} is not SHA-256"))
+        problems.append(Problem(*both("Thuật toán băm {md_algorithm} không phải SHA-256", md_algorithm=st.md_algorithm)))
     anchor_cn = anchor_fp = ""
     if st.trusted and st.validation_path is not None:
         try:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inspection_app.domain.text import fold
+from inspection_app.locale import both
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,7 @@ class FieldSpec:
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "code",
-        "Mã hồ sơ",
-        "Dossier code",
+        *both("Mã hồ sơ"),
         (
             "ma ho so", "ma hs", "ma so ho so", "so ho so", "ma ho so tthc", "ma hoso", "so bien nhan",
             "ma bien nhan", "dossier code", "dossier id", "code",
@@ -44,14 +44,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "procedure_code",
-        "Mã TTHC",
-        "Procedure code",
+        *both("Mã TTHC"),
         ("ma tthc", "ma thu tuc", "ma thu tuc hanh chinh", "ma thu tuc tthc", "procedure code"),
     ),
     FieldSpec(
         "procedure_name",
-        "Tên TTHC",
-        "Procedure name",
+        *both("Tên TTHC"),
         (
             "ten tthc", "ten thu tuc", "ten thu tuc hanh chinh", "thu tuc hanh chinh", "thu tuc", "tthc",
             "procedure name", "procedure",
@@ -59,15 +57,13 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "domain",
-        "Lĩnh vực",
-        "Domain",
+        *both("Lĩnh vực"),
         # The domain's code stands in when the register has no domain name.
         ("linh vuc", "ten linh vuc", "linh vuc tthc", "domain", "field", "ma linh vuc", "domain code"),
     ),
     FieldSpec(
         "channel",
-        "Kênh thực hiện",
-        "Channel",
+        *both("Kênh thực hiện"),
         (
             "kenh thuc hien", "kenh nop", "kenh nop ho so", "kenh tiep nhan", "hinh thuc nop",
             "hinh thuc nop ho so", "hinh thuc tiep nhan", "hinh thuc thuc hien", "hinh thuc", "kenh",
@@ -76,8 +72,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "received",
-        "Ngày tiếp nhận",
-        "Received",
+        *both("Ngày tiếp nhận"),
         (
             "ngay tiep nhan", "ngay nhan", "ngay nhan ho so", "ngay tiep nhan ho so", "thoi gian tiep nhan",
             "ngay gio tiep nhan", "received", "date received",
@@ -88,8 +83,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "due",
-        "Ngày hẹn trả",
-        "Due",
+        *both("Ngày hẹn trả"),
         (
             "ngay hen tra", "ngay hen tra ket qua", "hen tra", "hen tra ket qua", "thoi gian hen tra",
             "ngay hen", "han xu ly", "han giai quyet", "due", "due date",
@@ -98,8 +92,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "finished",
-        "Ngày kết thúc xử lý",
-        "Processing finished",
+        *both("Ngày kết thúc xử lý"),
         (
             "ngay ket thuc xu ly", "ngay ket thuc", "ngay xu ly xong", "ngay hoan thanh", "ngay hoan thanh xu ly",
             "ngay co ket qua", "thoi gian ket thuc xu ly", "ngay giai quyet xong", "finished",
@@ -108,8 +101,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "returned",
-        "Ngày trả",
-        "Returned",
+        *both("Ngày trả"),
         (
             "ngay tra", "ngay tra ket qua", "ngay tra kq", "thoi gian tra ket qua", "ngay gio tra ket qua",
             "ngay tra thuc te", "returned", "date returned",
@@ -118,20 +110,18 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "status",
-        "Trạng thái",
-        "Status",
+        *both("Trạng thái"),
         ("trang thai", "trang thai ho so", "tinh trang", "tinh trang xu ly", "tinh trang ho so", "status"),
     ),
     FieldSpec(
         "processing_unit",
-        "Đơn vị xử lý",
-        "Processing unit",
+        *both("Đơn vị xử lý"),
         (
             "don vi xu ly", "co quan xu ly", "don vi thuc hien", "co quan thuc hien", "co quan giai quyet",
             "don vi giai quyet", "phong ban xu ly", "don vi", "processing unit",
         ),
     ),
-    FieldSpec("note", "Ghi chú", "Note", ("ghi chu", "note", "notes"), max_chars=4000),
+    FieldSpec("note", *both("Ghi chú"), ("ghi chu", "note", "notes"), max_chars=4000),
 )  # fmt: skip
 
 FIELD_BY_NAME = {f.name: f for f in FIELDS}

@@ -27,7 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from inspection_app.domain.errors import ValidationFailed
+from inspection_app.domain.errors import Phrase, ValidationFailed
 from inspection_app.domain.sampling import (
     FRAME_FIELDS,
     DossierRecord,
@@ -36,6 +36,7 @@ from inspection_app.domain.sampling import (
     canonical_text,
 )
 from inspection_app.domain.sampling_frame import all_canonical_texts, frame_of_canonical
+from inspection_app.locale import both
 from inspection_app.registers.columns import (
     FIELD_BY_NAME,
     FIELDS,
@@ -265,7 +266,7 @@ def _read_rows(table: Table) -> RegisterImport:
         if code is None:
             if not is_empty(cells[i]):
                 rows_read += 1
-                bad.append(BadRow(number, "Thiếu mã hồ sơ.", "The dossier code is missing."))
+                bad.append(BadRow(number, *both("Thiếu mã hồ sơ.")))
             continue
         rows_read += 1
         if formulas and number in formulas and used.intersection(formulas[number]):
@@ -281,8 +282,7 @@ def _read_rows(table: Table) -> RegisterImport:
             bad.append(
                 BadRow(
                     number,
-                    f"Mã hồ sơ {code} trùng với dòng {first}; chỉ giữ dòng {first}.",
-                    f"Dossier code {code} repeats row {first}; only row {first} is kept.",
+                    *both("Mã hồ sơ {code} trùng với dòng {first}; chỉ giữ dòng {first}.", code=code, first=first),
                     code,
                 )
             )
@@ -333,8 +333,7 @@ def _too_long(number: int, code: str | None, column, length: int) -> BadRow:
     limit = FIELD_BY_NAME[column.field].max_chars
     return BadRow(
         number,
-        f"{column.label_vi} (cột “{column.header}”) dài {length:,} ký tự, quá giới hạn {limit:,} ký tự.",
-        f"{column.label_en} (column “{column.header}”) is {length:,} characters long, over the limit of {limit:,}.",
+        *both("{label} (cột “{header}”) dài {length:,} ký tự, quá giới hạn {limit:,} ký tự.", label=Phrase(column.label_vi, column.label_en), header=column.header, length=length, limit=limit),
         code,
     )
 
@@ -353,10 +352,7 @@ def _formula_problem(number: int, code: str | None, mapping: ColumnMapping, colu
     en = ", ".join(f"{c.label_en} (column “{c.header}”)" for c in names)
     return BadRow(
         number,
-        f"{vi}: ô là công thức chưa có kết quả (tệp chưa từng được mở và lưu bằng Excel/LibreOffice). "
-        "Hãy mở tệp, lưu lại rồi nhập lại.",
-        f"{en}: the cell is a formula with no stored result (the file was never opened and saved in "
-        "Excel/LibreOffice). Open the file, save it and import it again.",
+        *both("{what}: ô là công thức chưa có kết quả (tệp chưa từng được mở và lưu bằng Excel/LibreOffice). Hãy mở tệp, lưu lại rồi nhập lại.", what=Phrase(vi, en)),
         code,
     )
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from inspection_app.locale import both
+
 EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day zero (with its 1900 leap-year quirk folded in)
 EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 but tab and line breaks, DEL, C1
@@ -60,9 +62,6 @@ def control_problem(row: list, number: int) -> BadRow | None:
             code = ord(found.group())
             return BadRow(
                 number,
-                f"Ô ở cột {index + 1} chứa ký tự điều khiển U+{code:04X} (tệp hỏng hoặc bị ghép sai); "
-                "dòng này không được nạp.",
-                f"The cell in column {index + 1} holds the control character U+{code:04X} (a damaged or "
-                "badly joined file); the row is not loaded.",
+                *both("Ô ở cột {value} chứa ký tự điều khiển U+{code:04X} (tệp hỏng hoặc bị ghép sai); dòng này không được nạp.", value=index + 1, code=code),
             )
     return None

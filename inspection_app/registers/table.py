@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
 
 from ..domain.errors import ValidationFailed
 from .encoding import decode_text
@@ -205,11 +206,7 @@ def _broken_record(row: int, last_line: int, error: str | None) -> BadRow:
     detail = f" ({error})" if error else ""
     return BadRow(
         row,
-        f"Dòng CSV bị hỏng: có dấu nháy kép (\") mở một ô mà không đóng đúng chỗ{tail_vi}{detail}. "
-        "Dòng này không được nạp; các dòng sau được đọc lại từng dòng. Hãy sửa dấu nháy trong tệp rồi nhập lại.",
-        f"Broken CSV line: a double quote (\") opens a cell that is not closed where it should be{tail_en}"
-        f"{detail}. This line is not loaded; the lines after it are read again one by one. Fix the quote in the "
-        "file and import it again.",
+        *both("Dòng CSV bị hỏng: có dấu nháy kép (\") mở một ô mà không đóng đúng chỗ{tail}{detail}. Dòng này không được nạp; các dòng sau được đọc lại từng dòng. Hãy sửa dấu nháy trong tệp rồi nhập lại.", tail=Phrase(tail_vi, tail_en), detail=detail),
     )
 
 

@@ -17,6 +17,9 @@ from typing import cast
 
 from sqlmodel import Session, col, func, select
 
+from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
+
 from ..domain.answers import missing_evidence, normalise_value
 from ..domain.checklist import Checklist
 from ..domain.checklist_parse import Problem, parse_checklist
@@ -181,7 +184,7 @@ def checklist_version(ctx: AppContext, session: Session, checklist_id: str, vers
 
 def visit_checklists(ctx: AppContext, visit_id: str) -> list[Checklist]:
     with ctx.session() as s:
-        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        visit = get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
         return [checklist_version(ctx, s, ref["id"], ref["version"]) for ref in visit.checklists]
 
 
@@ -286,13 +289,11 @@ def gaps(ctx: AppContext, visit_id: str) -> list[Gap]:
             a = answers.get((c.id, item.id))
             label_vi, label_en = item.text.vi, item.text.en
             if a is None or a.value is None:
-                out.append(Gap(c.id, item.id, "unanswered", f"Chưa trả lời: {label_vi}", f"Not answered: {label_en}"))
+                out.append(Gap(c.id, item.id, "unanswered", *both("Chưa trả lời: {label}", label=Phrase(label_vi, label_en))))
                 continue
             req = missing_evidence(item, a.value, a.note, photo_counts.get((c.id, item.id), 0))
             if req and req.needs_note:
-                out.append(Gap(c.id, item.id, "note", f"Mục không đạt cần ghi chú: {label_vi}",
-                               f"Failed item needs a note: {label_en}"))
+                out.append(Gap(c.id, item.id, "note", *both("Mục không đạt cần ghi chú: {label}", label=Phrase(label_vi, label_en))))
             if req and req.needs_photo:
-                out.append(Gap(c.id, item.id, "photo", f"Mục không đạt cần ảnh: {label_vi}",
-                               f"Failed item needs a photo: {label_en}"))
+                out.append(Gap(c.id, item.id, "photo", *both("Mục không đạt cần ảnh: {label}", label=Phrase(label_vi, label_en))))
     return out

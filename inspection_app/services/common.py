@@ -7,6 +7,7 @@ from typing import TypeVar
 from sqlmodel import Session, SQLModel
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
 
 from ..domain.errors import Locked, NotFound
 from ..store.models import Visit
@@ -23,7 +24,7 @@ def get_or_404(session: Session, model: type[T], record_id: str, what_vi: str, w
 
 def visit_for_update(session: Session, visit_id: str) -> Visit:
     """The visit, refusing if it is locked: a closed or signed visit is read-only."""
-    visit = get_or_404(session, Visit, visit_id, "lượt kiểm tra", "visit")
+    visit = get_or_404(session, Visit, visit_id, *both("lượt kiểm tra"))
     if visit.locked:
         raise Locked(
             "Lượt kiểm tra đã khóa (đã kết thúc hoặc đã ký), không thể sửa. Nếu cần đính chính, hãy lập phiên bản biên bản mới.",

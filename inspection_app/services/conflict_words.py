@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from inspection_app.locale import N_p, both
+
 from ..store import models as m
 from .context import AppContext
 
@@ -43,81 +45,80 @@ class ConflictView:
 
 # (table, column) -> (vi, en); a column not listed is "another detail" of its record.
 _FIELDS: dict[tuple[str, str], tuple[str, str]] = {
-    ("answer", "value"): ("Kết quả", "Result"),
-    ("answer", "note"): ("Ghi chú", "Note"),
-    ("finding", "description"): ("Nội dung phát hiện", "What was found"),
-    ("finding", "severity"): ("Mức độ", "Severity"),
-    ("finding", "kind"): ("Loại vi phạm", "Kind of violation"),
-    ("finding", "explanation_requested"): ("Yêu cầu bản tường trình", "Written explanation requested"),
-    ("finding", "occurred_at"): ("Thời điểm", "When it happened"),
-    ("finding", "place"): ("Nơi xảy ra", "Place"),
-    ("finding", "staff_id"): ("Người vi phạm", "Person"),
-    ("visit", "status"): ("Trạng thái cuộc kiểm tra", "State of the visit"),
-    ("visit", "assessment"): ("Đánh giá", "Assessment"),
-    ("visit", "unit_opinion"): ("Ý kiến của đơn vị", "The unit's opinion"),
-    ("visit", "arrival_at"): ("Giờ Đoàn đến", "Team's arrival"),
-    ("visit", "ended_at"): ("Giờ kết thúc", "End time"),
-    ("visit", "place"): ("Địa điểm", "Place"),
-    ("visit", "decision_number"): ("Số quyết định thành lập Đoàn", "Decision number"),
-    ("visit", "minutes_number"): ("Số biên bản", "Minutes number"),
-    ("rollcallentry", "status"): ("Điểm danh", "Roll call"),
-    ("rollcallentry", "arrival_time"): ("Giờ đến", "Arrival time"),
-    ("rollcallentry", "reason"): ("Lý do", "Reason"),
-    ("remedy", "text"): ("Nội dung yêu cầu khắc phục", "Requested fix"),
-    ("remedy", "deadline"): ("Hạn khắc phục", "Deadline"),
-    ("remedy", "status"): ("Tình trạng khắc phục", "Follow-up state"),
-    ("photo", "caption"): ("Chú thích ảnh", "Caption"),
-    ("minutesdocument", "number"): ("Số biên bản", "Minutes number"),
-    ("minutesdocument", "sha256"): ("Nội dung tệp biên bản", "Content of the minutes file"),
-    ("minutesdocument", "file_path"): ("Tệp biên bản", "Minutes file"),
-    ("minutesdocument", "byte_size"): ("Kích thước tệp biên bản", "Size of the minutes file"),
-    ("minutesdocument", "signer_subject"): ("Người ký", "Signer"),
-    ("minutesdocument", "signed"): ("Đã ký", "Signed"),
-    ("minutesdocument", "signed_at"): ("Thời điểm ký", "Signing time"),
-    ("participant", "full_name"): ("Họ tên thành viên", "Member's name"),
-    ("participant", "position"): ("Chức vụ", "Position"),
-    ("unit", "name"): ("Tên đơn vị", "Unit name"),
-    ("unit", "code"): ("Mã đơn vị", "Unit code"),
+    ("answer", "value"): both(N_p("services.conflict_words", "Kết quả")),
+    ("answer", "note"): both("Ghi chú"),
+    ("finding", "description"): both("Nội dung phát hiện"),
+    ("finding", "severity"): both("Mức độ"),
+    ("finding", "kind"): both("Loại vi phạm"),
+    ("finding", "explanation_requested"): both("Yêu cầu bản tường trình"),
+    ("finding", "occurred_at"): both("Thời điểm"),
+    ("finding", "place"): both("Nơi xảy ra"),
+    ("finding", "staff_id"): both("Người vi phạm"),
+    ("visit", "status"): both("Trạng thái cuộc kiểm tra"),
+    ("visit", "assessment"): both("Đánh giá"),
+    ("visit", "unit_opinion"): both("Ý kiến của đơn vị"),
+    ("visit", "arrival_at"): both("Giờ Đoàn đến"),
+    ("visit", "ended_at"): both("Giờ kết thúc"),
+    ("visit", "place"): both("Địa điểm"),
+    ("visit", "decision_number"): both("Số quyết định thành lập Đoàn"),
+    ("visit", "minutes_number"): both("Số biên bản"),
+    ("rollcallentry", "status"): both("Điểm danh"),
+    ("rollcallentry", "arrival_time"): both("Giờ đến"),
+    ("rollcallentry", "reason"): both("Lý do"),
+    ("remedy", "text"): both(N_p("services.conflict_words", "Nội dung yêu cầu khắc phục")),
+    ("remedy", "deadline"): both("Hạn khắc phục"),
+    ("remedy", "status"): both("Tình trạng khắc phục"),
+    ("photo", "caption"): both(N_p("services.conflict_words", "Chú thích ảnh")),
+    ("minutesdocument", "number"): both("Số biên bản"),
+    ("minutesdocument", "sha256"): both("Nội dung tệp biên bản"),
+    ("minutesdocument", "file_path"): both("Tệp biên bản"),
+    ("minutesdocument", "byte_size"): both("Kích thước tệp biên bản"),
+    ("minutesdocument", "signer_subject"): both("Người ký"),
+    ("minutesdocument", "signed"): both("Đã ký"),
+    ("minutesdocument", "signed_at"): both(N_p("services.conflict_words", "Thời điểm ký")),
+    ("participant", "full_name"): both("Họ tên thành viên"),
+    ("participant", "position"): both("Chức vụ"),
+    ("unit", "name"): both("Tên đơn vị"),
+    ("unit", "code"): both("Mã đơn vị"),
 }
 
 _RECORDS: dict[str, tuple[str, str]] = {
-    "visit": ("Cuộc kiểm tra", "The visit"),
-    "answer": ("Nội dung kiểm tra", "Checklist item"),
-    "finding": ("Phát hiện", "Finding"),
-    "remedy": ("Yêu cầu khắc phục", "Requested fix"),
-    "photo": ("Ảnh", "Photo"),
-    "rollcallentry": ("Điểm danh", "Roll call"),
-    "participant": ("Thành phần tham gia", "Participant"),
-    "minutesdocument": ("Biên bản", "Minutes"),
-    "signature": ("Chữ ký", "Signature"),
-    "dossiercheck": ("Kiểm tra hồ sơ", "Dossier check"),
-    "sample": ("Mẫu hồ sơ", "Dossier sample"),
-    "register": ("Sổ theo dõi hồ sơ", "Dossier register"),
-    "unit": ("Đơn vị", "Unit"),
-    "staffmember": ("Danh sách công chức", "Roster"),
-    "checklistsnapshot": ("Nội dung danh mục kiểm tra", "Checklist text"),
-    "inspector": ("Thành viên Đoàn", "Inspector"),
-    "visitseal": ("Dấu đối chiếu nội dung đã ký", "Digest of the signed content"),
+    "visit": both(N_p("services.conflict_words", "Cuộc kiểm tra")),
+    "answer": both(N_p("services.conflict_words", "Nội dung kiểm tra")),
+    "finding": both(N_p("services.conflict_words", "Phát hiện")),
+    "remedy": both("Yêu cầu khắc phục"),
+    "photo": both(N_p("services.conflict_words", "Ảnh")),
+    "rollcallentry": both("Điểm danh"),
+    "participant": both("Thành phần tham gia"),
+    "minutesdocument": both("Biên bản"),
+    "signature": both(N_p("services.conflict_words", "Chữ ký")),
+    "dossiercheck": both("Kiểm tra hồ sơ"),
+    "sample": both("Mẫu hồ sơ"),
+    "register": both("Sổ theo dõi hồ sơ"),
+    "unit": both("Đơn vị"),
+    "staffmember": both("Danh sách công chức"),
+    "checklistsnapshot": both("Nội dung danh mục kiểm tra"),
+    "inspector": both(N_p("services.conflict_words", "Thành viên Đoàn")),
+    "visitseal": both("Dấu đối chiếu nội dung đã ký"),
 }
 
 _KINDS = {
-    "field": ("Hai máy sửa khác nhau", "Changed differently on two devices"),
-    "signed_visit": ("Sửa cuộc kiểm tra đã ký: không áp dụng", "Change to a signed visit: not applied"),
-    "signed_minutes": ("Sửa biên bản đã ký: không áp dụng", "Change to signed minutes: not applied"),
-    "deleted": ("Đã xóa ở máy khác", "Deleted on another device"),
-    "duplicate_number": ("Số biên bản trùng với một cuộc kiểm tra đã có: văn thư không nhận trùng số",
-                         "Minutes number already held by another visit: the office does not accept a duplicate"),
+    "field": both("Hai máy sửa khác nhau"),
+    "signed_visit": both("Sửa cuộc kiểm tra đã ký: không áp dụng"),
+    "signed_minutes": both("Sửa biên bản đã ký: không áp dụng"),
+    "deleted": both("Đã xóa ở máy khác"),
+    "duplicate_number": both("Số biên bản trùng với một cuộc kiểm tra đã có: văn thư không nhận trùng số"),
 }
 
 _VALUES = {
-    "pass": ("Đạt", "Pass"), "fail": ("Không đạt", "Fail"), "na": ("Không áp dụng", "Not applicable"),
-    "present": ("Có mặt", "Present"), "late": ("Đi muộn", "Late"),
-    "absent_excused": ("Vắng có lý do", "Absent, excused"),
-    "absent_unexcused": ("Vắng không lý do", "Absent without reason"), "left_post": ("Bỏ vị trí", "Left post"),
-    "draft": ("Nháp", "Draft"), "on_site": ("Đang kiểm tra", "On site"), "closed": ("Đã kết thúc", "Closed"),
-    "signed": ("Đã ký", "Signed"), "filed": ("Đã lưu", "Filed"), "open": ("Chưa khắc phục", "Open"),
-    "reported": ("Đã báo cáo", "Reported"), "done": ("Đã hoàn thành", "Done"),
-    "low": ("Thấp", "Low"), "medium": ("Trung bình", "Medium"), "high": ("Cao", "High"),
+    "pass": both("Đạt"), "fail": both("Không đạt"), "na": both(N_p("services.conflict_words", "Không áp dụng")),
+    "present": both("Có mặt"), "late": both("Đi muộn"),
+    "absent_excused": both("Vắng có lý do"),
+    "absent_unexcused": both(N_p("services.conflict_words", "Vắng không lý do")), "left_post": ("Bỏ vị trí", "Left post"),
+    "draft": both("Nháp"), "on_site": both("Đang kiểm tra"), "closed": both("Đã kết thúc"),
+    "signed": both("Đã ký"), "filed": both(N_p("services.conflict_words", "Đã lưu")), "open": both("Chưa khắc phục"),
+    "reported": both("Đã báo cáo"), "done": both("Đã hoàn thành"),
+    "low": both("Thấp"), "medium": both("Trung bình"), "high": both("Cao"),
 }
 
 # OIDs of the name parts a Vietnamese signing certificate carries (RFC 4519 / X.520).
@@ -173,7 +174,7 @@ def value_text(table: str, column: str, value: Any, lang: str, staff: dict[str, 
         for key in ("description", "text", "value", "caption", "full_name", "number"):
             if value.get(key):
                 return value_text(table, key, value[key], lang, staff)
-        return _RECORDS.get(table, ("Bản ghi", "Record"))[0 if vi else 1]
+        return _RECORDS.get(table, both("Bản ghi"))[0 if vi else 1]
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -183,7 +184,7 @@ def _what(s: Session, ctx: AppContext, c: ConflictRow, lang: str) -> str:
     from .checklists import checklist_version
 
     vi = lang == "vi"
-    record = _RECORDS.get(c.entity, ("Bản ghi", "Record"))[0 if vi else 1]
+    record = _RECORDS.get(c.entity, both("Bản ghi"))[0 if vi else 1]
     row: Any  # the record of the conflict, whichever table it is in
     if c.entity == "answer":
         row = s.get(m.Answer, c.entity_id)

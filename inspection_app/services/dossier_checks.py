@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlmodel import col, func, select
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
 
 from ..domain.answers import is_failed, missing_evidence, normalise_value
 from ..domain.calendar import WorkingCalendar, vietnam_calendar
@@ -119,7 +120,7 @@ class SampledDossier:
 def sampled_dossiers(ctx: AppContext, sample_id: str) -> list[SampledDossier]:
     """The sampled dossiers, in the order of the draw (stratum, then rank)."""
     with ctx.session() as s:
-        sample = get_or_404(s, Sample, sample_id, "mẫu", "sample")
+        sample = get_or_404(s, Sample, sample_id, *both("mẫu"))
         rows = s.execute(
             select(DossierCheck, Dossier)
             .join(Dossier, col(Dossier.id) == col(DossierCheck.dossier_id))
@@ -165,7 +166,7 @@ def record_dossier_check(
     """Save one checklist answer (and/or its note) for a sampled dossier; ``value=...`` keeps it."""
     checklist = dossier_checklist(ctx)
     with ctx.session() as s:
-        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        check = get_or_404(s, DossierCheck, check_id, *both("hồ sơ được chọn"))
         visit_for_update(s, check.visit_id)
         if check.checklist_version and check.checklist_version != checklist.version:
             checklist = checklist_service.checklist_version(ctx, s, DOSSIER_CHECKLIST_ID, check.checklist_version)
@@ -211,8 +212,8 @@ def record_dossier_check(
 
 def _computed(ctx: AppContext, s: Any, check: DossierCheck) -> TimelinessResult:
     """The dossier's timeliness from the register, as :func:`sampled_dossiers` computes it."""
-    dossier = get_or_404(s, Dossier, check.dossier_id, "hồ sơ", "dossier")
-    sample = get_or_404(s, Sample, check.sample_id, "mẫu", "sample")
+    dossier = get_or_404(s, Dossier, check.dossier_id, *both("hồ sơ"))
+    sample = get_or_404(s, Sample, check.sample_id, *both("mẫu"))
     as_of = sample.strata.get("as_of")
     reference = date.fromisoformat(as_of) if as_of else local_today()
     due, returned, finished = _local(dossier.due_at), _local(dossier.returned_at), _local(dossier.finished_at)
@@ -263,7 +264,7 @@ def confirm_timeliness(ctx: AppContext, check_id: str) -> DossierCheck:
     """
     checklist = dossier_checklist(ctx)
     with ctx.session() as s:
-        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        check = get_or_404(s, DossierCheck, check_id, *both("hồ sơ được chọn"))
         visit_for_update(s, check.visit_id)
         result = _computed(ctx, s, check)
         computed = CHOICE_OF_STATUS.get(result.status)
@@ -279,7 +280,7 @@ def override_timeliness(ctx: AppContext, check_id: str, value: str, reason: str)
     (required unless ``value`` is what the register gives; at most :data:`MAX_REASON` characters), audited."""
     checklist = dossier_checklist(ctx)
     with ctx.session() as s:
-        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        check = get_or_404(s, DossierCheck, check_id, *both("hồ sơ được chọn"))
         visit_for_update(s, check.visit_id)
         _set_timeliness(s, ctx, check, _timeliness_item(ctx, s, check, checklist), value, reason)
         return check
@@ -297,7 +298,7 @@ def _timeliness_item(ctx: AppContext, s: Any, check: DossierCheck, checklist: Ch
 def set_dossier_note(ctx: AppContext, check_id: str, note: str) -> DossierCheck:
     """The general note on a sampled dossier (not tied to one item)."""
     with ctx.session() as s:
-        check = get_or_404(s, DossierCheck, check_id, "hồ sơ được chọn", "sampled dossier")
+        check = get_or_404(s, DossierCheck, check_id, *both("hồ sơ được chọn"))
         visit_for_update(s, check.visit_id)
         check.note = (nfc(note) or "").strip()
         check.checked_by = ctx.actor
@@ -394,26 +395,22 @@ def dossier_gaps(ctx: AppContext, visit_id: str) -> list[checklist_service.Gap]:
         if unanswered:
             out.append(checklist_service.Gap(
                 DOSSIER_CHECKLIST_ID, unanswered[0].id, "unanswered",
-                f"Hồ sơ {code}: còn {len(unanswered)} nội dung chưa kiểm tra.",
-                f"Dossier {code}: {len(unanswered)} items not checked yet."))
+                *both("Hồ sơ {code}: còn {n} nội dung chưa kiểm tra.", code=code, n=len(unanswered))))
         if timeliness_of is not None and answers.get(TIMELINESS_ITEM) is not None \
                 and not (notes.get(TIMELINESS_ITEM) or "").strip() \
                 and answers[TIMELINESS_ITEM] != timeliness_of.get(check.id):
             out.append(checklist_service.Gap(
                 DOSSIER_CHECKLIST_ID, TIMELINESS_ITEM, "note",
-                f"Hồ sơ {code}: kết quả thời hạn khác với sổ theo dõi mà chưa ghi lý do.",
-                f"Dossier {code}: the timeliness differs from the register and has no reason."))
+                *both("Hồ sơ {code}: kết quả thời hạn khác với sổ theo dõi mà chưa ghi lý do.", code=code)))
         for item in checklist.items:
             req = missing_evidence(item, answers.get(item.id), notes.get(item.id) or check.note or "",
                                    photo_counts.get(check.id, 0))
             if req and req.needs_note:
                 out.append(checklist_service.Gap(DOSSIER_CHECKLIST_ID, item.id, "note",
-                                                  f"Hồ sơ {code}: mục không đạt cần ghi chú: {item.text.vi}",
-                                                  f"Dossier {code}: failed item needs a note: {item.text.en}"))
+                                                  *both("Hồ sơ {code}: mục không đạt cần ghi chú: {what}", code=code, what=Phrase(item.text.vi, item.text.en))))
             if req and req.needs_photo:
                 out.append(checklist_service.Gap(DOSSIER_CHECKLIST_ID, item.id, "photo",
-                                                  f"Hồ sơ {code}: mục không đạt cần ảnh: {item.text.vi}",
-                                                  f"Dossier {code}: failed item needs a photo: {item.text.en}"))
+                                                  *both("Hồ sơ {code}: mục không đạt cần ảnh: {what}", code=code, what=Phrase(item.text.vi, item.text.en))))
     return out
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
 from ..domain.violations import ViolationKind
@@ -55,7 +57,7 @@ def _people(s: Session, visit: Visit, staff_id: str | None, people: Iterable[str
     """The staff ids a finding concerns, in order, without repeats; each must be on the unit's roster."""
     ids = list(dict.fromkeys([*([staff_id] if staff_id else []), *(people or [])]))
     for sid in ids:
-        person = get_or_404(s, StaffMember, sid, "cán bộ", "staff member")
+        person = get_or_404(s, StaffMember, sid, *both("cán bộ"))
         if person.unit_id != visit.unit_id:
             raise ValidationFailed("{full_name} không thuộc đơn vị được kiểm tra.", full_name=person.full_name)
     return ids
@@ -127,7 +129,7 @@ def update_finding(ctx: AppContext, finding_id: str, **fields: Any) -> Finding:
     if set(fields) - allowed:
         raise ValueError(f"not editable: {sorted(set(fields) - allowed)}")
     with ctx.session() as s:
-        finding = get_or_404(s, Finding, finding_id, "phát hiện", "finding")
+        finding = get_or_404(s, Finding, finding_id, *both("phát hiện"))
         visit = visit_for_update(s, finding.visit_id)
         if "kind" in fields:
             fields["kind"] = LEGACY_KINDS.get(fields["kind"], fields["kind"])
@@ -151,7 +153,7 @@ def update_finding(ctx: AppContext, finding_id: str, **fields: Any) -> Finding:
 
 def delete_finding(ctx: AppContext, finding_id: str) -> None:
     with ctx.session() as s:
-        finding = get_or_404(s, Finding, finding_id, "phát hiện", "finding")
+        finding = get_or_404(s, Finding, finding_id, *both("phát hiện"))
         visit_for_update(s, finding.visit_id)
         for link in s.exec(select(FindingPerson).where(FindingPerson.finding_id == finding.id)):
             s.delete(link)

@@ -31,7 +31,7 @@ from cryptography import x509
 from sqlmodel import col, select
 
 from inspection_app.domain.errors import Phrase
-from inspection_app.locale import N_
+from inspection_app.locale import N_, both
 
 from ..domain import minutes as dm
 from ..domain.errors import Locked, NotFound, UserError, ValidationFailed
@@ -121,7 +121,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
         raise ValidationFailed(
             "Chưa khai báo {value} của cơ quan kiểm tra: vào Cài đặt, mục Cơ quan, để khai báo trước khi lập biên bản.", value=Phrase(", ".join(vi.lower() for vi, _ in missing), ", ".join(en.lower() for _, en in missing)))
     with ctx.session() as s:
-        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        visit = get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
         if not visit.locked:
             raise Locked("Lượt kiểm tra chưa kết thúc: hãy kết thúc (khóa) trước khi lập biên bản chính thức.")
         docs = list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
@@ -144,7 +144,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
                             correction_reason=reason)
     rendered = render_minutes(content)
     doc.file_path = _file_name(doc)
-    write_atomic(ctx.path(doc.file_path), rendered.pdf, "biên bản", "the minutes")
+    write_atomic(ctx.path(doc.file_path), rendered.pdf, *both("biên bản"))
     with ctx.session() as s:
         row = cast(MinutesDocument, s.get(MinutesDocument, doc.id))
         row.file_path, row.sha256, row.byte_size = doc.file_path, rendered.sha256, len(rendered.pdf)
@@ -154,7 +154,7 @@ def _store_render(ctx: AppContext, visit_id: str) -> MinutesDocument:
 
 def _copy_out(data: bytes, out: Path | None) -> None:
     if out is not None:
-        write_atomic(Path(out), data, "tệp biên bản", "the minutes file")
+        write_atomic(Path(out), data, *both("tệp biên bản"))
 
 
 def export_minutes(ctx: AppContext, visit_id: str, out: str | os.PathLike[str] | None = None) -> MinutesResult:
@@ -167,7 +167,7 @@ def export_minutes(ctx: AppContext, visit_id: str, out: str | os.PathLike[str] |
     if not visit.locked:
         rendered = render_minutes(build_content(ctx, visit_id, number=None))
         path = Path(out) if out else ctx.path(f"{MINUTES_DIR}/drafts/du-thao-{visit_id}.pdf")
-        write_atomic(path, rendered.pdf, "bản dự thảo biên bản", "the draft minutes")
+        write_atomic(path, rendered.pdf, *both("bản dự thảo biên bản"))
         return MinutesResult(visit_id, path, "", 0, rendered.sha256, len(rendered.pdf),
                              rendered.page_count, False, None, draft=True)
     doc = _store_render(ctx, visit_id)
@@ -219,7 +219,7 @@ def _store_signed(ctx: AppContext, doc: MinutesDocument, signed: signing.SignedP
 
     ``first``: the team leader's signature, which also records who signed this version.
     """
-    write_atomic(ctx.path(relative), signed.pdf, "biên bản đã ký", "the signed minutes")
+    write_atomic(ctx.path(relative), signed.pdf, *both("biên bản đã ký"))
     with ctx.session() as s:
         row = cast(MinutesDocument, s.get(MinutesDocument, doc.id))
         row.file_path, row.sha256, row.byte_size = relative, signed.sha256, len(signed.pdf)
@@ -282,7 +282,7 @@ def begin_correction(ctx: AppContext, visit_id: str, reason: str) -> MinutesDocu
     if not reason:
         raise ValidationFailed("Cần ghi lý do đính chính biên bản.")
     with ctx.session() as s:
-        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        visit = get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
         docs = list(s.exec(select(MinutesDocument).where(MinutesDocument.visit_id == visit_id)
                            .order_by(col(MinutesDocument.version))))
         if not docs or not docs[-1].file_path:

@@ -20,6 +20,8 @@ from typing import overload
 
 from sqlmodel import col, select
 
+from inspection_app.locale import both
+
 from ..domain import minutes as dm
 from ..domain.answers import display_value, is_failed
 from ..domain.checklist import AnswerType, Citations, Item, Verdict
@@ -156,8 +158,8 @@ def build_content(ctx: AppContext, visit_id: str, *, number: int | None = None, 
                   correction_reason: str = "") -> dm.MinutesContent:
     """Everything the minutes of this visit say, read from the store."""
     with ctx.session() as s:
-        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
-        unit = get_or_404(s, Unit, visit.unit_id, "đơn vị", "unit")
+        visit = get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
+        unit = get_or_404(s, Unit, visit.unit_id, *both("đơn vị"))
         people = list(s.exec(select(Participant).where(Participant.visit_id == visit_id)
                              .order_by(col(Participant.side), col(Participant.sort_order))))
         findings = list(s.exec(select(Finding).where(Finding.visit_id == visit_id)

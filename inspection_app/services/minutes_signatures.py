@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import N_p, both
 
 from ..domain.errors import ValidationFailed
 from ..domain.minutes_rules import check_length, signature_problem
@@ -32,9 +33,9 @@ from .minutes_content import current_digest
 SIGNED, STALE, REFUSED, UNSIGNED = "signed", "stale", "refused", "unsigned"
 
 _ROLE_VI = {
-    SignerRole.TEAM_LEADER.value: ("Trưởng đoàn", "team leader"),
-    SignerRole.SECRETARY.value: ("Thư ký", "secretary"),
-    SignerRole.UNIT_REPRESENTATIVE.value: ("Đại diện đơn vị được kiểm tra", "unit's representative"),
+    SignerRole.TEAM_LEADER.value: both(N_p("services.minutes_signatures", "Trưởng đoàn")),
+    SignerRole.SECRETARY.value: both(N_p("services.minutes_signatures", "Thư ký")),
+    SignerRole.UNIT_REPRESENTATIVE.value: both(N_p("services.minutes_signatures", "Đại diện đơn vị được kiểm tra")),
 }
 
 
@@ -53,9 +54,9 @@ def conclusions_missing(ctx: AppContext, visit_id: str) -> list[tuple[str, str]]
     visit = visit_service.get_visit(ctx, visit_id)
     out = []
     if not (visit.assessment or "").strip():
-        out.append(("Chưa ghi phần III. Đánh giá chung.", "Section III (assessment) is not written yet."))
+        out.append(both("Chưa ghi phần III. Đánh giá chung."))
     if visit.ended_at is None:
-        out.append(("Chưa ghi giờ kết thúc biên bản.", "The time the minutes end is not set yet."))
+        out.append(both("Chưa ghi giờ kết thúc biên bản."))
     return out
 
 
@@ -127,8 +128,7 @@ def stale_signatures(ctx: AppContext, visit_id: str) -> list[visit_service.Missi
         if st.state == STALE:
             vi, en = _ROLE_VI[role]
             out.append(visit_service.Missing(
-                "signature", f"Chữ ký của {vi} phải ký lại: nội dung biên bản đã thay đổi sau khi ký.",
-                f"The {en} must sign again: the minutes changed after they signed."))
+                "signature", *both("Chữ ký của {what} phải ký lại: nội dung biên bản đã thay đổi sau khi ký.", what=Phrase(vi, en))))
     return out
 
 

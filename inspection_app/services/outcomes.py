@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlmodel import col
 
+from inspection_app.locale import both
+
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.outcomes import BY_CODE, CATEGORY_LABELS, NONE, handling_label, handlings_for, staff_category
 from ..domain.report import VIOLATION_LABELS
@@ -263,7 +265,7 @@ def year_end_xlsx(ctx: AppContext, year: int, out: str | Path | None = None) -> 
 
     wb = year_end_workbook(ctx, year)
     if out is not None:
-        save(wb, out, "danh sách cuối năm", "the year-end list")
+        save(wb, out, *both("danh sách cuối năm"))
         return Path(out).read_bytes()
     buf = io.BytesIO()
     wb.save(buf)

@@ -30,6 +30,8 @@ from typing import Any, Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from inspection_app.locale import N_p, both
+
 from ..domain.errors import NotFound, UserError, ValidationFailed
 from ..domain.text import nfc
 from ..media.ingest import DEFAULT_MAX_CLOCK_SKEW, VIETNAM_TZ, IngestedPhoto, ingest_bytes, ingest_path
@@ -90,13 +92,9 @@ class AddedPhoto:
         """Things to tell the user, as (Vietnamese, English)."""
         out = []
         if self.duplicate:
-            out.append(("Ảnh này đã có trong lượt kiểm tra; không thêm lần nữa.",
-                        "This photo is already in the visit; it was not added again."))
+            out.append(both("Ảnh này đã có trong lượt kiểm tra; không thêm lần nữa."))
         if self.clock_suspect:
-            out.append(("Thời gian chụp ghi trong ảnh lệch nhiều so với đồng hồ máy tính bảng; "
-                        "hãy kiểm tra lại thời điểm chụp.",
-                        "The capture time recorded in the photo is far from the tablet's clock; "
-                        "check when it was taken."))
+            out.append(both("Thời gian chụp ghi trong ảnh lệch nhiều so với đồng hồ máy tính bảng; hãy kiểm tra lại thời điểm chụp."))
         return out
 
     def message(self, lang: str = "vi") -> str:
@@ -190,7 +188,7 @@ def list_photos(ctx: AppContext, visit_id: str, *, checklist_id: str | None = No
                 dossier_check_id: str | None = None) -> list[Photo]:
     """A visit's photos in the order they were added; optionally only those linked to one thing."""
     with ctx.session() as s:
-        get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
         q = select(Photo).where(Photo.visit_id == visit_id)
         for column, value in ((Photo.checklist_id, checklist_id), (Photo.item_id, item_id),
                               (Photo.finding_id, finding_id), (Photo.staff_id, staff_id),
@@ -202,7 +200,7 @@ def list_photos(ctx: AppContext, visit_id: str, *, checklist_id: str | None = No
 
 def get_photo(ctx: AppContext, photo_id: str) -> Photo:
     with ctx.session() as s:
-        return get_or_404(s, Photo, photo_id, "ảnh", "photo")
+        return get_or_404(s, Photo, photo_id, *both(N_p("services.photos", "ảnh")))
 
 
 def photo_file(ctx: AppContext, photo: Photo, kind: FileKind = "report") -> Path:
@@ -240,7 +238,7 @@ def verify_photos(ctx: AppContext, visit_id: str) -> list[Photo]:
 def set_caption(ctx: AppContext, photo_id: str, caption: str) -> Photo:
     text = _caption(caption)
     with ctx.session() as s:
-        photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
+        photo = get_or_404(s, Photo, photo_id, *both(N_p("services.photos", "ảnh")))
         visit_for_update(s, photo.visit_id)
         photo.caption = text
         s.add(photo)
@@ -253,7 +251,7 @@ def link_photo(ctx: AppContext, photo_id: str, *, checklist_id: str | None = Non
     """Set what the photo is evidence of (replacing the previous link); no argument: the visit only."""
     link = PhotoLink(_opt(checklist_id), _opt(item_id), _opt(finding_id), _opt(staff_id), _opt(dossier_check_id))
     with ctx.session() as s:
-        photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
+        photo = get_or_404(s, Photo, photo_id, *both(N_p("services.photos", "ảnh")))
         _check_link(ctx, s, visit_for_update(s, photo.visit_id), link)
         photo.checklist_id, photo.item_id = link.checklist_id, link.item_id
         photo.finding_id, photo.staff_id = link.finding_id, link.staff_id
@@ -273,7 +271,7 @@ def add_photo_link(ctx: AppContext, photo_id: str, *, checklist_id: str | None =
     if link.kind not in ("item", "finding"):
         raise ValidationFailed("Chọn một mục kiểm tra hoặc một phát hiện để gắn thêm ảnh.")
     with ctx.session() as s:
-        photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
+        photo = get_or_404(s, Photo, photo_id, *both(N_p("services.photos", "ảnh")))
         _check_link(ctx, s, visit_for_update(s, photo.visit_id), link)
         if link in _links_of(s, photo):
             raise ValidationFailed("Ảnh này đã gắn với nội dung đó.")
@@ -286,7 +284,7 @@ def add_photo_link(ctx: AppContext, photo_id: str, *, checklist_id: str | None =
 def remove_photo_link(ctx: AppContext, link_id: str) -> None:
     """Undo :func:`add_photo_link` (the photo and its first link stay)."""
     with ctx.session() as s:
-        extra = get_or_404(s, PhotoExtraLink, link_id, "liên kết ảnh", "photo link")
+        extra = get_or_404(s, PhotoExtraLink, link_id, *both("liên kết ảnh"))
         visit_for_update(s, extra.visit_id)
         s.delete(extra)
 
@@ -323,7 +321,7 @@ def remove_photo(ctx: AppContext, photo_id: str) -> None:
     """Remove a photo from its visit, with its further links; its files go too when no other visit uses them."""
     with _files_lock:
         with ctx.session() as s:
-            photo = get_or_404(s, Photo, photo_id, "ảnh", "photo")
+            photo = get_or_404(s, Photo, photo_id, *both(N_p("services.photos", "ảnh")))
             visit_for_update(s, photo.visit_id)
             sha, paths = photo.sha256, [photo.original_path, photo.report_path, photo.thumb_path]
             for extra in s.exec(select(PhotoExtraLink).where(PhotoExtraLink.photo_id == photo.id)).all():
@@ -373,15 +371,15 @@ def _check_link(ctx: AppContext, s: Session, visit: Visit, link: PhotoLink) -> N
         except KeyError:
             raise NotFound("Không có mục {item_id} trong bảng kiểm.", item_id=link.item_id) from None
     if link.finding_id:
-        finding = get_or_404(s, Finding, link.finding_id, "phát hiện", "finding")
+        finding = get_or_404(s, Finding, link.finding_id, *both("phát hiện"))
         if finding.visit_id != visit.id:
             raise ValidationFailed("Phát hiện này thuộc lượt kiểm tra khác.")
     if link.staff_id:
-        staff = get_or_404(s, StaffMember, link.staff_id, "cán bộ", "staff member")
+        staff = get_or_404(s, StaffMember, link.staff_id, *both("cán bộ"))
         if staff.unit_id != visit.unit_id:
             raise ValidationFailed("Người này không thuộc đơn vị được kiểm tra.")
     if link.dossier_check_id:
-        check = get_or_404(s, DossierCheck, link.dossier_check_id, "hồ sơ kiểm tra", "dossier check")
+        check = get_or_404(s, DossierCheck, link.dossier_check_id, *both("hồ sơ kiểm tra"))
         if check.visit_id != visit.id:
             raise ValidationFailed("Hồ sơ này thuộc lượt kiểm tra khác.")
 

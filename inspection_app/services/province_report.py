@@ -15,6 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from inspection_app.locale import both
+
 from ..domain.report import PeriodReport, ProvinceReport
 from ..domain.text import nfc
 from .context import AppContext
@@ -75,7 +77,7 @@ def write_province_xlsx(ctx: AppContext, date_from: date, date_to: date, out: st
     from .xlsx_out import save
 
     report = province_report(ctx, date_from, date_to, **kw)
-    return save(province_workbook(ctx, report, _title(report)), out, "bảng tính báo cáo", "the report spreadsheet")
+    return save(province_workbook(ctx, report, _title(report)), out, *both("bảng tính báo cáo"))
 
 
 def province_bytes(ctx: AppContext, date_from: date, date_to: date, **kw: Any) -> tuple[bytes, bytes, str]:

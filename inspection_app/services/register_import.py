@@ -19,6 +19,8 @@ from typing import Any, overload
 from sqlalchemy import DateTime, insert, type_coerce
 from sqlmodel import col, select
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.sampling import (
@@ -262,7 +264,7 @@ def load_frame(ctx: AppContext, register_id: str) -> Frame:
     Read back, it must still have the hash recorded at import, or it is refused.
     """
     with ctx.session() as s:
-        register = get_or_404(s, Register, register_id, "sổ theo dõi hồ sơ", "register")
+        register = get_or_404(s, Register, register_id, *both("sổ theo dõi hồ sơ"))
         expected = register.frame_hash
         kept = _FRAMES.get((ctx.config.database_url, register_id))
         if kept is not None and kept.hash == expected:

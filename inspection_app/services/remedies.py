@@ -10,6 +10,8 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
 from ..store.models import Finding, Remedy
@@ -39,7 +41,7 @@ def add_remedy(ctx: AppContext, visit_id: str, text: str, deadline: date | None,
     with ctx.session() as s:
         visit_for_update(s, visit_id)
         if finding_id:
-            finding = get_or_404(s, Finding, finding_id, "phát hiện", "finding")
+            finding = get_or_404(s, Finding, finding_id, *both("phát hiện"))
             if finding.visit_id != visit_id:
                 raise ValidationFailed("Phát hiện này thuộc lượt kiểm tra khác.")
         remedy = Remedy(visit_id=visit_id, text=clean, deadline=deadline, report_due=report_due or deadline,
@@ -51,7 +53,7 @@ def add_remedy(ctx: AppContext, visit_id: str, text: str, deadline: date | None,
 def update_remedy(ctx: AppContext, remedy_id: str, *, text: str | None = None, deadline: date | None = None,
                   report_due: date | None = None) -> Remedy:
     with ctx.session() as s:
-        remedy = get_or_404(s, Remedy, remedy_id, "yêu cầu khắc phục", "request to remedy")
+        remedy = get_or_404(s, Remedy, remedy_id, *both("yêu cầu khắc phục"))
         visit_for_update(s, remedy.visit_id)
         new_deadline = deadline or remedy.deadline
         new_due = report_due or remedy.report_due
@@ -63,6 +65,6 @@ def update_remedy(ctx: AppContext, remedy_id: str, *, text: str | None = None, d
 
 def delete_remedy(ctx: AppContext, remedy_id: str) -> None:
     with ctx.session() as s:
-        remedy = get_or_404(s, Remedy, remedy_id, "yêu cầu khắc phục", "request to remedy")
+        remedy = get_or_404(s, Remedy, remedy_id, *both("yêu cầu khắc phục"))
         visit_for_update(s, remedy.visit_id)
         s.delete(remedy)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.report import PeriodReport, percent
 from ..domain.text import nfc
@@ -86,7 +88,7 @@ def write_report_xlsx(ctx: AppContext, date_from: date, date_to: date, out: str 
 
     content = period_report(ctx, date_from, date_to, today=today, signer_name=signer_name)
     wb = period_workbook(ctx, content, f"Báo cáo kết quả kiểm tra công vụ {date_from:%d/%m/%Y} - {date_to:%d/%m/%Y}")
-    return save(wb, out, "bảng tính báo cáo", "the report spreadsheet")
+    return save(wb, out, *both("bảng tính báo cáo"))
 
 
 def report_bytes(ctx: AppContext, date_from: date, date_to: date, *, today: date | None = None, number: str = "",
@@ -114,7 +116,7 @@ def save_export(ctx: AppContext, file_name: str, data: bytes) -> Path:
     from ..pdf.layout import write_atomic
 
     out = ctx.data_dir / "exports" / Path(file_name).name
-    write_atomic(out, data, "tệp xuất", "the exported file")
+    write_atomic(out, data, *both("tệp xuất"))
     return out
 
 

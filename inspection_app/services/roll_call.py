@@ -11,7 +11,8 @@ from typing import Literal
 
 from sqlmodel import Session, func, select
 
-from inspection_app.locale import N_p
+from inspection_app.domain.errors import Phrase
+from inspection_app.locale import N_p, both
 
 from ..domain import roll_call as rules
 from ..domain.collation import name_sort_key, sort_key
@@ -56,7 +57,7 @@ def order_staff(people: list[StaffMember], order: RosterOrder = "file") -> list[
 
 def roll_call_sheet(ctx: AppContext, visit_id: str, order: RosterOrder = "file") -> RollCallSheet:
     with ctx.session() as s:
-        visit = get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        visit = get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
         staff = order_staff(list(s.exec(select(StaffMember).where(StaffMember.unit_id == visit.unit_id,
                                                                   StaffMember.active == True))),  # noqa: E712
                             order)
@@ -80,7 +81,7 @@ def set_attendance(ctx: AppContext, visit_id: str, staff_id: str, status: str, a
     rules.validate_entry(status, arrival_time, reason)
     with ctx.session() as s:
         visit = visit_for_update(s, visit_id)
-        person = get_or_404(s, StaffMember, staff_id, "cán bộ", "staff member")
+        person = get_or_404(s, StaffMember, staff_id, *both("cán bộ"))
         if person.unit_id != visit.unit_id:
             raise ValidationFailed(N_p("services.roll_call", "Người này không thuộc đơn vị được kiểm tra."))
         entry = s.exec(select(RollCallEntry).where(RollCallEntry.visit_id == visit_id,
@@ -142,15 +143,12 @@ def read_roster(data: bytes, filename: str, sheet: str | None = None) -> rules.R
                 names = ", ".join(f"'{header[i]}'" for i in sorted(hit))
                 formula_problems.append(rules.RowProblem(
                     row_number,
-                    f"Dòng {row_number}: ô {names} là công thức chưa có kết quả (tệp chưa được mở và lưu bằng "
-                    "Excel/LibreOffice); bỏ qua.",
-                    f"Row {row_number}: the cell {names} is a formula with no stored result (the file was never "
-                    "opened and saved in Excel/LibreOffice); skipped."))  # fmt: skip
+                    *both("Dòng {row_number}: ô {names} là công thức chưa có kết quả (tệp chưa được mở và lưu bằng Excel/LibreOffice); bỏ qua.", row_number=row_number, names=names)))  # fmt: skip
                 continue
             yield row_number, [cell_text(c) for c in cells]
 
     parsed = rules.parse_roster(header, text_rows())
-    reader_problems = [rules.RowProblem(b.row, f"Dòng {b.row}: {b.reason_vi}", f"Row {b.row}: {b.reason_en}")
+    reader_problems = [rules.RowProblem(b.row, *both("Dòng {row}: {reason}", row=b.row, reason=Phrase(b.reason_vi, b.reason_en)))
                        for b in table.problems]  # fmt: skip
     parsed.problems = sorted([*parsed.problems, *formula_problems, *reader_problems], key=lambda p: p.row)
     if not parsed.people and not parsed.problems:
@@ -177,7 +175,7 @@ def import_roster(ctx: AppContext, unit_id: str, data: bytes | Path, filename: s
             raise ValidationFailed("Không mở được tệp {path}: {strerror}.", path=path, strerror=exc.strerror) from exc
     parsed = read_roster(data, filename or "roster.csv", sheet)
     with ctx.session() as s:
-        get_or_404(s, Unit, unit_id, "đơn vị", "unit")
+        get_or_404(s, Unit, unit_id, *both("đơn vị"))
         existing = list(s.exec(select(StaffMember).where(StaffMember.unit_id == unit_id)))
         by_identity: dict[tuple[str, ...], StaffMember] = {}
         for known in existing:

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.sampling import (
@@ -90,7 +92,7 @@ def prepare_sample(
     counts = {key: len(indices) for key, indices in strata_members(frame, spec).items()}
     seed = new_seed()
     with ctx.session() as s:
-        register = get_or_404(s, Register, register_id, "sổ theo dõi hồ sơ", "register")
+        register = get_or_404(s, Register, register_id, *both("sổ theo dõi hồ sơ"))
         if register.visit_id is None:
             raise ValidationFailed("Sổ theo dõi chưa gắn với lượt kiểm tra.")
         visit_for_update(s, register.visit_id)
@@ -112,7 +114,7 @@ def prepare_sample(
 def draw_sample(ctx: AppContext, prepared: PreparedSample) -> SampleDraw:
     """Reveal the seed, draw, and record the result and a dossier check per sampled dossier."""
     with ctx.session() as s:
-        sample = get_or_404(s, Sample, prepared.sample_id, "mẫu", "sample")
+        sample = get_or_404(s, Sample, prepared.sample_id, *both("mẫu"))
         visit = visit_for_update(s, sample.visit_id)
         if sample.drawn_at is not None:
             raise ValidationFailed("Mẫu này đã được rút.")
@@ -196,7 +198,7 @@ def list_samples(ctx: AppContext, visit_id: str) -> list[SampleSummary]:
 def recorded_draw(ctx: AppContext, sample_id: str) -> SampleDraw:
     """The recorded draw, rebuilt from the database in the form :func:`verify_draw` takes."""
     with ctx.session() as s:
-        sample = get_or_404(s, Sample, sample_id, "mẫu", "sample")
+        sample = get_or_404(s, Sample, sample_id, *both("mẫu"))
         if sample.drawn_at is None:
             raise ValidationFailed(
                 "Mẫu này mới được chuẩn bị, chưa rút."
@@ -236,6 +238,6 @@ def verify_sample(
     recorded = recorded_draw(ctx, sample_id)
     if path is None:
         with ctx.session() as s:
-            register_id = get_or_404(s, Sample, sample_id, "mẫu", "sample").register_id
+            register_id = get_or_404(s, Sample, sample_id, *both("mẫu")).register_id
         return verify_draw(load_frame(ctx, register_id), recorded)
     return verify_draw(read_register(path, sheet=sheet).frame, recorded)

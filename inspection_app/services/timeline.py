@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from inspection_app.locale import both
+
 from ..domain.localtime import LOCAL_TZ  # local time has one home
 from ..domain.minutes_rules import BeforeArrival, before_arrival
 from . import visits as visit_service
@@ -30,7 +32,7 @@ def check_roll_call_arrival(ctx: AppContext, visit_id: str, hhmm: str | None, *,
     if not hhmm or arrival is None:
         return
     hh, mm = (int(x) for x in hhmm.split(":"))
-    before_arrival(time(hh, mm), arrival.time(), "Giờ đến ghi cho người này", "The arrival recorded for this person",
+    before_arrival(time(hh, mm), arrival.time(), *both("Giờ đến ghi cho người này"),
                    confirmed=confirmed)
 
 
@@ -41,8 +43,7 @@ def check_finding_time(ctx: AppContext, visit_id: str, occurred_at: datetime | N
     if occurred_at is None or arrival is None:
         return
     local = occurred_at.astimezone(LOCAL_TZ)
-    before_arrival(local, arrival.astimezone(LOCAL_TZ), "Thời điểm ghi cho phát hiện này",
-                   "The time recorded for this finding", confirmed=confirmed)
+    before_arrival(local, arrival.astimezone(LOCAL_TZ), *both("Thời điểm ghi cho phát hiện này"), confirmed=confirmed)
 
 
 __all__ = ["BeforeArrival", "check_finding_time", "check_roll_call_arrival", "team_arrival"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from inspection_app.locale import both
+
 from ..domain.errors import ValidationFailed
 from ..domain.roll_call import clean_text
 from ..domain.text import nfc
@@ -22,7 +24,7 @@ def list_units(ctx: AppContext) -> list[Unit]:
 
 def get_unit(ctx: AppContext, unit_id: str) -> Unit:
     with ctx.session() as s:
-        return get_or_404(s, Unit, unit_id, "đơn vị", "unit")
+        return get_or_404(s, Unit, unit_id, *both("đơn vị"))
 
 
 def create_unit(ctx: AppContext, name: str, kind: str = "", parent_agency: str = "", address: str = "",
@@ -52,7 +54,7 @@ def add_staff(ctx: AppContext, unit_id: str, full_name: str, position: str = "",
     if not full_name:
         raise ValidationFailed("Cần nhập họ và tên.")
     with ctx.session() as s:
-        get_or_404(s, Unit, unit_id, "đơn vị", "unit")
+        get_or_404(s, Unit, unit_id, *both("đơn vị"))
         person = StaffMember(unit_id=unit_id, full_name=full_name, position=position, department=department,
                              employment_type=employment_type, roster_row=next_roster_row(s, unit_id))
         s.add(person)

@@ -5,6 +5,7 @@ Above ``visits`` and ``minutes_signatures``, which it reads; neither imports it.
 from __future__ import annotations
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
 
 from ..domain.errors import ValidationFailed
 from ..store.models import Side, SignerRole, TeamRole, Visit, VisitStatus
@@ -24,18 +25,16 @@ def missing_before_close(ctx: AppContext, visit_id: str) -> list[Missing]:
     out = [Missing(g.kind, g.vi, g.en, g.checklist_id, g.item_id) for g in gaps]
     team = participants(ctx, visit_id, Side.TEAM.value)
     if not any(p.role == TeamRole.LEADER for p in team):
-        out.append(Missing("team", "Chưa có Trưởng đoàn trong thành phần Đoàn.", "The team has no team leader."))
+        out.append(Missing("team", *both("Chưa có Trưởng đoàn trong thành phần Đoàn.")))
     signatures = list_signatures(ctx, visit_id)
     for role in REQUIRED_SIGNERS:
         sig = signatures.get(role.value)
         if sig is None:
             vi, en = _SIGNER_LABEL[role]
-            out.append(Missing("signature", f"Chưa có chữ ký hoặc ghi nhận từ chối ký của {vi}.",
-                               f"No signature or recorded refusal from the {en}."))
+            out.append(Missing("signature", *both("Chưa có chữ ký hoặc ghi nhận từ chối ký của {what}.", what=Phrase(vi, en))))
         elif sig.refused and role is not SignerRole.UNIT_REPRESENTATIVE:
             vi, en = _SIGNER_LABEL[role]
-            out.append(Missing("signature", f"{vi} thuộc Đoàn kiểm tra phải ký biên bản.",
-                               f"The {en} belongs to the team and must sign the minutes."))
+            out.append(Missing("signature", *both("{what} thuộc Đoàn kiểm tra phải ký biên bản.", what=Phrase(vi, en))))
     if signatures:  # signatures given on other content must be given again (issue #11, point 3)
         out += stale_signatures(ctx, visit_id)
     return out

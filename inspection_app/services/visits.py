@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import N_p, both
 
 from ..domain.errors import ValidationFailed
 from ..domain.text import nfc
@@ -82,7 +83,7 @@ def create_visit(ctx: AppContext, unit_id: str, *, kind: str = VisitKind.PLANNED
     if not chosen:
         raise ValidationFailed("Chọn ít nhất một bảng kiểm.")
     with ctx.session() as s:
-        unit = get_or_404(s, Unit, unit_id, "đơn vị", "unit")
+        unit = get_or_404(s, Unit, unit_id, *both("đơn vị"))
         visit = Visit(unit_id=unit.id, kind=kind, decision_number=_clean(decision_number), decision_date=decision_date,
                       plan_reference=_clean(plan_reference), place=_clean(place) or unit.address or unit.name,
                       arrival_at=arrival_at or utcnow(), created_by=ctx.actor, device_id=ctx.settings.device_id,
@@ -182,7 +183,7 @@ def update_setup(ctx: AppContext, visit_id: str, *, kind: str, decision_number: 
 
 def get_visit(ctx: AppContext, visit_id: str) -> Visit:
     with ctx.session() as s:
-        return get_or_404(s, Visit, visit_id, "lượt kiểm tra", "visit")
+        return get_or_404(s, Visit, visit_id, *both("lượt kiểm tra"))
 
 
 _EDITABLE = {"kind", "decision_number", "decision_date", "plan_reference", "place", "arrival_at", "ended_at",
@@ -229,7 +230,7 @@ def add_participant(ctx: AppContext, visit_id: str, side: str, person: Participa
 
 def remove_participant(ctx: AppContext, participant_id: str) -> None:
     with ctx.session() as s:
-        p = get_or_404(s, Participant, participant_id, "thành phần", "participant")
+        p = get_or_404(s, Participant, participant_id, *both("thành phần"))
         visit_for_update(s, p.visit_id)
         s.delete(p)
 
@@ -291,9 +292,9 @@ def clear_signature(ctx: AppContext, visit_id: str, role: str) -> None:
 
 REQUIRED_SIGNERS = (SignerRole.TEAM_LEADER, SignerRole.SECRETARY, SignerRole.UNIT_REPRESENTATIVE)
 _SIGNER_LABEL = {
-    SignerRole.TEAM_LEADER: ("Trưởng đoàn", "team leader"),
-    SignerRole.SECRETARY: ("Thư ký", "secretary"),
-    SignerRole.UNIT_REPRESENTATIVE: ("Đại diện đơn vị được kiểm tra", "the unit's representative"),
+    SignerRole.TEAM_LEADER: both(N_p("services.visits", "Trưởng đoàn")),
+    SignerRole.SECRETARY: both(N_p("services.visits", "Thư ký")),
+    SignerRole.UNIT_REPRESENTATIVE: both(N_p("services.visits", "Đại diện đơn vị được kiểm tra")),
 }
 
 

@@ -15,6 +15,8 @@ from typing import Any, cast
 
 from sqlmodel import SQLModel
 
+from inspection_app.locale import both
+
 from ..store import models as m
 from ..store.audit import GENESIS, event_hash
 from ..store.migrations import SCHEMA_VERSION
@@ -52,11 +54,10 @@ def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byt
             while block := src.read(min(_CHUNK, limit + 1 - size)):
                 size += len(block)
                 if size > limit:
-                    raise rejected(f"Mục {info.filename!r} lớn hơn kích thước khai báo.",
-                                   f"The entry {info.filename!r} is larger than declared.", entry=info.filename)
+                    raise rejected(*both("Mục {filename!r} lớn hơn kích thước khai báo.", filename=info.filename), entry=info.filename)
                 parts.append(block)
     except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError):
-        raise _damaged(f"{info.filename} bị hỏng", f"{info.filename} is damaged") from None
+        raise _damaged(*both("{filename} bị hỏng", filename=info.filename)) from None
     return b"".join(parts)
 
 
@@ -71,10 +72,7 @@ def _check_signature(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], m
     if not isinstance(device, dict) or not isinstance(device.get("public_key"), str) \
             or SIGNATURE not in members:
         raise rejected(
-            "Gói dữ liệu không có chữ ký của thiết bị (do phiên bản cũ của ứng dụng tạo ra, hoặc đã bị sửa). "
-            "Hãy cập nhật ứng dụng trên máy tính bảng rồi xuất lại.",
-            "The bundle carries no device signature (made by an old version of the app, or altered). "
-            "Update the app on the tablet and export again.")
+            *both("Gói dữ liệu không có chữ ký của thiết bị (do phiên bản cũ của ứng dụng tạo ra, hoặc đã bị sửa). Hãy cập nhật ứng dụng trên máy tính bảng rồi xuất lại."))
     sig_text = _read_bounded(zf, members[SIGNATURE], MAX_SIGNATURE)
     try:
         signature = base64.b64decode(sig_text, validate=True)
@@ -82,105 +80,93 @@ def _check_signature(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], m
         signature = b""
     if not device_key.verify(device["public_key"], signature, raw_manifest):
         raise rejected(
-            "Chữ ký của gói dữ liệu không đúng: nội dung đã bị thay đổi sau khi thiết bị ký.",
-            "The bundle's signature is not valid: its content was changed after the device signed it.")
+            *both("Chữ ký của gói dữ liệu không đúng: nội dung đã bị thay đổi sau khi thiết bị ký."))
     if device.get("id") != manifest.get("device_id"):
-        raise _damaged("mã thiết bị không thống nhất", "inconsistent device id")
+        raise _damaged(*both("mã thiết bị không thống nhất"))
     return {"id": str(device.get("id") or ""), "name": str(device.get("name") or ""),
             "public_key": device["public_key"], "fingerprint": device_key.fingerprint(device["public_key"])}
 
 
 def _check_manifest(manifest: Any) -> tuple[dict[str, list[dict]], list[dict], dict[str, FileEntry]]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _damaged("không phải gói dữ liệu của ứng dụng", "not a bundle of this app")
+        raise _damaged(*both("không phải gói dữ liệu của ứng dụng"))
     fmt = manifest.get("format_version")
     schema = manifest.get("schema_version")
     if not isinstance(fmt, int) or not isinstance(schema, int):
-        raise _damaged("thiếu số phiên bản", "version numbers missing")
+        raise _damaged(*both("thiếu số phiên bản"))
     if fmt > FORMAT_VERSION or schema > SCHEMA_VERSION:
         raise rejected(
-            f"Gói dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (định dạng {fmt}, lược đồ {schema}; "
-            f"ứng dụng này: {FORMAT_VERSION}, {SCHEMA_VERSION}). Hãy cập nhật ứng dụng rồi nhập lại.",
-            f"The bundle was made by a newer version of the app (format {fmt}, schema {schema}; "
-            f"this app: {FORMAT_VERSION}, {SCHEMA_VERSION}). Update the app and import again.",
+            *both("Gói dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (định dạng {fmt}, lược đồ {schema}; ứng dụng này: {format_version}, {schema_version}). Hãy cập nhật ứng dụng rồi nhập lại.", fmt=fmt, schema=schema, format_version=FORMAT_VERSION, schema_version=SCHEMA_VERSION),
             format_version=fmt, schema_version=schema)
     if fmt < FORMAT_VERSION:
-        raise rejected("Gói dữ liệu do phiên bản cũ của ứng dụng tạo ra. Hãy cập nhật ứng dụng trên máy tính bảng "
-                       "rồi xuất lại.",
-                       "The bundle was made by an old version of the app. Update the app on the tablet and "
-                       "export again.", format_version=fmt)
+        raise rejected(*both("Gói dữ liệu do phiên bản cũ của ứng dụng tạo ra. Hãy cập nhật ứng dụng trên máy tính bảng rồi xuất lại."), format_version=fmt)
     for key in ("bundle_id", "visit_ids", "records", "audit_events", "files", "chain_heads"):
         if key not in manifest:
-            raise _damaged(f"manifest thiếu mục {key}", f"the manifest lacks {key}")
+            raise _damaged(*both("manifest thiếu mục {key}", key=key))
     visit_ids = manifest["visit_ids"]
     if not isinstance(visit_ids, list) or not all(isinstance(v, str) and _SAFE_ID.match(v) for v in visit_ids):
-        raise _damaged("danh sách lượt kiểm tra không hợp lệ", "invalid visit list")
+        raise _damaged(*both("danh sách lượt kiểm tra không hợp lệ"))
     raw_records = manifest["records"]
     if not isinstance(raw_records, dict):
-        raise _damaged("mục records không hợp lệ", "invalid records")
+        raise _damaged(*both("mục records không hợp lệ"))
     tables = {t.name: t for t in ordered_tables()}
     unknown = set(raw_records) - set(tables)
     if unknown:
-        raise rejected(f"Gói dữ liệu có bảng lạ: {', '.join(sorted(unknown))}.",
-                       f"The bundle has unknown tables: {', '.join(sorted(unknown))}.")
+        raise rejected(*both("Gói dữ liệu có bảng lạ: {unknown}.", unknown=', '.join(sorted(unknown))))
     records: dict[str, list[dict]] = {}
     for name, table in tables.items():
         rows = raw_records.get(name, [])
         if not isinstance(rows, list):
-            raise _damaged(f"bảng {name} không hợp lệ", f"table {name} is invalid")
+            raise _damaged(*both("bảng {name} không hợp lệ", name=name))
         records[name] = [load_row(table, r) for r in rows]
         pk = list(table.primary_key.columns)[0].name
         ids = [r[pk] for r in records[name]]
         if len(ids) != len(set(ids)):
-            raise _damaged(f"bảng {name} có mã trùng", f"table {name} repeats an id")
+            raise _damaged(*both("bảng {name} có mã trùng", name=name))
     wanted = set(visit_ids)
     if {v["id"] for v in records["visit"]} != wanted:
-        raise _damaged("danh sách lượt kiểm tra không khớp với bản ghi", "the visit list does not match the records")
+        raise _damaged(*both("danh sách lượt kiểm tra không khớp với bản ghi"))
     owned: tuple[type[SQLModel], ...] = (*m.VISIT_OWNED, m.VisitSeal)
     for mdl in owned:
         for row in records[str(mdl.__tablename__)]:
             if row.get("visit_id") is not None and row["visit_id"] not in wanted:
-                raise _damaged(f"bản ghi {mdl.__tablename__} thuộc lượt kiểm tra ngoài gói",
-                               f"a {mdl.__tablename__} record belongs to a visit outside the bundle")
+                raise _damaged(*both("bản ghi {__tablename__} thuộc lượt kiểm tra ngoài gói", __tablename__=mdl.__tablename__))
     raw_events = manifest["audit_events"]
     if not isinstance(raw_events, list):
-        raise _damaged("nhật ký không hợp lệ", "invalid audit log")
+        raise _damaged(*both("nhật ký không hợp lệ"))
     events = [load_row(AUDIT_TABLE, e, skip=AUDIT_SKIP) for e in raw_events]
     _verify_chains(events, wanted, manifest["chain_heads"])
     check_records_match_events(records, events)
     for snap in records.get("checklistsnapshot", []):  # a checklist's text is what its hash and key say
         digest = hashlib.sha256(snap["source_text"].encode("utf-8")).hexdigest()
         if digest != snap["sha256"] or snap["key"] != f"{snap['checklist_id']}@{snap['version']}":
-            raise rejected(f"Nội dung danh mục kiểm tra {snap['key']} trong gói không khớp với mã băm của nó.",
-                           f"The checklist text {snap['key']} in the bundle does not match its hash.")
+            raise rejected(*both("Nội dung danh mục kiểm tra {snap} trong gói không khớp với mã băm của nó.", snap=snap['key']))
     files: dict[str, FileEntry] = {}
     raw_files = manifest["files"]
     if not isinstance(raw_files, list):
-        raise _damaged("danh sách tệp không hợp lệ", "invalid file list")
+        raise _damaged(*both("danh sách tệp không hợp lệ"))
     total = 0
     for entry in raw_files:
         if not isinstance(entry, dict):
-            raise _damaged("danh sách tệp không hợp lệ", "invalid file list")
+            raise _damaged(*both("danh sách tệp không hợp lệ"))
         sha, size, uses = entry.get("sha256"), entry.get("size"), entry.get("uses")
         if not isinstance(sha, str) or not _SHA.match(sha) or isinstance(size, bool) or not isinstance(size, int) \
                 or not 0 <= size <= MAX_FILE or not isinstance(uses, list) or not uses:
             if isinstance(size, int) and size > MAX_FILE:
-                raise rejected(f"Một tệp trong gói quá lớn ({_mib(size)}; tối đa {_mib(MAX_FILE)}).",
-                               f"A file in the bundle is too large ({_mib(size)}; at most {_mib(MAX_FILE)}).")
-            raise _damaged("thông tin tệp không hợp lệ", "invalid file entry")
+                raise rejected(*both("Một tệp trong gói quá lớn ({size}; tối đa {max_file}).", size=_mib(size), max_file=_mib(MAX_FILE)))
+            raise _damaged(*both("thông tin tệp không hợp lệ"))
         if sha in files:
-            raise _damaged("danh sách tệp lặp lại một tệp", "the file list repeats a file")
+            raise _damaged(*both("danh sách tệp lặp lại một tệp"))
         parsed = []
         for use in uses:
             if not (isinstance(use, list) and len(use) == 3 and all(isinstance(x, str) for x in use)
                     and use[0] in PATH_COLUMNS and use[2] in PATH_COLUMNS[use[0]]):
-                raise _damaged("thông tin tệp không hợp lệ", "invalid file entry")
+                raise _damaged(*both("thông tin tệp không hợp lệ"))
             parsed.append((use[0], use[1], use[2]))
         total += size
         files[sha] = FileEntry(sha, size, parsed)
     if total > MAX_TOTAL:
-        raise rejected(f"Gói dữ liệu quá lớn ({_mib(total)}; tối đa {_mib(MAX_TOTAL)}).",
-                       f"The bundle is too large ({_mib(total)}; at most {_mib(MAX_TOTAL)}).")
+        raise rejected(*both("Gói dữ liệu quá lớn ({total}; tối đa {max_total}).", total=_mib(total), max_total=_mib(MAX_TOTAL)))
     return records, events, files
 
 
@@ -191,7 +177,7 @@ def _check_files(records: dict[str, list[dict]], files: dict[str, FileEntry]) ->
     for file_sha, entry in files.items():
         for use in entry.uses:
             if use in by_use:
-                raise _damaged("một tệp được khai báo hai lần", "a file is declared twice")
+                raise _damaged(*both("một tệp được khai báo hai lần"))
             by_use[use] = file_sha
     destinations: dict[tuple[str, str, str], str] = {}
     for table, columns in PATH_COLUMNS.items():
@@ -200,25 +186,20 @@ def _check_files(records: dict[str, list[dict]], files: dict[str, FileEntry]) ->
                 use = (table, row["id"], col)
                 if not row.get(col):
                     if use in by_use:
-                        raise _damaged("tệp gắn với cột trống", "a file is attached to an empty column")
+                        raise _damaged(*both("tệp gắn với cột trống"))
                     continue
                 sha = by_use.pop(use, None)
                 if sha is None:
-                    raise rejected(f"Gói dữ liệu thiếu tệp của {table} {row['id']}.",
-                                   f"The bundle lacks the file of {table} {row['id']}.", record=row["id"])
+                    raise rejected(*both("Gói dữ liệu thiếu tệp của {table} {row}.", table=table, row=row['id']), record=row["id"])
                 own = (table == "photo" and (col == "original_path" or row.get(col) == row.get("original_path"))) \
                     or table == "minutesdocument"
                 if own and sha != row.get("sha256"):
                     raise rejected(
-                        f"Tệp của {table} {row['id']} không khớp với mã băm SHA-256 ghi trong bản ghi: "
-                        "tệp hoặc bản ghi đã bị thay đổi.",
-                        f"The file of {table} {row['id']} does not hash to the SHA-256 in its record: the file "
-                        "or the record was altered.", record=row["id"])
+                        *both("Tệp của {table} {row} không khớp với mã băm SHA-256 ghi trong bản ghi: tệp hoặc bản ghi đã bị thay đổi.", table=table, row=row['id']), record=row["id"])
                 destinations[use] = destination(table, row, col)
     if by_use:
         table, row_id, _col = next(iter(by_use))
-        raise _damaged(f"tệp gắn với bản ghi không có trong gói ({table} {row_id})",
-                       f"a file is attached to a record not in the bundle ({table} {row_id})")
+        raise _damaged(*both("tệp gắn với bản ghi không có trong gói ({table} {row_id})", table=table, row_id=row_id))
     return destinations
 
 
@@ -229,9 +210,9 @@ def _verify_chains(events: list[dict], visit_ids: set[str], heads: Any) -> None:
     seen: set[str] = set()
     for ev in events:
         if ev["visit_id"] not in visit_ids:
-            raise _damaged("nhật ký có sự kiện ngoài gói", "the audit log has events outside the bundle")
+            raise _damaged(*both("nhật ký có sự kiện ngoài gói"))
         if ev["event_id"] in seen:
-            raise _damaged("nhật ký có sự kiện trùng", "the audit log repeats an event")
+            raise _damaged(*both("nhật ký có sự kiện trùng"))
         seen.add(ev["event_id"])
         chains.setdefault((ev["visit_id"], ev["device_id"]), []).append(ev)
     for (visit_id, device), chain in chains.items():
@@ -241,19 +222,15 @@ def _verify_chains(events: list[dict], visit_ids: set[str], heads: Any) -> None:
             probe = cast(m.AuditEvent, SimpleNamespace(**ev))  # event_hash only reads attributes; no ORM object
             if ev["chain_index"] != index or ev["prev_hash"] != prev or event_hash(probe) != ev["hash"]:
                 raise rejected(
-                    f"Nhật ký thay đổi của lượt kiểm tra {visit_id} (thiết bị {device or '?'}) bị đứt hoặc "
-                    f"bị sửa tại sự kiện số {ev['chain_index']}.",
-                    f"The audit log of visit {visit_id} (device {device or '?'}) is broken or was edited "
-                    f"at event {ev['chain_index']}.", visit_id=visit_id, device_id=device)
+                    *both("Nhật ký thay đổi của lượt kiểm tra {visit_id} (thiết bị {value}) bị đứt hoặc bị sửa tại sự kiện số {ev}.", visit_id=visit_id, value=device or '?', ev=ev['chain_index']), visit_id=visit_id, device_id=device)
             prev = ev["hash"]
     declared = {}
     if not isinstance(heads, list):
-        raise _damaged("danh sách đầu chuỗi nhật ký không hợp lệ", "invalid chain heads")
+        raise _damaged(*both("danh sách đầu chuỗi nhật ký không hợp lệ"))
     for h in heads:
         if not isinstance(h, dict):
-            raise _damaged("danh sách đầu chuỗi nhật ký không hợp lệ", "invalid chain heads")
+            raise _damaged(*both("danh sách đầu chuỗi nhật ký không hợp lệ"))
         declared[(h.get("visit_id"), h.get("device_id"))] = (h.get("chain_index"), h.get("hash"))
     actual = {key: (c[-1]["chain_index"], c[-1]["hash"]) for key, c in chains.items()}
     if declared != actual:
-        raise rejected("Đầu các chuỗi nhật ký không khớp với danh sách thiết bị đã ký.",
-                       "The heads of the audit chains do not match the list the device signed.")
+        raise rejected(*both("Đầu các chuỗi nhật ký không khớp với danh sách thiết bị đã ký."))

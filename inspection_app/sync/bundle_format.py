@@ -31,6 +31,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
+
 from .records import BundleRejected, rejected
 
 FORMAT = "inspection-app/visit-bundle"
@@ -127,16 +130,14 @@ def destination(table: str, row: dict[str, Any], column: str) -> str:
     """
     sha = str(row.get("sha256") or "")
     if not _SHA.match(sha):
-        raise rejected(f"Bản ghi {table} {row.get('id')} có mã băm SHA-256 không hợp lệ.",
-                       f"The {table} record {row.get('id')} has an invalid SHA-256.")
+        raise rejected(*both("Bản ghi {table} {value} có mã băm SHA-256 không hợp lệ.", table=table, value=row.get('id')))
     if table == "photo":
         ext = PHOTO_EXT.get(str(row.get("mime") or ""))
         if ext is None:
             suffix = Path(str(row.get("original_path") or "")).suffix.lower()
             ext = suffix if suffix in PHOTO_EXT.values() else None
         if ext is None:
-            raise rejected(f"Ảnh {row.get('id')} có định dạng không được hỗ trợ.",
-                           f"The photo {row.get('id')} has an unsupported format.")
+            raise rejected(*both("Ảnh {value} có định dạng không được hỗ trợ.", value=row.get('id')))
         stem = f"photos/{sha[:2]}/{sha[2:]}"
         if column == "original_path" or (column == "report_path" and row.get("report_path") == row.get("original_path")):
             return stem + ext
@@ -144,10 +145,9 @@ def destination(table: str, row: dict[str, Any], column: str) -> str:
     if table == "minutesdocument" and column == "file_path":
         visit = str(row.get("visit_id") or "")
         if not _SAFE_ID.match(visit):
-            raise rejected("Mã lượt kiểm tra không hợp lệ trong gói dữ liệu.", "Invalid visit id in the bundle.")
+            raise rejected(*both("Mã lượt kiểm tra không hợp lệ trong gói dữ liệu."))
         return f"minutes/{visit}/{sha}.pdf"
-    raise rejected(f"Gói dữ liệu ghi tệp cho cột không nhận tệp ({table}).",
-                   f"The bundle attaches a file to a column that holds none ({table}).")
+    raise rejected(*both("Gói dữ liệu ghi tệp cho cột không nhận tệp ({table}).", table=table))
 
 
 
@@ -160,8 +160,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _damaged(detail_vi: str, detail_en: str) -> BundleRejected:
-    return rejected(f"Gói dữ liệu bị hỏng hoặc không đầy đủ ({detail_vi}).",
-                    f"The bundle is damaged or incomplete ({detail_en}).")
+    return rejected(*both("Gói dữ liệu bị hỏng hoặc không đầy đủ ({detail}).", detail=Phrase(detail_vi, detail_en)))
 
 
 def _mib(n: int) -> str:

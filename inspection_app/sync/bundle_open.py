@@ -25,7 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from inspection_app.locale import N_
+from inspection_app.domain.errors import Phrase
+from inspection_app.locale import N_, both
 
 from ..domain.errors import UserError, storage_error
 from . import crypto
@@ -177,29 +178,24 @@ def _check_directory(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The zip's directory, refused unless it holds plain files within the limits, once each."""
     infos = zf.infolist()
     if len(infos) > MAX_ENTRIES:
-        raise rejected(f"Gói dữ liệu có quá nhiều mục ({len(infos)}; tối đa {MAX_ENTRIES}).",
-                       f"The bundle has too many entries ({len(infos)}; at most {MAX_ENTRIES}).")
+        raise rejected(*both("Gói dữ liệu có quá nhiều mục ({n}; tối đa {max_entries}).", n=len(infos), max_entries=MAX_ENTRIES))
     members: dict[str, zipfile.ZipInfo] = {}
     total = 0
     for info in infos:
         name = info.filename
         if name in members:
-            raise rejected(f"Gói dữ liệu có hai mục cùng tên {name!r}.",
-                           f"The bundle has two entries named {name!r}.", entry=name)
+            raise rejected(*both("Gói dữ liệu có hai mục cùng tên {name!r}.", name=name), entry=name)
         members[name] = info
         mode = info.external_attr >> 16
         kind = stat.S_IFMT(mode)
         if info.is_dir() or (kind and kind != stat.S_IFREG):
-            what_vi, what_en = (("liên kết tượng trưng", "a symbolic link") if stat.S_ISLNK(mode)
-                                else ("thư mục hoặc tệp đặc biệt", "a directory or special file"))
-            raise rejected(f"Mục {name!r} của gói dữ liệu là {what_vi}: chỉ nhận tệp thường.",
-                           f"The bundle's entry {name!r} is {what_en}: only plain files are accepted.", entry=name)
+            what_vi, what_en = (both("liên kết tượng trưng") if stat.S_ISLNK(mode)
+                                else both("thư mục hoặc tệp đặc biệt"))
+            raise rejected(*both("Mục {name!r} của gói dữ liệu là {what}: chỉ nhận tệp thường.", name=name, what=Phrase(what_vi, what_en)), entry=name)
         if info.flag_bits & 0x1:
-            raise rejected(f"Mục {name!r} được mã hóa kiểu zip: không nhận.",
-                           f"The entry {name!r} uses zip encryption: not accepted.", entry=name)
+            raise rejected(*both("Mục {name!r} được mã hóa kiểu zip: không nhận.", name=name), entry=name)
         if info.compress_type not in _ALLOWED_COMPRESSION:
-            raise rejected(f"Mục {name!r} dùng kiểu nén không được hỗ trợ.",
-                           f"The entry {name!r} uses an unsupported compression.", entry=name)
+            raise rejected(*both("Mục {name!r} dùng kiểu nén không được hỗ trợ.", name=name), entry=name)
         if name == MANIFEST:
             limit = MAX_MANIFEST
         elif name == SIGNATURE:
@@ -207,16 +203,13 @@ def _check_directory(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
         elif name.startswith(FILES_PREFIX) and _SHA.match(name[len(FILES_PREFIX):]):
             limit = MAX_FILE
         else:
-            raise rejected(f"Gói dữ liệu có mục không được phép: {name!r}.",
-                           f"The bundle has an entry that is not allowed: {name!r}.", entry=name)
+            raise rejected(*both("Gói dữ liệu có mục không được phép: {name!r}.", name=name), entry=name)
         if info.file_size > limit:
-            raise rejected(f"Mục {name!r} quá lớn ({_mib(info.file_size)}; tối đa {_mib(limit)}).",
-                           f"The entry {name!r} is too large ({_mib(info.file_size)}; at most {_mib(limit)}).",
+            raise rejected(*both("Mục {name!r} quá lớn ({file_size}; tối đa {limit}).", name=name, file_size=_mib(info.file_size), limit=_mib(limit)),
                            entry=name)
         total += info.file_size
     if total > MAX_TOTAL:
-        raise rejected(f"Gói dữ liệu quá lớn khi giải nén ({_mib(total)}; tối đa {_mib(MAX_TOTAL)}).",
-                       f"The bundle is too large uncompressed ({_mib(total)}; at most {_mib(MAX_TOTAL)}).")
+        raise rejected(*both("Gói dữ liệu quá lớn khi giải nén ({total}; tối đa {max_total}).", total=_mib(total), max_total=_mib(MAX_TOTAL)))
     return members
 
 
@@ -224,16 +217,16 @@ def _verify_zip(zip_path: Path, staging: Path | None, authorise: Authorise | Non
     try:
         zf = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise _damaged("không phải tệp zip hoặc tệp bị cắt cụt", "not a zip file, or truncated") from None
+        raise _damaged(*both("không phải tệp zip hoặc tệp bị cắt cụt")) from None
     with zf:
         members = _check_directory(zf)
         if MANIFEST not in members:
-            raise _damaged("thiếu manifest.json", "manifest.json is missing")
+            raise _damaged(*both("thiếu manifest.json"))
         raw_manifest = _read_bounded(zf, members[MANIFEST], min(members[MANIFEST].file_size, MAX_MANIFEST))
         try:
             manifest = json.loads(raw_manifest.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise _damaged("manifest.json không đọc được", "manifest.json is unreadable") from None
+            raise _damaged(*both("manifest.json không đọc được")) from None
         device = _check_signature(zf, members, manifest, raw_manifest)
         device_name = authorise(device) if authorise else ""
         records, events, files = _check_manifest(manifest)
@@ -241,16 +234,13 @@ def _verify_zip(zip_path: Path, staging: Path | None, authorise: Authorise | Non
         listed = {FILES_PREFIX + sha for sha in files}
         extra = sorted(set(members) - listed - {MANIFEST, SIGNATURE})
         if extra:
-            raise rejected(f"Gói dữ liệu có mục ngoài danh sách của manifest: {extra[0]!r}.",
-                           f"The bundle has an entry outside the manifest's list: {extra[0]!r}.", entry=extra[0])
+            raise rejected(*both("Gói dữ liệu có mục ngoài danh sách của manifest: {extra!r}.", extra=extra[0]), entry=extra[0])
         for sha, entry in files.items():
             info = members.get(FILES_PREFIX + sha)
             if info is None:
-                raise rejected(f"Gói dữ liệu thiếu tệp {sha[:16]}… (của {_use_text(entry)}).",
-                               f"The bundle lacks the file {sha[:16]}… (of {_use_text(entry)}).", sha256=sha)
+                raise rejected(*both("Gói dữ liệu thiếu tệp {sha}… (của {entry}).", sha=sha[:16], entry=_use_text(entry)), sha256=sha)
             if info.file_size != entry.size:
-                raise rejected(f"Tệp của {_use_text(entry)} có kích thước sai (có thể đã bị sửa).",
-                               f"The file of {_use_text(entry)} has the wrong size (it may have been altered).",
+                raise rejected(*both("Tệp của {entry} có kích thước sai (có thể đã bị sửa).", entry=_use_text(entry)),
                                sha256=sha)
             target = staging / sha if staging is not None else None
             entry.staged = target
@@ -271,8 +261,7 @@ def _stream_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo, entry: FileEntry
                 while block := src.read(_CHUNK):
                     size += len(block)
                     if size > entry.size or size > MAX_FILE:
-                        raise rejected(f"Tệp của {_use_text(entry)} lớn hơn kích thước khai báo.",
-                                       f"The file of {_use_text(entry)} is larger than declared.",
+                        raise rejected(*both("Tệp của {entry} lớn hơn kích thước khai báo.", entry=_use_text(entry)),
                                        sha256=entry.sha256)
                     digest.update(block)
                     if fd is not None:
@@ -283,11 +272,9 @@ def _stream_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo, entry: FileEntry
                 if fd is not None:
                     os.close(fd)
     except (zipfile.BadZipFile, EOFError, zlib.error):
-        raise _damaged(f"không đọc được tệp của {_use_text(entry)}",
-                       f"cannot read the file of {_use_text(entry)}") from None
+        raise _damaged(*both("không đọc được tệp của {entry}", entry=_use_text(entry))) from None
     if digest.hexdigest() != entry.sha256 or size != entry.size:
-        raise rejected(f"Mã băm SHA-256 của tệp của {_use_text(entry)} không khớp: tệp đã bị thay đổi.",
-                       f"The SHA-256 of the file of {_use_text(entry)} does not match: the file was altered.",
+        raise rejected(*both("Mã băm SHA-256 của tệp của {entry} không khớp: tệp đã bị thay đổi.", entry=_use_text(entry)),
                        sha256=entry.sha256)
 
 

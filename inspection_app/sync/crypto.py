@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
 
 from ..domain.errors import UserError
 
@@ -122,7 +123,7 @@ def decrypt_stream(src: Readable, dst: BinaryIO, passphrase: str | None, *,
     """
     header = src.read(HEADER_SIZE)
     if len(header) < HEADER_SIZE or not header.startswith(MAGIC):
-        raise _damaged("thiếu phần đầu tệp", "the header is missing")
+        raise _damaged(*both("thiếu phần đầu tệp"))
     _magic, version, log2_n, r, p, chunk, salt, prefix, check = _HEADER.unpack(header)
     if version != VERSION:
         raise UserError(
@@ -147,13 +148,13 @@ def decrypt_stream(src: Readable, dst: BinaryIO, passphrase: str | None, *,
     current = src.read(chunk + TAG)
     while True:
         if len(current) < TAG:
-            raise _damaged("tệp bị cắt cụt", "the file is truncated")
+            raise _damaged(*both("tệp bị cắt cụt"))
         following = src.read(chunk + TAG)
         last = not following
         try:
             plain = aead.decrypt(_nonce(prefix, index, last), current, header)
         except InvalidTag:
-            raise _damaged("tệp bị cắt cụt hoặc bị sửa", "the file is truncated or was altered") from None
+            raise _damaged(*both("tệp bị cắt cụt hoặc bị sửa")) from None
         written += len(plain)
         if max_plain is not None and written > max_plain:
             raise DamagedBundle(

@@ -41,6 +41,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from inspection_app.locale import both
+
 from ..fsutil import replace_durably
 from ..store import audit
 from ..store import models as m
@@ -120,10 +122,7 @@ class Merger(Planner):
             s.flush()
         except IntegrityError as exc:
             raise rejected(
-                "Dữ liệu trong gói mâu thuẫn với cơ sở dữ liệu (có thể đang có người khác nhập cùng lúc; "
-                f"hãy thử lại): {exc.orig}.",
-                "The bundle's records conflict with the database (someone may be importing at the same "
-                f"time; try again): {exc.orig}.") from exc
+                *both("Dữ liệu trong gói mâu thuẫn với cơ sở dữ liệu (có thể đang có người khác nhập cùng lúc; hãy thử lại): {orig}.", orig=exc.orig)) from exc
         import_id = new_id()
         counts: dict[str, Any] = {
             "inserted": {t: len(r) for t, r in self.inserts.items() if r},

@@ -22,6 +22,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col as sa_col  # `col` names a column below
 
+from inspection_app.locale import both
+
 from ..store import models as m
 from ..store.types import new_id, utcnow
 from .records import BOOKKEEPING, dump_value, ordered_tables, pk_column, rejected
@@ -135,10 +137,7 @@ class Guards:
                 ok = here is None or here.hash == head["hash"]
             if not ok:
                 raise rejected(
-                    f"Nhật ký của lượt kiểm tra {key[0]} từ thiết bị {self._device_text(key[1])} không nối tiếp "
-                    "nhật ký văn phòng đã nhận trước đây: nhật ký đã bị viết lại.",
-                    f"The audit log of visit {key[0]} from device {self._device_text(key[1])} does not extend "
-                    "the one this office received before: the log was rewritten.",
+                    *both("Nhật ký của lượt kiểm tra {key} từ thiết bị {key2} không nối tiếp nhật ký văn phòng đã nhận trước đây: nhật ký đã bị viết lại.", key=key[0], key2=self._device_text(key[1])),
                     visit_id=key[0], device_id=key[1])
 
     def _device_text(self, device_id: str) -> str:

@@ -11,6 +11,8 @@ from typing import Any, cast
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from inspection_app.locale import both
+
 from ..store import audit
 from ..store import models as m
 from .bundle_format import file_sha256
@@ -83,15 +85,11 @@ class Planner(Guards):
         for ev in self.inc_events:
             known = self.local_ids.get(ev.event_id)
             if known is not None and known.hash != ev.hash:
-                raise rejected(f"Sự kiện nhật ký {ev.event_id} khác với bản đã có ở đây.",
-                               f"The audit event {ev.event_id} differs from the copy already here.")
+                raise rejected(*both("Sự kiện nhật ký {event_id} khác với bản đã có ở đây.", event_id=ev.event_id))
             twin = chain_heads.get((ev.visit_id, ev.device_id, ev.chain_index))
             if twin is not None and twin.event_id != ev.event_id:
                 raise rejected(
-                    f"Nhật ký của lượt kiểm tra {ev.visit_id} từ thiết bị {ev.device_id} khác với nhật ký đã "
-                    f"có ở đây từ sự kiện số {ev.chain_index} (thiết bị được khôi phục hoặc sao chép?).",
-                    f"The audit log of visit {ev.visit_id} from device {ev.device_id} differs from the one "
-                    f"already here from event {ev.chain_index} on (a restored or cloned device?).",
+                    *both("Nhật ký của lượt kiểm tra {visit_id} từ thiết bị {device_id} khác với nhật ký đã có ở đây từ sự kiện số {chain_index} (thiết bị được khôi phục hoặc sao chép?).", visit_id=ev.visit_id, device_id=ev.device_id, chain_index=ev.chain_index),
                     visit_id=ev.visit_id, device_id=ev.device_id)
         self.local_by_entity: dict[tuple[str, str], list[_Event]] = defaultdict(list)
         for e in self.local_events:

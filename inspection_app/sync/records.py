@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Table
 from sqlmodel import SQLModel
 
 from inspection_app.domain.errors import Phrase
+from inspection_app.locale import both
 
 from ..domain.errors import UserError
 from ..store import models as m
@@ -178,14 +179,12 @@ def load_value(col, raw: Any) -> Any:
 def load_row(table: Table, raw: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
     """Validate one row of the manifest against its table; missing columns take their defaults."""
     if not isinstance(raw, dict):
-        raise rejected(f"Bản ghi của bảng {table.name} không hợp lệ.",
-                       f"A record of table {table.name} is malformed.")
+        raise rejected(*both("Bản ghi của bảng {name} không hợp lệ.", name=table.name))
     skip = set(skip)
     unknown = set(raw) - {c.name for c in table.columns} - skip
     if unknown:
         # A newer app would have said so through the schema version; unknown columns mean damage.
-        raise rejected(f"Bảng {table.name} có cột lạ: {', '.join(sorted(unknown))}.",
-                       f"Table {table.name} has unknown columns: {', '.join(sorted(unknown))}.")
+        raise rejected(*both("Bảng {name} có cột lạ: {unknown}.", name=table.name, unknown=', '.join(sorted(unknown))))
     out: dict[str, Any] = {}
     for col in table.columns:
         if col.name in skip:
@@ -198,18 +197,16 @@ def load_row(table: Table, raw: Any, skip: Iterable[str] = ()) -> dict[str, Any]
                 except TypeError:
                     default = default(None)
             if default is None and not col.nullable and not col.primary_key:
-                raise rejected(f"Bảng {table.name} thiếu cột {col.name}.",
-                               f"Table {table.name} lacks column {col.name}.")
+                raise rejected(*both("Bảng {name} thiếu cột {name2}.", name=table.name, name2=col.name))
             out[col.name] = default
             continue
         try:
             out[col.name] = load_value(col, raw[col.name])
         except (_BadValue, ValueError, TypeError) as exc:
-            raise rejected(f"Giá trị không hợp lệ ở {table.name}.{col.name}: {exc}.",
-                           f"Invalid value in {table.name}.{col.name}: {exc}.") from None
+            raise rejected(*both("Giá trị không hợp lệ ở {name}.{name2}: {exc}.", name=table.name, name2=col.name, exc=exc)) from None
     pk = pk_column(table) if table is not AUDIT_TABLE else "event_id"
     if not isinstance(out.get(pk), str) or not out[pk]:
-        raise rejected(f"Bản ghi của bảng {table.name} thiếu mã.", f"A record of table {table.name} has no id.")
+        raise rejected(*both("Bản ghi của bảng {name} thiếu mã.", name=table.name))
     return out
 
 
@@ -227,8 +224,7 @@ def check_path(path: Any) -> str:
     try:
         return safe_relative_path(path)
     except _BadValue:
-        raise rejected(f"Đường dẫn tệp không hợp lệ trong gói dữ liệu: {path!r}.",
-                       f"Invalid file path in the bundle: {path!r}.") from None
+        raise rejected(*both("Đường dẫn tệp không hợp lệ trong gói dữ liệu: {path!r}.", path=path)) from None
 
 
 def values_equal(a: Any, b: Any) -> bool:

@@ -21,6 +21,8 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
+from inspection_app.locale import both
+
 from ..store import models as m
 from ..store.audit import _plain
 from .records import BOOKKEEPING, PATH_COLUMNS, natural_keys, ordered_tables, rejected
@@ -124,15 +126,11 @@ def check_records_match_events(records: dict[str, list[dict]], events: list[dict
             fields = state.get((table, row["id"]))
             if fields is None:
                 raise rejected(
-                    f"Bản ghi {table} {row['id']} không có lịch sử thay đổi trong nhật ký của gói.",
-                    f"The {table} record {row['id']} has no history in the bundle's audit log.",
+                    *both("Bản ghi {table} {row} không có lịch sử thay đổi trong nhật ký của gói.", table=table, row=row['id']),
                     entity=table, entity_id=row["id"])
             for name, values in fields.items():
                 if name in skip or name not in row:
                     continue
                 if _canon(row[name]) not in {_canon(v) for v in values}:
                     raise rejected(
-                        f"Bản ghi {table} {row['id']} không khớp với nhật ký thay đổi của chính nó "
-                        f"(trường {name}): bản ghi đã bị sửa ngoài ứng dụng.",
-                        f"The {table} record {row['id']} disagrees with its own audit log (field {name}): "
-                        "it was altered outside the app.", entity=table, entity_id=row["id"], field=name)
+                        *both("Bản ghi {table} {row} không khớp với nhật ký thay đổi của chính nó (trường {name}): bản ghi đã bị sửa ngoài ứng dụng.", table=table, row=row['id'], name=name), entity=table, entity_id=row["id"], field=name)

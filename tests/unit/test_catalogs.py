@@ -2,7 +2,7 @@
 ``docs/glossary.md`` does, and a translator's edit of a ``.po`` file is what the app shows after ``make catalogs``.
 
 Messages are found in the code the way the catalog form writes them (issue #16 point 4): ``t("…")``,
-``label("…")``, ``N_("…")``, ``N_p("context", "…")``, ``t.plural("…", "…", n)`` and the one-argument form of
+``label("…")``, ``N_("…")``, ``N_p("context", "…")``, ``both("…", **params)``, ``t.plural("…", "…", n)`` and the one-argument form of
 ``UserError("…", **params)`` and its subclasses. A key of the older ``ui/i18n*.py`` tables and the older
 two-language ``UserError(vi, en)`` are not catalog messages (``test_ui_i18n.py`` checks the tables).
 """
@@ -82,7 +82,7 @@ def extract(sources: dict[str, ast.Module], legacy_keys: set[str]) -> list[Found
                 out.append((name, node.lineno, args[1], args[0]))
             elif fname == "plural" and len(args) >= 2 and args[0] and args[1]:
                 out.append((name, node.lineno, (args[0], args[1]), None))
-            elif (fname in ("N_", "t") or fname == "label" and isinstance(f, ast.Name)) and args and args[0]:
+            elif (fname in ("N_", "t", "both") or fname == "label" and isinstance(f, ast.Name)) and args and args[0]:
                 if args[0] not in legacy_keys:
                     out.append((name, node.lineno, args[0], None))
             elif fname in errors and len(node.args) == 1 and args[0]:
