@@ -63,15 +63,13 @@ test: $(STAMP) sysdeps lint
 # then `make catalogs`; `make run` and `make test` compile them first). The wheel compiles them too (setup.py).
 .PHONY: catalogs extract-messages
 LOCALE := inspection_app/locale
-MSG_KEYWORDS := -k t -k label -k N_ -k both -k N_p:1c,2 -k plural:1,2 $(foreach e,UserError NotFound ValidationFailed \
-	Locked StorageError PhotoRejected BundleRejected DeviceNotEnrolled BadPassphrase DamagedBundle BeforeArrival,-k $(e):1)
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -D messages -d $(LOCALE) --statistics
 run test test-fast test-packaging: catalogs
 
 # New messages in the code → the .pot template and both .po files (then fill in the English msgstr).
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg $(MSG_KEYWORDS) --no-location --sort-output -o $(LOCALE)/messages.pot inspection_app
+	$(BIN)/python -m inspection_app.locale.marks $(LOCALE)/messages.pot
 	$(BIN)/pybabel update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching
 
 # Refresh the README's screenshots (docs/img) from the browser tests.

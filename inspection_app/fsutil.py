@@ -15,25 +15,25 @@ import os
 import tempfile
 from pathlib import Path
 
-from inspection_app.domain.errors import Phrase
-
-from .domain.errors import storage_error
+from .domain.errors import Phrase, storage_error
+from .locale import N_
 
 TMP_PREFIX = ".tmp-"
 _CHUNK = 1 << 20
 
 
-def atomic_write(path: Path | str, data: bytes, what_vi: str = "tệp", what_en: str = "the file", *,
+def atomic_write(path: Path | str, data: bytes, what_vi: str | None = None, what_en: str | None = None, *,
                  mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that ``path`` is either complete or untouched.
 
-    ``what_vi``/``what_en`` name the thing saved in the error message; ``mode`` (e.g. ``0o600`` for a
+    ``what_vi``/``what_en`` name the thing saved in the error message (default: the catalog's "tệp"); ``mode`` (e.g. ``0o600`` for a
     key) is set on the file before it gets its name. Raises StorageError when the disk refuses.
     """
     try:
         write_atomically(Path(path), data, mode=mode)
     except OSError as exc:
-        raise storage_error(exc, Phrase(what_vi, what_en)) from exc
+        what = Phrase(what_vi, what_en or what_vi) if what_vi else N_("tệp")
+        raise storage_error(exc, what) from exc
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:

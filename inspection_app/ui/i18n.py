@@ -1,6 +1,6 @@
 """The screens' translator: every label is a gettext message id (its Vietnamese text).
 
-Views call ``t("Lưu")`` (or ``t("{answered}/{total} nội dung", answered=3, total=11)``); the text is looked up
+Views call ``t("Lưu")`` (or ``t("muộn {n} phút", n=22)``); the text is looked up
 in ``inspection_app/locale/<lang>/LC_MESSAGES/messages.po`` (compiled to ``.mo``), and the Vietnamese id is
 shown when a translation is missing. Plurals go through ``t.plural(singular, plural, n, **fmt)`` (ngettext).
 The same Vietnamese words with two English translations carry a context: ``t(N_p("nav.visits", "…"))``.

@@ -23,15 +23,14 @@ from babel.messages.pofile import read_po
 
 from inspection_app import locale
 from inspection_app.domain.errors import Phrase, StorageError, UserError, ValidationFailed, storage_error
+from inspection_app.locale.marks import Found, extract, package_sources
 from inspection_app.ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "inspection_app"
 PO = {lang: PKG / "locale" / lang / "LC_MESSAGES" / "messages.po" for lang in locale.LANGS}
-ERROR_BASES = {"UserError", "NotFound", "ValidationFailed", "Locked", "StorageError"}
 OLD_TONES = re.compile(r"(?<![qQ])(oà|oá|oả|oã|oạ|oè|oé|oẻ|oẽ|oẹ|uỳ|uý|uỷ|uỹ|uỵ)(?![^\W\d_])", re.I)
 
-Found = tuple[str, int, str | tuple[str, str], str | None]  # file, line, msgid (or singular, plural), context
 
 
 # --------------------------------------------------------------------------------------------- readers
@@ -46,52 +45,6 @@ def fields(text: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
     except ValueError:
         return set()
-
-
-def error_classes(sources: dict[str, ast.Module]) -> set[str]:
-    """UserError and every class deriving from it (by name) in ``sources``."""
-    names = set(ERROR_BASES)
-    bases = {n.name: {getattr(b, "id", getattr(b, "attr", "")) for b in n.bases}
-             for tree in sources.values() for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
-    grew = True
-    while grew:
-        grew = False
-        for cls, bs in bases.items():
-            if cls not in names and bs & names:
-                names.add(cls)
-                grew = True
-    return names
-
-
-def _str(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def extract(sources: dict[str, ast.Module], legacy_keys: set[str]) -> list[Found]:
-    """The catalog messages marked in ``sources`` (file name → parsed module)."""
-    errors = error_classes(sources)
-    out: list[Found] = []
-    for name, tree in sources.items():
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            f = node.func
-            fname = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-            args = [_str(a) for a in node.args]
-            if fname == "N_p" and len(args) >= 2 and args[0] is not None and args[1]:
-                out.append((name, node.lineno, args[1], args[0]))
-            elif fname == "plural" and len(args) >= 2 and args[0] and args[1]:
-                out.append((name, node.lineno, (args[0], args[1]), None))
-            elif (fname in ("N_", "t", "both") or fname == "label" and isinstance(f, ast.Name)) and args and args[0]:
-                if args[0] not in legacy_keys:
-                    out.append((name, node.lineno, args[0], None))
-            elif fname in errors and len(node.args) == 1 and args[0]:
-                out.append((name, node.lineno, args[0], None))
-    return out
-
-
-def package_sources() -> dict[str, ast.Module]:
-    return {str(p.relative_to(ROOT)): ast.parse(p.read_bytes()) for p in sorted(PKG.rglob("*.py"))}
 
 
 def legacy_keys() -> set[str]:
