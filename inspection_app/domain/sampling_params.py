@@ -190,7 +190,7 @@ def spec_from_dict(data: dict[str, Any]) -> DrawSpec:
     """The DrawSpec part of a recorded draw (strata_by, size, as_of)."""
     strata_by = tuple(data.get("strata_by", ("domain",)))
     if strata_by not in (("domain",), ("domain", "timeliness")):
-        raise ValidationFailed("Cách phân nhóm không hợp lệ.", f"Invalid strata: {strata_by!r}.")
+        raise ValidationFailed("Cách phân nhóm không hợp lệ: {strata_by}.", strata_by=repr(strata_by))
     as_of = data.get("as_of")
     return DrawSpec(
         size=SampleSize.from_dict(data["size"]),

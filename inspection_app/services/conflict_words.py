@@ -114,7 +114,7 @@ _VALUES = {
     "pass": both("Đạt"), "fail": both("Không đạt"), "na": both(N_p("services.conflict_words", "Không áp dụng")),
     "present": both("Có mặt"), "late": both("Đi muộn"),
     "absent_excused": both("Vắng có lý do"),
-    "absent_unexcused": both(N_p("services.conflict_words", "Vắng không lý do")), "left_post": ("Bỏ vị trí", "Left post"),
+    "absent_unexcused": both(N_p("services.conflict_words", "Vắng không lý do")), "left_post": both("Rời vị trí"),
     "draft": both("Nháp"), "on_site": both("Đang kiểm tra"), "closed": both("Đã kết thúc"),
     "signed": both("Đã ký"), "filed": both(N_p("services.conflict_words", "Đã lưu")), "open": both("Chưa khắc phục"),
     "reported": both("Đã báo cáo"), "done": both("Đã hoàn thành"),

@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from inspection_app.locale import both
 
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import NotFound, Phrase, ValidationFailed
 from ..domain.outcomes import BY_CODE, CATEGORY_LABELS, NONE, handling_label, handlings_for, staff_category
 from ..domain.report import VIOLATION_LABELS
 from ..domain.text import fold, nfc
@@ -146,9 +146,9 @@ def record_outcome(ctx: AppContext, visit_id: str, kind: str, subject: str, hand
         if h.discipline and not found.staff_id:
             raise ValidationFailed("Hình thức kỷ luật chỉ áp dụng cho một người cụ thể.")
         if found.staff_id and h not in handlings_for(category):
-            raise ValidationFailed(
-                f"Hình thức \u201c{h.label}\u201d không áp dụng cho {CATEGORY_LABELS[category].lower()}.",
-                f"\u201c{h.label_en}\u201d does not apply to this staff category.")
+            raise ValidationFailed("Hình thức \u201c{handling}\u201d không áp dụng cho {category}.",
+                                   handling=Phrase(h.label, h.label_en),
+                                   category=Phrase(CATEGORY_LABELS[category].lower(), "this staff category"))
         if handling != NONE and decided_on is None:
             raise ValidationFailed("Hãy nhập ngày xử lý.")
         visit_day = local_date(visit.arrival_at or visit.created_at)

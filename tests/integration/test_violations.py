@@ -233,9 +233,12 @@ def test_outcomes_and_year_end_list(office, field, tmp_path):
     with pytest.raises(ValidationFailed):  # not before the visit
         outcomes.record_outcome(office, vid, "tobacco", smoker.subject, "reminder", decided_on=date(2026, 3, 1),
                                 today=TODAY)
-    with pytest.raises(ValidationFailed):  # "sa thải" is for contract staff, not a công chức
+    with pytest.raises(ValidationFailed) as refused:  # "sa thải" is for contract staff, not a công chức
         outcomes.record_outcome(office, vid, "tobacco", smoker.subject, "summary_dismissal",
                                 decided_on=date(2026, 3, 20), document="1/QĐ", today=TODAY)
+    assert "không áp dụng cho công chức" in refused.value.message("vi")  # the category named, in each language
+    assert refused.value.message("en").endswith("does not apply to this staff category.")
+    assert "{" not in refused.value.message("vi") + refused.value.message("en")
     with pytest.raises(ValidationFailed):  # unknown handling
         outcomes.record_outcome(office, vid, "tobacco", smoker.subject, "flogging", decided_on=date(2026, 3, 20),
                                 today=TODAY)

@@ -141,3 +141,13 @@ def test_the_strata_grouped_by_numbers_are_the_ones_each_record_gives():
     assert frame.by_domain == by_domain and list(frame.by_domain) == list(by_domain)
     assert frame.by_domain_status == by_status
     assert len({s for groups in by_status.values() for s in groups}) >= 4  # the classes this test meant to reach
+
+
+def test_a_recorded_draw_with_unknown_strata_is_refused_naming_them():
+    from inspection_app.domain.errors import ValidationFailed
+    from inspection_app.domain.sampling_params import spec_from_dict
+
+    with pytest.raises(ValidationFailed) as refused:
+        spec_from_dict({"strata_by": ["unit"], "size": {}})
+    assert refused.value.message("vi") == "Cách phân nhóm không hợp lệ: ('unit',)."
+    assert refused.value.message("en") == "Invalid strata: ('unit',)."
