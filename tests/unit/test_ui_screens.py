@@ -492,6 +492,19 @@ def _pan(x, y):
     return {"k": "mouse", "l": {"x": x, "y": y}, "g": {"x": x, "y": y}}
 
 
+def test_what_signing_waits_for_is_listed_in_the_screen_s_language(ctx):
+    visit = make_visit(ctx)
+
+    async def scenario():
+        app = await App(ctx).start("/")
+        await app.shell.set_language("en")
+        await app.show(f"/visits/{visit.id}/signatures")
+        texts = app.texts()
+        assert "- Section III (assessment) is not written yet." in texts, texts
+        assert "Chưa ghi" not in texts
+    run(scenario())
+
+
 def test_signatures_keep_vector_strokes_and_a_refusal_needs_its_reason(ctx):
     visit = make_visit(ctx)
 

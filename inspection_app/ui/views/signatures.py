@@ -151,8 +151,7 @@ class SignaturesScreen(VisitScreen):
         self.holder = ft.Container(self.cards[SIGNERS[0]].control)
         t = self.t
         if self.waiting and not self.locked:  # signatures come after the conclusions
-            lang = self.app.ctx.lang
-            lines = [vi if lang == "vi" else en for vi, en in self.waiting]
+            lines = [t.pick(vi, en) for vi, en in self.waiting]  # in the screen's language, not the CLI's
             notice = ft.Semantics(identifier="signatures-wait", container=True, content=ft.Container(ft.Column([
                 ft.Text(t("Chữ ký được lấy sau khi viết xong phần Đánh giá, kiến nghị. Còn thiếu:"), size=16, weight=ft.FontWeight.W_600),
                 *[ft.Text(f"- {line}", size=15) for line in lines],
