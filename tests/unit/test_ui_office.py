@@ -73,6 +73,20 @@ def test_outcomes_screen_records_a_handling_and_refuses_discipline_without_its_d
     run(scenario())
 
 
+def test_outcomes_speak_the_screen_s_language(ctx):  # noqa: F811
+    _closed_visit_with_violation(ctx)
+
+    async def scenario():
+        app = await App(ctx).start("/")
+        await app.shell.set_language("en")
+        await app.show("/review/outcomes")
+        texts = app.texts()
+        # the rows carry the documents' Vietnamese; the screen shows the kind and the handling in English
+        assert "Not handled yet" in texts and "Chưa xử lý" not in texts, texts
+        assert "Absent without reason: " in texts and f"{outcomes.violations(ctx)[0].kind_label}: " not in texts
+    run(scenario())
+
+
 def test_reports_and_year_end_list_arrive_as_downloads(ctx, monkeypatch):  # noqa: F811
     _closed_visit_with_violation(ctx)
     saved: list[tuple[str, bytes]] = []

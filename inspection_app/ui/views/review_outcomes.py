@@ -16,9 +16,10 @@ import flet as ft
 
 from inspection_app.locale import N_
 
-from ...domain.outcomes import NONE, handlings_for
+from ...domain.outcomes import BY_CODE, NONE, handlings_for
 from ...services import outcomes, reports, review
 from .. import fmt
+from ..enum_labels import enum_label, has_label
 from ..state import ReviewPeriod
 from .base import banner, muted
 from .review_common import ReviewScreen, attempt, chip, date_field, dropdown, read_date, show_date, top_gap
@@ -46,14 +47,18 @@ class OutcomeRow:
     def _build(self) -> ft.Control:
         t, r = self.screen.t, self.row
         pending = r.handling == NONE
-        status = chip(r.handling_label, ft.Colors.AMBER_100 if pending else ft.Colors.GREEN_100,
+        h = BY_CODE.get(r.handling)  # the row's labels are the documents' Vietnamese; the screen speaks its language
+        status = chip(t.pick(h.label, h.label_en) if h else r.handling_label,
+                      ft.Colors.AMBER_100 if pending else ft.Colors.GREEN_100,
                       ft.Colors.BROWN_900 if pending else ft.Colors.GREEN_900)
         who = f"{r.person} · {r.category_label}" if r.person else t("không nêu người cụ thể")
+        english = t.lang != "vi" and has_label("of.vk", r.kind)
+        kind = t(enum_label("of.vk", r.kind)) if english else r.kind_label
         done = ""
         if not pending:
             done = " · ".join(x for x in (show_date(r.decided_on) if r.decided_on else "", r.document) if x)
         body = ft.Column([
-            ft.Row([status, ft.Text(f"{r.kind_label}: {who}", size=17, weight=ft.FontWeight.W_600, expand=True)],
+            ft.Row([status, ft.Text(f"{kind}: {who}", size=17, weight=ft.FontWeight.W_600, expand=True)],
                    vertical_alignment=ft.CrossAxisAlignment.START),
             ft.Text(r.description, size=15),
             ft.Row([ft.Text(f"{r.unit_name} · {show_date(r.visit_date)}", size=14, color=ft.Colors.GREY_800),
