@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import overload
 
-LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
+UTC_OFFSET = timedelta(hours=7)  # local wall clock minus UTC, every day of the year (naive arithmetic in bulk)
+LOCAL_TZ = timezone(UTC_OFFSET, "ICT")
 
 
 def now_local() -> datetime:

@@ -17,12 +17,12 @@ from sqlalchemy import ColumnElement, func, literal
 from sqlmodel import col
 
 # local time has one home (domain/localtime.py); these names stay importable here for the office services
-from ..domain.localtime import LOCAL_TZ, local_date, today_local
+from ..domain.localtime import LOCAL_TZ, UTC_OFFSET, local_date, today_local
 from ..domain.localtime import local_midnight_utc as utc_bound  # the UTC instant at which local ``day`` begins
 from ..store import models as m
 from ..store.types import UTCDateTime
 
-SHIFT = LOCAL_TZ.utcoffset(None)  # Viet Nam keeps UTC+7 all year
+SHIFT = UTC_OFFSET  # Viet Nam keeps UTC+7 all year
 COUNTED_STATUSES = (m.VisitStatus.CLOSED.value, m.VisitStatus.SIGNED.value, m.VisitStatus.FILED.value)
 OPEN_STATUSES = (m.VisitStatus.DRAFT.value, m.VisitStatus.ON_SITE.value)
 
