@@ -5,6 +5,7 @@ adding it twice. Storing and processing is the media service's work."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import flet as ft
@@ -120,19 +121,43 @@ class PhotosScreen(VisitScreen):
                     for (cid, iid), item in self.items.items()]
         return options
 
-    def _ask_link(self, e) -> None:
+    @staticmethod
+    def _target(value: str) -> dict[str, Any]:
+        """A picked option ("finding|id", "item|checklist|item" or "none") as the link's keyword arguments."""
+        choice = value.split("|")
+        return ({"finding_id": choice[1]} if choice[0] == "finding"
+                else {"checklist_id": choice[1], "item_id": choice[2]} if choice[0] == "item" else {})
+
+    def _pick_dialog(self, title: str, pick: PickList, act: Callable[[str | None], Awaitable[None]],
+                     required: bool = False) -> None:
+        """A modal with ``pick``; "Đồng ý" closes it and hands the picked value to ``act`` (nothing happens
+        while ``required`` and nothing is picked)."""
+        async def apply(ev: Any) -> None:
+            if required and not pick.value:
+                return
+            self.app.page.pop_dialog()
+            await act(pick.value)
+
+        def cancel(ev: Any) -> None:
+            self.app.page.pop_dialog()
+            self.app.page.update()
+
+        self.app.page.show_dialog(ft.AlertDialog(
+            modal=True, title=ft.Text(title), content=ft.Container(pick.control, width=520), scrollable=True,
+            actions=[ft.TextButton(self.t("Hủy"), on_click=cancel),
+                     ft.FilledButton(self.t("Đồng ý"), on_click=apply)]))
+        self.app.page.update()
+
+    def _ask_link(self, e: Any) -> None:
         photo_id = e.control.data
         photo = next(p for p in self.photos if p.id == photo_id)
         current = (f"finding|{photo.finding_id}" if photo.finding_id
                    else f"item|{photo.checklist_id}|{photo.item_id}" if photo.item_id else "none")
         pick = PickList(self._link_options(), self.t("Chọn nội dung"), value=current, shown=8)
 
-        async def apply(ev):
-            choice = (pick.value or "none").split("|")
-            links = ({"finding_id": choice[1]} if choice[0] == "finding"
-                     else {"checklist_id": choice[1], "item_id": choice[2]} if choice[0] == "item" else {})
-            self.app.page.pop_dialog()
-            updated = await self.app.call(self.service.link_photo, self.app.ctx, photo_id, **links)
+        async def relink(value: str | None) -> None:
+            updated = await self.app.call(self.service.link_photo, self.app.ctx, photo_id,
+                                          **self._target(value or "none"))
             if updated.ok:
                 self.photos = [updated.value if p.id == photo_id else p for p in self.photos]
                 self._fill()
@@ -140,18 +165,9 @@ class PhotosScreen(VisitScreen):
             else:
                 self.app.page.update()
 
-        def cancel(ev):
-            self.app.page.pop_dialog()
-            self.app.page.update()
+        self._pick_dialog(self.t(N_p("ph.attach", "Gắn với")), pick, relink)
 
-        self.app.page.show_dialog(ft.AlertDialog(
-            modal=True, title=ft.Text(self.t(N_p("ph.attach", "Gắn với"))), content=ft.Container(pick.control, width=520),
-            scrollable=True,
-            actions=[ft.TextButton(self.t("Hủy"), on_click=cancel),
-                     ft.FilledButton(self.t("Đồng ý"), on_click=apply)]))
-        self.app.page.update()
-
-    def _ask_more(self, photo_id: str, e=None) -> None:
+    def _ask_more(self, photo_id: str, e: Any = None) -> None:
         """Link the photo to one more item or finding: the same picker as "Gắn với", without "none"
         and without what it is already linked to."""
         photo = next(p for p in self.photos if p.id == photo_id)
@@ -161,14 +177,9 @@ class PhotosScreen(VisitScreen):
         options = [o for o in self._link_options() if o[0] != "none" and o[0] not in taken]
         pick = PickList(options, self.t("Chọn nội dung"), shown=8)
 
-        async def apply(ev):
-            if not pick.value:
-                return
-            choice = pick.value.split("|")
-            links = ({"finding_id": choice[1]} if choice[0] == "finding"
-                     else {"checklist_id": choice[1], "item_id": choice[2]})
-            self.app.page.pop_dialog()
-            added = await self.app.call(self.service.add_photo_link, self.app.ctx, photo_id, **links)
+        async def link_more(value: str | None) -> None:
+            added = await self.app.call(self.service.add_photo_link, self.app.ctx, photo_id,
+                                        **self._target(value or ""))
             if added.ok:
                 self.extras.setdefault(photo_id, []).append(added.value)
                 self._fill()
@@ -176,16 +187,7 @@ class PhotosScreen(VisitScreen):
             else:
                 self.app.page.update()
 
-        def cancel(ev):
-            self.app.page.pop_dialog()
-            self.app.page.update()
-
-        self.app.page.show_dialog(ft.AlertDialog(
-            modal=True, title=ft.Text(self.t("Gắn ảnh này thêm với")), content=ft.Container(pick.control, width=520),
-            scrollable=True,
-            actions=[ft.TextButton(self.t("Hủy"), on_click=cancel),
-                     ft.FilledButton(self.t("Đồng ý"), on_click=apply)]))
-        self.app.page.update()
+        self._pick_dialog(self.t("Gắn ảnh này thêm với"), pick, link_more, required=True)
 
     async def _unlink(self, link_id: str, e=None) -> None:
         if not (await self.app.call(self.service.remove_photo_link, self.app.ctx, link_id)).ok:
