@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from e2e_support import IMG_DIR, Flt, new_tab
 from playwright.sync_api import expect
+
+from inspection_app.domain.localtime import today_local
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +59,7 @@ def bundle(tmp_path_factory) -> Path:
                                  note="01 người hút thuốc tại hành lang tầng 3.")
         smoking = findings.add_finding(ctx, visit.id, FINDING, "high", "alcohol_tobacco", "at.no_smoking_indoors",
                                        staff[1].id, kind="tobacco", place="Hành lang tầng 3")
-        today = date.today()
+        today = today_local()
         with ctx.session() as s:  # remedies are written by the minutes on a tablet; set one directly
             s.add(Remedy(visit_id=visit.id, finding_id=smoking.id, text=REMEDY,
                          deadline=today - timedelta(days=6), report_due=today - timedelta(days=3)))
@@ -223,7 +225,7 @@ def overdue_now(app_server) -> int:
 
     ctx = office_ctx(app_server)
     try:
-        return sum(1 for r in review.remedies(ctx, date.today()) if r.overdue)
+        return sum(1 for r in review.remedies(ctx, today_local()) if r.overdue)
     finally:
         ctx.close()
 

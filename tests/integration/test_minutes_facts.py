@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inspection_app.domain.checklist import AnswerType
 from inspection_app.domain.errors import ValidationFailed
+from inspection_app.domain.localtime import LOCAL_TZ
 from inspection_app.domain.minutes_rules import BeforeArrival
 from inspection_app.domain.sampling import SampleSize
 from inspection_app.services import (
@@ -276,6 +277,8 @@ def test_signing_waits_for_the_conclusions_and_refuses_a_tap(ctx, visit):
 
 
 def test_times_before_the_team_arrived_ask_for_confirmation(ctx, visit):
+    # a morning arrival: a visit created near midnight would put "20 minutes earlier" on the day before
+    visits.update_visit(ctx, visit.id, arrival_at=datetime(2026, 11, 17, 8, 30, tzinfo=LOCAL_TZ))
     arrival = visits.get_visit(ctx, visit.id).arrival_at
     local = timeline.team_arrival(ctx, visit.id)
     earlier = (local - timedelta(minutes=20)).strftime("%H:%M")

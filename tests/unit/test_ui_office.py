@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import flet as ft
 from test_ui_screens import App, ctx, make_visit, run  # noqa: F401  (ctx is a fixture)
 
+from inspection_app.domain.localtime import today_local
 from inspection_app.services import findings, outcomes, remedies, review, roll_call, units
 from inspection_app.store import models as m
 
@@ -106,7 +107,8 @@ def test_reports_and_year_end_list_arrive_as_downloads(ctx, monkeypatch):  # noq
         assert saved[0][1].startswith(b"%PDF") and saved[1][1].startswith(b"PK")
         assert "Đã tải về" in app.texts() and "/" not in names[0]
         # a period that has not ended: refused with the reason, nothing handed over
-        await app.type(app.one(ft.TextField, label="Đến ngày"), datetime.now().strftime("%d/%m/%Y"))
+        # today on the app's clock (Viet Nam): the machine's date lags it from 17:00 UTC
+        await app.type(app.one(ft.TextField, label="Đến ngày"), today_local().strftime("%d/%m/%Y"))
         await app.click(app.within("report-panel", ft.FilledButton))
         assert len(saved) == 2 and "chưa kết thúc" in app.texts()
         await app.show("/review/outcomes")
