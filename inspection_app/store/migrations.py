@@ -40,6 +40,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
@@ -237,8 +238,13 @@ def head_from_files() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-def upgrade(engine: Engine) -> dict[str, Any]:
+def upgrade(engine: Engine, *, replay: bool = False) -> dict[str, Any]:
     """Create or upgrade the schema. Returns what happened (for logs and tests).
+
+    A new SQLite database is made from the models and stamped with the head revision, the way Alembic's
+    cookbook builds "an up-to-date database from scratch" (``create_all``, then ``stamp head``), without
+    importing Alembic (start-up: issue #17); ``tests/integration/test_migrations.py`` proves that schema is
+    the one replaying every revision makes. ``replay=True`` (and any other database) runs the revisions.
 
     Raises :class:`UserError` for a database written by a newer version of the app (nothing is changed).
     """
@@ -246,8 +252,11 @@ def upgrade(engine: Engine) -> dict[str, Any]:
         version = current_version(conn)
         revision = _revision(conn) if version is not None else None
         head: str | None
-        if version == SCHEMA_VERSION and revision is not None and revision == head_from_files():
+        files_head = head_from_files()
+        if version == SCHEMA_VERSION and revision is not None and revision == files_head:
             head, known = revision, True  # the usual start: nothing to run, no Alembic to import
+        elif version is None and files_head is not None and not replay and engine.dialect.name == "sqlite":
+            head, known = files_head, True  # a new database: made from the models below
         else:
             scripts = _scripts(conn)
             head = scripts.get_current_head()
@@ -257,11 +266,14 @@ def upgrade(engine: Engine) -> dict[str, Any]:
         raise UserError(
             "Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng (lược đồ {shown}); hãy cập nhật ứng dụng. Dữ liệu không bị thay đổi.", shown=shown)
     if version is None:
-        from alembic import command
-
         with engine.begin() as conn:
             _transactional_ddl(conn)
-            command.upgrade(_alembic_config(conn), "head")
+            if head == files_head and not replay and conn.dialect.name == "sqlite":
+                _create_at_head(conn, head)
+            else:
+                from alembic import command
+
+                command.upgrade(_alembic_config(conn), "head")
             _set_version(conn, SCHEMA_VERSION)
         return {"created": True, "from": None, "to": SCHEMA_VERSION, "revision": head, "added": [], "backup": None}
     behind = version < SCHEMA_VERSION or revision != head
@@ -291,6 +303,16 @@ def upgrade(engine: Engine) -> dict[str, Any]:
         added += _add_missing(conn, None)
     return {"created": False, "from": version, "to": SCHEMA_VERSION, "revision": head, "from_revision": revision,
             "added": added, "backup": str(backup) if backup else None}
+
+
+def _create_at_head(conn: Connection, head: str) -> None:
+    """Every model table and index, and Alembic's version table holding ``head``, as
+    ``alembic stamp head`` writes it (table ``alembic_version``, primary key ``alembic_version_pkc``)."""
+    SQLModel.metadata.create_all(conn)
+    version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+    version.create(conn)
+    conn.execute(version.insert().values(version_num=head))
 
 
 def _transactional_ddl(conn: Connection) -> None:

@@ -48,6 +48,10 @@ from .enums import (
 )
 from .types import new_id
 
+#: A text column a revision added to existing tables: NOT NULL with the server default '' that the ALTER
+#: needed, kept in the model so a new database made from the models is the one the revisions make.
+_ADDED_TEXT = {"server_default": ""}
+
 # --- organisation --------------------------------------------------------------------------------
 
 
@@ -75,8 +79,8 @@ class StaffMember(Timestamped, table=True):
     department: str = ""
     employment_type: str = ""  # công chức, viên chức, hợp đồng …
     active: bool = True
-    staff_code: str = Field(default="", index=True)  # the unit's own staff code, when its roster has one
-    roster_row: int = 0  # place in the roster file (or after it, for people added by hand): the order shown
+    staff_code: str = Field(default="", index=True, sa_column_kwargs=_ADDED_TEXT)  # the unit's own staff code, when its roster has one
+    roster_row: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # place in the roster file (or after it, for people added by hand): the order shown
 
 
 class Inspector(Timestamped, table=True):
@@ -96,11 +100,11 @@ class Visit(Timestamped, table=True):
     status: str = Field(default=VisitStatus.DRAFT.value, index=True)
     decision_number: str = ""  # Quyết định thành lập Đoàn, e.g. "125/QĐ-SNV"
     decision_date: date | None = None
-    decision_issuer: str = ""  # who signed the decision: "Giám đốc Sở Nội vụ", "Chủ tịch UBND tỉnh"
+    decision_issuer: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)  # who signed the decision: "Giám đốc Sở Nội vụ", "Chủ tịch UBND tỉnh"
     plan_reference: str = ""  # Kế hoạch … (free text of older visits; plan_number etc. when known)
-    plan_number: str = ""  # "18/KH-SNV"
+    plan_number: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)  # "18/KH-SNV"
     plan_date: date | None = None
-    plan_issuer: str = ""  # "Sở Nội vụ"
+    plan_issuer: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)  # "Sở Nội vụ"
     place: str = ""
     arrival_at: datetime | None = _when()  # the team's arrival on site
     ended_at: datetime | None = _when()
@@ -302,7 +306,7 @@ class Signature(Timestamped, table=True):
     signed_at: datetime | None = _when()
     # SHA-256 of the minutes' content the signer was shown (domain.minutes_digest.content_digest); when the
     # content changes afterwards the signature is stale ("phải ký lại") and closing waits for it.
-    content_digest: str = ""
+    content_digest: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)
 
 
 class MinutesDocument(Timestamped, table=True):

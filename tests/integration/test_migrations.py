@@ -87,10 +87,61 @@ def test_the_models_match_the_migrations_head(tmp_path):
     from inspection_app.store.migrations import upgrade
 
     engine = create_engine(f"sqlite:///{tmp_path / 'head.db'}")
-    upgrade(engine)
+    upgrade(engine, replay=True)  # every revision run, not the models' shortcut for a new database
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
     assert diff == [], "the models differ from the migrations' head: write an Alembic revision"
+
+
+def _sqlite_schema(path: Path) -> dict:
+    """Every table's columns (type, not null, default, primary key by name), indexes (name, unique, columns
+    with their order) and the stored version rows of an SQLite file."""
+    conn = sqlite3.connect(path)
+    try:
+        schema: dict = {}
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            # by name: a revision appends the columns it adds, the models may list them elsewhere
+            columns = {r[1]: tuple(r[2:]) for r in conn.execute(f'PRAGMA table_info("{table}")')}
+            indexes = {}
+            for _, name, unique, origin, _partial in conn.execute(f'PRAGMA index_list("{table}")'):
+                cols = [(r[2], r[3]) for r in conn.execute(f'PRAGMA index_xinfo("{name}")') if r[5]]
+                key = name if origin == "c" else (origin, tuple(cols))  # automatic indexes are named by position
+                indexes[key] = (unique, cols)
+            schema[table] = (columns, indexes)
+        schema["rows"] = (conn.execute("SELECT version_num FROM alembic_version").fetchall(),
+                          conn.execute("SELECT key, value FROM appmeta ORDER BY key").fetchall())
+        return schema
+    finally:
+        conn.close()
+
+
+def test_a_new_database_made_from_the_models_is_the_one_the_revisions_make(tmp_path):
+    """A new SQLite database is made from the models and stamped (start-up: no Alembic to import); it must be
+    the very schema that replaying every revision makes, down to column types, defaults and index order
+    (only the order of the columns may differ: a revision appends the columns it adds)."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine
+
+    from inspection_app.store.migrations import head_from_files, upgrade
+
+    fast, replayed = tmp_path / "fast.db", tmp_path / "replayed.db"
+    made_by = subprocess.run(  # in a process of its own, to see which modules making it imported
+        [sys.executable, "-c", "import sys; from sqlalchemy import create_engine; "
+         "from inspection_app.store.migrations import upgrade; "
+         "r = upgrade(create_engine('sqlite:///' + sys.argv[1])); print(r['created'], r['revision'], "
+         "'alembic' in sys.modules)", str(fast)], capture_output=True, text=True, check=True)
+    assert made_by.stdout.split() == ["True", head_from_files(), "False"]
+    upgrade(create_engine(f"sqlite:///{replayed}"), replay=True)
+    made, expected = _sqlite_schema(fast), _sqlite_schema(replayed)
+    assert set(made) == set(expected)
+    for table in expected:
+        assert made[table] == expected[table], table
+    # and the next start finds it at the head: nothing to run, nothing added
+    again = upgrade(create_engine(f"sqlite:///{fast}"))
+    assert again["from_revision"] == head_from_files() and again["added"] == [] and again["backup"] is None
 
 
 def test_a_v2_database_made_before_alembic_is_stamped_and_a_wal_database_is_backed_up_whole(tmp_path):
