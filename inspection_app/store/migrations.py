@@ -268,8 +268,8 @@ def upgrade(engine: Engine, *, replay: bool = False) -> dict[str, Any]:
     if version is None:
         with engine.begin() as conn:
             _transactional_ddl(conn)
-            if head == files_head and not replay and conn.dialect.name == "sqlite":
-                _create_at_head(conn, head)
+            if files_head is not None and head == files_head and not replay and conn.dialect.name == "sqlite":
+                _create_at_head(conn, files_head)
             else:
                 from alembic import command
 
