@@ -7,13 +7,16 @@ Start-up is kept at Flet's own floor: ``ft.run`` is called at once, and the data
 opened (settings, database upgrade, interrupted photo writes) and the screens imported on a
 background thread; in web mode that thread first waits for the server to listen, so the two do not
 compete for the CPU while the server starts. By the time a browser or window has loaded Flutter and
-connects, both are ready; the first session only waits for them if they are not. Nothing here loads demo data: a new user
+connects, both are ready; the first session only waits for them if they are not. That thread runs at
+the lowest CPU priority (the browser loading Flutter on the same cores comes first), and the garbage
+collector is paused until the first screen is shown. Nothing here loads demo data: a new user
 is offered the demo on the first screen, in its own data directory (``ui/first_start.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib.util
 import logging
 import os
@@ -45,8 +48,26 @@ def assets_dir() -> Path:
 
 #: Seconds between the first screen's messages and loading the other screens (the client draws meanwhile).
 AFTER_FIRST_SCREEN_S = 2.0
+#: Seconds the background work waits for a first screen (no browser may ever connect).
+FIRST_SCREEN_WAIT_S = 15.0
+#: The start-up thread's nice value on Linux (0 normal, 19 lowest): the browser loading Flutter comes first.
+STARTUP_NICE = 19
 #: The interpreter's thread switch interval while the context opens beside the server (default 5 ms).
 STARTUP_SWITCH_S = 0.0005
+
+
+def _yield_cpu() -> None:
+    """Lower this thread's CPU priority (Linux: a thread is a task with its own nice value, setpriority(2)).
+
+    On a two-core tablet or PC the browser loading Flutter and this thread's imports compete for the cores;
+    the imports are done long before Flutter connects even at the lowest priority, and Flutter loads as
+    fast as with nothing beside it. Elsewhere (and if refused) nothing changes.
+    """
+    if sys.platform.startswith("linux") and hasattr(os, "setpriority") and STARTUP_NICE:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), STARTUP_NICE)
+        except OSError:
+            pass
 
 
 class Startup:
@@ -60,15 +81,24 @@ class Startup:
         self.data_dir = data_dir
         self._future: Future = Future()
         self._started = False
+        self.thread: threading.Thread | None = None  # the start-up thread, once begun
         if ctx is not None:
             self._future.set_result(ctx)
 
     def begin(self, after_listening: tuple[str, int] | None = None) -> Startup:
-        """Open on a background thread; with ``(host, port)``, once the server listens there."""
+        """Open on a background thread; with ``(host, port)``, once the server listens there.
+
+        Until the first screen is on display (or ``FIRST_SCREEN_WAIT_S`` passed) the cyclic garbage collector
+        is off: start-up only allocates (modules, the models, the server), and each collection would walk
+        every object allocated so far. Then what start-up made is frozen (``gc.freeze``: later collections
+        skip it) and the collector is on again.
+        """
         if not self._future.done() and not self._started:
             self._started = True
-            threading.Thread(target=self._open, args=(after_listening,), name="inspection-startup",
-                             daemon=True).start()
+            gc.disable()
+            self.thread = threading.Thread(target=self._open, args=(after_listening,), name="inspection-startup",
+                                           daemon=True)
+            self.thread.start()
         return self
 
     @staticmethod
@@ -82,6 +112,14 @@ class Startup:
                 time.sleep(0.02)
 
     def _open(self, after_listening: tuple[str, int] | None = None) -> None:
+        try:
+            self._open_then_load(after_listening)
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    def _open_then_load(self, after_listening: tuple[str, int] | None) -> None:
+        _yield_cpu()
         if after_listening is not None:
             self._wait_listening(*after_listening)
         switch = sys.getswitchinterval()
@@ -106,7 +144,7 @@ class Startup:
         # media, registers…). Importing them holds the interpreter for a while: started at once, it
         # would delay the messages that draw the first screen (a screen asked for sooner imports its
         # own module, as before).
-        first_screen_shown.wait(timeout=15)
+        first_screen_shown.wait(timeout=FIRST_SCREEN_WAIT_S)
         time.sleep(AFTER_FIRST_SCREEN_S)
         try:
             from ..services import photos

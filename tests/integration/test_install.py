@@ -4,6 +4,7 @@ demo apart from the real data, the lazy command line, the camera path, HEIC with
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -240,3 +241,30 @@ def test_the_app_module_starts_the_ui_alone_on_the_device_storage(monkeypatch, t
         assert not demo_space.has_records(ctx)  # nothing loaded on a first start
     finally:
         ctx.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities are Linux's (setpriority(2))")
+def test_start_up_pauses_the_garbage_collector_only_until_the_first_screen(tmp_path):
+    """Start-up (issue #17): the collector is off while the app opens and on again once the first screen is
+    shown, with what start-up made frozen; the start-up thread runs at the lowest CPU priority on Linux.
+    In a process of its own: the collector's state is process-wide."""
+    code = (
+        "import gc, os, sys\n"
+        "from inspection_app.ui import app, signals\n"
+        "app.AFTER_FIRST_SCREEN_S = 0\n"
+        "s = app.Startup(sys.argv[1]).begin()\n"
+        "print('during', gc.isenabled())\n"
+        "ctx = s._future.result(60)\n"
+        "print('opened', gc.isenabled())\n"
+        "print('nice', os.getpriority(os.PRIO_PROCESS, s.thread.native_id), os.getpriority(os.PRIO_PROCESS, 0))\n"
+        "signals.first_screen_shown.set()\n"
+        "s.thread.join(60)\n"
+        "print('after', gc.isenabled(), gc.get_freeze_count() > 0, s.thread.is_alive())\n"
+        "ctx.close()\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "data")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "during False" and lines[1] == "opened False"
+    assert lines[2].split()[1] == "19" and lines[2].split()[2] == str(os.getpriority(os.PRIO_PROCESS, 0))
+    assert lines[3] == "after True True False"
