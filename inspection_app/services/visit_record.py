@@ -23,6 +23,7 @@ from ..domain.text import fold
 from ..store import models as m
 from ..store.audit import verify_chain
 from ..store.office import FindingPerson
+from ..store.photo_links import PhotoExtraLink
 from .context import AppContext
 from .follow_up import RemedyRow, _remedy_row
 from .office_dates import LOCAL_TZ, local_date
@@ -122,6 +123,9 @@ class PhotoRow:
     checklist_id: str | None
     item_id: str | None
     finding_id: str | None
+    #: the further items and findings this photo is evidence for (issue #13), as (checklist_id, item_id,
+    #: finding_id), oldest link first; the first link is the three fields above
+    also: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,12 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
         for p in photos:
             if p.finding_id:
                 photos_of[p.finding_id].append(p.id)
+        also: dict[str, list[tuple[str | None, str | None, str | None]]] = defaultdict(list)
+        for x in s.execute(select(PhotoExtraLink).where(col(PhotoExtraLink.visit_id) == visit_id)
+                           .order_by(col(PhotoExtraLink.created_at))).scalars():
+            also[x.photo_id].append((x.checklist_id, x.item_id, x.finding_id))
+            if x.finding_id and x.photo_id not in photos_of[x.finding_id]:
+                photos_of[x.finding_id].append(x.photo_id)
         findings = rows(m.Finding, m.Finding.recorded_at)
         roll = rows(m.RollCallEntry)
         links = s.execute(select(col(FindingPerson.finding_id), col(FindingPerson.staff_id))
@@ -291,7 +301,7 @@ def visit_record(ctx: AppContext, visit_id: str, today: date | None = None) -> V
                              timeliness=c.timeliness, stratum=c.stratum, note=c.note) for c, d in checks],
         photos=[PhotoRow(id=p.id, caption=p.caption, original=ctx.path(p.original_path), report=ctx.path(p.report_path),
                          thumb=ctx.path(p.thumb_path), captured_at=p.captured_at, checklist_id=p.checklist_id,
-                         item_id=p.item_id, finding_id=p.finding_id) for p in photos],
+                         item_id=p.item_id, finding_id=p.finding_id, also=also.get(p.id, [])) for p in photos],
         signatures=[SignatureRow(g.role, g.full_name, g.position, g.refused, g.refusal_reason, g.signed_at)
                     for g in signatures],
         minutes=minutes_rows,

@@ -11,6 +11,7 @@ exported back into a bundle.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ UNIT = "UBND phường Bến Thành"
 FINDING = "Ông Hồ Văn Tâm hút thuốc lá tại hành lang tầng 3 lúc 10 giờ 05"
 REMEDY = "Bố trí khu vực hút thuốc riêng ngoài trụ sở, gỡ bỏ gạt tàn tại hành lang"
 PASSPHRASE = "Bến Thành 2026"
+PHOTO = "Gạt tàn thuốc lá trên bàn hành lang tầng 3"
 REPORT_BACK = "Đã gỡ gạt tàn, nhắc nhở toàn thể công chức tại cuộc họp giao ban"
 TABLET: dict[str, str] = {}  # the tablet's key fingerprint, as its settings show it (issue #10)
 
@@ -59,6 +61,15 @@ def bundle(tmp_path_factory) -> Path:
                                  note="01 người hút thuốc tại hành lang tầng 3.")
         smoking = findings.add_finding(ctx, visit.id, FINDING, "high", "alcohol_tobacco", "at.no_smoking_indoors",
                                        staff[1].id, kind="tobacco", place="Hành lang tầng 3")
+        # a photo taken for the checklist item, then linked to the finding as well (issue #13)
+        from PIL import Image
+
+        from inspection_app.services import photos
+        jpeg = io.BytesIO()
+        Image.new("RGB", (320, 240), "grey").save(jpeg, "JPEG")
+        photo = photos.add_photo(ctx, visit.id, jpeg.getvalue(), "gat-tan.jpg", caption=PHOTO,
+                                 checklist_id="alcohol_tobacco", item_id="at.no_smoking_indoors").photo
+        photos.add_photo_link(ctx, photo.id, finding_id=smoking.id)
         today = today_local()
         with ctx.session() as s:  # remedies are written by the minutes on a tablet; set one directly
             s.add(Remedy(visit_id=visit.id, finding_id=smoking.id, text=REMEDY,
@@ -213,6 +224,9 @@ def test_import_bundle_then_open_its_visit(tab: Flt, bundle: Path, tmp_path):
         tab.label_has(totals, text)
     tab.label_has(tab.ident("rec-finding-1"), FINDING)
     tab.label_has(tab.ident("rec-finding-1"), "Người: Hồ Văn Tâm")
+    tab.label_has(tab.ident("rec-finding-1"), "1 ảnh")  # the photo linked to it afterwards counts
+    tab.label_has(tab.ident("rec-photos"), PHOTO)
+    tab.label_has(tab.ident("rec-photos"), f"Phát hiện: {FINDING[:59]}")  # every link, not only the first
     tab.label_has(tab.ident("rec-remedies"), "Quá hạn 3 ngày")
     tab.label_has(tab.ident("rec-minutes"), "Chưa có biên bản")
     tab.label_has(tab.ident("rec-integrity"), "Nhật ký thay đổi nguyên vẹn")

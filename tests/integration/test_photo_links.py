@@ -123,3 +123,18 @@ def test_a_bundle_carries_the_links(ctx_factory, tmp_path):
     assert report.inserted.get("photoextralink") == 1
     [row] = photos.extra_links(office, visit.id)[photo.id]
     assert (row.id, row.item_id, row.recorded_by) == (link.id, FLAG[1], "Lê Văn Cường")
+
+
+def test_the_office_record_counts_a_linked_photo_for_the_finding_and_names_every_link(ctx, setup):
+    """The office's record of the visit (review.visit_record): the finding a photo was linked to afterwards
+    counts that photo, and the photo carries every link, not only its first."""
+    from inspection_app.services import review
+
+    visit, photo, finding = setup
+    photos.add_photo_link(ctx, photo.id, checklist_id=FLAG[0], item_id=FLAG[1])
+    photos.add_photo_link(ctx, photo.id, finding_id=finding.id)
+    record = review.visit_record(ctx, visit.id)
+    assert [f.photo_ids for f in record.findings] == [[photo.id]]
+    (row,) = record.photos
+    assert (row.checklist_id, row.item_id, row.finding_id) == (*PLATES, None)
+    assert row.also == [(*FLAG, None), (None, None, finding.id)]

@@ -226,9 +226,29 @@ class ReviewVisitScreen(Screen):
             return None
         t = self.t
         tiles: list[ft.Control] = [ft.Column([thumb(self.thumbs.get(p.id), p.caption or t("Ảnh"), size=140),
-                            ft.Text(p.caption, size=13, width=140, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS)],
+                            ft.Text(p.caption, size=13, width=140, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS),
+                            *([muted(f"{t('Gắn với')}: {links}", 12)] if (links := self._photo_links(r, p)) else [])],
                            spacing=4, width=140) for p in r.photos]
-        return section(t("Ảnh hiện trường"), [ft.Row(tiles, wrap=True, spacing=12, run_spacing=12)])
+        return section(t("Ảnh hiện trường"), [ft.Row(tiles, wrap=True, spacing=12, run_spacing=12)],
+                       identifier="rec-photos")
+
+    def _photo_links(self, r: review.VisitRecord, p) -> str:
+        """Everything the photo is evidence for: its first link and the further ones (issue #13)."""
+        t = self.t
+        findings = {f.id: f.description for f in r.findings}
+        labels: list[str] = []
+        for cid, iid, fid in [(p.checklist_id, p.item_id, p.finding_id), *p.also]:
+            if fid:
+                text = findings.get(fid, "")
+                label = t("Phát hiện: {text}", text=text if len(text) <= 60 else text[:59] + "…")
+            elif iid:
+                item = self.items.get(cid or "", {}).get(iid)
+                label = t.text(item.text) if item is not None else iid
+            else:
+                continue
+            if label not in labels:
+                labels.append(label)
+        return "; ".join(labels)
 
     def _dossiers(self, r: review.VisitRecord) -> ft.Control | None:
         if not r.samples and not r.dossiers:
