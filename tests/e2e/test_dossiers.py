@@ -186,8 +186,18 @@ def test_import_fix_draw_check_and_redraw(tab: Flt, dossier_app, tmp_path):
     tab.tap(tab.button("Hồ sơ trước").first)
     tab.label_has(detail, codes[0])
     expect(fail).to_have_attribute("aria-current", "true")
+    server.stop()  # a restart (the tablet's app killed): back on the dossier that was open, not the list
+    server.start()
+    tab.open(f"/visits/{visit_id}/dossiers")
+    tab.label_has(detail, codes[0])
+    expect(fail).to_have_attribute("aria-current", "true")
     tab.tap(tab.button("Danh sách hồ sơ mẫu").first)  # leaving the dossier saves what was typed
     tab.label_has(tab.ident(f"dossier-{codes[0]}"), "Đã kiểm tra 1/9")
+    server.stop()  # closed on purpose: after a restart too, the list
+    server.start()
+    tab.open(f"/visits/{visit_id}/dossiers")
+    tab.label_has(tab.ident(f"dossier-{codes[0]}"), "Đã kiểm tra 1/9")
+    expect(detail).to_have_count(0)
 
     # --- 5. the record, through the services and through the CLI -----------------------------------
     ctx = open_ctx(server.data_dir)

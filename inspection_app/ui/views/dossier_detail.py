@@ -17,7 +17,7 @@ import flet as ft
 
 from inspection_app.ui.enum_labels import enum_label
 
-from ...services import dossier_checks, sampling
+from ...services import dossier_checks, drafts, sampling
 from ..i18n import label
 from ..widgets.autosave import AutoSave
 from ..widgets.facts import chip, local_day, panel
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from .base import VisitScreen as _MixedInto
 else:
     _MixedInto = object  # the checker sees the screen the mixin is mixed into; at run time a plain mixin
+
+#: The visit's draft that remembers the dossier open on screen, so a reload or restart opens it again.
+OPEN_DOSSIER = "dossier:open"
 
 TIMELINESS_COLORS = {
     "early": ft.Colors.GREEN_100, "on_time": ft.Colors.LIGHT_BLUE_100, "late": ft.Colors.RED_100,
@@ -301,6 +304,8 @@ class DossierDetail(_MixedInto):
         self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(d.check_id, []))
         self.open_index = index
         self.app.state.dossier_open[self.visit_id] = d.check_id
+        await self.app.call(drafts.save_draft, self.app.ctx, drafts.visit_scope(self.visit_id), OPEN_DOSSIER,
+                            {"check_id": d.check_id}, notify=False)  # a reload opens it again
         self._render()
         self.app.page.update()
         await self.scroller.scroll_to(offset=0)
@@ -310,6 +315,8 @@ class DossierDetail(_MixedInto):
         self.cards, self.note_saver, self.tl_panel = [], None, None
         self.open_index = None
         self.app.state.dossier_open.pop(self.visit_id, None)
+        await self.app.call(drafts.discard_draft, self.app.ctx, drafts.visit_scope(self.visit_id), OPEN_DOSSIER,
+                            notify=False)
         await self._reload_dossiers()
         self._render()
         self.app.page.update()

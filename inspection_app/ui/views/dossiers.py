@@ -38,7 +38,7 @@ from ..widgets.autosave import AutoSave
 from ..widgets.facts import chip, fact, panel
 from ..widgets.photos import PhotoPicker, photo_service, thumbnails
 from .base import VisitScreen, banner, heading, muted
-from .dossier_detail import DossierDetail, DossierItemCard
+from .dossier_detail import OPEN_DOSSIER, DossierDetail, DossierItemCard
 
 REGISTER_EXTENSIONS = ["csv", "xlsx", "xls", "ods"]
 MAX_LISTED = 50  # unreadable rows / columns listed in the preview; the rest are counted
@@ -56,8 +56,13 @@ class DossiersScreen(DossierDetail, VisitScreen):
         self.detail_thumbs: dict[str, bytes] = {}
         self.staff: list[Any] = []  # the item cards ask (person items); the dossier checklist has none
         await self._reload()
-        # Back on the dossier that was open (after a language switch, or a finding recorded from it).
+        # Back on the dossier that was open (after a language switch, a finding recorded from it, or a
+        # restart: then the visit's draft says which).
         open_id = self.app.state.dossier_open.get(self.visit_id)
+        if open_id is None:
+            kept = await self.app.call(drafts.get_draft, self.app.ctx, drafts.visit_scope(self.visit_id),
+                                       OPEN_DOSSIER, notify=False)
+            open_id = (kept.value_or(None) or {}).get("check_id")
         index = next((i for i, d in enumerate(self.dossiers) if d.check_id == open_id), None)
         if index is not None and self.checklist is not None:
             self.detail_thumbs = await thumbnails(self.app, self.photos_by_check.get(open_id, []))
