@@ -53,7 +53,9 @@ class HomeScreen(Screen):
         if recent:
             parts += [heading(t("Gần đây")), *[self._tile(v) for v in recent[:30]]]
         parts.append(bottom_space())
-        return ft.Column(parts, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        # A list that builds its rows as they scroll into view: the first screen draws the rows it shows,
+        # not every visit of a busy tablet (start-up, issue #17).
+        return ft.ListView(parts, spacing=12, expand=True)
 
     def _tile(self, v) -> ft.Control:
         t = self.t
