@@ -71,7 +71,26 @@ def all_canonical_texts(values: Iterable[str]) -> bool:
         joined = "\x00".join(values)
     except TypeError:  # not all text: canonical_text decides
         return False
-    if not joined or joined.count("\x00") != len(values) - 1:
+    return _canonical_joined(joined, len(values))
+
+
+def canonical_copies(values: Sequence[str]) -> list[str] | None:
+    """Compact copies of `values` (one run of memory, in order) when they are all canonical text (as
+    :func:`all_canonical_texts` decides: none empty), else None. For a column of mostly
+    distinct values (dossier codes): the check and the copies from one joined text, and later walks
+    (sorting, hashing) find the values side by side rather than scattered among the file's cells."""
+    try:
+        joined = "\x00".join(values)
+    except TypeError:
+        return None
+    if not values or not _canonical_joined(joined, len(values)):
+        return None
+    return joined.split("\x00")
+
+
+def _canonical_joined(joined: str, count: int) -> bool:
+    """all_canonical_texts of `count` values joined by NUL."""
+    if not joined or joined.count("\x00") != count - 1:
         return False
     spaced = joined.replace("\x00", " ")
     return (

@@ -35,7 +35,7 @@ from inspection_app.domain.sampling import (
     build_frame,
     canonical_text,
 )
-from inspection_app.domain.sampling_frame import all_canonical_texts, frame_of_canonical
+from inspection_app.domain.sampling_frame import all_canonical_texts, canonical_copies, frame_of_canonical
 from inspection_app.locale import both
 from inspection_app.registers.columns import (
     FIELD_BY_NAME,
@@ -152,7 +152,25 @@ class _Problem:
 
 _BAD_DATE = _Problem()
 _DATE_SAMPLE = 1000
+_TEXT_SAMPLE = 1000
 _TOO_LONG = _Problem()
+
+
+def _mostly_distinct(values: Sequence[object], sample_size: int) -> bool:
+    """Whether the column's first values are nearly all distinct (codes, times to the minute): then
+    finding the distinct values first costs more than it saves. Only a choice of method: both give
+    the same result."""
+    sample = values[:sample_size]
+    return len(set(sample)) * 100 > len(sample) * 99
+
+
+def _shared(values: Sequence[object]) -> tuple[list, dict]:
+    """The column with one object per distinct value (the first one read), and those values (keys).
+
+    One pass over the cells as read, which lie scattered in memory; what follows walks the few shared
+    objects instead. Equal values share an object as a set or dict keeps them (1 and 1.0 alike)."""
+    first: dict[Any, Any] = {}
+    return list(map(first.setdefault, values, values)), first
 
 
 def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object], bool, int | None]:
@@ -161,18 +179,21 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
     they are known to be canonical already (None otherwise). A column whose distinct values are already
     canonical text within the limit (dossier codes, names as systems export them) is checked in a few
     scans of their joined text instead (:func:`~inspection_app.domain.sampling_frame.all_canonical_texts`)."""
-    distinct: set[Any] = set(values)
-    blank = "" in distinct or None in distinct
-    distinct.discard("")
-    distinct.discard(None)
+    if _mostly_distinct(values, _TEXT_SAMPLE):
+        texts = canonical_copies(values)
+        if texts is not None and max(map(len, texts), default=0) <= limit:
+            return texts, False, len(set(texts))
+    shared, first = _shared(values)
+    blank = "" in first or None in first
+    distinct = first.keys() - {"", None}
     if all_canonical_texts(distinct) and max(map(len, distinct), default=0) <= limit:
-        if not blank and len(distinct) * 2 > len(values):
-            return values, False, len(distinct)
+        if not blank:
+            return shared, False, len(distinct)
         # Few distinct values (domains, statuses, units): every row shares one string per value, which
         # keeps the register small in memory and quick to walk at the draw.
         same = dict(zip(distinct, distinct))
         same[""] = same[None] = None
-        return list(map(same.__getitem__, values)), False, len(distinct)
+        return list(map(same.__getitem__, shared)), False, len(distinct)
     mapping: dict[object, object] = {None: None}
     too_long = False
     for value in distinct:
@@ -183,23 +204,23 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
         else:
             mapping[value] = text
     mapping[""] = None
-    return list(map(mapping.__getitem__, values)), too_long, None
+    return list(map(mapping.__getitem__, shared)), too_long, None
 
 
 def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
     """Dates of a column, each distinct value parsed once (each value, when a sample of the column
     shows them mostly distinct), and whether any is unreadable."""
-    sample = values[:_DATE_SAMPLE]
-    if len(set(sample)) * 4 > len(sample) * 3:
+    if _mostly_distinct(values, _DATE_SAMPLE):
         each, bad = parse.each(values)
         if bad:
             return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad
         return each, bad
-    parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
+    shared, first = _shared(values)
+    parsed: dict[object, object] = parse.many(first)  # type: ignore[assignment]
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
     if bad:
         parsed = {v: _BAD_DATE if isinstance(r, DateFormatError) else r for v, r in parsed.items()}
-    return list(map(parsed.__getitem__, values)), bad
+    return list(map(parsed.__getitem__, shared)), bad
 
 
 def _read_rows(table: Table) -> RegisterImport:
