@@ -227,9 +227,13 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
 
 def _workbook_rows(cells: list[list], table: Table, check_controls: bool) -> Iterator[tuple[int, list]]:
     if not check_controls:  # the common case, in C: the non-empty rows with their numbers
-        sizes = list(map(len, cells))
-        empties = list(map(list.count, cells, itertools.repeat("", len(cells))))
-        keep = list(map(operator.ne, sizes, empties))
+        # A row with a truthy cell is not empty, found at its first cell mostly; only the other rows
+        # (empty, or holding nothing but 0, False and "") are looked at cell by cell.
+        keep = list(map(any, cells))
+        if all(keep):
+            return zip(range(1, len(cells) + 1), cells)
+        for index in itertools.compress(range(len(cells)), map(operator.not_, keep)):
+            keep[index] = cells[index].count("") != len(cells[index])
         return zip(itertools.compress(range(1, len(cells) + 1), keep), itertools.compress(cells, keep))
     return _checked_rows(cells, table)
 
