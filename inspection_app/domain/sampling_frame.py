@@ -74,7 +74,7 @@ def all_canonical_texts(values: Iterable[str]) -> bool:
     return _canonical_joined(joined, len(values))
 
 
-def canonical_copies(values: Sequence[str]) -> list[str] | None:
+def canonical_copies(values: Sequence[Any]) -> list[str] | None:
     """Compact copies of `values` (one run of memory, in order) when they are all canonical text (as
     :func:`all_canonical_texts` decides: none empty), else None. For a column of mostly
     distinct values (dossier codes): the check and the copies from one joined text, and later walks
@@ -378,7 +378,11 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
 
 
 def frame_of_canonical(
-    records: Sequence[DossierRecord], columns: Sequence[Sequence[Any]], *, codes_unique: bool = False
+    records: Sequence[DossierRecord],
+    columns: Sequence[Sequence[Any]],
+    *,
+    codes_unique: bool = False,
+    texts: Sequence[Sequence[str] | None] = (),
 ) -> Frame:
     """:func:`build_frame` for records already canonical, with their values at hand by column.
 
@@ -389,7 +393,9 @@ def frame_of_canonical(
     from the columns in file order, each record's line put in code order by position, without going
     through the records again. Raises ValidationFailed on empty or repeated codes; with `codes_unique`
     the caller vouches that no code repeats (the register reader keeps the first row of a code and
-    reports the others), and only an empty code is looked for.
+    reports the others), and only an empty code is looked for. `texts` may give, for some fields (by
+    position, None for the others), each value's text in the frame as :func:`_column_texts` would make
+    it (ISO date-times, "" for None), when the caller made them more cheaply while reading.
     """
     codes = columns[0]
     count = len(codes)
@@ -401,8 +407,10 @@ def frame_of_canonical(
         _check_codes((codes[order[0]],))  # sorted: an empty code would come first
     else:
         _check_codes(pick(codes))
-    texts = [_column_texts(column, position in _DATE_POSITIONS) for position, column in enumerate(columns[:_FIELD_COUNT])]
-    lines = pick(list(map("\t".join, zip(*texts))))  # each record's line in file order, then in code order
+    given = [*texts[:_FIELD_COUNT], *[None] * (_FIELD_COUNT - len(texts))]
+    made = [column_texts if column_texts is not None else _column_texts(column, position in _DATE_POSITIONS)
+            for position, (column, column_texts) in enumerate(zip(columns[:_FIELD_COUNT], given))]  # fmt: skip
+    lines = pick(list(map("\t".join, zip(*made))))  # each record's line in file order, then in code order
     return Frame(records=pick(records), hash=_frame_hash(lines))
 
 

@@ -77,13 +77,15 @@ class RegisterImport:
     duplicate_codes: tuple[str, ...] = field(default=())
     # The records' values by field (FRAME_FIELDS order), canonical as read: the frame is built from them.
     columns: tuple[Sequence[object], ...] = field(default=(), repr=False, compare=False)
+    # For some of those fields, the values' texts in the frame, made while reading (None: not made).
+    frame_texts: tuple[Sequence[str] | None, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def frame(self) -> Frame:
         """The sampling frame of the readable rows (duplicates already left out)."""
         with without_gc_pauses():
             if self.columns:
-                return frame_of_canonical(self.records, self.columns, codes_unique=True)  # see _read_rows
+                return frame_of_canonical(self.records, self.columns, codes_unique=True, texts=self.frame_texts)
             return build_frame(self.records)
 
 
@@ -207,20 +209,21 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
     return list(map(mapping.__getitem__, shared)), too_long, None
 
 
-def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
+def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool, list[str | None] | None]:
     """Dates of a column, each distinct value parsed once (each value, when a sample of the column
-    shows them mostly distinct), and whether any is unreadable."""
+    shows them mostly distinct), whether any is unreadable, and, when parsed value by value, their
+    texts in the frame (made in the same pass, cheaper than from the date-times later)."""
     if _mostly_distinct(values, _DATE_SAMPLE):
-        each, bad = parse.each(values)
+        each, texts, bad = parse.each_with_texts(values)
         if bad:
-            return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad
-        return each, bad
+            return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad, texts
+        return each, bad, texts
     shared, first = _shared(values)
     parsed: dict[object, object] = parse.many(first)  # type: ignore[assignment]
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
     if bad:
         parsed = {v: _BAD_DATE if isinstance(r, DateFormatError) else r for v, r in parsed.items()}
-    return list(map(parsed.__getitem__, shared)), bad
+    return list(map(parsed.__getitem__, shared)), bad, None
 
 
 def _read_rows(table: Table) -> RegisterImport:
@@ -252,21 +255,25 @@ def _read_rows(table: Table) -> RegisterImport:
     by_column = list(zip(*cells)) if count and shortest <= 2 * needed else None
     parse_date = DateParser(epoch=table.epoch)
     columns: list[Sequence[Any]] = []
+    frame_texts: list[Sequence[str | None] | None] = []
     flagged: set[int] = set()
     distinct_codes: int | None = None  # known when the codes were canonical as read
     for spec, index in zip(FIELDS, indexes):
         if index is None:
             columns.append([None] * count)
+            frame_texts.append(None)
             continue
         raw = by_column[index] if by_column is not None else list(map(itemgetter(index), cells))
         converted: Sequence[Any]
+        texts: Sequence[str | None] | None = None
         if spec.kind == "date":
-            converted, problem = _date_column(raw, parse_date)
+            converted, problem, texts = _date_column(raw, parse_date)
         else:
             converted, problem, distinct = _text_column(raw, spec.max_chars)
             if spec.name == "code":
                 distinct_codes = distinct
         columns.append(converted)
+        frame_texts.append(texts)
         if problem:
             flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
     del by_column
@@ -320,6 +327,7 @@ def _read_rows(table: Table) -> RegisterImport:
     if len(records_at) < count:
         keep = itemgetter(*records_at) if len(records_at) > 1 else (lambda seq: tuple(seq[j] for j in records_at))
         columns = [list(keep(col)) for col in columns]
+        frame_texts = [None if texts is None else list(keep(texts)) for texts in frame_texts]
         numbers = list(keep(numbers))
     # Each record made in C from its row's values (calling the named tuple runs its Python __new__).
     records = list(map(tuple.__new__, repeat(DossierRecord), zip(*columns, numbers))) if records_at else []
@@ -343,6 +351,7 @@ def _read_rows(table: Table) -> RegisterImport:
         rows_read=rows_read,
         duplicate_codes=tuple(dict.fromkeys(duplicates)),
         columns=tuple(columns) if records else (),
+        frame_texts=tuple(frame_texts) if records else (),  # type: ignore[arg-type]  # None only for refused values
     )
 
 
