@@ -10,7 +10,7 @@ import hashlib
 import re
 import struct
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import compress
@@ -264,8 +264,10 @@ class Frame:
         """Each record's code as length-prefixed UTF-8, as it enters the rank hash (step 5)."""
         keys = self._derived.get("code_keys")
         if keys is None:
-            encoded = list(map(str.encode, map(_CODE, self.records)))
-            keys = self._derived["code_keys"] = tuple(map(bytes.__add__, map(_U32.pack, map(len, encoded)), encoded))
+            encoded = list(map(str.encode, self._field("codes", _CODE)))
+            lengths = list(map(len, encoded))
+            prefixes = {length: _U32.pack(length) for length in set(lengths)}
+            keys = self._derived["code_keys"] = tuple(map(bytes.__add__, map(prefixes.__getitem__, lengths), encoded))
         return keys
 
     @property
@@ -303,11 +305,17 @@ class Frame:
     # by a tuple per record: 100,000 surviving tuples would wake the cyclic garbage collector, which
     # walks every object the process holds.
 
+    def _field(self, name: str, get: Callable[[DossierRecord], Any]) -> Iterable[Any]:
+        """One field of every record in frame order: the column kept when the frame was made from
+        columns (read once then, side by side), else read from the records."""
+        column = self._derived.pop(name, None)
+        return map(get, self.records) if column is None else column
+
     def _domain_numbers(self) -> tuple[list[str], list[int]]:
         """The domains ("" for none) in order of first appearance, and each record's domain's number."""
         found = self._derived.get("domain_numbers")
         if found is None:
-            domains = list(map(_DOMAIN, self.records))
+            domains = list(self._field("domains", _DOMAIN))
             names: dict[str, int] = {}
             number = {domain: names.setdefault(domain or "", len(names)) for domain in dict.fromkeys(domains)}
             found = self._derived["domain_numbers"] = (list(names), list(map(number.__getitem__, domains)))
@@ -411,7 +419,10 @@ def frame_of_canonical(
     made = [column_texts if column_texts is not None else _column_texts(column, position in _DATE_POSITIONS)
             for position, (column, column_texts) in enumerate(zip(columns[:_FIELD_COUNT], given))]  # fmt: skip
     lines = pick(list(map("\t".join, zip(*made))))  # each record's line in file order, then in code order
-    return Frame(records=pick(records), hash=_frame_hash(lines))
+    # The codes and the domains in frame order, for the first draw's rank keys and strata (a pick of
+    # each column costs less than reading them back from records scattered in memory).
+    kept = {"codes": pick(codes), "domains": pick(columns[FRAME_FIELDS.index("domain")])}
+    return Frame(records=pick(records), hash=_frame_hash(lines), _derived=kept)
 
 
 def _check_codes(codes: Sequence[str]) -> None:
