@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
@@ -211,8 +212,9 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
 
 def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool, list[str | None] | None]:
     """Dates of a column, each distinct value parsed once (each value, when a sample of the column
-    shows them mostly distinct), whether any is unreadable, and, when parsed value by value, their
-    texts in the frame (made in the same pass, cheaper than from the date-times later)."""
+    shows them mostly distinct), whether any is unreadable, and their texts in the frame (None for an
+    unreadable one), made with them: from the remembered texts of days and times of day, or once per
+    distinct value."""
     if _mostly_distinct(values, _DATE_SAMPLE):
         each, texts, bad = parse.each_with_texts(values)
         if bad:
@@ -223,7 +225,15 @@ def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, boo
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
     if bad:
         parsed = {v: _BAD_DATE if isinstance(r, DateFormatError) else r for v, r in parsed.items()}
-    return list(map(parsed.__getitem__, shared)), bad, None
+    text_of = dict(zip(parsed, map(_date_text, parsed.values())))
+    return list(map(parsed.__getitem__, shared)), bad, list(map(text_of.__getitem__, shared))
+
+
+def _date_text(value: object) -> str | None:
+    """A date cell as read (a date-time, None, _BAD_DATE) as the frame writes it; None when unreadable."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else None
 
 
 def _read_rows(table: Table) -> RegisterImport:
