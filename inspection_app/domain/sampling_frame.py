@@ -10,7 +10,7 @@ import hashlib
 import re
 import struct
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import compress
@@ -71,7 +71,26 @@ def all_canonical_texts(values: Iterable[str]) -> bool:
         joined = "\x00".join(values)
     except TypeError:  # not all text: canonical_text decides
         return False
-    if not joined or joined.count("\x00") != len(values) - 1:
+    return _canonical_joined(joined, len(values))
+
+
+def canonical_copies(values: Sequence[Any]) -> list[str] | None:
+    """Compact copies of `values` (one run of memory, in order) when they are all canonical text (as
+    :func:`all_canonical_texts` decides: none empty), else None. For a column of mostly
+    distinct values (dossier codes): the check and the copies from one joined text, and later walks
+    (sorting, hashing) find the values side by side rather than scattered among the file's cells."""
+    try:
+        joined = "\x00".join(values)
+    except TypeError:
+        return None
+    if not values or not _canonical_joined(joined, len(values)):
+        return None
+    return joined.split("\x00")
+
+
+def _canonical_joined(joined: str, count: int) -> bool:
+    """all_canonical_texts of `count` values joined by NUL."""
+    if not joined or joined.count("\x00") != count - 1:
         return False
     spaced = joined.replace("\x00", " ")
     return (
@@ -187,15 +206,35 @@ def _iso_or_empty(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _frame_text(ordered: Sequence[DossierRecord]) -> str:
-    """The canonical text of canonical records already sorted by code (module docstring, step 1):
-    built column by column, then joined line by line in C."""
-    header = "\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n"
+_HEADER_LINE = "\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n"
+_HASH_CHUNK = 1024  # lines encoded and hashed at a time
+
+
+def _frame_lines(ordered: Sequence[DossierRecord]) -> list[str]:
+    """The lines of canonical records already sorted by code (module docstring, step 1): built column
+    by column, then joined line by line in C."""
     if not ordered:
-        return header
+        return []
     columns = list(zip(*ordered))[:_FIELD_COUNT]
     texts = [_column_texts(column, position in _DATE_POSITIONS) for position, column in enumerate(columns)]
-    return header + "\n".join(map("\t".join, zip(*texts))) + "\n"
+    return list(map("\t".join, zip(*texts)))
+
+
+def _frame_text(ordered: Sequence[DossierRecord]) -> str:
+    """The canonical text of canonical records already sorted by code (module docstring, step 1)."""
+    lines = _frame_lines(ordered)
+    return _HEADER_LINE + "\n".join(lines) + "\n" if lines else _HEADER_LINE
+
+
+def _frame_hash(lines: Sequence[str]) -> str:
+    """The SHA-256 of the frame text made of `lines` (header, lines, final newline), hashed a thousand
+    lines at a time: each piece is encoded and hashed while it is in the processor's cache, which takes
+    half the time of one text of 20 MB, and the whole text is never held."""
+    digest = hashlib.sha256(_HEADER_LINE.encode("utf-8"))
+    for start in range(0, len(lines), _HASH_CHUNK):
+        digest.update("\n".join(lines[start:start + _HASH_CHUNK]).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def canonical_frame_text(records: Iterable[DossierRecord]) -> str:
@@ -225,8 +264,10 @@ class Frame:
         """Each record's code as length-prefixed UTF-8, as it enters the rank hash (step 5)."""
         keys = self._derived.get("code_keys")
         if keys is None:
-            encoded = list(map(str.encode, map(_CODE, self.records)))
-            keys = self._derived["code_keys"] = tuple(map(bytes.__add__, map(_U32.pack, map(len, encoded)), encoded))
+            encoded = list(map(str.encode, self._field("codes", _CODE)))
+            lengths = list(map(len, encoded))
+            prefixes = {length: _U32.pack(length) for length in set(lengths)}
+            keys = self._derived["code_keys"] = tuple(map(bytes.__add__, map(prefixes.__getitem__, lengths), encoded))
         return keys
 
     @property
@@ -264,11 +305,17 @@ class Frame:
     # by a tuple per record: 100,000 surviving tuples would wake the cyclic garbage collector, which
     # walks every object the process holds.
 
+    def _field(self, name: str, get: Callable[[DossierRecord], Any]) -> Iterable[Any]:
+        """One field of every record in frame order: the column kept when the frame was made from
+        columns (read once then, side by side), else read from the records."""
+        column = self._derived.pop(name, None)
+        return map(get, self.records) if column is None else column
+
     def _domain_numbers(self) -> tuple[list[str], list[int]]:
         """The domains ("" for none) in order of first appearance, and each record's domain's number."""
         found = self._derived.get("domain_numbers")
         if found is None:
-            domains = list(map(_DOMAIN, self.records))
+            domains = list(self._field("domains", _DOMAIN))
             names: dict[str, int] = {}
             number = {domain: names.setdefault(domain or "", len(names)) for domain in dict.fromkeys(domains)}
             found = self._derived["domain_numbers"] = (list(names), list(map(number.__getitem__, domains)))
@@ -335,12 +382,15 @@ def build_frame(records: Iterable[DossierRecord]) -> Frame:
     codes. The frame's records are the canonical ones, so strata and ranks see what the hash saw."""
     ordered = _canonical_sorted(records)
     _check_codes(list(map(_CODE, ordered)))
-    digest = hashlib.sha256(_frame_text(ordered).encode("utf-8")).hexdigest()
-    return Frame(records=tuple(ordered), hash=digest)
+    return Frame(records=tuple(ordered), hash=_frame_hash(_frame_lines(ordered)))
 
 
 def frame_of_canonical(
-    records: Sequence[DossierRecord], columns: Sequence[Sequence[Any]], *, codes_unique: bool = False
+    records: Sequence[DossierRecord],
+    columns: Sequence[Sequence[Any]],
+    *,
+    codes_unique: bool = False,
+    texts: Sequence[Sequence[str] | None] = (),
 ) -> Frame:
     """:func:`build_frame` for records already canonical, with their values at hand by column.
 
@@ -351,7 +401,9 @@ def frame_of_canonical(
     from the columns in file order, each record's line put in code order by position, without going
     through the records again. Raises ValidationFailed on empty or repeated codes; with `codes_unique`
     the caller vouches that no code repeats (the register reader keeps the first row of a code and
-    reports the others), and only an empty code is looked for.
+    reports the others), and only an empty code is looked for. `texts` may give, for some fields (by
+    position, None for the others), each value's text in the frame as :func:`_column_texts` would make
+    it (ISO date-times, "" for None), when the caller made them more cheaply while reading.
     """
     codes = columns[0]
     count = len(codes)
@@ -363,13 +415,14 @@ def frame_of_canonical(
         _check_codes((codes[order[0]],))  # sorted: an empty code would come first
     else:
         _check_codes(pick(codes))
-    texts = [_column_texts(column, position in _DATE_POSITIONS) for position, column in enumerate(columns[:_FIELD_COUNT])]
-    lines = pick(list(map("\t".join, zip(*texts))))  # each record's line in file order, then in code order
-    # The frame text (header, lines, final newline) hashed in pieces: no copy of the whole text.
-    digest = hashlib.sha256(("\t".join((FRAME_FORMAT, *FRAME_FIELDS)) + "\n").encode("utf-8"))
-    digest.update("\n".join(lines).encode("utf-8"))
-    digest.update(b"\n")
-    return Frame(records=pick(records), hash=digest.hexdigest())
+    given = [*texts[:_FIELD_COUNT], *[None] * (_FIELD_COUNT - len(texts))]
+    made = [column_texts if column_texts is not None else _column_texts(column, position in _DATE_POSITIONS)
+            for position, (column, column_texts) in enumerate(zip(columns[:_FIELD_COUNT], given))]  # fmt: skip
+    lines = pick(list(map("\t".join, zip(*made))))  # each record's line in file order, then in code order
+    # The codes and the domains in frame order, for the first draw's rank keys and strata (a pick of
+    # each column costs less than reading them back from records scattered in memory).
+    kept = {"codes": pick(codes), "domains": pick(columns[FRAME_FIELDS.index("domain")])}
+    return Frame(records=pick(records), hash=_frame_hash(lines), _derived=kept)
 
 
 def _check_codes(codes: Sequence[str]) -> None:

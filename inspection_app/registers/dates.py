@@ -14,7 +14,7 @@ Values become naive local date-times rounded to the second; a date alone is midn
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -129,6 +129,9 @@ class DateParser:
         self._memo: dict[str, datetime | None] = {}  # whole values: dates alone, odd formats
         self._days: dict[str, date] = {}  # "14/07/2025" -> date
         self._times: dict[str, time] = {}  # "08:30" -> time
+        # The same as the sampling frame writes them: "2025-07-14T", "08:30:00".
+        self._day_texts: dict[str, str] = {}
+        self._time_texts: dict[str, str] = {}
 
     def __call__(self, value: object) -> datetime | None:
         if value.__class__ is not str:
@@ -170,14 +173,20 @@ class DateParser:
                 results[value] = exc
         return results
 
-    def each(self, values: Iterable[object]) -> tuple[list[datetime | None | DateFormatError], bool]:
+    def each_with_texts(
+        self, values: Sequence[object]
+    ) -> tuple[list[datetime | None | DateFormatError], list[str | None], bool]:
         """What calling the parser on each of `values` gives (its date-time, or the DateFormatError that
-        refuses it), in one tight loop as :meth:`many`, and whether any is refused. For a column whose
-        values mostly differ (a reception time to the minute), where finding the distinct ones first
-        costs more than it saves."""
+        refuses it), in one tight loop as :meth:`many`; each result's text as the sampling frame writes
+        it (``datetime.isoformat()``, "" for None, None for a refused value), made from the remembered
+        texts of its day and time of day; and whether any is refused. For a column whose values mostly
+        differ (a reception time to the minute), where finding the distinct ones first costs more than
+        it saves, and whose frame text would otherwise be made value by value again."""
         days, times, combine = self._days, self._times, datetime.combine
+        day_texts, time_texts = self._day_texts, self._time_texts
         results: list[datetime | None | DateFormatError] = []
-        keep = results.append
+        texts: list[str | None] = []
+        keep, write = results.append, texts.append
         refused = False
         for value in values:
             if value.__class__ is str:
@@ -187,13 +196,18 @@ class DateParser:
                     clock = times.get(time_part)
                     if clock is not None:
                         keep(combine(day, clock))
+                        write(day_texts[day_part] + time_texts[time_part])
                         continue
             try:
-                keep(self(value))
+                result = self(value)
             except DateFormatError as exc:
                 keep(exc)
+                write(None)
                 refused = True
-        return results, refused
+            else:
+                keep(result)
+                write("" if result is None else result.isoformat())
+        return results, texts, refused
 
     def _date_and_time(self, day_part: str, time_part: str) -> datetime:
         day = self._days.get(day_part)
@@ -202,9 +216,11 @@ class DateParser:
             if midnight is None or midnight.time() != time():
                 raise DateFormatError("not a date alone")
             day = self._days[day_part] = midnight.date()
+            self._day_texts[day_part] = f"{day.isoformat()}T"
         clock = self._times.get(time_part)
         if clock is None:
             clock = self._times[time_part] = _parse_time(time_part.strip())
+            self._time_texts[time_part] = clock.isoformat()
         return datetime.combine(day, clock)
 
     def _remember(self, value: str) -> datetime | None:

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
@@ -35,7 +36,7 @@ from inspection_app.domain.sampling import (
     build_frame,
     canonical_text,
 )
-from inspection_app.domain.sampling_frame import all_canonical_texts, frame_of_canonical
+from inspection_app.domain.sampling_frame import all_canonical_texts, canonical_copies, frame_of_canonical
 from inspection_app.locale import both
 from inspection_app.registers.columns import (
     FIELD_BY_NAME,
@@ -77,13 +78,15 @@ class RegisterImport:
     duplicate_codes: tuple[str, ...] = field(default=())
     # The records' values by field (FRAME_FIELDS order), canonical as read: the frame is built from them.
     columns: tuple[Sequence[object], ...] = field(default=(), repr=False, compare=False)
+    # For some of those fields, the values' texts in the frame, made while reading (None: not made).
+    frame_texts: tuple[Sequence[str] | None, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def frame(self) -> Frame:
         """The sampling frame of the readable rows (duplicates already left out)."""
         with without_gc_pauses():
             if self.columns:
-                return frame_of_canonical(self.records, self.columns, codes_unique=True)  # see _read_rows
+                return frame_of_canonical(self.records, self.columns, codes_unique=True, texts=self.frame_texts)
             return build_frame(self.records)
 
 
@@ -152,7 +155,25 @@ class _Problem:
 
 _BAD_DATE = _Problem()
 _DATE_SAMPLE = 1000
+_TEXT_SAMPLE = 1000
 _TOO_LONG = _Problem()
+
+
+def _mostly_distinct(values: Sequence[object], sample_size: int) -> bool:
+    """Whether the column's first values are nearly all distinct (codes, times to the minute): then
+    finding the distinct values first costs more than it saves. Only a choice of method: both give
+    the same result."""
+    sample = values[:sample_size]
+    return len(set(sample)) * 100 > len(sample) * 99
+
+
+def _shared(values: Sequence[object]) -> tuple[list, dict]:
+    """The column with one object per distinct value (the first one read), and those values (keys).
+
+    One pass over the cells as read, which lie scattered in memory; what follows walks the few shared
+    objects instead. Equal values share an object as a set or dict keeps them (1 and 1.0 alike)."""
+    first: dict[Any, Any] = {}
+    return list(map(first.setdefault, values, values)), first
 
 
 def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object], bool, int | None]:
@@ -161,18 +182,21 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
     they are known to be canonical already (None otherwise). A column whose distinct values are already
     canonical text within the limit (dossier codes, names as systems export them) is checked in a few
     scans of their joined text instead (:func:`~inspection_app.domain.sampling_frame.all_canonical_texts`)."""
-    distinct: set[Any] = set(values)
-    blank = "" in distinct or None in distinct
-    distinct.discard("")
-    distinct.discard(None)
+    if _mostly_distinct(values, _TEXT_SAMPLE):
+        texts = canonical_copies(values)
+        if texts is not None and max(map(len, texts), default=0) <= limit:
+            return texts, False, len(set(texts))
+    shared, first = _shared(values)
+    blank = "" in first or None in first
+    distinct = first.keys() - {"", None}
     if all_canonical_texts(distinct) and max(map(len, distinct), default=0) <= limit:
-        if not blank and len(distinct) * 2 > len(values):
-            return values, False, len(distinct)
+        if not blank:
+            return shared, False, len(distinct)
         # Few distinct values (domains, statuses, units): every row shares one string per value, which
         # keeps the register small in memory and quick to walk at the draw.
         same = dict(zip(distinct, distinct))
         same[""] = same[None] = None
-        return list(map(same.__getitem__, values)), False, len(distinct)
+        return list(map(same.__getitem__, shared)), False, len(distinct)
     mapping: dict[object, object] = {None: None}
     too_long = False
     for value in distinct:
@@ -183,23 +207,33 @@ def _text_column(values: Sequence[object], limit: int) -> tuple[Sequence[object]
         else:
             mapping[value] = text
     mapping[""] = None
-    return list(map(mapping.__getitem__, values)), too_long, None
+    return list(map(mapping.__getitem__, shared)), too_long, None
 
 
-def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool]:
+def _date_column(values: Sequence[object], parse: DateParser) -> tuple[list, bool, list[str | None] | None]:
     """Dates of a column, each distinct value parsed once (each value, when a sample of the column
-    shows them mostly distinct), and whether any is unreadable."""
-    sample = values[:_DATE_SAMPLE]
-    if len(set(sample)) * 4 > len(sample) * 3:
-        each, bad = parse.each(values)
+    shows them mostly distinct), whether any is unreadable, and their texts in the frame (None for an
+    unreadable one), made with them: from the remembered texts of days and times of day, or once per
+    distinct value."""
+    if _mostly_distinct(values, _DATE_SAMPLE):
+        each, texts, bad = parse.each_with_texts(values)
         if bad:
-            return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad
-        return each, bad
-    parsed: dict[object, object] = parse.many(set(values))  # type: ignore[assignment]
+            return [_BAD_DATE if isinstance(r, DateFormatError) else r for r in each], bad, texts
+        return each, bad, texts
+    shared, first = _shared(values)
+    parsed: dict[object, object] = parse.many(first)  # type: ignore[assignment]
     bad = any(map(isinstance, parsed.values(), repeat(DateFormatError)))
     if bad:
         parsed = {v: _BAD_DATE if isinstance(r, DateFormatError) else r for v, r in parsed.items()}
-    return list(map(parsed.__getitem__, values)), bad
+    text_of = dict(zip(parsed, map(_date_text, parsed.values())))
+    return list(map(parsed.__getitem__, shared)), bad, list(map(text_of.__getitem__, shared))
+
+
+def _date_text(value: object) -> str | None:
+    """A date cell as read (a date-time, None, _BAD_DATE) as the frame writes it; None when unreadable."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else None
 
 
 def _read_rows(table: Table) -> RegisterImport:
@@ -231,21 +265,25 @@ def _read_rows(table: Table) -> RegisterImport:
     by_column = list(zip(*cells)) if count and shortest <= 2 * needed else None
     parse_date = DateParser(epoch=table.epoch)
     columns: list[Sequence[Any]] = []
+    frame_texts: list[Sequence[str | None] | None] = []
     flagged: set[int] = set()
     distinct_codes: int | None = None  # known when the codes were canonical as read
     for spec, index in zip(FIELDS, indexes):
         if index is None:
             columns.append([None] * count)
+            frame_texts.append(None)
             continue
         raw = by_column[index] if by_column is not None else list(map(itemgetter(index), cells))
         converted: Sequence[Any]
+        texts: Sequence[str | None] | None = None
         if spec.kind == "date":
-            converted, problem = _date_column(raw, parse_date)
+            converted, problem, texts = _date_column(raw, parse_date)
         else:
             converted, problem, distinct = _text_column(raw, spec.max_chars)
             if spec.name == "code":
                 distinct_codes = distinct
         columns.append(converted)
+        frame_texts.append(texts)
         if problem:
             flagged.update(i for i, v in enumerate(converted) if v is _BAD_DATE or v is _TOO_LONG)
     del by_column
@@ -299,6 +337,7 @@ def _read_rows(table: Table) -> RegisterImport:
     if len(records_at) < count:
         keep = itemgetter(*records_at) if len(records_at) > 1 else (lambda seq: tuple(seq[j] for j in records_at))
         columns = [list(keep(col)) for col in columns]
+        frame_texts = [None if texts is None else list(keep(texts)) for texts in frame_texts]
         numbers = list(keep(numbers))
     # Each record made in C from its row's values (calling the named tuple runs its Python __new__).
     records = list(map(tuple.__new__, repeat(DossierRecord), zip(*columns, numbers))) if records_at else []
@@ -322,6 +361,7 @@ def _read_rows(table: Table) -> RegisterImport:
         rows_read=rows_read,
         duplicate_codes=tuple(dict.fromkeys(duplicates)),
         columns=tuple(columns) if records else (),
+        frame_texts=tuple(frame_texts) if records else (),  # type: ignore[arg-type]  # None only for refused values
     )
 
 

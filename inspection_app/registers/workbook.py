@@ -207,11 +207,11 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
                 epoch = EPOCH_1904
             part = parts.get(name)
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                sheet_xml = z.read(part) if part else b""
-                shared = z.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in z.namelist() else b""
-            formulas = formulas_without_values(sheet_xml)
-            check_controls = _xml_may_hold_controls(sheet_xml, shared)
-            del sheet_xml, shared
+                has_formula, sheet_controls = _scan_part(z, part) if part else (False, False)
+                shared = "xl/sharedStrings.xml" in z.namelist()
+                check_controls = sheet_controls or (shared and _scan_part(z, "xl/sharedStrings.xml")[1])
+                if has_formula and part:  # only then is the sheet's text held whole, to find the cells
+                    formulas = formulas_without_values(z.read(part))
         except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
             raise _damaged(source_name, exc) from exc
     try:
@@ -227,9 +227,13 @@ def _workbook(data: bytes, source_name: str, digest: str, sheet: str | None, kin
 
 def _workbook_rows(cells: list[list], table: Table, check_controls: bool) -> Iterator[tuple[int, list]]:
     if not check_controls:  # the common case, in C: the non-empty rows with their numbers
-        sizes = list(map(len, cells))
-        empties = list(map(list.count, cells, itertools.repeat("", len(cells))))
-        keep = list(map(operator.ne, sizes, empties))
+        # A row with a truthy cell is not empty, found at its first cell mostly; only the other rows
+        # (empty, or holding nothing but 0, False and "") are looked at cell by cell.
+        keep = list(map(any, cells))
+        if all(keep):
+            return zip(range(1, len(cells) + 1), cells)
+        for index in itertools.compress(range(len(cells)), map(operator.not_, keep)):
+            keep[index] = cells[index].count("") != len(cells[index])
         return zip(itertools.compress(range(1, len(cells) + 1), keep), itertools.compress(cells, keep))
     return _checked_rows(cells, table)
 
@@ -243,6 +247,26 @@ def _checked_rows(cells: list[list], table: Table) -> Iterator[tuple[int, list]]
             table.problems.append(problem)
             continue
         yield number, row
+
+
+_SCAN_CHUNK = 1 << 20
+_SCAN_OVERLAP = 6  # a piece starts with the last bytes of the one before: no hint or escape is cut in two
+
+
+def _scan_part(z: zipfile.ZipFile, part: str) -> tuple[bool, bool]:
+    """(the part may hold a formula, it holds a control character) as :func:`formulas_without_values`'s
+    first look and :func:`_xml_may_hold_controls` see it, read a megabyte at a time as it is unpacked:
+    a sheet's text is never held whole unless a formula is found, which makes the scan of a large
+    sheet quicker (no 60 MB to allocate, each piece searched while it is in the cache)."""
+    formula = controls = False
+    tail = b""
+    with z.open(part) as stream:
+        while chunk := stream.read(_SCAN_CHUNK):
+            piece = tail + chunk
+            formula = formula or contains(piece, _FORMULA_HINT)
+            controls = controls or _xml_may_hold_controls(piece)
+            tail = piece[-_SCAN_OVERLAP:]
+    return formula, controls
 
 
 _ESCAPED_CONTROL = re.compile(rb"_x00[01][0-9A-Fa-f]_|_x007[fF]_|_x00[89][0-9A-Fa-f]_|\xc2[\x80-\x9f]")

@@ -81,3 +81,23 @@ def test_many_gives_what_the_parser_gives_value_by_value():
             expected[value] = DateFormatError
     got = DateParser().many(values)
     assert {v: DateFormatError if isinstance(r, DateFormatError) else r for v, r in got.items()} == expected
+
+
+def test_each_with_texts_gives_what_the_parser_gives_and_the_frame_texts():
+    """Value by value, twice over (the second time from the remembered days and times of day): the
+    parser's results, and texts that are exactly what the sampling frame writes for them."""
+    values = ["14/07/2025 08:30", "14/07/2025 17:00", "15/07/2025 08:30", "14/07/2025", "", None, 45852, 45852.5,
+              "2025-07-14T08:30:00", "31/02/2025 08:30", "14/07/2025 25:00", "14/07/2025 8h30", "hôm qua",
+              "14/07/2025 08:30 CH", "14/07/2025 08:30:15", "1/1/0999 00:00",
+              datetime(2025, 7, 14, 8, 30, 0, 600_000)] * 2  # fmt: skip
+    one_by_one = DateParser()
+    expected = []
+    for value in values:
+        try:
+            expected.append(one_by_one(value))
+        except DateFormatError:
+            expected.append(DateFormatError)
+    results, texts, refused = DateParser().each_with_texts(values)
+    assert [DateFormatError if isinstance(r, DateFormatError) else r for r in results] == expected
+    assert texts == [None if r is DateFormatError else "" if r is None else r.isoformat() for r in expected]
+    assert refused and "0999-01-01T00:00:00" in texts

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from inspection_app.domain.errors import ValidationFailed
+from inspection_app.domain.sampling import build_frame
 from inspection_app.registers import read_register, read_register_bytes
 
 HEADER = ["TT", "Mã hồ sơ", "Tên TTHC", "Lĩnh vực", "Chủ hồ sơ", "Số điện thoại", "Ngày tiếp nhận",
@@ -161,8 +162,6 @@ def test_the_frame_built_from_the_reader_columns_is_the_one_build_frame_makes():
     frame the register import builds from its columns has the hash and records build_frame gives."""
     import unicodedata
 
-    from inspection_app.domain.sampling import build_frame
-
     messy = [
         *ROWS,
         [3, "  H56-250714-0003 ", unicodedata.normalize("NFD", "Đăng  ký\tkết hôn"), "Hộ tịch", "C", "", "",
@@ -198,6 +197,7 @@ def test_unreadable_dates_are_reported_whichever_way_a_date_column_is_parsed(mon
     assert [(b.row, b.code) for b in result.bad_rows] == [(18, "HS-0017"), (41, "HS-0040"), (42, "HS-0041")]
     assert "“32/07/2025 08:00”" in result.bad_rows[0].reason_vi and "“hôm qua”" in result.bad_rows[2].reason_en
     assert len(result.records) == 296 and result.records[0].received == datetime(2025, 7, 2, 1, 1)
+    assert result.frame.hash == build_frame(result.records).hash  # the frame texts made while reading included
 
 
 def test_codes_that_differ_only_in_spacing_are_the_same_code():

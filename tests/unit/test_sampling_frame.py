@@ -95,6 +95,10 @@ def test_the_frame_of_canonical_columns_is_the_frame_build_frame_makes():
     with pytest.raises(Exception, match="trùng"):
         frame_of_canonical([*records, records[0]], list(zip(*[*records, records[0]]))[:12])
     assert frame_of_canonical(records, columns, codes_unique=True) == built
+    # The codes and domains it keeps for the first draw are the records' own, in frame order.
+    assert fast.code_keys == built.code_keys and fast.by_domain == built.by_domain
+    texts = [None] * 7 + [[f"2025-07-19T{r.finished.hour:02d}:00:00" for r in records]]
+    assert frame_of_canonical(records, columns, texts=texts).hash == built.hash  # frame texts given for one field
     blank = [*records, DossierRecord("", domain="Đất đai")]
     with pytest.raises(Exception, match="không có mã"):
         frame_of_canonical(blank, list(zip(*blank))[:12], codes_unique=True)
