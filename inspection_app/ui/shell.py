@@ -115,8 +115,15 @@ class Shell:
         page.on_disconnect = self._flush  # the tab closed or the tablet slept: save what was typed
         page.on_close = self._flush
         self._prefs = ft.SharedPreferences()  # kept referenced: an unreferenced service is dropped
-        self._remembering = page.run_task(self._remember_user)
-        return page.run_task(self.show, page.route or "/")
+        self._remembering: Any = None
+        return page.run_task(self._first_show, page.route or "/")
+
+    async def _first_show(self, route: str) -> None:
+        """The first screen, then the browser storage's round trip (it must not hold the first screen)."""
+        try:
+            await self.show(route)
+        finally:
+            self._remembering = self.page.run_task(self._remember_user)
 
     async def _remember_user(self) -> None:
         """The tablet remembers who records on it (its browser storage): a reload asks no one again."""
