@@ -308,7 +308,7 @@ def upgrade(engine: Engine, *, replay: bool = False) -> dict[str, Any]:
 def _create_at_head(conn: Connection, head: str) -> None:
     """Every model table and index, and Alembic's version table holding ``head``, as
     ``alembic stamp head`` writes it (table ``alembic_version``, primary key ``alembic_version_pkc``)."""
-    SQLModel.metadata.create_all(conn)
+    SQLModel.metadata.create_all(conn, checkfirst=False)  # an empty database: nothing to look up first
     version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
                     PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
     version.create(conn)
