@@ -24,6 +24,12 @@ def _when(nullable: bool = True, default_now: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
+def _added_later(default: str | int, **kw: Any) -> Any:
+    """A NOT NULL column a revision added to an existing table, with the server default its ``ALTER`` needed,
+    kept in the model too: a new database made from the models is then the one the revisions make."""
+    return Field(default=default, sa_column_kwargs={"server_default": str(default)}, **kw)
+
+
 def _json(default_factory: Callable[[], Any] = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=JSON, nullable=False)
 

@@ -253,9 +253,10 @@ def upgrade(engine: Engine, *, replay: bool = False) -> dict[str, Any]:
         revision = _revision(conn) if version is not None else None
         head: str | None
         files_head = head_from_files()
+        from_models = version is None and files_head is not None and not replay and engine.dialect.name == "sqlite"
         if version == SCHEMA_VERSION and revision is not None and revision == files_head:
             head, known = revision, True  # the usual start: nothing to run, no Alembic to import
-        elif version is None and files_head is not None and not replay and engine.dialect.name == "sqlite":
+        elif from_models:
             head, known = files_head, True  # a new database: made from the models below
         else:
             scripts = _scripts(conn)
@@ -268,7 +269,7 @@ def upgrade(engine: Engine, *, replay: bool = False) -> dict[str, Any]:
     if version is None:
         with engine.begin() as conn:
             _transactional_ddl(conn)
-            if files_head is not None and head == files_head and not replay and conn.dialect.name == "sqlite":
+            if from_models and files_head is not None:
                 _create_at_head(conn, files_head)
             else:
                 from alembic import command

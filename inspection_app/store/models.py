@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from .base import Timestamped, _id, _json, _when
+from .base import Timestamped, _added_later, _id, _json, _when
 
 # the enumerations of the columns live in store/enums.py; kept importable here (``x as x`` re-exports)
 from .enums import (
@@ -48,10 +48,6 @@ from .enums import (
 )
 from .types import new_id
 
-#: A text column a revision added to existing tables: NOT NULL with the server default '' that the ALTER
-#: needed, kept in the model so a new database made from the models is the one the revisions make.
-_ADDED_TEXT = {"server_default": ""}
-
 # --- organisation --------------------------------------------------------------------------------
 
 
@@ -79,8 +75,8 @@ class StaffMember(Timestamped, table=True):
     department: str = ""
     employment_type: str = ""  # công chức, viên chức, hợp đồng …
     active: bool = True
-    staff_code: str = Field(default="", index=True, sa_column_kwargs=_ADDED_TEXT)  # the unit's own staff code, when its roster has one
-    roster_row: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # place in the roster file (or after it, for people added by hand): the order shown
+    staff_code: str = _added_later("", index=True)  # the unit's own staff code, when its roster has one
+    roster_row: int = _added_later(0)  # place in the roster file (or after it, for people added by hand): the order shown
 
 
 class Inspector(Timestamped, table=True):
@@ -100,11 +96,11 @@ class Visit(Timestamped, table=True):
     status: str = Field(default=VisitStatus.DRAFT.value, index=True)
     decision_number: str = ""  # Quyết định thành lập Đoàn, e.g. "125/QĐ-SNV"
     decision_date: date | None = None
-    decision_issuer: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)  # who signed the decision: "Giám đốc Sở Nội vụ", "Chủ tịch UBND tỉnh"
+    decision_issuer: str = _added_later("")  # who signed the decision: "Giám đốc Sở Nội vụ", "Chủ tịch UBND tỉnh"
     plan_reference: str = ""  # Kế hoạch … (free text of older visits; plan_number etc. when known)
-    plan_number: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)  # "18/KH-SNV"
+    plan_number: str = _added_later("")  # "18/KH-SNV"
     plan_date: date | None = None
-    plan_issuer: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)  # "Sở Nội vụ"
+    plan_issuer: str = _added_later("")  # "Sở Nội vụ"
     place: str = ""
     arrival_at: datetime | None = _when()  # the team's arrival on site
     ended_at: datetime | None = _when()
@@ -306,7 +302,7 @@ class Signature(Timestamped, table=True):
     signed_at: datetime | None = _when()
     # SHA-256 of the minutes' content the signer was shown (domain.minutes_digest.content_digest); when the
     # content changes afterwards the signature is stale ("phải ký lại") and closing waits for it.
-    content_digest: str = Field(default="", sa_column_kwargs=_ADDED_TEXT)
+    content_digest: str = _added_later("")
 
 
 class MinutesDocument(Timestamped, table=True):

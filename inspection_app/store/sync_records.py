@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from .base import Timestamped, _id, _json, _when
+from .base import Timestamped, _added_later, _id, _json, _when
 
 
 class SyncImport(SQLModel, table=True):
@@ -48,8 +48,8 @@ class SyncConflict(Timestamped, table=True):
     incoming_at: datetime | None = _when()
     local_device: str = ""
     incoming_device: str = ""
-    local_by: str = Field(default="", sa_column_kwargs={"server_default": ""})  # who made the local change (the audit event's actor), when known
-    incoming_by: str = Field(default="", sa_column_kwargs={"server_default": ""})  # who made the incoming change
+    local_by: str = _added_later("")  # who made the local change (the audit event's actor), when known
+    incoming_by: str = _added_later("")  # who made the incoming change
     resolved_at: datetime | None = _when()
     resolved_by: str = ""
     resolution: str = ""  # kept_local / took_incoming, set by a reviewer

@@ -225,17 +225,18 @@ class ReviewVisitScreen(Screen):
         if not r.photos:
             return None
         t = self.t
+        findings = {f.id: f.description for f in r.findings}
         tiles: list[ft.Control] = [ft.Column([thumb(self.thumbs.get(p.id), p.caption or t("Ảnh"), size=140),
                             ft.Text(p.caption, size=13, width=140, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS),
-                            *([muted(f"{t('Gắn với')}: {links}", 12)] if (links := self._photo_links(r, p)) else [])],
+                            *([muted(f"{t('Gắn với')}: {links}", 12)] if (links := self._photo_links(findings, p)) else [])],
                            spacing=4, width=140) for p in r.photos]
         return section(t("Ảnh hiện trường"), [ft.Row(tiles, wrap=True, spacing=12, run_spacing=12)],
                        identifier="rec-photos")
 
-    def _photo_links(self, r: review.VisitRecord, p) -> str:
-        """Everything the photo is evidence for: its first link and the further ones (issue #13)."""
+    def _photo_links(self, findings: dict[str, str], p: review.PhotoRow) -> str:
+        """Everything the photo is evidence for: its first link and the further ones (issue #13);
+        ``findings`` maps the visit's findings to their descriptions."""
         t = self.t
-        findings = {f.id: f.description for f in r.findings}
         labels: list[str] = []
         for cid, iid, fid in [(p.checklist_id, p.item_id, p.finding_id), *p.also]:
             if fid:
