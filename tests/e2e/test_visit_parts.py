@@ -117,6 +117,8 @@ def test_a_dossiers_timeliness_is_confirmed_then_changed_with_a_reason(browser, 
         tab.tap(tab.button("Lưu kết quả đã sửa", panel))
         tab.label_has(panel, "Đã sửa thành: Đúng hạn. Lý do: Sổ ghi ngày trả theo ngày cập nhật hệ thống")
         tab.shot_artifact("dossier-timeliness-changed")
+        tab.tap(tab.button("Danh sách hồ sơ mẫu").first)  # closed: the next visit to the screen shows the list
+        tab.label_has(tab.ident(f"dossier-{LATE}"), "Đúng hạn")
     finally:
         tab.page.context.close()
     ctx = AppContext.open(app_server.data_dir)
