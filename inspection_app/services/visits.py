@@ -19,6 +19,7 @@ from ..store.types import utcnow
 from . import checklists as checklist_service
 from .common import get_or_404, visit_for_update
 from .context import AppContext
+from .home_list import VisitSummary
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,6 @@ class ParticipantIn:
     role: str = TeamRole.MEMBER.value  # for the unit side: free text ("Chủ tịch UBND xã")
     position: str = ""
     id: str | None = None  # an existing participant being edited (update_setup)
-
-
-@dataclass(frozen=True)
-class VisitSummary:
-    id: str
-    unit_name: str
-    kind: str
-    status: str
-    arrival_at: datetime | None
-    created_at: datetime
-    decision_number: str
 
 
 @dataclass(frozen=True)

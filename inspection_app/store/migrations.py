@@ -23,9 +23,7 @@ still added (the old additive net), after the revisions have run.
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -53,6 +51,7 @@ from sqlmodel import SQLModel
 
 from ..domain.errors import UserError
 from . import models  # noqa: F401  (registers the tables)
+from .revisions import head_from_files
 
 if TYPE_CHECKING:  # Alembic is imported when a database is created or behind the head (start-up: issue #17)
     from alembic.config import Config
@@ -211,31 +210,6 @@ def _revision(conn: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext  # several heads: Alembic says what that means
 
     return MigrationContext.configure(conn).get_current_revision()
-
-
-_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
-
-
-def head_from_files() -> str | None:
-    """The head revision read from the revision files' ``revision`` and ``down_revision`` lines, without
-    importing Alembic (start-up: a database already at the head needs no Alembic). None when the files
-    do not say it plainly (then Alembic is asked)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        for script in (resources.files(__package__) / "alembic" / "versions").iterdir():
-            if not script.name.endswith(".py"):
-                continue
-            found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
-            if "revision" not in found:
-                continue
-            revisions.add(ast.literal_eval(found["revision"]))
-            parent = ast.literal_eval(found.get("down_revision", "None"))
-            parents.update([parent] if isinstance(parent, str) else (parent or ()))
-    except (OSError, ValueError, SyntaxError, TypeError):
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def upgrade(engine: Engine, *, replay: bool = False) -> dict[str, Any]:

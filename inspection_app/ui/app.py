@@ -48,6 +48,8 @@ def assets_dir() -> Path:
 
 #: Seconds between the first screen's messages and loading the other screens (the client draws meanwhile).
 AFTER_FIRST_SCREEN_S = 2.0
+#: Seconds between the first screen's messages and opening the database (the client draws meanwhile).
+AFTER_FIRST_SCREEN_DB_S = 0.2
 #: Seconds the background work waits for a first screen (no browser may ever connect).
 FIRST_SCREEN_WAIT_S = 15.0
 #: The start-up thread's nice value on Linux (0 normal, 19 lowest): the browser loading Flutter comes first.
@@ -128,9 +130,15 @@ class Startup:
         # instead of after this thread's 5 ms slice.
         sys.setswitchinterval(STARTUP_SWITCH_S)
         try:
+            from ..services import home_list
             from ..services.context import AppContext
 
-            ctx = AppContext.open(self.data_dir)
+            # The database opens after the first screen (SQLAlchemy and the tables are most of start-up's
+            # CPU): the home screen's list is read without it. When it cannot be (another database than
+            # SQLite, a schema to upgrade, a damaged file), it opens now, and an error reaches the sessions.
+            ctx = AppContext.open(self.data_dir, defer=True)
+            if home_list.recent_visits(ctx) is None:
+                ctx.db.engine  # noqa: B018
             _warm_first_screen(ctx)
 
             self._future.set_result(ctx)
@@ -145,6 +153,11 @@ class Startup:
         # would delay the messages that draw the first screen (a screen asked for sooner imports its
         # own module, as before).
         first_screen_shown.wait(timeout=FIRST_SCREEN_WAIT_S)
+        time.sleep(AFTER_FIRST_SCREEN_DB_S)
+        try:
+            ctx.db.engine  # noqa: B018  (a service call asked for sooner opens it itself, and waits)
+        except Exception:  # each screen that needs the database says what is wrong
+            log.exception("opening the database after the first screen")
         time.sleep(AFTER_FIRST_SCREEN_S)
         try:
             from ..services import photos
@@ -167,8 +180,7 @@ FIRST_SCREEN_CONTROLS = ("View", "AppBar", "NavigationRail", "NavigationRailDest
 
 def _warm_first_screen(ctx) -> None:
     """Everything the first screen needs, done before a session asks: its modules, Flet's control
-    modules and theme, and its query once (SQLAlchemy compiles and caches it)."""
-    from ..services import visits
+    modules and theme (the home list is read when the screen loads: ``services.home_list``)."""
     from . import first_start  # noqa: F401  (the session's shell)
     from .shell import theme
     from .views import home  # noqa: F401  (the first screen)
@@ -176,7 +188,6 @@ def _warm_first_screen(ctx) -> None:
     theme()
     for name in FIRST_SCREEN_CONTROLS:
         getattr(ft, name)
-    visits.list_visits(ctx)
 
 
 def build_main(ctx_or_startup) -> Callable[[ft.Page], object]:

@@ -101,3 +101,25 @@ def test_a_failing_upgrade_leaves_an_sqlite_database_as_it_was(tmp_path, monkeyp
     finally:
         engine.dispose()
     assert sorted(r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")) == before
+
+
+def test_the_first_screen_is_ready_before_sqlalchemy_and_the_tables_are_imported(tmp_path):
+    """The app's start-up thread (``ui/app.Startup``) opens the context with ``defer=True`` and reads the
+    home list with the standard library: none of that imports SQLAlchemy, SQLModel or the tables. The
+    database opens on first use."""
+    code = """
+import json, sys
+import flet
+from inspection_app.services.context import AppContext
+from inspection_app.services import home_list
+import inspection_app.ui.first_start, inspection_app.ui.views.home
+ctx = AppContext.open(sys.argv[1], defer=True)
+rows = home_list.recent_visits(ctx)
+before = [m for m in ("sqlalchemy", "sqlmodel", "inspection_app.store.models") if m in sys.modules]
+with ctx.session() as s:  # first use: the database opens (and is created here)
+    pass
+print(json.dumps({"rows": rows, "before": before, "after": "sqlalchemy" in sys.modules,
+                  "created": ctx.upgrade_report["created"], "peek_after_open": home_list.recent_visits(ctx)}))
+"""
+    out = _run(code, str(tmp_path))
+    assert out == {"rows": [], "before": [], "after": True, "created": True, "peek_after_open": None}

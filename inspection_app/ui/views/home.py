@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from inspection_app.locale import N_p
 from inspection_app.ui.enum_labels import enum_label
 
-from ...services import visits
+from ...services import home_list
 from .. import fmt
 from .base import Screen, bottom_space, heading, muted
 
@@ -33,6 +35,14 @@ class HomeScreen(Screen):
     back_route = None
 
     async def load(self) -> None:
+        # While the app starts, the list is read without opening the database (services.home_list): the
+        # first screen does not wait for SQLAlchemy and the tables. Afterwards, through the service.
+        peeked = await asyncio.to_thread(home_list.recent_visits, self.app.ctx)
+        if peeked is not None:
+            self.visits = peeked
+            return
+        from ...services import visits
+
         result = await self.app.call(visits.list_visits, self.app.ctx)
         self.visits = result.value if result.ok else []
 
