@@ -191,10 +191,10 @@ class Shell:
             self.page.update()
 
     async def _load_steps(self, screen) -> None:
-        from ..services import visits as visit_service
-
         self.steps = {}
         if screen.visit_id and getattr(screen, "visit", None) is not None:
+            from ..services import visits as visit_service  # not before: the home screen needs no ORM
+
             got = await self.call(visit_service.visit_steps, self.ctx, screen.visit_id, notify=False)
             self.steps = {st.key: st for st in got.value_or([])}
 

@@ -123,3 +123,46 @@ print(json.dumps({"rows": rows, "before": before, "after": "sqlalchemy" in sys.m
 """
     out = _run(code, str(tmp_path))
     assert out == {"rows": [], "before": [], "after": True, "created": True, "peek_after_open": None}
+
+
+def test_drawing_the_home_screen_imports_no_sqlalchemy(tmp_path):
+    """The first session's shell and home screen, on a real Flet session with a fake connection, drawn from a
+    context whose database is not open: no SQLAlchemy, no tables, and the database still closed."""
+    code = """
+import asyncio, json, sys
+import flet as ft
+import msgpack
+from flet.controls.base_control import BaseControl
+from flet.controls.context import _context_page
+from flet.messaging.connection import Connection
+from flet.messaging.protocol import Message, MessageAction, RegisterClientResponseBody, configure_encode_object_for_msgpack
+from flet.messaging.session import Session
+from flet.pubsub.pubsub_hub import PubSubHub
+from inspection_app.services.context import AppContext
+from inspection_app.ui.first_start import AppShell
+
+class Conn(Connection):
+    def __init__(self):
+        super().__init__()
+        self.pubsubhub = PubSubHub()
+    def send_message(self, message):
+        msgpack.packb([message.action, message.body], default=configure_encode_object_for_msgpack(BaseControl))
+
+async def main():
+    conn = Conn()
+    conn.loop = asyncio.get_running_loop()
+    session = Session(conn)
+    _context_page.set(session.page)
+    session.apply_page_patch({"route": "/", "width": 1280, "height": 800, "web": True})
+    conn.send_message(Message(MessageAction.REGISTER_CLIENT, RegisterClientResponseBody(
+        session_id=session.id, page_patch=session.get_page_patch(), error=None)))
+    ctx = AppContext.open(sys.argv[1], defer=True)
+    shell = AppShell(session.page, ctx)
+    await asyncio.wrap_future(shell.start())
+    return type(shell.screen).__name__, ctx.db.opened
+
+name, opened = asyncio.run(main())
+print(json.dumps({"screen": name, "opened": opened,
+                  "heavy": [m for m in ("sqlalchemy", "sqlmodel", "inspection_app.store.models") if m in sys.modules]}))
+"""
+    assert _run(code, str(tmp_path)) == {"screen": "HomeScreen", "opened": False, "heavy": []}
