@@ -3,14 +3,16 @@
 One :class:`~inspection_app.services.context.AppContext` serves every browser tab or window of the
 process; each Flet session gets its own shell (routing, language, navigation) on top of it.
 
-Start-up is kept at Flet's own floor: ``ft.run`` is called at once, and the data directory is
-opened (settings, database upgrade, interrupted photo writes) and the screens imported on a
-background thread; in web mode that thread first waits for the server to listen, so the two do not
-compete for the CPU while the server starts. By the time a browser or window has loaded Flutter and
-connects, both are ready; the first session only waits for them if they are not. That thread runs at
-the lowest CPU priority (the browser loading Flutter on the same cores comes first), and the garbage
-collector is paused until the first screen is shown. Nothing here loads demo data: a new user
-is offered the demo on the first screen, in its own data directory (``ui/first_start.py``).
+Start-up is kept at Flet's own floor (issue #17): ``ft.run`` is called at once, and a background
+thread loads the settings and what the first screen needs; in web mode that thread first waits for the
+server to listen, so the two do not compete for the CPU while the server starts. The home screen's list
+is read with ``sqlite3`` alone (``services.home_list``), so the database (SQLAlchemy, the tables, the
+schema check) opens only once the first screen is shown, while the person looks at it; a database that
+cannot be read that way (PostgreSQL, a schema to upgrade, a damaged file) opens before, as it always
+did, and an error reaches the sessions' start screen. A service call made sooner opens it itself. The
+thread runs at the lowest CPU priority (the browser loading Flutter on the same cores comes first), and
+the garbage collector is paused until the first screen is shown. Nothing here loads demo data: a new
+user is offered the demo on the first screen, in its own data directory (``ui/first_start.py``).
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ def _yield_cpu() -> None:
 
     On a two-core tablet or PC the browser loading Flutter and this thread's imports compete for the cores:
     the browser gets them first and the imports take what it leaves (``bench_startup.py`` measured the first
-    usable screen 5-10 % sooner than at normal priority). Elsewhere (and if refused) nothing changes.
+    usable screen 5-10 % sooner than at normal priority, before the database moved after the first
+    screen). Elsewhere (and if refused) nothing changes.
     """
     if sys.platform.startswith("linux") and hasattr(os, "setpriority") and STARTUP_NICE:
         try:
