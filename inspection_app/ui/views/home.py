@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import flet as ft
 
 from inspection_app.locale import N_p
@@ -37,7 +35,7 @@ class HomeScreen(Screen):
     async def load(self) -> None:
         # While the app starts, the list is read without opening the database (services.home_list): the
         # first screen does not wait for SQLAlchemy and the tables. Afterwards, through the service.
-        peeked = await asyncio.to_thread(home_list.recent_visits, self.app.ctx)
+        peeked = (await self.app.call(home_list.recent_visits, self.app.ctx, notify=False)).value_or(None)
         if peeked is not None:
             self.visits = peeked
             return
